@@ -1,0 +1,161 @@
+# senderkey: one non-recursive Makefile.
+#
+#   make            build bin/senderkey (and every other program)
+#   make check      install missing Debian packages, build, run every test
+#   make asan       the whole suite under AddressSanitizer + UBSan
+#   make demo       the main job end to end, in the DNSSEC test bed
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; the warning and hardening
+# flags below are always added.  CI (CI=true) or WERROR=-Werror turns
+# warnings into errors.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+BUILD	?= build/default
+BIN	?= bin
+
+ifeq ($(CI),true)
+WERROR	?= -Werror
+endif
+WERROR	?=
+
+PKGS	 = ldns libunbound libcrypto libidn2
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	 = -std=c17 -Wall -Wextra -Wformat=2 -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wshadow -Wpointer-arith -Wvla \
+	   -fno-common $(WERROR)
+HARDEN	 = -fstack-protector-strong -fPIE
+HARDEN_CPP = -D_FORTIFY_SOURCE=2 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+HARDEN_LD  = -pie -Wl,-z,relro -Wl,-z,now
+
+ALL_CPPFLAGS = -Ilib -Iresolver -Izonegen -Ipublisher -Icli $(HARDEN_CPP) \
+	       $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(WARN) $(HARDEN) $(CFLAGS)
+ALL_LDFLAGS  = $(HARDEN_LD) $(LDFLAGS)
+LIBS	     = $(PKG_LIBS) -lunistring
+
+# Everything except the programs' main files goes into one archive, so
+# tests link exactly the code the programs run.
+CORE_SRC = $(wildcard lib/*.c) \
+	   $(filter-out resolver/senderkeyd.c,$(wildcard resolver/*.c)) \
+	   $(wildcard zonegen/*.c) $(wildcard publisher/*.c)
+CLI_SRC	 = $(wildcard cli/*.c)
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ	 = $(CLI_SRC:%.c=$(BUILD)/%.o)
+CORE_A	 = $(BUILD)/libsenderkey.a
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_TOOL_SRC = $(wildcard tests/tools/*.c)
+TEST_TOOL_BIN = $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+
+PROGS	 = $(BIN)/senderkey
+ifneq ($(wildcard resolver/senderkeyd.c),)
+PROGS	+= $(BIN)/senderkeyd
+endif
+
+MAN1	 = $(wildcard man/*.1)
+MAN5	 = $(wildcard man/*.5)
+MAN8	 = $(wildcard man/*.8)
+
+.PHONY: all check test unit integration asan demo deps install uninstall \
+	clean bench format tests bed-up bed-down
+
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(CORE_A): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $(CORE_OBJ)
+
+$(BIN)/senderkey: $(CLI_OBJ) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_A) $(LIBS)
+
+$(BIN)/senderkeyd: $(BUILD)/resolver/senderkeyd.o $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
+
+tests: $(PROGS) $(UNIT_BIN) $(TEST_TOOL_BIN)
+
+deps:
+	@tools/deps
+
+# check: one command on a fresh machine.  The deps step runs first and
+# alone, so pkg-config sees the packages it installed.
+check test: deps
+	@$(MAKE) --no-print-directory tests
+	@SK_BIN=$(abspath $(BIN)) SK_BUILD=$(abspath $(BUILD)) tests/run
+
+unit: tests
+	@SK_BIN=$(abspath $(BIN)) SK_BUILD=$(abspath $(BUILD)) tests/run --unit
+
+integration: tests
+	@SK_BIN=$(abspath $(BIN)) SK_BUILD=$(abspath $(BUILD)) tests/run --integration
+
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	     -fno-sanitize-recover=all
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
+		CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 SK_BIN=$(abspath build/asan/bin) SK_BUILD=$(abspath build/asan) tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@SK_BIN=$(abspath $(BIN)) tools/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@SK_BIN=$(abspath $(BIN)) bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BIN)/senderkey $(DESTDIR)$(BINDIR)/senderkey
+	if [ -f $(BIN)/senderkeyd ]; then install -d $(DESTDIR)$(SBINDIR) && \
+		install -m 0755 $(BIN)/senderkeyd $(DESTDIR)$(SBINDIR)/senderkeyd; fi
+	for m in $(MAN1); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(MAN5); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(MAN8); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/senderkey $(DESTDIR)$(SBINDIR)/senderkeyd
+	for m in $(notdir $(MAN1)); do rm -f $(DESTDIR)$(MANDIR)/man1/$$m; done
+	for m in $(notdir $(MAN5)); do rm -f $(DESTDIR)$(MANDIR)/man5/$$m; done
+	for m in $(notdir $(MAN8)); do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
+
+bed-up:
+	@tests/bed/bed up
+bed-down:
+	@tests/bed/bed down
+
+format:
+	clang-format -i $(CORE_SRC) $(CLI_SRC) $(wildcard */*.h) $(UNIT_SRC)
+
+clean:
+	rm -rf build bin
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

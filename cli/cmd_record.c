@@ -1,0 +1,170 @@
+/*
+ * cmd_record: "senderkey record [-t] [-x NOT_AFTER] [-n NOTES]
+ * [-a ADDRESS [-T TTL]] KEYFILE" prints the sender key record for the key
+ * in KEYFILE (PEM, OpenSSH or a private key, of which only the public part
+ * is used).  With -a it prints the whole resource record, owner name and
+ * TTL included, ready for a zone file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cmds.h"
+#include "key.h"
+#include "keyrec.h"
+#include "owner.h"
+#include "txt.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: senderkey record [-t] [-x NOT_AFTER] "
+	    "[-n NOTES] [-a ADDRESS [-T TTL]] KEYFILE\n");
+}
+
+/* parse_when: a Unix time or an ISO date (YYYY-MM-DD, 00:00 UTC). */
+static int
+parse_when(const char *s, int64_t *out)
+{
+	struct tm tm;
+	char *end;
+	long long v;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		if ((t = timegm(&tm)) <= 0)
+			return -1;
+		*out = (int64_t)t;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v <= 0 ||
+	    v > 999999999999LL)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int
+print_rr(const char *address, unsigned long ttl, const char *text)
+{
+	char owner[OWNER_NAME_MAX], *s;
+	struct addr *a;
+	enum addr_err aerr;
+	size_t pos;
+	ldns_rr *rr;
+
+	if ((a = addr_parse(address, &aerr, &pos)) == NULL) {
+		fprintf(stderr, "senderkey: %s: at octet %zu: %s\n", address,
+		    pos + 1, addr_strerror(aerr));
+		return EX_DATAERR;
+	}
+	if (owner_name(a, OWNER_SENDERKEY, owner, sizeof(owner)) == -1) {
+		fprintf(stderr, "senderkey: %s: owner name too long\n",
+		    address);
+		addr_free(a);
+		return EX_DATAERR;
+	}
+	addr_free(a);
+	if ((rr = txt_rr_new(owner, (uint32_t)ttl, text, strlen(text))) ==
+	    NULL || (s = ldns_rr2str(rr)) == NULL) {
+		fprintf(stderr, "senderkey: cannot build the TXT record\n");
+		ldns_rr_free(rr);
+		return EX_SOFTWARE;
+	}
+	fputs(s, stdout);
+	free(s);
+	ldns_rr_free(rr);
+	return 0;
+}
+
+int
+cmd_record(int argc, char **argv)
+{
+	struct keyrec_fields f;
+	const char *address = NULL;
+	unsigned char *bytes = NULL;
+	unsigned long ttl = 3600;
+	enum key_load_err why;
+	enum keyrec_err kerr;
+	char err[256], *text = NULL, *end;
+	EVP_PKEY *pk = NULL;
+	int ch, alg, rc = EX_DATAERR;
+
+	memset(&f, 0, sizeof(f));
+	while ((ch = getopt(argc, argv, "a:hn:tT:x:")) != -1) {
+		switch (ch) {
+		case 'a':
+			address = optarg;
+			break;
+		case 'n':
+			f.notes = optarg;
+			break;
+		case 't':
+			f.testing = 1;
+			break;
+		case 'T':
+			errno = 0;
+			ttl = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg ||
+			    ttl > 2147483647UL) {
+				fprintf(stderr, "senderkey: -T %s: expected a "
+				    "TTL in seconds\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'x':
+			if (parse_when(optarg, &f.not_after) == -1) {
+				fprintf(stderr, "senderkey: -x %s: expected a "
+				    "Unix time or YYYY-MM-DD\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage();
+		return EX_USAGE;
+	}
+	if ((pk = key_load(argv[optind], 0, &why, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return why == KEY_LOAD_EFILE ? EX_NOINPUT : EX_DATAERR;
+	}
+	if (key_record_bytes(pk, &alg, &bytes, &f.keylen) == -1) {
+		fprintf(stderr, "senderkey: %s: cannot encode this key\n",
+		    argv[optind]);
+		goto done;
+	}
+	f.alg = (enum keyrec_alg)alg;
+	f.key = bytes;
+	if ((text = keyrec_encode(&f, &kerr)) == NULL) {
+		fprintf(stderr, "senderkey: %s: %s\n", argv[optind],
+		    keyrec_strerror(kerr));
+		goto done;
+	}
+	if (address != NULL)
+		rc = print_rr(address, ttl, text);
+	else {
+		printf("%s\n", text);
+		rc = 0;
+	}
+done:
+	free(text);
+	free(bytes);
+	EVP_PKEY_free(pk);
+	return rc;
+}

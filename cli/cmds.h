@@ -1,0 +1,19 @@
+/*
+ * cmds: the subcommands of the senderkey front end.  Each cmd_* takes the
+ * argc/argv after the subcommand name (argv[0] is the subcommand) and
+ * returns the process exit status.  Exit codes follow sysexits: 0 success,
+ * 1 a negative answer (check failed), 64 usage, 65 bad input data,
+ * 66 cannot open input, 69 unavailable, 70 internal, 75 temporary failure.
+ */
+#ifndef SK_CMDS_H
+#define SK_CMDS_H
+
+#define EX_NEGATIVE	1
+
+int	cmd_owner(int argc, char **argv);
+int	cmd_record(int argc, char **argv);
+int	cmd_check_record(int argc, char **argv);
+int	cmd_fingerprint(int argc, char **argv);
+int	cmd_query(int argc, char **argv);
+
+#endif

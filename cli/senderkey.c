@@ -1,0 +1,57 @@
+/*
+ * senderkey: the command-line front end.  This file only dispatches; each
+ * subcommand lives in its own cli/cmd_*.c file.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmds.h"
+
+struct command {
+	const char	*name;
+	int		(*run)(int, char **);
+	const char	*synopsis;
+};
+
+static const struct command commands[] = {
+	{ "owner", cmd_owner, "owner ADDRESS..." },
+	{ "record", cmd_record,
+	  "record [-t] [-x NOT_AFTER] [-n NOTES] KEYFILE" },
+	{ "check-record", cmd_check_record, "check-record [-p] TEXT" },
+	{ "fingerprint", cmd_fingerprint, "fingerprint KEYFILE..." },
+	{ "query", cmd_query,
+	  "query [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]... [-t SECS] ADDRESS" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: senderkey COMMAND [ARGS]\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "       senderkey %s\n", commands[i].synopsis);
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "senderkey: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EX_USAGE;
+}

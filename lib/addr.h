@@ -1,0 +1,64 @@
+/*
+ * addr: parse one RFC 5321/5322 addr-spec (with RFC 6531 UTF-8) and
+ * compute the canonical forms senderkey works with.  Pure: no I/O.
+ *
+ *  - local part as written: quotes removed, quoted-pairs unescaped, NFC;
+ *  - canonical local part (hashed into owner names): the above with the
+ *    ASCII letters A-Z lowercased, nothing else folded (as GnuPG does);
+ *  - domain: IDNA2008 A-label form (libidn2), lowercase, no trailing dot.
+ */
+#ifndef SK_ADDR_H
+#define SK_ADDR_H
+
+#include <stddef.h>
+
+enum addr_err {
+	ADDR_OK = 0,
+	ADDR_EEMPTY,		/* empty input */
+	ADDR_ETOOLONG,		/* more than 254 octets in all */
+	ADDR_ENOAT,		/* no '@' outside quotes */
+	ADDR_ELOCAL_EMPTY,	/* nothing before '@' */
+	ADDR_ELOCAL_TOOLONG,	/* local part over 64 octets */
+	ADDR_ELOCAL_CHAR,	/* character not allowed in a dot-atom */
+	ADDR_ELOCAL_DOT,	/* leading, trailing or doubled '.' */
+	ADDR_EQUOTE,		/* unterminated quote or bad quoted-pair */
+	ADDR_EUTF8,		/* not valid UTF-8 */
+	ADDR_EDOMAIN_EMPTY,	/* nothing after '@' */
+	ADDR_EDOMAIN_LITERAL,	/* [192.0.2.1]: no DNS name to publish under */
+	ADDR_EDOMAIN_SYNTAX,	/* bad label: empty, too long, bad character */
+	ADDR_EDOMAIN_IDN,	/* libidn2 refused the name */
+	ADDR_EDOMAIN_TOOLONG,	/* over 253 octets as an A-label name */
+	ADDR_EDOMAIN_SINGLE,	/* a single label ("root@localhost") */
+};
+
+struct addr;
+
+/*
+ * addr_parse: parse the NUL-terminated addr-spec IN.  On success returns a
+ * new addr owned by the caller (free with addr_free).  On failure returns
+ * NULL and, when ERR/POS are not NULL, stores the error and the byte
+ * offset in IN where it was found.
+ */
+struct addr	*addr_parse(const char *in, enum addr_err *err, size_t *pos);
+void		 addr_free(struct addr *);
+
+/* Accessors: strings owned by the addr, valid until addr_free. */
+const char	*addr_local(const struct addr *);	/* as written, NFC */
+const char	*addr_canon_local(const struct addr *);	/* NFC, ASCII lower */
+const char	*addr_domain(const struct addr *);	/* A-labels, lower */
+/* addr_canon: canonical "local@domain" (local quoted again if needed). */
+const char	*addr_canon(const struct addr *);
+
+/* addr_strerror: a short English text for an error, never NULL. */
+const char	*addr_strerror(enum addr_err);
+/* addr_errname: a stable name ("local-char"), as used in specs/vectors. */
+const char	*addr_errname(enum addr_err);
+
+/*
+ * addr_domain_parse: check and convert a bare domain (as in "*@DOMAIN" or
+ * -d DOMAIN) to its A-label form.  Returns a malloc'd string or NULL with
+ * ERR set.  A single trailing dot is accepted and dropped.
+ */
+char		*addr_domain_parse(const char *in, enum addr_err *err);
+
+#endif

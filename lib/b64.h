@@ -1,0 +1,23 @@
+/*
+ * b64: strict base64 (RFC 4648, with padding) on top of OpenSSL's
+ * EVP_EncodeBlock/EVP_DecodeBlock, which are lenient about padding and
+ * length on their own.  Pure: no I/O.
+ */
+#ifndef SK_B64_H
+#define SK_B64_H
+
+#include <stddef.h>
+
+/*
+ * b64_decode: decode TEXT (NUL-terminated; SP, HTAB, CR and LF are
+ * skipped).  The rest must be whole 4-character groups with '=' only as
+ * padding at the end.  Empty text decodes to zero octets.  On success
+ * returns 0 and a malloc'd buffer in *OUT (never NULL) with *OUTLEN set.
+ * Returns -1 on bad input or allocation failure.
+ */
+int	 b64_decode(const char *text, unsigned char **out, size_t *outlen);
+
+/* b64_encode: LEN octets at IN as base64 text, malloc'd; NULL on ENOMEM. */
+char	*b64_encode(const unsigned char *in, size_t len);
+
+#endif

@@ -1,0 +1,354 @@
+/*
+ * keyrec.c: sender key records <-> struct keyrec_fields.
+ *
+ * The syntax is the DKIM tag list (taglist.c); this file adds the SK1
+ * semantics of specs/record-format.md: v=SK1 first, k= and p= required,
+ * ed25519 keys are 32 raw octets, rsa keys DER SubjectPublicKeyInfo of at
+ * least 2048 bits, x= a decimal Unix time, n= free text.  Base64 and DER
+ * are decoded by OpenSSL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "b64.h"
+#include "keyrec.h"
+#include "taglist.h"
+
+struct keyrec {
+	struct keyrec_fields	 f;
+	unsigned char		*key;
+	char			*notes;
+	unsigned		 bits;
+};
+
+static int
+set_err(enum keyrec_err e, enum keyrec_err *err)
+{
+	if (err != NULL)
+		*err = e;
+	return -1;
+}
+
+/* check_rsa: P is a DER RSA SubjectPublicKeyInfo of at least 2048 bits. */
+static int
+check_rsa(const unsigned char *p, size_t len, unsigned *bits,
+    enum keyrec_err *err)
+{
+	const unsigned char *q = p;
+	EVP_PKEY *pk;
+	int b;
+
+	if (len > 8192)
+		return set_err(KEYREC_EKEY, err);
+	pk = d2i_PUBKEY(NULL, &q, (long)len);
+	if (pk == NULL || q != p + len ||
+	    EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
+		EVP_PKEY_free(pk);
+		return set_err(KEYREC_EKEY, err);
+	}
+	b = EVP_PKEY_get_bits(pk);
+	EVP_PKEY_free(pk);
+	if (b < KEYREC_RSA_MIN_BITS)
+		return set_err(KEYREC_ERSASMALL, err);
+	*bits = (unsigned)b;
+	return 0;
+}
+
+/* check_key: validate F's algorithm and key; sets *BITS. */
+static int
+check_key(const struct keyrec_fields *f, unsigned *bits, enum keyrec_err *err)
+{
+	*bits = 0;
+	switch (f->alg) {
+	case KEYREC_ED25519:
+		if (f->keylen == 0)
+			return 0;
+		if (f->keylen != 32)
+			return set_err(KEYREC_EKEYLEN, err);
+		*bits = 256;
+		return 0;
+	case KEYREC_RSA:
+		if (f->keylen == 0)
+			return 0;
+		return check_rsa(f->key, f->keylen, bits, err);
+	}
+	return set_err(KEYREC_EALG, err);
+}
+
+/* Notes are tag-value text: VALCHARs with single inner spaces. */
+static int
+notes_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 255 || s[0] == ' ' || s[n - 1] == ' ')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ') {
+			if (s[i + 1] == ' ')
+				return 0;
+			continue;
+		}
+		if (c < 0x21 || c > 0x7e || c == ';')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+parse_time(const char *s, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 12)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static enum keyrec_err
+from_taglist_err(enum taglist_err e)
+{
+	return e == TAGLIST_EDUP ? KEYREC_EDUPTAG : KEYREC_ESYNTAX;
+}
+
+struct keyrec *
+keyrec_parse(const char *text, size_t len, enum keyrec_err *err, size_t *pos)
+{
+	struct keyrec *kr = NULL;
+	struct taglist *tl = NULL;
+	enum taglist_err te;
+	const char *k, *p, *t, *x, *n;
+	size_t dummy;
+
+	if (pos == NULL)
+		pos = &dummy;
+	*pos = 0;
+	if (err != NULL)
+		*err = KEYREC_OK;
+	if (len > KEYREC_MAX_LEN) {
+		set_err(KEYREC_ETOOLONG, err);
+		return NULL;
+	}
+	if ((tl = taglist_parse(text, len, &te, pos)) == NULL) {
+		set_err(from_taglist_err(te), err);
+		return NULL;
+	}
+	if (strcmp(taglist_name(tl, 0), "v") != 0 ||
+	    strcmp(taglist_value(tl, 0), "SK1") != 0) {
+		set_err(KEYREC_EVERSION, err);
+		goto fail;
+	}
+	k = taglist_get(tl, "k");
+	p = taglist_get(tl, "p");
+	if (k == NULL || p == NULL) {
+		set_err(KEYREC_EMISSING, err);
+		goto fail;
+	}
+	if ((kr = calloc(1, sizeof(*kr))) == NULL)
+		goto fail;
+	if (strcmp(k, "ed25519") == 0)
+		kr->f.alg = KEYREC_ED25519;
+	else if (strcmp(k, "rsa") == 0)
+		kr->f.alg = KEYREC_RSA;
+	else {
+		set_err(KEYREC_EALG, err);
+		goto fail;
+	}
+	if (b64_decode(p, &kr->key, &kr->f.keylen) == -1) {
+		set_err(KEYREC_EBASE64, err);
+		goto fail;
+	}
+	kr->f.key = kr->key;
+	if (check_key(&kr->f, &kr->bits, err) == -1)
+		goto fail;
+	if ((t = taglist_get(tl, "t")) != NULL) {
+		/* Colon-separated flags; unknown flags are ignored. */
+		const char *s = t;
+
+		while (*s != '\0') {
+			size_t fl = strcspn(s, ":");
+
+			if (fl == 1 && s[0] == 'y')
+				kr->f.testing = 1;
+			s += fl;
+			if (*s == ':')
+				s++;
+		}
+	}
+	if ((x = taglist_get(tl, "x")) != NULL &&
+	    parse_time(x, &kr->f.not_after) == -1) {
+		set_err(KEYREC_EEXPIRY, err);
+		goto fail;
+	}
+	if ((n = taglist_get(tl, "n")) != NULL) {
+		if (!notes_ok(n)) {
+			set_err(KEYREC_ENOTES, err);
+			goto fail;
+		}
+		if ((kr->notes = strdup(n)) == NULL)
+			goto fail;
+		kr->f.notes = kr->notes;
+	}
+	taglist_free(tl);
+	return kr;
+fail:
+	taglist_free(tl);
+	keyrec_free(kr);
+	return NULL;
+}
+
+void
+keyrec_free(struct keyrec *kr)
+{
+	if (kr == NULL)
+		return;
+	free(kr->key);
+	free(kr->notes);
+	free(kr);
+}
+
+const struct keyrec_fields *
+keyrec_get(const struct keyrec *kr)
+{
+	return &kr->f;
+}
+
+unsigned
+keyrec_bits(const struct keyrec *kr)
+{
+	return kr->bits;
+}
+
+int
+keyrec_usable(const struct keyrec *kr, int64_t now)
+{
+	if (kr->f.keylen == 0)
+		return 0;
+	if (kr->f.not_after != 0 && now > kr->f.not_after)
+		return 0;
+	return 1;
+}
+
+char *
+keyrec_encode(const struct keyrec_fields *f, enum keyrec_err *err)
+{
+	char *b64 = NULL, *out = NULL, xbuf[32] = "";
+	unsigned bits;
+	size_t need;
+	int n;
+
+	if (err != NULL)
+		*err = KEYREC_OK;
+	if (check_key(f, &bits, err) == -1)
+		return NULL;
+	if (f->not_after < 0) {
+		set_err(KEYREC_EEXPIRY, err);
+		return NULL;
+	}
+	if (f->notes != NULL && !notes_ok(f->notes)) {
+		set_err(KEYREC_ENOTES, err);
+		return NULL;
+	}
+	if ((b64 = b64_encode(f->key, f->keylen)) == NULL)
+		return NULL;
+	if (f->not_after > 0)
+		snprintf(xbuf, sizeof(xbuf), "x=%lld; ",
+		    (long long)f->not_after);
+	need = strlen(b64) + strlen(xbuf) +
+	    (f->notes != NULL ? strlen(f->notes) : 0) + 64;
+	if ((out = malloc(need)) == NULL)
+		goto done;
+	n = snprintf(out, need, "v=SK1; k=%s; %s%s%s%s%sp=%s",
+	    keyrec_alg_name(f->alg), f->testing ? "t=y; " : "", xbuf,
+	    f->notes != NULL ? "n=" : "", f->notes != NULL ? f->notes : "",
+	    f->notes != NULL ? "; " : "", b64);
+	if (n < 0 || (size_t)n >= need) {
+		free(out);
+		out = NULL;
+		goto done;
+	}
+	if ((size_t)n > KEYREC_MAX_LEN) {
+		free(out);
+		out = NULL;
+		set_err(KEYREC_ETOOLONG, err);
+	}
+done:
+	free(b64);
+	return out;
+}
+
+const char *
+keyrec_alg_name(enum keyrec_alg alg)
+{
+	switch (alg) {
+	case KEYREC_ED25519:
+		return "ed25519";
+	case KEYREC_RSA:
+		return "rsa";
+	}
+	return "unknown";
+}
+
+static const struct {
+	enum keyrec_err	 e;
+	const char	*name;
+	const char	*text;
+} errtab[] = {
+	{ KEYREC_OK, "ok", "no error" },
+	{ KEYREC_ESYNTAX, "syntax", "not a valid tag list" },
+	{ KEYREC_EDUPTAG, "duplicate-tag", "a tag appears more than once" },
+	{ KEYREC_EVERSION, "bad-version",
+	  "the record must start with v=SK1" },
+	{ KEYREC_EMISSING, "missing-tag", "k= and p= are required" },
+	{ KEYREC_EALG, "unknown-algorithm",
+	  "k= must be ed25519 or rsa" },
+	{ KEYREC_EBASE64, "bad-base64", "p= is not valid base64" },
+	{ KEYREC_EKEYLEN, "bad-key-length",
+	  "an ed25519 key must be exactly 32 octets" },
+	{ KEYREC_EKEY, "bad-rsa-key",
+	  "p= is not a DER RSA SubjectPublicKeyInfo" },
+	{ KEYREC_ERSASMALL, "rsa-too-small",
+	  "RSA keys must have at least 2048 bits" },
+	{ KEYREC_EEXPIRY, "bad-expiry",
+	  "x= must be a positive decimal Unix time" },
+	{ KEYREC_ENOTES, "bad-notes",
+	  "n= holds characters a tag value cannot carry" },
+	{ KEYREC_ETOOLONG, "too-long", "the record is longer than 4096 octets" },
+};
+
+const char *
+keyrec_errname(enum keyrec_err e)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errtab) / sizeof(errtab[0]); i++)
+		if (errtab[i].e == e)
+			return errtab[i].name;
+	return "unknown";
+}
+
+const char *
+keyrec_strerror(enum keyrec_err e)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errtab) / sizeof(errtab[0]); i++)
+		if (errtab[i].e == e)
+			return errtab[i].text;
+	return "unknown error";
+}

@@ -1,0 +1,84 @@
+/*
+ * keyrec: sender key records, the TXT RDATA at
+ * <hash>._senderkey.<domain> (specs/record-format.md).  Pure: no I/O.
+ *
+ *   v=SK1; k=ed25519; p=<base64 raw 32-octet key>
+ *   v=SK1; k=rsa; p=<base64 DER SubjectPublicKeyInfo, >= 2048 bits>
+ *   optional: t=y (testing), x=<unix time, not after>, n=<notes>
+ *   an empty p= is a revoked key.
+ */
+#ifndef SK_KEYREC_H
+#define SK_KEYREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum keyrec_alg {
+	KEYREC_ED25519 = 1,
+	KEYREC_RSA = 2,
+};
+
+enum keyrec_err {
+	KEYREC_OK = 0,
+	KEYREC_ESYNTAX,		/* tag-list syntax (see taglist) */
+	KEYREC_EDUPTAG,		/* a tag appears twice */
+	KEYREC_EVERSION,	/* v= missing, not first, or not "SK1" */
+	KEYREC_EMISSING,	/* k= or p= missing */
+	KEYREC_EALG,		/* k= names an unknown algorithm */
+	KEYREC_EBASE64,		/* p= is not valid base64 */
+	KEYREC_EKEYLEN,		/* ed25519 key not 32 octets */
+	KEYREC_EKEY,		/* rsa p= not a DER RSA SubjectPublicKeyInfo */
+	KEYREC_ERSASMALL,	/* RSA modulus under 2048 bits */
+	KEYREC_EEXPIRY,		/* x= not a decimal Unix time */
+	KEYREC_ENOTES,		/* n= has characters a tag value cannot hold */
+	KEYREC_ETOOLONG,	/* over KEYREC_MAX_LEN octets */
+};
+
+#define KEYREC_MAX_LEN		4096	/* longest record text accepted */
+#define KEYREC_RSA_MIN_BITS	2048
+
+/* What a record says; for keyrec_encode the caller owns the pointers. */
+struct keyrec_fields {
+	enum keyrec_alg		 alg;
+	const unsigned char	*key;	/* raw ed25519 key or RSA SPKI DER */
+	size_t			 keylen;	/* 0: revoked (empty p=) */
+	int			 testing;	/* t=y */
+	int64_t			 not_after;	/* x=, 0 when absent */
+	const char		*notes;	/* n=, NULL when absent */
+};
+
+struct keyrec;
+
+/*
+ * keyrec_parse: parse the joined TXT text (LEN octets).  Returns a new
+ * keyrec owned by the caller, or NULL with *ERR / *POS set when not NULL.
+ * Unknown tags are ignored (forward compatibility, as in DKIM).
+ */
+struct keyrec	*keyrec_parse(const char *text, size_t len,
+		    enum keyrec_err *err, size_t *pos);
+void		 keyrec_free(struct keyrec *);
+
+/* keyrec_get: the parsed fields, owned by the keyrec. */
+const struct keyrec_fields *keyrec_get(const struct keyrec *);
+/* keyrec_bits: key size in bits (256 for ed25519), 0 if revoked. */
+unsigned	 keyrec_bits(const struct keyrec *);
+
+/*
+ * keyrec_usable: 1 if the key may verify signatures at time NOW (not
+ * revoked, not past x=), else 0.  The testing flag does not change this.
+ */
+int		 keyrec_usable(const struct keyrec *, int64_t now);
+
+/*
+ * keyrec_encode: the record text for F in canonical tag order
+ * (v k [t] [x] [n] p), malloc'd and NUL-terminated, or NULL with *ERR set
+ * when F is invalid (same checks as the parser).
+ */
+char		*keyrec_encode(const struct keyrec_fields *f,
+		    enum keyrec_err *err);
+
+const char	*keyrec_alg_name(enum keyrec_alg);	/* "ed25519" */
+const char	*keyrec_errname(enum keyrec_err);	/* "bad-base64" */
+const char	*keyrec_strerror(enum keyrec_err);
+
+#endif

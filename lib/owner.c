@@ -1,0 +1,67 @@
+/*
+ * owner.c: owner names for sender keys, OpenPGP keys and the domain policy
+ * record.  The first label is the first 28 octets of SHA-256 over the
+ * local part, in lowercase hex (RFC 7929 section 3).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "addr.h"
+#include "owner.h"
+
+int
+owner_hash(const char *local, size_t len, char out[OWNER_HASH_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t i;
+
+	if (!EVP_Digest(local, len, md, &mdlen, EVP_sha256(), NULL) ||
+	    mdlen < OWNER_HASH_LEN / 2)
+		return -1;
+	for (i = 0; i < OWNER_HASH_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	out[OWNER_HASH_LEN] = '\0';
+	return 0;
+}
+
+int
+owner_name_local(const char *local, const char *domain, enum owner_kind kind,
+    char *out, size_t outsz)
+{
+	char h[OWNER_HASH_LEN + 1];
+	int n;
+
+	if (owner_hash(local, strlen(local), h) == -1)
+		return -1;
+	n = snprintf(out, outsz, "%s.%s.%s.", h,
+	    kind == OWNER_OPENPGPKEY ? "_openpgpkey" : "_senderkey", domain);
+	/* A DNS name holds at most 253 octets in text form, dot excluded. */
+	if (n < 0 || (size_t)n >= outsz || n > 254)
+		return -1;
+	return 0;
+}
+
+int
+owner_name(const struct addr *a, enum owner_kind kind, char *out,
+    size_t outsz)
+{
+	return owner_name_local(addr_canon_local(a), addr_domain(a), kind, out,
+	    outsz);
+}
+
+int
+owner_policy_name(const char *domain, char *out, size_t outsz)
+{
+	int n;
+
+	n = snprintf(out, outsz, "_senderkey.%s.", domain);
+	if (n < 0 || (size_t)n >= outsz || n > 254)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * owner: the DNS owner names senderkey publishes under.  Pure: no I/O.
+ *
+ *   <hex(SHA-256(local))[0:56]>._senderkey.<domain>.
+ *   <hex(SHA-256(local))[0:56]>._openpgpkey.<domain>.   (RFC 7929)
+ *   _senderkey.<domain>.                                  (policy record)
+ *
+ * Names are absolute, lowercase, with the trailing dot.
+ */
+#ifndef SK_OWNER_H
+#define SK_OWNER_H
+
+#include <stddef.h>
+
+struct addr;
+
+#define OWNER_HASH_LEN	56		/* hex digits in the first label */
+#define OWNER_NAME_MAX	256		/* buffer size for any owner name */
+
+enum owner_kind {
+	OWNER_SENDERKEY,	/* _senderkey */
+	OWNER_OPENPGPKEY,	/* _openpgpkey */
+};
+
+/*
+ * owner_hash: the 56-hex-digit label for local part LOCAL (LEN octets,
+ * taken as given: the caller chooses canonical or as-written).  OUT must
+ * hold OWNER_HASH_LEN + 1 bytes.  Returns 0, or -1 if the digest failed.
+ */
+int	owner_hash(const char *local, size_t len, char out[OWNER_HASH_LEN + 1]);
+
+/*
+ * owner_name: the owner name for A's canonical local part under KIND,
+ * written to OUT (OUTSZ bytes, OWNER_NAME_MAX is always enough).
+ * Returns 0, or -1 if the name does not fit or the digest failed.
+ */
+int	owner_name(const struct addr *a, enum owner_kind kind, char *out,
+	    size_t outsz);
+
+/*
+ * owner_name_local: as owner_name, for an explicit local part LOCAL and an
+ * A-label DOMAIN (no trailing dot), e.g. the local part as written for the
+ * RFC 7929 name that systemd queries.
+ */
+int	owner_name_local(const char *local, const char *domain,
+	    enum owner_kind kind, char *out, size_t outsz);
+
+/* owner_policy_name: "_senderkey.<domain>." for an A-label DOMAIN. */
+int	owner_policy_name(const char *domain, char *out, size_t outsz);
+
+#endif
