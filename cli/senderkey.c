@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	{ "check-record", cmd_check_record, "check-record [-p] TEXT" },
 	{ "fingerprint", cmd_fingerprint, "fingerprint KEYFILE..." },
 	{ "query", cmd_query,
-	  "query [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]... [-t SECS] ADDRESS" },
+	  "query [-p] [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]... [-t SECS] ADDRESS" },
 };
 
 static void

@@ -1,0 +1,191 @@
+/*
+ * lookup: DNSSEC-validated lookups of sender key records and domain policy
+ * records through libunbound.  This module is the only user of libunbound
+ * in senderkey.
+ *
+ * The answer is decided by lookup_classify, a pure function of libunbound's
+ * secure/bogus flags, the rcode and the TXT texts (never the AD bit, never
+ * havedata alone):
+ *
+ *   bogus                                  -> LOOKUP_BOGUS      why_bogus
+ *   rcode neither NOERROR nor NXDOMAIN     -> LOOKUP_TEMPFAIL   rcode name
+ *   NXDOMAIN, or NOERROR without TXT data  -> LOOKUP_SECURE_NOKEY
+ *                                             "NXDOMAIN" / "NODATA"
+ *   TXT data: records not starting with "v=SK1" are skipped (other TXT at
+ *   the same name is not ours); the others are parsed (one holding a NUL
+ *   octet is malformed, error "syntax"):
+ *     at least one usable key              -> LOOKUP_SECURE_KEY (usable keys)
+ *     every v=SK1 record malformed         -> LOOKUP_PERMERROR  keyrec error
+ *     only revoked / expired keys          -> LOOKUP_SECURE_NOKEY
+ *                                             "revoked" / "expired"
+ *     no v=SK1 record                      -> LOOKUP_SECURE_NOKEY "no-record"
+ *   any row from NXDOMAIN down when the answer is not secure (an
+ *   unsigned zone)                         -> LOOKUP_INSECURE, same reason
+ *                                             and keys, trusted = 0
+ *   no answer before the deadline          -> LOOKUP_TEMPFAIL   "timeout"
+ *
+ * Policy lookups (_senderkey.<domain>) use the same states: SECURE_KEY then
+ * means "exactly one v=SK1 record, and valid" (lookup_answer.policy); two
+ * or more v=SK1 records are LOOKUP_PERMERROR "multiple-records".
+ */
+#ifndef SK_LOOKUP_H
+#define SK_LOOKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyrec.h"
+#include "policyrec.h"
+
+#define LOOKUP_DEFAULT_ANCHOR	"/usr/share/dns/root.key"
+#define LOOKUP_DEFAULT_TIMEOUT	5000	/* milliseconds */
+
+enum lookup_state {
+	LOOKUP_SECURE_KEY,	/* validated, at least one usable key */
+	LOOKUP_SECURE_NOKEY,	/* validated, no usable key (or no name) */
+	LOOKUP_INSECURE,	/* the zone is unsigned: nothing is proven */
+	LOOKUP_BOGUS,		/* validation failed */
+	LOOKUP_TEMPFAIL,	/* SERVFAIL, REFUSED, timeout...: try later */
+	LOOKUP_PERMERROR,	/* validated, but every record malformed */
+};
+
+/* What is looked up (always TXT). */
+enum lookup_kind {
+	LOOKUP_KEY,		/* <hash>._senderkey.<domain>: keyrec */
+	LOOKUP_POLICY,		/* _senderkey.<domain>: policyrec */
+};
+
+/*
+ * An answer, owned by whoever received it (lookup_answer_free).  Read-only
+ * for everyone else.
+ */
+struct lookup_answer {
+	enum lookup_state	 state;
+	enum lookup_kind	 kind;
+	char			*reason;	/* NULL, or see the table */
+	int			 rcode;		/* DNS rcode, -1 if none */
+	uint32_t		 ttl;		/* for caching (negative TTL too) */
+	int			 trusted;	/* 1 only when DNSSEC-secure */
+	size_t			 nkeys;		/* usable keys (LOOKUP_KEY) */
+	struct keyrec		**keys;
+	size_t			 nbad;		/* v=SK1 records skipped */
+	enum policyrec_policy	 policy;	/* LOOKUP_POLICY, 0 if none */
+};
+
+/* One TXT record, its strings already joined (txt_join). */
+struct lookup_txt {
+	const char	*text;
+	size_t		 len;
+};
+
+/* The inputs of lookup_classify: plain values, no libunbound types. */
+struct lookup_input {
+	enum lookup_kind	 kind;
+	int			 secure;	/* ub_result.secure */
+	int			 bogus;		/* ub_result.bogus */
+	const char		*why_bogus;	/* may be NULL */
+	int			 rcode;
+	uint32_t		 ttl;
+	const struct lookup_txt	*txt;		/* the TXT records */
+	size_t			 ntxt;
+	int64_t			 now;		/* Unix time, for x= */
+};
+
+struct lookup_opts {
+	const char		*trust_anchor_file; /* NULL: default */
+	const char		*unbound_config;    /* NULL: none */
+	const char *const	*forwarders;	/* "IP" or "IP@PORT" */
+	size_t			 nforwarders;
+	unsigned		 timeout_ms;	/* lookup_sync; 0: default */
+};
+
+/*
+ * A context: one libunbound context with its own cache.  Use it from one
+ * thread (the one polling lookup_fd).
+ */
+struct lookup;
+
+/*
+ * lookup_cb: receives a finished query.  The callee owns ANS and frees it
+ * with lookup_answer_free; ANS is NULL only when memory ran out.  ID is
+ * the one lookup_start returned; libunbound reuses ids once a query has
+ * finished, so forget it here.  A callback may start or cancel queries but
+ * must not call lookup_free.
+ */
+typedef void (*lookup_cb)(void *arg, int id, struct lookup_answer *ans);
+
+/*
+ * lookup_classify: the answer for IN (see the table above), or NULL when
+ * memory ran out.  Pure.  The caller owns the answer.
+ */
+struct lookup_answer	*lookup_classify(const struct lookup_input *in);
+
+/*
+ * lookup_answer_tempfail: a LOOKUP_TEMPFAIL answer with REASON (copied),
+ * or NULL when memory ran out.
+ */
+struct lookup_answer	*lookup_answer_tempfail(enum lookup_kind kind,
+			    const char *reason);
+
+/* lookup_answer_free: frees A, its reason and its keys.  NULL is a no-op. */
+void			 lookup_answer_free(struct lookup_answer *a);
+
+/* lookup_state_name: "secure-key", "secure-nokey", "insecure", "bogus",
+ * "tempfail", "permerror" ("?" for anything else). */
+const char		*lookup_state_name(enum lookup_state s);
+
+/*
+ * lookup_new: a resolver context with OPTS (NULL: all defaults): reads the
+ * unbound config file, sets the forwarders, then the trust anchor file (it
+ * must exist and be readable: no anchor, no context).  Async mode: call it
+ * after any fork.  Returns the context (caller frees with lookup_free) or
+ * NULL with a message in ERR (ERRSZ bytes).
+ */
+struct lookup		*lookup_new(const struct lookup_opts *opts, char *err,
+			    size_t errsz);
+
+/*
+ * lookup_free: cancels the pending queries (their callbacks are not
+ * called) and frees the context.  NULL is a no-op.
+ */
+void			 lookup_free(struct lookup *lk);
+
+/* lookup_fd: the descriptor to poll for reading; then lookup_process. */
+int			 lookup_fd(const struct lookup *lk);
+
+/*
+ * lookup_start: starts looking up QNAME (TXT) as KIND.  CB(ARG, id, answer)
+ * runs later from lookup_process (never from lookup_start).  Stores the
+ * query id in *ID when ID is not NULL.  Returns 0, or -1 when the query
+ * could not be started (nothing will be called).
+ */
+int			 lookup_start(struct lookup *lk, const char *qname,
+			    enum lookup_kind kind, lookup_cb cb, void *arg,
+			    int *id);
+
+/*
+ * lookup_process: handles what is ready on lookup_fd and runs the
+ * callbacks of finished queries.  Returns 0, or -1 on a libunbound error.
+ */
+int			 lookup_process(struct lookup *lk);
+
+/* lookup_pending: the number of queries started and not yet answered. */
+size_t			 lookup_pending(const struct lookup *lk);
+
+/*
+ * lookup_cancel: drops pending query ID; its callback will not be called.
+ * Unknown or finished ids are ignored.
+ */
+void			 lookup_cancel(struct lookup *lk, int id);
+
+/*
+ * lookup_sync: looks up QNAME as KIND and waits at most the context's
+ * timeout (other queries of LK keep running).  Stores a new answer in
+ * *OUT (caller frees); at the deadline the query is cancelled and the
+ * answer is LOOKUP_TEMPFAIL "timeout".  Returns 0, or -1 when out of
+ * memory or when the query could not be started (*OUT is then NULL).
+ */
+int			 lookup_sync(struct lookup *lk, const char *qname,
+			    enum lookup_kind kind, struct lookup_answer **out);
+
+#endif

@@ -1,0 +1,122 @@
+# tests/integration/lib.sh: shared helpers for the integration scripts
+# (POSIX sh; source it with ". "$(dirname "$0")/lib.sh"").
+#
+# TAP-style lines, counted by tests/run:
+#   ok NAME                  "ok N - NAME"
+#   not_ok NAME              "not ok N - NAME"
+#   skip NAME REASON...      "skip N - NAME # REASON"
+#   check NAME CMD...        ok when CMD exits 0 (its output shown on failure)
+#   expect_eq NAME GOT WANT  ok when the two strings are equal
+#   expect_match NAME TEXT PATTERN   ok when TEXT matches the grep -E PATTERN
+#   diag TEXT...             "# TEXT" lines (shown by tests/run on failure)
+#   done_testing             summary line; exit status 1 if anything failed
+# The DNSSEC test bed:
+#   need_root                skip the whole script unless root with netns
+#   bed_up                   tests/bed/bed up, then eval its env (SK_BED_*)
+#   bed ARGS...              tests/bed/bed ARGS...
+# Set by tests/run: SK_BIN (programs), SK_BUILD, SK_TOP (the top dir).
+
+SK_TOP=${SK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+SK_BIN=${SK_BIN:-$SK_TOP/bin}
+SK_BED_CMD=$SK_TOP/tests/bed/bed
+export SK_TOP SK_BIN
+
+_t_n=0
+_t_failed=0
+_t_out=$(mktemp "${TMPDIR:-/tmp}/sk-it.XXXXXX") || exit 1
+trap 'rm -f "$_t_out"' EXIT
+
+ok() {
+	_t_n=$((_t_n + 1))
+	echo "ok $_t_n - $*"
+}
+
+not_ok() {
+	_t_n=$((_t_n + 1))
+	_t_failed=$((_t_failed + 1))
+	echo "not ok $_t_n - $*"
+}
+
+skip() {
+	_t_name=$1
+	shift
+	_t_n=$((_t_n + 1))
+	echo "skip $_t_n - $_t_name # $*"
+}
+
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+check() {
+	_t_name=$1
+	shift
+	if "$@" >"$_t_out" 2>&1; then
+		ok "$_t_name"
+	else
+		not_ok "$_t_name"
+		diag "command: $*"
+		sed 's/^/#   /' "$_t_out"
+	fi
+}
+
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  got:  '$2'"
+		diag "  want: '$3'"
+	fi
+}
+
+expect_match() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  got:  '$2'"
+		diag "  want: /$3/"
+	fi
+}
+
+done_testing() {
+	echo "# $_t_n checks, $_t_failed failed"
+	[ "$_t_failed" -eq 0 ]
+	exit $?
+}
+
+# skip_all REASON: one skip line for the whole script, exit 0.
+skip_all() {
+	skip "$(basename "$0" .sh)" "$*"
+	exit 0
+}
+
+need_root() {
+	_t_probe=skprobe$$
+	[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
+	command -v ip >/dev/null 2>&1 || skip_all "no ip(8)"
+	for _t_tool in nsd unbound unbound-control ldns-signzone drill; do
+		command -v "$_t_tool" >/dev/null 2>&1 ||
+		    [ -x "/usr/sbin/$_t_tool" ] ||
+		    skip_all "$_t_tool is not installed"
+	done
+	if [ ! -e "/var/run/netns/${SK_BED_NS:-skbed}" ]; then
+		ip netns add "$_t_probe" >/dev/null 2>&1 ||
+		    skip_all "network namespaces unavailable"
+		ip netns del "$_t_probe" >/dev/null 2>&1
+	fi
+}
+
+bed() {
+	"$SK_BED_CMD" "$@"
+}
+
+bed_up() {
+	if ! "$SK_BED_CMD" up >"$_t_out" 2>&1; then
+		not_ok "the test bed comes up"
+		sed 's/^/#   /' "$_t_out"
+		done_testing
+	fi
+	eval "$("$SK_BED_CMD" env)"
+}

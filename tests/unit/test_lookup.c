@@ -1,0 +1,420 @@
+/*
+ * test_lookup: the answer table of lookup_classify, row by row (every
+ * state, every reason, several TXT records, NUL octets, revoked and
+ * expired keys, policy records), then the parts of the libunbound side
+ * that need no DNS: lookup_new's refusals, cancelling, and a lookup_sync
+ * deadline against a UDP socket on 127.0.0.1 that never answers.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "keyrec.h"
+#include "lookup.h"
+#include "policyrec.h"
+#include "t.h"
+
+#define NOW	1800000000	/* 2027-01-15 */
+
+/* Record texts: T() keeps embedded NUL octets in the length. */
+#define T(s)	{ s, sizeof(s) - 1 }
+#define ALICE	"v=SK1; k=ed25519; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
+#define BOB	"v=SK1; k=ed25519; p=ha6+UoEd1A/J2bLLedpZ9jIlw1W+iKt8CZGEPnqblc8="
+#define REVOKED	"v=SK1; k=ed25519; p="
+#define EXPIRED	"v=SK1; k=ed25519; x=1700000000; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
+#define FUTURE	"v=SK1; k=ed25519; t=y; x=1900000000; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
+#define BADB64	"v=SK1; k=ed25519; p=!!!!"
+#define BADALG	"v=SK1; k=dsa; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
+#define SHORT	"v=SK1; k=ed25519; p=AAAA"
+#define OTHER	"google-site-verification=abc"
+
+#define SECURE	1, 0
+#define INSEC	0, 0
+#define BOGUS	0, 1
+
+struct row {
+	const char		*name;
+	enum lookup_kind	 kind;
+	int			 secure, bogus, rcode;
+	const char		*why;
+	struct lookup_txt	 txt[4];	/* up to the first NULL text */
+	enum lookup_state	 want;
+	const char		*reason;	/* NULL: none */
+	size_t			 nkeys, nbad;
+	enum policyrec_policy	 policy;
+};
+
+static const struct row rows[] = {
+	/* validation failures win over everything */
+	{ "bogus with why_bogus", LOOKUP_KEY, BOGUS, 0,
+	  "validation failure <x>: signature crypto failed", { T(ALICE) },
+	  LOOKUP_BOGUS, "validation failure <x>: signature crypto failed",
+	  0, 0, 0 },
+	{ "bogus without why_bogus", LOOKUP_KEY, BOGUS, 0, NULL, { T(ALICE) },
+	  LOOKUP_BOGUS, "bogus", 0, 0, 0 },
+	{ "bogus and secure both set", LOOKUP_KEY, 1, 1, 0, "expired",
+	  { T(ALICE) }, LOOKUP_BOGUS, "expired", 0, 0, 0 },
+	{ "bogus with SERVFAIL", LOOKUP_KEY, BOGUS, 2, "no DNSKEY", { { 0 } },
+	  LOOKUP_BOGUS, "no DNSKEY", 0, 0, 0 },
+	{ "bogus NXDOMAIN", LOOKUP_KEY, BOGUS, 3, "nsec proof failed",
+	  { { 0 } }, LOOKUP_BOGUS, "nsec proof failed", 0, 0, 0 },
+	/* error rcodes */
+	{ "SERVFAIL", LOOKUP_KEY, INSEC, 2, NULL, { { 0 } },
+	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0 },
+	{ "REFUSED", LOOKUP_KEY, INSEC, 5, NULL, { { 0 } },
+	  LOOKUP_TEMPFAIL, "REFUSED", 0, 0, 0 },
+	{ "FORMERR", LOOKUP_KEY, INSEC, 1, NULL, { { 0 } },
+	  LOOKUP_TEMPFAIL, "FORMERR", 0, 0, 0 },
+	{ "NOTIMP", LOOKUP_KEY, INSEC, 4, NULL, { { 0 } },
+	  LOOKUP_TEMPFAIL, "NOTIMP", 0, 0, 0 },
+	{ "unknown rcode 23", LOOKUP_KEY, INSEC, 23, NULL, { { 0 } },
+	  LOOKUP_TEMPFAIL, "RCODE23", 0, 0, 0 },
+	{ "secure SERVFAIL is still tempfail", LOOKUP_KEY, SECURE, 2, NULL,
+	  { T(ALICE) }, LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0 },
+	/* negative answers */
+	{ "secure NXDOMAIN", LOOKUP_KEY, SECURE, 3, NULL, { { 0 } },
+	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0 },
+	{ "secure NXDOMAIN ignores stray data", LOOKUP_KEY, SECURE, 3, NULL,
+	  { T(ALICE) }, LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0 },
+	{ "secure NODATA", LOOKUP_KEY, SECURE, 0, NULL, { { 0 } },
+	  LOOKUP_SECURE_NOKEY, "NODATA", 0, 0, 0 },
+	{ "secure, only other TXT", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(OTHER), T("v=spf1 -all") }, LOOKUP_SECURE_NOKEY, "no-record",
+	  0, 0, 0 },
+	{ "v=SK10 and v=SK1x are not ours", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T("v=SK10; k=ed25519; p="), T("v=SK1x; k=ed25519; p=") },
+	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0 },
+	{ "empty TXT is not ours", LOOKUP_KEY, SECURE, 0, NULL, { T("") },
+	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0 },
+	/* keys */
+	{ "secure key", LOOKUP_KEY, SECURE, 0, NULL, { T(ALICE) },
+	  LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	{ "secure key next to other TXT", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(OTHER), T(ALICE), T("unrelated text") }, LOOKUP_SECURE_KEY,
+	  NULL, 1, 0, 0 },
+	{ "two keys (rollover)", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(ALICE), T(BOB) }, LOOKUP_SECURE_KEY, NULL, 2, 0, 0 },
+	{ "whitespace around v = SK1", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(" v = SK1 ; k=ed25519; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=") },
+	  LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	{ "testing key with a future x=", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(FUTURE) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	{ "malformed next to a good key", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(BADB64), T(ALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 1, 0 },
+	{ "revoked next to a good key", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(REVOKED), T(BOB) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	/* malformed */
+	{ "only a malformed record", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(BADB64) }, LOOKUP_PERMERROR, "bad-base64", 0, 1, 0 },
+	{ "all malformed: the first error", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(BADALG), T(OTHER), T(SHORT) }, LOOKUP_PERMERROR,
+	  "unknown-algorithm", 0, 2, 0 },
+	{ "missing p=", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T("v=SK1; k=ed25519") }, LOOKUP_PERMERROR, "missing-tag", 0, 1,
+	  0 },
+	{ "bare v=SK1", LOOKUP_KEY, SECURE, 0, NULL, { T("v=SK1") },
+	  LOOKUP_PERMERROR, "missing-tag", 0, 1, 0 },
+	/* NUL octets: ours and malformed if v=SK1, else skipped */
+	{ "NUL inside a v=SK1 record", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T("v=SK1; k=ed25519; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=\0") },
+	  LOOKUP_PERMERROR, "syntax", 0, 1, 0 },
+	{ "NUL inside a v=SK1 record next to a good key", LOOKUP_KEY, SECURE,
+	  0, NULL, { T("v=SK1;\0 k=ed25519; p="), T(BOB) }, LOOKUP_SECURE_KEY,
+	  NULL, 1, 1, 0 },
+	{ "NUL inside another TXT record", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T("x\0y"), T(ALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	{ "NUL before v=SK1 is not ours", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T("\0v=SK1; k=ed25519; p=") }, LOOKUP_SECURE_NOKEY, "no-record",
+	  0, 0, 0 },
+	/* revoked, expired */
+	{ "only revoked", LOOKUP_KEY, SECURE, 0, NULL, { T(REVOKED) },
+	  LOOKUP_SECURE_NOKEY, "revoked", 0, 0, 0 },
+	{ "only expired", LOOKUP_KEY, SECURE, 0, NULL, { T(EXPIRED) },
+	  LOOKUP_SECURE_NOKEY, "expired", 0, 0, 0 },
+	{ "revoked and expired: revoked", LOOKUP_KEY, SECURE, 0, NULL,
+	  { T(EXPIRED), T(REVOKED) }, LOOKUP_SECURE_NOKEY, "revoked", 0, 0,
+	  0 },
+	{ "expired and malformed: expired, not permerror", LOOKUP_KEY, SECURE,
+	  0, NULL, { T(BADB64), T(EXPIRED) }, LOOKUP_SECURE_NOKEY, "expired",
+	  0, 1, 0 },
+	/* insecure: the same reading, untrusted */
+	{ "insecure key", LOOKUP_KEY, INSEC, 0, NULL, { T(ALICE) },
+	  LOOKUP_INSECURE, NULL, 1, 0, 0 },
+	{ "insecure NXDOMAIN", LOOKUP_KEY, INSEC, 3, NULL, { { 0 } },
+	  LOOKUP_INSECURE, "NXDOMAIN", 0, 0, 0 },
+	{ "insecure NODATA", LOOKUP_KEY, INSEC, 0, NULL, { { 0 } },
+	  LOOKUP_INSECURE, "NODATA", 0, 0, 0 },
+	{ "insecure malformed", LOOKUP_KEY, INSEC, 0, NULL, { T(BADB64) },
+	  LOOKUP_INSECURE, "bad-base64", 0, 1, 0 },
+	{ "insecure revoked", LOOKUP_KEY, INSEC, 0, NULL, { T(REVOKED) },
+	  LOOKUP_INSECURE, "revoked", 0, 0, 0 },
+	/* policy records */
+	{ "policy all", LOOKUP_POLICY, SECURE, 0, NULL,
+	  { T("v=SK1; policy=all") }, LOOKUP_SECURE_KEY, NULL, 0, 0,
+	  POLICYREC_ALL },
+	{ "policy some next to other TXT", LOOKUP_POLICY, SECURE, 0, NULL,
+	  { T(OTHER), T("v=SK1; policy=some") }, LOOKUP_SECURE_KEY, NULL, 0,
+	  0, POLICYREC_SOME },
+	{ "insecure policy", LOOKUP_POLICY, INSEC, 0, NULL,
+	  { T("v=SK1; policy=all") }, LOOKUP_INSECURE, NULL, 0, 0,
+	  POLICYREC_ALL },
+	{ "two policy records", LOOKUP_POLICY, SECURE, 0, NULL,
+	  { T("v=SK1; policy=all"), T("v=SK1; policy=all") },
+	  LOOKUP_PERMERROR, "multiple-records", 0, 2, 0 },
+	{ "unknown policy", LOOKUP_POLICY, SECURE, 0, NULL,
+	  { T("v=SK1; policy=most") }, LOOKUP_PERMERROR, "unknown-policy", 0,
+	  1, 0 },
+	{ "policy with a NUL", LOOKUP_POLICY, SECURE, 0, NULL,
+	  { T("v=SK1; policy=all\0") }, LOOKUP_PERMERROR, "syntax", 0, 1, 0 },
+	{ "no policy record", LOOKUP_POLICY, SECURE, 0, NULL, { T(OTHER) },
+	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0 },
+	{ "policy NXDOMAIN", LOOKUP_POLICY, SECURE, 3, NULL, { { 0 } },
+	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0 },
+	{ "policy bogus", LOOKUP_POLICY, BOGUS, 0, "sig expired",
+	  { T("v=SK1; policy=all") }, LOOKUP_BOGUS, "sig expired", 0, 0, 0 },
+	{ "policy SERVFAIL", LOOKUP_POLICY, INSEC, 2, NULL, { { 0 } },
+	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0 },
+};
+
+static void
+test_row(const struct row *r)
+{
+	struct lookup_input in;
+	struct lookup_answer *a;
+	size_t n = 0;
+
+	while (n < 4 && r->txt[n].text != NULL)
+		n++;
+	memset(&in, 0, sizeof(in));
+	in.kind = r->kind;
+	in.secure = r->secure;
+	in.bogus = r->bogus;
+	in.why_bogus = r->why;
+	in.rcode = r->rcode;
+	in.ttl = 300;
+	in.txt = r->txt;
+	in.ntxt = n;
+	in.now = NOW;
+	a = lookup_classify(&in);
+	T_OK(a != NULL, "%s: an answer", r->name);
+	if (a == NULL)
+		return;
+	T_STREQ(lookup_state_name(a->state), lookup_state_name(r->want),
+	    "%s: state", r->name);
+	if (r->reason == NULL)
+		T_OK(a->reason == NULL, "%s: no reason (got %s)", r->name,
+		    a->reason != NULL ? a->reason : "none");
+	else
+		T_STREQ(a->reason, r->reason, "%s: reason", r->name);
+	T_INTEQ(a->nkeys, r->nkeys, "%s: usable keys", r->name);
+	T_INTEQ(a->nbad, r->nbad, "%s: malformed records", r->name);
+	T_INTEQ(a->policy, r->policy, "%s: policy", r->name);
+	T_INTEQ(a->trusted, r->want == LOOKUP_SECURE_KEY ||
+	    r->want == LOOKUP_SECURE_NOKEY || r->want == LOOKUP_PERMERROR,
+	    "%s: trusted only when secure", r->name);
+	T_INTEQ(a->rcode, r->rcode, "%s: rcode kept", r->name);
+	T_INTEQ(a->ttl, 300, "%s: ttl kept", r->name);
+	T_INTEQ(a->kind, r->kind, "%s: kind kept", r->name);
+	lookup_answer_free(a);
+}
+
+static void
+test_key_fields(void)
+{
+	struct lookup_txt txt[] = { T(BOB), T(FUTURE) };
+	struct lookup_input in = { LOOKUP_KEY, 1, 0, NULL, 0, 60, txt, 2, NOW };
+	struct lookup_answer *a = lookup_classify(&in);
+	const struct keyrec_fields *f;
+
+	T_OK(a != NULL && a->nkeys == 2, "two keys, in record order");
+	if (a == NULL || a->nkeys != 2) {
+		lookup_answer_free(a);
+		return;
+	}
+	f = keyrec_get(a->keys[0]);
+	T_OK(f->alg == KEYREC_ED25519 && f->keylen == 32 && f->key[0] == 0x85,
+	    "first key is bob's (0x85...)");
+	f = keyrec_get(a->keys[1]);
+	T_OK(f->testing && f->not_after == 1900000000 && f->key[0] == 0xf2,
+	    "second key is alice's testing key with x=");
+	T_INTEQ(keyrec_bits(a->keys[1]), 256, "ed25519 is 256 bits");
+	lookup_answer_free(a);
+
+	/* The same record is expired a second after x=. */
+	in.now = 1900000001;
+	in.ntxt = 1;
+	txt[0] = txt[1];
+	a = lookup_classify(&in);
+	T_OK(a != NULL && a->state == LOOKUP_SECURE_NOKEY && a->reason &&
+	    strcmp(a->reason, "expired") == 0, "x= passed: secure-nokey expired");
+	lookup_answer_free(a);
+}
+
+static void
+test_names(void)
+{
+	T_STREQ(lookup_state_name(LOOKUP_SECURE_KEY), "secure-key", "name 0");
+	T_STREQ(lookup_state_name(LOOKUP_SECURE_NOKEY), "secure-nokey",
+	    "name 1");
+	T_STREQ(lookup_state_name(LOOKUP_INSECURE), "insecure", "name 2");
+	T_STREQ(lookup_state_name(LOOKUP_BOGUS), "bogus", "name 3");
+	T_STREQ(lookup_state_name(LOOKUP_TEMPFAIL), "tempfail", "name 4");
+	T_STREQ(lookup_state_name(LOOKUP_PERMERROR), "permerror", "name 5");
+	T_STREQ(lookup_state_name((enum lookup_state)42), "?", "name 42");
+}
+
+static void
+test_tempfail(void)
+{
+	struct lookup_answer *a = lookup_answer_tempfail(LOOKUP_POLICY,
+	    "timeout");
+
+	T_OK(a != NULL && a->state == LOOKUP_TEMPFAIL &&
+	    a->kind == LOOKUP_POLICY && a->reason != NULL &&
+	    strcmp(a->reason, "timeout") == 0 && a->nkeys == 0 &&
+	    !a->trusted && a->rcode == -1, "lookup_answer_tempfail");
+	lookup_answer_free(a);
+	lookup_answer_free(NULL);
+	T_OK(1, "lookup_answer_free(NULL) is a no-op");
+}
+
+/* write_file: a temporary file holding TEXT; its path in PATH. */
+static int
+write_file(char *path, const char *text)
+{
+	int fd;
+
+	strcpy(path, "/tmp/test_lookup.XXXXXX");
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static void
+noop_cb(void *arg, int id, struct lookup_answer *ans)
+{
+	(void)id;
+	++*(int *)arg;
+	lookup_answer_free(ans);
+}
+
+static void
+test_context(void)
+{
+	char anchor[64], conf[64], err[256], fwd[64];
+	const char *fwds[1];
+	struct lookup_opts o;
+	struct lookup *lk;
+	struct lookup_answer *a = NULL;
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	struct timespec t0, t1;
+	int s, id1, id2, calls = 0;
+	double secs;
+
+	memset(&o, 0, sizeof(o));
+	o.trust_anchor_file = "/nonexistent/root.key";
+	err[0] = '\0';
+	lk = lookup_new(&o, err, sizeof(err));
+	T_OK(lk == NULL && strstr(err, "/nonexistent/root.key") != NULL &&
+	    strstr(err, "No such file") != NULL,
+	    "a missing trust anchor is refused (%s)", err);
+	lookup_free(lk);
+	lookup_free(NULL);
+
+	if (write_file(anchor, ". 3600 IN DS 20326 8 2 "
+	    "e06d44b80b8f1d39a95c0b0d7c65d08458e880409bbc683457104237c7f8ec8d\n")
+	    != 0 || write_file(conf, "server:\n\tdo-not-query-localhost: no\n"
+	    "\tlocal-zone: \"test.\" nodefault\n") != 0) {
+		T_OK(0, "temporary files");
+		return;
+	}
+	o.trust_anchor_file = anchor;
+	o.unbound_config = "/nonexistent/unbound.conf";
+	lk = lookup_new(&o, err, sizeof(err));
+	T_OK(lk == NULL && strstr(err, "unbound config") != NULL,
+	    "a missing unbound config is refused (%s)", err);
+	lookup_free(lk);
+
+	o.unbound_config = conf;
+	fwds[0] = "not-an-address";
+	o.forwarders = fwds;
+	o.nforwarders = 1;
+	lk = lookup_new(&o, err, sizeof(err));
+	T_OK(lk == NULL && strstr(err, "forwarder not-an-address") != NULL,
+	    "a bad forwarder is refused (%s)", err);
+	lookup_free(lk);
+
+	/* A UDP socket that never answers stands in for a dead server. */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&sin, &slen) != 0) {
+		T_OK(0, "a silent UDP socket");
+		return;
+	}
+	snprintf(fwd, sizeof(fwd), "127.0.0.1@%u", ntohs(sin.sin_port));
+	fwds[0] = fwd;
+	o.timeout_ms = 400;
+	lk = lookup_new(&o, err, sizeof(err));
+	T_OK(lk != NULL, "a context with anchor, config and forwarder (%s)",
+	    lk == NULL ? err : "ok");
+	if (lk != NULL) {
+		T_OK(lookup_fd(lk) >= 0, "lookup_fd");
+		T_OK(lookup_start(lk, "a.example.test.", LOOKUP_KEY, noop_cb,
+		    &calls, &id1) == 0 && lookup_start(lk, "b.example.test.",
+		    LOOKUP_KEY, noop_cb, &calls, &id2) == 0,
+		    "two queries started");
+		T_INTEQ(lookup_pending(lk), 2, "two pending");
+		lookup_cancel(lk, id1);
+		lookup_cancel(lk, id1);
+		lookup_cancel(lk, 123456);
+		T_INTEQ(lookup_pending(lk), 1, "one pending after cancel");
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		T_OK(lookup_sync(lk, "alice.example.test.", LOOKUP_KEY, &a) ==
+		    0 && a != NULL, "lookup_sync returns an answer");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		T_OK(a != NULL && a->state == LOOKUP_TEMPFAIL && a->reason &&
+		    strcmp(a->reason, "timeout") == 0,
+		    "silent server: tempfail timeout");
+		T_OK(secs >= 0.35 && secs < 3.0, "after the deadline (%.2f s)",
+		    secs);
+		lookup_answer_free(a);
+		T_INTEQ(lookup_pending(lk), 1, "the other query still pending");
+		T_INTEQ(calls, 0, "no callback for cancelled or silent queries");
+		lookup_free(lk);	/* with one query pending */
+		T_OK(1, "lookup_free with a pending query");
+	}
+	close(s);
+	unlink(anchor);
+	unlink(conf);
+}
+
+int
+main(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		test_row(&rows[i]);
+	test_key_fields();
+	test_names();
+	test_tempfail();
+	test_context();
+	return t_done();
+}
