@@ -163,6 +163,18 @@ classify_keys(const struct lookup_input *in, struct lookup_answer *a,
 	struct keyrec *rec, **keys;
 	size_t i, nsk1 = 0, nrevoked = 0;
 
+	/* Bound the work a hostile zone can cause (specs/verdicts.md 2.2). */
+	for (i = 0; i < in->ntxt; i++)
+		if (in->txt[i].text != NULL &&
+		    is_sk1(in->txt[i].text, in->txt[i].len))
+			nsk1++;
+	if (nsk1 > LOOKUP_MAX_KEY_RECORDS) {
+		a->state = LOOKUP_PERMERROR;
+		a->nbad = nsk1;
+		*reason = "too-many-records";
+		return 0;
+	}
+	nsk1 = 0;
 	for (i = 0; i < in->ntxt; i++) {
 		const char *t = in->txt[i].text;
 		size_t len = in->txt[i].len;

@@ -14,6 +14,8 @@
  *   TXT data: records not starting with "v=SK1" are skipped (other TXT at
  *   the same name is not ours); the others are parsed (one holding a NUL
  *   octet is malformed, error "syntax"):
+ *     more than LOOKUP_MAX_KEY_RECORDS     -> LOOKUP_PERMERROR
+ *                                             "too-many-records"
  *     at least one usable key              -> LOOKUP_SECURE_KEY (usable keys)
  *     every v=SK1 record malformed         -> LOOKUP_PERMERROR  keyrec error
  *     only revoked / expired keys          -> LOOKUP_SECURE_NOKEY
@@ -39,6 +41,7 @@
 
 #define LOOKUP_DEFAULT_ANCHOR	"/usr/share/dns/root.key"
 #define LOOKUP_DEFAULT_TIMEOUT	5000	/* milliseconds */
+#define LOOKUP_MAX_KEY_RECORDS	16	/* more sender key records: PERMERROR */
 
 enum lookup_state {
 	LOOKUP_SECURE_KEY,	/* validated, at least one usable key */

@@ -225,6 +225,36 @@ test_row(const struct row *r)
 }
 
 static void
+test_record_cap(void)
+{
+	struct lookup_txt txt[LOOKUP_MAX_KEY_RECORDS + 2];
+	struct lookup_input in;
+	struct lookup_answer *a;
+	size_t i;
+
+	for (i = 0; i < LOOKUP_MAX_KEY_RECORDS + 2; i++) {
+		txt[i].text = i == 0 ? OTHER : ALICE;
+		txt[i].len = strlen(txt[i].text);
+	}
+	memset(&in, 0, sizeof(in));
+	in.kind = LOOKUP_KEY;
+	in.secure = 1;
+	in.txt = txt;
+	in.now = NOW;
+	in.ntxt = LOOKUP_MAX_KEY_RECORDS + 1;	/* 16 key records + other */
+	a = lookup_classify(&in);
+	T_OK(a != NULL && a->state == LOOKUP_SECURE_KEY && a->nkeys == 16,
+	    "16 key records (and another TXT) are accepted");
+	lookup_answer_free(a);
+	in.ntxt = LOOKUP_MAX_KEY_RECORDS + 2;	/* 17 key records */
+	a = lookup_classify(&in);
+	T_OK(a != NULL && a->state == LOOKUP_PERMERROR && a->nkeys == 0 &&
+	    a->reason != NULL && strcmp(a->reason, "too-many-records") == 0,
+	    "17 key records are a permerror (too-many-records)");
+	lookup_answer_free(a);
+}
+
+static void
 test_key_fields(void)
 {
 	struct lookup_txt txt[] = { T(BOB), T(FUTURE) };
@@ -412,6 +442,7 @@ main(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		test_row(&rows[i]);
+	test_record_cap();
 	test_key_fields();
 	test_names();
 	test_tempfail();
