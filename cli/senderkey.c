@@ -15,7 +15,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "owner", cmd_owner, "owner ADDRESS..." },
+	{ "owner", cmd_owner, "owner [-s] ADDRESS..." },
+	{ "keygen", cmd_keygen,
+	  "keygen [-a ed25519|rsa2048|rsa3072|rsa4096] [-o DIR] [--force] "
+	  "ADDRESS..." },
 	{ "record", cmd_record,
 	  "record [-t] [-x NOT_AFTER] [-n NOTES] KEYFILE" },
 	{ "check-record", cmd_check_record, "check-record [-p] TEXT" },

@@ -1,0 +1,142 @@
+/*
+ * afile.c: atomic file replacement (temporary file + fsync + rename or
+ * link).  The temporary name is PATH.XXXXXX in the target's directory so
+ * the rename never crosses file systems.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+
+struct afile {
+	char	*path;
+	char	*tmp;
+	FILE	*fp;
+};
+
+static void
+seterr(char *err, size_t errsz, const char *what, const char *path)
+{
+	if (err != NULL)
+		snprintf(err, errsz, "%s: %s: %s", path, what, strerror(errno));
+}
+
+struct afile *
+afile_open(const char *path, mode_t mode, char *err, size_t errsz)
+{
+	struct afile *af;
+	size_t n = strlen(path);
+	int fd;
+
+	if ((af = calloc(1, sizeof(*af))) == NULL ||
+	    (af->path = strdup(path)) == NULL ||
+	    (af->tmp = malloc(n + 8)) == NULL) {
+		seterr(err, errsz, "cannot allocate", path);
+		goto fail;
+	}
+	snprintf(af->tmp, n + 8, "%s.XXXXXX", path);
+	if ((fd = mkstemp(af->tmp)) == -1) {
+		seterr(err, errsz, "cannot create a temporary file", path);
+		free(af->tmp);
+		af->tmp = NULL;
+		goto fail;
+	}
+	if (fchmod(fd, mode) == -1 || (af->fp = fdopen(fd, "w")) == NULL) {
+		seterr(err, errsz, "cannot open the temporary file", path);
+		close(fd);
+		goto fail;
+	}
+	return af;
+fail:
+	afile_abort(af);
+	return NULL;
+}
+
+FILE *
+afile_fp(struct afile *af)
+{
+	return af->fp;
+}
+
+static int
+sync_dir(const char *path)
+{
+	char *copy, *dir;
+	int fd, rc = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return -1;
+	dir = dirname(copy);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) == -1)
+		rc = -1;
+	else {
+		if (fsync(fd) == -1 && errno != EINVAL)
+			rc = -1;
+		close(fd);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+afile_commit(struct afile *af, int noclobber, char *err, size_t errsz)
+{
+	FILE *fp = af->fp;
+	int rc;
+
+	af->fp = NULL;
+	if (fflush(fp) == EOF || ferror(fp) || fsync(fileno(fp)) == -1) {
+		seterr(err, errsz, "cannot write", af->path);
+		fclose(fp);
+		goto fail;
+	}
+	if (fclose(fp) == EOF) {
+		seterr(err, errsz, "cannot write", af->path);
+		goto fail;
+	}
+	if (noclobber) {
+		/* link() fails with EEXIST instead of replacing. */
+		if ((rc = link(af->tmp, af->path)) == 0)
+			unlink(af->tmp);
+	} else
+		rc = rename(af->tmp, af->path);
+	if (rc == -1) {
+		if (noclobber && errno == EEXIST && err != NULL)
+			snprintf(err, errsz, "%s: already exists", af->path);
+		else
+			seterr(err, errsz, "cannot move into place", af->path);
+		goto fail;
+	}
+	free(af->tmp);
+	af->tmp = NULL;
+	if (sync_dir(af->path) == -1) {
+		seterr(err, errsz, "cannot sync the directory of", af->path);
+		afile_abort(af);
+		return -1;
+	}
+	afile_abort(af);
+	return 0;
+fail:
+	afile_abort(af);
+	return -1;
+}
+
+void
+afile_abort(struct afile *af)
+{
+	if (af == NULL)
+		return;
+	if (af->fp != NULL)
+		fclose(af->fp);
+	if (af->tmp != NULL)
+		unlink(af->tmp);
+	free(af->tmp);
+	free(af->path);
+	free(af);
+}

@@ -1,0 +1,97 @@
+/*
+ * test_afile: atomic file writing: the target appears only at commit,
+ * keeps its old contents on abort, is not replaced with noclobber, and
+ * the mode is set from the start.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "t.h"
+
+static char *
+slurp(const char *path)
+{
+	static char buf[256];
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int
+count_entries(const char *dir)
+{
+	char cmd[512];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	if ((p = popen(cmd, "r")) != NULL) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/sk-afile.XXXXXX", path[300], err[512];
+	struct afile *af;
+	struct stat st;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/out", dir);
+
+	af = afile_open(path, 0600, err, sizeof(err));
+	T_OK(af != NULL, "open");
+	fputs("first\n", afile_fp(af));
+	T_OK(access(path, F_OK) == -1, "target absent before commit");
+	T_OK(fstat(fileno(afile_fp(af)), &st) == 0 &&
+	    (st.st_mode & 0777) == 0600, "mode 0600 from creation on");
+	T_OK(afile_commit(af, 1, err, sizeof(err)) == 0, "commit");
+	T_STREQ(slurp(path), "first\n", "target has the data");
+
+	af = afile_open(path, 0644, err, sizeof(err));
+	fputs("second, half written", afile_fp(af));
+	afile_abort(af);
+	T_STREQ(slurp(path), "first\n", "abort leaves the old contents");
+	T_INTEQ(count_entries(dir), 1, "abort removes the temporary file");
+
+	af = afile_open(path, 0644, err, sizeof(err));
+	fputs("third\n", afile_fp(af));
+	T_OK(afile_commit(af, 1, err, sizeof(err)) == -1,
+	    "noclobber refuses an existing target");
+	T_OK(strstr(err, "already exists") != NULL, "error says so: %s", err);
+	T_STREQ(slurp(path), "first\n", "refused commit changes nothing");
+	T_INTEQ(count_entries(dir), 1, "refused commit leaves no temp file");
+
+	af = afile_open(path, 0644, err, sizeof(err));
+	fputs("fourth\n", afile_fp(af));
+	T_OK(afile_commit(af, 0, err, sizeof(err)) == 0, "replace commits");
+	T_STREQ(slurp(path), "fourth\n", "replaced");
+	T_OK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644,
+	    "replacement has its own mode");
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/out", dir);
+	T_OK(afile_open(path, 0644, err, sizeof(err)) == NULL &&
+	    strstr(err, "no/such/dir/out") != NULL,
+	    "missing directory: error names the path");
+	afile_abort(NULL);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		return 1;
+	return t_done();
+}
