@@ -19,38 +19,13 @@
 #include "keyrec.h"
 #include "owner.h"
 #include "txt.h"
+#include "util.h"
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: senderkey record [-t] [-x NOT_AFTER] "
 	    "[-n NOTES] [-a ADDRESS [-T TTL]] KEYFILE\n");
-}
-
-/* parse_when: a Unix time or an ISO date (YYYY-MM-DD, 00:00 UTC). */
-static int
-parse_when(const char *s, int64_t *out)
-{
-	struct tm tm;
-	char *end;
-	long long v;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end != NULL && *end == '\0') {
-		if ((t = timegm(&tm)) <= 0)
-			return -1;
-		*out = (int64_t)t;
-		return 0;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s || v <= 0 ||
-	    v > 999999999999LL)
-		return -1;
-	*out = (int64_t)v;
-	return 0;
 }
 
 static int
@@ -122,9 +97,11 @@ cmd_record(int argc, char **argv)
 			}
 			break;
 		case 'x':
-			if (parse_when(optarg, &f.not_after) == -1) {
+			if (util_time(optarg, (int64_t)time(NULL),
+			    &f.not_after) == -1 || f.not_after <= 0) {
 				fprintf(stderr, "senderkey: -x %s: expected a "
-				    "Unix time or YYYY-MM-DD\n", optarg);
+				    "Unix time, YYYY-MM-DD or "
+				    "YYYY-MM-DDTHH:MM:SSZ\n", optarg);
 				return EX_USAGE;
 			}
 			break;

@@ -16,5 +16,6 @@ int	cmd_check_record(int argc, char **argv);
 int	cmd_fingerprint(int argc, char **argv);
 int	cmd_query(int argc, char **argv);
 int	cmd_keygen(int argc, char **argv);
+int	cmd_zonegen(int argc, char **argv);
 
 #endif

@@ -19,6 +19,9 @@ static const struct command commands[] = {
 	{ "keygen", cmd_keygen,
 	  "keygen [-a ed25519|rsa2048|rsa3072|rsa4096] [-o DIR] [--force] "
 	  "ADDRESS..." },
+	{ "zonegen", cmd_zonegen,
+	  "zonegen -d DOMAIN [-o FILE] [--format zone|nsupdate|json] "
+	  "[options] MANIFEST..." },
 	{ "record", cmd_record,
 	  "record [-t] [-x NOT_AFTER] [-n NOTES] KEYFILE" },
 	{ "check-record", cmd_check_record, "check-record [-p] TEXT" },

@@ -36,6 +36,7 @@ enum keyrec_err {
 
 #define KEYREC_MAX_LEN		4096	/* longest record text accepted */
 #define KEYREC_RSA_MIN_BITS	2048
+#define KEYREC_MAX_PER_NAME	16	/* more key records at a name: refused */
 
 /* What a record says; for keyrec_encode the caller owns the pointers. */
 struct keyrec_fields {

@@ -41,7 +41,7 @@
 
 #define LOOKUP_DEFAULT_ANCHOR	"/usr/share/dns/root.key"
 #define LOOKUP_DEFAULT_TIMEOUT	5000	/* milliseconds */
-#define LOOKUP_MAX_KEY_RECORDS	16	/* more sender key records: PERMERROR */
+#define LOOKUP_MAX_KEY_RECORDS	KEYREC_MAX_PER_NAME	/* more: PERMERROR */
 
 enum lookup_state {
 	LOOKUP_SECURE_KEY,	/* validated, at least one usable key */

@@ -1,0 +1,443 @@
+/*
+ * cmd_zonegen: "senderkey zonegen -d DOMAIN [options] MANIFEST..." turns
+ * lists of senders (CSV, allowed_signers, vCard) into the records to
+ * publish.  Everything is read and checked before anything is written;
+ * the output file is replaced atomically or not at all.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "addr.h"
+#include "afile.h"
+#include "cmds.h"
+#include "key.h"
+#include "keygen.h"
+#include "manifest.h"
+#include "pgp.h"
+#include "util.h"
+#include "zonegen.h"
+#include "zoneout.h"
+
+#define MANIFEST_FILE_MAX	(1024UL * 1024 * 1024)
+
+struct zg_args {
+	const char		*domain_in;
+	const char		*out;
+	const char		*key_dir;
+	enum keygen_alg		 alg;
+	enum zoneout_format	 format;
+	unsigned		 vflags;
+	struct zonegen_opts	 o;
+	char			*soa;		/* MNAME,RNAME[,SERIAL] copy */
+	const char		*ns[16];
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: senderkey zonegen -d DOMAIN [-o FILE] [--format "
+	    "zone|nsupdate|json]\n"
+	    "           [--key-dir DIR] [--key-alg ALG] [--policy all|some] "
+	    "[--ttl SECONDS]\n"
+	    "           [--soa MNAME,RNAME[,SERIAL] --ns NAME...] "
+	    "[--skip-foreign]\n"
+	    "           [--now TIME] [--prepublish DURATION] MANIFEST...\n");
+}
+
+/* is_pgp: LEN octets at P are an armored or binary OpenPGP public key. */
+static int
+is_pgp(const unsigned char *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	static const char armor[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+
+	if (memmem(p, len, armor, sizeof(armor) - 1) != NULL)
+		return 1;
+	if ((p[0] & 0x80) == 0)
+		return 0;
+	/* New format: tag in the low 6 bits; old format: bits 5-2. */
+	return ((p[0] & 0x40) ? (p[0] & 0x3f) : ((p[0] >> 2) & 0x0f)) == 6;
+}
+
+/*
+ * entry_key: the public key of E (and, for OpenPGP keys, the reduced key
+ * for the OPENPGPKEY record).  Returns 0 or -1 with ERR set.
+ */
+static int
+entry_key(const struct manifest_entry *e, const struct zg_args *a,
+    EVP_PKEY **pk, unsigned char **pgp, size_t *pgplen, char *err,
+    size_t errsz)
+{
+	char buf[512], *text = NULL;
+	const unsigned char *data = e->data;
+	size_t len = e->datalen;
+	struct pgp_key *k = NULL;
+	int made, rc = -1;
+
+	*pk = NULL;
+	*pgp = NULL;
+	*pgplen = 0;
+	switch (e->key) {
+	case MANIFEST_KEY_NONE:
+		if (e->flags & MANIFEST_F_REVOKED)
+			return 0;
+		snprintf(err, errsz, "%s:%lu: %s: no key (give one, or "
+		    "\"generate\")", e->file, e->line, e->address);
+		return -1;
+	case MANIFEST_KEY_GENERATE:
+		*pk = keygen_load_or_make(a->key_dir, addr_canon(e->addr),
+		    a->alg, &made, buf, sizeof(buf));
+		if (*pk == NULL) {
+			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
+			    buf);
+			return -1;
+		}
+		if (made)
+			fprintf(stderr, "senderkey: %s: new %s key in %s\n",
+			    addr_canon(e->addr), keygen_alg_name(a->alg),
+			    a->key_dir);
+		return 0;
+	case MANIFEST_KEY_FILE:
+		text = util_read_file(e->path, KEY_FILE_MAX, &len, buf,
+		    sizeof(buf));
+		if (text == NULL) {
+			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
+			    buf);
+			return -1;
+		}
+		data = (const unsigned char *)text;
+		break;
+	case MANIFEST_KEY_DATA:
+		break;
+	}
+	if (is_pgp(data, len) ||
+	    (e->key == MANIFEST_KEY_DATA && e->keytype == MANIFEST_KT_PGP)) {
+		if ((k = pgp_key_parse(data, len, buf, sizeof(buf))) == NULL)
+			goto bad;
+		if ((*pk = pgp_key_signing_pkey(k, (time_t)a->o.now, NULL, buf,
+		    sizeof(buf))) == NULL)
+			goto bad;
+		/*
+		 * GnuPG imports a key found through DANE only for a user ID
+		 * of the address looked up: without one, the OPENPGPKEY
+		 * record would be useless, but the sender key still stands.
+		 */
+		if (pgp_key_minimal_at(k, addr_canon(e->addr), (time_t)a->o.now,
+		    pgp, pgplen, buf, sizeof(buf)) == -1)
+			fprintf(stderr, "%s:%lu: warning: %s: no OPENPGPKEY "
+			    "record: %s\n", e->file, e->key_line != 0 ?
+			    e->key_line : e->line, addr_canon(e->addr), buf);
+	} else if ((*pk = key_public_from_text((const char *)data, len, buf,
+	    sizeof(buf))) == NULL)
+		goto bad;
+	rc = 0;
+	goto done;
+bad:
+	snprintf(err, errsz, "%s:%lu: %s: %s", e->file,
+	    e->key_line != 0 ? e->key_line : e->line,
+	    e->key == MANIFEST_KEY_FILE ? e->path : "key", buf);
+	EVP_PKEY_free(*pk);
+	*pk = NULL;
+	free(*pgp);
+	*pgp = NULL;
+done:
+	pgp_key_free(k);
+	free(text);
+	return rc;
+}
+
+static void
+print_errors(const struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < manifest_nkept(m); i++)
+		fprintf(stderr, "%s\n", manifest_error(m, i));
+	if (manifest_nerrors(m) > manifest_nkept(m))
+		fprintf(stderr, "senderkey: %zu more errors\n",
+		    manifest_nerrors(m) - manifest_nkept(m));
+}
+
+/* read_manifests: parse and validate every file; 0, or an exit code. */
+static int
+read_manifests(struct manifest *m, char **files, int n, const char *domain,
+    unsigned vflags)
+{
+	struct manifest_stats st;
+	char err[512], *buf;
+	size_t len;
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((buf = util_read_file(files[i], MANIFEST_FILE_MAX, &len, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "senderkey: %s\n", err);
+			return EX_NOINPUT;
+		}
+		manifest_parse(m, manifest_detect(files[i], buf, len), files[i],
+		    buf, len);
+		free(buf);
+	}
+	if (manifest_validate(m, domain, vflags, &st) == -1) {
+		print_errors(m);
+		rc = EX_NEGATIVE;
+	}
+	return rc;
+}
+
+static int
+build(struct zonegen *zg, const struct manifest *m, const struct zg_args *a)
+{
+	const struct manifest_entry *e;
+	struct zonegen_key k;
+	unsigned char *pgp;
+	size_t i, pgplen, nerr = 0;
+	EVP_PKEY *pk;
+	char err[1024];
+
+	for (i = 0; (e = manifest_entry(m, i)) != NULL; i++) {
+		if (e->foreign)
+			continue;
+		if (entry_key(e, a, &pk, &pgp, &pgplen, err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "%s\n", err);
+			nerr++;
+			continue;
+		}
+		memset(&k, 0, sizeof(k));
+		k.addr = e->addr;
+		k.pk = pk;
+		k.revoked = (e->flags & MANIFEST_F_REVOKED) != 0;
+		k.testing = (e->flags & MANIFEST_F_TESTING) != 0;
+		k.not_before = e->not_before;
+		k.not_after = e->not_after;
+		k.openpgp = pgp;
+		k.openpgp_len = pgplen;
+		snprintf(err, sizeof(err), "%s:%lu", e->file, e->line);
+		k.origin = err;
+		{
+			char msg[1024];
+
+			if (zonegen_add(zg, &k, msg, sizeof(msg)) == -1) {
+				fprintf(stderr, "%s\n", msg);
+				nerr++;
+			}
+		}
+		EVP_PKEY_free(pk);
+		free(pgp);
+	}
+	return nerr == 0 ? 0 : -1;
+}
+
+static int
+write_out(const struct zonegen *zg, const struct zg_args *a)
+{
+	struct afile *af;
+	char err[512];
+
+	if (a->out == NULL) {
+		if (zoneout_write(stdout, zg, a->format) == -1 ||
+		    fflush(stdout) == EOF) {
+			fprintf(stderr, "senderkey: cannot write the output\n");
+			return EX_IOERR;
+		}
+		return 0;
+	}
+	if ((af = afile_open(a->out, 0644, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_CANTCREAT;
+	}
+	if (zoneout_write(afile_fp(af), zg, a->format) == -1) {
+		fprintf(stderr, "senderkey: %s: cannot write\n", a->out);
+		afile_abort(af);
+		return EX_IOERR;
+	}
+	if (afile_commit(af, 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+static int
+parse_soa(struct zg_args *a, const char *arg)
+{
+	char *serial, *end;
+	unsigned long v;
+
+	free(a->soa);
+	if ((a->soa = strdup(arg)) == NULL)
+		return -1;
+	a->o.soa_mname = a->soa;
+	if ((end = strchr(a->soa, ',')) == NULL)
+		return -1;
+	*end = '\0';
+	a->o.soa_rname = end + 1;
+	a->o.soa_serial = 1;
+	if ((serial = strchr(end + 1, ',')) != NULL) {
+		*serial++ = '\0';
+		v = strtoul(serial, &end, 10);
+		if (*serial == '\0' || *end != '\0' || v > 4294967295UL)
+			return -1;
+		a->o.soa_serial = (uint32_t)v;
+	}
+	return *a->o.soa_mname != '\0' && *a->o.soa_rname != '\0' ? 0 : -1;
+}
+
+/* parse_args: 0, or an exit code (-1 for --help). */
+static int
+parse_args(struct zg_args *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "domain", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "key-dir", required_argument, NULL, 'K' },
+		{ "key-alg", required_argument, NULL, 'A' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "ttl", required_argument, NULL, 'T' },
+		{ "soa", required_argument, NULL, 'S' },
+		{ "ns", required_argument, NULL, 'N' },
+		{ "skip-foreign", no_argument, NULL, 'F' },
+		{ "now", required_argument, NULL, 'W' },
+		{ "prepublish", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int64_t v;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "d:ho:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			a->domain_in = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'f':
+			if (zoneout_format_parse(optarg, &a->format) == -1)
+				goto bad;
+			break;
+		case 'K':
+			a->key_dir = optarg;
+			break;
+		case 'A':
+			if (keygen_alg_parse(optarg, &a->alg) == -1)
+				goto bad;
+			break;
+		case 'P':
+			if (strcmp(optarg, "all") == 0)
+				a->o.policy = POLICYREC_ALL;
+			else if (strcmp(optarg, "some") == 0)
+				a->o.policy = POLICYREC_SOME;
+			else
+				goto bad;
+			break;
+		case 'T':
+			if (util_duration(optarg, &v) == -1 || v < 1 ||
+			    v > 2147483647)
+				goto bad;
+			a->o.ttl = (uint32_t)v;
+			break;
+		case 'S':
+			if (parse_soa(a, optarg) == -1)
+				goto bad;
+			break;
+		case 'N':
+			if (a->o.nns == sizeof(a->ns) / sizeof(a->ns[0]))
+				goto bad;
+			a->ns[a->o.nns++] = optarg;
+			break;
+		case 'F':
+			a->vflags |= MANIFEST_V_SKIP_FOREIGN;
+			break;
+		case 'W':
+			if (util_time(optarg, a->o.now, &a->o.now) == -1)
+				goto bad;
+			break;
+		case 'R':
+			if (util_duration(optarg, &a->o.prepublish) == -1)
+				goto bad;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (a->domain_in == NULL || optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((a->o.soa_mname != NULL) != (a->o.nns > 0)) {
+		fprintf(stderr, "senderkey: --soa and --ns go together\n");
+		return EX_USAGE;
+	}
+	a->o.ns = a->ns;
+	return 0;
+bad:
+	fprintf(stderr, "senderkey: bad option value '%s'\n", optarg);
+	usage(stderr);
+	return EX_USAGE;
+}
+
+int
+cmd_zonegen(int argc, char **argv)
+{
+	struct zg_args a;
+	struct manifest *m = NULL;
+	struct zonegen *zg = NULL;
+	enum addr_err aerr;
+	char err[1024], *domain = NULL;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.key_dir = ".";
+	a.alg = KEYGEN_ED25519;
+	a.format = ZONEOUT_ZONE;
+	a.o.ttl = 3600;
+	a.o.now = (int64_t)time(NULL);
+	a.o.prepublish = 7 * 86400;
+	if ((rc = parse_args(&a, argc, argv)) != 0) {
+		free(a.soa);
+		return rc == -1 ? 0 : rc;
+	}
+	if ((domain = addr_domain_parse(a.domain_in, &aerr)) == NULL) {
+		fprintf(stderr, "senderkey: -d %s: %s\n", a.domain_in,
+		    addr_strerror(aerr));
+		rc = EX_USAGE;
+		goto done;
+	}
+	a.o.domain = domain;
+	if ((m = manifest_new()) == NULL || (zg = zonegen_new(&a.o)) == NULL) {
+		rc = EX_OSERR;
+		goto done;
+	}
+	if ((rc = read_manifests(m, argv + optind, argc - optind, domain,
+	    a.vflags)) != 0)
+		goto done;
+	if (build(zg, m, &a) == -1) {
+		rc = EX_NEGATIVE;
+		goto done;
+	}
+	if (zonegen_finish(zg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		rc = EX_NEGATIVE;
+		goto done;
+	}
+	rc = write_out(zg, &a);
+done:
+	zonegen_free(zg);
+	manifest_free(m);
+	free(domain);
+	free(a.soa);
+	return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * util: small helpers shared by the senderkey subcommands (not by the
+ * daemon): reading a whole file with a size cap, and durations.
+ */
+#ifndef SK_UTIL_H
+#define SK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * util_read_file: the contents of PATH ("-": standard input), at most MAX
+ * octets, in a malloc'd buffer with a NUL added (*LEN excludes it).
+ * Returns NULL with ERR set ("PATH: reason").
+ */
+char	*util_read_file(const char *path, size_t max, size_t *len, char *err,
+	    size_t errsz);
+
+/*
+ * util_duration: "90", "90s", "15m", "12h", "14d", "2w" as seconds.
+ * Returns 0, or -1 for anything else.
+ */
+int	 util_duration(const char *s, int64_t *out);
+
+/*
+ * util_time: a Unix time, "now", or an ISO date "YYYY-MM-DD" or date-time
+ * "YYYY-MM-DDTHH:MM:SSZ" (UTC).  Returns 0, or -1.
+ */
+int	 util_time(const char *s, int64_t now, int64_t *out);
+
+#endif

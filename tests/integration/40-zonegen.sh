@@ -1,0 +1,129 @@
+#!/bin/sh
+# 40-zonegen: senderkey zonegen from CSV, allowed_signers and vCard
+# manifests: golden output in three formats, deterministic bytes, every
+# record and OPENPGPKEY RDATA checked by peers (nsd-checkzone,
+# named-checkzone, ldns-read-zone, and gpg's own export-dane output kept in
+# tests/data/pgp/expected.tsv), and errors that leave the old output alone.
+. "$SK_TOP/tests/integration/lib.sh"
+
+sk="$SK_BIN/senderkey"
+data="$SK_TOP/tests/data/zonegen"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp" "$_t_out"' EXIT
+cp -r "$data/keys" "$tmp/keys"
+chmod 600 "$tmp/keys"/*.private
+cd "$data" || exit 1
+zg() {
+	"$sk" zonegen -d example.test --now 2026-06-01 --key-dir "$tmp/keys" \
+	    "$@"
+}
+
+for f in zone nsupdate json; do
+	zg --policy some --format "$f" senders.csv signers contacts.vcf \
+	    >"$tmp/out.$f" 2>"$tmp/err.$f"
+	expect_eq "$f: exit 0" "$?" 0
+	check "$f: output equals the golden file" cmp "$tmp/out.$f" "expected.$f"
+done
+expect_match "vCard key without a matching user ID: warning, no OPENPGPKEY" \
+    "$(cat "$tmp/err.zone")" "contacts.vcf:6: warning: mal@example.test: no OPENPGPKEY"
+
+# Determinism: manifests in another order, CSV lines shuffled.
+{ head -n 1 senders.csv; tail -n +2 senders.csv | sort -r; } >"$tmp/shuffled.csv"
+cp signers contacts.vcf "$tmp/"
+sed 's|\.\./|'"$data"'/../|' "$tmp/shuffled.csv" >"$tmp/s2.csv"
+(cd "$tmp" && "$sk" zonegen -d example.test --now 2026-06-01 \
+    --key-dir "$tmp/keys" --policy some contacts.vcf signers s2.csv \
+    >"$tmp/again.zone" 2>/dev/null)
+check "same senders in another order give the same bytes" \
+    cmp "$tmp/again.zone" expected.zone
+
+# What is and is not published.
+z=expected.zone
+expect_eq "retired key (not_after passed) is absent" \
+    "$(grep -c "$("$sk" owner -s grace@example.test)" "$z")" 0
+expect_eq "pending key (not_before far ahead) is absent" \
+    "$(grep -c "$("$sk" owner -s heidi@example.test)" "$z")" 0
+expect_eq "rollover: erin has two key records" \
+    "$(grep -c "^$("$sk" owner -s erin@example.test)" "$z")" 2
+expect_match "revoked key: p= empty, k= from the key" \
+    "$(grep "^$("$sk" owner -s frank@example.test)" "$z")" '"v=SK1; k=rsa; p="$'
+expect_match "not_after becomes x=" \
+    "$(grep "^$("$sk" owner -s bob@example.test)" "$z")" 'x=1798761600;'
+expect_match "testing flag becomes t=y" \
+    "$(grep "^$("$sk" owner -s dave@example.test)" "$z")" 't=y;'
+expect_match "allowed_signers valid-before becomes x=" \
+    "$(grep "^$("$sk" owner -s judy@example.test)" "$z")" 'x=1893456000;'
+expect_eq "ASCII capitals: OPENPGPKEY at the canonical and the as-written name" \
+    "$(grep -c '	OPENPGPKEY	' "$z")" 4
+
+# OPENPGPKEY RDATA equals what gpg printed with export-dane.
+for pair in alice.gpg:alice.smith@example.test bob.gpg:bob@example.test \
+    dave.gpg:dave@example.test; do
+	file=${pair%%:*} addr=${pair#*:}
+	want=$(awk -F'\t' -v f="$file" -v a="$addr" \
+	    '$1 == f && $2 == a { print $3 }' ../pgp/expected.tsv)
+	hash=$("$sk" owner -s "$addr" | cut -d. -f1)
+	got=$(awk -v h="$hash._openpgpkey.example.test." '$1 == h { print $5 }' "$z" |
+	    base64 -d | od -An -tx1 -v | tr -d ' \n')
+	expect_eq "OPENPGPKEY of $addr equals gpg export-dane" "$got" "$want"
+done
+
+# Peers on a whole zone.
+zg --soa ns1.example.net.,hostmaster.example.test.,2026060101 \
+    --ns ns1.example.net. senders.csv signers >"$tmp/full.zone" 2>/dev/null
+check "nsd-checkzone accepts the zone" nsd-checkzone example.test "$tmp/full.zone"
+check "named-checkzone accepts the zone" named-checkzone -q example.test "$tmp/full.zone"
+check "ldns-read-zone accepts the zone" ldns-read-zone "$tmp/full.zone"
+
+# Errors: all reported with FILE:LINE, nothing written.
+printf 'old contents\n' >"$tmp/keep.zone"
+cat >"$tmp/bad.csv" <<'CSV'
+address,key
+al ice@example.test,generate
+bob@example.org,generate
+carol@example.test,missing.pem
+dave@example.test,RSA1024
+CSV
+sed -i "s|RSA1024|$SK_TOP/tests/data/key/rsa1024.spki.pem|" "$tmp/bad.csv"
+zg -o "$tmp/keep.zone" "$tmp/bad.csv" 2>"$tmp/err"
+expect_eq "bad manifest exits 1" "$?" 1
+expect_match "bad address: file:line and why" "$(cat "$tmp/err")" \
+    "bad.csv:2: .*al ice@example.test"
+expect_match "foreign domain: file:line" "$(cat "$tmp/err")" \
+    "bad.csv:3: .*example.org"
+check "output file untouched after errors" grep -qx 'old contents' "$tmp/keep.zone"
+cat >"$tmp/bad2.csv" <<CSV
+address,key
+carol@example.test,missing.pem
+dave@example.test,$SK_TOP/tests/data/key/rsa1024.spki.pem
+erin@example.test,$SK_TOP/tests/data/key/ed25519.pub
+CSV
+zg -o "$tmp/keep.zone" "$tmp/bad2.csv" 2>"$tmp/err"
+expect_eq "bad keys exit 1" "$?" 1
+expect_match "missing key file: file:line and path" "$(cat "$tmp/err")" \
+    "bad2.csv:2: .*missing.pem"
+expect_match "weak RSA key: file:line and why" "$(cat "$tmp/err")" \
+    "bad2.csv:3: .*2048"
+check "output file still untouched" grep -qx 'old contents' "$tmp/keep.zone"
+zg --format xml senders.csv >/dev/null 2>&1
+expect_eq "unknown format is a usage error" "$?" 64
+"$sk" zonegen senders.csv >/dev/null 2>&1
+expect_eq "missing -d is a usage error" "$?" 64
+zg "$tmp/nonexistent.csv" >/dev/null 2>&1
+expect_eq "unreadable manifest exits 66" "$?" 66
+
+# -o writes the same bytes atomically.
+zg --policy some -o "$tmp/keep.zone" senders.csv signers contacts.vcf 2>/dev/null
+check "-o writes the golden bytes" cmp "$tmp/keep.zone" expected.zone
+expect_eq "-o leaves no temporary file" "$(ls "$tmp" | grep -c 'keep.zone.')" 0
+
+# generate: a new key is made once and reused.
+mkdir "$tmp/newkeys"
+printf 'address,key\nnew@example.test,generate\n' >"$tmp/gen.csv"
+"$sk" zonegen -d example.test --key-dir "$tmp/newkeys" "$tmp/gen.csv" \
+    >"$tmp/g1" 2>/dev/null
+"$sk" zonegen -d example.test --key-dir "$tmp/newkeys" "$tmp/gen.csv" \
+    >"$tmp/g2" 2>/dev/null
+check "generate makes a 0600 key" test "$(stat -c %a "$tmp/newkeys/new@example.test.private")" = 600
+check "a second run reuses it (same output)" cmp "$tmp/g1" "$tmp/g2"
+done_testing

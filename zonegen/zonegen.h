@@ -1,0 +1,102 @@
+/*
+ * zonegen: from the keys of a domain's senders to the records to publish
+ * (specs/zonegen.md).  Pure: the caller has parsed the manifests and
+ * loaded the keys; this module decides which records exist, builds them
+ * with ldns and orders them canonically.  zoneout.c writes them.
+ */
+#ifndef SK_ZONEGEN_H
+#define SK_ZONEGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ldns/ldns.h>
+#include <openssl/evp.h>
+
+#include "policyrec.h"
+
+struct addr;
+
+/* One key of one sender, as the manifests describe it. */
+struct zonegen_key {
+	const struct addr	*addr;		/* canonical sender */
+	const EVP_PKEY		*pk;		/* NULL only when revoked */
+	int			 revoked;	/* publish p= empty */
+	int			 testing;	/* t=y */
+	int64_t			 not_before;	/* 0: none */
+	int64_t			 not_after;	/* 0: none */
+	const unsigned char	*openpgp;	/* OPENPGPKEY RDATA, or NULL */
+	size_t			 openpgp_len;
+	const char		*origin;	/* "FILE:LINE", for messages */
+};
+
+struct zonegen_opts {
+	const char		*domain;	/* A-label, no trailing dot */
+	uint32_t		 ttl;		/* every record (default 3600) */
+	int64_t			 now;		/* Unix time the zone is for */
+	int64_t			 prepublish;	/* seconds before not_before */
+	int			 policy;	/* 0, or an enum policyrec_policy */
+	/* SOA and NS (all NULL: no apex records, for $INCLUDE) */
+	const char		*soa_mname;
+	const char		*soa_rname;
+	uint32_t		 soa_serial;
+	const char *const	*ns;
+	size_t			 nns;
+};
+
+/* What became of the keys, for the zone header and the report. */
+struct zonegen_counts {
+	size_t	senders;	/* distinct senders with a record */
+	size_t	keys;		/* _senderkey records with a key */
+	size_t	revoked;	/* _senderkey records with p= empty */
+	size_t	pending;	/* not published yet (not_before) */
+	size_t	retired;	/* not published any more (not_after) */
+	size_t	openpgp;	/* OPENPGPKEY records */
+	size_t	records;	/* all records written */
+};
+
+enum zonegen_kind {
+	ZONEGEN_APEX,		/* SOA, NS, the policy record */
+	ZONEGEN_KEY,		/* _senderkey TXT with a key */
+	ZONEGEN_REVOKED,	/* _senderkey TXT with p= empty */
+	ZONEGEN_OPENPGP,	/* OPENPGPKEY */
+};
+
+/* A record and, for people, the sender it belongs to. */
+struct zonegen_rec {
+	ldns_rr			*rr;
+	const char		*address;	/* canonical address, or NULL */
+	enum zonegen_kind	 kind;
+};
+
+struct zonegen;
+
+/*
+ * zonegen_new: an empty record set for OPTS (copied; the strings must
+ * outlive the zonegen).  NULL when out of memory.
+ */
+struct zonegen	*zonegen_new(const struct zonegen_opts *opts);
+void		 zonegen_free(struct zonegen *);
+
+/*
+ * zonegen_add: add the records for K (the strings and the key are copied
+ * or referenced only during the call).  Returns 0, or -1 with ERR set
+ * ("ORIGIN: what is wrong") when K cannot be published (sender of another
+ * domain, owner name too long, record invalid, more than 16 keys at one
+ * name).
+ */
+int		 zonegen_add(struct zonegen *, const struct zonegen_key *k,
+		    char *err, size_t errsz);
+
+/*
+ * zonegen_finish: add the apex records (policy, SOA, NS), drop duplicates
+ * and sort in canonical DNS order.  Returns 0 or -1 with ERR set.  After
+ * it, zonegen_records lists the result (owned by the zonegen).
+ */
+int		 zonegen_finish(struct zonegen *, char *err, size_t errsz);
+const struct zonegen_rec *zonegen_records(const struct zonegen *, size_t *n);
+const struct zonegen_counts *zonegen_counts(const struct zonegen *);
+const char	*zonegen_domain(const struct zonegen *);
+uint32_t	 zonegen_ttl(const struct zonegen *);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * zoneout.c: the three output formats of senderkey zonegen.
+ *
+ *   zone      a header comment with counts, then one record per line in
+ *             canonical order, each sender's records after a comment line
+ *             naming the sender (for people reading diffs)
+ *   nsupdate  "update delete" for every managed name and type, then
+ *             "update add" per record, in batches ending with "send"
+ *             (SOA and NS are never part of an update)
+ *   json      {"domain", "counts", "records": [{owner, ttl, type, rdata,
+ *             address}]}
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zonegen.h"
+#include "zoneout.h"
+
+#define NSUPDATE_BATCH	200	/* names per update message */
+
+int
+zoneout_format_parse(const char *name, enum zoneout_format *out)
+{
+	if (strcmp(name, "zone") == 0)
+		*out = ZONEOUT_ZONE;
+	else if (strcmp(name, "nsupdate") == 0)
+		*out = ZONEOUT_NSUPDATE;
+	else if (strcmp(name, "json") == 0)
+		*out = ZONEOUT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+/* rdata_str: the RDATA of RR in presentation format, malloc'd. */
+static char *
+rdata_str(const ldns_rr *rr)
+{
+	ldns_buffer *b;
+	char *s = NULL;
+	size_t i;
+
+	if ((b = ldns_buffer_new(256)) == NULL)
+		return NULL;
+	for (i = 0; i < ldns_rr_rd_count(rr); i++) {
+		if (i > 0)
+			ldns_buffer_printf(b, " ");
+		if (ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i)) !=
+		    LDNS_STATUS_OK)
+			goto done;
+	}
+	s = ldns_buffer_export2str(b);
+done:
+	ldns_buffer_free(b);
+	return s;
+}
+
+static char *
+owner_str(const ldns_rr *rr)
+{
+	return ldns_rdf2str(ldns_rr_owner(rr));
+}
+
+static char *
+type_str(const ldns_rr *rr)
+{
+	return ldns_rr_type2str(ldns_rr_get_type(rr));
+}
+
+static void
+header(FILE *fp, const struct zonegen *zg)
+{
+	const struct zonegen_counts *c = zonegen_counts(zg);
+
+	fprintf(fp, "; senderkey records for %s.\n", zonegen_domain(zg));
+	fprintf(fp, "; %zu senders: %zu keys, %zu revoked, %zu OPENPGPKEY; "
+	    "%zu not yet published, %zu retired; %zu records\n", c->senders,
+	    c->keys, c->revoked, c->openpgp, c->pending, c->retired,
+	    c->records);
+}
+
+static int
+write_zone(FILE *fp, const struct zonegen *zg)
+{
+	const struct zonegen_rec *r;
+	const char *prev = "", *cur;
+	size_t i, n;
+	char *s;
+
+	header(fp, zg);
+	r = zonegen_records(zg, &n);
+	for (i = 0; i < n; i++) {
+		/* A comment line whenever the sender (or the apex) changes. */
+		cur = r[i].address != NULL ? r[i].address : "";
+		if (i == 0 || strcmp(prev, cur) != 0)
+			fprintf(fp, "; %s\n", *cur != '\0' ? cur :
+			    zonegen_domain(zg));
+		prev = cur;
+		if ((s = ldns_rr2str(r[i].rr)) == NULL)
+			return -1;
+		fputs(s, fp);
+		free(s);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+static int
+write_nsupdate(FILE *fp, const struct zonegen *zg)
+{
+	const struct zonegen_rec *r;
+	size_t i, j, n, names = 0;
+	char *owner, *type, *rdata;
+
+	header(fp, zg);
+	r = zonegen_records(zg, &n);
+	for (i = 0; i < n; i = j) {
+		ldns_rr_type t = ldns_rr_get_type(r[i].rr);
+
+		/* The run of records with this owner and type. */
+		for (j = i; j < n && ldns_rr_get_type(r[j].rr) == t &&
+		    ldns_dname_compare(ldns_rr_owner(r[j].rr),
+		    ldns_rr_owner(r[i].rr)) == 0; j++)
+			;
+		if (t == LDNS_RR_TYPE_SOA || t == LDNS_RR_TYPE_NS)
+			continue;
+		owner = owner_str(r[i].rr);
+		type = type_str(r[i].rr);
+		if (owner == NULL || type == NULL) {
+			free(owner);
+			free(type);
+			return -1;
+		}
+		fprintf(fp, "update delete %s %s\n", owner, type);
+		for (; i < j; i++) {
+			if ((rdata = rdata_str(r[i].rr)) == NULL) {
+				free(owner);
+				free(type);
+				return -1;
+			}
+			fprintf(fp, "update add %s %u IN %s %s\n", owner,
+			    ldns_rr_ttl(r[i].rr), type, rdata);
+			free(rdata);
+		}
+		free(owner);
+		free(type);
+		if (++names % NSUPDATE_BATCH == 0)
+			fputs("send\n", fp);
+	}
+	if (names % NSUPDATE_BATCH != 0)
+		fputs("send\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+static void
+json_str(FILE *fp, const char *s)
+{
+	putc('"', fp);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			putc(c, fp);
+	}
+	putc('"', fp);
+}
+
+static int
+write_json(FILE *fp, const struct zonegen *zg)
+{
+	const struct zonegen_counts *c = zonegen_counts(zg);
+	const struct zonegen_rec *r;
+	char *owner, *type, *rdata;
+	size_t i, n;
+
+	fputs("{\"domain\":", fp);
+	json_str(fp, zonegen_domain(zg));
+	fprintf(fp, ",\"counts\":{\"senders\":%zu,\"keys\":%zu,\"revoked\":%zu,"
+	    "\"openpgpkey\":%zu,\"pending\":%zu,\"retired\":%zu,\"records\":%zu},"
+	    "\"records\":[", c->senders, c->keys, c->revoked, c->openpgp,
+	    c->pending, c->retired, c->records);
+	r = zonegen_records(zg, &n);
+	for (i = 0; i < n; i++) {
+		owner = owner_str(r[i].rr);
+		type = type_str(r[i].rr);
+		rdata = rdata_str(r[i].rr);
+		if (owner == NULL || type == NULL || rdata == NULL) {
+			free(owner);
+			free(type);
+			free(rdata);
+			return -1;
+		}
+		fputs(i == 0 ? "\n{\"owner\":" : ",\n{\"owner\":", fp);
+		json_str(fp, owner);
+		fprintf(fp, ",\"ttl\":%u,\"type\":", ldns_rr_ttl(r[i].rr));
+		json_str(fp, type);
+		fputs(",\"rdata\":", fp);
+		json_str(fp, rdata);
+		if (r[i].address != NULL) {
+			fputs(",\"address\":", fp);
+			json_str(fp, r[i].address);
+		}
+		putc('}', fp);
+		free(owner);
+		free(type);
+		free(rdata);
+	}
+	fputs("\n]}\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+zoneout_write(FILE *fp, const struct zonegen *zg, enum zoneout_format format)
+{
+	switch (format) {
+	case ZONEOUT_ZONE:
+		return write_zone(fp, zg);
+	case ZONEOUT_NSUPDATE:
+		return write_nsupdate(fp, zg);
+	case ZONEOUT_JSON:
+		return write_json(fp, zg);
+	}
+	return -1;
+}
