@@ -1,6 +1,6 @@
 /*
- * cmd_query: "senderkey query [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]...
- * [-t SECONDS] [-p] ADDRESS" looks up ADDRESS's sender key record (with -p
+ * cmd_query: "senderkey query [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF]
+ * [-F IP]... [-t SECONDS] [-p] ADDRESS" looks up ADDRESS's sender key record (with -p
  * the domain policy record of ADDRESS or of a bare domain) with DNSSEC
  * validation and prints, one item a line:
  *
@@ -11,9 +11,14 @@
  *   key=<alg> <bits> <SHA-256 SPKI fingerprint> [testing] [not-after=<unix>]
  *                                      one per usable key
  *
+ * The resolver settings (TrustAnchorFile, UnboundConfig, Forwarders,
+ * DNSTimeout) come from the senderkey configuration file (-x, else
+ * /etc/senderkey/senderkeyd.conf when it exists); -A, -C, -F and -t
+ * override them (any -F replaces all Forwarders).
+ *
  * Exit status: 0 secure-key, 1 secure-nokey or insecure, 69 bogus or
  * permerror, 75 tempfail, 64 usage, 65 bad address, 66 trust anchor or
- * config unusable, 70 internal error.
+ * config unusable, 70 internal error, 78 bad configuration file.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +34,7 @@
 #include "addr.h"
 #include "b64.h"
 #include "cmds.h"
+#include "config.h"
 #include "key.h"
 #include "keyrec.h"
 #include "lookup.h"
@@ -41,9 +47,10 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: senderkey query [-A TRUST_ANCHOR_FILE] "
-	    "[-C UNBOUND_CONFIG] [-F FORWARDER_IP]...\n"
-	    "                       [-t SECONDS] [-p] ADDRESS\n");
+	fprintf(f, "usage: senderkey query [-x CONFIG] [-A TRUST_ANCHOR_FILE] "
+	    "[-C UNBOUND_CONFIG]\n"
+	    "                       [-F FORWARDER_IP]... [-t SECONDS] [-p] "
+	    "ADDRESS\n");
 }
 
 /* valid_forwarder: "IPv4", "IPv6", optionally "@PORT" (as libunbound). */
@@ -168,15 +175,20 @@ cmd_query(int argc, char **argv)
 	struct lookup_opts opts;
 	struct lookup *lk = NULL;
 	struct lookup_answer *ans = NULL;
-	char owner[OWNER_NAME_MAX], err[512], *end;
+	struct config *cfg = NULL;
+	const char *cfgpath = NULL;
+	char owner[OWNER_NAME_MAX], err[CONFIG_ERR_MAX], *end;
 	unsigned long secs;
 	size_t i;
 	int ch, policy = 0, rc;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.forwarders = fwd;
-	while ((ch = getopt(argc, argv, "A:C:F:hpt:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:C:F:hpt:x:")) != -1) {
 		switch (ch) {
+		case 'x':
+			cfgpath = optarg;
+			break;
 		case 'A':
 			opts.trust_anchor_file = optarg;
 			break;
@@ -225,14 +237,31 @@ cmd_query(int argc, char **argv)
 	}
 	if ((rc = owner_for(argv[optind], policy, owner, sizeof(owner))) != 0)
 		return rc;
-	if ((lk = lookup_new(&opts, err, sizeof(err))) == NULL) {
+	if (config_load(cfgpath, &cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (opts.trust_anchor_file == NULL)
+		opts.trust_anchor_file = cfg->trust_anchor_file;
+	if (opts.unbound_config == NULL)
+		opts.unbound_config = cfg->unbound_config;
+	if (opts.nforwarders == 0) {
+		opts.forwarders = (const char *const *)cfg->forwarders;
+		opts.nforwarders = cfg->nforwarders;
+	}
+	if (opts.timeout_ms == 0)
+		opts.timeout_ms = cfg->dns_timeout_ms;
+	lk = lookup_new(&opts, err, sizeof(err));
+	if (lk == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		config_free(cfg);
 		return EX_NOINPUT;
 	}
 	if (lookup_sync(lk, owner, policy ? LOOKUP_POLICY : LOOKUP_KEY,
 	    &ans) != 0) {
 		fprintf(stderr, "senderkey: %s: the lookup failed\n", owner);
 		lookup_free(lk);
+		config_free(cfg);
 		return EX_SOFTWARE;
 	}
 	printf("state=%s\nowner=%s\n", lookup_state_name(ans->state), owner);
@@ -251,5 +280,6 @@ cmd_query(int argc, char **argv)
 	}
 	lookup_answer_free(ans);
 	lookup_free(lk);
+	config_free(cfg);
 	return rc;
 }

@@ -1,0 +1,245 @@
+/*
+ * test_proto_line: the line protocol parser of protocol.md 3.1-3.4 on good
+ * and hostile input (line and token limits at the limit and one over,
+ * control octets, quotes, every error code) and the reply formatters of
+ * 3.3.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_line.h"
+#include "t.h"
+
+#define FPR "3F:6A:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:" \
+	"EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:9A"
+
+static struct proto_line_request rq;
+
+static int
+parse(const char *s, enum proto_line_err *err)
+{
+	return proto_line_parse(s, strlen(s), &rq, err);
+}
+
+static void
+expect(const char *s, enum proto_line_err want, const char *what)
+{
+	enum proto_line_err err = PLE_OK;
+	int rc = parse(s, &err);
+
+	T_OK(rc == -1 && err == want, "%s: error %s (got %s)", what,
+	    proto_line_errname(want), rc == 0 ? "success" :
+	    proto_line_errname(err));
+}
+
+static void
+test_good(void)
+{
+	enum proto_line_err err;
+
+	T_OK(parse("AUTHZ sender=alice@example.com recipient=bob@example.net\n",
+	    &err) == 0 && rq.cmd == PLC_AUTHZ, "AUTHZ parses");
+	T_STREQ(rq.sender, "alice@example.com", "sender");
+	T_STREQ(rq.recipient, "bob@example.net", "recipient");
+	T_OK(rq.sig == VSIG_UNKNOWN && !rq.have_key && rq.queue_id == NULL &&
+	    !rq.sender_null, "no sig: unknown, no key, no queue_id");
+	T_OK(parse("AUTHZ  recipient=b@c.d   sender=  sig=pass key=" FPR
+	    " queue_id=4Xyz9 \r\n", &err) == 0, "any order, extra spaces, "
+	    "CR LF");
+	T_OK(rq.sender_null && rq.sig == VSIG_PASS && rq.have_key &&
+	    rq.key[0] == 0x3f && rq.key[31] == 0x9a, "null sender, sig=pass, "
+	    "key decoded");
+	T_STREQ(rq.queue_id, "4Xyz9", "queue_id");
+	T_OK(parse("AUTHZ sender=<> recipient=b@c.d", &err) == 0 &&
+	    rq.sender_null, "sender=<> is the null sender; no LF (EOF) ok");
+	T_OK(parse("AUTHZ sender=\"john doe\"@example.test "
+	    "recipient=b@c.d sig=fail\n", &err) == 0, "quoted local part");
+	T_STREQ(rq.sender, "\"john doe\"@example.test", "quotes kept in "
+	    "the token");
+	T_OK(rq.sig == VSIG_FAIL, "sig=fail");
+	T_OK(parse("AUTHZ sender=\"a\\\"b c\"@x.test recipient=b@c.d\n",
+	    &err) == 0, "quoted-pair \\\" inside quotes");
+	T_STREQ(rq.sender, "\"a\\\"b c\"@x.test", "quoted-pair kept");
+	T_OK(parse("AUTHZ sender=not-an-address recipient=b@c.d\n", &err) ==
+	    0, "an unparsable sender is not an error (decided invalid)");
+	T_OK(parse("AUTHZ sender=a%b@c.d recipient=b@c.d\n", &err) == 0,
+	    "'%%' passes through");
+	T_OK(parse("AUTHZ sender=j\xc3\xb6rg@b\xc3\xbc.test recipient=x@y.z\n",
+	    &err) == 0, "UTF-8 octets are tchar");
+	T_OK(parse("LOOKUP alice@example.com\n", &err) == 0 &&
+	    rq.cmd == PLC_LOOKUP, "LOOKUP parses");
+	T_STREQ(rq.address, "alice@example.com", "LOOKUP address");
+	T_OK(parse("STATS\n", &err) == 0 && rq.cmd == PLC_STATS, "STATS");
+	T_OK(parse("PING", &err) == 0 && rq.cmd == PLC_PING, "PING, no LF");
+	T_OK(parse("PING   \n", &err) == 0, "trailing spaces allowed");
+}
+
+static void
+test_errors(void)
+{
+	char *l;
+	size_t i;
+	enum proto_line_err err;
+
+	expect("\n", PLE_BAD_COMMAND, "empty line");
+	expect("   \n", PLE_BAD_COMMAND, "only spaces");
+	expect(" PING\n", PLE_BAD_COMMAND, "leading space");
+	expect("ping\n", PLE_BAD_COMMAND, "lowercase command");
+	expect("HELO x\n", PLE_BAD_COMMAND, "unknown command");
+	expect("PING x\n", PLE_BAD_COMMAND, "argument to PING");
+	expect("STATS x\n", PLE_BAD_COMMAND, "argument to STATS");
+	expect("PING\tx\n", PLE_BAD_SYNTAX, "HTAB (a control octet)");
+	expect("PING\r\r\n", PLE_BAD_SYNTAX, "a CR not before LF");
+	expect("PING\x7f\n", PLE_BAD_SYNTAX, "DEL");
+	expect("AUTHZ sender=\"abc recipient=b@c.d\n", PLE_BAD_SYNTAX,
+	    "unclosed quote");
+	expect("AUTHZ sender=\"abc\\", PLE_BAD_SYNTAX,
+	    "backslash at the end inside quotes");
+	T_OK(proto_line_parse("PING\0\n", 6, &rq, &err) == -1 &&
+	    err == PLE_BAD_SYNTAX, "NUL octet: bad-syntax");
+	expect("AUTHZ sender=a@b.c\n", PLE_MISSING_ARGUMENT, "no recipient");
+	expect("AUTHZ recipient=a@b.c\n", PLE_MISSING_ARGUMENT, "no sender");
+	expect("AUTHZ sender=a@b.c recipient=\n", PLE_MISSING_ARGUMENT,
+	    "empty recipient");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f sig=pass\n",
+	    PLE_MISSING_ARGUMENT, "sig=pass without key");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f key=" FPR "\n",
+	    PLE_BAD_ARGUMENT, "key without sig");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f sig=fail key=" FPR "\n",
+	    PLE_BAD_ARGUMENT, "key with sig=fail");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f sig=pass key=3F6A\n",
+	    PLE_BAD_ARGUMENT, "short key");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f sig=maybe\n",
+	    PLE_BAD_ARGUMENT, "bad sig value");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f sig=unknown\n",
+	    PLE_BAD_ARGUMENT, "sig=unknown is not sendable");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f sig=none sig=none\n",
+	    PLE_BAD_ARGUMENT, "repeated sig");
+	expect("AUTHZ sender=a@b.c sender=a@b.c recipient=d@e.f\n",
+	    PLE_BAD_ARGUMENT, "repeated sender");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f color=red\n",
+	    PLE_BAD_ARGUMENT, "unknown argument");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f junk\n",
+	    PLE_BAD_ARGUMENT, "argument without '='");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f queue_id=\n",
+	    PLE_BAD_ARGUMENT, "empty queue_id");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f queue_id=a-b\n",
+	    PLE_BAD_ARGUMENT, "queue_id with '-'");
+	expect("AUTHZ sender=a@b.c recipient=d@e.f "
+	    "queue_id=123456789012345678901234567890123\n",
+	    PLE_BAD_ARGUMENT, "queue_id of 33 characters");
+	T_OK(parse("AUTHZ sender=a@b.c recipient=d@e.f "
+	    "queue_id=12345678901234567890123456789012\n", &err) == 0,
+	    "queue_id of exactly 32 characters");
+	expect("LOOKUP\n", PLE_MISSING_ARGUMENT, "LOOKUP without address");
+	expect("LOOKUP a@b.c d@e.f\n", PLE_BAD_ARGUMENT, "LOOKUP of two");
+	expect("LOOKUP nobody\n", PLE_BAD_ADDRESS, "LOOKUP of a non-address");
+	expect("LOOKUP root@localhost\n", PLE_BAD_ADDRESS,
+	    "LOOKUP of a single-label domain");
+
+	/* Tokens: 16 (the command included) fine, 17 not. */
+	T_OK(parse("AUTHZ a b c d e f g h i j k l m n o\n", &err) == -1 &&
+	    err == PLE_BAD_ARGUMENT, "16 tokens: parsed (then bad-argument)");
+	expect("AUTHZ a b c d e f g h i j k l m n o p\n", PLE_BAD_SYNTAX,
+	    "17 tokens: bad-syntax");
+
+	/* Line length, LF included. */
+	l = malloc(PROTO_LINE_MAX + 2);
+	if (l == NULL)
+		abort();
+	memcpy(l, "LOOKUP ", 7);
+	for (i = 7; i < PROTO_LINE_MAX - 1; i++)
+		l[i] = 'a';
+	l[PROTO_LINE_MAX - 1] = '\n';
+	T_OK(proto_line_parse(l, PROTO_LINE_MAX, &rq, &err) == -1 &&
+	    err == PLE_BAD_ADDRESS, "a line of exactly %d octets is read",
+	    PROTO_LINE_MAX);
+	l[PROTO_LINE_MAX - 1] = 'a';
+	l[PROTO_LINE_MAX] = '\n';
+	T_OK(proto_line_parse(l, PROTO_LINE_MAX + 1, &rq, &err) == -1 &&
+	    err == PLE_LINE_TOO_LONG, "a line of %d octets: line-too-long",
+	    PROTO_LINE_MAX + 1);
+	free(l);
+	l = malloc(1024 * 1024);
+	if (l == NULL)
+		abort();
+	memset(l, 'A', 1024 * 1024);
+	T_OK(proto_line_parse(l, 1024 * 1024, &rq, &err) == -1 &&
+	    err == PLE_LINE_TOO_LONG, "a 1 MiB line: line-too-long");
+	free(l);
+	T_OK(proto_line_err_closes(PLE_LINE_TOO_LONG) &&
+	    !proto_line_err_closes(PLE_BAD_SYNTAX), "only line-too-long "
+	    "closes");
+}
+
+static void
+test_replies(void)
+{
+	struct verdict_output v;
+	struct proto_line_out o;
+	char buf[256], tiny[8];
+	int n;
+
+	memset(&v, 0, sizeof(v));
+	v.verdict = VERDICT_UNTRUSTED;
+	v.reason = VR_SIG_PENDING;
+	v.tag = VT_UNTRUSTED;
+	proto_line_verdict(buf, sizeof(buf), &v, "secure-key", "some",
+	    "21c33b21cbddc32d");
+	T_STREQ(buf, "untrusted sig-pending tag=untrusted lookup=secure-key "
+	    "policy=some class=21c33b21cbddc32d\n", "verdict line of 3.3");
+	v.verdict = VERDICT_UNAUTHORIZED;
+	v.reason = VR_DENYLISTED;
+	v.tag = VT_UNAUTHORIZED;
+	proto_line_verdict(buf, sizeof(buf), &v, NULL, NULL,
+	    "6e1e7a987a14b296");
+	T_STREQ(buf, "unauthorized denylisted tag=unauthorized lookup=- "
+	    "policy=- class=6e1e7a987a14b296\n", "verdict line, no lookup");
+	v.verdict = VERDICT_TEMPFAIL;
+	v.reason = VR_INTERNAL;
+	v.tag = VT_NONE;
+	proto_line_verdict(buf, sizeof(buf), &v, NULL, NULL, NULL);
+	T_STREQ(buf, "tempfail internal tag=- lookup=- policy=- class=-\n",
+	    "tempfail internal");
+	n = proto_line_error(buf, sizeof(buf), PLE_MISSING_ARGUMENT);
+	T_STREQ(buf, "error missing-argument\n", "error line");
+	T_INTEQ(n, 23, "error line length");
+	proto_line_pong(buf, sizeof(buf), "0.1");
+	T_STREQ(buf, "ok pong proto=1 version=0.1\n", "PING reply");
+
+	proto_line_out_init(&o, buf, sizeof(buf));
+	proto_line_out_word(&o, "ok");
+	proto_line_out_attr(&o, "state", "bogus");
+	proto_line_out_attr_pct(&o, "why", "sig over \"x\" 100%\x01\xff", 19);
+	proto_line_out_attr_u64(&o, "ttl", 60);
+	proto_line_out_end(&o);
+	T_STREQ(buf, "ok state=bogus why=sig%20over%20%22x%22%20100%25%01%FF "
+	    "ttl=60\n", "percent-encoded why");
+	proto_line_out_init(&o, buf, sizeof(buf));
+	proto_line_out_word(&o, "ok");
+	proto_line_out_attr(&o, "why", "has space");
+	T_INTEQ(proto_line_out_end(&o), -1, "a space in a plain value is "
+	    "refused");
+	T_STREQ(buf, "error internal\n", "... and the line says internal");
+	proto_line_out_init(&o, buf, sizeof(buf));
+	proto_line_out_attr(&o, "Bad", "x");
+	T_INTEQ(proto_line_out_end(&o), -1, "an uppercase attribute name is "
+	    "refused");
+	proto_line_out_init(&o, tiny, sizeof(tiny));
+	proto_line_out_word(&o, "authorized");
+	T_INTEQ(proto_line_out_end(&o), -1, "overflow is reported");
+	T_STREQ(tiny, "", "overflow leaves an empty string in a tiny buffer");
+	T_STREQ(proto_line_errname(PLE_NOT_PERMITTED), "not-permitted",
+	    "wire names");
+	T_STREQ(proto_line_cmdname(PLC_LOOKUP), "LOOKUP", "command names");
+}
+
+int
+main(void)
+{
+	test_good();
+	test_errors();
+	test_replies();
+	return t_done();
+}

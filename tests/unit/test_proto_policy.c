@@ -1,0 +1,491 @@
+/*
+ * test_proto_policy: the Postfix policy parser on good and hostile input
+ * (every limit at exactly the limit and one over, NUL, CR, no '=', bad
+ * names, duplicates, 10,000 attributes, a 1 MiB line), the action and
+ * reply encoder of protocol.md 2.4 and the transaction logic of 2.5.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_policy.h"
+#include "t.h"
+
+/*
+ * feed_text: feed TEXT line by line (split after each LF, the last piece
+ * as is when it has no LF).  Returns the last status; *ERR and *LINES
+ * (lines fed) set.
+ */
+static enum proto_policy_status
+feed_text(struct proto_policy_parser *p, const char *text, size_t len,
+    enum proto_policy_err *err, int *lines)
+{
+	enum proto_policy_status st = PPS_MORE;
+	const char *s = text, *end = text + len, *nl;
+
+	*err = PPE_OK;
+	*lines = 0;
+	while (s < end && st == PPS_MORE) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl == NULL)
+			nl = end - 1;
+		st = proto_policy_feed(p, s, (size_t)(nl - s + 1), err);
+		(*lines)++;
+		s = nl + 1;
+	}
+	return st;
+}
+
+#define BASE "request=smtpd_access_policy\nprotocol_state=RCPT\n"
+
+/* parse_str: a fresh parse of TEXT; the status, *ERR set. */
+static enum proto_policy_status
+parse_str(struct proto_policy_parser *p, const char *text,
+    enum proto_policy_err *err)
+{
+	int lines;
+
+	proto_policy_reset(p);
+	return feed_text(p, text, strlen(text), err, &lines);
+}
+
+static void
+expect_err(struct proto_policy_parser *p, const char *text,
+    enum proto_policy_err want, const char *what)
+{
+	enum proto_policy_err err;
+	enum proto_policy_status st = parse_str(p, text, &err);
+
+	T_OK(st == PPS_ERROR && err == want, "%s: malformed (%s; got %s)",
+	    what, proto_policy_errname(want), proto_policy_errname(err));
+}
+
+static void
+test_good(struct proto_policy_parser *p)
+{
+	const char *ex = "request=smtpd_access_policy\n"
+	    "protocol_state=RCPT\nprotocol_name=ESMTP\n"
+	    "client_address=192.0.2.10\nsender=alice@example.com\n"
+	    "recipient=bob@example.net\nqueue_id=\n"
+	    "instance=1d2a.6751b2c4.9e0f1.0\nsasl_username=\n"
+	    "ccert_pubkey_fingerprint=\n\n";
+	const struct proto_policy_request *rq;
+	enum proto_policy_err err;
+
+	T_OK(proto_policy_request(p) == NULL, "no request before the end");
+	T_OK(parse_str(p, ex, &err) == PPS_DONE, "protocol.md 2.6 example "
+	    "parses");
+	rq = proto_policy_request(p);
+	T_OK(rq != NULL, "request available after DONE");
+	if (rq == NULL)
+		return;
+	T_INTEQ(rq->state, PPST_RCPT, "state RCPT");
+	T_STREQ(rq->sender, "alice@example.com", "sender copied");
+	T_STREQ(rq->recipient, "bob@example.net", "recipient copied");
+	T_STREQ(rq->instance, "1d2a.6751b2c4.9e0f1.0", "instance copied");
+	T_STREQ(rq->client_address, "192.0.2.10", "client_address copied");
+	T_STREQ(rq->queue_id, "", "empty queue_id is empty, not absent");
+	T_OK(rq->client_name == NULL, "absent client_name is NULL");
+	T_INTEQ(rq->nattrs, 10, "10 attributes counted (unknown too)");
+	T_INTEQ(rq->size, strlen(ex), "size counts every octet");
+
+	T_OK(parse_str(p, BASE "recipient=a@b.c\r\n\r\n", &err) == PPS_DONE,
+	    "CR before LF tolerated");
+	rq = proto_policy_request(p);
+	T_STREQ(rq != NULL ? rq->recipient : NULL, "a@b.c", "CR removed");
+	T_OK(rq != NULL && rq->sender == NULL, "no sender: NULL (null "
+	    "sender)");
+
+	T_OK(parse_str(p, BASE "recipient=x@y.z\nsender=\nx=a=b\n\n",
+	    &err) == PPS_DONE, "value may contain '='");
+	T_OK(parse_str(p, "request=smtpd_access_policy\n"
+	    "protocol_state=END-OF-MESSAGE\nrecipient=\n\n", &err) == PPS_DONE,
+	    "END-OF-MESSAGE with an empty recipient is fine");
+	rq = proto_policy_request(p);
+	T_OK(rq != NULL && rq->state == PPST_END_OF_MESSAGE,
+	    "state END-OF-MESSAGE");
+	T_OK(parse_str(p, "request=smtpd_access_policy\n"
+	    "protocol_state=DATA\n\n", &err) == PPS_DONE, "DATA without "
+	    "recipient parses");
+	rq = proto_policy_request(p);
+	T_OK(rq != NULL && rq->state == PPST_OTHER, "state DATA is OTHER");
+	T_OK(parse_str(p, BASE "recipient=a@b.c\nv=\xff\x01\t\x7f\n\n",
+	    &err) == PPS_DONE, "value octets 01-FF (not CR/LF) accepted");
+}
+
+static void
+test_malformed(struct proto_policy_parser *p)
+{
+	char line[64];
+	enum proto_policy_err err;
+	int lines;
+
+	expect_err(p, BASE "recipient=a@b.c\nfoo\n\n", PPE_NO_EQUALS,
+	    "line without '='");
+	expect_err(p, BASE "=value\n\n", PPE_NAME, "empty name");
+	expect_err(p, BASE "Recipient=a@b.c\n\n", PPE_NAME, "uppercase name");
+	expect_err(p, BASE "na-me=x\n\n", PPE_NAME, "'-' in a name");
+	expect_err(p, BASE "na me=x\n\n", PPE_NAME, "space in a name");
+	expect_err(p, BASE "recipient=a@b.c\nrecipient=c@d.e\n\n",
+	    PPE_DUPLICATE, "recipient twice");
+	expect_err(p, BASE "recipient=a@b.c\nfoo=1\nfoo=1\n\n", PPE_DUPLICATE,
+	    "unknown attribute twice");
+	expect_err(p, BASE "recipient=a\rb@c.d\n\n", PPE_CR,
+	    "CR inside a value");
+	expect_err(p, BASE "recipient=a@b.c\r\r\n\n", PPE_CR,
+	    "two CRs before LF");
+	expect_err(p, "protocol_state=RCPT\nrecipient=a@b.c\n\n",
+	    PPE_NO_REQUEST, "request missing");
+	expect_err(p, "request=other\nprotocol_state=RCPT\nrecipient=a@b.c\n\n",
+	    PPE_BAD_REQUEST, "request not smtpd_access_policy");
+	expect_err(p, "request=smtpd_access_policy\nrecipient=a@b.c\n\n",
+	    PPE_NO_STATE, "protocol_state missing");
+	expect_err(p, BASE "\n", PPE_NO_RECIPIENT, "RCPT without recipient");
+	expect_err(p, BASE "recipient=\n\n", PPE_NO_RECIPIENT,
+	    "RCPT with an empty recipient");
+	expect_err(p, "\n", PPE_NO_REQUEST, "an empty request");
+	expect_err(p, BASE "recipient=a@b.c", PPE_TRUNCATED,
+	    "a last line without LF");
+
+	/* NUL inside a line (fed directly: strlen would stop at it). */
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, "sender=a\0b@c.d\n", 15, &err) ==
+	    PPS_ERROR && err == PPE_NUL, "NUL in a value: malformed (nul)");
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, "\0\n", 2, &err) == PPS_ERROR &&
+	    err == PPE_NUL, "a line of one NUL: malformed (nul)");
+	T_OK(proto_policy_feed(p, "a=b\n", 4, &err) == PPS_ERROR &&
+	    err == PPE_AFTER_ERROR, "feeding after an error needs a reset");
+
+	/* After DONE, a reset is needed too. */
+	parse_str(p, BASE "recipient=a@b.c\n\n", &err);
+	T_OK(proto_policy_feed(p, "a=b\n", 4, &err) == PPS_ERROR &&
+	    err == PPE_AFTER_ERROR, "feeding after DONE needs a reset");
+	proto_policy_reset(p);
+	T_OK(proto_policy_request(p) == NULL, "reset forgets the request");
+	T_OK(feed_text(p, BASE "recipient=a@b.c\n\n", strlen(BASE) + 18,
+	    &err, &lines) == PPS_DONE, "a second request after reset");
+	snprintf(line, sizeof(line), "%s", proto_policy_errname(PPE_NUL));
+	T_STREQ(line, "nul", "error names are stable");
+	T_STREQ(proto_policy_errname((enum proto_policy_err)99), "?",
+	    "unknown error name is ?");
+}
+
+/* a line "NAME=vvv...\n" of exactly LEN octets (LEN >= NAME + 2). */
+static char *
+mkline(const char *name, size_t len)
+{
+	size_t n = strlen(name);
+	char *s = malloc(len + 1);
+
+	if (s == NULL)
+		abort();
+	memcpy(s, name, n);
+	s[n] = '=';
+	memset(s + n + 1, 'v', len - n - 2);
+	s[len - 1] = '\n';
+	s[len] = '\0';
+	return s;
+}
+
+static void
+test_limits(struct proto_policy_parser *p)
+{
+	enum proto_policy_err err;
+	enum proto_policy_status st;
+	char name[PROTO_POLICY_NAME_MAX + 3], *l, *big;
+	size_t i, total;
+	int ok;
+
+	/* Line length, LF included. */
+	l = mkline("sender", PROTO_POLICY_LINE_MAX);
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, l, strlen(l), &err) == PPS_MORE,
+	    "a line of exactly %d octets is taken", PROTO_POLICY_LINE_MAX);
+	free(l);
+	l = mkline("sender", PROTO_POLICY_LINE_MAX + 1);
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, l, strlen(l), &err) == PPS_ERROR &&
+	    err == PPE_LINE_TOO_LONG, "a line of %d octets: line-too-long",
+	    PROTO_POLICY_LINE_MAX + 1);
+	/* The connection layer's view: LINE_MAX octets and no LF yet. */
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, l, PROTO_POLICY_LINE_MAX, &err) ==
+	    PPS_ERROR && err == PPE_LINE_TOO_LONG, "LINE_MAX octets without "
+	    "LF: line-too-long");
+	free(l);
+
+	/* A 1 MiB line: refused on its length, before anything is stored. */
+	big = malloc(1024 * 1024);
+	if (big == NULL)
+		abort();
+	memset(big, 'a', 1024 * 1024);
+	big[1024 * 1024 - 1] = '\n';
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, big, 1024 * 1024, &err) == PPS_ERROR &&
+	    err == PPE_LINE_TOO_LONG, "a 1 MiB line: line-too-long");
+	free(big);
+
+	/* Name length. */
+	memset(name, 'n', sizeof(name));
+	name[PROTO_POLICY_NAME_MAX] = '\0';
+	l = mkline(name, PROTO_POLICY_NAME_MAX + 3);
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, l, strlen(l), &err) == PPS_MORE,
+	    "a name of exactly %d octets", PROTO_POLICY_NAME_MAX);
+	free(l);
+	name[PROTO_POLICY_NAME_MAX] = 'n';
+	name[PROTO_POLICY_NAME_MAX + 1] = '\0';
+	l = mkline(name, PROTO_POLICY_NAME_MAX + 4);
+	proto_policy_reset(p);
+	T_OK(proto_policy_feed(p, l, strlen(l), &err) == PPS_ERROR &&
+	    err == PPE_NAME, "a name of %d octets: bad-name",
+	    PROTO_POLICY_NAME_MAX + 1);
+	free(l);
+
+	/* Attribute count: 64 fine, 65 not; 10,000 stops at 65. */
+	proto_policy_reset(p);
+	st = PPS_MORE;
+	st = proto_policy_feed(p, "request=smtpd_access_policy\n", 28, &err);
+	st = proto_policy_feed(p, "protocol_state=RCPT\n", 20, &err);
+	st = proto_policy_feed(p, "recipient=a@b.c\n", 16, &err);
+	for (i = 3; i < PROTO_POLICY_ATTR_MAX && st == PPS_MORE; i++) {
+		snprintf(name, sizeof(name), "x%zu=1\n", i);
+		st = proto_policy_feed(p, name, strlen(name), &err);
+	}
+	T_OK(st == PPS_MORE, "%d attributes taken", PROTO_POLICY_ATTR_MAX);
+	T_OK(proto_policy_feed(p, "\n", 1, &err) == PPS_DONE &&
+	    proto_policy_request(p)->nattrs == PROTO_POLICY_ATTR_MAX,
+	    "a request of exactly %d attributes is complete",
+	    PROTO_POLICY_ATTR_MAX);
+	proto_policy_reset(p);
+	st = PPS_MORE;
+	ok = 0;
+	for (i = 0; i < 10000 && st == PPS_MORE; i++) {
+		snprintf(name, sizeof(name), "x%zu=1\n", i);
+		st = proto_policy_feed(p, name, strlen(name), &err);
+		ok = (int)i + 1;
+	}
+	T_OK(st == PPS_ERROR && err == PPE_TOO_MANY &&
+	    ok == PROTO_POLICY_ATTR_MAX + 1, "10,000 attributes: the %dth is "
+	    "too-many-attributes (stopped at %d)", PROTO_POLICY_ATTR_MAX + 1,
+	    ok);
+
+	/* Request size: lines of 300 octets up to exactly 16384. */
+	proto_policy_reset(p);
+	st = proto_policy_feed(p, "request=smtpd_access_policy\n", 28, &err);
+	st = proto_policy_feed(p, "protocol_state=RCPT\n", 20, &err);
+	st = proto_policy_feed(p, "recipient=a@b.c\n", 16, &err);
+	total = 28 + 20 + 16;
+	for (i = 0; st == PPS_MORE && total + 1 < PROTO_POLICY_REQ_MAX; i++) {
+		size_t want = PROTO_POLICY_REQ_MAX - 1 - total;
+
+		snprintf(name, sizeof(name), "y%zu", i);
+		l = mkline(name, want > 1000 ? 1000 : want);
+		st = proto_policy_feed(p, l, strlen(l), &err);
+		total += strlen(l);
+		free(l);
+	}
+	T_OK(st == PPS_MORE && total == PROTO_POLICY_REQ_MAX - 1,
+	    "lines up to %d octets taken", PROTO_POLICY_REQ_MAX - 1);
+	T_OK(proto_policy_feed(p, "\n", 1, &err) == PPS_DONE &&
+	    proto_policy_request(p)->size == PROTO_POLICY_REQ_MAX,
+	    "a request of exactly %d octets is complete",
+	    PROTO_POLICY_REQ_MAX);
+	proto_policy_reset(p);
+	st = proto_policy_feed(p, "request=smtpd_access_policy\n", 28, &err);
+	st = proto_policy_feed(p, "protocol_state=RCPT\n", 20, &err);
+	st = proto_policy_feed(p, "recipient=a@b.c\n", 16, &err);
+	total = 64;
+	for (i = 0; st == PPS_MORE && total < PROTO_POLICY_REQ_MAX; i++) {
+		size_t want = PROTO_POLICY_REQ_MAX - total;
+
+		snprintf(name, sizeof(name), "y%zu", i);
+		l = mkline(name, want > 1000 ? 1000 : want);
+		st = proto_policy_feed(p, l, strlen(l), &err);
+		total += strlen(l);
+		free(l);
+	}
+	if (st == PPS_MORE)
+		st = proto_policy_feed(p, "\n", 1, &err);
+	T_OK(st == PPS_ERROR && err == PPE_TOO_BIG, "a request of %d octets: "
+	    "request-too-big", PROTO_POLICY_REQ_MAX + 1);
+}
+
+static struct verdict_output
+vo(enum verdict v, enum verdict_reason r, enum verdict_tag t)
+{
+	struct verdict_output o;
+
+	memset(&o, 0, sizeof(o));
+	o.verdict = v;
+	o.reason = r;
+	o.tag = t;
+	return o;
+}
+
+static void
+test_actions(void)
+{
+	char buf[PROTO_POLICY_REPLY_MAX], small[16];
+	struct verdict_output o;
+	struct proto_policy_actions a;
+
+	o = vo(VERDICT_TEMPFAIL, VR_DNS_BOGUS, VT_NONE);
+	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
+	T_STREQ(buf, "DEFER_IF_PERMIT 4.7.0 senderkey: temporary failure "
+	    "(dns-bogus)", "default tempfail action");
+	o = vo(VERDICT_UNAUTHORIZED, VR_NOT_ALLOWLISTED, VT_UNAUTHORIZED);
+	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
+	T_STREQ(buf, "REJECT 5.7.1 senderkey: sender not authorized "
+	    "(not-allowlisted)", "default unauthorized action");
+	o = vo(VERDICT_UNTRUSTED, VR_SIG_PENDING, VT_UNTRUSTED);
+	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
+	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending",
+	    "default untrusted action, allow mode (2.6 example)");
+	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
+	T_STREQ(buf, "DUNNO", "default untrusted action, deny mode");
+	o = vo(VERDICT_AUTHORIZED, VR_KEY_SECURE_SIGNED, VT_TRUSTED);
+	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
+	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
+	    "reason=key-secure-signed", "default authorized action, allow");
+	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
+	T_STREQ(buf, "DUNNO", "default authorized action, deny mode");
+
+	memset(&a, 0, sizeof(a));
+	a.unauthorized = "REJECT {reason}/{tag} {x} {reason";
+	o = vo(VERDICT_UNAUTHORIZED, VR_DENYLISTED, VT_UNAUTHORIZED);
+	proto_policy_action(&a, VM_ALLOW, &o, buf, sizeof(buf));
+	T_STREQ(buf, "REJECT denylisted/unauthorized {x} {reason",
+	    "configured action: {reason} and {tag} replaced, nothing else");
+	a.unauthorized = "REJECT bad\nline";
+	T_OK(proto_policy_action(&a, VM_ALLOW, &o, buf, sizeof(buf)) == -1,
+	    "an action with LF is refused");
+	T_STREQ(buf, PROTO_POLICY_INTERNAL, "... and INTERNAL is in BUF");
+	a.unauthorized = NULL;
+	T_OK(proto_policy_action(&a, VM_ALLOW, &o, small, sizeof(small)) ==
+	    -1, "an action too long for BUF is refused");
+
+	T_INTEQ(proto_policy_reply("DUNNO", buf, sizeof(buf)), 14,
+	    "reply length");
+	T_STREQ(buf, "action=DUNNO\n\n", "reply framing");
+	T_OK(proto_policy_reply("A\nB", buf, sizeof(buf)) == -1,
+	    "reply with LF refused");
+	T_OK(proto_policy_reply("", buf, sizeof(buf)) == -1,
+	    "empty action refused");
+	T_OK(proto_policy_reply("DUNNO", buf, 14) == -1, "reply that does not "
+	    "fit (NUL) refused");
+	T_INTEQ(proto_policy_reply("DUNNO", buf, 15), 14, "reply that just "
+	    "fits");
+}
+
+static void
+test_txn(void)
+{
+	struct proto_policy_txn t;
+	const char *A = "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending";
+
+	proto_policy_txn_init(&t);
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", A, 0), PPA_ACTION, "first accepted recipient: its action");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", A, 0), PPA_DUNNO, "same class and action: DUNNO");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c2", A, 0), PPA_SPLIT, "another class: 452 split");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", "DUNNO", 0), PPA_SPLIT, "same class, another action: split");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1",
+	    VERDICT_UNAUTHORIZED, "c9", "REJECT x", 0), PPA_ACTION,
+	    "unauthorized: its action");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_TEMPFAIL,
+	    "c8", "DEFER_IF_PERMIT x", 0), PPA_ACTION, "tempfail: its action");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", A, 0), PPA_DUNNO, "rejections changed nothing");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_OTHER, "i1", VERDICT_UNTRUSTED,
+	    NULL, NULL, 0), PPA_DUNNO, "DATA state: DUNNO");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c2", A, 0), PPA_SPLIT, "DATA state keeps the transaction");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i2", VERDICT_UNTRUSTED,
+	    "c2", A, 0), PPA_ACTION, "a new instance forgets the class");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_END_OF_MESSAGE, "i2",
+	    VERDICT_TEMPFAIL, NULL, NULL, 0), PPA_DUNNO, "END-OF-MESSAGE: "
+	    "DUNNO");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i2", VERDICT_UNTRUSTED,
+	    "c1", A, 0), PPA_ACTION, "END-OF-MESSAGE forgot the class");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, NULL, VERDICT_UNTRUSTED,
+	    "c5", A, 0), PPA_ACTION, "no instance: stands alone");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, NULL, VERDICT_UNTRUSTED,
+	    "c6", A, 0), PPA_ACTION, "no instance: never split");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i3", VERDICT_UNTRUSTED,
+	    "c1", A, 1), PPA_DUNNO, "monitor: DUNNO");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i3", VERDICT_UNTRUSTED,
+	    "c2", A, 1), PPA_DUNNO, "monitor never splits");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i3",
+	    VERDICT_UNAUTHORIZED, "c2", "REJECT", 1), PPA_DUNNO,
+	    "monitor: DUNNO for unauthorized too");
+}
+
+static void
+test_respond(struct proto_policy_parser *p)
+{
+	struct proto_policy_txn t;
+	struct verdict_output o = vo(VERDICT_UNTRUSTED, VR_SIG_PENDING,
+	    VT_UNTRUSTED);
+	const struct proto_policy_request *rq;
+	enum proto_policy_err err;
+	char buf[PROTO_POLICY_REPLY_MAX];
+
+	proto_policy_txn_init(&t);
+	parse_str(p, BASE "recipient=bob@example.net\ninstance=1\n\n", &err);
+	rq = proto_policy_request(p);
+	if (rq == NULL) {
+		T_OK(0, "respond: request parsed");
+		return;
+	}
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "21c33b21cbddc32d",
+	    0, buf, sizeof(buf));
+	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: untrusted; "
+	    "reason=sig-pending\n\n", "respond: the 2.6 example reply");
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "21c33b21cbddc32d",
+	    0, buf, sizeof(buf));
+	T_STREQ(buf, "action=DUNNO\n\n", "respond: second recipient alike");
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "ffffffffffffffff",
+	    0, buf, sizeof(buf));
+	T_STREQ(buf, "action=" PROTO_POLICY_SPLIT "\n\n", "respond: split");
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, 0, buf,
+	    sizeof(buf));
+	T_STREQ(buf, "action=" PROTO_POLICY_INTERNAL "\n\n",
+	    "respond: no verdict at RCPT is internal");
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "c", 1, buf,
+	    sizeof(buf));
+	T_STREQ(buf, "action=DUNNO\n\n", "respond: monitor mode");
+	parse_str(p, "request=smtpd_access_policy\n"
+	    "protocol_state=END-OF-MESSAGE\nrecipient=\ninstance=1\n\n", &err);
+	rq = proto_policy_request(p);
+	if (rq != NULL)
+		proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, 0,
+		    buf, sizeof(buf));
+	T_STREQ(buf, "action=DUNNO\n\n", "respond: END-OF-MESSAGE");
+	T_OK(!t.fixed, "respond: END-OF-MESSAGE forgot the state");
+	T_STREQ("action=" PROTO_POLICY_MALFORMED "\n\n",
+	    "action=DEFER_IF_PERMIT 4.7.0 senderkey: malformed policy "
+	    "request\n\n", "the malformed reply text of 2.3");
+}
+
+int
+main(void)
+{
+	struct proto_policy_parser *p = proto_policy_parser_new();
+
+	if (p == NULL)
+		return 1;
+	test_good(p);
+	test_malformed(p);
+	test_limits(p);
+	test_actions();
+	test_txn();
+	test_respond(p);
+	proto_policy_parser_free(p);
+	proto_policy_parser_free(NULL);
+	return t_done();
+}
