@@ -26,7 +26,7 @@ WERROR	?= -Werror
 endif
 WERROR	?=
 
-PKGS	 = ldns libunbound libcrypto libidn2
+PKGS	 = ldns libunbound libcrypto libidn2 sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -55,6 +55,8 @@ CORE_A	 = $(BUILD)/libsenderkey.a
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC = $(wildcard bench/*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TEST_TOOL_SRC = $(wildcard tests/tools/*.c)
 TEST_TOOL_BIN = $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
@@ -68,7 +70,7 @@ MAN5	 = $(wildcard man/*.5)
 MAN8	 = $(wildcard man/*.8)
 
 .PHONY: all check test unit integration asan demo deps install uninstall \
-	clean bench format tests bed-up bed-down
+	clean bench bench-tools format tests bed-up bed-down
 
 all: $(PROGS)
 
@@ -97,7 +99,13 @@ $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
 
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $<
+
 tests: $(PROGS) $(UNIT_BIN) $(TEST_TOOL_BIN)
+
+bench-tools: $(BENCH_BIN)
 
 deps:
 	@tools/deps
@@ -128,8 +136,9 @@ demo: deps
 	@SK_BIN=$(abspath $(BIN)) tools/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@SK_BIN=$(abspath $(BIN)) bench/run
+	@$(MAKE) --no-print-directory all bench-tools tests
+	@SK_BIN=$(abspath $(BIN)) SK_BUILD=$(abspath $(BUILD)) \
+	 BENCH_BIN=$(abspath $(BUILD)/bench) bench/run
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
