@@ -15,7 +15,14 @@ int	cmd_record(int argc, char **argv);
 int	cmd_check_record(int argc, char **argv);
 int	cmd_fingerprint(int argc, char **argv);
 int	cmd_query(int argc, char **argv);
+int	cmd_lookup(int argc, char **argv);	/* + cmd_daemon_ask/opts below */
+int	cmd_authz(int argc, char **argv);
+int	cmd_stats(int argc, char **argv);
+int	cmd_daemon_ask(const char *sock, const char *cfg, const char *req, char **reply);
+int	cmd_daemon_opts(int argc, char **argv, const char **sock, const char **cfg);
 int	cmd_keygen(int argc, char **argv);
 int	cmd_zonegen(int argc, char **argv);
+int	cmd_sign(int argc, char **argv);
+int	cmd_verify(int argc, char **argv);
 
 #endif

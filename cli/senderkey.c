@@ -28,6 +28,11 @@ static const struct command commands[] = {
 	{ "fingerprint", cmd_fingerprint, "fingerprint KEYFILE..." },
 	{ "query", cmd_query,
 	  "query [-p] [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]... [-t SECS] ADDRESS" },
+	{ "lookup", cmd_lookup, "lookup [--socket PATH | -x CONFIG] ADDRESS" },
+	{ "authz", cmd_authz, "authz [--socket PATH | -x CONFIG] SENDER RECIPIENT [sig=R] [key=FPR]" },
+	{ "stats", cmd_stats, "stats [--socket PATH | -x CONFIG] [--json]" },
+	{ "sign", cmd_sign, "sign -k KEY [-s SENDER] [--dkim-domain D --dkim-selector S] <MSG" },
+	{ "verify", cmd_verify, "verify [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF] <MSG" },
 };
 
 static void

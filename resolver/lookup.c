@@ -669,3 +669,9 @@ lookup_sync(struct lookup *lk, const char *qname, enum lookup_kind kind,
 	*out = w.ans;
 	return w.ans != NULL ? 0 : -1;
 }
+
+const char *
+lookup_version(void)
+{
+	return ub_version();
+}

@@ -133,6 +133,9 @@ struct lookup_answer	*lookup_answer_tempfail(enum lookup_kind kind,
 /* lookup_answer_free: frees A, its reason and its keys.  NULL is a no-op. */
 void			 lookup_answer_free(struct lookup_answer *a);
 
+/* lookup_version: the libunbound version string (static). */
+const char		*lookup_version(void);
+
 /* lookup_state_name: "secure-key", "secure-nokey", "insecure", "bogus",
  * "tempfail", "permerror" ("?" for anything else). */
 const char		*lookup_state_name(enum lookup_state s);

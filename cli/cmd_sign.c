@@ -1,0 +1,193 @@
+/*
+ * cmd_sign: "senderkey sign -k KEY [-s SENDER] [-c HEADER/BODY] [-l LIFETIME]
+ * [-T TIME] [--dkim-domain D --dkim-selector S]" reads a message on
+ * standard input and writes it to standard output with a
+ * Sender-Key-Signature field on top (specs/signature.md section 7).  With
+ * --dkim-domain and --dkim-selector it writes a standard DKIM-Signature
+ * instead (the DKIM test mode of section 9, for peer tests only).  The
+ * message keeps its line ends (LF or CRLF); the new field uses the same.
+ *
+ * Exit status: 0 signed, 64 usage, 65 the message cannot be signed (no
+ * single From: mailbox, -s not the From: address, bad header), 66 the key
+ * file cannot be used (also: readable by group or others), 70 internal
+ * error, 74 write error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "cmds.h"
+#include "key.h"
+#include "msg.h"
+#include "sig.h"
+#include "util.h"
+
+enum { OPT_DKIM_DOMAIN = 256, OPT_DKIM_SELECTOR };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: senderkey sign -k KEY [-s SENDER] "
+	    "[-c relaxed|simple/relaxed|simple]\n"
+	    "                      [-l LIFETIME] [-T TIME] "
+	    "[--dkim-domain DOMAIN --dkim-selector SELECTOR]\n");
+}
+
+/* parse_c: "h/b" into O; 0 or -1. */
+static int
+parse_c(const char *s, struct sig_sign_opts *o)
+{
+	const char *slash = strchr(s, '/');
+
+	if (slash == NULL)
+		return -1;
+	o->hcanon = canon_parse(s, (size_t)(slash - s));
+	o->bcanon = canon_parse(slash + 1, strlen(slash + 1));
+	return o->hcanon == 0 || o->bcanon == 0 ? -1 : 0;
+}
+
+/* write_field: FIELD (CRLF folded) with LF line ends when LF is set. */
+static void
+write_field(const char *field, size_t len, int lf)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!(lf && field[i] == '\r' && i + 1 < len &&
+		    field[i + 1] == '\n'))
+			putchar(field[i]);
+	fputs(lf ? "\n" : "\r\n", stdout);
+}
+
+int
+cmd_sign(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dkim-domain", required_argument, NULL, OPT_DKIM_DOMAIN },
+		{ "dkim-selector", required_argument, NULL, OPT_DKIM_SELECTOR },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sig_sign_opts o;
+	struct sig_ctx *ctx = NULL;
+	struct msg *m = NULL;
+	EVP_PKEY *key = NULL;
+	enum sig_sign_err serr = SIG_SIGN_OK;
+	enum msg_from_err ferr = MSG_FROM_OK;
+	enum msg_err merr = MSG_OK;
+	const char *keypath = NULL;
+	char err[512], *buf = NULL, *field = NULL;
+	size_t len = 0, flen = 0, line = 0;
+	int ch, rc = EX_SOFTWARE;
+
+	memset(&o, 0, sizeof(o));
+	o.now = (int64_t)time(NULL);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:hk:l:s:T:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			if (parse_c(optarg, &o) == -1) {
+				fprintf(stderr, "senderkey: -c %s: expected "
+				    "relaxed|simple/relaxed|simple\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'k':
+			keypath = optarg;
+			break;
+		case 'l':
+			if (util_duration(optarg, &o.lifetime) == -1 ||
+			    o.lifetime <= 0) {
+				fprintf(stderr, "senderkey: -l %s: expected a "
+				    "duration such as 7d\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 's':
+			o.sender = optarg;
+			break;
+		case 'T':
+			if (util_time(optarg, o.now, &o.now) == -1 ||
+			    o.now < 0) {
+				fprintf(stderr, "senderkey: -T %s: expected a "
+				    "Unix time or YYYY-MM-DDTHH:MM:SSZ\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_DKIM_DOMAIN:
+			o.dkim_domain = optarg;
+			break;
+		case OPT_DKIM_SELECTOR:
+			o.dkim_selector = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc || keypath == NULL ||
+	    (o.dkim_domain == NULL) != (o.dkim_selector == NULL)) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((key = key_load_private(keypath, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_NOINPUT;
+	}
+	if ((buf = util_read_file("-", MSG_MAX_SIZE, &len, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		rc = EX_DATAERR;
+		goto done;
+	}
+	if ((m = msg_parse(buf, len, &merr, &line)) == NULL) {
+		fprintf(stderr, "senderkey: stdin:%zu: %s\n", line,
+		    msg_strerror(merr));
+		rc = EX_DATAERR;
+		goto done;
+	}
+	if ((ctx = sig_ctx_new()) == NULL) {
+		fprintf(stderr, "senderkey: cannot fetch SHA-256\n");
+		goto done;
+	}
+	if ((field = sig_sign(ctx, m, key, &o, &serr, &ferr, &flen)) == NULL) {
+		if (serr == SIG_SIGN_FROM)
+			fprintf(stderr, "senderkey: stdin: %s (%s)\n",
+			    sig_sign_strerror(serr), msg_from_errname(ferr));
+		else if (serr == SIG_SIGN_SENDER)
+			fprintf(stderr, "senderkey: -s %s: %s\n", o.sender,
+			    sig_sign_strerror(serr));
+		else
+			fprintf(stderr, "senderkey: %s\n",
+			    sig_sign_strerror(serr));
+		rc = serr == SIG_SIGN_NOMEM || serr == SIG_SIGN_CRYPTO ?
+		    EX_SOFTWARE : EX_DATAERR;
+		goto done;
+	}
+	write_field(field, flen, msg_had_lf(m));
+	fwrite(buf, 1, len, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "senderkey: write error: %s\n",
+		    strerror(errno));
+		rc = EX_IOERR;
+	} else
+		rc = 0;
+done:
+	free(field);
+	msg_free(m);
+	sig_ctx_free(ctx);
+	free(buf);
+	EVP_PKEY_free(key);
+	return rc;
+}

@@ -1,0 +1,279 @@
+/*
+ * cmd_verify: "senderkey verify [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF]
+ * [-F IP]... [-t SECONDS] [-T TIME]" reads a message on standard input,
+ * checks its Sender-Key-Signature fields (specs/signature.md section 6),
+ * looking the sender's key up itself with DNSSEC validation (the resolver
+ * settings as "senderkey query": the configuration file, then -A -C -F
+ * -t), and prints one line per evaluated signature and one for the
+ * message:
+ *
+ *   signature=1 result=pass reason=ok alg=ed25519-sha256 key=AB:CD:.. [testing]
+ *   result=pass reason=ok sender=alice@example.test
+ *
+ * No lookup is made when no signature needs one (steps 1 to 6 decide).
+ * Exit status: 0 pass, 1 fail, permerror or none, 75 temperror, 64 usage,
+ * 65 the message cannot be read, 66 trust anchor unusable, 70 internal
+ * error, 78 bad configuration file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cmds.h"
+#include "config.h"
+#include "lookup.h"
+#include "msg.h"
+#include "owner.h"
+#include "sig.h"
+#include "util.h"
+
+#define MAX_FORWARDERS	16
+#define MAX_TIMEOUT	3600
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: senderkey verify [-x CONFIG] [-A TRUST_ANCHOR_FILE] "
+	    "[-C UNBOUND_CONFIG]\n"
+	    "                        [-F FORWARDER_IP]... [-t SECONDS] "
+	    "[-T TIME] < MESSAGE\n");
+}
+
+/* keystate: the lookup answer as section 6.1 step 7 needs it. */
+static enum sig_keystate
+keystate(const struct lookup_answer *a)
+{
+	switch (a->state) {
+	case LOOKUP_SECURE_KEY:
+		return SIG_KEYS_FOUND;
+	case LOOKUP_SECURE_NOKEY:
+		if (a->reason != NULL && strcmp(a->reason, "revoked") == 0)
+			return SIG_KEYS_REVOKED;
+		if (a->reason != NULL && strcmp(a->reason, "expired") == 0)
+			return SIG_KEYS_EXPIRED;
+		return SIG_KEYS_NONE;
+	case LOOKUP_INSECURE:
+		return SIG_KEYS_INSECURE;
+	case LOOKUP_BOGUS:
+		return SIG_KEYS_BOGUS;
+	case LOOKUP_PERMERROR:
+		return SIG_KEYS_MALFORMED;
+	case LOOKUP_TEMPFAIL:
+		break;
+	}
+	return SIG_KEYS_TEMPFAIL;
+}
+
+static void
+print_outcome(const struct sig_outcome *o)
+{
+	printf("result=%s reason=%s", sig_result_name(o->result),
+	    sig_reason_name(o->reason));
+	if (o->alg != 0)
+		printf(" alg=%s", sigheader_alg_name(o->alg));
+	if (o->result == SIG_PASS && o->fp[0] != '\0')
+		printf(" key=%s%s", o->fp, o->testing ? " testing" : "");
+}
+
+/* do_lookup: look SENDER's keys up and apply them to V; 0 or an exit code */
+static int
+do_lookup(struct sig_verify *v, const struct addr *sender,
+    struct lookup_opts *opts, const char *cfgpath)
+{
+	struct config *cfg = NULL;
+	struct lookup *lk = NULL;
+	struct lookup_answer *ans = NULL;
+	char owner[OWNER_NAME_MAX], err[CONFIG_ERR_MAX];
+	int rc = EX_SOFTWARE;
+
+	if (owner_name(sender, OWNER_SENDERKEY, owner, sizeof(owner)) != 0) {
+		fprintf(stderr, "senderkey: cannot build the owner name\n");
+		return EX_SOFTWARE;
+	}
+	if (config_load(cfgpath, &cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (opts->trust_anchor_file == NULL)
+		opts->trust_anchor_file = cfg->trust_anchor_file;
+	if (opts->unbound_config == NULL)
+		opts->unbound_config = cfg->unbound_config;
+	if (opts->nforwarders == 0) {
+		opts->forwarders = (const char *const *)cfg->forwarders;
+		opts->nforwarders = cfg->nforwarders;
+	}
+	if (opts->timeout_ms == 0)
+		opts->timeout_ms = cfg->dns_timeout_ms;
+	if ((lk = lookup_new(opts, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		rc = EX_NOINPUT;
+		goto done;
+	}
+	if (lookup_sync(lk, owner, LOOKUP_KEY, &ans) != 0) {
+		fprintf(stderr, "senderkey: %s: the lookup failed\n", owner);
+		goto done;
+	}
+	printf("lookup=%s owner=%s\n", lookup_state_name(ans->state), owner);
+	if (ans->state == LOOKUP_SECURE_KEY)
+		sig_verify_records(v, ans->keys, ans->nkeys);
+	else
+		sig_verify_keys(v, keystate(ans), NULL, 0);
+	rc = 0;
+done:
+	lookup_answer_free(ans);
+	lookup_free(lk);
+	config_free(cfg);
+	return rc;
+}
+
+/* valid_forwarder: "IPv4", "IPv6", optionally "@PORT". */
+static int
+valid_forwarder(const char *s)
+{
+	char host[INET6_ADDRSTRLEN + 1], *end;
+	unsigned char buf[sizeof(struct in6_addr)];
+	const char *at = strchr(s, '@');
+	size_t n = at != NULL ? (size_t)(at - s) : strlen(s);
+	unsigned long port;
+
+	if (n == 0 || n >= sizeof(host))
+		return 0;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, buf) != 1 &&
+	    inet_pton(AF_INET6, host, buf) != 1)
+		return 0;
+	if (at == NULL)
+		return 1;
+	errno = 0;
+	port = strtoul(at + 1, &end, 10);
+	return at[1] != '\0' && *end == '\0' && errno == 0 && port > 0 &&
+	    port <= 65535;
+}
+
+int
+cmd_verify(int argc, char **argv)
+{
+	const char *fwd[MAX_FORWARDERS];
+	struct lookup_opts opts;
+	struct sig_ctx *ctx = NULL;
+	struct sig_verify *v = NULL;
+	struct msg *m = NULL;
+	const struct addr *sender = NULL;
+	const struct sig_outcome *res;
+	enum msg_err merr = MSG_OK;
+	const char *cfgpath = NULL;
+	char err[512], *buf = NULL, *end;
+	size_t i, len = 0, line = 0;
+	unsigned long secs;
+	int64_t now = (int64_t)time(NULL);
+	int ch, rc = EX_SOFTWARE;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.forwarders = fwd;
+	optind = 1;
+	while ((ch = getopt(argc, argv, "A:C:F:ht:T:x:")) != -1) {
+		switch (ch) {
+		case 'x':
+			cfgpath = optarg;
+			break;
+		case 'A':
+			opts.trust_anchor_file = optarg;
+			break;
+		case 'C':
+			opts.unbound_config = optarg;
+			break;
+		case 'F':
+			if (!valid_forwarder(optarg) ||
+			    opts.nforwarders == MAX_FORWARDERS) {
+				fprintf(stderr, "senderkey: -F %s: not an IP "
+				    "address[@port], or more than %d -F\n",
+				    optarg, MAX_FORWARDERS);
+				return EX_USAGE;
+			}
+			fwd[opts.nforwarders++] = optarg;
+			break;
+		case 't':
+			errno = 0;
+			secs = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    errno != 0 || secs == 0 || secs > MAX_TIMEOUT) {
+				fprintf(stderr, "senderkey: -t %s: not a number "
+				    "of seconds from 1 to %d\n", optarg,
+				    MAX_TIMEOUT);
+				return EX_USAGE;
+			}
+			opts.timeout_ms = (unsigned)secs * 1000;
+			break;
+		case 'T':
+			if (util_time(optarg, now, &now) == -1) {
+				fprintf(stderr, "senderkey: -T %s: expected a "
+				    "Unix time or YYYY-MM-DDTHH:MM:SSZ\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((buf = util_read_file("-", MSG_MAX_SIZE, &len, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_DATAERR;
+	}
+	if ((m = msg_parse(buf, len, &merr, &line)) == NULL) {
+		fprintf(stderr, "senderkey: stdin:%zu: %s\n", line,
+		    msg_strerror(merr));
+		rc = EX_DATAERR;
+		goto done;
+	}
+	if ((ctx = sig_ctx_new()) == NULL ||
+	    (v = sig_verify_begin(ctx, m, SIGHEADER_SKS, now)) == NULL) {
+		fprintf(stderr, "senderkey: out of memory\n");
+		goto done;
+	}
+	if (sig_verify_need_keys(v, &sender) &&
+	    (rc = do_lookup(v, sender, &opts, cfgpath)) != 0)
+		goto done;
+	for (i = 0; i < sig_verify_count(v); i++) {
+		printf("signature=%zu ", i + 1);
+		print_outcome(sig_verify_get(v, i));
+		putchar('\n');
+	}
+	res = sig_verify_result(v);
+	print_outcome(res);
+	if (sender != NULL)
+		printf(" sender=%s", addr_canon(sender));
+	putchar('\n');
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "senderkey: write error: %s\n",
+		    strerror(errno));
+		rc = EX_IOERR;
+	} else if (res->result == SIG_PASS)
+		rc = 0;
+	else if (res->result == SIG_TEMPERROR)
+		rc = EX_TEMPFAIL;
+	else
+		rc = EX_NEGATIVE;
+done:
+	sig_verify_free(v);
+	sig_ctx_free(ctx);
+	msg_free(m);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,271 @@
+/*
+ * canon.c: RFC 6376 section 3.4 canonicalisation (see canon.h).  The body
+ * canonicaliser is a small state machine so that chunk boundaries never
+ * matter: CRLFs are held back (trailing empty lines are dropped at the
+ * end), and in relaxed mode so is a run of WSP (dropped at the end of a
+ * line, else written as one SP).  Canonical octets go through a small
+ * buffer into the digest.  Not here: field selection, tags, keys.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "canon.h"
+
+#define OUTBUF	4096
+
+struct canon_body {
+	enum canon_alg	 alg;
+	EVP_MD_CTX	*md;
+	int		 done;
+	int		 failed;
+	int		 any;		/* some non-CRLF content written */
+	int		 cr;		/* a CR waits for its LF */
+	int		 wsp;		/* relaxed: a WSP run waits */
+	size_t		 crlfs;		/* CRLFs held back */
+	unsigned long long total;
+	void		(*tee)(void *, const char *, size_t);
+	void		*teearg;
+	size_t		 n;
+	char		 buf[OUTBUF];
+};
+
+static int
+is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+char *
+canon_header(enum canon_alg alg, const char *field, size_t len,
+    size_t *outlen)
+{
+	const char *colon;
+	char *out;
+	size_t i, o = 0, nend;
+	int pending = 0, started = 0;
+
+	if (len >= 2 && field[len - 2] == '\r' && field[len - 1] == '\n')
+		len -= 2;
+	if ((colon = memchr(field, ':', len)) == NULL)
+		return NULL;
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	if (alg == CANON_SIMPLE) {
+		memcpy(out, field, len);
+		out[len] = '\0';
+		*outlen = len;
+		return out;
+	}
+	nend = (size_t)(colon - field);
+	while (nend > 0 && is_wsp(field[nend - 1]))
+		nend--;
+	for (i = 0; i < nend; i++) {
+		char c = field[i];
+
+		out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	out[o++] = ':';
+	for (i = (size_t)(colon - field) + 1; i < len; i++) {
+		char c = field[i];
+
+		if (c == '\r' && i + 1 < len && field[i + 1] == '\n') {
+			i++;
+			continue;
+		}
+		if (is_wsp(c)) {
+			pending = 1;
+			continue;
+		}
+		if (pending && started)
+			out[o++] = ' ';
+		pending = 0;
+		started = 1;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+struct canon_body *
+canon_body_new(enum canon_alg alg, const EVP_MD *md)
+{
+	struct canon_body *cb;
+
+	if (alg != CANON_SIMPLE && alg != CANON_RELAXED)
+		return NULL;
+	if ((cb = calloc(1, sizeof(*cb))) == NULL)
+		return NULL;
+	cb->alg = alg;
+	if ((cb->md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(cb->md, md, NULL)) {
+		canon_body_free(cb);
+		return NULL;
+	}
+	return cb;
+}
+
+void
+canon_body_free(struct canon_body *cb)
+{
+	if (cb == NULL)
+		return;
+	EVP_MD_CTX_free(cb->md);
+	free(cb);
+}
+
+void
+canon_body_tee(struct canon_body *cb, void (*fn)(void *, const char *,
+    size_t), void *arg)
+{
+	cb->tee = fn;
+	cb->teearg = arg;
+}
+
+static void
+flush(struct canon_body *cb)
+{
+	if (cb->n == 0)
+		return;
+	if (!EVP_DigestUpdate(cb->md, cb->buf, cb->n))
+		cb->failed = 1;
+	if (cb->tee != NULL)
+		cb->tee(cb->teearg, cb->buf, cb->n);
+	cb->total += cb->n;
+	cb->n = 0;
+}
+
+static void
+put(struct canon_body *cb, char c)
+{
+	if (cb->n == OUTBUF)
+		flush(cb);
+	cb->buf[cb->n++] = c;
+}
+
+/* put_run: N octets at P, after what content() wrote. */
+static void
+put_run(struct canon_body *cb, const char *p, size_t n)
+{
+	size_t take;
+
+	while (n > 0) {
+		if (cb->n == OUTBUF)
+			flush(cb);
+		take = OUTBUF - cb->n < n ? OUTBUF - cb->n : n;
+		memcpy(cb->buf + cb->n, p, take);
+		cb->n += take;
+		p += take;
+		n -= take;
+	}
+}
+
+/* content: write C (not part of a CRLF) after what is held back. */
+static void
+content(struct canon_body *cb, char c)
+{
+	for (; cb->crlfs > 0; cb->crlfs--) {
+		put(cb, '\r');
+		put(cb, '\n');
+	}
+	if (cb->wsp) {
+		put(cb, ' ');
+		cb->wsp = 0;
+	}
+	put(cb, c);
+	cb->any = 1;
+}
+
+int
+canon_body_update(struct canon_body *cb, const char *data, size_t len)
+{
+	size_t i, n;
+	char c;
+
+	if (cb->done || cb->failed)
+		return -1;
+	for (i = 0; i < len; i++) {
+		c = data[i];
+		if (cb->cr) {
+			cb->cr = 0;
+			if (c == '\n') {
+				cb->wsp = 0;	/* WSP at the end of a line */
+				cb->crlfs++;
+				continue;
+			}
+			content(cb, '\r');	/* a bare CR is content */
+		}
+		if (c == '\r')
+			cb->cr = 1;
+		else if (cb->alg == CANON_RELAXED && is_wsp(c))
+			cb->wsp = 1;
+		else {
+			/* a run of ordinary octets is copied in one go */
+			content(cb, c);
+			for (n = i + 1; n < len && data[n] != '\r' &&
+			    (cb->alg == CANON_SIMPLE || !is_wsp(data[n])); n++)
+				;
+			put_run(cb, data + i + 1, n - i - 1);
+			i = n - 1;
+		}
+	}
+	return cb->failed ? -1 : 0;
+}
+
+int
+canon_body_final(struct canon_body *cb, unsigned char out[CANON_HASH_LEN])
+{
+	unsigned int mdlen = 0;
+
+	if (cb->done || cb->failed)
+		return -1;
+	if (cb->cr) {
+		cb->cr = 0;
+		content(cb, '\r');
+	}
+	cb->wsp = 0;
+	/*
+	 * simple: one CRLF ends the body, also an empty one; relaxed: one
+	 * CRLF ends a non-empty body, an empty one stays empty.
+	 */
+	if (cb->alg == CANON_SIMPLE || cb->any) {
+		put(cb, '\r');
+		put(cb, '\n');
+	}
+	flush(cb);
+	cb->done = 1;
+	if (cb->failed || !EVP_DigestFinal_ex(cb->md, out, &mdlen) ||
+	    mdlen != CANON_HASH_LEN)
+		return -1;
+	return 0;
+}
+
+unsigned long long
+canon_body_length(const struct canon_body *cb)
+{
+	return cb->total + cb->n;
+}
+
+const char *
+canon_name(enum canon_alg a)
+{
+	switch (a) {
+	case CANON_SIMPLE:
+		return "simple";
+	case CANON_RELAXED:
+		return "relaxed";
+	}
+	return "?";
+}
+
+enum canon_alg
+canon_parse(const char *s, size_t len)
+{
+	if (len == 6 && memcmp(s, "simple", 6) == 0)
+		return CANON_SIMPLE;
+	if (len == 7 && memcmp(s, "relaxed", 7) == 0)
+		return CANON_RELAXED;
+	return 0;
+}

@@ -1,0 +1,556 @@
+/*
+ * cache.c: answers by (kind, lower-cased owner name) in a chained hash
+ * table with an LRU list, and lookups in flight in a second table, each
+ * with its list of waiters.  Results are reference-counted so that a
+ * request can hold its key answer while its policy answer arrives, even
+ * if the entry is evicted meanwhile.
+ *
+ * The cache holds classified answers (lookup_answer), not raw records:
+ * so that a key whose x= passes is not served as usable, an entry never
+ * lives past the earliest x= of its keys.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+#include "keyrec.h"
+#include "loop.h"
+
+#define FLIGHT_BUCKETS	4096
+#define MIN_BUCKETS	1024
+#define MAX_BUCKETS	(1u << 20)
+
+struct cache_result {
+	int			 refs;
+	struct lookup_answer	*ans;
+	uint64_t		 expires;	/* monotonic ms; 0: not cached */
+};
+
+struct entry {
+	char			*key;
+	uint64_t		 hash;
+	struct entry		*hnext;
+	struct entry		*newer, *older;	/* LRU list */
+	struct cache_result	*r;
+	size_t			 bytes;
+};
+
+struct flight;
+
+struct cache_waiter {
+	struct cache		*c;
+	struct flight		*f;
+	struct cache_waiter	*prev, *next;
+	cache_cb		 cb;
+	void			*arg;
+	struct loop_timer	*timer;
+	enum lookup_kind	 kind;
+};
+
+struct flight {
+	struct cache		*c;
+	char			*key;
+	uint64_t		 hash;
+	struct flight		*hnext;
+	enum lookup_kind	 kind;
+	int			 id;
+	int			 linked;	/* in the flight table */
+	struct cache_waiter	*whead;
+};
+
+struct cache {
+	struct loop		*loop;
+	struct cache_backend	 be;
+	void			*barg;
+	struct cache_opts	 o;
+	struct entry		**buckets;
+	size_t			 nbuckets;
+	struct entry		*newest, *oldest;
+	struct flight		*flights[FLIGHT_BUCKETS];
+	struct cache_stats	 st;
+};
+
+void
+cache_default_opts(struct cache_opts *o)
+{
+	o->max_entries = 100000;
+	o->max_bytes = 64u * 1024 * 1024;
+	o->min_ttl = 0;
+	o->max_ttl = 86400;
+	o->bogus_ttl = 60;
+	o->tempfail_ttl = 10;
+}
+
+static uint64_t
+hash_key(const char *k)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *k != '\0'; k++) {
+		h ^= (unsigned char)*k;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* make_key: "K:" or "P:" and the lower-cased name; NULL when no memory. */
+static char *
+make_key(const char *qname, enum lookup_kind kind)
+{
+	size_t n = strlen(qname), i;
+	char *k;
+
+	if (n > 1024 || (k = malloc(n + 3)) == NULL)
+		return NULL;
+	k[0] = kind == LOOKUP_KEY ? 'K' : 'P';
+	k[1] = ':';
+	for (i = 0; i < n; i++)
+		k[i + 2] = (char)tolower((unsigned char)qname[i]);
+	k[n + 2] = '\0';
+	return k;
+}
+
+static struct cache_result *
+result_new(struct lookup_answer *ans)
+{
+	struct cache_result *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->refs = 1;
+	r->ans = ans;
+	return r;
+}
+
+struct cache_result *
+cache_result_ref(struct cache_result *r)
+{
+	r->refs++;
+	return r;
+}
+
+void
+cache_result_release(struct cache_result *r)
+{
+	if (r == NULL || --r->refs > 0)
+		return;
+	lookup_answer_free(r->ans);
+	free(r);
+}
+
+const struct lookup_answer *
+cache_result_answer(const struct cache_result *r)
+{
+	return r->ans;
+}
+
+uint32_t
+cache_result_ttl(const struct cache *c, const struct cache_result *r)
+{
+	uint64_t now = loop_now(c->loop);
+
+	if (r->expires <= now)
+		return 0;
+	return (uint32_t)((r->expires - now + 999) / 1000);
+}
+
+struct cache *
+cache_new(struct loop *l, const struct cache_backend *backend, void *barg,
+    const struct cache_opts *opts)
+{
+	struct cache *c;
+	size_t n = MIN_BUCKETS;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->loop = l;
+	c->be = *backend;
+	c->barg = barg;
+	if (opts != NULL)
+		c->o = *opts;
+	else
+		cache_default_opts(&c->o);
+	while (n < c->o.max_entries && n < MAX_BUCKETS)
+		n *= 2;
+	if ((c->buckets = calloc(n, sizeof(*c->buckets))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->nbuckets = n;
+	return c;
+}
+
+/* --- entries --- */
+
+static struct entry **
+entry_slot(struct cache *c, const char *key, uint64_t h)
+{
+	struct entry **pp = &c->buckets[h & (c->nbuckets - 1)];
+
+	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->key,
+	    key) != 0))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+static void
+lru_unlink(struct cache *c, struct entry *e)
+{
+	if (e->newer != NULL)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	if (e->older != NULL)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void
+lru_push(struct cache *c, struct entry *e)
+{
+	e->older = c->newest;
+	e->newer = NULL;
+	if (c->newest != NULL)
+		c->newest->newer = e;
+	c->newest = e;
+	if (c->oldest == NULL)
+		c->oldest = e;
+}
+
+static void
+entry_remove(struct cache *c, struct entry *e)
+{
+	struct entry **pp = entry_slot(c, e->key, e->hash);
+
+	if (*pp == e)
+		*pp = e->hnext;
+	lru_unlink(c, e);
+	c->st.entries--;
+	c->st.bytes -= e->bytes;
+	e->r->expires = 0;
+	cache_result_release(e->r);
+	free(e->key);
+	free(e);
+}
+
+static void
+evict(struct cache *c)
+{
+	while (c->oldest != NULL && (c->st.entries > c->o.max_entries ||
+	    c->st.bytes > c->o.max_bytes)) {
+		entry_remove(c, c->oldest);
+		c->st.evictions++;
+	}
+}
+
+static size_t
+answer_bytes(const struct lookup_answer *a, const char *key)
+{
+	size_t n, i;
+
+	n = sizeof(struct entry) + sizeof(struct cache_result) + sizeof(*a) +
+	    strlen(key) + 1;
+	if (a->reason != NULL)
+		n += strlen(a->reason) + 1;
+	for (i = 0; i < a->nkeys; i++)
+		n += sizeof(a->keys[i]) + 128 +
+		    keyrec_get(a->keys[i])->keylen;
+	return n;
+}
+
+/* ttl_ms: how long A may be cached, per the options (0: not at all). */
+static uint64_t
+ttl_ms(const struct cache *c, const struct lookup_answer *a, int64_t wall)
+{
+	uint64_t ttl = a->ttl;
+	int64_t x;
+	size_t i;
+
+	switch (a->state) {
+	case LOOKUP_BOGUS:
+		if (ttl == 0 || ttl > c->o.bogus_ttl)
+			ttl = c->o.bogus_ttl;
+		break;
+	case LOOKUP_TEMPFAIL:
+		ttl = c->o.tempfail_ttl;
+		break;
+	default:
+		if (ttl < c->o.min_ttl)
+			ttl = c->o.min_ttl;
+		break;
+	}
+	if (ttl > c->o.max_ttl)
+		ttl = c->o.max_ttl;
+	ttl *= 1000;
+	for (i = 0; i < a->nkeys; i++) {
+		x = keyrec_get(a->keys[i])->not_after;
+		if (x == 0)
+			continue;
+		if (x <= wall)
+			return 0;
+		if ((uint64_t)(x - wall) * 1000 < ttl)
+			ttl = (uint64_t)(x - wall) * 1000;
+	}
+	return ttl;
+}
+
+/* insert: cache R under KEY (takes no reference when not cached). */
+static void
+insert(struct cache *c, const char *key, uint64_t h, struct cache_result *r)
+{
+	struct entry **pp, *e;
+	uint64_t ttl;
+
+	ttl = ttl_ms(c, r->ans, (int64_t)time(NULL));
+	if (ttl == 0 || c->o.max_entries == 0)
+		return;
+	if ((pp = entry_slot(c, key, h)), *pp != NULL)
+		entry_remove(c, *pp);
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return;
+	if ((e->key = strdup(key)) == NULL) {
+		free(e);
+		return;
+	}
+	e->hash = h;
+	e->bytes = answer_bytes(r->ans, key);
+	if (e->bytes > c->o.max_bytes) {
+		free(e->key);
+		free(e);
+		return;
+	}
+	e->r = cache_result_ref(r);
+	r->expires = loop_now(c->loop) + ttl;
+	pp = entry_slot(c, key, h);
+	e->hnext = *pp;
+	*pp = e;
+	lru_push(c, e);
+	c->st.entries++;
+	c->st.bytes += e->bytes;
+	evict(c);
+}
+
+/* --- flights and waiters --- */
+
+static struct flight **
+flight_slot(struct cache *c, const char *key, uint64_t h)
+{
+	struct flight **pp = &c->flights[h & (FLIGHT_BUCKETS - 1)];
+
+	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->key,
+	    key) != 0))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+static void
+flight_unlink(struct cache *c, struct flight *f)
+{
+	struct flight **pp;
+
+	if (!f->linked)
+		return;
+	pp = flight_slot(c, f->key, f->hash);
+	if (*pp == f)
+		*pp = f->hnext;
+	f->linked = 0;
+	c->st.inflight--;
+}
+
+static void
+waiter_unlink(struct cache_waiter *w)
+{
+	struct flight *f = w->f;
+
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		f->whead = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	w->prev = w->next = NULL;
+	w->c->st.waiters--;
+}
+
+static void
+waiter_free(struct cache_waiter *w)
+{
+	loop_timer_free(w->timer);
+	free(w);
+}
+
+void
+cache_waiter_cancel(struct cache_waiter *w)
+{
+	if (w == NULL)
+		return;
+	waiter_unlink(w);
+	waiter_free(w);
+}
+
+static void
+on_deadline(void *arg)
+{
+	struct cache_waiter *w = arg;
+	struct lookup_answer *a;
+	struct cache_result *r = NULL;
+	cache_cb cb = w->cb;
+	void *cbarg = w->arg;
+
+	w->c->st.timeouts++;
+	if ((a = lookup_answer_tempfail(w->kind, "timeout")) != NULL &&
+	    (r = result_new(a)) == NULL)
+		lookup_answer_free(a);
+	cache_waiter_cancel(w);
+	cb(cbarg, r);
+}
+
+static void
+on_answer(void *arg, int id, struct lookup_answer *ans)
+{
+	struct flight *f = arg;
+	struct cache *c = f->c;
+	struct cache_waiter *w;
+	struct cache_result *r = NULL;
+	cache_cb cb;
+	void *cbarg;
+
+	(void)id;
+	flight_unlink(c, f);
+	if (ans != NULL && (r = result_new(ans)) == NULL)
+		lookup_answer_free(ans);
+	if (r != NULL)
+		insert(c, f->key, f->hash, r);
+	while ((w = f->whead) != NULL) {
+		cb = w->cb;
+		cbarg = w->arg;
+		cache_waiter_cancel(w);
+		cb(cbarg, r != NULL ? cache_result_ref(r) : NULL);
+	}
+	cache_result_release(r);
+	free(f->key);
+	free(f);
+}
+
+int
+cache_get(struct cache *c, const char *qname, enum lookup_kind kind,
+    unsigned timeout_ms, cache_cb cb, void *arg, struct cache_result **hit,
+    struct cache_waiter **wp)
+{
+	struct cache_waiter *w = NULL;
+	struct flight **fp, *f = NULL;
+	struct entry *e;
+	char *key;
+	uint64_t h;
+
+	*hit = NULL;
+	*wp = NULL;
+	if ((key = make_key(qname, kind)) == NULL)
+		return -1;
+	h = hash_key(key);
+	if ((e = *entry_slot(c, key, h)) != NULL) {
+		if (e->r->expires > loop_now(c->loop)) {
+			lru_unlink(c, e);
+			lru_push(c, e);
+			c->st.hits++;
+			*hit = cache_result_ref(e->r);
+			free(key);
+			return 0;
+		}
+		entry_remove(c, e);
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->timer = loop_timer_new(c->loop, on_deadline, w)) == NULL ||
+	    loop_timer_set(w->timer, timeout_ms) == -1)
+		goto fail;
+	w->c = c;
+	w->cb = cb;
+	w->arg = arg;
+	w->kind = kind;
+	fp = flight_slot(c, key, h);
+	if ((f = *fp) != NULL) {
+		c->st.coalesced++;
+		free(key);
+		key = NULL;
+	} else {
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			goto fail;
+		f->c = c;
+		f->key = key;
+		f->hash = h;
+		f->kind = kind;
+		if (c->be.start(c->barg, qname, kind, on_answer, f,
+		    &f->id) == -1) {
+			c->st.failures++;
+			free(f);
+			goto fail;
+		}
+		key = NULL;
+		fp = flight_slot(c, f->key, h);
+		f->hnext = *fp;
+		*fp = f;
+		f->linked = 1;
+		c->st.inflight++;
+		c->st.misses++;
+	}
+	w->f = f;
+	w->next = f->whead;
+	if (f->whead != NULL)
+		f->whead->prev = w;
+	f->whead = w;
+	c->st.waiters++;
+	*wp = w;
+	return 0;
+fail:
+	if (w != NULL)
+		waiter_free(w);
+	free(key);
+	return -1;
+}
+
+void
+cache_flush(struct cache *c)
+{
+	while (c->oldest != NULL)
+		entry_remove(c, c->oldest);
+}
+
+void
+cache_set_opts(struct cache *c, const struct cache_opts *o)
+{
+	c->o = *o;
+	evict(c);
+}
+
+void
+cache_get_stats(const struct cache *c, struct cache_stats *s)
+{
+	*s = c->st;
+}
+
+void
+cache_free(struct cache *c)
+{
+	struct flight *f, *next;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < FLIGHT_BUCKETS; i++) {
+		for (f = c->flights[i]; f != NULL; f = next) {
+			next = f->hnext;
+			c->be.cancel(c->barg, f->id);
+			while (f->whead != NULL)
+				cache_waiter_cancel(f->whead);
+			free(f->key);
+			free(f);
+		}
+	}
+	cache_flush(c);
+	free(c->buckets);
+	free(c);
+}

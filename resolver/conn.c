@@ -1,0 +1,525 @@
+/*
+ * conn.c: the I/O of one connection.  A bounded read buffer (the largest
+ * request the framing allows), a framer that finds one request at a time,
+ * a write queue, one timer whose meaning follows the state (idle, request,
+ * write, linger), half-close and lingering close.  A conn never blocks
+ * and never buffers more than its limits; it knows nothing of what a
+ * request means.
+ *
+ * Re-entrancy: callbacks may call conn_reply; a conn that must close while
+ * one of its functions is on the stack is only marked, and freed when the
+ * outermost call returns (DEPTH).
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "loop.h"
+
+enum tkind { T_NONE, T_IDLE, T_REQ, T_WRITE, T_LINGER };
+enum frame { FRAME_NEED, FRAME_OK, FRAME_OVER };
+
+struct conn {
+	struct loop		*loop;
+	int			 fd;
+	uint64_t		 id;
+	enum conn_framing	 framing;
+	struct conn_limits	 lim;
+	const struct conn_ops	*ops;
+	void			*arg;
+	void			*data;
+	struct loop_timer	*timer;
+	enum tkind		 tkind;
+	unsigned		 watching;	/* LOOP_* registered */
+
+	char			*rbuf;
+	size_t			 rlen, rcap;
+
+	char			*wbuf;
+	size_t			 wlen, woff, wcap;
+
+	size_t			 lingered;	/* octets discarded */
+	int			 busy;		/* request delivered, no reply */
+	int			 eof;		/* the peer half-closed */
+	int			 closing;	/* close after the reply */
+	int			 lingering;
+	int			 dead;		/* close when DEPTH drops to 0 */
+	int			 depth;
+};
+
+static void	pump(struct conn *c);
+static void	update(struct conn *c);
+static void	flush(struct conn *c);
+
+void
+conn_default_limits(enum conn_framing f, struct conn_limits *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (f == CONN_BLOCK) {
+		out->max_line = 2048;
+		out->max_lines = 64;
+		out->max_request = 16384;
+	} else {
+		out->max_line = 8192;
+		out->max_lines = 1;
+		out->max_request = 8192;
+	}
+	out->request_ms = 10000;
+	out->idle_ms = 330000;
+	out->write_ms = 10000;
+	out->linger_ms = 2000;
+	out->linger_bytes = 65536;
+}
+
+static void
+destroy(struct conn *c)
+{
+	if (c->fd != -1) {
+		loop_del(c->loop, c->fd);
+		close(c->fd);
+	}
+	loop_timer_free(c->timer);
+	free(c->rbuf);
+	free(c->wbuf);
+	free(c);
+}
+
+void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	destroy(c);
+}
+
+/* die: close C, tell the owner; freed when the outermost call returns. */
+static void
+die(struct conn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = 1;
+	loop_timer_stop(c->timer);
+	if (c->fd != -1) {
+		loop_del(c->loop, c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (c->ops->closed != NULL)
+		c->ops->closed(c->arg, c);
+}
+
+static void
+enter(struct conn *c)
+{
+	c->depth++;
+}
+
+/* leave: returns 1 when C was freed. */
+static int
+leave(struct conn *c)
+{
+	if (--c->depth == 0 && c->dead) {
+		destroy(c);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+on_timer(void *arg)
+{
+	struct conn *c = arg;
+
+	enter(c);
+	c->tkind = T_NONE;
+	die(c);	/* every timeout closes without a reply */
+	leave(c);
+}
+
+static void
+set_timer(struct conn *c, enum tkind k, unsigned ms)
+{
+	if (c->tkind == k && loop_timer_armed(c->timer))
+		return;
+	c->tkind = k;
+	if (k == T_NONE) {
+		loop_timer_stop(c->timer);
+		return;
+	}
+	if (loop_timer_set(c->timer, ms) == -1)
+		die(c);
+}
+
+/* update: the events watched and the timer, from the state. */
+static void
+update(struct conn *c)
+{
+	unsigned want = 0;
+
+	if (c->dead)
+		return;
+	if (c->woff < c->wlen)
+		want |= LOOP_WRITE;
+	else if (c->lingering)
+		want |= LOOP_READ;
+	else if (!c->busy && !c->closing && !c->eof && c->rlen < c->rcap)
+		want |= LOOP_READ;
+	if (want != c->watching) {
+		if (loop_mod(c->loop, c->fd, want) == -1) {
+			die(c);
+			return;
+		}
+		c->watching = want;
+	}
+	if (c->lingering)
+		set_timer(c, T_LINGER, c->lim.linger_ms);
+	else if (c->woff < c->wlen)
+		set_timer(c, T_WRITE, c->lim.write_ms);
+	else if (c->busy || c->eof)
+		set_timer(c, T_NONE, 0);
+	else if (c->rlen > 0)
+		set_timer(c, T_REQ, c->lim.request_ms);
+	else
+		set_timer(c, T_IDLE, c->lim.idle_ms);
+}
+
+/*
+ * frame: find the first request in the buffer.  On FRAME_OK, *REQLEN is
+ * what the owner gets and *USED what it occupies in the buffer.
+ */
+static enum frame
+frame(const struct conn *c, size_t *reqlen, size_t *used)
+{
+	const char *b = c->rbuf, *nl;
+	size_t p = 0, linelen, nlines = 0;
+
+	if (c->framing == CONN_LINE) {
+		if ((nl = memchr(b, '\n', c->rlen)) == NULL)
+			return c->rlen >= c->lim.max_line ? FRAME_OVER :
+			    FRAME_NEED;
+		linelen = (size_t)(nl - b) + 1;
+		if (linelen > c->lim.max_line)
+			return FRAME_OVER;
+		*reqlen = linelen - 1;
+		*used = linelen;
+		return FRAME_OK;
+	}
+	for (;;) {
+		if ((nl = memchr(b + p, '\n', c->rlen - p)) == NULL) {
+			if (c->rlen - p >= c->lim.max_line ||
+			    c->rlen >= c->lim.max_request)
+				return FRAME_OVER;
+			return FRAME_NEED;
+		}
+		linelen = (size_t)(nl - (b + p)) + 1;
+		if (linelen > c->lim.max_line)
+			return FRAME_OVER;
+		if (linelen == 1 || (linelen == 2 && b[p] == '\r')) {
+			if (p + linelen > c->lim.max_request)
+				return FRAME_OVER;
+			*reqlen = p;
+			*used = p + linelen;
+			return FRAME_OK;
+		}
+		if (++nlines > c->lim.max_lines)
+			return FRAME_OVER;
+		p += linelen;
+	}
+}
+
+static void
+consume(struct conn *c, size_t n)
+{
+	memmove(c->rbuf, c->rbuf + n, c->rlen - n);
+	c->rlen -= n;
+}
+
+/* pump: deliver the next buffered request, if any and if allowed. */
+static void
+pump(struct conn *c)
+{
+	size_t reqlen = 0, used = 0;
+	enum frame f;
+
+	if (c->dead || c->busy || c->closing || c->lingering ||
+	    c->woff < c->wlen)
+		goto out;
+	f = frame(c, &reqlen, &used);
+	if (f == FRAME_NEED && c->eof) {
+		if (c->framing == CONN_LINE && c->rlen > 0) {
+			f = FRAME_OK;	/* a final line without LF */
+			reqlen = used = c->rlen;
+		} else {
+			die(c);	/* everything answered */
+			return;
+		}
+	}
+	if (f == FRAME_OVER) {
+		c->rlen = 0;
+		c->busy = 1;
+		c->closing = 1;
+		update(c);
+		c->ops->overlimit(c->arg, c);
+		if (!c->dead && !c->busy)
+			flush(c);
+		return;
+	}
+	if (f == FRAME_OK) {
+		c->busy = 1;
+		update(c);
+		c->ops->request(c->arg, c, c->rbuf, reqlen);
+		if (!c->dead)
+			consume(c, used);
+		/* answered at once: write it, then look at the next one */
+		if (!c->dead && !c->busy)
+			flush(c);
+		return;
+	}
+out:
+	update(c);
+}
+
+static void
+start_linger(struct conn *c)
+{
+	shutdown(c->fd, SHUT_WR);
+	c->lingering = 1;
+	c->rlen = 0;
+	update(c);
+}
+
+/* flush: write what is queued; then continue with the state. */
+static void
+flush(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->woff < c->wlen) {
+		n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			die(c);
+			return;
+		}
+		c->woff += (size_t)n;
+	}
+	if (c->woff < c->wlen) {
+		update(c);
+		return;
+	}
+	c->woff = c->wlen = 0;
+	if (c->closing) {
+		start_linger(c);
+		return;
+	}
+	pump(c);
+}
+
+static void
+do_read(struct conn *c)
+{
+	char discard[4096];
+	ssize_t n;
+
+	if (c->lingering) {
+		for (;;) {
+			n = recv(c->fd, discard, sizeof(discard),
+			    MSG_DONTWAIT);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1 && (errno == EAGAIN ||
+			    errno == EWOULDBLOCK))
+				return;
+			if (n <= 0) {
+				die(c);
+				return;
+			}
+			c->lingered += (size_t)n;
+			if (c->lingered > c->lim.linger_bytes) {
+				die(c);
+				return;
+			}
+		}
+	}
+	if (c->busy || c->closing || c->eof)
+		return;
+	while (c->rlen < c->rcap) {
+		n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen,
+		    MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			die(c);
+			return;
+		}
+		if (n == 0) {
+			c->eof = 1;
+			break;
+		}
+		c->rlen += (size_t)n;
+	}
+	pump(c);
+}
+
+static void
+on_io(void *arg, int fd, unsigned events)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	enter(c);
+	if ((events & LOOP_WRITE) && !c->dead)
+		flush(c);
+	if ((events & LOOP_READ) && !c->dead)
+		do_read(c);
+	/* a full close by the peer while we wait for DNS: nothing to do */
+	if ((events & LOOP_HUP) && !c->dead && !c->lingering &&
+	    (c->busy || c->woff < c->wlen || c->eof))
+		die(c);
+	leave(c);
+}
+
+struct conn *
+conn_new(struct loop *l, int fd, uint64_t id, enum conn_framing f,
+    const struct conn_limits *limits, const struct conn_ops *ops, void *arg)
+{
+	struct conn *c;
+	int fl;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->loop = l;
+	c->fd = fd;
+	c->id = id;
+	c->framing = f;
+	c->lim = *limits;
+	c->ops = ops;
+	c->arg = arg;
+	c->rcap = f == CONN_LINE ? c->lim.max_line : c->lim.max_request;
+	if (c->rcap == 0 || (c->rbuf = malloc(c->rcap)) == NULL)
+		goto fail;
+	if ((c->timer = loop_timer_new(l, on_timer, c)) == NULL)
+		goto fail;
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		goto fail;
+	if (loop_add(l, fd, LOOP_READ, on_io, c) == -1)
+		goto fail;
+	c->watching = LOOP_READ;
+	update(c);
+	return c;
+fail:
+	loop_timer_free(c->timer);
+	free(c->rbuf);
+	free(c);
+	return NULL;
+}
+
+static int
+queue(struct conn *c, const char *reply, size_t len)
+{
+	char *nb;
+	size_t need, cap;
+
+	if (len > SIZE_MAX - c->wlen)
+		return -1;
+	need = c->wlen + len;
+	if (need > c->wcap) {
+		cap = c->wcap == 0 ? 256 : c->wcap;
+		while (cap < need)
+			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		if ((nb = realloc(c->wbuf, cap)) == NULL)
+			return -1;
+		c->wbuf = nb;
+		c->wcap = cap;
+	}
+	memcpy(c->wbuf + c->wlen, reply, len);
+	c->wlen = need;
+	return 0;
+}
+
+int
+conn_reply(struct conn *c, const char *reply, size_t len)
+{
+	int rc = 0;
+
+	if (c->dead)
+		return -1;
+	enter(c);
+	c->busy = 0;
+	if (queue(c, reply, len) == -1) {
+		die(c);
+		rc = -1;
+	} else if (c->depth == 1)
+		flush(c);
+	else
+		update(c);	/* inside a request callback: pump() goes on */
+	leave(c);
+	return rc;
+}
+
+void
+conn_reply_close(struct conn *c, const char *reply, size_t len)
+{
+	if (c->dead)
+		return;
+	c->closing = 1;
+	conn_reply(c, reply, len);
+}
+
+int
+conn_busy(const struct conn *c)
+{
+	return c->busy;
+}
+
+uint64_t
+conn_id(const struct conn *c)
+{
+	return c->id;
+}
+
+int
+conn_fd(const struct conn *c)
+{
+	return c->fd;
+}
+
+int
+conn_peercred(const struct conn *c, pid_t *pid, uid_t *uid, gid_t *gid)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+	    len != sizeof(uc))
+		return -1;
+	*pid = uc.pid;
+	*uid = uc.uid;
+	*gid = uc.gid;
+	return 0;
+}
+
+void
+conn_set_data(struct conn *c, void *data)
+{
+	c->data = data;
+}
+
+void *
+conn_data(const struct conn *c)
+{
+	return c->data;
+}

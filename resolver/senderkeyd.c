@@ -1,0 +1,496 @@
+/*
+ * senderkeyd: the daemon's main: options, config, sockets (unix with
+ * owner/group/mode, loopback TCP, systemd socket activation), daemonising
+ * with a readiness pipe, privileges, the lookup context (created after
+ * the fork), the start-up validation check, sd_notify, signals (SIGHUP
+ * reloads, SIGTERM/SIGINT stop) and the loop.  Requests are server.c's.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "log.h"
+#include "lookup.h"
+#include "loop.h"
+#include "server.h"
+
+#define MAX_SOCKETS	8
+
+
+
+struct daemon {
+	const char		*cfgpath;
+	struct config		*cfg;
+	struct loop		*loop;
+	struct log		*log;
+	struct lookup		*lk;
+	struct server		*srv;
+	int			 fds[MAX_SOCKETS];
+	enum server_proto	 protos[MAX_SOCKETS];
+	size_t			 nfds;
+	char			*unlink_paths[2];
+	int			 foreground;
+	int			 ready_fd;	/* to the waiting parent */
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: senderkeyd [-fnV] [-x CONFIG]\n");
+	exit(EX_USAGE);
+}
+
+static void
+versions(void)
+{
+	printf("senderkeyd %s\n", SENDERKEY_VERSION);
+	printf("OpenSSL %s\n", OpenSSL_version(OPENSSL_VERSION_STRING));
+	printf("ldns %s\n", ldns_version());
+	printf("libunbound %s\n", lookup_version());
+}
+
+/* fail: report a start-up error (to the waiting parent too) and exit. */
+static void fatal(struct daemon *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+static void
+fatal(struct daemon *d, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (d->ready_fd != -1) {
+		if (write(d->ready_fd, msg, strlen(msg)) == -1)
+			_exit(1);
+		_exit(1);
+	}
+	fprintf(stderr, "senderkeyd: %s\n", msg);
+	if (d->log != NULL && !d->foreground)
+		log_msg(d->log, LOG_ERR, "%s", msg);
+	exit(1);
+}
+
+static int
+listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
+{
+	const struct config *cfg = d->cfg;
+	struct sockaddr_un sun;
+	struct stat sb;
+	struct passwd *pw;
+	struct group *gr;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	char dir[sizeof(sun.sun_path)], *slash;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(cl->path) >= sizeof(sun.sun_path))
+		fatal(d, "%s: path too long", cl->spec);
+	strcpy(sun.sun_path, cl->path);
+	snprintf(dir, sizeof(dir), "%s", cl->path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+			fatal(d, "mkdir %s: %s", dir, strerror(errno));
+	}
+	if (lstat(cl->path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode))
+			fatal(d, "%s exists and is not a socket", cl->path);
+		unlink(cl->path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		fatal(d, "socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal(d, "bind %s: %s", cl->path, strerror(errno));
+	if ((d->unlink_paths[idx] = strdup(cl->path)) == NULL)
+		fatal(d, "out of memory");
+	if (cfg->socket_owner != NULL || cfg->user != NULL) {
+		if ((pw = getpwnam(cfg->socket_owner != NULL ?
+		    cfg->socket_owner : cfg->user)) == NULL)
+			fatal(d, "unknown user %s", cfg->socket_owner != NULL ?
+			    cfg->socket_owner : cfg->user);
+		uid = pw->pw_uid;
+	}
+	if (cfg->socket_group != NULL) {
+		if ((gr = getgrnam(cfg->socket_group)) == NULL)
+			fatal(d, "unknown group %s", cfg->socket_group);
+		gid = gr->gr_gid;
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    chown(cl->path, uid, gid) == -1)
+		fatal(d, "chown %s: %s", cl->path, strerror(errno));
+	if (slash != NULL && slash != dir && gid != (gid_t)-1 &&
+	    chown(dir, uid, gid) == -1)
+		fatal(d, "chown %s: %s", dir, strerror(errno));
+	if (chmod(cl->path, cfg->socket_mode != 0 ? cfg->socket_mode :
+	    0660) == -1)
+		fatal(d, "chmod %s: %s", cl->path, strerror(errno));
+	if (listen(fd, 1024) == -1)
+		fatal(d, "listen %s: %s", cl->path, strerror(errno));
+	return fd;
+}
+
+static int
+listen_inet(struct daemon *d, const struct config_listen *cl)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, on = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, cl->host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)cl->port);
+		len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, cl->host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)cl->port);
+		len = sizeof(*sin6);
+	} else
+		fatal(d, "%s: not an IP address", cl->spec);
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal(d, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1)
+		fatal(d, "bind %s: %s", cl->spec, strerror(errno));
+	if (listen(fd, 1024) == -1)
+		fatal(d, "listen %s: %s", cl->spec, strerror(errno));
+	return fd;
+}
+
+static void
+add_socket(struct daemon *d, int fd, enum server_proto p)
+{
+	if (d->nfds >= MAX_SOCKETS)
+		fatal(d, "too many sockets");
+	d->fds[d->nfds] = fd;
+	d->protos[d->nfds++] = p;
+}
+
+/* systemd: LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES.  Returns 1 if used. */
+static int
+socket_activation(struct daemon *d)
+{
+	const char *pid = getenv("LISTEN_PID"), *nfd = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+	char *list = NULL, *name, *save = NULL;
+	long n, i;
+
+	if (pid == NULL || nfd == NULL || atol(pid) != (long)getpid())
+		return 0;
+	n = atol(nfd);
+	if (n <= 0 || n > MAX_SOCKETS)
+		return 0;
+	if (names != NULL && (list = strdup(names)) == NULL)
+		fatal(d, "out of memory");
+	name = list != NULL ? strtok_r(list, ":", &save) : NULL;
+	for (i = 0; i < n; i++) {
+		fcntl(3 + (int)i, F_SETFD, FD_CLOEXEC);
+		fcntl(3 + (int)i, F_SETFL, O_NONBLOCK);
+		add_socket(d, 3 + (int)i, name != NULL &&
+		    strcmp(name, "policy") == 0 ? SERVER_POLICY : SERVER_LINE);
+		name = list != NULL ? strtok_r(NULL, ":", &save) : NULL;
+	}
+	free(list);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 1;
+}
+
+static void
+open_sockets(struct daemon *d)
+{
+	const struct config_listen *cl[2] = { &d->cfg->socket,
+	    &d->cfg->policy_socket };
+	int i;
+
+	if (socket_activation(d))
+		return;
+	for (i = 0; i < 2; i++) {
+		if (cl[i]->kind == CONFIG_LISTEN_UNIX)
+			add_socket(d, listen_unix(d, cl[i], i), i == 0 ?
+			    SERVER_LINE : SERVER_POLICY);
+		else if (cl[i]->kind == CONFIG_LISTEN_INET)
+			add_socket(d, listen_inet(d, cl[i]), i == 0 ?
+			    SERVER_LINE : SERVER_POLICY);
+	}
+	if (d->nfds == 0)
+		fatal(d, "no Socket and no PolicySocket configured");
+}
+
+static void
+drop_privileges(struct daemon *d)
+{
+	struct passwd *pw;
+
+	if (d->cfg->user == NULL)
+		return;
+	if ((pw = getpwnam(d->cfg->user)) == NULL)
+		fatal(d, "unknown user %s", d->cfg->user);
+	if (setgroups(0, NULL) == -1 && getuid() == 0)
+		fatal(d, "setgroups: %s", strerror(errno));
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 && getuid() == 0)
+		fatal(d, "initgroups: %s", strerror(errno));
+	if (setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
+		fatal(d, "cannot become %s: %s", d->cfg->user,
+		    strerror(errno));
+	if (pw->pw_uid != 0 && setuid(0) == 0)
+		fatal(d, "could regain root after dropping privileges");
+}
+
+/* daemonise: fork; the parent waits for "ok" or an error on a pipe. */
+static void
+daemonise(struct daemon *d)
+{
+	char buf[1024];
+	ssize_t n;
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal(d, "pipe: %s", strerror(errno));
+	if ((pid = fork()) == -1)
+		fatal(d, "fork: %s", strerror(errno));
+	if (pid > 0) {
+		close(p[1]);
+		n = read(p[0], buf, sizeof(buf) - 1);
+		if (n == 2 && memcmp(buf, "ok", 2) == 0)
+			_exit(0);
+		if (n <= 0)
+			snprintf(buf, sizeof(buf), "the daemon died at start");
+		else
+			buf[n] = '\0';
+		fprintf(stderr, "senderkeyd: %s\n", buf);
+		_exit(1);
+	}
+	close(p[0]);
+	d->ready_fd = p[1];
+	setsid();
+	if (chdir("/") == -1)
+		fatal(d, "chdir /: %s", strerror(errno));
+	if ((n = open("/dev/null", O_RDWR)) != -1) {
+		dup2((int)n, 0);
+		dup2((int)n, 1);
+		dup2((int)n, 2);
+		if (n > 2)
+			close((int)n);
+	}
+}
+
+static void
+write_pidfile(struct daemon *d)
+{
+	FILE *f;
+
+	if (d->cfg->pid_file == NULL)
+		return;
+	if ((f = fopen(d->cfg->pid_file, "w")) == NULL)
+		fatal(d, "%s: %s", d->cfg->pid_file, strerror(errno));
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+static void
+start_lookup(struct daemon *d)
+{
+	struct lookup_opts o;
+	struct lookup_answer *a = NULL;
+	char err[512];
+
+	memset(&o, 0, sizeof(o));
+	o.trust_anchor_file = d->cfg->trust_anchor_file;
+	o.unbound_config = d->cfg->unbound_config;
+	o.forwarders = (const char *const *)d->cfg->forwarders;
+	o.nforwarders = d->cfg->nforwarders;
+	o.timeout_ms = d->cfg->dns_timeout_ms;
+	if ((d->lk = lookup_new(&o, err, sizeof(err))) == NULL)
+		fatal(d, "%s", err);
+	/* The root is signed: its TXT must validate as secure NODATA. */
+	if (lookup_sync(d->lk, ".", LOOKUP_POLICY, &a) == -1)
+		fatal(d, "the validation check could not run");
+	if (a->state == LOOKUP_BOGUS || a->state == LOOKUP_INSECURE) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s: %s",
+		    lookup_state_name(a->state), a->reason != NULL ?
+		    a->reason : "-");
+		lookup_answer_free(a);
+		fatal(d, "DNSSEC validation does not work (the root zone is "
+		    "%s); check TrustAnchorFile", why);
+	}
+	if (a->state == LOOKUP_TEMPFAIL)
+		log_msg(d->log, LOG_WARNING, "start-up validation check: "
+		    "DNS unreachable (%s); answering tempfail until it is",
+		    a->reason != NULL ? a->reason : "-");
+	lookup_answer_free(a);
+}
+
+static void
+sd_notify_ready(struct daemon *d)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun;
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	if (sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sun,
+	    len) == -1)
+		log_msg(d->log, LOG_WARNING, "sd_notify: %s", strerror(errno));
+	close(fd);
+}
+
+static void
+on_signal(void *arg, int signo)
+{
+	struct daemon *d = arg;
+	struct config *nc = NULL;
+	char err[CONFIG_ERR_MAX];
+
+	if (signo == SIGTERM || signo == SIGINT) {
+		log_msg(d->log, LOG_INFO, "stopping (signal %d)", signo);
+		loop_stop(d->loop);
+		return;
+	}
+	if (signo != SIGHUP)
+		return;
+	if (config_load(d->cfgpath, &nc, err, sizeof(err)) == -1) {
+		log_msg(d->log, LOG_ERR, "reload failed, config kept: %s",
+		    err);
+		return;
+	}
+	server_set_config(d->srv, nc);
+	config_free(d->cfg);
+	d->cfg = nc;
+	log_msg(d->log, LOG_INFO, "config reloaded (%zu connections kept; "
+	    "sockets and resolver settings need a restart)",
+	    server_connections(d->srv));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	struct daemon d;
+	char err[CONFIG_ERR_MAX];
+	int ch, check = 0;
+	size_t i;
+
+	memset(&d, 0, sizeof(d));
+	d.ready_fd = -1;
+	while ((ch = getopt(argc, argv, "fnVx:h")) != -1) {
+		switch (ch) {
+		case 'f':
+			d.foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'V':
+			versions();
+			return 0;
+		case 'x':
+			d.cfgpath = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (config_load(d.cfgpath, &d.cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkeyd: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: ok\n", d.cfg->file != NULL ? d.cfg->file :
+		    "(defaults)");
+		config_free(d.cfg);
+		return 0;
+	}
+	if ((d.loop = loop_new()) == NULL)
+		fatal(&d, "cannot create the event loop");
+	open_sockets(&d);
+	if (!d.foreground)
+		daemonise(&d);
+	if ((d.log = log_new("senderkeyd", d.foreground,
+	    d.cfg->syslog_facility)) == NULL)
+		fatal(&d, "out of memory");
+	write_pidfile(&d);
+	drop_privileges(&d);
+	/* before libunbound starts its thread: it must not get signals */
+	if (loop_signals(d.loop, sigs, 3, on_signal, &d) == -1)
+		fatal(&d, "signalfd: %s", strerror(errno));
+	start_lookup(&d);
+	if ((d.srv = server_new(d.loop, d.lk, NULL, NULL, d.log,
+	    d.cfg)) == NULL)
+		fatal(&d, "out of memory");
+	for (i = 0; i < d.nfds; i++)
+		if (server_listen(d.srv, d.fds[i], d.protos[i]) == -1)
+			fatal(&d, "cannot watch a listening socket");
+	log_msg(d.log, LOG_INFO, "started: version=%s sockets=%zu "
+	    "dns_timeout_ms=%u", SENDERKEY_VERSION, d.nfds,
+	    d.cfg->dns_timeout_ms);
+	sd_notify_ready(&d);
+	if (d.ready_fd != -1) {
+		if (write(d.ready_fd, "ok", 2) == -1)
+			log_msg(d.log, LOG_WARNING, "readiness pipe: %s",
+			    strerror(errno));
+		close(d.ready_fd);
+		d.ready_fd = -1;
+	}
+	if (loop_run(d.loop) == -1)
+		log_msg(d.log, LOG_ERR, "event loop: %s", strerror(errno));
+	server_free(d.srv);
+	lookup_free(d.lk);
+	for (i = 0; i < 2; i++) {
+		if (d.unlink_paths[i] != NULL)
+			unlink(d.unlink_paths[i]);
+		free(d.unlink_paths[i]);
+	}
+	if (d.cfg->pid_file != NULL)
+		unlink(d.cfg->pid_file);
+	loop_free(d.loop);
+	log_free(d.log);
+	config_free(d.cfg);
+	return 0;
+}

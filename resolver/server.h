@@ -1,0 +1,64 @@
+/*
+ * server: the glue of senderkeyd.  It accepts connections on the
+ * listening sockets it is given, frames them with conn.c, parses with
+ * proto_line.c / proto_policy.c, gets the key record and the domain
+ * policy record through the cache (which coalesces and bounds lookups),
+ * decides with verdict.c, answers, logs one key=value line per decision
+ * and keeps the counters STATS reports.  Not here: creating sockets,
+ * privileges, daemonising (senderkeyd.c), DNS (lookup.c).
+ */
+#ifndef SK_SERVER_H
+#define SK_SERVER_H
+
+#include <stddef.h>
+
+#ifndef SENDERKEY_VERSION
+#define SENDERKEY_VERSION	"0.1"
+#endif
+
+struct loop;
+struct lookup;
+struct log;
+struct config;
+struct cache_backend;
+struct server;
+
+enum server_proto {
+	SERVER_LINE,		/* the line protocol (Socket) */
+	SERVER_POLICY,		/* Postfix policy delegation (PolicySocket) */
+};
+
+/*
+ * server_new: a server on loop L, resolving through LK (not owned; may
+ * be NULL when BACKEND is given: tests use a fake), logging to LG (not
+ * owned), configured by CFG (not owned; must stay valid until replaced
+ * by server_set_config).  BACKEND NULL: lookup_start/lookup_cancel on LK
+ * (and LK's descriptor is watched).  Returns NULL when out of memory.
+ */
+struct server	*server_new(struct loop *l, struct lookup *lk,
+		    const struct cache_backend *backend, void *barg,
+		    struct log *lg, const struct config *cfg);
+
+/*
+ * server_free: closes every connection and listener, cancels lookups.
+ * NULL is a no-op.
+ */
+void		 server_free(struct server *s);
+
+/*
+ * server_listen: serve PROTO on the listening, bound socket FD (the
+ * server owns it from now on, also on failure).  Returns 0 or -1.
+ */
+int		 server_listen(struct server *s, int fd, enum server_proto p);
+
+/*
+ * server_set_config: use CFG from now on (timeouts, actions, mode,
+ * limits, cache sizes); open connections stay.  The caller frees the old
+ * config after this returns.
+ */
+void		 server_set_config(struct server *s, const struct config *cfg);
+
+/* server_connections: connections open now. */
+size_t		 server_connections(const struct server *s);
+
+#endif

@@ -1,0 +1,206 @@
+#!/bin/sh
+# 20-daemon: senderkeyd in the DNSSEC test bed, over its line socket and
+# its Postfix policy socket: every lookup state (secure, bogus, insecure,
+# secure NXDOMAIN), a dead upstream answered tempfail at the DNSTimeout
+# deadline, two requests on one connection, Exim's half-close style, a
+# Postfix attribute block on a persistent connection, hostile input
+# (oversize line, NUL, too many attributes) after which the daemon still
+# answers, 1,000 connections with slow clients while another client is
+# still served, and SIGHUP reload keeping connections.
+. "$(dirname "$0")/lib.sh"
+
+need_root
+bed_up
+
+SKD=$SK_BIN/senderkeyd
+CL=$SK_BUILD/tests/skclient
+[ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
+[ -x "$CL" ] || skip_all "tests/tools/skclient not built"
+
+D=$(mktemp -d /tmp/sk-20.XXXXXX)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+	rm -rf "$D" "$_t_out"
+}
+trap cleanup EXIT
+
+# start NAME [EXTRA CONFIG LINES]: a daemon with its own sockets; waits
+# for its line socket, sets PID_NAME.
+start() {
+	_n=$1
+	shift
+	{
+		echo "Socket unix:$D/$_n.sock"
+		echo "PolicySocket unix:$D/$_n.policy"
+		echo "SocketGroup root"
+		echo "TrustAnchorFile $SK_BED_ANCHOR"
+		echo "UnboundConfig $SK_BED_UBCONF"
+		echo "PidFile $D/$_n.pid"
+		echo "DNSTimeout ${TIMEOUT:-2s}"
+		for l in "$@"; do echo "$l"; done
+	} >"$D/$_n.conf"
+	bed exec "$SKD" -f -x "$D/$_n.conf" >"$D/$_n.log" 2>&1 &
+	_i=0
+	while [ ! -S "$D/$_n.sock" ] || [ ! -s "$D/$_n.pid" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 300 ] || break
+		sleep 0.1
+	done
+	_p=$(cat "$D/$_n.pid" 2>/dev/null)
+	PIDS="$PIDS $_p"
+	eval "PID_$_n=\$_p"
+}
+
+ask() {	# SOCKET REQUEST-LINES...: the replies (one per line)
+	_s=$1
+	shift
+	printf '%s\n' "$@" | "$CL" "$D/$_s" -n $#
+}
+
+start main
+check "senderkeyd -n accepts the config" "$SKD" -n -x "$D/main.conf"
+expect_match "PING" "$(ask main.sock PING)" "^ok pong proto=1 version="
+
+R=$(ask main.sock "LOOKUP alice@example.test")
+expect_match "LOOKUP alice@example.test: secure key" "$R" \
+    "^ok state=secure-key owner=2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db\._senderkey\.example\.test\. policy=all key=ed25519,[0-9A-F:]{95},-,8tI4sb6GLd\+tf9x6y/8gSQjoUkdyJwTLinUBEde\+fVk= ttl=[0-9]+$"
+
+R=$(ask main.sock "AUTHZ sender=alice@example.test recipient=bob@example.net")
+expect_match "AUTHZ secure sender at RCPT: untrusted sig-pending" "$R" \
+    "^untrusted sig-pending tag=untrusted lookup=secure-key policy=all class=[0-9a-f]{16}$"
+R=$(ask main.sock "AUTHZ sender=alice@bogus.test recipient=bob@example.net")
+expect_match "AUTHZ bogus sender: tempfail dns-bogus" "$R" \
+    "^tempfail dns-bogus tag=- lookup=bogus "
+R=$(ask main.sock "LOOKUP alice@bogus.test")
+expect_match "LOOKUP bogus: why= given, no key" "$R" \
+    "^ok state=bogus .*why=[^ ]+"
+R=$(ask main.sock "AUTHZ sender=alice@insecure.test recipient=bob@example.net")
+expect_match "AUTHZ insecure sender: untrusted key-insecure" "$R" \
+    "^untrusted key-insecure tag=untrusted lookup=insecure "
+R=$(ask main.sock "AUTHZ sender=nobody@example.test recipient=bob@example.net")
+expect_match "AUTHZ no key under policy=all: unauthorized no-key" "$R" \
+    "^unauthorized no-key tag=unauthorized lookup=secure-nokey policy=all "
+R=$(ask main.sock "AUTHZ sender= recipient=bob@example.net")
+expect_match "AUTHZ null sender: untrusted null-sender, no lookup" "$R" \
+    "^untrusted null-sender tag=untrusted lookup=- policy=- "
+R=$(ask main.sock "LOOKUP not-an-address")
+expect_eq "LOOKUP of a bad address" "$R" "error bad-address"
+
+# two requests on one connection, in order
+R=$(printf 'PING\nAUTHZ sender=alice@example.test recipient=x@example.net\n' |
+    "$CL" "$D/main.sock" -n 2)
+expect_match "two requests on one connection: two replies in order" \
+    "$(printf '%s\n' "$R" | tr '\n' '|')" \
+    "^ok pong [^|]*\|untrusted sig-pending [^|]*\|$"
+
+# Exim ${readsocket}: request without LF, half-close, answer then EOF
+R=$(printf 'AUTHZ sender=alice@example.test recipient=x@example.net' |
+    "$CL" "$D/main.sock" -H)
+expect_match "half-close: the final line without LF is answered" "$R" \
+    "^untrusted sig-pending "
+
+# Postfix: two blocks with the attributes Postfix sends, one connection
+block() {	# SENDER RECIPIENT INSTANCE
+	printf '%s\n' request=smtpd_access_policy protocol_state=RCPT \
+	    protocol_name=ESMTP client_address=192.0.2.10 \
+	    client_name=mx.example.org client_port=41234 \
+	    reverse_client_name=mx.example.org server_address=192.0.2.1 \
+	    server_port=25 helo_name=mx.example.org "sender=$1" \
+	    "recipient=$2" recipient_count=0 queue_id= "instance=$3" \
+	    size=0 etrn_domain= stress= sasl_method= sasl_username= \
+	    sasl_sender= ccert_subject= ccert_issuer= ccert_fingerprint= \
+	    ccert_pubkey_fingerprint= encryption_protocol= \
+	    encryption_cipher= encryption_keysize=0 policy_context= ""
+}
+R=$({ block alice@example.test bob@example.net 1a2b.1
+      block alice@bogus.test bob@example.net 1a2b.2; } |
+    "$CL" "$D/main.policy" -b 2)
+expect_match "Postfix block 1: PREPEND untrusted sig-pending" \
+    "$(printf '%s\n' "$R" | sed -n 1p)" \
+    "^action=PREPEND Sender-Key-Trust: untrusted; reason=sig-pending$"
+expect_match "Postfix block 2 on the same connection: DEFER_IF_PERMIT" \
+    "$(printf '%s\n' "$R" | sed -n 3p)" \
+    "^action=DEFER_IF_PERMIT 4\.7\.0 senderkey: temporary failure \(dns-bogus\)$"
+
+# hostile input
+R=$(head -c 9000 /dev/zero | tr '\0' a | "$CL" "$D/main.sock")
+expect_eq "oversize line: error line-too-long, then close" "$R" \
+    "error line-too-long"
+R=$(printf 'PI\000NG\nPING\n' | "$CL" "$D/main.sock" -n 2 | head -n 1)
+expect_eq "a NUL octet: error bad-syntax" "$R" "error bad-syntax"
+R=$(awk 'BEGIN { for (i = 0; i < 10000; i++) printf "a%d=x\n", i; print "" }' |
+    "$CL" "$D/main.policy")
+expect_eq "10,000 attributes: malformed, then close" "$R" \
+    "action=DEFER_IF_PERMIT 4.7.0 senderkey: malformed policy request"
+R=$(printf 'request=smtpd_access_policy\nsender=a@b\nsender=c@d\n\n' |
+    "$CL" "$D/main.policy" -b 1)
+expect_match "a repeated attribute: malformed" "$R" "malformed policy request"
+expect_match "still answering after hostile input" "$(ask main.sock PING)" \
+    "^ok pong"
+
+# 1,000 connections, 100 of them slow, and a fresh client still served
+R=$("$CL" "$D/main.sock" -F 1000 100)
+expect_match "1,000 connections with slow clients: a fresh one answered" \
+    "$R" "fresh: ok pong"
+expect_match "1,000 connections: the 900 others answered too" "$R" \
+    "answered=900"
+
+expect_match "still answering after the flood" "$(ask main.sock PING)" \
+    "^ok pong"
+[ -n "$PID_main" ] && grep -q '^[^)]*) [^Z]' "/proc/$PID_main/stat" 2>/dev/null ||
+    { diag "main daemon gone:"; tail -n 5 "$D/main.log" | diag "$(cat)"; }
+
+# a dead upstream: the sink as the forwarder, DNSTimeout 1s
+TIMEOUT=1s start sink "Forwarders $SK_BED_SINK"
+R=$(ask sink.sock "AUTHZ sender=carol@example.test recipient=bob@example.net")
+expect_match "dead upstream: tempfail dns-tempfail at the deadline" "$R" \
+    "^tempfail dns-tempfail tag=- lookup=tempfail "
+R=$(ask sink.sock "LOOKUP carol@example.test")
+expect_match "dead upstream: LOOKUP says tempfail timeout" "$R" \
+    "^ok state=tempfail .*why=timeout"
+
+# MaxConnections: over the cap, accept and close at once
+start small "MaxConnections 1"
+R=$("$CL" "$D/small.sock" -F 3 1)
+expect_match "MaxConnections 1 with one client held: the next is refused" \
+    "$R" "fresh: no answer"
+
+# SIGHUP reloads without dropping a connection
+R=$( { printf 'PING\n'; sleep 0.5; kill -HUP "$PID_main"; sleep 0.5;
+       printf 'PING\n'; } | "$CL" "$D/main.sock" -n 2 | grep -c '^ok pong')
+expect_eq "SIGHUP: the connection survives the reload" "$R" 2
+expect_eq "SIGHUP: reload logged" "$(grep -c 'config reloaded' "$D/main.log")" 1
+R=$(ask main.sock STATS)
+expect_match "STATS after all that" "$R" \
+    "^ok uptime=[0-9]+ requests=[0-9]+ .*cache_hits=[1-9][0-9]* "
+expect_match "the log has one decision line with its fields" \
+    "$(grep 'sender=alice@bogus.test' "$D/main.log" | head -n 1)" \
+    "queue_id=- sender=alice@bogus.test recipient=bob@example.net verdict=tempfail reason=dns-bogus tag=- dnssec=bogus policy=[a-z-]+ why_bogus=[^ ]+ class=[0-9a-f]{16} ms=[0-9]+"
+
+# the CLI clients
+R=$("$SK_BIN/senderkey" lookup --socket "$D/main.sock" alice@example.test)
+expect_match "senderkey lookup --socket: secure key, exit 0" "$R:$?" \
+    "^ok state=secure-key .*:0$"
+R=$("$SK_BIN/senderkey" lookup -x "$D/main.conf" alice@insecure.test)
+expect_match "senderkey lookup -x: socket from the config, exit 1" \
+    "$R:$?" "^ok state=insecure .*:1$"
+R=$("$SK_BIN/senderkey" authz --socket "$D/main.sock" nobody@example.test \
+    bob@example.net)
+expect_match "senderkey authz: unauthorized, exit 2" "$R:$?" \
+    "^unauthorized no-key .*:2$"
+R=$("$SK_BIN/senderkey" stats --socket "$D/main.sock" --json)
+expect_match "senderkey stats --json: one object" "$R" \
+    '^\{"uptime":[0-9]+,"requests":[0-9]+,.*\}$'
+"$SK_BIN/senderkey" stats --socket "$D/nothing.sock" >/dev/null 2>&1
+expect_eq "senderkey stats without a daemon: exit 69" "$?" 69
+
+# a missing trust anchor: refuse to start with a clear reason
+sed "s|^TrustAnchorFile .*|TrustAnchorFile $D/none.key|" "$D/main.conf" |
+    sed "s|$D/main|$D/noanchor|g" >"$D/noanchor.conf"
+R=$(bed exec "$SKD" -f -x "$D/noanchor.conf" 2>&1)
+RC=$?
+expect_eq "no trust anchor: exit 1" "$RC" 1
+expect_match "no trust anchor: the reason" "$R" "none.key"
+
+done_testing

@@ -1,0 +1,375 @@
+/*
+ * test_cache: the answer cache with a fake lookup backend: hits and
+ * misses, TTL clamps (bogus, tempfail, max), eviction by entries and by
+ * bytes (LRU order), coalescing of 100 waiters into one lookup, per-waiter
+ * deadlines while the lookup goes on, cancellation, and cache_free with
+ * lookups in flight.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "loop.h"
+#include "t.h"
+
+#define MAXQ 256
+
+struct fake {
+	int		 started, cancelled;
+	struct {
+		char		 qname[300];
+		enum lookup_kind kind;
+		lookup_cb	 cb;
+		void		*arg;
+		int		 live;
+	} q[MAXQ];
+	int		 fail_next;
+};
+
+static int
+fake_start(void *barg, const char *qname, enum lookup_kind kind,
+    lookup_cb cb, void *cbarg, int *id)
+{
+	struct fake *f = barg;
+	int i = f->started;
+
+	if (f->fail_next) {
+		f->fail_next = 0;
+		return -1;
+	}
+	if (i >= MAXQ)
+		return -1;
+	snprintf(f->q[i].qname, sizeof(f->q[i].qname), "%s", qname);
+	f->q[i].kind = kind;
+	f->q[i].cb = cb;
+	f->q[i].arg = cbarg;
+	f->q[i].live = 1;
+	f->started++;
+	*id = i;
+	return 0;
+}
+
+static void
+fake_cancel(void *barg, int id)
+{
+	struct fake *f = barg;
+
+	if (id >= 0 && id < MAXQ && f->q[id].live) {
+		f->q[id].live = 0;
+		f->cancelled++;
+	}
+}
+
+static const struct cache_backend fake_be = { fake_start, fake_cancel };
+
+/* answer query I with STATE, TTL and a reason of RLEN octets. */
+static void
+fake_answer(struct fake *f, int i, enum lookup_state state, uint32_t ttl,
+    size_t rlen)
+{
+	struct lookup_answer *a = calloc(1, sizeof(*a));
+
+	a->state = state;
+	a->kind = f->q[i].kind;
+	a->ttl = ttl;
+	a->rcode = 0;
+	if (rlen > 0) {
+		a->reason = malloc(rlen + 1);
+		memset(a->reason, 'r', rlen);
+		a->reason[rlen] = '\0';
+	}
+	f->q[i].live = 0;
+	f->q[i].cb(f->q[i].arg, i, a);
+}
+
+struct got {
+	int			 calls;
+	enum lookup_state	 state;
+	char			 reason[64];
+};
+
+static void
+on_result(void *arg, struct cache_result *r)
+{
+	struct got *g = arg;
+	const struct lookup_answer *a;
+
+	g->calls++;
+	if (r == NULL)
+		return;
+	a = cache_result_answer(r);
+	g->state = a->state;
+	snprintf(g->reason, sizeof(g->reason), "%s",
+	    a->reason != NULL ? a->reason : "");
+	cache_result_release(r);
+}
+
+/* get: cache_get; returns 1 for a hit (released), 0 for a wait, -1. */
+static int
+get(struct cache *c, const char *name, struct got *g, unsigned ms,
+    struct cache_waiter **wp)
+{
+	struct cache_result *hit = NULL;
+	struct cache_waiter *w = NULL;
+
+	if (cache_get(c, name, LOOKUP_KEY, ms, on_result, g, &hit, &w) == -1)
+		return -1;
+	if (wp != NULL)
+		*wp = w;
+	if (hit != NULL) {
+		cache_result_release(hit);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+test_hit_miss(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache *c = cache_new(l, &fake_be, &f, NULL);
+	struct cache_stats st;
+	struct got g = { 0 };
+	struct cache_result *hit = NULL;
+	struct cache_waiter *w = NULL;
+
+	T_OK(c != NULL, "cache_new with defaults");
+	T_INTEQ(get(c, "a.example.", &g, 5000, NULL), 0,
+	    "a cold name waits for a lookup");
+	T_INTEQ(f.started, 1, "one lookup started");
+	T_OK(g.calls == 0, "no callback before the answer");
+	fake_answer(&f, 0, LOOKUP_SECURE_KEY, 300, 0);
+	T_INTEQ(g.calls, 1, "the waiter is called once with the answer");
+	T_INTEQ(g.state, LOOKUP_SECURE_KEY, "the waiter gets the state");
+	T_INTEQ(get(c, "A.Example.", &g, 5000, NULL), 1,
+	    "the second get hits, case-insensitively");
+	T_INTEQ(f.started, 1, "no new lookup for a hit");
+	T_OK(cache_get(c, "a.example.", LOOKUP_POLICY, 5000, on_result, &g,
+	    &hit, &w) == 0 && hit == NULL && w != NULL,
+	    "the same name as another kind is another entry");
+	fake_answer(&f, 1, LOOKUP_SECURE_NOKEY, 300, 0);
+	cache_get_stats(c, &st);
+	T_INTEQ(st.hits, 1, "stats: one hit");
+	T_INTEQ(st.misses, 2, "stats: two misses");
+	T_INTEQ(st.entries, 2, "stats: two entries");
+	f.fail_next = 1;
+	T_INTEQ(get(c, "b.example.", &g, 5000, NULL), -1,
+	    "a lookup that cannot start is an error");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.waiters, 0, "no waiter left after a failed start");
+	cache_free(c);
+}
+
+static void
+test_ttl(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache_opts o;
+	struct cache *c;
+	struct cache_result *hit = NULL;
+	struct cache_waiter *w = NULL;
+	struct got g = { 0 };
+
+	cache_default_opts(&o);
+	o.max_ttl = 3600;
+	c = cache_new(l, &fake_be, &f, &o);
+	get(c, "bogus.", &g, 5000, NULL);
+	fake_answer(&f, 0, LOOKUP_BOGUS, 86400, 0);
+	get(c, "tf.", &g, 5000, NULL);
+	fake_answer(&f, 1, LOOKUP_TEMPFAIL, 0, 0);
+	get(c, "long.", &g, 5000, NULL);
+	fake_answer(&f, 2, LOOKUP_SECURE_KEY, 86400, 0);
+	get(c, "zero.", &g, 5000, NULL);
+	fake_answer(&f, 3, LOOKUP_SECURE_KEY, 0, 0);
+
+	cache_get(c, "bogus.", LOOKUP_KEY, 5000, on_result, &g, &hit, &w);
+	T_OK(hit != NULL && cache_result_ttl(c, hit) <= 60 &&
+	    cache_result_ttl(c, hit) > 0, "bogus is cached at most 60 s");
+	cache_result_release(hit);
+	cache_get(c, "tf.", LOOKUP_KEY, 5000, on_result, &g, &hit, &w);
+	T_OK(hit != NULL && cache_result_ttl(c, hit) <= 10 &&
+	    cache_result_ttl(c, hit) > 0, "tempfail is cached at most 10 s");
+	cache_result_release(hit);
+	cache_get(c, "long.", LOOKUP_KEY, 5000, on_result, &g, &hit, &w);
+	T_OK(hit != NULL && cache_result_ttl(c, hit) <= 3600 &&
+	    cache_result_ttl(c, hit) > 3500, "a long TTL is capped by max_ttl");
+	cache_result_release(hit);
+	T_INTEQ(get(c, "zero.", &g, 5000, &w), 0,
+	    "a TTL of 0 is not cached");
+	cache_waiter_cancel(w);
+	cache_free(c);
+}
+
+static void
+test_evict_entries(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache_opts o;
+	struct cache *c;
+	struct cache_stats st;
+	struct cache_waiter *w;
+	struct got g = { 0 };
+	char name[32];
+	int i;
+
+	cache_default_opts(&o);
+	o.max_entries = 3;
+	c = cache_new(l, &fake_be, &f, &o);
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "n%d.", i);
+		get(c, name, &g, 5000, NULL);
+		fake_answer(&f, i, LOOKUP_SECURE_KEY, 300, 0);
+	}
+	T_INTEQ(get(c, "n0.", &g, 5000, NULL), 1, "n0 cached (now newest)");
+	get(c, "n3.", &g, 5000, NULL);
+	fake_answer(&f, 3, LOOKUP_SECURE_KEY, 300, 0);
+	cache_get_stats(c, &st);
+	T_INTEQ(st.entries, 3, "entries stay at max_entries");
+	T_INTEQ(st.evictions, 1, "one eviction");
+	T_INTEQ(get(c, "n0.", &g, 5000, NULL), 1,
+	    "the recently used n0 survived");
+	T_INTEQ(get(c, "n1.", &g, 5000, &w), 0,
+	    "the least recently used n1 was evicted");
+	cache_waiter_cancel(w);
+	cache_free(c);
+}
+
+static void
+test_evict_bytes(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache_opts o;
+	struct cache *c;
+	struct cache_stats st;
+	struct cache_waiter *w;
+	struct got g = { 0 };
+	char name[32];
+	int i;
+
+	cache_default_opts(&o);
+	o.max_bytes = 8192;
+	c = cache_new(l, &fake_be, &f, &o);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "big%d.", i);
+		get(c, name, &g, 5000, NULL);
+		fake_answer(&f, i, LOOKUP_BOGUS, 30, 2000);
+	}
+	cache_get_stats(c, &st);
+	T_OK(st.bytes <= 8192, "bytes stay under max_bytes (%zu)", st.bytes);
+	T_OK(st.entries >= 2 && st.entries < 10,
+	    "eviction by bytes kept %zu of 10 entries", st.entries);
+	T_INTEQ(get(c, "big9.", &g, 5000, NULL), 1, "the newest stays");
+	T_INTEQ(get(c, "big0.", &g, 5000, &w), 0, "the oldest went first");
+	cache_waiter_cancel(w);
+	get(c, "huge.", &g, 5000, NULL);
+	fake_answer(&f, 11, LOOKUP_BOGUS, 30, 20000);
+	T_INTEQ(g.state, LOOKUP_BOGUS, "an answer too big to cache is "
+	    "still delivered");
+	T_INTEQ(get(c, "huge.", &g, 5000, &w), 0,
+	    "an answer larger than max_bytes is not cached");
+	cache_waiter_cancel(w);
+	cache_get_stats(c, &st);
+	T_OK(st.entries > 0, "and it did not flush the others");
+	cache_free(c);
+}
+
+static void
+test_coalesce(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache *c = cache_new(l, &fake_be, &f, NULL);
+	struct cache_stats st;
+	struct got g[100];
+	int i, ncalls = 0, nok = 0;
+
+	memset(g, 0, sizeof(g));
+	for (i = 0; i < 100; i++)
+		get(c, "busy.example.", &g[i], 5000, NULL);
+	T_INTEQ(f.started, 1, "100 concurrent gets start one lookup");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.coalesced, 99, "99 joined it");
+	T_INTEQ(st.waiters, 100, "100 waiters");
+	fake_answer(&f, 0, LOOKUP_SECURE_KEY, 60, 0);
+	for (i = 0; i < 100; i++) {
+		ncalls += g[i].calls;
+		nok += g[i].state == LOOKUP_SECURE_KEY;
+	}
+	T_INTEQ(ncalls, 100, "each waiter called exactly once");
+	T_INTEQ(nok, 100, "each got the answer");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.waiters, 0, "no waiters left");
+	T_INTEQ(st.inflight, 0, "no lookup in flight");
+	cache_free(c);
+}
+
+static void
+test_deadline(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache *c = cache_new(l, &fake_be, &f, NULL);
+	struct cache_stats st;
+	struct got slow = { 0 }, fast = { 0 }, late = { 0 };
+	int rounds;
+
+	get(c, "sink.", &fast, 50, NULL);
+	get(c, "sink.", &slow, 60000, NULL);
+	T_INTEQ(f.started, 1, "two waiters, one lookup");
+	for (rounds = 0; fast.calls == 0 && rounds < 1000; rounds++)
+		loop_run_once(l, 100);
+	T_INTEQ(fast.calls, 1, "the short deadline fires");
+	T_INTEQ(fast.state, LOOKUP_TEMPFAIL, "as tempfail");
+	T_STREQ(fast.reason, "timeout", "reason timeout");
+	T_INTEQ(slow.calls, 0, "the other waiter still waits");
+	T_INTEQ(f.cancelled, 0, "the lookup goes on");
+	get(c, "sink.", &late, 60000, NULL);
+	T_INTEQ(f.started, 1, "a later get joins the same lookup");
+	fake_answer(&f, 0, LOOKUP_SECURE_NOKEY, 60, 0);
+	T_INTEQ(slow.calls, 1, "the patient waiter gets the answer");
+	T_INTEQ(slow.state, LOOKUP_SECURE_NOKEY, "with its state");
+	T_INTEQ(late.calls, 1, "so does the late one");
+	T_INTEQ(fast.calls, 1, "the timed-out waiter is not called again");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.timeouts, 1, "stats: one timeout");
+	cache_free(c);
+}
+
+static void
+test_cancel_free(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache *c = cache_new(l, &fake_be, &f, NULL);
+	struct got g1 = { 0 }, g2 = { 0 };
+	struct cache_waiter *w1 = NULL;
+
+	get(c, "x.", &g1, 5000, &w1);
+	get(c, "x.", &g2, 5000, NULL);
+	cache_waiter_cancel(w1);
+	fake_answer(&f, 0, LOOKUP_INSECURE, 60, 0);
+	T_INTEQ(g1.calls, 0, "a cancelled waiter is not called");
+	T_INTEQ(g2.calls, 1, "the other one is");
+	get(c, "y.", &g1, 5000, &w1);
+	cache_waiter_cancel(w1);
+	T_INTEQ(get(c, "y.", &g2, 5000, NULL), 0,
+	    "a lookup without waiters goes on (joined again)");
+	T_INTEQ(f.started, 2, "no second lookup for y.");
+	get(c, "z.", &g1, 5000, NULL);
+	cache_free(c);
+	T_INTEQ(f.cancelled, 2, "cache_free cancels the lookups in flight");
+}
+
+int
+main(void)
+{
+	struct loop *l = loop_new();
+
+	T_OK(l != NULL, "loop_new");
+	test_hit_miss(l);
+	test_ttl(l);
+	test_evict_entries(l);
+	test_evict_bytes(l);
+	test_coalesce(l);
+	test_deadline(l);
+	test_cancel_free(l);
+	loop_free(l);
+	return t_done();
+}
