@@ -24,5 +24,6 @@ int	cmd_keygen(int argc, char **argv);
 int	cmd_zonegen(int argc, char **argv);
 int	cmd_sign(int argc, char **argv);
 int	cmd_verify(int argc, char **argv);
+int	cmd_policy(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	  "record [-t] [-x NOT_AFTER] [-n NOTES] KEYFILE" },
 	{ "check-record", cmd_check_record, "check-record [-p] TEXT" },
 	{ "fingerprint", cmd_fingerprint, "fingerprint KEYFILE..." },
+	{ "policy", cmd_policy, "policy [-f STORE | -x CONFIG] COMMAND ..." },
 	{ "query", cmd_query,
 	  "query [-p] [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]... [-t SECS] ADDRESS" },
 	{ "lookup", cmd_lookup, "lookup [--socket PATH | -x CONFIG] ADDRESS" },

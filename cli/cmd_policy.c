@@ -1,0 +1,668 @@
+/*
+ * cmd_policy: "senderkey policy [-f STORE | -x CONFIG] COMMAND ...", the
+ * recipient policy store's command line (man/senderkey-policy.1).  Writes
+ * go through lib/policydb.h, one transaction per command; reads and
+ * "explain" through resolver/store.h, the daemon's own evaluation.
+ *
+ * Exit status: 0 done (explain: the rules alone do not refuse the
+ * sender), 1 explain: the rules alone make it unauthorized, 64 usage,
+ * 65 bad data, 66 no store or input file, 70 internal, 73 cannot create
+ * the store, 74 I/O error (disk full), 75 temporary failure (store
+ * locked, key lookup), 77 permission (world-writable, read-only), 78 bad
+ * configuration file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "addr.h"
+#include "cmds.h"
+#include "config.h"
+#include "key.h"
+#include "keyrec.h"
+#include "lookup.h"
+#include "owner.h"
+#include "policy_import.h"
+#include "policydb.h"
+#include "store.h"
+#include "verdict.h"
+
+struct pctx {
+	const char	*store;		/* -f, or the config's PolicyStore */
+	const char	*cfgpath;	/* -x */
+	struct config	*cfg;		/* loaded on demand */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: senderkey policy [-f STORE | -x CONFIG] COMMAND ...\n"
+	    "  set RECIPIENT allow|deny|default\n"
+	    "  allow RECIPIENT SENDER|*@DOMAIN [--pin FPR | --pin-current]\n"
+	    "  deny RECIPIENT SENDER|*@DOMAIN\n"
+	    "  remove RECIPIENT SENDER|*@DOMAIN [--pin FPR]\n"
+	    "  show [RECIPIENT] [--json]\n"
+	    "  explain SENDER RECIPIENT\n"
+	    "  import-vcard RECIPIENT FILE.vcf\n"
+	    "  import-gpg RECIPIENT FILE\n"
+	    "  export\n"
+	    "  import FILE\n");
+}
+
+static int
+exit_for(enum policydb_err e)
+{
+	switch (e) {
+	case POLICYDB_OK:
+		return 0;
+	case POLICYDB_ENOENT:
+		return EX_NOINPUT;
+	case POLICYDB_EPERM:
+		return EX_NOPERM;
+	case POLICYDB_ECREATE:
+		return EX_CANTCREAT;
+	case POLICYDB_EIO:
+		return EX_IOERR;
+	case POLICYDB_ECORRUPT:
+	case POLICYDB_EDATA:
+		return EX_DATAERR;
+	case POLICYDB_EBUSY:
+		return EX_TEMPFAIL;
+	case POLICYDB_EINTERNAL:
+		break;
+	}
+	return EX_SOFTWARE;
+}
+
+/* config: load the configuration once; 0 or an exit status. */
+static int
+config(struct pctx *c)
+{
+	char err[CONFIG_ERR_MAX];
+
+	if (c->cfg != NULL)
+		return 0;
+	if (config_load(c->cfgpath, &c->cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+static int
+store_path(struct pctx *c)
+{
+	int rc;
+
+	if (c->store != NULL)
+		return 0;
+	if ((rc = config(c)) != 0)
+		return rc;
+	if ((c->store = c->cfg->policy_store) == NULL) {
+		fprintf(stderr, "senderkey: no policy store: give -f STORE or "
+		    "set PolicyStore in %s\n", c->cfgpath != NULL ? c->cfgpath :
+		    CONFIG_DEFAULT_PATH);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+static enum verdict_mode
+default_mode(const struct pctx *c)
+{
+	return c->cfg != NULL && c->cfg->default_mode == CONFIG_MODE_DENY ?
+	    VM_DENY : VM_ALLOW;
+}
+
+/* open_read: the store read-only, as the daemon sees it. */
+static int
+open_read(struct pctx *c, struct store **out)
+{
+	char err[POLICYDB_ERR_MAX + 128];
+	int rc, exists;
+
+	if ((rc = store_path(c)) != 0 || (rc = config(c)) != 0)
+		return rc;
+	if ((rc = policydb_check_perms(c->store, &exists, err,
+	    sizeof(err))) != 0) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return rc == -1 ? EX_NOPERM : EX_NOINPUT;
+	}
+	if (!exists) {
+		fprintf(stderr, "senderkey: %s: no such store\n", c->store);
+		return EX_NOINPUT;
+	}
+	if ((*out = store_open(c->store, default_mode(c), err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* canon: ARG as a target of the wanted kind (-1: any); 0 or 65. */
+static int
+canon(const char *what, const char *arg, int want, char *out)
+{
+	char err[512];
+	int k;
+
+	if ((k = policydb_canon(arg, out, err, sizeof(err))) == -1) {
+		fprintf(stderr, "senderkey: %s %s\n", what, err);
+		return EX_DATAERR;
+	}
+	if (want != -1 && k != want) {
+		fprintf(stderr, "senderkey: %s %s: expected an address\n", what,
+		    arg);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* apply: ITEMS in one transaction with the audit text WHAT. */
+static int
+apply(struct pctx *c, const struct pimp_item *items, size_t n,
+    const char *what)
+{
+	struct policydb *db = NULL;
+	enum policydb_err e = POLICYDB_OK;
+	const struct pimp_item *it;
+	char err[POLICYDB_ERR_MAX + 128];
+	size_t i, ch, total = 0;
+	int rc;
+
+	if ((rc = store_path(c)) != 0)
+		return rc;
+	if ((db = policydb_open(c->store, POLICYDB_CREATE, &e, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return exit_for(e);
+	}
+	if (policydb_begin(db) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		it = &items[i];
+		ch = 0;
+		if (it->kind == PIMP_MODE)
+			rc = policydb_set_mode(db, it->recipient,
+			    it->mode[0] != '\0' ? it->mode : NULL, &ch);
+		else if (it->kind == PIMP_DENY)
+			rc = policydb_add(db, it->recipient, POLICYDB_DENY,
+			    it->sender, NULL, &ch);
+		else
+			rc = policydb_add(db, it->recipient, POLICYDB_ALLOW,
+			    it->sender, it->pin[0] != '\0' ? it->pin : NULL,
+			    &ch);
+		if (rc == -1)
+			goto fail;
+		total += ch;
+	}
+	if (policydb_commit(db, what) == -1)
+		goto fail;
+	policydb_free(db);
+	printf("%zu rule%s changed\n", total, total == 1 ? "" : "s");
+	return 0;
+fail:
+	fprintf(stderr, "senderkey: %s: %s (nothing changed)\n", c->store,
+	    policydb_error(db));
+	rc = exit_for(policydb_errcode(db));
+	policydb_free(db);
+	return rc;
+}
+
+/* pin_current: look SENDER's key up and pin it; 0 or an exit status. */
+static int
+pin_current(struct pctx *c, const char *sender, char pin[POLICYDB_PIN_HEX])
+{
+	struct lookup_opts opts;
+	struct lookup *lk = NULL;
+	struct lookup_answer *ans = NULL;
+	const struct keyrec_fields *f;
+	struct addr *a = NULL;
+	EVP_PKEY *pk = NULL;
+	unsigned char d[KEY_SHA256_LEN];
+	char owner[OWNER_NAME_MAX], err[CONFIG_ERR_MAX], fp[KEY_FP_SIZE];
+	int rc;
+
+	if ((rc = config(c)) != 0)
+		return rc;
+	if ((a = addr_parse(sender, NULL, NULL)) == NULL ||
+	    owner_name(a, OWNER_SENDERKEY, owner, sizeof(owner)) != 0) {
+		addr_free(a);
+		fprintf(stderr, "senderkey: %s: cannot build the owner name\n",
+		    sender);
+		return EX_DATAERR;
+	}
+	addr_free(a);
+	memset(&opts, 0, sizeof(opts));
+	opts.trust_anchor_file = c->cfg->trust_anchor_file;
+	opts.unbound_config = c->cfg->unbound_config;
+	opts.forwarders = (const char *const *)c->cfg->forwarders;
+	opts.nforwarders = c->cfg->nforwarders;
+	opts.timeout_ms = c->cfg->dns_timeout_ms;
+	if ((lk = lookup_new(&opts, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_NOINPUT;
+	}
+	if (lookup_sync(lk, owner, LOOKUP_KEY, &ans) != 0) {
+		fprintf(stderr, "senderkey: %s: the lookup failed\n", owner);
+		rc = EX_TEMPFAIL;
+		goto done;
+	}
+	if (ans->state != LOOKUP_SECURE_KEY || ans->nkeys != 1) {
+		fprintf(stderr, "senderkey: %s: --pin-current needs exactly one "
+		    "usable key proven by DNSSEC; the lookup of %s says %s%s%s "
+		    "with %zu usable key%s\n", sender, owner,
+		    lookup_state_name(ans->state), ans->reason != NULL ?
+		    " " : "", ans->reason != NULL ? ans->reason : "",
+		    ans->nkeys, ans->nkeys == 1 ? "" : "s");
+		rc = ans->state == LOOKUP_TEMPFAIL ||
+		    ans->state == LOOKUP_BOGUS ? EX_TEMPFAIL : EX_DATAERR;
+		goto done;
+	}
+	f = keyrec_get(ans->keys[0]);
+	if ((pk = key_from_record_bytes((int)f->alg, f->key, f->keylen)) ==
+	    NULL || key_spki_sha256(pk, d) == -1 ||
+	    key_fingerprint(pk, fp, sizeof(fp)) == -1 ||
+	    policydb_pin_parse(fp, pin) == -1) {
+		fprintf(stderr, "senderkey: %s: cannot read the published key\n",
+		    sender);
+		rc = EX_DATAERR;
+		goto done;
+	}
+	fprintf(stderr, "senderkey: %s: pinning %s\n", sender, fp);
+	rc = 0;
+done:
+	EVP_PKEY_free(pk);
+	lookup_answer_free(ans);
+	lookup_free(lk);
+	return rc;
+}
+
+static int
+c_set(struct pctx *c, int argc, char **argv)
+{
+	struct pimp_item it;
+	char what[600];
+	int rc;
+
+	if (argc != 3 || (strcmp(argv[2], "allow") != 0 &&
+	    strcmp(argv[2], "deny") != 0 && strcmp(argv[2], "default") != 0)) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	memset(&it, 0, sizeof(it));
+	if ((rc = canon("recipient", argv[1], -1, it.recipient)) != 0)
+		return rc;
+	it.kind = PIMP_MODE;
+	if (strcmp(argv[2], "default") != 0)
+		snprintf(it.mode, sizeof(it.mode), "%s", argv[2]);
+	snprintf(what, sizeof(what), "set %s %s", it.recipient, argv[2]);
+	return apply(c, &it, 1, what);
+}
+
+/* c_entry: allow, deny and remove. */
+static int
+c_entry(struct pctx *c, int argc, char **argv)
+{
+	struct policydb *db = NULL;
+	enum policydb_err e = POLICYDB_OK;
+	struct pimp_item it;
+	const char *cmd = argv[0], *pinarg = NULL;
+	char what[900], err[POLICYDB_ERR_MAX + 128];
+	size_t n = 0;
+	int rc, current = 0, kind, i;
+
+	memset(&it, 0, sizeof(it));
+	for (i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc &&
+		    pinarg == NULL && strcmp(cmd, "deny") != 0)
+			pinarg = argv[++i];
+		else if (strcmp(argv[i], "--pin-current") == 0 &&
+		    strcmp(cmd, "allow") == 0 && !current)
+			current = 1;
+		else
+			argc = -1;
+	}
+	if (argc < 3 || (pinarg != NULL && current)) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = canon("recipient", argv[1], -1, it.recipient)) != 0 ||
+	    (rc = canon("sender", argv[2], -1, it.sender)) != 0)
+		return rc;
+	kind = it.sender[0] == '*' ? POLICYDB_T_DOMAIN : POLICYDB_T_ADDR;
+	if ((pinarg != NULL || current) && kind != POLICYDB_T_ADDR) {
+		fprintf(stderr, "senderkey: a pin needs a sender address, not "
+		    "%s\n", it.sender);
+		return EX_DATAERR;
+	}
+	if (pinarg != NULL && policydb_pin_parse(pinarg, it.pin) == -1) {
+		fprintf(stderr, "senderkey: --pin %s: expected a SHA-256 "
+		    "fingerprint (64 hex digits, colons allowed)\n", pinarg);
+		return EX_DATAERR;
+	}
+	if (current && (rc = pin_current(c, it.sender, it.pin)) != 0)
+		return rc;
+	snprintf(what, sizeof(what), "%s %s %s%s%s", cmd, it.recipient,
+	    it.sender, it.pin[0] != '\0' ? " pin " : "", it.pin);
+	if (strcmp(cmd, "allow") == 0 || strcmp(cmd, "deny") == 0) {
+		it.kind = cmd[0] == 'a' ? PIMP_ALLOW : PIMP_DENY;
+		return apply(c, &it, 1, what);
+	}
+	/* remove */
+	if ((rc = store_path(c)) != 0)
+		return rc;
+	if ((db = policydb_open(c->store, 0, &e, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return exit_for(e);
+	}
+	if (policydb_begin(db) == -1 || policydb_remove(db, it.recipient,
+	    it.sender, it.pin[0] != '\0' ? it.pin : NULL, &n) == -1 ||
+	    (n > 0 && policydb_commit(db, what) == -1)) {
+		fprintf(stderr, "senderkey: %s: %s (nothing changed)\n",
+		    c->store, policydb_error(db));
+		rc = exit_for(policydb_errcode(db));
+		policydb_free(db);
+		return rc;
+	}
+	policydb_free(db);
+	if (n == 0) {
+		fprintf(stderr, "senderkey: %s has no entry for %s\n",
+		    it.recipient, it.sender);
+		return EX_DATAERR;
+	}
+	printf("%zu rule%s changed\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static void
+pin_text(const unsigned char *pin, char out[KEY_FP_SIZE])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < KEY_SHA256_LEN; i++) {
+		out[3 * i] = hex[pin[i] >> 4];
+		out[3 * i + 1] = hex[pin[i] & 15];
+		out[3 * i + 2] = i + 1 < KEY_SHA256_LEN ? ':' : '\0';
+	}
+}
+
+/* json_str: S as a JSON string (control and non-ASCII octets escaped
+   as \u00XX only for controls; UTF-8 passes, addresses are valid UTF-8). */
+static void
+json_str(const char *s)
+{
+	const unsigned char *p;
+
+	putchar('"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static const char *
+kind_name(const struct store_rule *r)
+{
+	if (r->kind == STORE_RULE_MODE)
+		return "mode";
+	return r->kind == STORE_RULE_ALLOW ? "allow" : "deny";
+}
+
+/* print_rule: one rule; EXPORT omits ids. */
+static void
+print_rule(const struct store_rule *r, int json, int export, int first)
+{
+	char fp[KEY_FP_SIZE];
+
+	if (r->has_pin)
+		pin_text(r->pin, fp);
+	if (json) {
+		printf("%s\n    {\"id\": \"%c%lld\", \"recipient\": ",
+		    first ? "" : ",", r->kind == STORE_RULE_MODE ? 'm' : 'e',
+		    (long long)r->id);
+		json_str(r->recipient);
+		printf(", \"rule\": \"%s\"", kind_name(r));
+		if (r->kind == STORE_RULE_MODE)
+			printf(", \"mode\": \"%s\"", verdict_mode_name(r->mode));
+		else {
+			printf(", \"sender\": ");
+			json_str(r->sender);
+			if (r->has_pin)
+				printf(", \"pin\": \"%s\"", fp);
+		}
+		printf("}");
+		return;
+	}
+	if (!export)
+		printf("%c%-5lld ", r->kind == STORE_RULE_MODE ? 'm' : 'e',
+		    (long long)r->id);
+	if (r->kind == STORE_RULE_MODE)
+		printf("%s mode %s\n", r->recipient, verdict_mode_name(r->mode));
+	else
+		printf("%s %s %s%s%s\n", r->recipient, kind_name(r), r->sender,
+		    r->has_pin ? " pin " : "", r->has_pin ? fp : "");
+}
+
+static int
+finish_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "senderkey: write error on standard output\n");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* c_show: show [RECIPIENT] [--json], and export. */
+static int
+c_show(struct pctx *c, int argc, char **argv)
+{
+	struct store *s = NULL;
+	const struct store_rule *r;
+	char want[POLICYDB_TARGET_MAX] = "", dom[POLICYDB_TARGET_MAX] = "";
+	const char *at;
+	int rc, json = 0, export = strcmp(argv[0], "export") == 0, i, first = 1;
+	size_t k;
+
+	for (i = 1; i < argc; i++) {
+		if (!export && strcmp(argv[i], "--json") == 0 && !json)
+			json = 1;
+		else if (!export && want[0] == '\0' && argv[i][0] != '-') {
+			if ((rc = canon("recipient", argv[i], -1, want)) != 0)
+				return rc;
+		} else {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (want[0] != '\0' && want[0] != '*' &&
+	    (at = strrchr(want, '@')) != NULL)
+		snprintf(dom, sizeof(dom), "*%s", at);
+	if ((rc = open_read(c, &s)) != 0)
+		return rc;
+	if (json)
+		printf("{\n  \"store\": ");
+	if (json) {
+		json_str(c->store);
+		printf(",\n  \"default_mode\": \"%s\",\n  \"rules\": [",
+		    verdict_mode_name(default_mode(c)));
+	} else if (export)
+		printf("# senderkey policy export (schema %d)\n",
+		    store_version(s));
+	else
+		printf("# %s: DefaultMode %s\n", c->store,
+		    verdict_mode_name(default_mode(c)));
+	for (k = 0; (r = store_rule(s, k)) != NULL; k++) {
+		if (want[0] != '\0' && strcmp(r->recipient, want) != 0 &&
+		    strcmp(r->recipient, dom) != 0)
+			continue;
+		print_rule(r, json, export, first);
+		first = 0;
+	}
+	if (json)
+		printf("\n  ]\n}\n");
+	store_free(s);
+	return finish_output();
+}
+
+static int
+c_explain(struct pctx *c, int argc, char **argv)
+{
+	struct store *s = NULL;
+	struct store_result r;
+	struct verdict_input in;
+	struct verdict_output out;
+	struct addr *a;
+	char buf[STORE_EXPLAIN_MAX], fp[KEY_FP_SIZE];
+	size_t i;
+	int rc;
+
+	if (argc != 3) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = open_read(c, &s)) != 0)
+		return rc;
+	store_eval(s, argv[1], argv[2], &r);
+	store_explain(&r, default_mode(c), buf, sizeof(buf));
+	memset(&in, 0, sizeof(in));
+	if (argv[1][0] == '\0' || strcmp(argv[1], "<>") == 0)
+		in.sender = VS_NULL;
+	else if ((a = addr_parse(argv[1], NULL, NULL)) == NULL)
+		in.sender = VS_INVALID;
+	else {
+		in.sender = VS_OK;
+		addr_free(a);
+	}
+	in.mode = r.mode;
+	in.list = r.list;
+	printf("mode=%s\nlist=%s\n", verdict_mode_name(r.mode),
+	    verdict_list_name(r.list));
+	if (r.list != VL_NONE)
+		printf("rule=e%lld\n", (long long)r.rule_id);
+	for (i = 0; i < r.npins; i++) {
+		pin_text(r.pins[i], fp);
+		printf("pin=%s\n", fp);
+	}
+	printf("why=%s\n", buf);
+	rc = 0;
+	if (verdict_without_dns(&in)) {
+		verdict_decide(&in, &out);
+		printf("verdict=%s (%s), decided without DNS\n",
+		    verdict_name(out.verdict), verdict_reason_name(out.reason));
+		if (out.verdict == VERDICT_UNAUTHORIZED)
+			rc = EX_NEGATIVE;
+	} else
+		printf("verdict=depends on the sender's key%s and signature\n",
+		    r.npins > 0 ? " (pinned)" : "");
+	store_free(s);
+	if (finish_output() != 0)
+		return EX_IOERR;
+	return rc;
+}
+
+static int
+c_import(struct pctx *c, int argc, char **argv)
+{
+	struct pimp_list l;
+	char rcpt[POLICYDB_TARGET_MAX], what[900];
+	const char *cmd = argv[0];
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	if (strcmp(cmd, "import") == 0) {
+		if (argc != 2) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		if ((rc = pimp_text(argv[1], &l)) != 0)
+			goto done;
+		snprintf(what, sizeof(what), "import %s", argv[1]);
+	} else {
+		if (argc != 3) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		if ((rc = canon("recipient", argv[1], -1, rcpt)) != 0)
+			return rc;
+		rc = strcmp(cmd, "import-vcard") == 0 ?
+		    pimp_vcard(argv[2], rcpt, (int64_t)time(NULL), &l) :
+		    pimp_gpg(argv[2], rcpt, (int64_t)time(NULL), &l);
+		if (rc != 0)
+			goto done;
+		snprintf(what, sizeof(what), "%s %s %s (%zu entries)", cmd,
+		    rcpt, argv[2], l.n);
+	}
+	if (rc == 0)
+		rc = apply(c, l.items, l.n, what);
+done:
+	if (rc != 0 && rc != EX_USAGE)
+		fprintf(stderr, "senderkey: nothing imported\n");
+	pimp_list_free(&l);
+	return rc;
+}
+
+int
+cmd_policy(int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		int		(*run)(struct pctx *, int, char **);
+	} subs[] = {
+		{ "set", c_set }, { "allow", c_entry }, { "deny", c_entry },
+		{ "remove", c_entry }, { "show", c_show }, { "export", c_show },
+		{ "explain", c_explain }, { "import-vcard", c_import },
+		{ "import-gpg", c_import }, { "import", c_import },
+	};
+	struct pctx c;
+	size_t i;
+	int ch, rc;
+
+	memset(&c, 0, sizeof(c));
+	while ((ch = getopt(argc, argv, "+f:hx:")) != -1) {
+		switch (ch) {
+		case 'f':
+			c.store = optarg;
+			break;
+		case 'x':
+			c.cfgpath = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(argv[0], subs[i].name) == 0) {
+			rc = subs[i].run(&c, argc, argv);
+			config_free(c.cfg);
+			return rc;
+		}
+	}
+	fprintf(stderr, "senderkey: policy: unknown command '%s'\n", argv[0]);
+	usage(stderr);
+	return EX_USAGE;
+}
