@@ -37,7 +37,7 @@ HARDEN	 = -fstack-protector-strong -fPIE
 HARDEN_CPP = -D_FORTIFY_SOURCE=2 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 HARDEN_LD  = -pie -Wl,-z,relro -Wl,-z,now
 
-ALL_CPPFLAGS = -Ilib -Iresolver -Izonegen -Ipublisher -Icli $(HARDEN_CPP) \
+ALL_CPPFLAGS = -Ilib -Iresolver -Izonegen -Ipublisher -Icli -Imilter $(HARDEN_CPP) \
 	       $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(HARDEN) $(CFLAGS)
 ALL_LDFLAGS  = $(HARDEN_LD) $(LDFLAGS)
@@ -49,6 +49,8 @@ CORE_SRC = $(wildcard lib/*.c) \
 	   $(filter-out resolver/senderkeyd.c,$(wildcard resolver/*.c)) \
 	   $(wildcard zonegen/*.c) $(wildcard publisher/*.c)
 CLI_SRC	 = $(wildcard cli/*.c)
+MILTER_SRC = $(wildcard milter/*.c)
+MILTER_OBJ = $(MILTER_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ	 = $(CLI_SRC:%.c=$(BUILD)/%.o)
 CORE_A	 = $(BUILD)/libsenderkey.a
@@ -60,9 +62,9 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TEST_TOOL_SRC = $(wildcard tests/tools/*.c)
 TEST_TOOL_BIN = $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
-PROGS	 = $(BIN)/senderkey
-ifneq ($(wildcard resolver/senderkeyd.c),)
-PROGS	+= $(BIN)/senderkeyd
+PROGS	 = $(BIN)/senderkey $(BIN)/senderkeyd
+ifneq ($(MILTER_SRC),)
+PROGS	+= $(BIN)/senderkey-milter
 endif
 
 MAN1	 = $(wildcard man/*.1)
@@ -90,6 +92,10 @@ $(BIN)/senderkey: $(CLI_OBJ) $(CORE_A)
 $(BIN)/senderkeyd: $(BUILD)/resolver/senderkeyd.o $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
+
+$(BIN)/senderkey-milter: $(MILTER_OBJ) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $(MILTER_OBJ) $(CORE_A) $(LIBS) -lmilter
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(CORE_A)
 	@mkdir -p $(dir $@)
@@ -144,14 +150,17 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BIN)/senderkey $(DESTDIR)$(BINDIR)/senderkey
-	if [ -f $(BIN)/senderkeyd ]; then install -d $(DESTDIR)$(SBINDIR) && \
-		install -m 0755 $(BIN)/senderkeyd $(DESTDIR)$(SBINDIR)/senderkeyd; fi
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(BIN)/senderkeyd $(DESTDIR)$(SBINDIR)/senderkeyd
+	if [ -f $(BIN)/senderkey-milter ]; then install -m 0755 \
+		$(BIN)/senderkey-milter $(DESTDIR)$(SBINDIR)/senderkey-milter; fi
 	for m in $(MAN1); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(MAN5); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done
 	for m in $(MAN8); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/senderkey $(DESTDIR)$(SBINDIR)/senderkeyd
+	rm -f $(DESTDIR)$(BINDIR)/senderkey $(DESTDIR)$(SBINDIR)/senderkeyd \
+		$(DESTDIR)$(SBINDIR)/senderkey-milter
 	for m in $(notdir $(MAN1)); do rm -f $(DESTDIR)$(MANDIR)/man1/$$m; done
 	for m in $(notdir $(MAN5)); do rm -f $(DESTDIR)$(MANDIR)/man5/$$m; done
 	for m in $(notdir $(MAN8)); do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
@@ -162,9 +171,10 @@ bed-down:
 	@tests/bed/bed down
 
 format:
-	clang-format -i $(CORE_SRC) $(CLI_SRC) $(wildcard */*.h) $(UNIT_SRC)
+	clang-format -i $(CORE_SRC) $(CLI_SRC) $(MILTER_SRC) $(wildcard */*.h) \
+		$(UNIT_SRC)
 
 clean:
 	rm -rf build bin
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MILTER_OBJ:.o=.d)
