@@ -5,11 +5,13 @@
  * the output file is replaced atomically or not at all.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "afile.h"
@@ -18,6 +20,7 @@
 #include "keygen.h"
 #include "manifest.h"
 #include "pgp.h"
+#include "sign.h"
 #include "util.h"
 #include "zonegen.h"
 #include "zoneout.h"
@@ -34,6 +37,11 @@ struct zg_args {
 	struct zonegen_opts	 o;
 	char			*soa;		/* MNAME,RNAME[,SERIAL] copy */
 	const char		*ns[16];
+	const char		*sign[SIGN_MAX_KEYS];	/* key files */
+	size_t			 nsign;
+	const char		*ds;		/* DS output file */
+	struct sign_opts	 so;
+	int			 progress;	/* -1: if stderr is a TTY */
 };
 
 static void
@@ -45,7 +53,11 @@ usage(FILE *f)
 	    "[--ttl SECONDS]\n"
 	    "           [--soa MNAME,RNAME[,SERIAL] --ns NAME...] "
 	    "[--skip-foreign]\n"
-	    "           [--now TIME] [--prepublish DURATION] MANIFEST...\n");
+	    "           [--now TIME] [--prepublish DURATION]\n"
+	    "           [--sign KEYFILE... [--nsec] [--inception T] "
+	    "[--expiration T] [--ds FILE]\n"
+	    "            [-j THREADS] [--progress|--no-progress]] "
+	    "MANIFEST...\n");
 }
 
 /* is_pgp: LEN octets at P are an armored or binary OpenPGP public key. */
@@ -234,15 +246,96 @@ build(struct zonegen *zg, const struct manifest *m, const struct zg_args *a)
 	return nerr == 0 ? 0 : -1;
 }
 
+static void
+progress(void *arg, size_t done, size_t total)
+{
+	(void)arg;
+	fprintf(stderr, "\rsenderkey: signing %zu of %zu names (%zu%%)", done,
+	    total, total > 0 ? done * 100 / total : 100);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* sign_out: sign ZG's records with the --sign keys into FP. */
 static int
-write_out(const struct zonegen *zg, const struct zg_args *a)
+sign_out(FILE *fp, const struct zonegen *zg, struct zg_args *a)
+{
+	struct sign_key *keys[SIGN_MAX_KEYS];
+	struct sign_zone *z = NULL;
+	const struct zonegen_rec *r;
+	struct sign_stats st;
+	FILE *ds = NULL;
+	char err[1024];
+	size_t i, n, nkeys = 0;
+	int rc = EX_DATAERR;
+
+	/* ldns frees a large buffer per record; keep glibc from trimming. */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+	for (i = 0; i < a->nsign; i++) {
+		if ((keys[nkeys] = sign_key_load(a->sign[i], err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "senderkey: %s\n", err);
+			goto done;
+		}
+		nkeys++;
+	}
+	if ((z = sign_zone_new(zonegen_domain(zg), err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		goto done;
+	}
+	r = zonegen_records(zg, &n);
+	for (i = 0; i < n; i++) {
+		if (sign_zone_add_rr(z, r[i].rr, 0, err, sizeof(err)) == -1) {
+			fprintf(stderr, "senderkey: %s\n", err);
+			goto done;
+		}
+	}
+	sign_zone_sort(z);
+	if (a->ds != NULL && (ds = fopen(a->ds, "w")) == NULL) {
+		fprintf(stderr, "senderkey: %s: cannot write\n", a->ds);
+		rc = EX_CANTCREAT;
+		goto done;
+	}
+	if (a->progress == 1 || (a->progress == -1 && isatty(STDERR_FILENO)))
+		a->so.progress = progress;
+	if (sign_run(z, keys, nkeys, &a->so, fp, ds != NULL ? ds : stderr, &st,
+	    err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (ds != NULL && fclose(ds) == EOF && rc == 0) {
+		fprintf(stderr, "senderkey: %s: cannot write\n", a->ds);
+		rc = EX_IOERR;
+	}
+	sign_zone_free(z);
+	for (i = 0; i < nkeys; i++)
+		sign_key_free(keys[i]);
+	return rc;
+}
+
+/* emit: the output in the chosen form to FP; 0 or an exit code. */
+static int
+emit(FILE *fp, const struct zonegen *zg, struct zg_args *a)
+{
+	if (a->nsign > 0)
+		return sign_out(fp, zg, a);
+	return zoneout_write(fp, zg, a->format) == -1 ? EX_IOERR : 0;
+}
+
+static int
+write_out(const struct zonegen *zg, struct zg_args *a)
 {
 	struct afile *af;
 	char err[512];
+	int rc;
 
 	if (a->out == NULL) {
-		if (zoneout_write(stdout, zg, a->format) == -1 ||
-		    fflush(stdout) == EOF) {
+		if ((rc = emit(stdout, zg, a)) != 0)
+			return rc;
+		if (fflush(stdout) == EOF) {
 			fprintf(stderr, "senderkey: cannot write the output\n");
 			return EX_IOERR;
 		}
@@ -252,10 +345,11 @@ write_out(const struct zonegen *zg, const struct zg_args *a)
 		fprintf(stderr, "senderkey: %s\n", err);
 		return EX_CANTCREAT;
 	}
-	if (zoneout_write(afile_fp(af), zg, a->format) == -1) {
-		fprintf(stderr, "senderkey: %s: cannot write\n", a->out);
+	if ((rc = emit(afile_fp(af), zg, a)) != 0) {
+		if (rc == EX_IOERR)
+			fprintf(stderr, "senderkey: %s: cannot write\n", a->out);
 		afile_abort(af);
-		return EX_IOERR;
+		return rc;
 	}
 	if (afile_commit(af, 0, err, sizeof(err)) == -1) {
 		fprintf(stderr, "senderkey: %s\n", err);
@@ -306,13 +400,22 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		{ "skip-foreign", no_argument, NULL, 'F' },
 		{ "now", required_argument, NULL, 'W' },
 		{ "prepublish", required_argument, NULL, 'R' },
+		{ "sign", required_argument, NULL, 'G' },
+		{ "nsec", no_argument, NULL, 'n' },
+		{ "nsec3", no_argument, NULL, '3' },
+		{ "inception", required_argument, NULL, 'I' },
+		{ "expiration", required_argument, NULL, 'E' },
+		{ "ds", required_argument, NULL, 'D' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "progress", no_argument, NULL, 'p' },
+		{ "no-progress", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t v;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:ho:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:hj:o:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			a->domain_in = optarg;
@@ -365,6 +468,40 @@ parse_args(struct zg_args *a, int argc, char **argv)
 			if (util_duration(optarg, &a->o.prepublish) == -1)
 				goto bad;
 			break;
+		case 'G':
+			if (a->nsign == SIGN_MAX_KEYS)
+				goto bad;
+			a->sign[a->nsign++] = optarg;
+			break;
+		case 'n':
+			a->so.denial = SIGN_DENIAL_NSEC;
+			break;
+		case '3':
+			a->so.denial = SIGN_DENIAL_NSEC3;
+			break;
+		case 'I':
+			if (util_time(optarg, a->o.now, &a->so.inception) == -1)
+				goto bad;
+			break;
+		case 'E':
+			if (util_time(optarg, a->o.now, &a->so.expiration) == -1)
+				goto bad;
+			break;
+		case 'D':
+			a->ds = optarg;
+			break;
+		case 'j':
+			if (util_duration(optarg, &v) == -1 || v < 1 ||
+			    v > SIGN_MAX_THREADS || strpbrk(optarg, "smhdw"))
+				goto bad;
+			a->so.threads = (unsigned)v;
+			break;
+		case 'p':
+			a->progress = 1;
+			break;
+		case 'q':
+			a->progress = 0;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -372,6 +509,12 @@ parse_args(struct zg_args *a, int argc, char **argv)
 			usage(stderr);
 			return EX_USAGE;
 		}
+	}
+	if (a->nsign > 0 && (a->o.soa_mname == NULL ||
+	    a->format != ZONEOUT_ZONE)) {
+		fprintf(stderr, "senderkey: --sign needs a whole zone (--soa "
+		    "and --ns) in the zone format\n");
+		return EX_USAGE;
 	}
 	if (a->domain_in == NULL || optind >= argc) {
 		usage(stderr);
@@ -406,6 +549,8 @@ cmd_zonegen(int argc, char **argv)
 	a.o.ttl = 3600;
 	a.o.now = (int64_t)time(NULL);
 	a.o.prepublish = 7 * 86400;
+	sign_opts_init(&a.so);
+	a.progress = -1;
 	if ((rc = parse_args(&a, argc, argv)) != 0) {
 		free(a.soa);
 		return rc == -1 ? 0 : rc;

@@ -31,9 +31,16 @@ struct afile *
 afile_open(const char *path, mode_t mode, char *err, size_t errsz)
 {
 	struct afile *af;
+	struct stat st;
 	size_t n = strlen(path);
 	int fd;
 
+	/* Never rename over a device, pipe or directory (e.g. /dev/null). */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (err != NULL)
+			snprintf(err, errsz, "%s: not a regular file", path);
+		return NULL;
+	}
 	if ((af = calloc(1, sizeof(*af))) == NULL ||
 	    (af->path = strdup(path)) == NULL ||
 	    (af->tmp = malloc(n + 8)) == NULL) {

@@ -16,7 +16,9 @@ struct afile;
 /*
  * afile_open: start writing PATH with permission bits MODE (applied to
  * the temporary file at creation, so secrets are never readable by
- * others).  Returns the handle, or NULL with ERR (ERRSZ bytes) set.
+ * others).  PATH must not exist or be a regular file (a device such as
+ * /dev/null is refused, never replaced).  Returns the handle, or NULL
+ * with ERR (ERRSZ bytes) set.
  */
 struct afile	*afile_open(const char *path, mode_t mode, char *err,
 		    size_t errsz);

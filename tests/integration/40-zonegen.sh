@@ -117,6 +117,37 @@ zg --policy some -o "$tmp/keep.zone" senders.csv signers contacts.vcf 2>/dev/nul
 check "-o writes the golden bytes" cmp "$tmp/keep.zone" expected.zone
 expect_eq "-o leaves no temporary file" "$(ls "$tmp" | grep -c 'keep.zone.')" 0
 
+# --sign: DNSSEC-signed with our signer (Ed25519 KSK + ZSK, NSEC3), checked
+# by ldns-verify-zone and nsd-checkzone; the same bytes twice.
+cp "$SK_TOP"/tests/data/sign/Kexample.test.+015+* "$tmp/keys/"
+zs() {
+	zg --soa ns1.example.net.,hostmaster.example.test.,7 --ns ns1.example.net. \
+	    --sign "$tmp/keys/Kexample.test.+015+04932" \
+	    --sign "$tmp/keys/Kexample.test.+015+28481" \
+	    --inception 2026-06-01 --expiration 2026-07-01 --no-progress "$@" \
+	    senders.csv signers
+}
+zs -o "$tmp/signed.zone" --ds "$tmp/ds" 2>/dev/null
+expect_eq "--sign exits 0" "$?" 0
+check "ldns-verify-zone verifies the signed zone" \
+    ldns-verify-zone -t 20260615000000 "$tmp/signed.zone"
+check "nsd-checkzone accepts the signed zone" \
+    nsd-checkzone example.test "$tmp/signed.zone"
+check "NSEC3 by default (NSEC3PARAM present)" grep -q 'NSEC3PARAM' "$tmp/signed.zone"
+expect_match "DS for the KSK written to --ds" "$(cat "$tmp/ds")" \
+    '^example\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+DS[[:space:]]+4932 15 2 '
+zs -o "$tmp/signed2.zone" --ds "$tmp/ds2" -j 1 2>/dev/null
+check "Ed25519-signed output is the same bytes (2 threads vs 1)" \
+    cmp "$tmp/signed.zone" "$tmp/signed2.zone"
+zs --nsec -o "$tmp/nsec.zone" --ds "$tmp/ds3" 2>/dev/null
+check "--nsec: NSEC chain, verified" sh -c \
+    "grep -q '	NSEC	' '$tmp/nsec.zone' && ldns-verify-zone -t 20260615000000 '$tmp/nsec.zone'"
+zg --sign "$tmp/keys/Kexample.test.+015+04932" senders.csv >/dev/null 2>&1
+expect_eq "--sign without --soa is a usage error" "$?" 64
+zs --sign "$tmp/keys/Kmissing" -o "$tmp/keep.zone" 2>"$tmp/err"
+expect_eq "missing signing key exits 65" "$?" 65
+check "output file untouched when signing fails" cmp "$tmp/keep.zone" expected.zone
+
 # generate: a new key is made once and reused.
 mkdir "$tmp/newkeys"
 printf 'address,key\nnew@example.test,generate\n' >"$tmp/gen.csv"

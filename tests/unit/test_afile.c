@@ -88,6 +88,11 @@ main(void)
 	T_OK(afile_open(path, 0644, err, sizeof(err)) == NULL &&
 	    strstr(err, "no/such/dir/out") != NULL,
 	    "missing directory: error names the path");
+	T_OK(afile_open("/dev/null", 0644, err, sizeof(err)) == NULL &&
+	    strstr(err, "not a regular file") != NULL,
+	    "a device is refused, never renamed over");
+	T_OK(afile_open(dir, 0644, err, sizeof(err)) == NULL,
+	    "a directory is refused");
 	afile_abort(NULL);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
