@@ -2,8 +2,10 @@
  * senderkeyd: the daemon's main: options, config, sockets (unix with
  * owner/group/mode, loopback TCP, systemd socket activation), daemonising
  * with a readiness pipe, privileges, the lookup context (created after
- * the fork), the start-up validation check, sd_notify, signals (SIGHUP
- * reloads, SIGTERM/SIGINT stop) and the loop.  Requests are server.c's.
+ * the fork), the start-up validation check, the recipient policy store
+ * (opened read-only after the privilege drop, polled once a second),
+ * sd_notify, signals (SIGHUP reloads config and store, SIGTERM/SIGINT
+ * stop) and the loop.  Requests are server.c's and server_req.c's.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,11 +34,10 @@
 #include "lookup.h"
 #include "loop.h"
 #include "server.h"
+#include "store.h"
 
 #define MAX_SOCKETS	8
-
-
-
+#define STORE_POLL_MS	1000	/* a commit is seen within this */
 struct daemon {
 	const char		*cfgpath;
 	struct config		*cfg;
@@ -44,6 +45,9 @@ struct daemon {
 	struct log		*log;
 	struct lookup		*lk;
 	struct server		*srv;
+	struct store		*store;		/* NULL: no PolicyStore */
+	struct loop_timer	*poll;		/* store_poll, every second */
+	char			 poll_err[256];	/* the failure last logged */
 	int			 fds[MAX_SOCKETS];
 	enum server_proto	 protos[MAX_SOCKETS];
 	size_t			 nfds;
@@ -103,7 +107,7 @@ listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 	uid_t uid = (uid_t)-1;
 	gid_t gid = (gid_t)-1;
 	char dir[sizeof(sun.sun_path)], *slash;
-	int fd;
+	int fd, made = 0;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -113,7 +117,9 @@ listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 	snprintf(dir, sizeof(dir), "%s", cl->path);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+		if (mkdir(dir, 0750) == 0)
+			made = 1;
+		else if (errno != EEXIST)
 			fatal(d, "mkdir %s: %s", dir, strerror(errno));
 	}
 	if (lstat(cl->path, &sb) == 0) {
@@ -143,8 +149,8 @@ listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
 	    chown(cl->path, uid, gid) == -1)
 		fatal(d, "chown %s: %s", cl->path, strerror(errno));
-	if (slash != NULL && slash != dir && gid != (gid_t)-1 &&
-	    chown(dir, uid, gid) == -1)
+	/* only a directory made here: never chown an existing one */
+	if (made && gid != (gid_t)-1 && chown(dir, uid, gid) == -1)
 		fatal(d, "chown %s: %s", dir, strerror(errno));
 	if (chmod(cl->path, cfg->socket_mode != 0 ? cfg->socket_mode :
 	    0660) == -1)
@@ -353,6 +359,79 @@ start_lookup(struct daemon *d)
 	lookup_answer_free(a);
 }
 
+static enum verdict_mode
+mode_of(const struct config *cfg)
+{
+	return cfg->default_mode == CONFIG_MODE_DENY ? VM_DENY : VM_ALLOW;
+}
+
+/*
+ * open_store: CFG's PolicyStore, read-only, in *OUT (NULL when CFG has
+ * none).  Returns 0, or -1 with the reason in ERR: a store that cannot
+ * be read is never taken for "no rules".
+ */
+static int
+open_store(const struct config *cfg, struct store **out, char *err,
+    size_t errsz)
+{
+	char why[512];
+
+	*out = NULL;
+	if (cfg->policy_store == NULL)
+		return 0;
+	if ((*out = store_open(cfg->policy_store, mode_of(cfg), why,
+	    sizeof(why))) == NULL) {
+		if (snprintf(err, errsz, "PolicyStore %s: %s",
+		    cfg->policy_store, why) >= (int)errsz && errsz > 4)
+			memcpy(err + errsz - 4, "...", 4);	/* truncated */
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * poll_store: pick up committed changes.  A new snapshot is logged once;
+ * a failure is logged once until it changes or the store reads again,
+ * and the old rules stay in use meanwhile.
+ */
+static void
+poll_store(struct daemon *d)
+{
+	char err[256];
+	int rc;
+
+	if (d->store == NULL)
+		return;
+	err[0] = '\0';
+	rc = store_poll(d->store, err, sizeof(err));
+	if (rc == 1) {
+		log_msg(d->log, LOG_INFO, "policy store reloaded: path=%s "
+		    "rules=%zu", d->cfg->policy_store, store_count(d->store));
+		d->poll_err[0] = '\0';
+	} else if (rc == -1) {
+		if (strcmp(err, d->poll_err) != 0)
+			log_msg(d->log, LOG_ERR, "policy store %s: %s; the "
+			    "rules loaded before stay in use",
+			    d->cfg->policy_store, err);
+		snprintf(d->poll_err, sizeof(d->poll_err), "%s", err);
+	} else if (d->poll_err[0] != '\0') {
+		log_msg(d->log, LOG_INFO, "policy store %s readable again",
+		    d->cfg->policy_store);
+		d->poll_err[0] = '\0';
+	}
+}
+
+static void
+on_poll(void *arg)
+{
+	struct daemon *d = arg;
+
+	poll_store(d);
+	if (loop_timer_set(d->poll, STORE_POLL_MS) == -1)
+		log_msg(d->log, LOG_ERR, "policy store: cannot re-arm the "
+		    "poll timer; changes are seen at SIGHUP only");
+}
+
 static void
 sd_notify_ready(struct daemon *d)
 {
@@ -379,11 +458,20 @@ sd_notify_ready(struct daemon *d)
 	close(fd);
 }
 
+static int
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
 static void
 on_signal(void *arg, int signo)
 {
 	struct daemon *d = arg;
 	struct config *nc = NULL;
+	struct store *ns = NULL;
 	char err[CONFIG_ERR_MAX];
 
 	if (signo == SIGTERM || signo == SIGINT) {
@@ -398,9 +486,37 @@ on_signal(void *arg, int signo)
 		    err);
 		return;
 	}
-	server_set_config(d->srv, nc);
-	config_free(d->cfg);
-	d->cfg = nc;
+	if (same_str(nc->policy_store, d->cfg->policy_store) &&
+	    nc->default_mode == d->cfg->default_mode) {
+		server_set_config(d->srv, nc);
+		config_free(d->cfg);
+		d->cfg = nc;
+		poll_store(d);
+	} else {
+		/* another store or DefaultMode: open anew, all or nothing */
+		if (open_store(nc, &ns, err, sizeof(err)) == -1) {
+			log_msg(d->log, LOG_ERR, "reload failed, config and "
+			    "policy store kept: %s", err);
+			config_free(nc);
+			return;
+		}
+		server_set_config(d->srv, nc);
+		server_set_store(d->srv, ns);
+		store_free(d->store);
+		config_free(d->cfg);
+		d->store = ns;
+		d->cfg = nc;
+		d->poll_err[0] = '\0';
+		if (ns != NULL)
+			log_msg(d->log, LOG_INFO, "policy store opened: "
+			    "path=%s rules=%zu default_mode=%s",
+			    nc->policy_store, store_count(ns),
+			    verdict_mode_name(mode_of(nc)));
+		else
+			log_msg(d->log, LOG_INFO, "no policy store: "
+			    "DefaultMode %s for every recipient",
+			    verdict_mode_name(mode_of(nc)));
+	}
 	log_msg(d->log, LOG_INFO, "config reloaded (%zu connections kept; "
 	    "sockets and resolver settings need a restart)",
 	    server_connections(d->srv));
@@ -457,6 +573,10 @@ main(int argc, char **argv)
 		fatal(&d, "out of memory");
 	write_pidfile(&d);
 	drop_privileges(&d);
+	/* as the daemon's User: what it cannot read, it must not serve */
+	if (open_store(d.cfg, &d.store, err, sizeof(err)) == -1)
+		fatal(&d, "%s; refusing to start (a missing, unreadable or "
+		    "corrupt store is never \"no rules\")", err);
 	/* before libunbound starts its thread: it must not get signals */
 	if (loop_signals(d.loop, sigs, 3, on_signal, &d) == -1)
 		fatal(&d, "signalfd: %s", strerror(errno));
@@ -464,12 +584,19 @@ main(int argc, char **argv)
 	if ((d.srv = server_new(d.loop, d.lk, NULL, NULL, d.log,
 	    d.cfg)) == NULL)
 		fatal(&d, "out of memory");
+	server_set_store(d.srv, d.store);
+	if ((d.poll = loop_timer_new(d.loop, on_poll, &d)) == NULL ||
+	    loop_timer_set(d.poll, STORE_POLL_MS) == -1)
+		fatal(&d, "out of memory");
 	for (i = 0; i < d.nfds; i++)
 		if (server_listen(d.srv, d.fds[i], d.protos[i]) == -1)
 			fatal(&d, "cannot watch a listening socket");
 	log_msg(d.log, LOG_INFO, "started: version=%s sockets=%zu "
-	    "dns_timeout_ms=%u", SENDERKEY_VERSION, d.nfds,
-	    d.cfg->dns_timeout_ms);
+	    "dns_timeout_ms=%u policy_store=%s rules=%zu default_mode=%s",
+	    SENDERKEY_VERSION, d.nfds, d.cfg->dns_timeout_ms,
+	    d.cfg->policy_store != NULL ? d.cfg->policy_store : "-",
+	    d.store != NULL ? store_count(d.store) : 0,
+	    verdict_mode_name(mode_of(d.cfg)));
 	sd_notify_ready(&d);
 	if (d.ready_fd != -1) {
 		if (write(d.ready_fd, "ok", 2) == -1)
@@ -481,6 +608,8 @@ main(int argc, char **argv)
 	if (loop_run(d.loop) == -1)
 		log_msg(d.log, LOG_ERR, "event loop: %s", strerror(errno));
 	server_free(d.srv);
+	loop_timer_free(d.poll);
+	store_free(d.store);
 	lookup_free(d.lk);
 	for (i = 0; i < 2; i++) {
 		if (d.unlink_paths[i] != NULL)

@@ -3,9 +3,12 @@
  * listening sockets it is given, frames them with conn.c, parses with
  * proto_line.c / proto_policy.c, gets the key record and the domain
  * policy record through the cache (which coalesces and bounds lookups),
- * decides with verdict.c, answers, logs one key=value line per decision
- * and keeps the counters STATS reports.  Not here: creating sockets,
- * privileges, daemonising (senderkeyd.c), DNS (lookup.c).
+ * takes the recipient policy from the policy store (store.c) or
+ * DefaultMode, decides with verdict.c, answers, logs one key=value line
+ * per decision and keeps the counters STATS reports.  server.c holds
+ * connections, listeners and STATS; server_req.c one request.  Not here:
+ * creating sockets, privileges, daemonising, opening and polling the
+ * store (senderkeyd.c), DNS (lookup.c).
  */
 #ifndef SK_SERVER_H
 #define SK_SERVER_H
@@ -22,6 +25,7 @@ struct log;
 struct config;
 struct cache_backend;
 struct server;
+struct store;
 
 enum server_proto {
 	SERVER_LINE,		/* the line protocol (Socket) */
@@ -57,6 +61,15 @@ int		 server_listen(struct server *s, int fd, enum server_proto p);
  * config after this returns.
  */
 void		 server_set_config(struct server *s, const struct config *cfg);
+
+/*
+ * server_set_store: take the recipient policy (mode, entries, pins) from
+ * ST from now on (not owned; the caller keeps it valid until it sets
+ * another one or frees the server).  ST NULL: DefaultMode of the config
+ * and no entries.  A request reads the policy once, when it starts, and
+ * keeps a copy, so ST may be polled or replaced between events.
+ */
+void		 server_set_store(struct server *s, const struct store *st);
 
 /* server_connections: connections open now. */
 size_t		 server_connections(const struct server *s);

@@ -6,7 +6,8 @@
 # Postfix attribute block on a persistent connection, hostile input
 # (oversize line, NUL, too many attributes) after which the daemon still
 # answers, 1,000 connections with slow clients while another client is
-# still served, and SIGHUP reload keeping connections.
+# still served, DefaultMode deny without a PolicyStore, and SIGHUP reload
+# keeping connections.
 . "$(dirname "$0")/lib.sh"
 
 need_root
@@ -159,6 +160,17 @@ expect_match "dead upstream: tempfail dns-tempfail at the deadline" "$R" \
 R=$(ask sink.sock "LOOKUP carol@example.test")
 expect_match "dead upstream: LOOKUP says tempfail timeout" "$R" \
     "^ok state=tempfail .*why=timeout"
+
+# no PolicyStore: DefaultMode decides for every recipient
+start deny "DefaultMode deny"
+R=$(ask deny.sock "AUTHZ sender=alice@example.test recipient=bob@example.net")
+expect_match "DefaultMode deny, no store: unauthorized not-allowlisted, no DNS" \
+    "$R" "^unauthorized not-allowlisted tag=unauthorized lookup=- policy=- "
+expect_match "DefaultMode deny: the log line says mode=deny list=none" \
+    "$(grep 'sender=alice@example.test' "$D/deny.log" | head -n 1)" \
+    "verdict=unauthorized reason=not-allowlisted .* mode=deny list=none pin=-$"
+expect_match "no store: the start-up line says so" \
+    "$(grep 'started:' "$D/deny.log")" "policy_store=- rules=0 default_mode=deny"
 
 # MaxConnections: over the cap, accept and close at once
 start small "MaxConnections 1"

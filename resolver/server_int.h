@@ -1,0 +1,125 @@
+/*
+ * server_int.h: the structures shared by server.c (listeners,
+ * connections, replies, STATS) and server_req.c (one request: recipient
+ * policy, lookups, decision, answer).  Internal to those two files; the
+ * public interface is server.h.
+ */
+#ifndef SK_SERVER_INT_H
+#define SK_SERVER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "key.h"
+#include "owner.h"
+#include "proto_line.h"
+#include "proto_policy.h"
+#include "server.h"
+#include "store.h"
+#include "verdict.h"
+
+#define SERVER_MAX_LISTENERS	8
+#define SERVER_LAT_BUCKETS	40	/* latency histogram: 2^i us */
+
+struct addr;
+struct cache;
+struct cache_result;
+struct cache_waiter;
+struct conn;
+struct loop_timer;
+
+struct listener {
+	struct server		*s;
+	int			 fd;
+	enum server_proto	 proto;
+	struct loop_timer	*pause;	/* out of descriptors: wait a bit */
+};
+
+struct stats {
+	uint64_t	requests, authz, lookup, policy, ping, stats, errors;
+	uint64_t	verdicts[VERDICT_COUNT];
+	uint64_t	states[6];
+	uint64_t	conns_total, conns_refused;
+	uint64_t	lat[SERVER_LAT_BUCKETS];
+};
+
+struct server {
+	struct loop		*loop;
+	struct lookup		*lk;
+	struct cache		*cache;
+	struct log		*log;
+	const struct config	*cfg;
+	const struct store	*store;		/* NULL: DefaultMode */
+	struct listener		 ls[SERVER_MAX_LISTENERS];
+	size_t			 nls;
+	struct sconn		*conns;		/* list of open connections */
+	size_t			 nconns;
+	uint64_t		 next_id;
+	uint64_t		 started;	/* loop ms */
+	struct stats		 st;
+	int			 watch_lk;
+};
+
+struct req;
+
+struct sconn {
+	struct server		*s;
+	struct conn		*c;
+	enum server_proto	 proto;
+	struct sconn		*prev, *next;
+	struct req		*req;
+	struct proto_line_request rq;
+	struct proto_policy_parser *pp;
+	struct proto_policy_txn	 txn;
+};
+
+enum req_kind { REQ_AUTHZ, REQ_LOOKUP, REQ_POLICY };
+
+struct req {
+	struct sconn		*sc;
+	enum req_kind		 kind;
+	struct addr		*sender;	/* NULL: null or invalid */
+	enum verdict_sender	 vs;
+	enum verdict_sig	 sig;
+	int			 have_key;
+	unsigned char		 key[KEY_SHA256_LEN];
+	char			 keyname[OWNER_NAME_MAX];
+	char			 polname[OWNER_NAME_MAX];
+	struct store_result	 rp;		/* recipient policy (4.2) */
+	struct cache_result	*kr, *pr;
+	struct cache_waiter	*kw, *pw;
+	int			 kdone, pdone;
+	uint64_t		 t0;		/* loop ms */
+	struct timespec		 ts0;
+	char			 sender_s[64], rcpt_s[64], qid_s[48];
+	char			 inst_s[64];
+};
+
+/*
+ * server_reply: send LEN octets of BUF on SC (then close when
+ * CLOSE_AFTER), ending and freeing SC's request, if any, and counting its
+ * latency.  LEN < 0: an internal error line (line protocol) or nothing.
+ */
+void	server_reply(struct sconn *sc, const char *buf, int len,
+	    int close_after);
+
+/* server_reply_line_error: the line protocol error E on SC. */
+void	server_reply_line_error(struct sconn *sc, enum proto_line_err e);
+
+/* server_reply_policy_malformed: the malformed-request answer, close. */
+void	server_reply_policy_malformed(struct sconn *sc);
+
+/* server_stats_reply: the STATS line on SC. */
+void	server_stats_reply(struct server *s, struct sconn *sc);
+
+/* server_req_free: cancel R's waiters, release its results; NULL no-op. */
+void	server_req_free(struct req *r);
+
+/* server_do_line: handle one line-protocol request (LEN octets) on SC. */
+void	server_do_line(struct sconn *sc, const char *line, size_t len);
+
+/* server_do_policy: handle one Postfix attribute block on SC. */
+void	server_do_policy(struct sconn *sc, const char *block, size_t len);
+
+#endif

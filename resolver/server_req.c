@@ -1,0 +1,589 @@
+/*
+ * server_req.c: one request of senderkeyd, from a parsed line or
+ * attribute block to its answer.  A request takes the recipient policy
+ * (the store's snapshot, or DefaultMode without a store), waits on at
+ * most two cache lookups (key record, domain policy record), each with
+ * the DNSTimeout deadline, then decides with verdict.c, answers, and
+ * logs one key=value line.  Not here: connections, listeners and STATS
+ * (server.c), DNS (lookup.c, cache.c), rule precedence (store.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "addr.h"
+#include "b64.h"
+#include "cache.h"
+#include "config.h"
+#include "conn.h"
+#include "key.h"
+#include "keyrec.h"
+#include "log.h"
+#include "lookup.h"
+#include "loop.h"
+#include "owner.h"
+#include "proto_line.h"
+#include "proto_policy.h"
+#include "server.h"
+#include "server_int.h"
+#include "store.h"
+#include "verdict.h"
+
+static void	req_step(struct req *r);
+
+/* --- deciding --- */
+
+static enum verdict_key
+key_detail(const struct lookup_answer *a, enum verdict_sig sig,
+    const unsigned char *fpr, int *found)
+{
+	unsigned char d[KEY_SHA256_LEN];
+	const struct keyrec_fields *kf;
+	EVP_PKEY *pk;
+	size_t i;
+	int testing = 1;
+
+	*found = 0;
+	if (a == NULL)
+		return VK_NONE;
+	if (a->state == LOOKUP_SECURE_NOKEY) {
+		if (a->reason != NULL && strcmp(a->reason, "revoked") == 0)
+			return VK_REVOKED;
+		if (a->reason != NULL && strcmp(a->reason, "expired") == 0)
+			return VK_EXPIRED;
+		return VK_ABSENT;
+	}
+	if (a->state != LOOKUP_SECURE_KEY)
+		return VK_NONE;
+	for (i = 0; i < a->nkeys; i++) {
+		kf = keyrec_get(a->keys[i]);
+		if (!kf->testing)
+			testing = 0;
+		if (sig != VSIG_PASS || fpr == NULL)
+			continue;
+		pk = key_from_record_bytes((int)kf->alg, kf->key, kf->keylen);
+		if (pk != NULL && key_spki_sha256(pk, d) == 0 &&
+		    memcmp(d, fpr, sizeof(d)) == 0) {
+			*found = 1;
+			EVP_PKEY_free(pk);
+			return kf->testing ? VK_TESTING : VK_OK;
+		}
+		EVP_PKEY_free(pk);
+	}
+	return testing ? VK_TESTING : VK_OK;
+}
+
+static enum verdict_policy
+policy_of(const struct lookup_answer *a)
+{
+	if (a == NULL)
+		return VPOL_SOME;
+	if (a->state == LOOKUP_TEMPFAIL || a->state == LOOKUP_BOGUS)
+		return VPOL_TEMPFAIL;
+	if (a->state == LOOKUP_SECURE_KEY && a->policy == POLICYREC_ALL)
+		return VPOL_ALL;
+	return VPOL_SOME;
+}
+
+/*
+ * recipient_policy: the mode, list and pins for R's sender and RCPT:
+ * from the store's snapshot when there is a store, else DefaultMode and
+ * no entries.  The result is a copy: a reload does not change it.
+ */
+static void
+recipient_policy(struct req *r, const char *sender, const char *rcpt)
+{
+	const struct server *s = r->sc->s;
+
+	if (s->store != NULL) {
+		store_eval(s->store, r->vs == VS_NULL ? NULL : sender, rcpt,
+		    &r->rp);
+		return;
+	}
+	memset(&r->rp, 0, sizeof(r->rp));
+	r->rp.mode = s->cfg->default_mode == CONFIG_MODE_DENY ? VM_DENY :
+	    VM_ALLOW;
+	r->rp.list = VL_NONE;
+}
+
+/* base_input: the inputs known before the lookups, pin "-". */
+static void
+base_input(const struct req *r, const struct lookup_answer *ka,
+    struct verdict_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->sender = r->vs;
+	in->mode = r->rp.mode;
+	in->list = r->rp.list;
+	in->pin = VP_NONE;
+	in->sig = r->sig;
+	in->lookup = ka != NULL ? ka->state : LOOKUP_TEMPFAIL;
+}
+
+/*
+ * pin_of_answer: the pin input of 4.3 when no verifying key is known:
+ * match when KA is SECURE_KEY and one of its usable keys is pinned for
+ * R, mismatch otherwise; "-" when R has no pins.
+ */
+static enum verdict_pin
+pin_of_answer(const struct req *r, const struct lookup_answer *ka)
+{
+	unsigned char fps[LOOKUP_MAX_KEY_RECORDS][STORE_FP_LEN];
+	const struct keyrec_fields *kf;
+	EVP_PKEY *pk;
+	size_t i, n = 0;
+
+	if (r->rp.list != VL_ALLOW || r->rp.npins == 0)
+		return VP_NONE;
+	if (ka != NULL && ka->state == LOOKUP_SECURE_KEY) {
+		for (i = 0; i < ka->nkeys && n < LOOKUP_MAX_KEY_RECORDS;
+		    i++) {
+			kf = keyrec_get(ka->keys[i]);
+			pk = key_from_record_bytes((int)kf->alg, kf->key,
+			    kf->keylen);
+			if (pk != NULL && key_spki_sha256(pk, fps[n]) == 0)
+				n++;
+			EVP_PKEY_free(pk);
+		}
+	}
+	return store_pin(&r->rp, (const unsigned char (*)[STORE_FP_LEN])fps,
+	    n);
+}
+
+static void
+decide(struct req *r)
+{
+	struct sconn *sc = r->sc;
+	struct server *s = sc->s;
+	const struct config *cfg = s->cfg;
+	const struct lookup_answer *ka, *pa;
+	const struct proto_policy_request *prq;
+	struct verdict_input in, cin;
+	struct verdict_output v;
+	struct proto_policy_actions acts;
+	char cls[VERDICT_CLASS_IDSIZE], buf[PROTO_POLICY_REPLY_MAX + 256];
+	char why[512];
+	int n, found = 0;
+
+	ka = r->kr != NULL ? cache_result_answer(r->kr) : NULL;
+	pa = r->pr != NULL ? cache_result_answer(r->pr) : NULL;
+	base_input(r, ka, &in);
+	in.key = key_detail(ka, r->sig, r->have_key ? r->key : NULL, &found);
+	if (r->sig == VSIG_PASS && ka != NULL && !found)
+		in.sig = VSIG_FAIL;	/* that key is not (any more) in DNS */
+	/* 4.3: the verifying key with sig=pass, else the usable keys */
+	if (in.sig == VSIG_PASS && found)
+		in.pin = store_pin(&r->rp,
+		    (const unsigned char (*)[STORE_FP_LEN])r->key, 1);
+	else
+		in.pin = pin_of_answer(r, ka);
+	in.policy = policy_of(pa);
+	verdict_decide(&in, &v);
+	/* section 8: as if no verifying key were known */
+	cin = in;
+	cin.key = key_detail(ka, VSIG_UNKNOWN, NULL, &found);
+	cin.pin = pin_of_answer(r, ka);
+	if (verdict_class(&cin, NULL, 0, cls) == -1)
+		cls[0] = '\0';
+	s->st.verdicts[v.verdict]++;
+	if (v.used_lookup && ka != NULL)
+		s->st.states[ka->state]++;
+	log_msg(s->log, LOG_INFO, "conn=%llu queue_id=%s sender=%s "
+	    "recipient=%s verdict=%s reason=%s tag=%s dnssec=%s policy=%s "
+	    "why_bogus=%s class=%s ms=%llu mode=%s list=%s pin=%s",
+	    (unsigned long long)conn_id(sc->c), r->qid_s, r->sender_s,
+	    r->rcpt_s, verdict_name(v.verdict), verdict_reason_name(v.reason),
+	    verdict_tag_name(v.tag), v.used_lookup && ka != NULL ?
+	    lookup_state_name(ka->state) : "-",
+	    pa != NULL ? verdict_policy_name(in.policy) : "-",
+	    log_value(ka != NULL && ka->state == LOOKUP_BOGUS ? ka->reason :
+	    NULL, why, sizeof(why)), cls[0] != '\0' ? cls : "-",
+	    (unsigned long long)(loop_now(s->loop) - r->t0),
+	    verdict_mode_name(in.mode), verdict_list_name(in.list),
+	    verdict_pin_name(in.pin));
+	if (r->kind == REQ_AUTHZ) {
+		n = proto_line_verdict(buf, sizeof(buf), &v,
+		    v.used_lookup && ka != NULL ?
+		    lookup_state_name(ka->state) : NULL,
+		    pa != NULL && v.used_lookup ?
+		    verdict_policy_name(in.policy) : NULL, cls);
+		server_reply(sc, buf, n, 0);
+		return;
+	}
+	memset(&acts, 0, sizeof(acts));
+	acts.tempfail = cfg->action_tempfail;
+	acts.unauthorized = cfg->action_unauthorized;
+	acts.untrusted = cfg->action_untrusted;
+	acts.authorized = cfg->action_authorized;
+	acts.untrusted_deny = cfg->action_untrusted_deny;
+	acts.authorized_deny = cfg->action_authorized_deny;
+	prq = proto_policy_request(sc->pp);
+	n = proto_policy_respond(&sc->txn, &acts, prq, in.mode, &v, cls,
+	    cfg->mode == CONFIG_MONITOR, buf, sizeof(buf));
+	proto_policy_reset(sc->pp);
+	server_reply(sc, buf, n, 0);
+}
+
+/* --- LOOKUP replies --- */
+
+struct keyline {
+	char	fp[KEY_FP_SIZE];
+	char	*text;
+};
+
+static int
+keyline_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct keyline *)a)->fp,
+	    ((const struct keyline *)b)->fp);
+}
+
+static void
+answer_lookup(struct req *r)
+{
+	struct server *s = r->sc->s;
+	const struct lookup_answer *ka = cache_result_answer(r->kr);
+	const struct lookup_answer *pa = cache_result_answer(r->pr);
+	const struct keyrec_fields *kf;
+	struct proto_line_out o;
+	struct keyline kl[LOOKUP_MAX_KEY_RECORDS];
+	char *buf = NULL, *p64, item[256], fp[KEY_FP_SIZE];
+	size_t i, nk = 0;
+	EVP_PKEY *pk;
+	int n = -1;
+
+	s->st.states[ka->state]++;
+	for (i = 0; i < ka->nkeys && nk < LOOKUP_MAX_KEY_RECORDS; i++) {
+		kf = keyrec_get(ka->keys[i]);
+		pk = key_from_record_bytes((int)kf->alg, kf->key, kf->keylen);
+		if (pk == NULL || key_fingerprint(pk, fp, sizeof(fp)) == -1 ||
+		    (p64 = b64_encode(kf->key, kf->keylen)) == NULL) {
+			EVP_PKEY_free(pk);
+			goto done;
+		}
+		EVP_PKEY_free(pk);
+		memcpy(kl[nk].fp, fp, sizeof(fp));
+		snprintf(item, sizeof(item), "%s,%s,%s,",
+		    keyrec_alg_name(kf->alg), fp,
+		    kf->testing ? "t" : "-");
+		if ((kl[nk].text = malloc(strlen(item) + strlen(p64) + 1)) ==
+		    NULL) {
+			free(p64);
+			goto done;
+		}
+		strcpy(kl[nk].text, item);
+		strcat(kl[nk].text, p64);
+		free(p64);
+		nk++;
+	}
+	qsort(kl, nk, sizeof(kl[0]), keyline_cmp);
+	if ((buf = malloc(PROTO_LINE_REPLY_MAX)) == NULL)
+		goto done;
+	proto_line_out_init(&o, buf, PROTO_LINE_REPLY_MAX);
+	proto_line_out_word(&o, "ok");
+	proto_line_out_attr(&o, "state", lookup_state_name(ka->state));
+	proto_line_out_attr(&o, "owner", r->keyname);
+	proto_line_out_attr(&o, "policy", verdict_policy_name(policy_of(pa)));
+	for (i = 0; i < nk; i++)
+		proto_line_out_attr(&o, "key", kl[i].text);
+	if (ka->nbad > 0)
+		proto_line_out_attr_u64(&o, "malformed", ka->nbad);
+	if (ka->state == LOOKUP_BOGUS || ka->state == LOOKUP_TEMPFAIL ||
+	    ka->state == LOOKUP_PERMERROR)
+		proto_line_out_attr_pct(&o, "why", ka->reason != NULL ?
+		    ka->reason : "", ka->reason != NULL ? strlen(ka->reason) :
+		    0);
+	proto_line_out_attr_u64(&o, "ttl", cache_result_ttl(s->cache, r->kr));
+	n = proto_line_out_end(&o);
+done:
+	for (i = 0; i < nk; i++)
+		free(kl[i].text);
+	if (n < 0) {
+		free(buf);
+		server_reply_line_error(r->sc, PLE_INTERNAL);
+		return;
+	}
+	server_reply(r->sc, buf, n, 0);
+	free(buf);
+}
+
+/* --- lookups --- */
+
+static void
+on_key(void *arg, struct cache_result *res)
+{
+	struct req *r = arg;
+
+	r->kw = NULL;
+	r->kr = res;
+	r->kdone = 1;
+	req_step(r);
+}
+
+static void
+on_policy(void *arg, struct cache_result *res)
+{
+	struct req *r = arg;
+
+	r->pw = NULL;
+	r->pr = res;
+	r->pdone = 1;
+	req_step(r);
+}
+
+/* req_step: answer when enough is known. */
+static void
+req_step(struct req *r)
+{
+	struct verdict_input in;
+	const struct lookup_answer *ka;
+	int found;
+
+	if (!r->kdone)
+		return;
+	if ((r->kdone && r->kr == NULL) || (r->pdone && r->pr == NULL &&
+	    r->kind == REQ_LOOKUP))
+		goto internal;
+	if (!r->pdone && r->kind != REQ_LOOKUP) {
+		/* the policy matters only for rules 23-25 and the class */
+		ka = cache_result_answer(r->kr);
+		base_input(r, ka, &in);
+		in.key = key_detail(ka, VSIG_UNKNOWN, NULL, &found);
+		in.pin = pin_of_answer(r, ka);
+		if (verdict_needs_policy(&in))
+			return;
+		cache_waiter_cancel(r->pw);
+		r->pw = NULL;
+		r->pdone = 1;
+	}
+	if (!r->pdone)
+		return;
+	if (r->kind == REQ_LOOKUP)
+		answer_lookup(r);
+	else
+		decide(r);
+	return;
+internal:
+	if (r->kind == REQ_POLICY) {
+		char buf[PROTO_POLICY_REPLY_MAX];
+		int n = proto_policy_reply(PROTO_POLICY_INTERNAL, buf,
+		    sizeof(buf));
+
+		proto_policy_reset(r->sc->pp);
+		server_reply(r->sc, buf, n, 0);
+	} else if (r->kind == REQ_AUTHZ) {
+		struct verdict_output v = { VERDICT_TEMPFAIL, VR_INTERNAL,
+		    VT_NONE, 0, 0, 0 };
+		char buf[256];
+
+		server_reply(r->sc, buf, proto_line_verdict(buf, sizeof(buf), &v,
+		    NULL, NULL, NULL), 0);
+	} else
+		server_reply_line_error(r->sc, PLE_INTERNAL);
+}
+
+void
+server_req_free(struct req *r)
+{
+	if (r == NULL)
+		return;
+	cache_waiter_cancel(r->kw);
+	cache_waiter_cancel(r->pw);
+	cache_result_release(r->kr);
+	cache_result_release(r->pr);
+	addr_free(r->sender);
+	free(r);
+}
+
+static int
+start_get(struct req *r, const char *name, enum lookup_kind kind)
+{
+	struct server *s = r->sc->s;
+	struct cache_result *hit = NULL;
+	struct cache_waiter *w = NULL;
+
+	if (cache_get(s->cache, name, kind, s->cfg->dns_timeout_ms,
+	    kind == LOOKUP_KEY ? on_key : on_policy, r, &hit, &w) == -1)
+		return -1;
+	if (kind == LOOKUP_KEY) {
+		r->kr = hit;
+		r->kw = w;
+		r->kdone = hit != NULL;
+	} else {
+		r->pr = hit;
+		r->pw = w;
+		r->pdone = hit != NULL;
+	}
+	return 0;
+}
+
+static struct req *
+req_new(struct sconn *sc, enum req_kind kind)
+{
+	struct req *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->sc = sc;
+	r->kind = kind;
+	r->t0 = loop_now(sc->s->loop);
+	clock_gettime(CLOCK_MONOTONIC, &r->ts0);
+	snprintf(r->qid_s, sizeof(r->qid_s), "-");
+	sc->req = r;
+	return r;
+}
+
+/*
+ * run: SENDER (NULL or "" for the null sender) to RECIPIENT: decide at
+ * once when no DNS is needed, else start the lookups.
+ */
+static void
+run(struct req *r, const char *sender, int sender_null, const char *rcpt)
+{
+	struct verdict_input in;
+	enum addr_err e;
+
+	log_value(sender, r->sender_s, sizeof(r->sender_s));
+	log_value(rcpt, r->rcpt_s, sizeof(r->rcpt_s));
+	if (sender_null || sender == NULL || *sender == '\0')
+		r->vs = VS_NULL;
+	else if ((r->sender = addr_parse(sender, &e, NULL)) == NULL)
+		r->vs = VS_INVALID;
+	else
+		r->vs = VS_OK;
+	recipient_policy(r, sender, rcpt);
+	base_input(r, NULL, &in);
+	if (verdict_without_dns(&in)) {
+		r->kdone = r->pdone = 1;
+		decide(r);
+		return;
+	}
+	if (owner_name(r->sender, OWNER_SENDERKEY, r->keyname,
+	    sizeof(r->keyname)) == -1 ||
+	    owner_policy_name(addr_domain(r->sender), r->polname,
+	    sizeof(r->polname)) == -1)
+		goto fail;
+	if (start_get(r, r->keyname, LOOKUP_KEY) == -1 ||
+	    start_get(r, r->polname, LOOKUP_POLICY) == -1)
+		goto fail;
+	req_step(r);
+	return;
+fail:
+	r->kdone = 1;
+	cache_result_release(r->kr);
+	r->kr = NULL;
+	req_step(r);
+}
+
+void
+server_do_line(struct sconn *sc, const char *line, size_t len)
+{
+	struct server *s = sc->s;
+	enum proto_line_err e = PLE_OK;
+	struct req *r;
+	enum addr_err ae;
+	char buf[256];
+	int n;
+
+	if (proto_line_parse(line, len, &sc->rq, &e) == -1) {
+		server_reply_line_error(sc, e);
+		return;
+	}
+	switch (sc->rq.cmd) {
+	case PLC_PING:
+		s->st.ping++;
+		n = proto_line_pong(buf, sizeof(buf), SENDERKEY_VERSION);
+		server_reply(sc, buf, n, 0);
+		return;
+	case PLC_STATS:
+		s->st.stats++;
+		server_stats_reply(s, sc);
+		return;
+	case PLC_AUTHZ:
+		s->st.authz++;
+		if ((r = req_new(sc, REQ_AUTHZ)) == NULL)
+			goto internal;
+		r->sig = sc->rq.sig;
+		r->have_key = sc->rq.have_key;
+		memcpy(r->key, sc->rq.key, sizeof(r->key));
+		if (sc->rq.queue_id != NULL)
+			log_value(sc->rq.queue_id, r->qid_s,
+			    sizeof(r->qid_s));
+		run(r, sc->rq.sender, sc->rq.sender_null, sc->rq.recipient);
+		return;
+	case PLC_LOOKUP:
+		s->st.lookup++;
+		if ((r = req_new(sc, REQ_LOOKUP)) == NULL)
+			goto internal;
+		if ((r->sender = addr_parse(sc->rq.address, &ae, NULL)) ==
+		    NULL) {
+			server_reply_line_error(sc, PLE_BAD_ADDRESS);
+			return;
+		}
+		if (owner_name(r->sender, OWNER_SENDERKEY, r->keyname,
+		    sizeof(r->keyname)) == -1 ||
+		    owner_policy_name(addr_domain(r->sender), r->polname,
+		    sizeof(r->polname)) == -1 ||
+		    start_get(r, r->keyname, LOOKUP_KEY) == -1 ||
+		    start_get(r, r->polname, LOOKUP_POLICY) == -1) {
+			server_reply_line_error(sc, PLE_INTERNAL);
+			return;
+		}
+		req_step(r);
+		return;
+	}
+internal:
+	server_reply_line_error(sc, PLE_INTERNAL);
+}
+
+void
+server_do_policy(struct sconn *sc, const char *block, size_t len)
+{
+	const struct proto_policy_request *prq;
+	enum proto_policy_status st = PPS_MORE;
+	enum proto_policy_err e = PPE_OK;
+	const char *p = block, *nl;
+	struct req *r;
+	char buf[PROTO_POLICY_REPLY_MAX];
+	int n;
+
+	proto_policy_reset(sc->pp);
+	while (st == PPS_MORE && p < block + len) {
+		nl = memchr(p, '\n', (size_t)(block + len - p));
+		if (nl == NULL)
+			break;
+		st = proto_policy_feed(sc->pp, p, (size_t)(nl - p) + 1, &e);
+		p = nl + 1;
+	}
+	if (st == PPS_MORE)
+		st = proto_policy_feed(sc->pp, "\n", 1, &e);
+	if (st != PPS_DONE) {
+		server_reply_policy_malformed(sc);
+		return;
+	}
+	sc->s->st.policy++;
+	prq = proto_policy_request(sc->pp);
+	if (prq->state != PPST_RCPT) {
+		n = proto_policy_respond(&sc->txn, NULL, prq, VM_ALLOW, NULL,
+		    NULL, sc->s->cfg->mode == CONFIG_MONITOR, buf,
+		    sizeof(buf));
+		proto_policy_reset(sc->pp);
+		server_reply(sc, buf, n, 0);
+		return;
+	}
+	if ((r = req_new(sc, REQ_POLICY)) == NULL) {
+		n = proto_policy_reply(PROTO_POLICY_INTERNAL, buf,
+		    sizeof(buf));
+		proto_policy_reset(sc->pp);
+		server_reply(sc, buf, n, 0);
+		return;
+	}
+	r->sig = VSIG_UNKNOWN;
+	if (prq->queue_id != NULL && *prq->queue_id != '\0')
+		log_value(prq->queue_id, r->qid_s, sizeof(r->qid_s));
+	run(r, prq->sender, 0, prq->recipient);
+}
