@@ -101,6 +101,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
 
+# The milter's pure parts are compiled into their unit test.
+$(BUILD)/tests/test_milter_verify: $(filter-out milter/main.c,$(MILTER_SRC)) \
+	$(wildcard milter/*.h)
+
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)

@@ -20,6 +20,7 @@
 
 static const char *const modes_default[] = { "allow", "deny", NULL };
 static const char *const modes_run[] = { "enforce", "monitor", NULL };
+static const char *const modes_milter[] = { "both", "verify", "sign", NULL };
 
 static const struct {
 	const char *name;
@@ -265,6 +266,12 @@ static const struct conf_schema schema[] = {
 	{ "SyslogFacility", CONF_ENUM, 0, "mail", 0, 0, facility_names, NULL },
 	T_PATH("StatsFile", NULL),
 	T_PATH("PolicyStore", NULL),
+	{ "MilterSocket", CONF_STRING, 0, "unix:/run/senderkey/milter.sock",
+	    0, 0, NULL, check_listen },
+	{ "MilterMode", CONF_ENUM, 0, "both", 0, 0, modes_milter, NULL },
+	{ "MilterUser", CONF_STRING, 0, NULL, 0, 0, NULL, check_name },
+	T_PATH("KeyTable", NULL),
+	T_DUR("MilterDaemonTimeout", "10s", 100, 300 * SEC),
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -300,6 +307,11 @@ config_free(struct config *c)
 	free(c->authserv_id);
 	free(c->stats_file);
 	free(c->policy_store);
+	free(c->milter_socket.spec);
+	free(c->milter_socket.path);
+	free(c->milter_socket.host);
+	free(c->milter_user);
+	free(c->key_table);
 	free(c);
 }
 
@@ -331,6 +343,8 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	if (parse_listen(conf_str(cf, "Socket"), &c->socket, why,
 	    sizeof(why)) == -1 ||
 	    parse_listen(conf_str(cf, "PolicySocket"), &c->policy_socket, why,
+	    sizeof(why)) == -1 ||
+	    parse_listen(conf_str(cf, "MilterSocket"), &c->milter_socket, why,
 	    sizeof(why)) == -1)
 		goto nomem;	/* checked by the schema: only ENOMEM */
 	if (copy_str(cf, "Socket", &c->socket.spec) == -1 ||
@@ -350,7 +364,10 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	    -1 ||
 	    copy_str(cf, "AuthservID", &c->authserv_id) == -1 ||
 	    copy_str(cf, "StatsFile", &c->stats_file) == -1 ||
-	    copy_str(cf, "PolicyStore", &c->policy_store) == -1)
+	    copy_str(cf, "PolicyStore", &c->policy_store) == -1 ||
+	    copy_str(cf, "MilterSocket", &c->milter_socket.spec) == -1 ||
+	    copy_str(cf, "MilterUser", &c->milter_user) == -1 ||
+	    copy_str(cf, "KeyTable", &c->key_table) == -1)
 		goto nomem;
 	c->socket_mode = (unsigned)strtoul(conf_str(cf, "SocketMode"), NULL,
 	    8);
@@ -368,6 +385,9 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	c->mode = conf_enum(cf, "Mode") == 1 ? CONFIG_MONITOR :
 	    CONFIG_ENFORCE;
 	c->max_connections = (unsigned)conf_uint(cf, "MaxConnections");
+	c->milter_mode = (enum config_milter_mode)conf_enum(cf, "MilterMode");
+	c->milter_timeout_ms = (unsigned)conf_uint(cf,
+	    "MilterDaemonTimeout");
 	c->request_timeout_ms = (unsigned)conf_uint(cf, "RequestTimeout");
 	c->idle_timeout_ms = (unsigned)conf_uint(cf, "IdleTimeout");
 	c->write_timeout_ms = (unsigned)conf_uint(cf, "WriteTimeout");

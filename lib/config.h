@@ -38,6 +38,12 @@ enum config_run_mode {
 	CONFIG_MONITOR,		/* log the verdict, answer DUNNO */
 };
 
+enum config_milter_mode {
+	CONFIG_MILTER_BOTH,	/* "both": sign for {auth_authen}, else verify */
+	CONFIG_MILTER_VERIFY,	/* "verify": inbound only */
+	CONFIG_MILTER_SIGN,	/* "sign": submission only */
+};
+
 /* All strings malloc'd and owned by the config; NULL when unset. */
 struct config {
 	char			*file;		/* read from; NULL: defaults */
@@ -76,6 +82,12 @@ struct config {
 	int			 syslog_facility; /* SyslogFacility: LOG_* */
 	char			*stats_file;	/* StatsFile (Prometheus) */
 	char			*policy_store;	/* PolicyStore */
+	/* senderkey-milter (man/senderkey-milter.8) */
+	struct config_listen	 milter_socket;	/* MilterSocket */
+	enum config_milter_mode	 milter_mode;	/* MilterMode */
+	char			*milter_user;	/* MilterUser; NULL: stay */
+	char			*key_table;	/* KeyTable; NULL: no signing */
+	unsigned		 milter_timeout_ms; /* MilterDaemonTimeout */
 };
 
 /* config_default: a config with every default; NULL when out of memory. */

@@ -322,6 +322,51 @@ cfg_bad(const char *text, const char *want, const char *what)
 	T_STREQ(err, want, "%s: message", what);
 }
 
+/* The senderkey-milter settings (man/senderkey-milter.8). */
+static void
+test_config_milter(void)
+{
+	struct config *c = NULL;
+	char err[CONFIG_ERR_MAX] = "";
+	const char *t = "MilterSocket inet:127.0.0.1:8891\n"
+	    "MilterMode sign\nMilterUser skmilter\n"
+	    "KeyTable /etc/senderkey/keytable\nMilterDaemonTimeout 3s\n";
+
+	if ((c = config_default()) != NULL) {
+		T_STREQ(c->milter_socket.path, "/run/senderkey/milter.sock",
+		    "MilterSocket default");
+		T_INTEQ(c->milter_mode, CONFIG_MILTER_BOTH,
+		    "MilterMode default both");
+		T_OK(c->milter_user == NULL && c->key_table == NULL,
+		    "MilterUser, KeyTable unset by default");
+		T_INTEQ(c->milter_timeout_ms, 10000,
+		    "MilterDaemonTimeout default 10s");
+		config_free(c);
+		c = NULL;
+	} else
+		T_OK(0, "config_default");
+	T_OK(config_parse(t, strlen(t), "m.conf", &c, err, sizeof(err)) == 0,
+	    "milter settings parse (%s)", err);
+	if (c != NULL) {
+		T_OK(c->milter_socket.kind == CONFIG_LISTEN_INET &&
+		    c->milter_socket.port == 8891, "MilterSocket inet");
+		T_STREQ(c->milter_socket.spec, "inet:127.0.0.1:8891",
+		    "MilterSocket spec kept");
+		T_INTEQ(c->milter_mode, CONFIG_MILTER_SIGN, "MilterMode sign");
+		T_STREQ(c->milter_user, "skmilter", "MilterUser");
+		T_STREQ(c->key_table, "/etc/senderkey/keytable", "KeyTable");
+		T_INTEQ(c->milter_timeout_ms, 3000, "MilterDaemonTimeout 3s");
+		config_free(c);
+	}
+	cfg_bad("MilterMode inbound\n", "s.conf:1: MilterMode: expected both "
+	    "or verify or sign, got 'inbound'", "MilterMode inbound");
+	cfg_bad("KeyTable keytable\n", "s.conf:1: KeyTable: expected an "
+	    "absolute path, got 'keytable'", "KeyTable relative");
+	cfg_bad("MilterSocket unix:relative\n", "s.conf:1: MilterSocket: "
+	    "expected unix:/absolute/path (at most 107 octets), got "
+	    "'unix:relative'", "MilterSocket relative");
+}
+
 static void
 test_config_errors(void)
 {
@@ -442,5 +487,6 @@ main(void)
 	test_config_default();
 	test_config_full();
 	test_config_errors();
+	test_config_milter();
 	return t_done();
 }

@@ -1,0 +1,55 @@
+/*
+ * answer: parse senderkeyd's line-protocol replies (specs/protocol.md 3.3)
+ * as the milter needs them: an AUTHZ verdict line, and a LOOKUP "ok" line
+ * turned into the key state and candidate keys of lib/sig.h.  Pure: no
+ * I/O.  Not here: talking to the daemon (daemon.h), deciding (verify.h).
+ */
+#ifndef SK_MILTER_ANSWER_H
+#define SK_MILTER_ANSWER_H
+
+#include <stddef.h>
+
+#include "sig.h"
+#include "verdict.h"
+
+#define ANSWER_MAX_KEYS		16	/* LOOKUP_MAX_KEY_RECORDS */
+#define ANSWER_REASON_MAX	64
+#define ANSWER_CLASS_MAX	32
+
+/* One AUTHZ reply. */
+struct answer_authz {
+	enum verdict	 verdict;
+	enum verdict_tag tag;
+	char		 reason[ANSWER_REASON_MAX];	/* the reason code */
+	char		 class_id[ANSWER_CLASS_MAX];	/* "-" when absent */
+};
+
+/*
+ * answer_authz_parse: LINE (NUL-terminated, no LF) as "VERDICT REASON
+ * tag=T ..." into *OUT.  "error ..." lines, unknown verdicts or tags and
+ * a missing tag= return -1 (callers tempfail).  Returns 0 or -1.
+ */
+int		 answer_authz_parse(const char *line,
+		    struct answer_authz *out);
+
+/* The keys of one LOOKUP reply; answer_lookup_free releases them. */
+struct answer_lookup {
+	enum sig_keystate state;
+	struct sig_key	 keys[ANSWER_MAX_KEYS];	/* pkey owned here */
+	size_t		 nkeys;
+};
+
+/*
+ * answer_lookup_parse: LINE as "ok state=S ... key=ALG,FP,FLAG,P ...".
+ * The state maps to sig_keystate as signature.md 6.1 step 7 says;
+ * SECURE_NOKEY is revoked / expired when the reply carries revoked= /
+ * expired= attributes, else "no key".  A key whose P does not decode or
+ * whose fingerprint differs from FP is skipped.  Returns 0 with *OUT
+ * filled (free with answer_lookup_free), or -1 (an "error" reply, no
+ * state=, or out of memory) with *OUT empty.
+ */
+int		 answer_lookup_parse(const char *line,
+		    struct answer_lookup *out);
+void		 answer_lookup_free(struct answer_lookup *a);
+
+#endif

@@ -1,0 +1,740 @@
+/*
+ * main.c: senderkey-milter, the libmilter adapter (specs/protocol.md
+ * section 5, man/senderkey-milter.8).  Reads the configuration, loads the
+ * KeyTable (refusing keys readable by others), opens the milter socket,
+ * drops privileges and runs libmilter.  Per message it collects the
+ * header and body, then at end of data either signs (sign mode, verify
+ * mode's counterpart for authenticated submissions: signmode.c) or
+ * verifies the signature, asks senderkeyd for a verdict per recipient
+ * (daemon.c, answer.c) and applies verify.c's decision.
+ *
+ * libmilter calls back without a user pointer, so the start-up state
+ * lives in one static pointer, set once before smfi_main and read-only
+ * afterwards; everything per connection hangs off smfi_getpriv.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "answer.h"
+#include "b64.h"
+#include "config.h"
+#include "daemon.h"
+#include "keytable.h"
+#include "msg.h"
+#include "sig.h"
+#include "sigheader.h"
+#include "signmode.h"
+#include "verify.h"
+
+#define MILTER_NAME	"senderkey-milter"
+#define MAX_RCPTS	1000	/* recipients judged per message */
+#define QID_MAX		32
+
+/* What start-up built; read-only once smfi_main runs. */
+struct milter {
+	struct config	*cfg;
+	struct keytable	*kt;
+	struct sig_ctx	*sctx;
+	char		*authserv_id;
+};
+
+static const struct milter *M;
+
+/* Per connection (smfi_setpriv); the message part is reset per message. */
+struct mctx {
+	int	 leadspc;		/* SMFIP_HDR_LEADSPC negotiated */
+	char	*auth;			/* {auth_authen}, or NULL */
+	char	**rcpts;
+	size_t	 nrcpts;
+	char	*buf;			/* header + body, CRLF */
+	size_t	 len, cap;
+	int	 toobig;
+	char	 qid[QID_MAX + 1];
+};
+
+static void
+mlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+mlog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
+static void
+mctx_reset(struct mctx *c)
+{
+	size_t i;
+
+	free(c->auth);
+	c->auth = NULL;
+	for (i = 0; i < c->nrcpts; i++)
+		free(c->rcpts[i]);
+	free(c->rcpts);
+	c->rcpts = NULL;
+	c->nrcpts = 0;
+	free(c->buf);
+	c->buf = NULL;
+	c->len = c->cap = 0;
+	c->toobig = 0;
+	c->qid[0] = '\0';
+}
+
+static struct mctx *
+mctx_get(SMFICTX *ctx)
+{
+	struct mctx *c = smfi_getpriv(ctx);
+
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL)
+		smfi_setpriv(ctx, c);
+	return c;
+}
+
+/* put: append LEN octets to the message; sets toobig past MSG_MAX_SIZE. */
+static int
+put(struct mctx *c, const char *p, size_t len)
+{
+	size_t ncap;
+	char *nb;
+
+	if (c->toobig)
+		return 0;
+	if (len > MSG_MAX_SIZE - c->len) {
+		c->toobig = 1;
+		free(c->buf);
+		c->buf = NULL;
+		c->len = c->cap = 0;
+		return 0;
+	}
+	if (c->len + len > c->cap) {
+		ncap = c->cap == 0 ? 8192 : c->cap;
+		while (ncap < c->len + len)
+			ncap *= 2;
+		if ((nb = realloc(c->buf, ncap)) == NULL)
+			return -1;
+		c->buf = nb;
+		c->cap = ncap;
+	}
+	memcpy(c->buf + c->len, p, len);
+	c->len += len;
+	return 0;
+}
+
+/* put_crlf: append S with every bare LF (or lone CR) made CRLF. */
+static int
+put_crlf(struct mctx *c, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\r' && s[1] == '\n')
+			continue;	/* the LF writes the CRLF */
+		if (*s == '\n' || *s == '\r') {
+			if (put(c, "\r\n", 2) == -1)
+				return -1;
+		} else if (put(c, s, 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- callbacks --------------------------------------------------------- */
+
+static sfsistat
+mf_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct mctx *c = mctx_get(ctx);
+
+	(void)f2;
+	(void)f3;
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if ((f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) !=
+	    (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) {
+		mlog(LOG_ERR, "the MTA does not offer adding and changing "
+		    "header fields");
+		return SMFIS_REJECT;
+	}
+	*pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	*pf2 = *pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct mctx *c = mctx_get(ctx);
+	const char *a;
+
+	(void)argv;
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	mctx_reset(c);
+	a = smfi_getsymval(ctx, "{auth_authen}");
+	if (a != NULL && *a != '\0' && (c->auth = strdup(a)) == NULL)
+		return SMFIS_TEMPFAIL;
+	if (M->cfg->milter_mode == CONFIG_MILTER_SIGN && c->auth == NULL)
+		return SMFIS_ACCEPT;	/* nothing to sign */
+	if (M->cfg->milter_mode == CONFIG_MILTER_VERIFY)
+		c->auth = (free(c->auth), NULL);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct mctx *c = mctx_get(ctx);
+	const char *r;
+	char **nr;
+	size_t n;
+
+	if (c == NULL || argv[0] == NULL)
+		return SMFIS_TEMPFAIL;
+	if (c->auth != NULL)
+		return SMFIS_CONTINUE;	/* submission: no verdicts */
+	if (c->nrcpts == MAX_RCPTS) {
+		smfi_setreply(ctx, "452", "4.5.3",
+		    "senderkey: too many recipients");
+		return SMFIS_TEMPFAIL;
+	}
+	r = argv[0];
+	n = strlen(r);
+	if (n >= 2 && r[0] == '<' && r[n - 1] == '>') {
+		r++;
+		n -= 2;
+	}
+	if ((nr = reallocarray(c->rcpts, c->nrcpts + 1, sizeof(*nr))) ==
+	    NULL)
+		return SMFIS_TEMPFAIL;
+	c->rcpts = nr;
+	if ((c->rcpts[c->nrcpts] = strndup(r, n)) == NULL)
+		return SMFIS_TEMPFAIL;
+	c->nrcpts++;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct mctx *c = mctx_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (put(c, name, strlen(name)) == -1 || put(c, ":", 1) == -1 ||
+	    (!c->leadspc && put(c, " ", 1) == -1) ||
+	    put_crlf(c, value) == -1 || put(c, "\r\n", 2) == -1)
+		return SMFIS_TEMPFAIL;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_eoh(SMFICTX *ctx)
+{
+	struct mctx *c = mctx_get(ctx);
+
+	if (c == NULL || put(c, "\r\n", 2) == -1)
+		return SMFIS_TEMPFAIL;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_body(SMFICTX *ctx, unsigned char *p, size_t len)
+{
+	struct mctx *c = mctx_get(ctx);
+
+	if (c == NULL || put(c, (const char *)p, len) == -1)
+		return SMFIS_TEMPFAIL;
+	return SMFIS_CONTINUE;
+}
+
+static void
+set_qid(SMFICTX *ctx, struct mctx *c)
+{
+	const char *q = smfi_getsymval(ctx, "i");
+	size_t i;
+
+	c->qid[0] = '\0';
+	if (q == NULL || strlen(q) > QID_MAX)
+		return;
+	for (i = 0; q[i] != '\0'; i++)
+		if (!((q[i] >= '0' && q[i] <= '9') ||
+		    (q[i] >= 'a' && q[i] <= 'z') ||
+		    (q[i] >= 'A' && q[i] <= 'Z')))
+			return;
+	memcpy(c->qid, q, i + 1);
+}
+
+static sfsistat
+eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
+{
+	enum signmode_result r;
+	enum sig_sign_err serr;
+	char *value = NULL, *from = NULL;
+	sfsistat rc = SMFIS_ACCEPT;
+
+	r = signmode_sign(M->sctx, m, M->kt, c->auth, (int64_t)time(NULL),
+	    &value, &from, &serr);
+	mlog(r == SIGNMODE_SIGNED || r == SIGNMODE_NOKEY ? LOG_INFO :
+	    LOG_NOTICE, "queue_id=%s mode=sign login=%s from=%s result=%s%s%s",
+	    c->qid[0] != '\0' ? c->qid : "-", c->auth,
+	    from != NULL ? from : "-", signmode_name(r),
+	    r == SIGNMODE_ERROR ? " why=" : "",
+	    r == SIGNMODE_ERROR ? sig_sign_strerror(serr) : "");
+	switch (r) {
+	case SIGNMODE_SIGNED:
+		if (smfi_insheader(ctx, 0, "Sender-Key-Signature", value) !=
+		    MI_SUCCESS)
+			rc = SMFIS_TEMPFAIL;
+		break;
+	case SIGNMODE_NOKEY:
+	case SIGNMODE_BADFROM:
+		break;
+	case SIGNMODE_NOTALLOWED:
+		smfi_setreply(ctx, "550", "5.7.1", "senderkey: your login "
+		    "may not send as this From: address");
+		rc = SMFIS_REJECT;
+		break;
+	case SIGNMODE_ERROR:
+		smfi_setreply(ctx, "451", "4.7.0",
+		    "senderkey: temporary failure (internal)");
+		rc = SMFIS_TEMPFAIL;
+		break;
+	}
+	free(value);
+	free(from);
+	return rc;
+}
+
+/* b8: the first 8 characters of the reported signature's b= (or ""). */
+static void
+b8_of(const struct msg *m, const struct sig_outcome *o, char out[9])
+{
+	const struct msg_field *f;
+	struct sigheader *sh;
+	enum sigheader_err e;
+	char *t;
+
+	out[0] = '\0';
+	if (o->field == (size_t)-1 || o->field >= msg_nfields(m))
+		return;
+	f = msg_field(m, o->field);
+	if ((sh = sigheader_parse(SIGHEADER_SKS, f->value, f->valuelen,
+	    &e)) == NULL)
+		return;
+	if (sigheader_get(sh)->blen >= 6 &&
+	    (t = b64_encode(sigheader_get(sh)->b, 6)) != NULL) {
+		memcpy(out, t, 8);
+		out[8] = '\0';
+		free(t);
+	}
+	sigheader_free(sh);
+}
+
+/* ask_lookup: the daemon's keys for SENDER into V; -1 when unreachable. */
+static int
+ask_lookup(struct sig_verify *v, const char *sender, char *err,
+    size_t errsz)
+{
+	struct answer_lookup al;
+	char *req = NULL, **rep = NULL;
+	int rc = -1;
+
+	if (asprintf(&req, "LOOKUP %s\n", sender) == -1)
+		return -1;
+	if (daemon_ask(&M->cfg->socket, req, 1, M->cfg->milter_timeout_ms,
+	    &rep, err, errsz) == -1)
+		goto done;
+	if (answer_lookup_parse(rep[0], &al) == -1) {
+		snprintf(err, errsz, "unexpected LOOKUP reply");
+		goto done;
+	}
+	sig_verify_keys(v, al.state, al.keys, al.nkeys);
+	answer_lookup_free(&al);
+	rc = 0;
+done:
+	daemon_replies_free(rep, 1);
+	free(req);
+	return rc;
+}
+
+/* ask_authz: one AUTHZ per recipient into ANS; -1 when unusable. */
+static int
+ask_authz(struct mctx *c, const char *sender, const struct sig_outcome *o,
+    struct answer_authz *ans, char *err, size_t errsz)
+{
+	char *req = NULL, **rep = NULL, *line = NULL, *nreq;
+	size_t i, len = 0;
+	int n, rc = -1;
+
+	for (i = 0; i < c->nrcpts; i++) {
+		n = asprintf(&line, "AUTHZ sender=%s recipient=%s sig=%s%s%s"
+		    "%s%s\n", sender, c->rcpts[i], sig_result_name(o->result),
+		    o->result == SIG_PASS ? " key=" : "",
+		    o->result == SIG_PASS ? o->fp : "",
+		    c->qid[0] != '\0' ? " queue_id=" : "", c->qid);
+		if (n == -1)
+			goto done;
+		if ((nreq = realloc(req, len + (size_t)n + 1)) == NULL)
+			goto done;
+		req = nreq;
+		memcpy(req + len, line, (size_t)n + 1);
+		len += (size_t)n;
+		free(line);
+		line = NULL;
+	}
+	if (daemon_ask(&M->cfg->socket, req, c->nrcpts,
+	    M->cfg->milter_timeout_ms, &rep, err, errsz) == -1)
+		goto done;
+	for (i = 0; i < c->nrcpts; i++)
+		if (answer_authz_parse(rep[i], &ans[i]) == -1) {
+			snprintf(err, errsz, "unexpected AUTHZ reply for %s",
+			    c->rcpts[i]);
+			goto done;
+		}
+	rc = 0;
+done:
+	daemon_replies_free(rep, c->nrcpts);
+	free(line);
+	free(req);
+	return rc;
+}
+
+static sfsistat
+eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
+{
+	struct sig_verify *v = NULL;
+	struct answer_authz *ans = NULL;
+	struct verify_in in;
+	struct verify_out out;
+	const struct sig_outcome *o;
+	struct sig_outcome tmp;
+	const struct addr *sender;
+	struct addr *from = NULL;
+	enum msg_from_err ferr;
+	char err[512] = "", b8[9];
+	size_t i;
+	int failed = 0;
+	sfsistat rc = SMFIS_TEMPFAIL;
+
+	if ((v = sig_verify_begin(M->sctx, m, SIGHEADER_SKS,
+	    (int64_t)time(NULL))) == NULL)
+		goto tempfail;
+	from = msg_from(m, &ferr);
+	if (sig_verify_need_keys(v, &sender) &&
+	    ask_lookup(v, addr_canon(sender), err, sizeof(err)) == -1)
+		failed = 1;
+	o = sig_verify_result(v);
+	if (failed) {
+		tmp = *o;
+		tmp.result = SIG_TEMPERROR;
+		tmp.reason = SIG_R_INTERNAL;
+		o = &tmp;
+	}
+	b8_of(m, o, b8);
+	if ((ans = calloc(c->nrcpts + 1, sizeof(*ans))) == NULL)
+		goto tempfail;
+	if (!failed && c->nrcpts > 0 && ask_authz(c, from != NULL ?
+	    addr_canon(from) : "invalid", o, ans, err, sizeof(err)) == -1)
+		failed = 1;
+	memset(&in, 0, sizeof(in));
+	in.m = m;
+	in.res = o;
+	in.from = from != NULL ? addr_canon(from) : NULL;
+	in.b8 = b8;
+	in.ans = ans;
+	in.nans = c->nrcpts;
+	in.daemon_failed = failed;
+	in.authserv_id = M->authserv_id;
+	in.monitor = M->cfg->mode == CONFIG_MONITOR;
+	if (verify_decide(&in, &out) == -1)
+		goto tempfail;
+	mlog(out.action == VERIFY_ACCEPT ? LOG_INFO : LOG_NOTICE,
+	    "queue_id=%s mode=verify from=%s result=%s reason=%s "
+	    "recipients=%zu action=%s trust=%s%s%s",
+	    c->qid[0] != '\0' ? c->qid : "-", in.from != NULL ? in.from :
+	    "-", sig_result_name(o->result), sig_reason_name(o->reason),
+	    c->nrcpts, out.action == VERIFY_ACCEPT ? "accept" :
+	    out.action == VERIFY_REJECT ? "reject" : "tempfail",
+	    out.trust[0] != '\0' ? out.trust : "-", err[0] != '\0' ?
+	    " daemon_error=" : "", err);
+	if (out.action != VERIFY_ACCEPT) {
+		smfi_setreply(ctx, out.code, out.xcode, out.text);
+		rc = out.action == VERIFY_REJECT ? SMFIS_REJECT :
+		    SMFIS_TEMPFAIL;
+		goto done;
+	}
+	rc = SMFIS_ACCEPT;
+	for (i = 0; i < out.nar_del; i++)
+		if (smfi_chgheader(ctx, "Authentication-Results",
+		    (int)out.ar_del[i], NULL) != MI_SUCCESS)
+			rc = SMFIS_TEMPFAIL;
+	for (i = out.ntrust_del; i > 0; i--)
+		if (smfi_chgheader(ctx, "Sender-Key-Trust", (int)i, NULL) !=
+		    MI_SUCCESS)
+			rc = SMFIS_TEMPFAIL;
+	if (out.ar[0] != '\0' && smfi_insheader(ctx, 0,
+	    "Authentication-Results", out.ar) != MI_SUCCESS)
+		rc = SMFIS_TEMPFAIL;
+	if (out.trust[0] != '\0' && smfi_insheader(ctx, 0,
+	    "Sender-Key-Trust", out.trust) != MI_SUCCESS)
+		rc = SMFIS_TEMPFAIL;
+	goto done;
+tempfail:
+	smfi_setreply(ctx, "451", "4.7.0",
+	    "senderkey: temporary failure (internal)");
+done:
+	free(ans);
+	addr_free(from);
+	sig_verify_free(v);
+	return rc;
+}
+
+static sfsistat
+mf_eom(SMFICTX *ctx)
+{
+	struct mctx *c = mctx_get(ctx);
+	struct msg *m = NULL;
+	enum msg_err merr;
+	size_t line;
+	sfsistat rc;
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	set_qid(ctx, c);
+	if (c->toobig) {
+		smfi_setreply(ctx, "552", "5.3.4",
+		    "senderkey: message too big to check");
+		rc = SMFIS_REJECT;
+		goto done;
+	}
+	if ((m = msg_parse(c->buf != NULL ? c->buf : "", c->len, &merr,
+	    &line)) == NULL) {
+		mlog(LOG_NOTICE, "queue_id=%s: the message cannot be parsed: "
+		    "line %zu: %s", c->qid[0] != '\0' ? c->qid : "-", line,
+		    msg_strerror(merr));
+		if (merr == MSG_ENOMEM) {
+			smfi_setreply(ctx, "451", "4.7.0",
+			    "senderkey: temporary failure (internal)");
+			rc = SMFIS_TEMPFAIL;
+		} else {
+			smfi_setreply(ctx, "550", "5.6.0",
+			    "senderkey: message header cannot be parsed");
+			rc = SMFIS_REJECT;
+		}
+		goto done;
+	}
+	rc = c->auth != NULL ? eom_sign(ctx, c, m) : eom_verify(ctx, c, m);
+done:
+	msg_free(m);
+	mctx_reset(c);
+	return rc;
+}
+
+static sfsistat
+mf_abort(SMFICTX *ctx)
+{
+	struct mctx *c = smfi_getpriv(ctx);
+
+	if (c != NULL)
+		mctx_reset(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mf_close(SMFICTX *ctx)
+{
+	struct mctx *c = smfi_getpriv(ctx);
+
+	if (c != NULL) {
+		mctx_reset(c);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* --- start-up ---------------------------------------------------------- */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: senderkey-milter [-dn] [-x CONFIG]\n");
+}
+
+/* conn_spec: libmilter's form of L ("unix:/p", "inet:PORT@HOST"). */
+static char *
+conn_spec(const struct config_listen *l)
+{
+	char *s = NULL;
+
+	if (l->kind == CONFIG_LISTEN_UNIX)
+		return asprintf(&s, "unix:%s", l->path) == -1 ? NULL : s;
+	if (l->kind == CONFIG_LISTEN_INET)
+		return asprintf(&s, "%s:%u@%s", strchr(l->host, ':') != NULL ?
+		    "inet6" : "inet", l->port, l->host) == -1 ? NULL : s;
+	return NULL;
+}
+
+static int
+drop_privileges(const char *user, const char *sockpath)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, MILTER_NAME ": MilterUser %s: no such user\n",
+		    user);
+		return -1;
+	}
+	if (sockpath != NULL && chown(sockpath, pw->pw_uid, (gid_t)-1) == -1) {
+		fprintf(stderr, MILTER_NAME ": chown %s: %s\n", sockpath,
+		    strerror(errno));
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
+	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
+		fprintf(stderr, MILTER_NAME ": cannot become %s: %s\n", user,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct milter mil;
+	struct smfiDesc desc;
+	char err[CONFIG_ERR_MAX + 256], host[256], *spec = NULL;
+	const char *cfgpath = NULL;
+	int ch, check = 0, debug = 0, rc = EX_SOFTWARE;
+
+	while ((ch = getopt(argc, argv, "dhnx:")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'x':
+			cfgpath = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (config_load(cfgpath, &mil.cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, MILTER_NAME ": %s\n", err);
+		return EX_CONFIG;
+	}
+	if (mil.cfg->milter_socket.kind == CONFIG_LISTEN_NONE ||
+	    mil.cfg->socket.kind == CONFIG_LISTEN_NONE) {
+		fprintf(stderr, MILTER_NAME ": %s: MilterSocket and Socket "
+		    "must not be none\n", mil.cfg->file != NULL ?
+		    mil.cfg->file : "(default)");
+		rc = EX_CONFIG;
+		goto done;
+	}
+	if (mil.cfg->key_table != NULL) {
+		if ((mil.kt = keytable_load(mil.cfg->key_table, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, MILTER_NAME ": %s\n", err);
+			rc = EX_CONFIG;
+			goto done;
+		}
+	} else if (mil.cfg->milter_mode == CONFIG_MILTER_SIGN) {
+		fprintf(stderr, MILTER_NAME ": MilterMode sign needs a "
+		    "KeyTable\n");
+		rc = EX_CONFIG;
+		goto done;
+	}
+	if (mil.cfg->authserv_id != NULL)
+		mil.authserv_id = strdup(mil.cfg->authserv_id);
+	else if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		mil.authserv_id = strdup(host);
+	}
+	if (mil.authserv_id == NULL || (mil.sctx = sig_ctx_new()) == NULL ||
+	    (spec = conn_spec(&mil.cfg->milter_socket)) == NULL) {
+		fprintf(stderr, MILTER_NAME ": out of memory\n");
+		goto done;
+	}
+	if (check) {
+		printf("%s: ok, %zu KeyTable entries\n", mil.cfg->file !=
+		    NULL ? mil.cfg->file : "(default)", mil.kt != NULL ?
+		    keytable_count(mil.kt) : 0);
+		rc = 0;
+		goto done;
+	}
+	openlog(MILTER_NAME, LOG_PID | (debug ? LOG_PERROR : 0),
+	    mil.cfg->syslog_facility);
+	memset(&desc, 0, sizeof(desc));
+	desc.xxfi_name = MILTER_NAME;
+	desc.xxfi_version = SMFI_VERSION;
+	desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	desc.xxfi_envfrom = mf_envfrom;
+	desc.xxfi_envrcpt = mf_envrcpt;
+	desc.xxfi_header = mf_header;
+	desc.xxfi_eoh = mf_eoh;
+	desc.xxfi_body = mf_body;
+	desc.xxfi_eom = mf_eom;
+	desc.xxfi_abort = mf_abort;
+	desc.xxfi_close = mf_close;
+	desc.xxfi_negotiate = mf_negotiate;
+	M = &mil;
+	umask(007);
+	if (smfi_setconn(spec) == MI_FAILURE ||
+	    smfi_register(desc) == MI_FAILURE ||
+	    smfi_opensocket(1) == MI_FAILURE) {
+		fprintf(stderr, MILTER_NAME ": cannot listen on %s\n", spec);
+		rc = EX_UNAVAILABLE;
+		goto done;
+	}
+	if (mil.cfg->milter_user != NULL && drop_privileges(
+	    mil.cfg->milter_user, mil.cfg->milter_socket.kind ==
+	    CONFIG_LISTEN_UNIX ? mil.cfg->milter_socket.path : NULL) == -1) {
+		rc = EX_NOPERM;
+		goto done;
+	}
+	mlog(LOG_INFO, "listening on %s, daemon %s, mode %s, authserv-id %s",
+	    spec, mil.cfg->socket.spec, mil.cfg->milter_mode ==
+	    CONFIG_MILTER_SIGN ? "sign" : mil.cfg->milter_mode ==
+	    CONFIG_MILTER_VERIFY ? "verify" : "both", mil.authserv_id);
+	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+done:
+	free(spec);
+	free(mil.authserv_id);
+	sig_ctx_free(mil.sctx);
+	keytable_free(mil.kt);
+	config_free(mil.cfg);
+	return rc;
+}

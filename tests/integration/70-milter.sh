@@ -1,0 +1,213 @@
+#!/bin/sh
+# 70-milter: senderkey-milter driven by miltertest (tests/data/milter/
+# run.lua) against a senderkeyd in the DNSSEC test bed.
+#  verify mode: a message signed for alice@example.test gets
+#    senderkey=pass and Sender-Key-Trust: trusted; a tampered body fails
+#    the signature and, example.test publishing policy=all, is rejected
+#    5.7.1 (monitor mode shows senderkey=fail and the unauthorized tag);
+#    an unsigned message from example.test is rejected 5.7.1; forged
+#    Authentication-Results carrying our authserv-id and every incoming
+#    Sender-Key-Trust are deleted, another server's A-R is kept; a
+#    bogus.test sender gets 451 4.7.0; a dead daemon gives 451 4.7.0.
+#  sign mode: {auth_authen}=alice signs as alice@example.test and
+#    "senderkey verify" accepts the result in the bed; mallory is
+#    refused 5.7.1 for the same From:; a From: without a KeyTable entry
+#    passes unsigned.
+#  start-up: a KeyTable key readable by others stops the milter.
+. "$(dirname "$0")/lib.sh"
+
+command -v miltertest >/dev/null 2>&1 || skip_all "miltertest is not installed"
+need_root
+bed_up
+
+SK=$SK_BIN/senderkey
+SKD=$SK_BIN/senderkeyd
+SKM=$SK_BIN/senderkey-milter
+LUA=$SK_TOP/tests/data/milter/run.lua
+[ -x "$SKM" ] || skip_all "bin/senderkey-milter not built"
+
+D=$(mktemp -d /tmp/sk-70.XXXXXX)
+chmod 755 "$D"
+PIDS=""
+cleanup() {
+	for p in $PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+	rm -rf "$D" "$_t_out"
+}
+trap cleanup EXIT
+
+cp "$SK_TOP/tests/bed/alice.pem" "$D/alice.pem"
+chmod 600 "$D/alice.pem"
+
+# the daemon, in the bed
+cat >"$D/d.conf" <<CONF
+Socket unix:$D/d.sock
+PolicySocket none
+SocketGroup root
+TrustAnchorFile $SK_BED_ANCHOR
+UnboundConfig $SK_BED_UBCONF
+PidFile $D/d.pid
+DNSTimeout 3s
+CONF
+bed exec "$SKD" -f -x "$D/d.conf" >"$D/d.log" 2>&1 &
+i=0
+while [ ! -S "$D/d.sock" ] || [ ! -s "$D/d.pid" ]; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || break
+	sleep 0.1
+done
+PIDS="$PIDS $(cat "$D/d.pid" 2>/dev/null)"
+check "senderkeyd is up" test -S "$D/d.sock"
+
+printf 'alice@example.test %s alice\n' "$D/alice.pem" >"$D/keytable"
+
+# milter NAME [EXTRA CONFIG LINES]: start a milter, wait for its socket
+milter() {
+	_n=$1
+	shift
+	{
+		echo "Socket unix:${DSOCK:-$D/d.sock}"
+		echo "MilterSocket unix:$D/$_n.sock"
+		echo "AuthservID mx.example.net"
+		echo "KeyTable $D/keytable"
+		echo "MilterDaemonTimeout 5s"
+		for l in "$@"; do echo "$l"; done
+	} >"$D/$_n.conf"
+	"$SKM" -d -x "$D/$_n.conf" >"$D/$_n.log" 2>&1 &
+	PIDS="$PIDS $!"
+	_i=0
+	while [ ! -S "$D/$_n.sock" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 300 ] || break
+		sleep 0.1
+	done
+}
+
+# mt SOCKNAME MSGFILE [AUTH]: run miltertest; output in OUT
+mt() {
+	OUT=$(SK_MT_SOCK="unix:$D/$1.sock" SK_MT_MSG="$2" \
+	    SK_MT_FROM="${FROM:-alice@example.test}" \
+	    SK_MT_RCPT="${RCPT:-bob@example.net}" SK_MT_AUTH="${3:-}" \
+	    SK_MT_OUT="${MTOUT:-}" SK_MT_EXPECT="${EXPECT:-}" miltertest -s "$LUA" 2>&1)
+}
+
+cat >"$D/msg" <<'MSG'
+From: Alice Example <alice@example.test>
+To: Bob <bob@example.net>
+Subject: Lunch on Thursday?
+Date: Thu, 13 Nov 2025 09:30:00 +0000
+Message-ID: <20251113093000.4711@mail.example.test>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi Bob,
+
+Shall  we meet at noon?	The usual place.
+
+Alice
+MSG
+
+milter v
+check "the milter listens" test -S "$D/v.sock"
+
+# ---- verify mode ------------------------------------------------------
+"$SK" sign -k "$D/alice.pem" <"$D/msg" >"$D/signed" 2>"$D/err"
+check "senderkey sign signs the test message" test -s "$D/signed"
+{
+	echo "Authentication-Results: mx.example.net; senderkey=pass header.from=alice@example.test"
+	echo "Authentication-Results: other.example.org; spf=pass smtp.mailfrom=example.test"
+	echo "Sender-Key-Trust: authorized; reason=allowlisted-signed"
+	cat "$D/signed"
+} >"$D/signed-forged"
+
+mt v "$D/signed"
+expect_match "signed, secure sender: accepted" "$OUT" "^reply=a"
+expect_match "signed, secure sender: senderkey=pass with header.from and header.b" \
+    "$OUT" "^insert=Authentication-Results: mx\.example\.net; senderkey=pass header\.from=alice@example\.test header\.b=[A-Za-z0-9+/]{8}$"
+expect_match "signed, secure sender: Sender-Key-Trust: trusted" "$OUT" \
+    "^insert=Sender-Key-Trust: trusted; reason=key-secure-signed$"
+
+mt v "$D/signed-forged"
+expect_match "forged copies: still pass" "$OUT" "senderkey=pass"
+expect_match "forged copies: our Authentication-Results deleted" "$OUT" \
+    "^delete=Authentication-Results$"
+expect_match "forged copies: incoming Sender-Key-Trust deleted" "$OUT" \
+    "^delete=Sender-Key-Trust$"
+
+mt v "$D/signed"
+if printf '%s\n' "$OUT" | grep -q '^delete='; then
+	not_ok "clean message: nothing deleted"
+else
+	ok "clean message: nothing deleted"
+fi
+
+sed 's/noon?/one?/' "$D/signed" >"$D/tampered"
+EXPECT="550 5.7.1 senderkey: sender not authorized (sig-fail)" \
+    mt v "$D/tampered"
+expect_match "tampered body, policy=all domain: rejected 550 5.7.1 sig-fail" \
+    "$OUT" "^smtp=550 5\.7\.1 .*\(sig-fail\)$"
+
+EXPECT="550 5.7.1 senderkey: sender not authorized (sig-missing)" \
+    mt v "$D/msg"
+expect_match "unsigned, policy=all domain: rejected 550 5.7.1 sig-missing" \
+    "$OUT" "^smtp=550 5\.7\.1 .*\(sig-missing\)$"
+
+sed 's/alice@example.test/alice@bogus.test/' "$D/msg" >"$D/bogus"
+"$SK" sign -k "$D/alice.pem" <"$D/bogus" >"$D/bogus-signed"
+FROM=alice@bogus.test \
+    EXPECT="451 4.7.0 senderkey: temporary failure (dns-bogus)" \
+    mt v "$D/bogus"
+expect_match "bogus.test sender, unsigned: 451 4.7.0 dns-bogus" "$OUT" \
+    "^smtp=451 4\.7\.0 .*\(dns-bogus\)$"
+FROM=alice@bogus.test \
+    EXPECT="451 4.7.0 senderkey: temporary failure (dns-bogus)" \
+    mt v "$D/bogus-signed"
+expect_match "bogus.test sender, signed: 451 4.7.0 dns-bogus" "$OUT" \
+    "^smtp=451 4\.7\.0 .*\(dns-bogus\)$"
+
+# monitor mode: never refuses, shows the verdicts
+milter mon "Mode monitor"
+mt mon "$D/tampered"
+expect_match "monitor, tampered body: accepted" "$OUT" "^reply=a"
+expect_match "monitor, tampered body: senderkey=fail body-hash-mismatch" \
+    "$OUT" 'senderkey=fail reason="body-hash-mismatch" header\.from=alice@example\.test'
+expect_match "monitor, tampered body: Sender-Key-Trust: unauthorized" \
+    "$OUT" "^insert=Sender-Key-Trust: unauthorized; reason=sig-fail$"
+
+# a milter whose daemon is gone
+DSOCK=$D/nothing.sock milter dead
+EXPECT="451 4.7.0 senderkey: temporary failure (internal)" mt dead "$D/signed"
+expect_match "dead daemon: 451 4.7.0, never accepted" "$OUT" \
+    "^smtp=451 4\.7\.0 .*\(internal\)$"
+
+# ---- sign mode --------------------------------------------------------
+MTOUT=$D/out mt v "$D/msg" alice
+expect_match "sign mode, alice: accepted" "$OUT" "^reply=a"
+expect_match "sign mode, alice: Sender-Key-Signature inserted" "$OUT" \
+    "^insert=Sender-Key-Signature: v=1; a=ed25519-sha256; "
+VOUT=$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
+    <"$D/out" 2>&1)
+expect_match "sign mode: senderkey verify accepts the milter's signature" \
+    "$VOUT" "^result=pass reason=ok .*sender=alice@example.test"
+EXPECT="550 5.7.1 senderkey: your login may not send as this From: address" \
+    mt v "$D/msg" mallory
+expect_match "sign mode, mallory as alice: refused 550 5.7.1" "$OUT" \
+    "^smtp=550 5\.7\.1 senderkey: your login may not"
+sed 's/alice@example.test/carol@example.test/' "$D/msg" >"$D/carol"
+mt v "$D/carol" carol
+expect_match "sign mode, From: without a key: accepted" "$OUT" "^reply=a"
+if printf '%s\n' "$OUT" | grep -q '^insert='; then
+	not_ok "sign mode, From: without a key: nothing inserted"
+else
+	ok "sign mode, From: without a key: nothing inserted"
+fi
+
+# ---- start-up ---------------------------------------------------------
+chmod 644 "$D/alice.pem"
+"$SKM" -n -x "$D/v.conf" >"$D/n.out" 2>&1
+RC=$?
+expect_eq "a key readable by others: the milter refuses to start" "$RC" 78
+expect_match "... and says which key file" "$(cat "$D/n.out")" "alice\.pem"
+chmod 600 "$D/alice.pem"
+check "with the key 0600 the configuration checks out" "$SKM" -n -x "$D/v.conf"
+
+done_testing
