@@ -1,0 +1,273 @@
+#!/bin/sh
+# 21-daemon-postfix: senderkeyd behind a real Postfix (check_policy_service
+# on its PolicySocket, tests/bed/postfix) in the DNSSEC test bed, driven by
+# swaks.  What the SMTP client sees for each sender (specs/protocol.md 2.4,
+# specs/verdicts.md 6.1): a secure key is accepted and tagged "untrusted;
+# reason=sig-pending" (no signature at RCPT), a secure NXDOMAIN under
+# policy=all is rejected 5.7.1, an unsigned zone is accepted and tagged
+# key-insecure, bogus and expired zones and a dead upstream are deferred
+# 4.7.0; one transaction with two recipients of one class carries one
+# header; after a SIGHUP to DefaultMode deny every sender but the null
+# sender is rejected (not-allowlisted) without DNS; Mode monitor answers
+# DUNNO and logs the verdict; a dead senderkeyd makes Postfix defer with
+# its default action 451 4.3.5, never accept.  The 452 4.5.3 class split
+# needs two recipient modes, hence the policy store: 23-store-postfix.
+#
+# The bed is left up; this script's senderkeyd and Postfix instance are
+# stopped at the end.
+. "$(dirname "$0")/lib.sh"
+
+need_root
+command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
+[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+SKD=$SK_BIN/senderkeyd
+[ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
+bed_up
+
+PF=$SK_TOP/tests/bed/postfix
+eval "$("$PF" env)"
+D=$(mktemp -d /tmp/sk-21.XXXXXX) || exit 1
+chmod 0755 "$D"		# smtpd (user postfix) must reach the socket dir
+SKPID=
+
+cleanup() {
+	stop_skd
+	"$PF" down >/dev/null 2>&1
+	rm -rf "$D" "$_t_out"
+}
+trap cleanup EXIT
+
+# alive PID: exists and is not a zombie (this VM reaps slowly).
+alive() {
+	[ -n "$1" ] && grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null
+}
+
+# write_conf [EXTRA CONFIG LINES]: $D/skd.conf, the policy socket in
+# $D/run (created by senderkeyd, group postfix); DNSTimeout $TIMEOUT.
+write_conf() {
+	{
+		echo "Socket unix:$D/run/line.sock"
+		echo "PolicySocket unix:$D/run/policy.sock"
+		echo "SocketGroup postfix"
+		echo "TrustAnchorFile $SK_BED_ANCHOR"
+		echo "UnboundConfig $SK_BED_UBCONF"
+		echo "PidFile $D/skd.pid"
+		echo "DNSTimeout ${TIMEOUT:-2s}"
+		for l in "$@"; do echo "$l"; done
+	} >"$D/skd.conf.new" && mv "$D/skd.conf.new" "$D/skd.conf"
+}
+
+# start_skd: senderkeyd -f in the bed with $D/skd.conf; waits for its
+# policy socket and pid file, sets SKPID.
+start_skd() {
+	rm -f "$D/skd.pid"
+	bed exec "$SKD" -f -x "$D/skd.conf" >>"$D/skd.log" 2>&1 &
+	_i=0
+	while [ ! -S "$D/run/policy.sock" ] || [ ! -s "$D/skd.pid" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 300 ] || return 1
+		sleep 0.1
+	done
+	SKPID=$(cat "$D/skd.pid")
+	alive "$SKPID"
+}
+
+# restart NAME: stop_skd, start_skd, one check named NAME.
+restart() {
+	stop_skd
+	if start_skd; then
+		ok "$1"
+	else
+		not_ok "$1"
+		tail -n 5 "$D/skd.log" | sed 's/^/#   /'
+	fi
+}
+
+stop_skd() {
+	[ -n "$SKPID" ] || return 0
+	kill "$SKPID" 2>/dev/null
+	_i=0
+	while alive "$SKPID" && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	alive "$SKPID" && kill -KILL "$SKPID" 2>/dev/null
+	SKPID=
+	rm -f "$D/run/policy.sock" "$D/run/line.sock"
+}
+
+# send FROM TO [swaks args]: one message; sets OUT.
+send() {
+	_from=$1
+	_to=$2
+	shift 2
+	OUT=$("$PF" send --from "$_from" --to "$_to" \
+	    --header "Subject: 21-daemon-postfix $_from" "$@" 2>&1)
+}
+
+# rcpt_reply RCPT: the server's reply to RCPT TO:<RCPT> in OUT.
+rcpt_reply() {
+	printf '%s\n' "$OUT" | awk -v r="RCPT TO:<$1>" '
+	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
+	    index($0, r) { want = 1 }'
+}
+
+# queued_id: the queue id from "250 2.0.0 Ok: queued as QID" in OUT.
+queued_id() {
+	printf '%s\n' "$OUT" |
+	    sed -n 's/^<[-~ ]* 250 .*queued as \([0-9A-Za-z]*\).*$/\1/p' |
+	    head -n 1
+}
+
+# field NAME TEXT: the value of NAME= on the first line that has it.
+field() {
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+# headers_of FILE NAME: every value of header NAME, one a line.
+headers_of() {
+	awk -v n="$2" 'BEGIN { n = tolower(n) ":" }
+	    /^$/ { exit }
+	    tolower(substr($0, 1, length(n))) == n {
+		v = substr($0, length(n) + 1); sub(/^ */, "", v); print v
+	    }' "$1"
+}
+
+# delivered RCPT: the file of the last queued message for RCPT, or "".
+delivered() {
+	_q=$(queued_id)
+	[ -n "$_q" ] || { echo ""; return; }
+	_r=$("$PF" result "$_q" --wait 30 2>&1)
+	printf '%s\n' "$_r" | grep -F "recipient=$1 " | tr ' ' '\n' |
+	    sed -n 's/^file=//p' | sed 's/^-$//' | head -n 1
+}
+
+# accepted NAME FROM TO HEADER: RCPT 250, delivered, with exactly the one
+# Sender-Key-Trust value HEADER (empty: none at all).
+accepted() {
+	send "$2" "$3"
+	expect_match "$1: RCPT gets 250" "$(rcpt_reply "$3")" '^250 '
+	_f=$(delivered "$3")
+	if [ -f "$_f" ]; then
+		expect_eq "$1: delivered with Sender-Key-Trust '$4'" \
+		    "$(headers_of "$_f" Sender-Key-Trust)" "$4"
+	else
+		not_ok "$1: delivered"
+		diag "$OUT"
+	fi
+}
+
+# refused NAME FROM TO PATTERN: RCPT reply matches PATTERN, nothing queued.
+refused() {
+	send "$2" "$3"
+	expect_match "$1: RCPT gets $4" "$(rcpt_reply "$3")" "$4"
+	expect_eq "$1: nothing is queued" "$(queued_id)" ""
+}
+
+# --- DefaultMode allow, Mode enforce ------------------------------------
+write_conf "DefaultMode allow"
+if ! start_skd; then
+	not_ok "senderkeyd starts in the bed"
+	sed 's/^/#   /' "$D/skd.log"
+	done_testing
+fi
+ok "senderkeyd starts in the bed"
+expect_eq "the policy socket's group is postfix" \
+    "$(stat -c %G "$D/run/policy.sock")" postfix
+if ! "$PF" up --policy "unix:$D/run/policy.sock" >"$_t_out" 2>&1; then
+	not_ok "postfix up with senderkeyd's policy socket"
+	sed 's/^/#   /' "$_t_out"
+	done_testing
+fi
+ok "postfix up with senderkeyd's policy socket"
+
+accepted "secure key, allow mode" alice@example.test bob@example.net \
+    "untrusted; reason=sig-pending"
+refused "secure NXDOMAIN under policy=all" nobody@example.test \
+    bob@example.net \
+    '^554 5\.7\.1 .*senderkey: sender not authorized \(no-key\)$'
+expect_match "the reject is in Postfix's log" "$("$PF" log)" \
+    'NOQUEUE: reject: RCPT .*554 5\.7\.1 <bob@example\.net>.*from=<nobody@example\.test>'
+accepted "unsigned zone, allow mode" alice@insecure.test bob@example.net \
+    "untrusted; reason=key-insecure"
+refused "bogus zone" alice@bogus.test bob@example.net \
+    '^450 4\.7\.0 .*senderkey: temporary failure \(dns-bogus\)$'
+refused "expired signatures" alice@expired.test bob@example.net \
+    '^450 4\.7\.0 .*senderkey: temporary failure \(dns-bogus\)$'
+accepted "null sender, allow mode" "<>" bob@example.net \
+    "untrusted; reason=null-sender"
+
+# Two recipients of one class in one transaction: both accepted, the
+# header once (the second recipient gets DUNNO, protocol.md 2.5).
+send alice@example.test bob@example.net,carol@example.net
+expect_match "two recipients: bob gets 250" \
+    "$(rcpt_reply bob@example.net)" '^250 '
+expect_match "two recipients: carol gets 250" \
+    "$(rcpt_reply carol@example.net)" '^250 '
+F=$(delivered carol@example.net)
+if [ -f "$F" ]; then
+	expect_eq "two recipients: one Sender-Key-Trust header" \
+	    "$(headers_of "$F" Sender-Key-Trust)" \
+	    "untrusted; reason=sig-pending"
+else
+	not_ok "two recipients: delivered"
+	diag "$OUT"
+fi
+
+expect_match "senderkeyd logged the decision with Postfix's queue id" \
+    "$(grep 'sender=alice@insecure.test' "$D/skd.log" | head -n 1)" \
+    'queue_id=[^ ]* sender=alice@insecure\.test recipient=bob@example\.net verdict=untrusted reason=key-insecure'
+
+# --- a dead upstream: the sink as forwarder, DNSTimeout 1s --------------
+TIMEOUT=1s write_conf "DefaultMode allow" "Forwarders $SK_BED_SINK"
+restart "senderkeyd restarts with the sink as forwarder"
+refused "dead upstream: tempfail at the deadline" carol@example.test \
+    bob@example.net \
+    '^450 4\.7\.0 .*senderkey: temporary failure \(dns-tempfail\)$'
+
+# --- SIGHUP to DefaultMode deny (no store: nobody is allowlisted) -------
+write_conf "DefaultMode allow"
+restart "senderkeyd restarts"
+accepted "before the reload: allow mode" alice@example.test \
+    bob@example.net "untrusted; reason=sig-pending"
+write_conf "DefaultMode deny"
+kill -HUP "$SKPID"
+_i=0
+until grep -q 'config reloaded' "$D/skd.log" || [ $_i -ge 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+check "SIGHUP: the new config is loaded" grep -q 'config reloaded' "$D/skd.log"
+refused "deny mode: a secure key without allowlisting" alice@example.test \
+    bob@example.net \
+    '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
+refused "deny mode: an unsigned zone" alice@insecure.test bob@example.net \
+    '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
+refused "deny mode: a bogus zone is rejected without DNS (rule 5)" \
+    alice@bogus.test bob@example.net \
+    '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
+accepted "deny mode: the null sender is accepted untagged (DUNNO)" "<>" \
+    bob@example.net ""
+check "SIGHUP kept the same process" alive "$SKPID"
+
+# --- Mode monitor: DUNNO, the verdict only logged ------------------------
+write_conf "DefaultMode deny" "Mode monitor"
+kill -HUP "$SKPID"
+_i=0
+until [ "$(grep -c 'config reloaded' "$D/skd.log")" -ge 2 ] ||
+    [ $_i -ge 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+accepted "monitor: a refused sender is accepted, untagged" \
+    nobody@example.test bob@example.net ""
+expect_match "monitor: the verdict is logged" \
+    "$(grep 'sender=nobody@example.test' "$D/skd.log" | tail -n 1)" \
+    'verdict=unauthorized reason=not-allowlisted'
+
+# --- senderkeyd dies: Postfix defers (default_action), never accepts ----
+stop_skd
+refused "senderkeyd down: Postfix's default action" alice@example.test \
+    bob@example.net '^451 4\.3\.5 '
+
+done_testing
