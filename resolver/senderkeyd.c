@@ -38,6 +38,7 @@
 
 #define MAX_SOCKETS	8
 #define STORE_POLL_MS	1000	/* a commit is seen within this */
+#define STATS_WRITE_MS	10000	/* StatsFile is rewritten this often */
 struct daemon {
 	const char		*cfgpath;
 	struct config		*cfg;
@@ -48,6 +49,8 @@ struct daemon {
 	struct store		*store;		/* NULL: no PolicyStore */
 	struct loop_timer	*poll;		/* store_poll, every second */
 	char			 poll_err[256];	/* the failure last logged */
+	struct loop_timer	*stats;		/* StatsFile, every 10 s */
+	char			 stats_err[256];	/* likewise */
 	int			 fds[MAX_SOCKETS];
 	enum server_proto	 protos[MAX_SOCKETS];
 	size_t			 nfds;
@@ -432,6 +435,41 @@ on_poll(void *arg)
 		    "poll timer; changes are seen at SIGHUP only");
 }
 
+/*
+ * write_stats: the Prometheus textfile (StatsFile), when configured.  A
+ * failure is logged once until it changes or goes away.
+ */
+static void
+write_stats(struct daemon *d)
+{
+	char err[256];
+
+	if (d->cfg->stats_file == NULL)
+		return;
+	err[0] = '\0';
+	if (server_stats_write(d->srv, d->cfg->stats_file, err,
+	    sizeof(err)) == 0) {
+		if (d->stats_err[0] != '\0')
+			log_msg(d->log, LOG_INFO, "StatsFile %s written again",
+			    d->cfg->stats_file);
+		d->stats_err[0] = '\0';
+		return;
+	}
+	if (strcmp(err, d->stats_err) != 0)
+		log_msg(d->log, LOG_ERR, "StatsFile: %s", err);
+	snprintf(d->stats_err, sizeof(d->stats_err), "%s", err);
+}
+
+static void
+on_stats(void *arg)
+{
+	struct daemon *d = arg;
+
+	write_stats(d);
+	if (loop_timer_set(d->stats, STATS_WRITE_MS) == -1)
+		log_msg(d->log, LOG_ERR, "StatsFile: cannot re-arm its timer");
+}
+
 static void
 sd_notify_ready(struct daemon *d)
 {
@@ -586,8 +624,11 @@ main(int argc, char **argv)
 		fatal(&d, "out of memory");
 	server_set_store(d.srv, d.store);
 	if ((d.poll = loop_timer_new(d.loop, on_poll, &d)) == NULL ||
-	    loop_timer_set(d.poll, STORE_POLL_MS) == -1)
+	    loop_timer_set(d.poll, STORE_POLL_MS) == -1 ||
+	    (d.stats = loop_timer_new(d.loop, on_stats, &d)) == NULL ||
+	    loop_timer_set(d.stats, STATS_WRITE_MS) == -1)
 		fatal(&d, "out of memory");
+	write_stats(&d);
 	for (i = 0; i < d.nfds; i++)
 		if (server_listen(d.srv, d.fds[i], d.protos[i]) == -1)
 			fatal(&d, "cannot watch a listening socket");
@@ -607,8 +648,10 @@ main(int argc, char **argv)
 	}
 	if (loop_run(d.loop) == -1)
 		log_msg(d.log, LOG_ERR, "event loop: %s", strerror(errno));
+	write_stats(&d);
 	server_free(d.srv);
 	loop_timer_free(d.poll);
+	loop_timer_free(d.stats);
 	store_free(d.store);
 	lookup_free(d.lk);
 	for (i = 0; i < 2; i++) {

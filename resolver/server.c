@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "cache.h"
 #include "config.h"
 #include "conn.h"
@@ -101,58 +102,116 @@ quantile_us(const struct stats *st, double q)
 	return 1ULL << (SERVER_LAT_BUCKETS - 1);
 }
 
-void
-server_stats_reply(struct server *s, struct sconn *sc)
+/* One statistic: NAME (for STATS and, prefixed, for Prometheus). */
+struct stat_kv {
+	char		name[40];
+	uint64_t	v;
+	int		gauge;		/* else a counter */
+};
+
+#define STATS_MAX	48
+
+static size_t
+stat_add(struct stat_kv *kv, size_t n, const char *name, uint64_t v,
+    int gauge)
+{
+	if (n < STATS_MAX) {
+		snprintf(kv[n].name, sizeof(kv[n].name), "%s", name);
+		kv[n].v = v;
+		kv[n].gauge = gauge;
+		n++;
+	}
+	return n;
+}
+
+/* stats_collect: every statistic, in the order STATS reports them. */
+static size_t
+stats_collect(struct server *s, struct stat_kv *kv)
 {
 	static const char *const vnames[VERDICT_COUNT] = { "authorized",
 	    "unauthorized", "untrusted", "tempfail" };
 	static const char *const snames[6] = { "secure_key", "secure_nokey",
 	    "insecure", "bogus", "tempfail", "permerror" };
-	struct proto_line_out o;
 	struct cache_stats cs;
-	char buf[4096], name[64];
+	char name[40];
+	size_t n = 0;
 	int i;
 
 	cache_get_stats(s->cache, &cs);
-	proto_line_out_init(&o, buf, sizeof(buf));
-	proto_line_out_word(&o, "ok");
-	proto_line_out_attr_u64(&o, "uptime",
-	    (loop_now(s->loop) - s->started) / 1000);
-	proto_line_out_attr_u64(&o, "requests", s->st.requests);
-	proto_line_out_attr_u64(&o, "requests_authz", s->st.authz);
-	proto_line_out_attr_u64(&o, "requests_lookup", s->st.lookup);
-	proto_line_out_attr_u64(&o, "requests_policy", s->st.policy);
-	proto_line_out_attr_u64(&o, "requests_ping", s->st.ping);
-	proto_line_out_attr_u64(&o, "requests_stats", s->st.stats);
-	proto_line_out_attr_u64(&o, "errors", s->st.errors);
+	n = stat_add(kv, n, "uptime", (loop_now(s->loop) - s->started) / 1000,
+	    1);
+	n = stat_add(kv, n, "requests", s->st.requests, 0);
+	n = stat_add(kv, n, "requests_authz", s->st.authz, 0);
+	n = stat_add(kv, n, "requests_lookup", s->st.lookup, 0);
+	n = stat_add(kv, n, "requests_policy", s->st.policy, 0);
+	n = stat_add(kv, n, "requests_ping", s->st.ping, 0);
+	n = stat_add(kv, n, "requests_stats", s->st.stats, 0);
+	n = stat_add(kv, n, "errors", s->st.errors, 0);
 	for (i = 0; i < VERDICT_COUNT; i++) {
 		snprintf(name, sizeof(name), "verdict_%s", vnames[i]);
-		proto_line_out_attr_u64(&o, name, s->st.verdicts[i]);
+		n = stat_add(kv, n, name, s->st.verdicts[i], 0);
 	}
 	for (i = 0; i < 6; i++) {
 		snprintf(name, sizeof(name), "dnssec_%s", snames[i]);
-		proto_line_out_attr_u64(&o, name, s->st.states[i]);
+		n = stat_add(kv, n, name, s->st.states[i], 0);
 	}
-	proto_line_out_attr_u64(&o, "cache_hits", cs.hits);
-	proto_line_out_attr_u64(&o, "cache_misses", cs.misses);
-	proto_line_out_attr_u64(&o, "cache_coalesced", cs.coalesced);
-	proto_line_out_attr_u64(&o, "cache_evictions", cs.evictions);
-	proto_line_out_attr_u64(&o, "cache_entries", cs.entries);
-	proto_line_out_attr_u64(&o, "cache_bytes", cs.bytes);
-	proto_line_out_attr_u64(&o, "lookups_inflight", cs.inflight);
-	proto_line_out_attr_u64(&o, "lookup_failures", cs.failures);
-	proto_line_out_attr_u64(&o, "timeouts", cs.timeouts);
-	proto_line_out_attr_u64(&o, "connections", s->nconns);
-	proto_line_out_attr_u64(&o, "connections_total", s->st.conns_total);
-	proto_line_out_attr_u64(&o, "connections_refused",
-	    s->st.conns_refused);
-	proto_line_out_attr_u64(&o, "latency_median_us", quantile_us(&s->st,
-	    0.50));
-	proto_line_out_attr_u64(&o, "latency_tail_us", quantile_us(&s->st,
-	    0.99));
-	proto_line_out_attr_u64(&o, "latency_max_us", quantile_us(&s->st,
-	    1.0));
+	n = stat_add(kv, n, "cache_hits", cs.hits, 0);
+	n = stat_add(kv, n, "cache_misses", cs.misses, 0);
+	n = stat_add(kv, n, "cache_coalesced", cs.coalesced, 0);
+	n = stat_add(kv, n, "cache_evictions", cs.evictions, 0);
+	n = stat_add(kv, n, "cache_entries", cs.entries, 1);
+	n = stat_add(kv, n, "cache_bytes", cs.bytes, 1);
+	n = stat_add(kv, n, "lookups_inflight", cs.inflight, 1);
+	n = stat_add(kv, n, "lookup_failures", cs.failures, 0);
+	n = stat_add(kv, n, "timeouts", cs.timeouts, 0);
+	n = stat_add(kv, n, "connections", s->nconns, 1);
+	n = stat_add(kv, n, "connections_total", s->st.conns_total, 0);
+	n = stat_add(kv, n, "connections_refused", s->st.conns_refused, 0);
+	n = stat_add(kv, n, "latency_median_us", quantile_us(&s->st, 0.50), 1);
+	n = stat_add(kv, n, "latency_tail_us", quantile_us(&s->st, 0.99), 1);
+	n = stat_add(kv, n, "latency_max_us", quantile_us(&s->st, 1.0), 1);
+	return n;
+}
+
+void
+server_stats_reply(struct server *s, struct sconn *sc)
+{
+	struct stat_kv kv[STATS_MAX];
+	struct proto_line_out o;
+	char buf[4096];
+	size_t i, n;
+
+	n = stats_collect(s, kv);
+	proto_line_out_init(&o, buf, sizeof(buf));
+	proto_line_out_word(&o, "ok");
+	for (i = 0; i < n; i++)
+		proto_line_out_attr_u64(&o, kv[i].name, kv[i].v);
 	server_reply(sc, buf, proto_line_out_end(&o), 0);
+}
+
+int
+server_stats_write(struct server *s, const char *path, char *err,
+    size_t errsz)
+{
+	struct stat_kv kv[STATS_MAX];
+	struct afile *af;
+	FILE *fp;
+	size_t i, n;
+
+	n = stats_collect(s, kv);
+	if ((af = afile_open(path, 0644, err, errsz)) == NULL)
+		return -1;
+	fp = afile_fp(af);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "# TYPE senderkeyd_%s %s\nsenderkeyd_%s %llu\n",
+		    kv[i].name, kv[i].gauge ? "gauge" : "counter", kv[i].name,
+		    (unsigned long long)kv[i].v);
+	if (ferror(fp)) {
+		snprintf(err, errsz, "%s: cannot write", path);
+		afile_abort(af);
+		return -1;
+	}
+	return afile_commit(af, 0, err, errsz);
 }
 
 /* --- connections --- */

@@ -71,6 +71,15 @@ void		 server_set_config(struct server *s, const struct config *cfg);
  */
 void		 server_set_store(struct server *s, const struct store *st);
 
+/*
+ * server_stats_write: the STATS counters in the Prometheus text format
+ * (senderkeyd_<name>, with # TYPE lines), written atomically to PATH
+ * (lib/afile) for node_exporter's textfile collector.  Returns 0, or -1
+ * with ERR set.
+ */
+int		 server_stats_write(struct server *s, const char *path,
+		    char *err, size_t errsz);
+
 /* server_connections: connections open now. */
 size_t		 server_connections(const struct server *s);
 

@@ -207,6 +207,27 @@ expect_match "senderkey stats --json: one object" "$R" \
 "$SK_BIN/senderkey" stats --socket "$D/nothing.sock" >/dev/null 2>&1
 expect_eq "senderkey stats without a daemon: exit 69" "$?" 69
 
+# StatsFile: a Prometheus textfile at start, replaced atomically, and at exit
+start prom "StatsFile $D/prom.txt"
+_i=0
+while [ ! -s "$D/prom.txt" ] && [ $_i -lt 50 ]; do
+	_i=$((_i + 1))
+	sleep 0.1
+done
+check "StatsFile written at start-up" test -s "$D/prom.txt"
+ask prom.sock PING PING >/dev/null
+kill "$PID_prom"
+_i=0
+while kill -0 "$PID_prom" 2>/dev/null && [ $_i -lt 50 ]; do
+	_i=$((_i + 1))
+	sleep 0.1
+done
+expect_match "StatsFile at exit: requests counted" \
+    "$(cat "$D/prom.txt")" "senderkeyd_requests_ping 2"
+expect_match "StatsFile: Prometheus TYPE lines" "$(cat "$D/prom.txt")" \
+    "# TYPE senderkeyd_cache_entries gauge"
+expect_eq "StatsFile: no temporary file left" "$(ls "$D" | grep -c 'prom.txt.')" 0
+
 # a missing trust anchor: refuse to start with a clear reason
 sed "s|^TrustAnchorFile .*|TrustAnchorFile $D/none.key|" "$D/main.conf" |
     sed "s|$D/main|$D/noanchor|g" >"$D/noanchor.conf"
