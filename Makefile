@@ -111,7 +111,7 @@ $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< $(LIBS)
 
 tests: $(PROGS) $(UNIT_BIN) $(TEST_TOOL_BIN)
 

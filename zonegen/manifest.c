@@ -586,7 +586,7 @@ static int
 check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
     unsigned vflags, struct manifest_stats *st)
 {
-	char name[OWNER_NAME_MAX], t1[21], t2[21];
+	char t1[21], t2[21];
 	const char *canon = addr_canon(e->addr);
 	int rc = 0, pgp;
 
@@ -612,11 +612,9 @@ check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
 	}
 	pgp = e->key == MANIFEST_KEY_FILE ||
 	    (e->key == MANIFEST_KEY_DATA && e->keytype == MANIFEST_KT_PGP);
-	if (owner_name(e->addr, OWNER_SENDERKEY, name, sizeof(name)) == -1 ||
-	    (pgp && (owner_name(e->addr, OWNER_OPENPGPKEY, name,
-	    sizeof(name)) == -1 || owner_name_local(addr_local(e->addr),
-	    addr_domain(e->addr), OWNER_OPENPGPKEY, name,
-	    sizeof(name)) == -1))) {
+	/* Only the length matters here: no digest (zonegen makes the names). */
+	if (!owner_name_fits(addr_domain(e->addr), OWNER_SENDERKEY) ||
+	    (pgp && !owner_name_fits(addr_domain(e->addr), OWNER_OPENPGPKEY))) {
 		manifest_err(m, e->file, e->line,
 		    "%s: owner name over 255 octets (the domain is too long)",
 		    canon);

@@ -62,7 +62,22 @@ enum zonegen_kind {
 	ZONEGEN_OPENPGP,	/* OPENPGPKEY */
 };
 
-/* A record and, for people, the sender it belongs to. */
+/*
+ * A record in wire form and, for people, the sender it belongs to: what
+ * writers and the signer (sign_zone_add_wire) need, without an ldns_rr.
+ */
+struct zonegen_wire {
+	const uint8_t		*owner;		/* uncompressed wire name */
+	size_t			 ownlen;
+	uint16_t		 type;
+	uint32_t		 ttl;
+	const uint8_t		*rdata;		/* canonical wire RDATA */
+	size_t			 rdlen;
+	const char		*address;	/* canonical address, or NULL */
+	enum zonegen_kind	 kind;
+};
+
+/* A record as an ldns_rr and, for people, the sender it belongs to. */
 struct zonegen_rec {
 	ldns_rr			*rr;
 	const char		*address;	/* canonical address, or NULL */
@@ -94,6 +109,29 @@ int		 zonegen_add(struct zonegen *, const struct zonegen_key *k,
  * it, zonegen_records lists the result (owned by the zonegen).
  */
 int		 zonegen_finish(struct zonegen *, char *err, size_t errsz);
+
+/*
+ * zonegen_count, zonegen_wire: after zonegen_finish, the number of records
+ * and record I (I < count) in wire form, in canonical order.  The pointers
+ * in *W stay valid until zonegen_free.  Cheap: no allocation.
+ */
+size_t		 zonegen_count(const struct zonegen *);
+void		 zonegen_wire(const struct zonegen *, size_t i,
+		    struct zonegen_wire *w);
+
+/*
+ * zonegen_wire_rr: record W as a new ldns_rr (the caller frees it with
+ * ldns_rr_free), parsed by ldns from the wire form; NULL when out of
+ * memory.
+ */
+ldns_rr		*zonegen_wire_rr(const struct zonegen_wire *w);
+
+/*
+ * zonegen_records: the same records as ldns_rr objects (owned by the
+ * zonegen), built on the first call (an ldns_rr per record: slow and
+ * large for big zones; prefer zonegen_wire).  NULL with *N = 0 when out
+ * of memory.
+ */
 const struct zonegen_rec *zonegen_records(const struct zonegen *, size_t *n);
 const struct zonegen_counts *zonegen_counts(const struct zonegen *);
 const char	*zonegen_domain(const struct zonegen *);

@@ -80,27 +80,116 @@ header(FILE *fp, const struct zonegen *zg)
 	    c->records);
 }
 
+/*
+ * plain_name: the presentation form of wire name W (LEN octets) in OUT
+ * (at least LDNS_MAX_DOMAINLEN + 2 bytes) when every label octet is one
+ * that ldns prints as itself (a-z A-Z 0-9 - _), else 0.  Its length.
+ */
+static size_t
+plain_name(const uint8_t *w, size_t len, char *out)
+{
+	size_t p = 0, o = 0, j;
+	uint8_t c;
+
+	while (p < len && w[p] != 0) {
+		for (j = 1; j <= w[p]; j++) {
+			c = w[p + j];
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			    (c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+				return 0;
+			out[o++] = (char)c;
+		}
+		out[o++] = '.';
+		p += 1 + w[p];
+	}
+	if (o == 0)
+		out[o++] = '.';
+	return o;
+}
+
+/*
+ * plain_txt: TXT RDATA (LEN octets) as ldns prints it ("a" "b") in OUT
+ * (LEN * 2 + 8 bytes) when every octet is printable ASCII other than
+ * '"' and '\\' (printed as themselves), else 0.  Its length.
+ */
+static size_t
+plain_txt(const uint8_t *rd, size_t len, char *out)
+{
+	size_t p = 0, o = 0, j;
+	uint8_t c;
+
+	while (p < len) {
+		if (p + 1 + rd[p] > len)
+			return 0;
+		if (p > 0)
+			out[o++] = ' ';
+		out[o++] = '"';
+		for (j = 1; j <= rd[p]; j++) {
+			c = rd[p + j];
+			if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+				return 0;
+			out[o++] = (char)c;
+		}
+		out[o++] = '"';
+		p += 1 + rd[p];
+	}
+	return o;
+}
+
+/*
+ * put_rr: W as one line of a zone file, the bytes ldns_rr2str gives: by
+ * hand for plain TXT records (nearly all of a zone), through ldns for the
+ * rest.  Returns 0 or -1.
+ */
+static int
+put_rr(FILE *fp, const struct zonegen_wire *w)
+{
+	char line[LDNS_MAX_DOMAINLEN + 64 + 2 * 4096], *s;
+	size_t o, t;
+	ldns_rr *rr;
+	int n;
+
+	if (w->type == LDNS_RR_TYPE_TXT && w->rdlen <= 4096 &&
+	    (o = plain_name(w->owner, w->ownlen, line)) > 0) {
+		n = snprintf(line + o, sizeof(line) - o, "\t%u\tIN\tTXT\t",
+		    w->ttl);
+		if (n > 0 && (t = plain_txt(w->rdata, w->rdlen, line + o +
+		    (size_t)n)) > 0) {
+			o += (size_t)n + t;
+			line[o++] = '\n';
+			return fwrite(line, 1, o, fp) == o ? 0 : -1;
+		}
+	}
+	if ((rr = zonegen_wire_rr(w)) == NULL)
+		return -1;
+	s = ldns_rr2str(rr);
+	ldns_rr_free(rr);
+	if (s == NULL)
+		return -1;
+	fputs(s, fp);
+	free(s);
+	return 0;
+}
+
 static int
 write_zone(FILE *fp, const struct zonegen *zg)
 {
-	const struct zonegen_rec *r;
+	struct zonegen_wire w;
 	const char *prev = "", *cur;
 	size_t i, n;
-	char *s;
 
 	header(fp, zg);
-	r = zonegen_records(zg, &n);
+	n = zonegen_count(zg);
 	for (i = 0; i < n; i++) {
+		zonegen_wire(zg, i, &w);
 		/* A comment line whenever the sender (or the apex) changes. */
-		cur = r[i].address != NULL ? r[i].address : "";
+		cur = w.address != NULL ? w.address : "";
 		if (i == 0 || strcmp(prev, cur) != 0)
 			fprintf(fp, "; %s\n", *cur != '\0' ? cur :
 			    zonegen_domain(zg));
 		prev = cur;
-		if ((s = ldns_rr2str(r[i].rr)) == NULL)
+		if (put_rr(fp, &w) == -1)
 			return -1;
-		fputs(s, fp);
-		free(s);
 	}
 	return ferror(fp) ? -1 : 0;
 }
