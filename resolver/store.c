@@ -181,7 +181,8 @@ load_rows(sqlite3 *db, const char *sql, int modes, struct store_rule **arr,
 			    strcmp(canon, snd) != 0)
 				goto bad;
 			if (*pin != '\0') {
-				if (r->kind != STORE_RULE_ALLOW ||
+				/* Pins: allow entries naming an address only. */
+				if (r->kind != STORE_RULE_ALLOW || *snd == '*' ||
 				    unhex(pin, r->pin) == -1)
 					goto bad;
 				r->has_pin = 1;
@@ -211,6 +212,40 @@ dberr:
 fail:
 	sqlite3_finalize(st);
 	return -1;
+}
+
+/*
+ * check_pins: the entries (sorted by recipient, sender, action, pin) keep
+ * the rules of specs/store.md 2: per (recipient, sender) allow, either
+ * one unpinned entry or at most STORE_MAX_PINS pinned ones.
+ */
+static int
+check_pins(const struct store_rule *e, size_t n, char *err, size_t errsz)
+{
+	size_t i, j, pins;
+	int unpinned;
+
+	for (i = 0; i < n; i = j) {
+		pins = 0;
+		unpinned = 0;
+		for (j = i; j < n && e[j].kind == e[i].kind &&
+		    strcmp(e[j].recipient, e[i].recipient) == 0 &&
+		    strcmp(e[j].sender, e[i].sender) == 0; j++) {
+			if (e[j].has_pin)
+				pins++;
+			else
+				unpinned = 1;
+		}
+		if (pins > STORE_MAX_PINS || (pins > 0 && unpinned)) {
+			seterr(err, errsz, "entry rule %lld: %s for %s -> %s",
+			    (long long)e[i].id, pins > STORE_MAX_PINS ?
+			    "more pins than allowed" :
+			    "pinned and unpinned allow entries mixed",
+			    e[i].sender, e[i].recipient);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* load: a new snapshot in one read transaction, or NULL with ERR. */
@@ -246,7 +281,8 @@ load(struct store *s, char *err, size_t errsz)
 	    "ORDER BY recipient", 1, &r->modes, &r->nmodes, err, errsz) == -1 ||
 	    load_rows(s->db, "SELECT id, recipient, action, sender, pin "
 	    "FROM entry ORDER BY recipient, sender, action, pin, id", 0,
-	    &r->entries, &r->nentries, err, errsz) == -1)
+	    &r->entries, &r->nentries, err, errsz) == -1 ||
+	    check_pins(r->entries, r->nentries, err, errsz) == -1)
 		goto fail;
 	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st,
 	    NULL)) != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW)

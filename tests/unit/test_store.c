@@ -13,6 +13,8 @@
 
 #include "policydb.h"
 #include "store.h"
+#include <sqlite3.h>
+
 #include "t.h"
 
 #define PIN_A	"3f" "000000000000000000000000000000000000000000000000000000000000" "9a"
@@ -124,6 +126,58 @@ fill(struct policydb *db)
 	return policydb_commit(db, "test_store fill");
 }
 
+/*
+ * bad_rows: rows that only a hand-edited store can hold (the CLI never
+ * writes them) make store_open refuse the store (specs/store.md 2).
+ */
+static void
+bad_rows(const char *dir)
+{
+	static const struct {
+		const char	*sql;
+		const char	*what;
+	} bad[] = {
+		{ "INSERT INTO entry(recipient, action, sender, pin) VALUES "
+		  "('bob@example.net', 'deny', 'eve@example.org', '"
+		  "0000000000000000000000000000000000000000000000000000000000"
+		  "000001')", "a pin on a deny entry" },
+		{ "INSERT INTO entry(recipient, action, sender, pin) VALUES "
+		  "('bob@example.net', 'allow', '*@example.org', '"
+		  "0000000000000000000000000000000000000000000000000000000000"
+		  "000001')", "a pin on a *@domain entry" },
+		{ "INSERT INTO entry(recipient, action, sender, pin) VALUES "
+		  "('bob@example.net', 'allow', 'eve@example.org', ''); "
+		  "INSERT INTO entry(recipient, action, sender, pin) VALUES "
+		  "('bob@example.net', 'allow', 'eve@example.org', '"
+		  "0000000000000000000000000000000000000000000000000000000000"
+		  "000001')", "pinned and unpinned allow entries mixed" },
+	};
+	char path[256], err[512];
+	struct policydb *db;
+	struct store *s;
+	sqlite3 *raw;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "%s/bad%zu.db", dir, i);
+		db = policydb_open(path, POLICYDB_CREATE, NULL, err,
+		    sizeof(err));
+		policydb_free(db);
+		if (sqlite3_open(path, &raw) != SQLITE_OK ||
+		    sqlite3_exec(raw, bad[i].sql, NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			T_OK(0, "%s: cannot write the row", bad[i].what);
+			sqlite3_close(raw);
+			continue;
+		}
+		sqlite3_close(raw);
+		s = store_open(path, VM_ALLOW, err, sizeof(err));
+		T_OK(s == NULL, "store refused: %s (%s)", bad[i].what,
+		    s == NULL ? err : "opened");
+		store_free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -217,6 +271,7 @@ main(void)
 	s = store_open(path, VM_DENY, err, sizeof(err));
 	store_eval(s, "x@elsewhere.test", "nobody@nowhere.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "deny", "DefaultMode deny applies");
+	bad_rows(dir);
 done:
 	store_free(s);
 	policydb_free(db);
