@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "afile.h"
 #include "cmds.h"
+#include "desired.h"
 #include "key.h"
 #include "keygen.h"
 #include "manifest.h"
@@ -24,8 +25,6 @@
 #include "util.h"
 #include "zonegen.h"
 #include "zoneout.h"
-
-#define MANIFEST_FILE_MAX	(1024UL * 1024 * 1024)
 
 struct zg_args {
 	const char		*domain_in;
@@ -60,192 +59,6 @@ usage(FILE *f)
 	    "MANIFEST...\n");
 }
 
-/* is_pgp: LEN octets at P are an armored or binary OpenPGP public key. */
-static int
-is_pgp(const unsigned char *p, size_t len)
-{
-	if (len == 0)
-		return 0;
-	static const char armor[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
-
-	if (memmem(p, len, armor, sizeof(armor) - 1) != NULL)
-		return 1;
-	if ((p[0] & 0x80) == 0)
-		return 0;
-	/* New format: tag in the low 6 bits; old format: bits 5-2. */
-	return ((p[0] & 0x40) ? (p[0] & 0x3f) : ((p[0] >> 2) & 0x0f)) == 6;
-}
-
-/*
- * entry_key: the public key of E (and, for OpenPGP keys, the reduced key
- * for the OPENPGPKEY record).  Returns 0 or -1 with ERR set.
- */
-static int
-entry_key(const struct manifest_entry *e, const struct zg_args *a,
-    EVP_PKEY **pk, unsigned char **pgp, size_t *pgplen, char *err,
-    size_t errsz)
-{
-	char buf[512], *text = NULL;
-	const unsigned char *data = e->data;
-	size_t len = e->datalen;
-	struct pgp_key *k = NULL;
-	int made, rc = -1;
-
-	*pk = NULL;
-	*pgp = NULL;
-	*pgplen = 0;
-	switch (e->key) {
-	case MANIFEST_KEY_NONE:
-		if (e->flags & MANIFEST_F_REVOKED)
-			return 0;
-		snprintf(err, errsz, "%s:%lu: %s: no key (give one, or "
-		    "\"generate\")", e->file, e->line, e->address);
-		return -1;
-	case MANIFEST_KEY_GENERATE:
-		*pk = keygen_load_or_make(a->key_dir, addr_canon(e->addr),
-		    a->alg, &made, buf, sizeof(buf));
-		if (*pk == NULL) {
-			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
-			    buf);
-			return -1;
-		}
-		if (made)
-			fprintf(stderr, "senderkey: %s: new %s key in %s\n",
-			    addr_canon(e->addr), keygen_alg_name(a->alg),
-			    a->key_dir);
-		return 0;
-	case MANIFEST_KEY_FILE:
-		text = util_read_file(e->path, KEY_FILE_MAX, &len, buf,
-		    sizeof(buf));
-		if (text == NULL) {
-			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
-			    buf);
-			return -1;
-		}
-		data = (const unsigned char *)text;
-		break;
-	case MANIFEST_KEY_DATA:
-		break;
-	}
-	if (is_pgp(data, len) ||
-	    (e->key == MANIFEST_KEY_DATA && e->keytype == MANIFEST_KT_PGP)) {
-		if ((k = pgp_key_parse(data, len, buf, sizeof(buf))) == NULL)
-			goto bad;
-		if ((*pk = pgp_key_signing_pkey(k, (time_t)a->o.now, NULL, buf,
-		    sizeof(buf))) == NULL)
-			goto bad;
-		/*
-		 * GnuPG imports a key found through DANE only for a user ID
-		 * of the address looked up: without one, the OPENPGPKEY
-		 * record would be useless, but the sender key still stands.
-		 */
-		if (pgp_key_minimal_at(k, addr_canon(e->addr), (time_t)a->o.now,
-		    pgp, pgplen, buf, sizeof(buf)) == -1)
-			fprintf(stderr, "%s:%lu: warning: %s: no OPENPGPKEY "
-			    "record: %s\n", e->file, e->key_line != 0 ?
-			    e->key_line : e->line, addr_canon(e->addr), buf);
-	} else if ((*pk = key_public_from_text((const char *)data, len, buf,
-	    sizeof(buf))) == NULL)
-		goto bad;
-	rc = 0;
-	goto done;
-bad:
-	snprintf(err, errsz, "%s:%lu: %s: %s", e->file,
-	    e->key_line != 0 ? e->key_line : e->line,
-	    e->key == MANIFEST_KEY_FILE ? e->path : "key", buf);
-	EVP_PKEY_free(*pk);
-	*pk = NULL;
-	free(*pgp);
-	*pgp = NULL;
-done:
-	pgp_key_free(k);
-	free(text);
-	return rc;
-}
-
-static void
-print_errors(const struct manifest *m)
-{
-	size_t i;
-
-	for (i = 0; i < manifest_nkept(m); i++)
-		fprintf(stderr, "%s\n", manifest_error(m, i));
-	if (manifest_nerrors(m) > manifest_nkept(m))
-		fprintf(stderr, "senderkey: %zu more errors\n",
-		    manifest_nerrors(m) - manifest_nkept(m));
-}
-
-/* read_manifests: parse and validate every file; 0, or an exit code. */
-static int
-read_manifests(struct manifest *m, char **files, int n, const char *domain,
-    unsigned vflags)
-{
-	struct manifest_stats st;
-	char err[512], *buf;
-	size_t len;
-	int i, rc = 0;
-
-	for (i = 0; i < n; i++) {
-		if ((buf = util_read_file(files[i], MANIFEST_FILE_MAX, &len, err,
-		    sizeof(err))) == NULL) {
-			fprintf(stderr, "senderkey: %s\n", err);
-			return EX_NOINPUT;
-		}
-		manifest_parse(m, manifest_detect(files[i], buf, len), files[i],
-		    buf, len);
-		free(buf);
-	}
-	if (manifest_validate(m, domain, vflags, &st) == -1) {
-		print_errors(m);
-		rc = EX_NEGATIVE;
-	}
-	return rc;
-}
-
-static int
-build(struct zonegen *zg, const struct manifest *m, const struct zg_args *a)
-{
-	const struct manifest_entry *e;
-	struct zonegen_key k;
-	unsigned char *pgp;
-	size_t i, pgplen, nerr = 0;
-	EVP_PKEY *pk;
-	char err[1024];
-
-	for (i = 0; (e = manifest_entry(m, i)) != NULL; i++) {
-		if (e->foreign)
-			continue;
-		if (entry_key(e, a, &pk, &pgp, &pgplen, err, sizeof(err)) ==
-		    -1) {
-			fprintf(stderr, "%s\n", err);
-			nerr++;
-			continue;
-		}
-		memset(&k, 0, sizeof(k));
-		k.addr = e->addr;
-		k.pk = pk;
-		k.revoked = (e->flags & MANIFEST_F_REVOKED) != 0;
-		k.testing = (e->flags & MANIFEST_F_TESTING) != 0;
-		k.not_before = e->not_before;
-		k.not_after = e->not_after;
-		k.openpgp = pgp;
-		k.openpgp_len = pgplen;
-		snprintf(err, sizeof(err), "%s:%lu", e->file, e->line);
-		k.origin = err;
-		{
-			char msg[1024];
-
-			if (zonegen_add(zg, &k, msg, sizeof(msg)) == -1) {
-				fprintf(stderr, "%s\n", msg);
-				nerr++;
-			}
-		}
-		EVP_PKEY_free(pk);
-		free(pgp);
-	}
-	return nerr == 0 ? 0 : -1;
-}
-
 static void
 progress(void *arg, size_t done, size_t total)
 {
@@ -262,7 +75,7 @@ sign_out(FILE *fp, const struct zonegen *zg, struct zg_args *a)
 {
 	struct sign_key *keys[SIGN_MAX_KEYS];
 	struct sign_zone *z = NULL;
-	const struct zonegen_rec *r;
+	struct zonegen_wire w;
 	struct sign_stats st;
 	FILE *ds = NULL;
 	char err[1024];
@@ -284,10 +97,13 @@ sign_out(FILE *fp, const struct zonegen *zg, struct zg_args *a)
 		fprintf(stderr, "senderkey: %s\n", err);
 		goto done;
 	}
-	r = zonegen_records(zg, &n);
+	n = zonegen_count(zg);
 	for (i = 0; i < n; i++) {
-		if (sign_zone_add_rr(z, r[i].rr, 0, err, sizeof(err)) == -1) {
-			fprintf(stderr, "senderkey: %s\n", err);
+		zonegen_wire(zg, i, &w);
+		if (sign_zone_add_wire(z, w.owner, w.ownlen, w.type, w.ttl,
+		    w.rdata, w.rdlen, 0) == -1) {
+			fprintf(stderr, "senderkey: %s: record outside the zone, "
+			    "or out of memory\n", zonegen_domain(zg));
 			goto done;
 		}
 	}
@@ -536,6 +352,7 @@ int
 cmd_zonegen(int argc, char **argv)
 {
 	struct zg_args a;
+	struct desired_opts dopts;
 	struct manifest *m = NULL;
 	struct zonegen *zg = NULL;
 	enum addr_err aerr;
@@ -566,10 +383,23 @@ cmd_zonegen(int argc, char **argv)
 		rc = EX_OSERR;
 		goto done;
 	}
-	if ((rc = read_manifests(m, argv + optind, argc - optind, domain,
-	    a.vflags)) != 0)
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.read = util_read_file;
+	dopts.key_dir = a.key_dir;
+	dopts.alg = a.alg;
+	dopts.now = a.o.now;
+	dopts.vflags = a.vflags;
+	switch (desired_read(m, argv + optind, argc - optind, domain, &dopts)) {
+	case DESIRED_OK:
+		break;
+	case DESIRED_NOINPUT:
+		rc = EX_NOINPUT;
 		goto done;
-	if (build(zg, m, &a) == -1) {
+	default:
+		rc = EX_NEGATIVE;
+		goto done;
+	}
+	if (desired_build(zg, m, &dopts) != DESIRED_OK) {
 		rc = EX_NEGATIVE;
 		goto done;
 	}

@@ -22,8 +22,10 @@ int	cmd_daemon_ask(const char *sock, const char *cfg, const char *req, char **re
 int	cmd_daemon_opts(int argc, char **argv, const char **sock, const char **cfg);
 int	cmd_keygen(int argc, char **argv);
 int	cmd_zonegen(int argc, char **argv);
+int	cmd_publish(int argc, char **argv);
 int	cmd_sign(int argc, char **argv);
 int	cmd_verify(int argc, char **argv);
 int	cmd_policy(int argc, char **argv);
+int	cmd_audit(int argc, char **argv);
 
 #endif

@@ -22,11 +22,13 @@ static const struct command commands[] = {
 	{ "zonegen", cmd_zonegen,
 	  "zonegen -d DOMAIN [-o FILE] [--format zone|nsupdate|json] "
 	  "[options] MANIFEST..." },
+	{ "publish", cmd_publish, "publish -d DOMAIN -s SERVER[:PORT] -k TSIGKEY [--apply] MANIFEST..." },
 	{ "record", cmd_record,
 	  "record [-t] [-x NOT_AFTER] [-n NOTES] KEYFILE" },
 	{ "check-record", cmd_check_record, "check-record [-p] TEXT" },
 	{ "fingerprint", cmd_fingerprint, "fingerprint KEYFILE..." },
 	{ "policy", cmd_policy, "policy [-f STORE | -x CONFIG] COMMAND ..." },
+	{ "audit", cmd_audit, "audit -d DOMAIN [-x CONFIG] [--json|--json-stream] [MANIFEST...]" },
 	{ "query", cmd_query,
 	  "query [-p] [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]... [-t SECS] ADDRESS" },
 	{ "lookup", cmd_lookup, "lookup [--socket PATH | -x CONFIG] ADDRESS" },

@@ -1,0 +1,82 @@
+/*
+ * plan: what publish must change at the primary: the desired records
+ * (zonegen's) against the current ones (what the primary serves), per
+ * RRset (owner and type).  Only records publish manages are ever deleted:
+ * TXT records starting "v=SK1" at _senderkey.<domain> (the policy record)
+ * and at <label>._senderkey.<domain>, and OPENPGPKEY records at
+ * <label>._openpgpkey.<domain>.  Anything else the primary holds, even at
+ * those names, is left alone but kept in the RRset's old contents so that
+ * update.c can use it as a prerequisite.  Pure: no I/O.
+ */
+#ifndef SK_PLAN_H
+#define SK_PLAN_H
+
+#include <stddef.h>
+
+#include <ldns/ldns.h>
+
+#define PLAN_BRAKE_PERCENT	30	/* more deleted or changed: --force */
+
+enum plan_op {
+	PLAN_ADD,	/* records added, none removed */
+	PLAN_DELETE,	/* records removed, none added */
+	PLAN_CHANGE,	/* both: a replaced record, a new TTL */
+};
+
+/* One RRset to change.  The lists belong to the plan. */
+struct plan_rrset {
+	enum plan_op	 op;
+	const ldns_rdf	*owner;
+	ldns_rr_type	 type;
+	ldns_rr_list	*old;	/* the whole current RRset (may be empty) */
+	ldns_rr_list	*del;	/* managed records to delete */
+	ldns_rr_list	*add;	/* records to add */
+};
+
+struct plan_counts {
+	size_t	managed;	/* current records publish manages */
+	size_t	unchanged;	/* of those, kept as they are */
+	size_t	adds;		/* records added */
+	size_t	deletes;	/* records deleted */
+	size_t	rrsets;		/* RRsets touched */
+};
+
+struct plan;
+
+/*
+ * plan_managed: 1 when RR is a record publish manages for DOMAIN (a
+ * dname rdf), else 0.
+ */
+int		 plan_managed(const ldns_rr *rr, const ldns_rdf *domain);
+
+/*
+ * plan_new: the plan from DESIRED (records publish wants; each must be a
+ * managed record of DOMAIN) to CURRENT (records the primary serves: the
+ * zone, or the RRsets of the names publish manages).  Neither list is
+ * kept or changed; the plan holds copies.  Returns the plan (plan_free),
+ * or NULL with ERR set (a desired record that publish would not manage,
+ * out of memory).
+ */
+struct plan	*plan_new(const ldns_rr_list *desired,
+		    const ldns_rr_list *current, const ldns_rdf *domain,
+		    char *err, size_t errsz);
+
+/* plan_free: release P.  NULL is a no-op. */
+void		 plan_free(struct plan *p);
+
+/* plan_count: the number of RRsets to change (0: nothing to do). */
+size_t		 plan_count(const struct plan *p);
+
+/* plan_rrset: RRset I (I < plan_count), in canonical order. */
+const struct plan_rrset *plan_rrset(const struct plan *p, size_t i);
+
+/* plan_counts: the totals of P. */
+void		 plan_counts(const struct plan *p, struct plan_counts *c);
+
+/*
+ * plan_brake: 1 when more than PERCENT percent of the managed records
+ * would be deleted or replaced (the brake that needs --force), else 0.
+ */
+int		 plan_brake(const struct plan *p, unsigned percent);
+
+#endif

@@ -1,0 +1,99 @@
+#!/bin/sh
+# 80-publish: senderkey publish against a Knot DNS primary (tests/bed/knot)
+# with online signing: the plan shows the diff and sends nothing; --apply
+# updates Knot over TSIG; a second run has nothing to do; a record Knot
+# holds that publish does not manage is never touched; the 30% brake
+# refuses without --force; a wrong secret gives the BADSIG hint and a
+# wrong key name the BADKEY hint, and neither changes anything.
+. "$SK_TOP/tests/integration/lib.sh"
+
+need_root
+command -v knotd >/dev/null 2>&1 || { skip "publish" "knot not installed"; done_testing; exit 0; }
+bed_up
+
+sk="$SK_BIN/senderkey"
+tmp=$(mktemp -d)
+cleanup() {
+	"$SK_TOP/tests/bed/knot" down >/dev/null 2>&1
+	rm -rf "$tmp" "$_t_out"
+}
+trap cleanup EXIT
+"$SK_TOP/tests/bed/knot" up pub.test || { not_ok "knot up"; done_testing; exit 1; }
+eval "$("$SK_TOP/tests/bed/knot" env)"
+cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
+cd "$tmp" || exit 1
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,alice.pem,,,\nbob@pub.test,bob.pem,,,\ncarol@pub.test,generate,,,\ndave@pub.test,generate,,,\n' >all.csv
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\nbob@pub.test,bob.pem,,,\ncarol@pub.test,generate,,,\ndave@pub.test,generate,,,\n' >rotate.csv
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\n' >few.csv
+
+pub() {	# publish with the good key; output in $tmp/out, status in $rc
+	bed exec "$sk" publish -d pub.test -s "$SK_KNOT_ADDR" "$@" \
+	    >"$tmp/out" 2>&1
+	rc=$?
+}
+axfr() {
+	bed exec kdig +noall +answer -y "hmac-sha256:publish-key:$(sed -n 's/.*secret "\(.*\)".*/\1/p' "$SK_KNOT_KEY")" \
+	    @"$SK_KNOT_ADDR" pub.test AXFR 2>/dev/null |
+	    awk '$4 == "TXT" || $4 == "OPENPGPKEY"' | sort
+}
+alice=2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db._senderkey.pub.test.
+
+before=$(axfr)
+pub -k "$SK_KNOT_KEY" --policy all --detailed-exitcode all.csv
+expect_eq "plan: --detailed-exitcode 2 when changes are pending" "$rc" 2
+expect_match "plan: shows the records to add" "$(cat "$tmp/out")" \
+    '^plan: 5 to add, 0 to delete'
+expect_eq "plan: sends nothing" "$(axfr)" "$before"
+
+pub -k "$SK_KNOT_KEY_KNOT" --policy all --apply all.csv
+expect_eq "apply (Knot key format): exit 0" "$rc" 0
+expect_match "apply: one message accepted" "$(cat "$tmp/out")" \
+    '^applied: 1 UPDATE message accepted'
+check "apply: Knot serves alice's key" sh -c \
+    "$SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $alice TXT | grep -q 'p=8tI4sb6'"
+check "apply: Knot signed it (RRSIG)" sh -c \
+    "$SK_BED_CMD exec kdig +dnssec +short @$SK_KNOT_ADDR $alice TXT | grep -q '^TXT 13 '"
+
+pub -k "$SK_KNOT_KEY" --policy all --detailed-exitcode all.csv
+expect_eq "second run: nothing to do (exit 0)" "$rc" 0
+expect_match "second run: empty plan" "$(cat "$tmp/out")" \
+    '^plan: 0 to add, 0 to delete, in 0 RRsets; 5 of 5'
+check "unmanaged TXT at alice's name kept" sh -c \
+    "$SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $alice TXT | grep -q 'unrelated text'"
+
+pub -k "$SK_KNOT_BADSIG" --policy all --apply rotate.csv
+expect_match "wrong secret: BADSIG hint" "$(cat "$tmp/out")" \
+    'BADSIG: the server knows key publish-key\. .*secret'
+expect_eq "wrong secret: exit 1" "$rc" 1
+pub -k "$SK_KNOT_BADKEY" --policy all --apply rotate.csv
+expect_match "wrong key name: BADKEY hint" "$(cat "$tmp/out")" \
+    'BADKEY: the server has no key named other-key\.'
+expect_eq "wrong key name: exit 1" "$rc" 1
+check "wrong keys changed nothing" sh -c \
+    "$SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $alice TXT | grep -q 'p=8tI4sb6'"
+
+pub -k "$SK_KNOT_KEY" --policy all --apply rotate.csv
+expect_eq "rotation (1 of 5 records, 20%): applied" "$rc" 0
+check "rotation: alice now has bob's key, unrelated TXT kept" sh -c \
+    "$SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $alice TXT | grep -q 'unrelated text' &&
+     ! $SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $alice TXT | grep -q 'p=8tI4sb6'"
+
+pub -k "$SK_KNOT_KEY" --apply few.csv
+expect_eq "brake: 4 of 5 deleted refused (exit 1)" "$rc" 1
+expect_match "brake: says --force" "$(cat "$tmp/out")" \
+    'refusing to delete or change 4 of 5 managed records.*--force'
+pub -k "$SK_KNOT_KEY" --detailed-exitcode few.csv
+expect_eq "brake: nothing was deleted (still pending)" "$rc" 2
+pub -k "$SK_KNOT_KEY" --apply --force few.csv
+expect_eq "brake: --force applies" "$rc" 0
+check "never touched: www TXT and alice's unrelated TXT" sh -c \
+    "axfr_out=\$($SK_BED_CMD exec kdig +noall +answer @$SK_KNOT_ADDR www.pub.test TXT); echo \"\$axfr_out\" | grep -q 'wrong owner' &&
+     $SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $alice TXT | grep -q 'unrelated text'"
+pub -k "$SK_KNOT_KEY" --detailed-exitcode few.csv
+expect_eq "after --force: in sync" "$rc" 0
+
+skip "concurrent change detected by prerequisites" \
+    "needs a hook between plan and apply; covered by the prerequisites built in update.c only"
+skip "BADTIME hint" "ldns signs with time(NULL); needs faketime (not installed)"
+skip "confirmation per server" "publisher/confirm.c not written yet"
+done_testing

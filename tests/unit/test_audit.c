@@ -1,0 +1,246 @@
+/*
+ * test_audit: the pure checks of publisher/audit.c (specs/audit.md) on
+ * hand-made zone and sender data, the Nagios status, and the JSON forms
+ * of audit_out.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "audit_out.h"
+#include "keyrec.h"
+#include "t.h"
+
+#define NOW	1800000000
+
+static const unsigned char K1[32] = { 1 }, K2[32] = { 2 };
+
+static struct audit_sender *
+sender(const char *addr, const char *owner, enum lookup_state st,
+    const char *reason)
+{
+	struct audit_sender *s = audit_sender_new();
+
+	s->address = addr != NULL ? strdup(addr) : NULL;
+	s->owner = strdup(owner);
+	s->listed = addr != NULL;
+	s->looked_up = 1;
+	s->state = st;
+	s->reason = reason != NULL ? strdup(reason) : NULL;
+	return s;
+}
+
+static void
+expect(struct audit_sender *s, const unsigned char *k, int testing)
+{
+	audit_key_set(&s->expected[s->nexpected++], KEYREC_ED25519, k, 32,
+	    256, testing);
+}
+
+static void
+publish(struct audit_sender *s, const unsigned char *k, int testing)
+{
+	audit_key_set(&s->published[s->npublished++], KEYREC_ED25519, k, 32,
+	    256, testing);
+}
+
+/* has: the severity of the first finding CODE for SUBJECT, or -1. */
+static int
+has(const struct audit_report *r, const char *code, const char *subject)
+{
+	const struct audit_finding *f;
+	size_t i;
+
+	for (i = 0; (f = audit_report_get(r, i)) != NULL; i++)
+		if (strcmp(f->code, code) == 0 &&
+		    strcmp(f->subject, subject) == 0)
+			return (int)f->sev;
+	return -1;
+}
+
+static struct audit_report *
+run(struct audit_zone *z, struct audit_sender **s, size_t n)
+{
+	struct audit_opts o = { NOW, 14 * 86400, 3 * 86400, 1 };
+	struct audit_report *r = audit_report_new();
+
+	T_INTEQ(audit_check(z, s, n, &o, r), 0, "audit_check runs");
+	return r;
+}
+
+static void
+zone(struct audit_zone *z, enum lookup_state st, enum audit_denial d)
+{
+	memset(z, 0, sizeof(*z));
+	z->domain = strdup("x.test");
+	z->probed = 1;
+	z->state = st;
+	z->denial = d;
+}
+
+static void
+test_clean(void)
+{
+	struct audit_zone z;
+	struct audit_sender *s[1];
+	struct audit_report *r;
+
+	zone(&z, LOOKUP_SECURE_NOKEY, AUDIT_DENIAL_NSEC3);
+	s[0] = sender("a@x.test", "h1._senderkey.x.test.", LOOKUP_SECURE_KEY,
+	    NULL);
+	expect(s[0], K1, 0);
+	publish(s[0], K1, 0);
+	s[0]->sig_expire = NOW + 30 * 86400;
+	r = run(&z, s, 1);
+	T_INTEQ(audit_report_status(r), AUDIT_STATUS_OK, "clean: OK");
+	T_INTEQ(has(r, "ok", "a@x.test"), AUDIT_INFO, "clean: INFO ok");
+	T_INTEQ(has(r, "nsec3", "x.test"), AUDIT_INFO, "NSEC3: INFO");
+	audit_report_free(r);
+	audit_sender_free(s[0]);
+	audit_zone_clear(&z);
+}
+
+static void
+test_sender_findings(void)
+{
+	struct audit_zone z;
+	struct audit_sender *s[6];
+	struct audit_report *r;
+	size_t i;
+
+	zone(&z, LOOKUP_SECURE_KEY, AUDIT_DENIAL_NSEC);
+	z.hashes = calloc(1, sizeof(char *));
+	z.hashes[0] = strdup("h1");
+	z.nhashes = 1;
+	z.walk_complete = 1;
+	s[0] = sender("miss@x.test", "h0._senderkey.x.test.",
+	    LOOKUP_SECURE_NOKEY, "NXDOMAIN");
+	expect(s[0], K1, 0);
+	s[1] = sender("mm@x.test", "h1._senderkey.x.test.", LOOKUP_SECURE_KEY,
+	    NULL);
+	expect(s[1], K1, 0);
+	publish(s[1], K2, 0);
+	s[2] = sender("t@x.test", "h2._senderkey.x.test.", LOOKUP_SECURE_KEY,
+	    NULL);
+	expect(s[2], K2, 0);
+	publish(s[2], K2, 1);
+	s[3] = sender(NULL, "h3._senderkey.x.test.", LOOKUP_PERMERROR,
+	    "rsa-too-small");
+	s[4] = sender("b@x.test", "h4._senderkey.x.test.", LOOKUP_BOGUS,
+	    "signature expired");
+	s[5] = sender("e@x.test", "h5._senderkey.x.test.", LOOKUP_SECURE_KEY,
+	    NULL);
+	expect(s[5], K1, 0);
+	publish(s[5], K1, 0);
+	s[5]->sig_expire = NOW + 86400;
+	r = run(&z, s, 6);
+	T_INTEQ(has(r, "missing", "miss@x.test"), AUDIT_ERROR,
+	    "a missing sender is an ERROR");
+	T_INTEQ(has(r, "key-mismatch", "mm@x.test"), AUDIT_CRITICAL,
+	    "a key not in the manifest is CRITICAL");
+	T_INTEQ(has(r, "key-missing", "mm@x.test"), AUDIT_ERROR,
+	    "the manifest's key not published is an ERROR");
+	T_INTEQ(has(r, "testing", "t@x.test"), AUDIT_WARNING,
+	    "t=y not in the manifest is a WARNING");
+	T_INTEQ(has(r, "weak-key", "h3._senderkey.x.test."), AUDIT_ERROR,
+	    "rsa-too-small is an ERROR (weak-key)");
+	T_INTEQ(has(r, "bogus", "b@x.test"), AUDIT_CRITICAL,
+	    "a bogus answer is CRITICAL");
+	T_INTEQ(has(r, "rrsig-expiry", "e@x.test"), AUDIT_CRITICAL,
+	    "signatures expiring within --crit-expiry are CRITICAL");
+	T_INTEQ(has(r, "nsec-walkable", "x.test"), AUDIT_WARNING,
+	    "an NSEC zone is a WARNING");
+	T_INTEQ(has(r, "duplicate-key", "mm@x.test"), AUDIT_WARNING,
+	    "one key for two senders is a WARNING");
+	T_INTEQ(has(r, "ok", "e@x.test"), -1,
+	    "a sender with findings gets no ok line");
+	T_INTEQ(audit_report_status(r), AUDIT_STATUS_CRITICAL,
+	    "any CRITICAL or ERROR: status CRITICAL (2)");
+	T_INTEQ(audit_report_nsev(r, AUDIT_CRITICAL), 3, "three CRITICALs");
+	audit_report_free(r);
+	for (i = 0; i < 6; i++)
+		audit_sender_free(s[i]);
+	audit_zone_clear(&z);
+}
+
+static void
+test_zone_findings(void)
+{
+	struct audit_zone z;
+	struct audit_report *r;
+
+	zone(&z, LOOKUP_INSECURE, AUDIT_DENIAL_NONE);
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "zone-insecure", "x.test"), AUDIT_CRITICAL,
+	    "an unsigned zone is CRITICAL");
+	T_INTEQ(has(r, "no-denial", "x.test"), -1,
+	    "no denial finding for an unsigned zone");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+
+	zone(&z, LOOKUP_SECURE_KEY, AUDIT_DENIAL_NSEC3);
+	z.nservers = 2;
+	z.servers[0].name = strdup("ns1");
+	z.servers[0].addr = strdup("192.0.2.1");
+	z.servers[0].ok = 1;
+	z.servers[0].serial = 5;
+	z.servers[1].name = strdup("ns2");
+	z.servers[1].addr = strdup("192.0.2.2");
+	z.servers[1].ok = 1;
+	z.servers[1].serial = 4;
+	z.soa_sig_expire = NOW + 10 * 86400;
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "soa-serial-mismatch", "x.test"), AUDIT_WARNING,
+	    "different SOA serials are a WARNING");
+	T_INTEQ(has(r, "rrsig-expiry", "x.test"), AUDIT_WARNING,
+	    "SOA signatures within --warn-expiry are a WARNING");
+	T_INTEQ(audit_report_status(r), AUDIT_STATUS_WARNING,
+	    "only WARNINGs: status WARNING (1)");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+}
+
+static void
+test_json(void)
+{
+	struct audit_report *r = audit_report_new();
+	struct audit_meta m = { "x.test", NOW, 1, AUDIT_STATUS_WARNING,
+	    AUDIT_DENIAL_NSEC, NULL };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	audit_report_add(r, AUDIT_WARNING, "testing", "a\"b@x.test",
+	    "line\nbreak \\ %s", "x");
+	fp = open_memstream(&buf, &len);
+	audit_out_json(fp, &m, r);
+	fclose(fp);
+	T_STREQ(buf, "{\"schema\":\"senderkey-audit/1\",\"domain\":\"x.test\","
+	    "\"time\":\"2027-01-15T08:00:00Z\",\"status\":\"WARNING\","
+	    "\"exit\":1,\"senders\":1,\"denial\":\"nsec\",\"counts\":"
+	    "{\"CRITICAL\":0,\"ERROR\":0,\"WARNING\":1,\"NOTICE\":0,\"INFO\":0}"
+	    ",\"findings\":[\n{\"severity\":\"WARNING\",\"code\":\"testing\","
+	    "\"subject\":\"a\\\"b@x.test\",\"message\":\"line\\nbreak \\\\ x\"}"
+	    "\n]}\n", "JSON document, strings escaped");
+	free(buf);
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	audit_out_summary(fp, &m, r);
+	fclose(fp);
+	T_STREQ(buf, "SENDERKEY WARNING - x.test: 1 senders, 0 critical, "
+	    "0 errors, 1 warnings, 0 notices | senders=1 critical=0 errors=0 "
+	    "warnings=1 notices=0\n", "Nagios summary line with perfdata");
+	free(buf);
+	audit_report_free(r);
+}
+
+int
+main(void)
+{
+	test_clean();
+	test_sender_findings();
+	test_zone_findings();
+	test_json();
+	return t_done();
+}

@@ -1,0 +1,167 @@
+/*
+ * test_plan: publisher/plan.c turns desired and current records into
+ * adds, deletes and changes; never touches records it does not manage;
+ * applies the 30% brake.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "plan.h"
+#include "t.h"
+
+#define D	"example.test."
+#define H1	"2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db"
+#define H2	"c93f1e400f26708f98cb19d936620da35eec8f72e57f9eec01c1afd6"
+
+static ldns_rr_list *
+rrs(const char *const *lines)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+	ldns_rr *rr;
+
+	for (; *lines != NULL; lines++) {
+		if (ldns_rr_new_frm_str(&rr, *lines, 3600, NULL, NULL) !=
+		    LDNS_STATUS_OK) {
+			printf("# bad test RR: %s\n", *lines);
+			abort();
+		}
+		ldns_rr_list_push_rr(l, rr);
+	}
+	return l;
+}
+
+static struct plan *
+mk(const char *const *des, const char *const *cur, struct plan_counts *c)
+{
+	ldns_rr_list *d = rrs(des), *u = rrs(cur);
+	ldns_rdf *dom = ldns_dname_new_frm_str(D);
+	char err[256] = "";
+	struct plan *p = plan_new(d, u, dom, err, sizeof(err));
+
+	if (p == NULL)
+		printf("# plan_new: %s\n", err);
+	else
+		plan_counts(p, c);
+	ldns_rr_list_deep_free(d);
+	ldns_rr_list_deep_free(u);
+	ldns_rdf_deep_free(dom);
+	return p;
+}
+
+#define K1 H1 "._senderkey." D " 3600 IN TXT \"v=SK1; k=ed25519; p=AAAA\""
+#define K1B H1 "._senderkey." D " 3600 IN TXT \"v=SK1; k=ed25519; p=BBBB\""
+#define K2 H2 "._senderkey." D " 3600 IN TXT \"v=SK1; k=ed25519; p=CCCC\""
+#define OTHER H1 "._senderkey." D " 3600 IN TXT \"not ours\""
+#define POL "_senderkey." D " 3600 IN TXT \"v=SK1; policy=all\""
+#define PGP H1 "._openpgpkey." D " 3600 IN TYPE61 \\# 3 010203"
+
+int
+main(void)
+{
+	struct plan_counts c;
+	struct plan *p;
+	const struct plan_rrset *s;
+
+	{
+		const char *d[] = { K1, K2, POL, PGP, NULL };
+		const char *u[] = { D " 300 IN SOA ns. h. 1 2 3 4 5",
+		    D " 300 IN NS ns." D, NULL };
+
+		p = mk(d, u, &c);
+		T_OK(p != NULL, "first publish: planned");
+		T_INTEQ(plan_count(p), 4, "first publish: 4 RRsets added");
+		T_INTEQ(c.adds, 4, "first publish: 4 records added");
+		T_INTEQ(c.deletes, 0, "first publish: nothing deleted");
+		T_INTEQ(c.managed, 0, "first publish: nothing managed yet");
+		T_OK(!plan_brake(p, PLAN_BRAKE_PERCENT),
+		    "first publish: no brake");
+		s = plan_rrset(p, 0);
+		T_OK(s != NULL && s->op == PLAN_ADD &&
+		    ldns_rr_list_rr_count(s->old) == 0,
+		    "first publish: ADD with an empty old RRset");
+		plan_free(p);
+	}
+	{
+		const char *d[] = { K1, K2, POL, NULL };
+		const char *u[] = { POL, K2, K1, OTHER, NULL };
+
+		p = mk(d, u, &c);
+		T_INTEQ(plan_count(p), 0, "in sync: nothing to do");
+		T_INTEQ(c.managed, 3, "in sync: 3 managed, the other TXT not");
+		T_INTEQ(c.unchanged, 3, "in sync: 3 unchanged");
+		plan_free(p);
+	}
+	{
+		const char *d[] = { K1B, K2, NULL };
+		const char *u[] = { K1, OTHER, K2, NULL };
+
+		p = mk(d, u, &c);
+		T_INTEQ(plan_count(p), 1, "rotation: one RRset");
+		s = plan_rrset(p, 0);
+		T_OK(s != NULL && s->op == PLAN_CHANGE, "rotation: CHANGE");
+		T_INTEQ(ldns_rr_list_rr_count(s->del), 1,
+		    "rotation: the old key deleted, not the unmanaged TXT");
+		T_INTEQ(ldns_rr_list_rr_count(s->add), 1, "rotation: one add");
+		T_INTEQ(ldns_rr_list_rr_count(s->old), 2,
+		    "rotation: old RRset holds both TXT (prerequisite)");
+		T_OK(plan_brake(p, PLAN_BRAKE_PERCENT),
+		    "rotation: 1 of 2 replaced (50%%) trips the brake");
+		plan_free(p);
+	}
+	{
+		const char *d[] = { K1, NULL };
+		const char *u[] = { K1, OTHER, POL, PGP, K2,
+		    "www." D " 300 IN TXT \"v=SK1; unrelated owner\"",
+		    "x._openpgpkey.other.test. 300 IN TYPE61 \\# 1 00",
+		    NULL };
+
+		p = mk(d, u, &c);
+		T_INTEQ(c.managed, 4, "removal: K1 POL PGP K2 are managed");
+		T_INTEQ(c.deletes, 3, "removal: 3 deleted");
+		T_INTEQ(plan_count(p), 3, "removal: 3 RRsets (POL, K2, PGP)");
+		T_OK(plan_brake(p, PLAN_BRAKE_PERCENT), "removal: 75%% brakes");
+		T_OK(!plan_brake(p, 80), "removal: under an 80%% limit, no brake");
+		plan_free(p);
+	}
+	{
+		const char *d[] = { H1 "._senderkey." D
+		    " 60 IN TXT \"v=SK1; k=ed25519; p=AAAA\"", NULL };
+		const char *u[] = { K1, NULL };
+
+		p = mk(d, u, &c);
+		s = p != NULL ? plan_rrset(p, 0) : NULL;
+		T_OK(s != NULL && s->op == PLAN_CHANGE,
+		    "a new TTL is a CHANGE");
+		plan_free(p);
+	}
+	{
+		const char *d[] = { "www." D " 300 IN A 192.0.2.1", NULL };
+		const char *u[] = { NULL };
+		ldns_rr_list *dl = rrs(d), *ul = rrs(u);
+		ldns_rdf *dom = ldns_dname_new_frm_str(D);
+		char err[256] = "";
+
+		p = plan_new(dl, ul, dom, err, sizeof(err));
+		T_OK(p == NULL && strstr(err, "www.example.test.") != NULL,
+		    "a desired record publish would not manage is refused");
+		plan_free(p);
+		ldns_rr_list_deep_free(dl);
+		ldns_rr_list_deep_free(ul);
+		ldns_rdf_deep_free(dom);
+	}
+	{
+		ldns_rdf *dom = ldns_dname_new_frm_str(D);
+		ldns_rr *rr;
+
+		ldns_rr_new_frm_str(&rr, "a.b._senderkey." D
+		    " 300 IN TXT \"v=SK1; p=\"", 0, NULL, NULL);
+		T_OK(!plan_managed(rr, dom),
+		    "two labels below _senderkey: not managed");
+		ldns_rr_free(rr);
+		ldns_rdf_deep_free(dom);
+	}
+	plan_free(NULL);
+	return t_done();
+}

@@ -1,0 +1,206 @@
+/*
+ * desired.c: manifests and key files to zonegen records (desired.h).  The
+ * code that was cmd_zonegen's, moved here so that publish builds the same
+ * records.  Not here: output formats (zoneout.c), signing (sign.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "addr.h"
+#include "desired.h"
+#include "key.h"
+#include "keygen.h"
+#include "manifest.h"
+#include "pgp.h"
+#include "zonegen.h"
+
+#define MANIFEST_FILE_MAX	(1024UL * 1024 * 1024)
+
+/* is_pgp: LEN octets at P are an armored or binary OpenPGP public key. */
+static int
+is_pgp(const unsigned char *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	static const char armor[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+
+	if (memmem(p, len, armor, sizeof(armor) - 1) != NULL)
+		return 1;
+	if ((p[0] & 0x80) == 0)
+		return 0;
+	/* New format: tag in the low 6 bits; old format: bits 5-2. */
+	return ((p[0] & 0x40) ? (p[0] & 0x3f) : ((p[0] >> 2) & 0x0f)) == 6;
+}
+
+/*
+ * entry_key: the public key of E (and, for OpenPGP keys, the reduced key
+ * for the OPENPGPKEY record).  Returns 0 or -1 with ERR set.
+ */
+static int
+entry_key(const struct manifest_entry *e, const struct desired_opts *a,
+    EVP_PKEY **pk, unsigned char **pgp, size_t *pgplen, char *err,
+    size_t errsz)
+{
+	char buf[512], *text = NULL;
+	const unsigned char *data = e->data;
+	size_t len = e->datalen;
+	struct pgp_key *k = NULL;
+	int made, rc = -1;
+
+	*pk = NULL;
+	*pgp = NULL;
+	*pgplen = 0;
+	switch (e->key) {
+	case MANIFEST_KEY_NONE:
+		if (e->flags & MANIFEST_F_REVOKED)
+			return 0;
+		snprintf(err, errsz, "%s:%lu: %s: no key (give one, or "
+		    "\"generate\")", e->file, e->line, e->address);
+		return -1;
+	case MANIFEST_KEY_GENERATE:
+		*pk = keygen_load_or_make(a->key_dir, addr_canon(e->addr),
+		    a->alg, &made, buf, sizeof(buf));
+		if (*pk == NULL) {
+			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
+			    buf);
+			return -1;
+		}
+		if (made)
+			fprintf(stderr, "senderkey: %s: new %s key in %s\n",
+			    addr_canon(e->addr), keygen_alg_name(a->alg),
+			    a->key_dir);
+		return 0;
+	case MANIFEST_KEY_FILE:
+		text = a->read(e->path, KEY_FILE_MAX, &len, buf,
+		    sizeof(buf));
+		if (text == NULL) {
+			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
+			    buf);
+			return -1;
+		}
+		data = (const unsigned char *)text;
+		break;
+	case MANIFEST_KEY_DATA:
+		break;
+	}
+	if (is_pgp(data, len) ||
+	    (e->key == MANIFEST_KEY_DATA && e->keytype == MANIFEST_KT_PGP)) {
+		if ((k = pgp_key_parse(data, len, buf, sizeof(buf))) == NULL)
+			goto bad;
+		if ((*pk = pgp_key_signing_pkey(k, (time_t)a->now, NULL, buf,
+		    sizeof(buf))) == NULL)
+			goto bad;
+		/*
+		 * GnuPG imports a key found through DANE only for a user ID
+		 * of the address looked up: without one, the OPENPGPKEY
+		 * record would be useless, but the sender key still stands.
+		 */
+		if (pgp_key_minimal_at(k, addr_canon(e->addr), (time_t)a->now,
+		    pgp, pgplen, buf, sizeof(buf)) == -1)
+			fprintf(stderr, "%s:%lu: warning: %s: no OPENPGPKEY "
+			    "record: %s\n", e->file, e->key_line != 0 ?
+			    e->key_line : e->line, addr_canon(e->addr), buf);
+	} else if ((*pk = key_public_from_text((const char *)data, len, buf,
+	    sizeof(buf))) == NULL)
+		goto bad;
+	rc = 0;
+	goto done;
+bad:
+	snprintf(err, errsz, "%s:%lu: %s: %s", e->file,
+	    e->key_line != 0 ? e->key_line : e->line,
+	    e->key == MANIFEST_KEY_FILE ? e->path : "key", buf);
+	EVP_PKEY_free(*pk);
+	*pk = NULL;
+	free(*pgp);
+	*pgp = NULL;
+done:
+	pgp_key_free(k);
+	free(text);
+	return rc;
+}
+
+static void
+print_errors(const struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < manifest_nkept(m); i++)
+		fprintf(stderr, "%s\n", manifest_error(m, i));
+	if (manifest_nerrors(m) > manifest_nkept(m))
+		fprintf(stderr, "senderkey: %zu more errors\n",
+		    manifest_nerrors(m) - manifest_nkept(m));
+}
+
+enum desired_status
+desired_read(struct manifest *m, char *const *files, int n,
+    const char *domain, const struct desired_opts *o)
+{
+	struct manifest_stats st;
+	char err[512], *buf;
+	size_t len;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if ((buf = o->read(files[i], MANIFEST_FILE_MAX, &len, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "senderkey: %s\n", err);
+			return DESIRED_NOINPUT;
+		}
+		manifest_parse(m, manifest_detect(files[i], buf, len), files[i],
+		    buf, len);
+		free(buf);
+	}
+	if (manifest_validate(m, domain, o->vflags, &st) == -1) {
+		print_errors(m);
+		return DESIRED_INVALID;
+	}
+	return DESIRED_OK;
+}
+
+enum desired_status
+desired_build(struct zonegen *zg, const struct manifest *m,
+    const struct desired_opts *a)
+{
+	const struct manifest_entry *e;
+	struct zonegen_key k;
+	unsigned char *pgp;
+	size_t i, pgplen, nerr = 0;
+	EVP_PKEY *pk;
+	char err[1024];
+
+	for (i = 0; (e = manifest_entry(m, i)) != NULL; i++) {
+		if (e->foreign)
+			continue;
+		if (entry_key(e, a, &pk, &pgp, &pgplen, err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "%s\n", err);
+			nerr++;
+			continue;
+		}
+		memset(&k, 0, sizeof(k));
+		k.addr = e->addr;
+		k.pk = pk;
+		k.revoked = (e->flags & MANIFEST_F_REVOKED) != 0;
+		k.testing = (e->flags & MANIFEST_F_TESTING) != 0;
+		k.not_before = e->not_before;
+		k.not_after = e->not_after;
+		k.openpgp = pgp;
+		k.openpgp_len = pgplen;
+		snprintf(err, sizeof(err), "%s:%lu", e->file, e->line);
+		k.origin = err;
+		{
+			char msg[1024];
+
+			if (zonegen_add(zg, &k, msg, sizeof(msg)) == -1) {
+				fprintf(stderr, "%s\n", msg);
+				nerr++;
+			}
+		}
+		EVP_PKEY_free(pk);
+		free(pgp);
+	}
+	return nerr == 0 ? DESIRED_OK : DESIRED_INVALID;
+}

@@ -1,0 +1,58 @@
+/*
+ * desired: from manifest files to a zonegen record set: the records a
+ * domain should publish.  Shared by `senderkey zonegen` (which writes
+ * them) and `senderkey publish` (which pushes them to a primary), so both
+ * read manifests and load keys in exactly one way.  An edge module: it
+ * reads manifest and key files (through the caller's reader) and reports
+ * each problem once, as "FILE:LINE: what is wrong", on standard error.
+ */
+#ifndef SK_DESIRED_H
+#define SK_DESIRED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keygen.h"
+
+struct manifest;
+struct zonegen;
+
+/*
+ * desired_reader: read all of PATH, at most MAX octets, into a malloc'd
+ * NUL-terminated buffer (*LEN excludes the NUL), or NULL with ERR set
+ * ("PATH: reason").  The CLI passes util_read_file.
+ */
+typedef char	*(*desired_reader)(const char *path, size_t max, size_t *len,
+		    char *err, size_t errsz);
+
+struct desired_opts {
+	desired_reader	 read;		/* required */
+	const char	*key_dir;	/* for "generate" entries */
+	enum keygen_alg	 alg;		/* for keys made here */
+	int64_t		 now;		/* for OpenPGP key selection */
+	unsigned	 vflags;	/* MANIFEST_V_* */
+};
+
+enum desired_status {
+	DESIRED_OK,
+	DESIRED_NOINPUT,	/* a manifest could not be read */
+	DESIRED_INVALID,	/* errors in the manifests or keys */
+};
+
+/*
+ * desired_read: parse the N manifest FILES into M and validate them all
+ * together for DOMAIN.  Prints every error.  Returns DESIRED_OK,
+ * DESIRED_NOINPUT or DESIRED_INVALID.
+ */
+enum desired_status desired_read(struct manifest *m, char *const *files,
+		    int n, const char *domain, const struct desired_opts *o);
+
+/*
+ * desired_build: load the key of every entry of M (not foreign) and add
+ * its records to ZG (the caller then calls zonegen_finish).  Prints every
+ * error.  Returns DESIRED_OK or DESIRED_INVALID (after trying them all).
+ */
+enum desired_status desired_build(struct zonegen *zg,
+		    const struct manifest *m, const struct desired_opts *o);
+
+#endif
