@@ -17,6 +17,7 @@
 #include "audit_out.h"
 #include "cmds.h"
 #include "config.h"
+#include "desired.h"
 #include "key.h"
 #include "keygen.h"
 #include "keyrec.h"
@@ -54,81 +55,6 @@ usage(FILE *f)
 	    "[--warn-expiry 14d]\n"
 	    "           [--crit-expiry 3d] [--no-walk] [--key-dir DIR] "
 	    "[--now TIME] [MANIFEST...]\n");
-}
-
-/* is_pgp: LEN octets at P look like an OpenPGP key (armour or packet). */
-static int
-is_pgp(const unsigned char *p, size_t len)
-{
-	static const char armor[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
-
-	if (len == 0)
-		return 0;
-	if (memmem(p, len, armor, sizeof(armor) - 1) != NULL)
-		return 1;
-	if ((p[0] & 0x80) == 0)
-		return 0;
-	return ((p[0] & 0x40) ? (p[0] & 0x3f) : ((p[0] >> 2) & 0x0f)) == 6;
-}
-
-/*
- * expected_key: the public key entry E stands for, read without side
- * effects (a "generate" entry reads DIR's public key file, never makes
- * one).  TODO(lead): replace with zonegen/desired.h's entry key function
- * once it exists, so audit and zonegen cannot disagree.  Returns the key
- * or NULL with ERR set.
- */
-static EVP_PKEY *
-expected_key(const struct manifest_entry *e, const char *dir, int64_t now,
-    char *err, size_t errsz)
-{
-	char buf[512], *text = NULL, *priv = NULL, *pub = NULL;
-	const unsigned char *data = e->data;
-	size_t len = e->datalen;
-	struct pgp_key *k = NULL;
-	EVP_PKEY *pk = NULL;
-
-	switch (e->key) {
-	case MANIFEST_KEY_NONE:
-		snprintf(err, errsz, "%s:%lu: no key in the manifest", e->file,
-		    e->line);
-		return NULL;
-	case MANIFEST_KEY_GENERATE:
-		if (keygen_paths(dir, addr_canon(e->addr), &priv, &pub, buf,
-		    sizeof(buf)) == -1 ||
-		    (pk = key_load_public(pub, buf, sizeof(buf))) == NULL)
-			snprintf(err, errsz, "%s:%lu: \"generate\": %s (give "
-			    "--key-dir)", e->file, e->line, buf);
-		free(priv);
-		free(pub);
-		return pk;
-	case MANIFEST_KEY_FILE:
-		if ((text = util_read_file(e->path, KEY_FILE_MAX, &len, buf,
-		    sizeof(buf))) == NULL) {
-			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
-			    buf);
-			return NULL;
-		}
-		data = (const unsigned char *)text;
-		break;
-	case MANIFEST_KEY_DATA:
-		break;
-	}
-	if (is_pgp(data, len) ||
-	    (e->key == MANIFEST_KEY_DATA && e->keytype == MANIFEST_KT_PGP)) {
-		if ((k = pgp_key_parse(data, len, buf, sizeof(buf))) != NULL)
-			pk = pgp_key_signing_pkey(k, (time_t)now, NULL, buf,
-			    sizeof(buf));
-	} else
-		pk = key_public_from_text((const char *)data, len, buf,
-		    sizeof(buf));
-	if (pk == NULL)
-		snprintf(err, errsz, "%s:%lu: %s: %s", e->file,
-		    e->key_line != 0 ? e->key_line : e->line,
-		    e->key == MANIFEST_KEY_FILE ? e->path : "key", buf);
-	pgp_key_free(k);
-	free(text);
-	return pk;
 }
 
 /* find_sender: the sender for OWNER among S[0..N), or NULL. */
@@ -194,8 +120,8 @@ add_entry(struct audit_sender ***s, size_t *n, size_t *cap,
 		x->nexpected++;
 		return 0;
 	}
-	if ((pk = expected_key(e, a->key_dir, a->o.now, err, sizeof(err))) ==
-	    NULL) {
+	if (desired_entry_key(e, a->key_dir, KEYGEN_ED25519, a->o.now, 0,
+	    util_read_file, &pk, NULL, NULL, err, sizeof(err)) == -1) {
 		if (x->expect_error == NULL &&
 		    (x->expect_error = strdup(err)) == NULL)
 			return -1;

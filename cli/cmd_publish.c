@@ -3,7 +3,9 @@
  * [--apply] MANIFEST..." pushes the records zonegen would write to a
  * primary that takes RFC 2136 updates (specs/publish.md).  Default: print
  * the plan and send nothing.  Not here: the diff (publisher/plan.c), the
- * messages (publisher/update.c), reading the primary (publisher/current.c).
+ * messages (publisher/update.c), reading the primary (publisher/current.c),
+ * the state and plan files (publisher/state.c), the confirmation after
+ * apply (publisher/confirm.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,26 +13,40 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "cmds.h"
+#include "config.h"
+#include "confirm.h"
 #include "current.h"
 #include "desired.h"
 #include "manifest.h"
+#include "lookup.h"
 #include "plan.h"
+#include "state.h"
 #include "tsig.h"
 #include "update.h"
 #include "util.h"
 #include "zonegen.h"
 
 #define PUB_EXIT_PENDING	2	/* --detailed-exitcode: changes */
+#define PUB_WAIT_DEFAULT	300	/* --wait without a duration, s */
+#define PUB_WAIT_STEP		2	/* seconds between rounds */
+#define PUB_MAX_NSADDR		CONFIRM_MAX_SERVERS
+#define PUB_STATE_MAGIC		"senderkey publish state 1"
+#define PUB_PLAN_MAGIC		"senderkey publish plan 1"
 
 struct pub_args {
 	const char		*domain_in;
 	const char		*server;
 	const char		*keyfile;
+	const char		*config, *anchor, *ubconf;
+	const char		*state, *planfile;
+	const char		*nsaddr[PUB_MAX_NSADDR];
+	size_t			 nnsaddr;
+	int64_t			 wait;		/* -1: no --wait */
 	int			 apply, force, detailed;
-	unsigned		 brake;
 	struct desired_opts	 d;
 	struct zonegen_opts	 o;
 };
@@ -43,7 +59,12 @@ usage(FILE *f)
 	    "           [--detailed-exitcode] [--policy all|some] [--ttl "
 	    "SECONDS] [--key-dir DIR]\n"
 	    "           [--now TIME] [--prepublish DURATION] "
-	    "[--skip-foreign] MANIFEST...\n");
+	    "[--skip-foreign]\n"
+	    "           [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF] "
+	    "[--ns-address NAME=IP]... [--wait[=DURATION]]\n"
+	    "           [--state FILE] [--plan-file FILE] MANIFEST...\n"
+	    "       senderkey publish -d DOMAIN -s SERVER[:PORT] -k TSIGKEY "
+	    "--apply --plan-file FILE\n");
 }
 
 /* split_server: "IP", "IP:PORT", "[IPv6]:PORT" into *HOST and *PORT. */
@@ -99,13 +120,20 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		{ "now", required_argument, NULL, 'W' },
 		{ "prepublish", required_argument, NULL, 'R' },
 		{ "skip-foreign", no_argument, NULL, 'F' },
+		{ "config", required_argument, NULL, 'x' },
+		{ "anchor", required_argument, NULL, 'A' },
+		{ "unbound-config", required_argument, NULL, 'C' },
+		{ "ns-address", required_argument, NULL, 'N' },
+		{ "wait", optional_argument, NULL, 'w' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "plan-file", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t v;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:s:k:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:s:k:hx:A:C:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			a->domain_in = optarg;
@@ -153,6 +181,33 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		case 'F':
 			a->d.vflags |= MANIFEST_V_SKIP_FOREIGN;
 			break;
+		case 'x':
+			a->config = optarg;
+			break;
+		case 'A':
+			a->anchor = optarg;
+			break;
+		case 'C':
+			a->ubconf = optarg;
+			break;
+		case 'N':
+			if (a->nnsaddr == PUB_MAX_NSADDR ||
+			    strchr(optarg, '=') == NULL)
+				goto bad;
+			a->nsaddr[a->nnsaddr++] = optarg;
+			break;
+		case 'w':
+			a->wait = PUB_WAIT_DEFAULT;
+			if (optarg != NULL && (util_duration(optarg,
+			    &a->wait) == -1 || a->wait < 0))
+				goto bad;
+			break;
+		case 'S':
+			a->state = optarg;
+			break;
+		case 'p':
+			a->planfile = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -162,7 +217,8 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		}
 	}
 	if (a->domain_in == NULL || a->server == NULL || a->keyfile == NULL ||
-	    optind >= argc) {
+	    (optind >= argc && !(a->apply && a->planfile != NULL)) ||
+	    (optind < argc && a->apply && a->planfile != NULL)) {
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -246,22 +302,204 @@ print_plan(FILE *f, const struct plan *p)
 	    c.unchanged, c.managed);
 }
 
+
+/* build_desired: the manifests' records as an ldns list, or NULL (said). */
+static ldns_rr_list *
+build_desired(struct pub_args *a, char *const *files, int n,
+    const char *domain)
+{
+	struct manifest *m = NULL;
+	struct zonegen *zg = NULL;
+	ldns_rr_list *want = NULL;
+	char err[1024];
+
+	a->o.domain = domain;
+	if ((m = manifest_new()) == NULL || (zg = zonegen_new(&a->o)) ==
+	    NULL) {
+		fprintf(stderr, "senderkey: out of memory\n");
+		goto done;
+	}
+	if (desired_read(m, files, n, domain, &a->d) != DESIRED_OK ||
+	    desired_build(zg, m, &a->d) != DESIRED_OK)
+		goto done;
+	if (zonegen_finish(zg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		goto done;
+	}
+	if ((want = desired_list(zg)) == NULL)
+		fprintf(stderr, "senderkey: out of memory\n");
+done:
+	zonegen_free(zg);
+	manifest_free(m);
+	return want;
+}
+
+/*
+ * fetch_current: what SERVER serves for the names of WANT and of the
+ * state file STATE (may be NULL or missing).  NULL on error (said).
+ */
+static ldns_rr_list *
+fetch_current(const struct pub_args *a, const ldns_rdf *zone,
+    const char *domain, const char *host, uint16_t port,
+    const struct tsig *k, const ldns_rr_list *want, const char *state)
+{
+	struct state_section sec = { "applied", NULL };
+	const ldns_rdf **names = NULL;
+	ldns_rr_list *cur = NULL;
+	enum current_how how;
+	char err[1024];
+	size_t i, n, ns;
+	int st = 1;
+
+	if (state != NULL && (st = state_load(state, PUB_STATE_MAGIC, domain,
+	    NULL, &sec, 1, err, sizeof(err))) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return NULL;
+	}
+	n = ldns_rr_list_rr_count(want);
+	ns = st == 0 ? ldns_rr_list_rr_count(sec.rrs) : 0;
+	if ((names = calloc(n + ns + 1, sizeof(*names))) == NULL) {
+		fprintf(stderr, "senderkey: out of memory\n");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		names[i] = ldns_rr_owner(ldns_rr_list_rr(want, i));
+	for (i = 0; i < ns; i++)
+		names[n + i] = ldns_rr_owner(ldns_rr_list_rr(sec.rrs, i));
+	if ((cur = current_fetch(zone, host, port, k,
+	    (const ldns_rdf *const *)names, n + ns, &how, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		goto done;
+	}
+	if (how == CURRENT_QUERY && st == 0)
+		fprintf(stderr, "senderkey: %s: AXFR refused; read the "
+		    "manifest's names and the %zu records of the state file "
+		    "%s\n", a->server, ns, state);
+	else if (how == CURRENT_QUERY)
+		fprintf(stderr, "senderkey: %s: AXFR refused; read the "
+		    "manifest's names only (no state file: records of "
+		    "senders no longer in the manifest are not seen)\n",
+		    a->server);
+done:
+	free(names);
+	state_clear(&sec, 1);
+	return cur;
+}
+
+/* save_state: WANT, the managed records now applied, into STATE. */
+static int
+save_state(const char *state, const char *domain, ldns_rr_list *want)
+{
+	struct state_section sec = { "applied", want };
+	char err[1024];
+
+	if (state == NULL)
+		return 0;
+	if (state_save(state, PUB_STATE_MAGIC, domain, NULL, &sec, 1, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: state file: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * confirm: after apply, every NS serves the plan and it validates (with
+ * a resolver config); with --wait, until then or the time runs out.
+ * Returns 0 (confirmed, or not asked to wait), or -1 (said).
+ */
+static int
+confirm(const struct pub_args *a, const struct plan *p, const ldns_rdf *zone,
+    const char *host, uint16_t port)
+{
+	struct confirm_opts co;
+	struct lookup_opts lo;
+	struct config *cfg = NULL;
+	struct confirm *c = NULL;
+	char err[CONFIG_ERR_MAX > 1024 ? CONFIG_ERR_MAX : 1024];
+	time_t end;
+	int left, rc = -1;
+
+	memset(&co, 0, sizeof(co));
+	memset(&lo, 0, sizeof(lo));
+	if (a->config != NULL || a->anchor != NULL || a->ubconf != NULL) {
+		if (config_load(a->config, &cfg, err, sizeof(err)) == -1) {
+			fprintf(stderr, "senderkey: %s\n", err);
+			return -1;
+		}
+		lo.trust_anchor_file = a->anchor != NULL ? a->anchor :
+		    cfg->trust_anchor_file;
+		lo.unbound_config = a->ubconf != NULL ? a->ubconf :
+		    cfg->unbound_config;
+		lo.forwarders = (const char *const *)cfg->forwarders;
+		lo.nforwarders = cfg->nforwarders;
+		lo.timeout_ms = cfg->dns_timeout_ms;
+		co.lookup = &lo;
+	}
+	co.zone = zone;
+	co.primary = host;
+	co.port = port;
+	co.overrides = a->nsaddr;
+	co.noverrides = a->nnsaddr;
+	if ((c = confirm_new(p, &co, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: confirm: %s\n", err);
+		goto done;
+	}
+	if (co.lookup == NULL)
+		printf("confirm: validation not checked (give -x CONFIG)\n");
+	end = time(NULL) + (a->wait > 0 ? (time_t)a->wait : 0);
+	for (;;) {
+		left = confirm_round(c, a->wait >= 0 ? NULL : stdout, err,
+		    sizeof(err));
+		if (left == -1) {
+			fprintf(stderr, "senderkey: confirm: %s\n", err);
+			goto done;
+		}
+		if (left == 0 || a->wait < 0 || time(NULL) >= end)
+			break;
+		sleep(PUB_WAIT_STEP);
+	}
+	if (a->wait >= 0 && confirm_round(c, stdout, err, sizeof(err)) ==
+	    -1) {
+		fprintf(stderr, "senderkey: confirm: %s\n", err);
+		goto done;
+	}
+	if (left == 0)
+		printf("confirmed: every server serves the new data%s\n",
+		    co.lookup != NULL ? " and it validates as secure" : "");
+	else if (a->wait >= 0) {
+		fprintf(stderr, "senderkey: --wait: %d server%s or name%s not "
+		    "as expected after %lld s (see the confirm: lines)\n",
+		    left, left == 1 ? "" : "s", left == 1 ? "" : "s",
+		    (long long)a->wait);
+		goto done;
+	} else
+		printf("confirm: %d not (yet) as expected; --wait polls\n",
+		    left);
+	rc = 0;
+done:
+	confirm_free(c);
+	config_free(cfg);
+	return rc;
+}
+
 int
 cmd_publish(int argc, char **argv)
 {
 	struct pub_args a;
-	struct manifest *m = NULL;
-	struct zonegen *zg = NULL;
+	struct state_section sec[2] = { { "desired", NULL },
+	    { "current", NULL } };
 	struct tsig *k = NULL;
 	struct plan *p = NULL;
 	ldns_rr_list *want = NULL, *cur = NULL;
-	ldns_rdf *zone = NULL, **names = NULL;
-	enum current_how how;
+	ldns_rdf *zone = NULL;
 	enum addr_err aerr;
-	char err[1024], host[256], *domain = NULL;
+	char err[1024], host[256], *domain = NULL, *state = NULL;
+	char *aux = NULL;
 	uint16_t port;
-	size_t i, n, sent;
-	int rc;
+	size_t sent;
+	int rc, lrc;
 
 	memset(&a, 0, sizeof(a));
 	a.d.read = util_read_file;
@@ -270,6 +508,7 @@ cmd_publish(int argc, char **argv)
 	a.o.ttl = 3600;
 	a.o.now = (int64_t)time(NULL);
 	a.o.prepublish = 7 * 86400;
+	a.wait = -1;
 	if ((rc = parse_args(&a, argc, argv)) != 0)
 		return rc == -1 ? 0 : rc;
 	a.d.now = a.o.now;
@@ -290,46 +529,63 @@ cmd_publish(int argc, char **argv)
 		fprintf(stderr, "senderkey: %s\n", err);
 		goto done;
 	}
-	a.o.domain = domain;
-	if ((m = manifest_new()) == NULL || (zg = zonegen_new(&a.o)) == NULL ||
-	    (zone = ldns_dname_new_frm_str(domain)) == NULL) {
+	if ((zone = ldns_dname_new_frm_str(domain)) == NULL) {
 		fprintf(stderr, "senderkey: out of memory\n");
 		goto done;
 	}
-	if (desired_read(m, argv + optind, argc - optind, domain, &a.d) !=
-	    DESIRED_OK || desired_build(zg, m, &a.d) != DESIRED_OK)
-		goto done;
-	if (zonegen_finish(zg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "senderkey: %s\n", err);
-		goto done;
+	if (a.apply && a.planfile != NULL) {
+		/* Exactly the plan written before: no manifest, no read. */
+		if ((lrc = state_load(a.planfile, PUB_PLAN_MAGIC, domain, &aux,
+		    sec, 2, err, sizeof(err))) != 0) {
+			fprintf(stderr, "senderkey: %s%s\n", lrc == 1 ?
+			    a.planfile : err, lrc == 1 ? ": no such plan "
+			    "file" : "");
+			goto done;
+		}
+		want = sec[0].rrs;
+		cur = sec[1].rrs;
+		sec[0].rrs = sec[1].rrs = NULL;
+		state = a.state != NULL ? strdup(a.state) : aux;
+		if (state == aux)
+			aux = NULL;
+	} else {
+		if (a.state != NULL)
+			state = strdup(a.state);
+		else if (asprintf(&state, "%s.state", argv[optind]) == -1)
+			state = NULL;
+		if (state == NULL) {
+			fprintf(stderr, "senderkey: out of memory\n");
+			goto done;
+		}
+		if ((want = build_desired(&a, argv + optind, argc - optind,
+		    domain)) == NULL)
+			goto done;
+		if ((cur = fetch_current(&a, zone, domain, host, port, k, want,
+		    state)) == NULL)
+			goto done;
 	}
-	if ((want = desired_list(zg)) == NULL) {
-		fprintf(stderr, "senderkey: out of memory\n");
-		goto done;
-	}
-	n = ldns_rr_list_rr_count(want);
-	if ((names = calloc(n + 1, sizeof(*names))) == NULL)
-		goto done;
-	for (i = 0; i < n; i++)
-		names[i] = ldns_rr_owner(ldns_rr_list_rr(want, i));
-	if ((cur = current_fetch(zone, host, port, k,
-	    (const ldns_rdf *const *)names, n, &how, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "senderkey: %s\n", err);
-		goto done;
-	}
-	if (how == CURRENT_QUERY)
-		fprintf(stderr, "senderkey: %s: AXFR refused; read the "
-		    "manifest's names only (records of senders no longer in "
-		    "the manifest are not seen)\n", a.server);
 	if ((p = plan_new(want, cur, zone, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		goto done;
 	}
 	print_plan(stdout, p);
 	fflush(stdout);
+	if (!a.apply && a.planfile != NULL) {
+		sec[0].rrs = want;
+		sec[1].rrs = cur;
+		lrc = state_save(a.planfile, PUB_PLAN_MAGIC, domain, state,
+		    sec, 2, err, sizeof(err));
+		sec[0].rrs = sec[1].rrs = NULL;
+		if (lrc == -1) {
+			fprintf(stderr, "senderkey: plan file: %s\n", err);
+			goto done;
+		}
+		printf("plan written to %s (apply it with --apply "
+		    "--plan-file %s)\n", a.planfile, a.planfile);
+	}
 	if (plan_count(p) == 0) {
-		rc = 0;
+		rc = a.apply && save_state(state, domain, want) == -1 ?
+		    EX_NEGATIVE : 0;
 		goto done;
 	}
 	if (!a.apply) {
@@ -354,16 +610,21 @@ cmd_publish(int argc, char **argv)
 	}
 	printf("applied: %zu UPDATE message%s accepted by %s\n", sent,
 	    sent == 1 ? "" : "s", a.server);
+	fflush(stdout);
+	if (save_state(state, domain, want) == -1)
+		goto done;
+	if (confirm(&a, p, zone, host, port) == -1)
+		goto done;
 	rc = 0;
 done:
 	plan_free(p);
+	state_clear(sec, 2);
 	ldns_rr_list_deep_free(want);
 	ldns_rr_list_deep_free(cur);
-	free(names);
 	ldns_rdf_deep_free(zone);
 	tsig_free(k);
-	zonegen_free(zg);
-	manifest_free(m);
+	free(state);
+	free(aux);
 	free(domain);
 	return rc;
 }

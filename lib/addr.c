@@ -4,6 +4,9 @@
  * part), RFC 6531/6532 UTF-8, no domain literals, no comments or folding.
  * Unicode work is delegated: u8_check and u8_normalize (libunistring) for
  * UTF-8 and NFC, idn2_lookup_u8 (libidn2) for IDNA2008 A-labels.
+ * Plain ASCII skips the Unicode calls that cannot change it (NFC of ASCII
+ * is itself; ASCII domains are checked as LDH here), and a parsed address
+ * is one allocation (zonegen parses a million of them).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 #define DOMAIN_MAX	253
 #define LABEL_MAX	63
 
+/* One allocation: the struct, then the four strings it points to. */
 struct addr {
 	char	*local;		/* unquoted, NFC */
 	char	*canon_local;	/* NFC, ASCII lowercased */
@@ -83,6 +87,16 @@ nfc(const char *s)
 	out[n] = '\0';
 	free(r);
 	return out;
+}
+
+/* is_ascii: S has no octet over 0x7f (so NFC leaves it as it is). */
+static int
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
 }
 
 /* is_dot_atom: S needs no quotes to be written as a local part. */
@@ -299,16 +313,18 @@ addr_domain_parse(const char *in, enum addr_err *err)
 	return out;
 }
 
-static char *
-make_canon(const char *local, const char *domain)
+/*
+ * make_canon: LOCAL@DOMAIN, LOCAL quoted when it is not a dot-atom, into
+ * OUT (at least 2 * strlen(LOCAL) + strlen(DOMAIN) + 4 octets).  Returns
+ * the length written, without the NUL.
+ */
+static size_t
+make_canon(const char *local, const char *domain, char *out)
 {
-	size_t n = strlen(local) * 2 + strlen(domain) + 4, o = 0;
+	size_t o = 0, dlen = strlen(domain);
 	const char *p;
-	char *out;
 	int quote = !is_dot_atom(local);
 
-	if ((out = malloc(n)) == NULL)
-		return NULL;
 	if (quote)
 		out[o++] = '"';
 	for (p = local; *p != '\0'; p++) {
@@ -319,8 +335,39 @@ make_canon(const char *local, const char *domain)
 	if (quote)
 		out[o++] = '"';
 	out[o++] = '@';
-	memcpy(out + o, domain, strlen(domain) + 1);
-	return out;
+	memcpy(out + o, domain, dlen + 1);
+	return o + dlen;
+}
+
+/*
+ * pack: a new addr holding copies of LOCAL and DOMAIN and the forms
+ * derived from them, in one allocation.  NULL when out of memory.
+ */
+static struct addr *
+pack(const char *local, const char *domain)
+{
+	size_t ll = strlen(local), dl = strlen(domain);
+	struct addr *a;
+	char *p;
+
+	/* local, canon_local, domain, canon (at most 2 ll + dl + 3 + NUL) */
+	if ((a = malloc(sizeof(*a) + (ll + 1) * 2 + dl + 1 +
+	    2 * ll + dl + 4)) == NULL)
+		return NULL;
+	p = (char *)(a + 1);
+	a->local = p;
+	memcpy(p, local, ll + 1);
+	p += ll + 1;
+	a->canon_local = p;
+	memcpy(p, local, ll + 1);
+	ascii_lower(p);
+	p += ll + 1;
+	a->domain = p;
+	memcpy(p, domain, dl + 1);
+	p += dl + 1;
+	a->canon = p;
+	make_canon(a->canon_local, a->domain, p);
+	return a;
 }
 
 struct addr *
@@ -328,7 +375,7 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 {
 	struct addr *a = NULL;
 	const uint8_t *bad;
-	char *raw = NULL;
+	char *raw = NULL, *local = NULL, *domain = NULL;
 	size_t at, n = strlen(in), dpos = 0;
 
 	if (err != NULL)
@@ -350,37 +397,25 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 	}
 	if ((raw = parse_local(in, &at, err, pos)) == NULL)
 		return NULL;
-	if ((a = calloc(1, sizeof(*a))) == NULL)
-		goto fail;
-	if ((a->domain = domain_alabel(in + at + 1, err, &dpos)) == NULL) {
+	if ((domain = domain_alabel(in + at + 1, err, &dpos)) == NULL) {
 		if (pos != NULL)
 			*pos = at + 1 + dpos;
-		goto fail;
+		goto done;
 	}
-	if ((a->local = nfc(raw)) == NULL ||
-	    (a->canon_local = strdup(a->local)) == NULL)
-		goto fail;
-	ascii_lower(a->canon_local);
-	if ((a->canon = make_canon(a->canon_local, a->domain)) == NULL)
-		goto fail;
+	if (!is_ascii(raw) && (local = nfc(raw)) == NULL)
+		goto done;
+	a = pack(local != NULL ? local : raw, domain);
+done:
 	free(raw);
+	free(local);
+	free(domain);
 	return a;
-fail:
-	free(raw);
-	addr_free(a);
-	return NULL;
 }
 
 void
 addr_free(struct addr *a)
 {
-	if (a == NULL)
-		return;
-	free(a->local);
-	free(a->canon_local);
-	free(a->domain);
-	free(a->canon);
-	free(a);
+	free(a);	/* one allocation (pack) */
 }
 
 const char *

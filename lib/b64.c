@@ -21,7 +21,8 @@ is_b64char(char c)
 int
 b64_decode(const char *text, unsigned char **out, size_t *outlen)
 {
-	char *s = NULL;
+	char *copy = NULL;
+	const char *s = text;
 	unsigned char *buf = NULL;
 	size_t i, n = 0, len = strlen(text), pad = 0;
 	int r;
@@ -30,16 +31,21 @@ b64_decode(const char *text, unsigned char **out, size_t *outlen)
 	*outlen = 0;
 	if (len > INT_MAX / 2)
 		return -1;
-	if ((s = malloc(len + 1)) == NULL)
-		return -1;
-	for (i = 0; i < len; i++) {
-		char c = text[i];
+	n = strcspn(text, " \t\r\n");
+	if (n < len) {
+		/* Folded: a copy without the whitespace. */
+		if ((copy = malloc(len + 1)) == NULL)
+			return -1;
+		for (i = 0, n = 0; i < len; i++) {
+			char c = text[i];
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		s[n++] = c;
+			if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+				continue;
+			copy[n++] = c;
+		}
+		copy[n] = '\0';
+		s = copy;
 	}
-	s[n] = '\0';
 	if (n % 4 != 0)
 		goto fail;
 	while (pad < 2 && n > pad && s[n - 1 - pad] == '=')
@@ -55,11 +61,11 @@ b64_decode(const char *text, unsigned char **out, size_t *outlen)
 			goto fail;
 		*outlen = (size_t)r - pad;
 	}
-	free(s);
+	free(copy);
 	*out = buf;
 	return 0;
 fail:
-	free(s);
+	free(copy);
 	free(buf);
 	return -1;
 }

@@ -1,8 +1,7 @@
 /*
  * key: reading and writing sender keys with OpenSSL 3.  PEM blocks are
  * split by PEM_read_bio_ex and their DER decoded by OSSL_DECODER; OpenSSH
- * public key lines are base64-decoded by lib/b64 (OpenSSL's coder) and
- * their SSH wire blob parsed here, strictly.  Whatever the source, a key
+ * public key lines are key_ssh.c's.  Whatever the source, a key
  * is only returned after check_key() has accepted it (Ed25519, or a sane
  * RSA key), so callers never see another key type.  See key.h for the
  * contracts.
@@ -33,6 +32,7 @@
 
 #include "b64.h"
 #include "key.h"
+#include "key_ssh.h"
 #include "keyrec.h"
 
 #define ED25519_LEN	32
@@ -68,12 +68,6 @@ static const struct pem_type {
 	{ "PGP PRIVATE KEY BLOCK", NULL, NULL, 1, OPENPGP },
 };
 
-/* A read cursor over an SSH wire blob (RFC 4251 section 5). */
-struct sshbuf {
-	const unsigned char	*p;
-	size_t			 left;
-};
-
 static void	seterr(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -89,10 +83,12 @@ seterr(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* is_space: C is one of SPACES (no strchr: zonegen calls this a lot). */
 static int
 is_space(int c)
 {
-	return c != '\0' && strchr(SPACES, c) != NULL;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' ||
+	    c == '\f' || c == '\r';
 }
 
 static int
@@ -354,193 +350,6 @@ fail:
 	return pk;
 }
 
-/* ssh_string: take one SSH string (uint32 length, octets) off B. */
-static int
-ssh_string(struct sshbuf *b, const unsigned char **s, size_t *slen)
-{
-	uint32_t n;
-
-	if (b->left < 4)
-		return -1;
-	n = (uint32_t)b->p[0] << 24 | (uint32_t)b->p[1] << 16 |
-	    (uint32_t)b->p[2] << 8 | (uint32_t)b->p[3];
-	b->p += 4;
-	b->left -= 4;
-	if (n > b->left)
-		return -1;
-	*s = b->p;
-	*slen = n;
-	b->p += n;
-	b->left -= n;
-	return 0;
-}
-
-/*
- * ssh_mpint: take one positive SSH mpint off B as a new BIGNUM.  Refuses
- * zero, negative numbers and needless leading zero octets.  *TRUNC is set
- * when B ran out.
- */
-static BIGNUM *
-ssh_mpint(struct sshbuf *b, int *trunc)
-{
-	const unsigned char *s;
-	size_t n;
-
-	if (ssh_string(b, &s, &n) == -1) {
-		*trunc = 1;
-		return NULL;
-	}
-	if (n == 0 || n > INT_MAX || (s[0] & 0x80) != 0 ||
-	    (s[0] == 0 && (n == 1 || (s[1] & 0x80) == 0)))
-		return NULL;
-	return BN_bin2bn(s, (int)n, NULL);
-}
-
-/* rsa_from_ne: a new RSA public key from N and E, or NULL. */
-static EVP_PKEY *
-rsa_from_ne(const BIGNUM *n, const BIGNUM *e)
-{
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pk = NULL;
-
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		pk = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	return pk;
-}
-
-/*
- * ssh_blob_key: the key in SSH wire blob B whose line said TYPE (already
- * known to be "ssh-ed25519" or "ssh-rsa"), or NULL with ERR set.
- */
-static EVP_PKEY *
-ssh_blob_key(struct sshbuf *b, const char *type, char *err, size_t errsz)
-{
-	static const char truncated[] = "OpenSSH key data is truncated";
-	const unsigned char *s, *raw = NULL;
-	size_t slen;
-	BIGNUM *n = NULL, *e = NULL;
-	EVP_PKEY *pk = NULL;
-	int trunc = 0;
-
-	if (ssh_string(b, &s, &slen) == -1) {
-		seterr(err, errsz, "%s", truncated);
-		goto fail;
-	}
-	if (slen != strlen(type) || memcmp(s, type, slen) != 0) {
-		if (slen > 0 && slen < 40 && printable((const char *)s, slen))
-			seterr(err, errsz, "OpenSSH key line says %s but its "
-			    "key data is %.*s", type, (int)slen, s);
-		else
-			seterr(err, errsz, "OpenSSH key line says %s but its "
-			    "key data is of another type", type);
-		goto fail;
-	}
-	if (strcmp(type, "ssh-ed25519") == 0) {
-		if (ssh_string(b, &raw, &slen) == -1) {
-			seterr(err, errsz, "%s", truncated);
-			goto fail;
-		}
-		if (slen != ED25519_LEN) {
-			seterr(err, errsz, "ed25519 key is %zu bytes long, "
-			    "not %d", slen, ED25519_LEN);
-			goto fail;
-		}
-	} else if ((e = ssh_mpint(b, &trunc)) == NULL ||
-	    (n = ssh_mpint(b, &trunc)) == NULL) {
-		seterr(err, errsz, "%s", trunc ? truncated :
-		    "rsa key has a malformed number");
-		goto fail;
-	}
-	if (b->left != 0) {
-		seterr(err, errsz, "OpenSSH key data has trailing bytes");
-		goto fail;
-	}
-	if (raw != NULL)
-		pk = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, raw,
-		    ED25519_LEN);
-	else
-		pk = rsa_from_ne(n, e);
-	if (pk == NULL)
-		seterr(err, errsz, "cannot make a key of the OpenSSH key data");
-fail:
-	BN_free(n);
-	BN_free(e);
-	return pk;
-}
-
-/* ssh_type_check: 0 for "ssh-ed25519" or "ssh-rsa" (N octets), else -1. */
-static int
-ssh_type_check(const char *type, size_t n, char *err, size_t errsz)
-{
-	if ((n == 11 && memcmp(type, "ssh-ed25519", n) == 0) ||
-	    (n == 7 && memcmp(type, "ssh-rsa", n) == 0))
-		return 0;
-	if (has_prefix(type, n, "ecdsa-sha2-"))
-		seterr(err, errsz, "ecdsa" UNSUPPORTED);
-	else if ((has_prefix(type, n, "ssh-") || has_prefix(type, n, "sk-")) &&
-	    n < 64 && printable(type, n))
-		seterr(err, errsz, "OpenSSH key type %.*s is not supported: "
-		    "use ed25519 or rsa", (int)n, type);
-	else
-		seterr(err, errsz, "not a PEM key or an OpenSSH public key "
-		    "line");
-	return -1;
-}
-
-/*
- * from_openssh: the key on the one OpenSSH public key line at BUF (LEN
- * octets, no leading whitespace): TYPE BASE64 [COMMENT].
- */
-static EVP_PKEY *
-from_openssh(const char *buf, size_t len, char *err, size_t errsz)
-{
-	const char *eol;
-	char *line, *b64;
-	unsigned char *blob = NULL;
-	size_t tlen, bloblen;
-	struct sshbuf b;
-	EVP_PKEY *pk = NULL;
-
-	if ((eol = memchr(buf, '\n', len)) == NULL)
-		eol = buf + len;
-	if ((line = strndup(buf, (size_t)(eol - buf))) == NULL) {
-		seterr(err, errsz, "out of memory");
-		return NULL;
-	}
-	tlen = strcspn(line, SPACES);
-	b64 = line + tlen + strspn(line + tlen, SPACES);
-	b64[strcspn(b64, SPACES)] = '\0';
-	line[tlen] = '\0';
-	if (ssh_type_check(line, tlen, err, errsz) == -1)
-		goto fail;
-	if (!only_space(eol, len - (size_t)(eol - buf)))
-		seterr(err, errsz, "more than one line in an OpenSSH key");
-	else if (*b64 == '\0')
-		seterr(err, errsz, "OpenSSH key line has no key data");
-	else if (b64_decode(b64, &blob, &bloblen) == -1)
-		seterr(err, errsz, "OpenSSH key line has invalid base64");
-	else {
-		b.p = blob;
-		b.left = bloblen;
-		pk = check_key(ssh_blob_key(&b, line, err, errsz), err, errsz);
-	}
-fail:
-	free(blob);
-	free(line);
-	return pk;
-}
-
 /* from_text: key_public_from_text, or key_private_from_text when PRIV. */
 static EVP_PKEY *
 from_text(const char *buf, size_t len, int priv, char *err, size_t errsz)
@@ -558,7 +367,8 @@ from_text(const char *buf, size_t len, int priv, char *err, size_t errsz)
 	else if (has_prefix(buf + off, len - off, PEM_BEGIN))
 		pk = from_pem(buf + off, len - off, priv, err, errsz);
 	else if (!priv)
-		pk = from_openssh(buf + off, len - off, err, errsz);
+		pk = check_key(key_ssh_public(buf + off, len - off, err,
+		    errsz), err, errsz);
 	else if (has_prefix(buf + off, len - off, "ssh-"))
 		seterr(err, errsz, "this is an OpenSSH public key where a "
 		    "private key is needed");

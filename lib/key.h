@@ -20,6 +20,7 @@
 #define KEY_FP_LEN	95		/* "AB:CD:..": 32 octets, 31 ':' */
 #define KEY_FP_SIZE	(KEY_FP_LEN + 1)
 #define KEY_SHA256_LEN	32
+#define KEY_ED25519_LEN	32		/* a raw Ed25519 public key */
 #define KEY_RSA_MAX_BITS 16384		/* larger RSA keys are refused */
 
 /* Why key_load failed. */

@@ -244,13 +244,22 @@ keyrec_usable(const struct keyrec *kr, int64_t now)
 	return 1;
 }
 
+/* put: append the NUL-terminated S at OUT + *O. */
+static void
+put(char *out, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(out + *o, s, n);
+	*o += n;
+}
+
 char *
 keyrec_encode(const struct keyrec_fields *f, enum keyrec_err *err)
 {
 	char *b64 = NULL, *out = NULL, xbuf[32] = "";
 	unsigned bits;
-	size_t need;
-	int n;
+	size_t need, n = 0;
 
 	if (err != NULL)
 		*err = KEYREC_OK;
@@ -273,16 +282,22 @@ keyrec_encode(const struct keyrec_fields *f, enum keyrec_err *err)
 	    (f->notes != NULL ? strlen(f->notes) : 0) + 64;
 	if ((out = malloc(need)) == NULL)
 		goto done;
-	n = snprintf(out, need, "v=SK1; k=%s; %s%s%s%s%sp=%s",
-	    keyrec_alg_name(f->alg), f->testing ? "t=y; " : "", xbuf,
-	    f->notes != NULL ? "n=" : "", f->notes != NULL ? f->notes : "",
-	    f->notes != NULL ? "; " : "", b64);
-	if (n < 0 || (size_t)n >= need) {
-		free(out);
-		out = NULL;
-		goto done;
+	/* "v=SK1; k=ALG; [t=y; ][x=N; ][n=NOTES; ]p=B64": 64 covers the rest */
+	put(out, &n, "v=SK1; k=");
+	put(out, &n, keyrec_alg_name(f->alg));
+	put(out, &n, "; ");
+	if (f->testing)
+		put(out, &n, "t=y; ");
+	put(out, &n, xbuf);
+	if (f->notes != NULL) {
+		put(out, &n, "n=");
+		put(out, &n, f->notes);
+		put(out, &n, "; ");
 	}
-	if ((size_t)n > KEYREC_MAX_LEN) {
+	put(out, &n, "p=");
+	put(out, &n, b64);
+	out[n] = '\0';
+	if (n > KEYREC_MAX_LEN) {
 		free(out);
 		out = NULL;
 		set_err(KEYREC_ETOOLONG, err);

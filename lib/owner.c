@@ -17,23 +17,47 @@ owner_hash(const char *local, size_t len, char out[OWNER_HASH_LEN + 1])
 	return owner_hash_md(EVP_sha256(), local, len, out);
 }
 
-int
-owner_hash_md(const EVP_MD *md_type, const char *local, size_t len,
-    char out[OWNER_HASH_LEN + 1])
+/* hex_label: the first OWNER_HASH_LEN / 2 octets of MD in hex at OUT. */
+static void
+hex_label(const unsigned char *md, char out[OWNER_HASH_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 	size_t i;
 
-	if (!EVP_Digest(local, len, md, &mdlen, md_type, NULL) ||
-	    mdlen < OWNER_HASH_LEN / 2)
-		return -1;
 	for (i = 0; i < OWNER_HASH_LEN / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0x0f];
 	}
 	out[OWNER_HASH_LEN] = '\0';
+}
+
+int
+owner_hash_md(const EVP_MD *md_type, const char *local, size_t len,
+    char out[OWNER_HASH_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (!EVP_Digest(local, len, md, &mdlen, md_type, NULL) ||
+	    mdlen < OWNER_HASH_LEN / 2)
+		return -1;
+	hex_label(md, out);
+	return 0;
+}
+
+int
+owner_hash_ctx(EVP_MD_CTX *ctx, const EVP_MD *md_type, const char *local,
+    size_t len, char out[OWNER_HASH_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (!EVP_DigestInit_ex2(ctx, md_type, NULL) ||
+	    !EVP_DigestUpdate(ctx, local, len) ||
+	    !EVP_DigestFinal_ex(ctx, md, &mdlen) ||
+	    mdlen < OWNER_HASH_LEN / 2)
+		return -1;
+	hex_label(md, out);
 	return 0;
 }
 

@@ -40,6 +40,14 @@ int	owner_hash_md(const EVP_MD *md, const char *local, size_t len,
 	    char out[OWNER_HASH_LEN + 1]);
 
 /*
+ * owner_hash_ctx: owner_hash_md that also reuses the caller's digest
+ * context CTX (EVP_MD_CTX_new, owned by the caller) instead of allocating
+ * one per call: for callers hashing a million names.  Same label.
+ */
+int	owner_hash_ctx(EVP_MD_CTX *ctx, const EVP_MD *md, const char *local,
+	    size_t len, char out[OWNER_HASH_LEN + 1]);
+
+/*
  * owner_name_fits: 1 when the owner names of KIND under the A-label DOMAIN
  * (no trailing dot) fit in a DNS name (owner_name would not fail on
  * length), else 0.  No digest is computed.

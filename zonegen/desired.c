@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "desired.h"
 #include "key.h"
+#include "key_ssh.h"
 #include "keygen.h"
 #include "manifest.h"
 #include "pgp.h"
@@ -35,24 +36,23 @@ is_pgp(const unsigned char *p, size_t len)
 	return ((p[0] & 0x40) ? (p[0] & 0x3f) : ((p[0] >> 2) & 0x0f)) == 6;
 }
 
-/*
- * entry_key: the public key of E (and, for OpenPGP keys, the reduced key
- * for the OPENPGPKEY record).  Returns 0 or -1 with ERR set.
- */
-static int
-entry_key(const struct manifest_entry *e, const struct desired_opts *a,
+int
+desired_entry_key(const struct manifest_entry *e, const char *key_dir,
+    enum keygen_alg alg, int64_t now, int make, desired_reader read,
     EVP_PKEY **pk, unsigned char **pgp, size_t *pgplen, char *err,
     size_t errsz)
 {
-	char buf[512], *text = NULL;
+	char buf[512], *text = NULL, *priv = NULL, *pub = NULL;
 	const unsigned char *data = e->data;
 	size_t len = e->datalen;
 	struct pgp_key *k = NULL;
 	int made, rc = -1;
 
 	*pk = NULL;
-	*pgp = NULL;
-	*pgplen = 0;
+	if (pgp != NULL)
+		*pgp = NULL;
+	if (pgplen != NULL)
+		*pgplen = 0;
 	switch (e->key) {
 	case MANIFEST_KEY_NONE:
 		if (e->flags & MANIFEST_F_REVOKED)
@@ -61,8 +61,22 @@ entry_key(const struct manifest_entry *e, const struct desired_opts *a,
 		    "\"generate\")", e->file, e->line, e->address);
 		return -1;
 	case MANIFEST_KEY_GENERATE:
-		*pk = keygen_load_or_make(a->key_dir, addr_canon(e->addr),
-		    a->alg, &made, buf, sizeof(buf));
+		if (!make) {
+			if (keygen_paths(key_dir, addr_canon(e->addr), &priv,
+			    &pub, buf, sizeof(buf)) == 0)
+				*pk = key_load_public(pub, buf, sizeof(buf));
+			free(priv);
+			free(pub);
+			if (*pk == NULL) {
+				snprintf(err, errsz, "%s:%lu: \"generate\": "
+				    "%s (give --key-dir)", e->file, e->line,
+				    buf);
+				return -1;
+			}
+			return 0;
+		}
+		*pk = keygen_load_or_make(key_dir, addr_canon(e->addr), alg,
+		    &made, buf, sizeof(buf));
 		if (*pk == NULL) {
 			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
 			    buf);
@@ -70,12 +84,11 @@ entry_key(const struct manifest_entry *e, const struct desired_opts *a,
 		}
 		if (made)
 			fprintf(stderr, "senderkey: %s: new %s key in %s\n",
-			    addr_canon(e->addr), keygen_alg_name(a->alg),
-			    a->key_dir);
+			    addr_canon(e->addr), keygen_alg_name(alg),
+			    key_dir);
 		return 0;
 	case MANIFEST_KEY_FILE:
-		text = a->read(e->path, KEY_FILE_MAX, &len, buf,
-		    sizeof(buf));
+		text = read(e->path, KEY_FILE_MAX, &len, buf, sizeof(buf));
 		if (text == NULL) {
 			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
 			    buf);
@@ -90,7 +103,7 @@ entry_key(const struct manifest_entry *e, const struct desired_opts *a,
 	    (e->key == MANIFEST_KEY_DATA && e->keytype == MANIFEST_KT_PGP)) {
 		if ((k = pgp_key_parse(data, len, buf, sizeof(buf))) == NULL)
 			goto bad;
-		if ((*pk = pgp_key_signing_pkey(k, (time_t)a->now, NULL, buf,
+		if ((*pk = pgp_key_signing_pkey(k, (time_t)now, NULL, buf,
 		    sizeof(buf))) == NULL)
 			goto bad;
 		/*
@@ -98,8 +111,8 @@ entry_key(const struct manifest_entry *e, const struct desired_opts *a,
 		 * of the address looked up: without one, the OPENPGPKEY
 		 * record would be useless, but the sender key still stands.
 		 */
-		if (pgp_key_minimal_at(k, addr_canon(e->addr), (time_t)a->now,
-		    pgp, pgplen, buf, sizeof(buf)) == -1)
+		if (pgp != NULL && pgp_key_minimal_at(k, addr_canon(e->addr),
+		    (time_t)now, pgp, pgplen, buf, sizeof(buf)) == -1)
 			fprintf(stderr, "%s:%lu: warning: %s: no OPENPGPKEY "
 			    "record: %s\n", e->file, e->key_line != 0 ?
 			    e->key_line : e->line, addr_canon(e->addr), buf);
@@ -114,8 +127,11 @@ bad:
 	    e->key == MANIFEST_KEY_FILE ? e->path : "key", buf);
 	EVP_PKEY_free(*pk);
 	*pk = NULL;
-	free(*pgp);
-	*pgp = NULL;
+	if (pgp != NULL) {
+		free(*pgp);
+		*pgp = NULL;
+		*pgplen = 0;
+	}
 done:
 	pgp_key_free(k);
 	free(text);
@@ -166,7 +182,8 @@ desired_build(struct zonegen *zg, const struct manifest *m,
 {
 	const struct manifest_entry *e;
 	struct zonegen_key k;
-	unsigned char *pgp;
+	unsigned char *pgp, raw[KEY_ED25519_LEN];
+	const unsigned char *ed;
 	size_t i, pgplen, nerr = 0;
 	EVP_PKEY *pk;
 	char err[1024];
@@ -174,8 +191,18 @@ desired_build(struct zonegen *zg, const struct manifest *m,
 	for (i = 0; (e = manifest_entry(m, i)) != NULL; i++) {
 		if (e->foreign)
 			continue;
-		if (entry_key(e, a, &pk, &pgp, &pgplen, err, sizeof(err)) ==
-		    -1) {
+		ed = NULL;
+		pk = NULL;
+		pgp = NULL;
+		pgplen = 0;
+		/* Inline ssh-ed25519 keys, most of a big zone: no EVP_PKEY. */
+		if (e->key == MANIFEST_KEY_DATA &&
+		    e->keytype == MANIFEST_KT_SSH &&
+		    key_ssh_ed25519_raw((const char *)e->data, e->datalen,
+		    raw) == 0)
+			ed = raw;
+		else if (desired_entry_key(e, a->key_dir, a->alg, a->now, 1,
+		    a->read, &pk, &pgp, &pgplen, err, sizeof(err)) == -1) {
 			fprintf(stderr, "%s\n", err);
 			nerr++;
 			continue;
@@ -183,6 +210,7 @@ desired_build(struct zonegen *zg, const struct manifest *m,
 		memset(&k, 0, sizeof(k));
 		k.addr = e->addr;
 		k.pk = pk;
+		k.ed25519 = ed;
 		k.revoked = (e->flags & MANIFEST_F_REVOKED) != 0;
 		k.testing = (e->flags & MANIFEST_F_TESTING) != 0;
 		k.not_before = e->not_before;

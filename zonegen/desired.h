@@ -12,9 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "keygen.h"
 
 struct manifest;
+struct manifest_entry;
 struct zonegen;
 
 /*
@@ -46,6 +49,23 @@ enum desired_status {
  */
 enum desired_status desired_read(struct manifest *m, char *const *files,
 		    int n, const char *domain, const struct desired_opts *o);
+
+/*
+ * desired_entry_key: the public key manifest entry E stands for, in *PK
+ * (caller frees), and when PGP is not NULL, for an OpenPGP key the
+ * reduced key for the OPENPGPKEY record in *PGP and *PGPLEN (malloc'd, caller
+ * frees; NULL when there is none).  Key files are read with READ.  A
+ * "generate" entry uses KEY_DIR's key: with MAKE set a missing key is
+ * created (algorithm ALG, announced on standard error); with MAKE 0 the
+ * existing public key file is read and nothing is ever created.  NOW
+ * selects the OpenPGP signing subkey.  A revoked entry without a key
+ * gives 0 with *PK NULL.  Returns 0, or -1 with "FILE:LINE: ..." in ERR.
+ */
+int		 desired_entry_key(const struct manifest_entry *e,
+		    const char *key_dir, enum keygen_alg alg, int64_t now,
+		    int make, desired_reader read, EVP_PKEY **pk,
+		    unsigned char **pgp, size_t *pgplen, char *err,
+		    size_t errsz);
 
 /*
  * desired_build: load the key of every entry of M (not foreign) and add

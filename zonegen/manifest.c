@@ -4,8 +4,13 @@
  * detection, and the validation pass over all entries together
  * (specs/manifest.md).  The formats themselves are in mf_csv.c,
  * mf_signers.c and mf_vcard.c.  Pure: no I/O; keys are not decoded here.
+ * Entries and their strings live in blocks owned by the manifest (one
+ * allocation per thousand entries, not four per entry); the string blocks
+ * hold key data, so they are wiped before they are freed.
  */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +25,24 @@
 
 #define ERRTEXT_MAX	512	/* one error text */
 #define QUOTE_MAX	160	/* input quoted in an error text */
+#define ENT_BLOCK	1024	/* entries per entry block */
+#define STR_BLOCK	65536	/* octets per string block (or one string) */
+
+/* A block of entries or of strings; blocks are chained for freeing. */
+struct block {
+	struct block	*next;
+	size_t		 used, cap;	/* octets, or entries */
+	union {
+		unsigned char		octets[1];
+		struct manifest_entry	entries[1];
+	} u;
+};
 
 struct manifest {
 	struct manifest_entry	**ent;
 	size_t			  nent, capent;
+	struct block		 *eblocks;	/* head: the one in use */
+	struct block		 *sblocks;	/* head: the one in use */
 	char			**err;		/* kept texts */
 	size_t			  nerr;		/* kept */
 	size_t			  nerrall;	/* found */
@@ -37,18 +56,84 @@ manifest_new(void)
 	return calloc(1, sizeof(struct manifest));
 }
 
+/* blocks_free: free a chain of blocks, wiping string blocks first. */
 static void
-entry_free(struct manifest_entry *e)
+blocks_free(struct block *b, int wipe)
 {
-	if (e == NULL)
-		return;
-	addr_free((struct addr *)e->addr);
-	free((char *)e->address);
-	free((char *)e->path);
-	if (e->data != NULL)
-		OPENSSL_cleanse((void *)e->data, e->datalen);
-	free((void *)e->data);
-	free(e);
+	struct block *next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		if (wipe)
+			OPENSSL_cleanse(b->u.octets, b->used);
+		free(b);
+	}
+}
+
+/*
+ * str_alloc: LEN + 1 octets in the manifest's string blocks (freed with
+ * the manifest), the last one set to NUL.  NULL when out of memory.
+ */
+static char *
+str_alloc(struct manifest *m, size_t len)
+{
+	struct block *b = m->sblocks;
+	char *s;
+
+	if (len >= SIZE_MAX - sizeof(*b) - STR_BLOCK)
+		return NULL;
+	if (b == NULL || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > STR_BLOCK ? len + 1 : STR_BLOCK;
+
+		if ((b = malloc(offsetof(struct block, u) + cap)) == NULL)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		if (len + 1 > STR_BLOCK && m->sblocks != NULL) {
+			/* A big string: keep filling the current block. */
+			b->next = m->sblocks->next;
+			m->sblocks->next = b;
+		} else {
+			b->next = m->sblocks;
+			m->sblocks = b;
+		}
+	}
+	s = (char *)b->u.octets + b->used;
+	s[len] = '\0';
+	b->used += len + 1;
+	return s;
+}
+
+/* str_dup: a NUL-terminated copy of LEN octets at P, as str_alloc. */
+static char *
+str_dup(struct manifest *m, const void *p, size_t len)
+{
+	char *s;
+
+	if ((s = str_alloc(m, len)) != NULL)
+		memcpy(s, p, len);
+	return s;
+}
+
+/* entry_new: a zeroed entry in the entry blocks, or NULL. */
+static struct manifest_entry *
+entry_new(struct manifest *m)
+{
+	struct block *b = m->eblocks;
+	struct manifest_entry *e;
+
+	if (b == NULL || b->used == b->cap) {
+		if ((b = malloc(offsetof(struct block, u) +
+		    ENT_BLOCK * sizeof(struct manifest_entry))) == NULL)
+			return NULL;
+		b->used = 0;
+		b->cap = ENT_BLOCK;
+		b->next = m->eblocks;
+		m->eblocks = b;
+	}
+	e = &b->u.entries[b->used++];
+	memset(e, 0, sizeof(*e));
+	return e;
 }
 
 void
@@ -59,8 +144,10 @@ manifest_free(struct manifest *m)
 	if (m == NULL)
 		return;
 	for (i = 0; i < m->nent; i++)
-		entry_free(m->ent[i]);
+		addr_free((struct addr *)m->ent[i]->addr);
 	free(m->ent);
+	blocks_free(m->eblocks, 0);
+	blocks_free(m->sblocks, 1);
 	for (i = 0; i < m->nerr; i++)
 		free(m->err[i]);
 	free(m->err);
@@ -184,14 +271,12 @@ manifest_add(struct manifest *m, const char *file, unsigned long line,
 		manifest_err(m, file, line, "address is too long");
 		return NULL;
 	}
-	if ((s = malloc(addrlen + 1)) == NULL)
-		goto nomem;
-	memcpy(s, address, addrlen);
-	s[addrlen] = '\0';
 	if (memchr(address, '\0', addrlen) != NULL) {
 		aerr = ADDR_ELOCAL_CHAR;
 		goto bad;
 	}
+	if ((s = str_dup(m, address, addrlen)) == NULL)
+		goto nomem;
 	if ((a = addr_parse(s, &aerr, &pos)) == NULL) {
 		if (aerr == ADDR_OK)
 			goto nomem;
@@ -205,7 +290,7 @@ manifest_add(struct manifest *m, const char *file, unsigned long line,
 		m->ent = n;
 		m->capent = cap;
 	}
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	if ((e = entry_new(m)) == NULL)
 		goto nomem;
 	e->file = file;
 	e->line = e->key_line = line;
@@ -217,12 +302,10 @@ bad:
 	manifest_err(m, file, line, "bad address \"%s\": %s",
 	    manifest_quote(address, addrlen, q, sizeof(q)),
 	    addr_strerror(aerr));
-	free(s);
 	return NULL;
 nomem:
 	manifest_err(m, file, line, "out of memory");
 	addr_free(a);
-	free(s);
 	return NULL;
 }
 
@@ -246,15 +329,13 @@ manifest_set_path(struct manifest *m, struct manifest_entry *e,
 	}
 	if (rel[0] != '/' && (slash = strrchr(e->file, '/')) != NULL)
 		dlen = (size_t)(slash - e->file) + 1;
-	if ((p = malloc(dlen + len + 1)) == NULL) {
+	if ((p = str_alloc(m, dlen + len)) == NULL) {
 		manifest_err(m, e->file, e->key_line, "out of memory");
 		return -1;
 	}
 	memcpy(p, e->file, dlen);
 	memcpy(p + dlen, rel, len);
-	p[dlen + len] = '\0';
-	free((char *)e->path);
-	e->path = p;
+	e->path = p;	/* an earlier path stays in the blocks, unused */
 	e->key = MANIFEST_KEY_FILE;
 	return 0;
 }
@@ -265,12 +346,10 @@ manifest_set_data(struct manifest *m, struct manifest_entry *e,
 {
 	unsigned char *p;
 
-	if ((p = malloc(len + 1)) == NULL) {
+	if ((p = (unsigned char *)str_dup(m, data, len)) == NULL) {
 		manifest_err(m, e->file, e->key_line, "out of memory");
 		return -1;
 	}
-	memcpy(p, data, len);
-	p[len] = '\0';
 	e->key = MANIFEST_KEY_DATA;
 	e->keytype = type;
 	e->data = p;
@@ -509,9 +588,36 @@ manifest_entry_format(const struct manifest_entry *e)
  * then file order, so that duplicates and conflicts are neighbours.
  */
 struct vent {
+	uint64_t			 pfx[2]; /* canon's first 16 octets */
+	const char			*canon;	/* addr_canon(e->addr) */
 	const struct manifest_entry	*e;
 	size_t				 seq;
 };
+
+/*
+ * prefix16: the first 16 octets of S (NUL-padded) as two big-endian
+ * numbers in OUT: they compare as strcmp compares the strings' first 16
+ * octets, so most comparisons of a million addresses (sorted for the
+ * duplicate checks) need not touch the strings, which are far apart.
+ */
+static void
+prefix16(const char *s, uint64_t out[2])
+{
+	uint64_t v = 0;
+	size_t i;
+	int end = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (!end && s[i] == '\0')
+			end = 1;
+		v = v << 8 | (end ? 0 : (unsigned char)s[i]);
+		if (i == 7) {
+			out[0] = v;
+			v = 0;
+		}
+	}
+	out[1] = v;
+}
 
 /* ssh_key_len: the "type base64" prefix of an OpenSSH key line. */
 static size_t
@@ -566,7 +672,11 @@ ventcmp(const void *va, const void *vb)
 	const struct vent *a = va, *b = vb;
 	int c;
 
-	if ((c = strcmp(addr_canon(a->e->addr), addr_canon(b->e->addr))) != 0)
+	if (a->pfx[0] != b->pfx[0])
+		return a->pfx[0] < b->pfx[0] ? -1 : 1;
+	if (a->pfx[1] != b->pfx[1])
+		return a->pfx[1] < b->pfx[1] ? -1 : 1;
+	if ((c = strcmp(a->canon, b->canon)) != 0)
 		return c;
 	if ((c = keycmp(a->e, b->e)) != 0)
 		return c;
@@ -645,6 +755,8 @@ manifest_validate(struct manifest *m, const char *domain, unsigned vflags,
 		if (check_entry(m, m->ent[i], domain, vflags, &st) == 0 &&
 		    !m->ent[i]->foreign) {
 			v[n].e = m->ent[i];
+			v[n].canon = addr_canon(m->ent[i]->addr);
+			prefix16(v[n].canon, v[n].pfx);
 			v[n].seq = i;
 			n++;
 		}
@@ -652,12 +764,13 @@ manifest_validate(struct manifest *m, const char *domain, unsigned vflags,
 	if (n > 0)
 		qsort(v, n, sizeof(*v), ventcmp);
 	for (i = 0; i < n; i = j) {
-		const char *canon = addr_canon(v[i].e->addr);
+		const char *canon = v[i].canon;
 
 		st.senders++;
 		nkeys = 0;
-		for (j = i; j < n && strcmp(canon,
-		    addr_canon(v[j].e->addr)) == 0; j++) {
+		for (j = i; j < n && v[j].pfx[0] == v[i].pfx[0] &&
+		    v[j].pfx[1] == v[i].pfx[1] &&
+		    strcmp(canon, v[j].canon) == 0; j++) {
 			if (v[j].e->key != MANIFEST_KEY_NONE &&
 			    (j == i || keycmp(v[j].e, v[j - 1].e) != 0))
 				nkeys++;

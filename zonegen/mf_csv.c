@@ -5,6 +5,7 @@
  * not_after and flags in any order.  Only splits and classifies; addresses
  * go through addr_parse (manifest_add), keys are located, not decoded.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,6 +54,50 @@ rec_put(struct rec *r, char c)
 	return 0;
 }
 
+/* rec_putn: append N octets at P to R.  Returns 0 or -1. */
+static int
+rec_putn(struct rec *r, const char *p, size_t n)
+{
+	char *nb;
+
+	if (r->len + n >= r->cap) {
+		size_t cap = r->cap ? r->cap : 256;
+
+		while (r->len + n >= cap)
+			cap *= 2;
+		if ((nb = realloc(r->buf, cap)) == NULL)
+			return -1;
+		r->buf = nb;
+		r->cap = cap;
+	}
+	memcpy(r->buf + r->len, p, n);
+	r->len += n;
+	return 0;
+}
+
+/*
+ * run_len: how many octets from BUF[I] (of LEN) are plain field text, at
+ * most ROOM: inside quotes anything but '"', LF and NUL; outside also not
+ * ',' or CR.  The special octets go through read_rec's checks one by one.
+ */
+static size_t
+run_len(const char *buf, size_t i, size_t len, size_t room, int quoted)
+{
+	/* The special octets, all below 64, as bit masks. */
+	const uint64_t stop = (1ULL << '"') | (1ULL << '\n') | 1ULL |
+	    (quoted ? 0 : (1ULL << ',') | (1ULL << '\r'));
+	size_t j = i, end = len - i > room ? i + room : len;
+	unsigned char c;
+
+	while (j < end) {
+		c = (unsigned char)buf[j];
+		if (c < 64 && ((stop >> c) & 1) != 0)
+			break;
+		j++;
+	}
+	return j - i;
+}
+
 enum rd {
 	RD_OK,
 	RD_EOF,
@@ -68,7 +113,7 @@ static enum rd
 read_rec(struct manifest *m, const char *file, const char *buf, size_t len,
     size_t *pos, unsigned long *line, struct rec *r)
 {
-	size_t i = *pos, start;
+	size_t i = *pos, start, run;
 	int quoted, err = 0;
 	const char *why = NULL;
 
@@ -111,6 +156,14 @@ read_rec(struct manifest *m, const char *file, const char *buf, size_t len,
 					err = 1;
 				}
 				quoted = 0;
+				continue;
+			}
+			if (!err && r->len - start < MANIFEST_FIELD_MAX &&
+			    (run = run_len(buf, i, len, MANIFEST_FIELD_MAX -
+			    (r->len - start), quoted)) > 0) {
+				if (rec_putn(r, buf + i, run) == -1)
+					goto nomem;
+				i += run;
 				continue;
 			}
 			if (!quoted && (buf[i] == ',' || buf[i] == '\n' ||

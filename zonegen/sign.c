@@ -1,11 +1,12 @@
 /*
- * sign.c: the DNSSEC zone signer (see sign.h): names and zone cuts, the
- * NSEC or NSEC3 chain, and the per-thread work of hashing names and of
- * signing chunks of names and formatting them as text; the pool of
- * threads and the in-order writer are sign_pool.c.  ldns does the
- * wire-to-text formatting, the type bitmaps and base32hex; OpenSSL hashes
- * and signs (sign_key.c).  Not for reading zones or keys (sign_zone.c,
- * sign_key.c).
+ * sign.c: the DNSSEC zone signer (see sign.h): set-up (keys, times, the
+ * DNSKEY and NSEC3PARAM records), and the per-thread work of hashing names
+ * and of signing chunks of names and NSEC or NSEC3 records and formatting
+ * them as text.  The names, zone cuts and the NSEC/NSEC3 chain layout are
+ * sign_chain.c; the pool of threads and the in-order writer are
+ * sign_pool.c.  ldns does the wire-to-text formatting and the type
+ * bitmaps; OpenSSL hashes and signs (sign_key.c).  Not for reading zones
+ * or keys (sign_zone.c, sign_key.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,35 +18,16 @@
 #include <openssl/evp.h>
 
 #include "sign.h"
+#include "sign_chain.h"
 #include "sign_pool.h"
 
-#define NF_APEX		0x01
-#define NF_CUT		0x02	/* NS below the apex: a delegation */
-#define NF_OCCLUDED	0x04	/* below a delegation: glue */
-#define NF_DS		0x08
-
-#define H_ENT		0x80000000u	/* shash.idx: an empty non-terminal */
-#define ITEM_NSEC3	0x80000000u	/* items[]: an NSEC3, else a name */
-#define HASHLEN		20		/* SHA-1 */
-#define B32LEN		32
+#define HASHLEN		SIGN_CHAIN_HASHLEN
 #define CHUNK_ITEMS	64
 #define CHUNK_HASHES	4096
 #define WINDOW		64		/* chunks ahead of the writer, per thread */
-#define MAX_TYPES	256
 
 _Static_assert(SIGN_MAX_THREADS <= SIGN_POOL_MAX_THREADS,
     "sign.h promises more threads than the pool runs");
-
-struct sname {
-	uint32_t	first, n;	/* records [first, first + n) */
-	uint8_t		flags;
-};
-
-struct shash {
-	uint8_t		h[HASHLEN];
-	uint32_t	idx;		/* name index, | H_ENT for an ENT */
-	uint8_t		entlabels;	/* ENT: labels of the ancestor */
-};
 
 struct signer {
 	struct sign_zone	*z;
@@ -60,11 +42,7 @@ struct signer {
 	const uint8_t		*orev;
 	size_t			 orlen;
 	unsigned		 olabels;
-	struct sname		*names;
-	size_t			 nnames;
-	struct shash		*hashes;
-	size_t			 nhashes;
-	uint32_t		*items;
+	struct sign_chain	*chain;
 	size_t			 nitems;
 	char			 err[256];	/* from the pool */
 	struct sign_stats	 st;
@@ -221,54 +199,14 @@ sign_set(struct wstate *w, const uint8_t *owner, size_t ownlen,
 	return 0;
 }
 
-/* types_at: the type bitmap list of name I for its NSEC or NSEC3. */
-static size_t
-types_at(struct signer *s, const struct sname *nm, ldns_rr_type *t)
-{
-	size_t n = 0, i;
-	uint16_t last = 0;
-	int signed_any = 0;
-
-	for (i = nm->first; i < nm->first + nm->n && n < MAX_TYPES - 2; i++) {
-		uint16_t ty = sign_zone_rec(s->z, i)->type;
-
-		if (n > 0 && ty == last)
-			continue;
-		last = ty;
-		if ((nm->flags & NF_CUT) && ty != LDNS_RR_TYPE_NS &&
-		    ty != LDNS_RR_TYPE_DS)
-			continue;
-		if (!(nm->flags & NF_CUT) || ty == LDNS_RR_TYPE_DS)
-			signed_any = 1;
-		t[n++] = (ldns_rr_type)ty;
-	}
-	if (s->o->denial == SIGN_DENIAL_NSEC) {
-		t[n++] = LDNS_RR_TYPE_RRSIG;
-		t[n++] = LDNS_RR_TYPE_NSEC;
-	} else if (signed_any)
-		t[n++] = LDNS_RR_TYPE_RRSIG;
-	/* sorted: insertion sort, the list is short and nearly sorted */
-	for (i = 1; i < n; i++) {
-		ldns_rr_type v = t[i];
-		size_t j = i;
-
-		while (j > 0 && t[j - 1] > v) {
-			t[j] = t[j - 1];
-			j--;
-		}
-		t[j] = v;
-	}
-	return n;
-}
-
 /* denial_rr: the NSEC (at name I) or NSEC3 (hash J) record, signed. */
 static int
 denial_rr(struct wstate *w, const uint8_t *owner, size_t ownlen,
-    unsigned nlabels, const struct sname *nm, const uint8_t *next,
+    unsigned nlabels, const struct sign_chain_name *nm, const uint8_t *next,
     size_t nextlen)
 {
 	struct signer *s = w->s;
-	ldns_rr_type t[MAX_TYPES];
+	ldns_rr_type t[SIGN_CHAIN_MAX_TYPES];
 	ldns_rdf *bm = NULL;
 	uint8_t rd[LDNS_MAX_DOMAINLEN + SIGN_MAX_SALT + 64 + 8192];
 	const uint8_t *rdp[1];
@@ -277,7 +215,7 @@ denial_rr(struct wstate *w, const uint8_t *owner, size_t ownlen,
 	int rc = -1;
 
 	if (nm != NULL)
-		nt = types_at(s, nm, t);
+		nt = sign_chain_types(s->chain, nm, t);
 	if (s->o->denial == SIGN_DENIAL_NSEC3) {
 		rd[n++] = 1;
 		rd[n++] = 0;
@@ -318,34 +256,19 @@ out:
 	return rc;
 }
 
-/* next_auth: the wire name of the next name in the NSEC chain after I. */
-static size_t
-next_auth(struct signer *s, size_t i, uint8_t *out)
-{
-	const struct sign_rec *r;
-
-	for (i = i + 1; i < s->nnames; i++)
-		if ((s->names[i].flags & NF_OCCLUDED) == 0)
-			break;
-	if (i == s->nnames)
-		i = 0;
-	r = sign_zone_rec(s->z, s->names[i].first);
-	return sign_zone_name_wire(sign_zone_owner(s->z, r), r->ownlen, out);
-}
-
 /* do_name: name I: its RRsets, their RRSIGs and its NSEC. */
 static int
 do_name(struct wstate *w, size_t idx)
 {
 	struct signer *s = w->s;
-	const struct sname *nm = &s->names[idx];
+	const struct sign_chain_name *nm = sign_chain_name(s->chain, idx);
 	const struct sign_rec *r = sign_zone_rec(s->z, nm->first);
 	uint8_t owner[LDNS_MAX_DOMAINLEN + 1], next[LDNS_MAX_DOMAINLEN + 1];
 	const uint8_t *rd[1024];
 	uint16_t rdl[1024];
 	size_t ownlen, i, j, nrd, nextlen;
 	int nsec = s->o->denial == SIGN_DENIAL_NSEC &&
-	    !(nm->flags & NF_OCCLUDED);
+	    !(nm->flags & SIGN_CHAIN_OCCLUDED);
 	unsigned nl = r->nlabels;
 
 	ownlen = sign_zone_name_wire(sign_zone_owner(s->z, r), r->ownlen,
@@ -356,7 +279,7 @@ do_name(struct wstate *w, size_t idx)
 		uint32_t mask;
 
 		if (nsec && type > LDNS_RR_TYPE_NSEC) {
-			nextlen = next_auth(s, idx, next);
+			nextlen = sign_chain_next_name(s->chain, idx, next);
 			if (denial_rr(w, owner, ownlen, nl, nm, next,
 			    nextlen) == -1)
 				return -1;
@@ -377,34 +300,22 @@ do_name(struct wstate *w, size_t idx)
 		}
 		if (j - i > sizeof(rd) / sizeof(rd[0]))
 			return -1;	/* an RRset of over 1024 records */
-		if (nm->flags & NF_OCCLUDED)
+		if (nm->flags & SIGN_CHAIN_OCCLUDED)
 			continue;
-		if ((nm->flags & NF_CUT) && type != LDNS_RR_TYPE_DS)
+		if ((nm->flags & SIGN_CHAIN_CUT) && type != LDNS_RR_TYPE_DS)
 			continue;
-		mask = type == LDNS_RR_TYPE_DNSKEY && (nm->flags & NF_APEX) ?
+		mask = type == LDNS_RR_TYPE_DNSKEY && (nm->flags & SIGN_CHAIN_APEX) ?
 		    s->ksk : s->zsk;
 		if (sign_set(w, owner, ownlen, nl, type, ttl, rd, rdl, nrd,
 		    mask) == -1)
 			return -1;
 	}
 	if (nsec) {
-		nextlen = next_auth(s, idx, next);
+		nextlen = sign_chain_next_name(s->chain, idx, next);
 		if (denial_rr(w, owner, ownlen, nl, nm, next, nextlen) == -1)
 			return -1;
 	}
 	return 0;
-}
-
-/* nsec3_owner: the wire owner of hash J: <base32hex>.<origin>. */
-static size_t
-nsec3_owner(struct signer *s, size_t j, uint8_t *out)
-{
-	out[0] = B32LEN;
-	if (ldns_b32_ntop_extended_hex(s->hashes[j].h, HASHLEN,
-	    (char *)out + 1, B32LEN + 1) != B32LEN)
-		return 0;
-	memcpy(out + 1 + B32LEN, s->owire, s->owlen);
-	return 1 + B32LEN + s->owlen;
 }
 
 static int
@@ -413,40 +324,12 @@ do_nsec3(struct wstate *w, size_t j)
 	struct signer *s = w->s;
 	uint8_t owner[LDNS_MAX_DOMAINLEN + 1];
 	size_t ownlen;
-	const struct shash *h = &s->hashes[j];
 
-	if ((ownlen = nsec3_owner(s, j, owner)) == 0)
+	if ((ownlen = sign_chain_nsec3_owner(s->chain, j, owner)) == 0)
 		return -1;
 	return denial_rr(w, owner, ownlen, s->olabels + 1,
-	    (h->idx & H_ENT) ? NULL : &s->names[h->idx],
-	    s->hashes[(j + 1) % s->nhashes].h, HASHLEN);
-}
-
-/* hash_one: the NSEC3 hash (RFC 5155 section 5) of entry H. */
-static int
-hash_one(struct wstate *w, struct shash *h)
-{
-	struct signer *s = w->s;
-	const struct sname *nm = &s->names[h->idx & ~H_ENT];
-	const struct sign_rec *r = sign_zone_rec(s->z, nm->first);
-	uint8_t wire[LDNS_MAX_DOMAINLEN + 1];
-	size_t len = r->ownlen, wlen;
-	unsigned i;
-
-	if (h->idx & H_ENT)
-		len = sign_zone_name_prefix(sign_zone_owner(s->z, r), len,
-		    h->entlabels);
-	wlen = sign_zone_name_wire(sign_zone_owner(s->z, r), len, wire);
-	for (i = 0; i <= s->o->iterations; i++) {
-		if (EVP_DigestInit_ex2(w->sha1ctx, w->sha1, NULL) != 1 ||
-		    EVP_DigestUpdate(w->sha1ctx, i == 0 ? wire : h->h,
-		    i == 0 ? wlen : HASHLEN) != 1 ||
-		    EVP_DigestUpdate(w->sha1ctx, s->o->salt,
-		    s->o->saltlen) != 1 ||
-		    EVP_DigestFinal_ex(w->sha1ctx, h->h, NULL) != 1)
-			return -1;
-	}
-	return 0;
+	    sign_chain_nsec3_name(s->chain, j),
+	    sign_chain_nsec3_next(s->chain, j), HASHLEN);
 }
 
 /* wstate_free: release a worker thread's state. */
@@ -509,16 +392,15 @@ chunk_hash(void *arg, size_t c, char **text, size_t *len, const char **why)
 {
 	struct wstate *w = arg;
 	struct signer *s = w->s;
-	size_t i, lo = c * CHUNK_HASHES, hi;
+	size_t lo = c * CHUNK_HASHES;
 
 	(void)text;
 	(void)len;
-	hi = lo + CHUNK_HASHES < s->nhashes ? lo + CHUNK_HASHES : s->nhashes;
-	for (i = lo; i < hi; i++)
-		if (hash_one(w, &s->hashes[i]) == -1) {
-			*why = "SHA-1 failed";
-			return -1;
-		}
+	if (sign_chain_hash(s->chain, lo, lo + CHUNK_HASHES, w->sha1ctx,
+	    w->sha1) == -1) {
+		*why = "SHA-1 failed";
+		return -1;
+	}
 	return 0;
 }
 
@@ -533,9 +415,9 @@ chunk_sign(void *arg, size_t c, char **text, size_t *len, const char **why)
 	hi = lo + CHUNK_ITEMS < s->nitems ? lo + CHUNK_ITEMS : s->nitems;
 	ldns_buffer_clear(w->text);
 	for (i = lo; i < hi; i++) {
-		uint32_t it = s->items[i];
-		int rc = (it & ITEM_NSEC3) ?
-		    do_nsec3(w, it & ~ITEM_NSEC3) : do_name(w, it);
+		int nsec3;
+		size_t it = sign_chain_item(s->chain, i, &nsec3);
+		int rc = nsec3 ? do_nsec3(w, it) : do_name(w, it);
 
 		if (rc == -1) {
 			*why = "signing or formatting failed";
@@ -570,164 +452,25 @@ run_pool(struct signer *s, size_t nchunks,
 	return sign_pool_run(&job, s->err, sizeof(s->err));
 }
 
-/* build_names: group the sorted records by owner; mark cuts and glue. */
-static int
-build_names(struct signer *s)
-{
-	size_t n = sign_zone_count(s->z), i, cap = 0;
-	const uint8_t *cut = NULL, *prev = NULL;
-	size_t cutlen = 0, prevlen = 0;
-
-	for (i = 0; i < n; i++) {
-		const struct sign_rec *r = sign_zone_rec(s->z, i);
-		const uint8_t *o = sign_zone_owner(s->z, r);
-		struct sname *nm;
-
-		if (prev == NULL || prevlen != r->ownlen ||
-		    memcmp(prev, o, prevlen) != 0) {
-			if (s->nnames == cap) {
-				struct sname *p;
-
-				cap = cap ? cap * 2 : 1024;
-				if ((p = realloc(s->names,
-				    cap * sizeof(*p))) == NULL)
-					return -1;
-				s->names = p;
-			}
-			nm = &s->names[s->nnames++];
-			nm->first = (uint32_t)i;
-			nm->n = 0;
-			nm->flags = 0;
-			if (r->ownlen == s->orlen)
-				nm->flags |= NF_APEX;
-			if (cut != NULL && r->ownlen > cutlen &&
-			    memcmp(o, cut, cutlen) == 0)
-				nm->flags |= NF_OCCLUDED;
-			else
-				cut = NULL;
-			prev = o;
-			prevlen = r->ownlen;
-		}
-		nm = &s->names[s->nnames - 1];
-		nm->n++;
-		if (r->type == LDNS_RR_TYPE_NS && !(nm->flags & NF_APEX) &&
-		    !(nm->flags & NF_OCCLUDED)) {
-			nm->flags |= NF_CUT;
-			cut = o;
-			cutlen = r->ownlen;
-		}
-		if (r->type == LDNS_RR_TYPE_DS)
-			nm->flags |= NF_DS;
-	}
-	return 0;
-}
-
-static int
-hashcmp(const void *a, const void *b)
-{
-	return memcmp(((const struct shash *)a)->h,
-	    ((const struct shash *)b)->h, HASHLEN);
-}
-
 /*
- * build_nsec3: one entry per authoritative name and per empty
- * non-terminal (RFC 5155 section 7.1), hashed on the pool, sorted.
+ * build_nsec3: the NSEC3 entries of the chain, hashed on the pool, sorted.
+ * Returns 0, or -1 with s->err set (or empty: out of memory).
  */
 static int
 build_nsec3(struct signer *s)
 {
-	size_t i, cap = s->nnames + 16, prev = SIZE_MAX;
-	unsigned k, c;
+	size_t n;
 
-	if ((s->hashes = malloc(cap * sizeof(*s->hashes))) == NULL)
+	if ((n = sign_chain_nsec3_layout(s->chain)) == (size_t)-1)
 		return -1;
-	for (i = 0; i < s->nnames; i++) {
-		const struct sign_rec *r;
-		const uint8_t *o;
-
-		if (s->names[i].flags & NF_OCCLUDED)
-			continue;
-		r = sign_zone_rec(s->z, s->names[i].first);
-		o = sign_zone_owner(s->z, r);
-		c = s->olabels;
-		if (prev != SIZE_MAX) {
-			const struct sign_rec *q =
-			    sign_zone_rec(s->z, s->names[prev].first);
-
-			c = sign_zone_name_common(o, r->ownlen,
-			    sign_zone_owner(s->z, q), q->ownlen);
-			if (c < s->olabels)
-				c = s->olabels;
-		}
-		for (k = c + 1; k <= r->nlabels; k++) {
-			if (s->nhashes == cap) {
-				struct shash *p;
-
-				cap *= 2;
-				if ((p = realloc(s->hashes,
-				    cap * sizeof(*p))) == NULL)
-					return -1;
-				s->hashes = p;
-			}
-			s->hashes[s->nhashes].idx = (uint32_t)i |
-			    (k < r->nlabels ? H_ENT : 0);
-			s->hashes[s->nhashes++].entlabels = (uint8_t)k;
-		}
-		if (prev == SIZE_MAX)	/* the apex */
-			s->hashes[s->nhashes++].idx = (uint32_t)i;
-		prev = i;
+	if (run_pool(s, (n + CHUNK_HASHES - 1) / CHUNK_HASHES, chunk_hash,
+	    NULL) == -1)
+		return -1;
+	if (sign_chain_nsec3_sort(s->chain) == -1) {
+		snprintf(s->err, sizeof(s->err),
+		    "NSEC3 hash collision: choose another salt");
+		return -1;
 	}
-	if (run_pool(s, (s->nhashes + CHUNK_HASHES - 1) / CHUNK_HASHES,
-	    chunk_hash, NULL) == -1)
-		return -1;
-	qsort(s->hashes, s->nhashes, sizeof(*s->hashes), hashcmp);
-	for (i = 1; i < s->nhashes; i++)
-		if (memcmp(s->hashes[i - 1].h, s->hashes[i].h, HASHLEN) == 0) {
-			snprintf(s->err, sizeof(s->err),
-			    "NSEC3 hash collision: choose another salt");
-			return -1;
-		}
-	return 0;
-}
-
-/* build_items: names and NSEC3 owners merged into canonical order. */
-static int
-build_items(struct signer *s)
-{
-	size_t i = 0, j = 0, n = 0;
-	uint8_t h3[LDNS_MAX_DOMAINLEN + 1];
-	size_t h3len = s->orlen + 1 + B32LEN;
-
-	if (s->nnames + s->nhashes >= ITEM_NSEC3 ||
-	    (s->items = malloc((s->nnames + s->nhashes) *
-	    sizeof(*s->items))) == NULL)
-		return -1;
-	memcpy(h3, s->orev, s->orlen);
-	h3[s->orlen] = B32LEN;
-	while (i < s->nnames || j < s->nhashes) {
-		int take_name;
-
-		if (j < s->nhashes && ldns_b32_ntop_extended_hex(
-		    s->hashes[j].h, HASHLEN, (char *)h3 + s->orlen + 1,
-		    B32LEN + 1) != B32LEN)
-			return -1;
-		if (i == s->nnames)
-			take_name = 0;
-		else if (j == s->nhashes)
-			take_name = 1;
-		else {
-			const struct sign_rec *r =
-			    sign_zone_rec(s->z, s->names[i].first);
-
-			take_name = sign_zone_name_cmp(sign_zone_owner(s->z,
-			    r), r->ownlen, h3, h3len) <= 0;
-		}
-		if (take_name)
-			s->items[n++] = (uint32_t)i++;
-		else
-			s->items[n++] = (uint32_t)j++ | ITEM_NSEC3;
-	}
-	s->nitems = n;
 	return 0;
 }
 
@@ -856,13 +599,14 @@ sign_run(struct sign_zone *z, struct sign_key *const *keys, size_t nkeys,
 	if (setup(&s, err, errsz) == -1)
 		goto out;
 	sign_zone_sort(z);
-	if (build_names(&s) == -1)
+	if ((s.chain = sign_chain_new(z, o->denial == SIGN_DENIAL_NSEC3,
+	    o->iterations, o->salt, o->saltlen)) == NULL)
 		goto nomem;
 	if (o->denial == SIGN_DENIAL_NSEC3 && build_nsec3(&s) == -1) {
 		seterr(err, errsz, "%s", s.err[0] ? s.err : "out of memory");
 		goto out;
 	}
-	if (build_items(&s) == -1)
+	if ((s.nitems = sign_chain_order(s.chain)) == (size_t)-1)
 		goto nomem;
 	if (run_pool(&s, (s.nitems + CHUNK_ITEMS - 1) / CHUNK_ITEMS,
 	    chunk_sign, out) == -1 || fflush(out) != 0 || ferror(out)) {
@@ -875,7 +619,7 @@ sign_run(struct sign_zone *z, struct sign_key *const *keys, size_t nkeys,
 			seterr(err, errsz, "cannot write the DS records");
 			goto out;
 		}
-	s.st.names = s.nnames;
+	s.st.names = sign_chain_nnames(s.chain);
 	s.st.dropped = sign_zone_dropped(z);
 	if (st != NULL)
 		*st = s.st;
@@ -884,8 +628,6 @@ sign_run(struct sign_zone *z, struct sign_key *const *keys, size_t nkeys,
 nomem:
 	seterr(err, errsz, "out of memory");
 out:
-	free(s.names);
-	free(s.hashes);
-	free(s.items);
+	sign_chain_free(s.chain);
 	return rc;
 }

@@ -13,7 +13,8 @@
  * (owner in wire form, RDATA in wire form, the address) and one small
  * struct per record; no ldns_rr unless a caller asks for zonegen_records.
  * Owner names are the hash label plus a suffix ("_senderkey.DOMAIN.")
- * that ldns parsed once; SHA-256 is fetched once per zonegen.
+ * that ldns parsed once; SHA-256 is fetched once per zonegen, and its
+ * digest context reused for every name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ struct zonegen {
 	struct zonegen_counts	 counts;
 	char			*domain;
 	EVP_MD			*sha256;
+	EVP_MD_CTX		*mdctx;		/* reused for every name */
 	uint8_t			 sk_suffix[LDNS_MAX_DOMAINLEN + 1];
 	size_t			 sk_sufflen;	/* "_senderkey.DOMAIN." wire */
 	uint8_t			 pgp_suffix[LDNS_MAX_DOMAINLEN + 1];
@@ -82,7 +84,8 @@ zonegen_new(const struct zonegen_opts *opts)
 	if (zg->o.ttl == 0)
 		zg->o.ttl = 3600;
 	if ((zg->domain = strdup(opts->domain)) == NULL ||
-	    (zg->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+	    (zg->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (zg->mdctx = EVP_MD_CTX_new()) == NULL)
 		goto fail;
 	zg->o.domain = zg->domain;
 	/* Suffixes that do not parse are caught per key (name too long). */
@@ -110,6 +113,7 @@ zonegen_free(struct zonegen *zg)
 	free(zg->arena);
 	free(zg->domain);
 	EVP_MD_free(zg->sha256);
+	EVP_MD_CTX_free(zg->mdctx);
 	free(zg);
 }
 
@@ -170,13 +174,14 @@ push(struct zonegen *zg, const uint8_t *owner, size_t ownlen, uint16_t type,
  * + 1 octets); its length, or 0 when it does not fit or the digest failed.
  */
 static size_t
-hashed_owner(const struct zonegen *zg, const char *local,
+hashed_owner(struct zonegen *zg, const char *local,
     const uint8_t *suffix, size_t sufflen, uint8_t *out)
 {
 	char h[OWNER_HASH_LEN + 1];
 
 	if (sufflen == 0 || 1 + OWNER_HASH_LEN + sufflen > LDNS_MAX_DOMAINLEN ||
-	    owner_hash_md(zg->sha256, local, strlen(local), h) == -1)
+	    owner_hash_ctx(zg->mdctx, zg->sha256, local, strlen(local),
+	    h) == -1)
 		return 0;
 	out[0] = OWNER_HASH_LEN;
 	memcpy(out + 1, h, OWNER_HASH_LEN);
@@ -235,7 +240,7 @@ zonegen_add(struct zonegen *zg, const struct zonegen_key *k, char *err,
     size_t errsz)
 {
 	struct keyrec_fields f;
-	unsigned char *bytes = NULL;
+	unsigned char *bytes = NULL, raw[KEY_ED25519_LEN];
 	uint8_t owner[LDNS_MAX_DOMAINLEN + 1], rd[TXT_MAX_RDATA];
 	char *text = NULL;
 	const char *a = addr_canon(k->addr);
@@ -266,11 +271,28 @@ zonegen_add(struct zonegen *zg, const struct zonegen_key *k, char *err,
 	memset(&f, 0, sizeof(f));
 	f.testing = k->testing;
 	f.not_after = k->revoked ? 0 : k->not_after;
-	if (k->revoked || k->pk == NULL) {
+	if (k->revoked || (k->pk == NULL && k->ed25519 == NULL)) {
 		f.alg = KEYREC_ED25519;
 		if (k->pk != NULL && EVP_PKEY_get_base_id(k->pk) == EVP_PKEY_RSA)
 			f.alg = KEYREC_RSA;
 		f.testing = 0;
+	} else if (k->pk == NULL) {
+		f.alg = KEYREC_ED25519;
+		f.key = k->ed25519;
+		f.keylen = KEY_ED25519_LEN;
+	} else if (EVP_PKEY_get_base_id(k->pk) == EVP_PKEY_ED25519) {
+		/* The raw octets, as key_record_bytes gives, without malloc */
+		size_t n = sizeof(raw);
+
+		if (!EVP_PKEY_get_raw_public_key(k->pk, raw, &n) ||
+		    n != KEY_ED25519_LEN) {
+			snprintf(err, errsz, "%s: %s: cannot encode the key",
+			    k->origin, a);
+			return -1;
+		}
+		f.alg = KEYREC_ED25519;
+		f.key = raw;
+		f.keylen = n;
 	} else {
 		if (key_record_bytes(k->pk, &alg, &bytes, &f.keylen) == -1) {
 			snprintf(err, errsz, "%s: %s: cannot encode the key",

@@ -20,7 +20,9 @@ struct addr;
 /* One key of one sender, as the manifests describe it. */
 struct zonegen_key {
 	const struct addr	*addr;		/* canonical sender */
-	const EVP_PKEY		*pk;		/* NULL only when revoked */
+	const EVP_PKEY		*pk;		/* NULL: revoked, or ed25519 */
+	/* The raw Ed25519 key instead of PK (key_ssh_ed25519_raw), or NULL */
+	const unsigned char	*ed25519;
 	int			 revoked;	/* publish p= empty */
 	int			 testing;	/* t=y */
 	int64_t			 not_before;	/* 0: none */

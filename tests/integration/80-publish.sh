@@ -4,7 +4,13 @@
 # updates Knot over TSIG; a second run has nothing to do; a record Knot
 # holds that publish does not manage is never touched; the 30% brake
 # refuses without --force; a wrong secret gives the BADSIG hint and a
-# wrong key name the BADKEY hint, and neither changes anything.
+# wrong key name the BADKEY hint, and neither changes anything.  After
+# apply every NS serves the data and it validates through the bed's root
+# (Knot's zone is delegated from test. with its DS); --wait gives up with
+# exit 1 on a server that does not serve the zone.  With AXFR refused, the
+# state file still shows a removed sender, which is deleted.  A plan file
+# applied after a concurrent change (knsupdate) fails on its prerequisites
+# and changes nothing.
 . "$SK_TOP/tests/integration/lib.sh"
 
 need_root
@@ -92,8 +98,60 @@ check "never touched: www TXT and alice's unrelated TXT" sh -c \
 pub -k "$SK_KNOT_KEY" --detailed-exitcode few.csv
 expect_eq "after --force: in sync" "$rc" 0
 
-skip "concurrent change detected by prerequisites" \
-    "needs a hook between plan and apply; covered by the prerequisites built in update.c only"
 skip "BADTIME hint" "ldns signs with time(NULL); needs faketime (not installed)"
-skip "confirmation per server" "publisher/confirm.c not written yet"
+
+# Confirmation: every NS serves the data, and it validates as secure.
+eval "$("$SK_TOP/tests/bed/bed" env)"
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\nbob@pub.test,bob.pem,,,\nerin@pub.test,alice.pem,,,\n' >conf.csv
+pub -k "$SK_KNOT_KEY" --apply --force -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
+    --wait=60s conf.csv
+expect_eq "confirm: exit 0" "$rc" 0
+expect_match "confirm: per server" "$(cat "$tmp/out")" \
+    '^confirm: ns\.pub\.test\. \(127\.0\.0\.5\): serves the new data'
+expect_match "confirm: erin's new key validates as secure" "$(cat "$tmp/out")" \
+    '^confirm: [0-9a-f]*\._senderkey\.pub\.test\. key: secure-key$'
+expect_match "confirm: all agree" "$(cat "$tmp/out")" \
+    '^confirmed: every server serves the new data and it validates as secure'
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\nbob@pub.test,bob.pem,,,\nerin@pub.test,bob.pem,,,\n' >conf2.csv
+pub -k "$SK_KNOT_KEY" --apply --force --state conf.csv.state \
+    --ns-address ns.pub.test=127.0.0.4 --wait=3s conf2.csv
+expect_eq "confirm --wait: a server without the data: exit 1" "$rc" 1
+expect_match "confirm --wait: says which server" "$(cat "$tmp/out")" \
+    'confirm: ns\.pub\.test\. \(127\.0\.0\.4\): no authoritative answer'
+expect_match "confirm --wait: says it gave up" "$(cat "$tmp/out")" \
+    '--wait: 1 server or name not as expected'
+
+# State file: AXFR refused, a removed sender is still seen and deleted.
+"$SK_TOP/tests/bed/knot" acl update || not_ok "knot acl update"
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\nbob@pub.test,bob.pem,,,\n' >conf3.csv
+erin=$("$sk" owner erin@pub.test | awk '$1 == "senderkey" { print $2 }')
+pub -k "$SK_KNOT_KEY" --apply --state conf.csv.state conf3.csv
+expect_eq "state file: apply without AXFR: exit 0" "$rc" 0
+expect_match "state file: AXFR refused, state file read" "$(cat "$tmp/out")" \
+    'AXFR refused; read the manifest.s names and the [0-9]+ records of the state file'
+expect_match "state file: erin (removed) deleted" "$(cat "$tmp/out")" \
+    '^delete [0-9a-f]*\._senderkey\.pub\.test\. TXT'
+check "state file: Knot no longer serves erin's key" sh -c \
+    "! $SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $erin TXT | grep -q v=SK1"
+check "state file: now lists alice and bob only" sh -c \
+    "[ \$(grep -c v=SK1 conf.csv.state) -eq 2 ]"
+"$SK_TOP/tests/bed/knot" acl update,transfer || not_ok "knot acl update,transfer"
+
+# Plan file and a concurrent change: the prerequisites fail, nothing applied.
+pub -k "$SK_KNOT_KEY" --plan-file plan.txt rotate.csv
+expect_match "plan file: written" "$(cat "$tmp/out")" '^plan written to plan.txt'
+printf 'server %s\nzone pub.test.\nupdate add %s 3600 TXT "v=SK1; k=ed25519; p=AAAAconcurrentconcurrentconcurrentconcurr="\nsend\n' \
+    "$SK_KNOT_ADDR" "$("$sk" owner carol@pub.test | awk '$1 == "senderkey" { print $2 }')" >nsupd.txt
+bed exec knsupdate -y "hmac-sha256:publish-key:$(sed -n 's/.*secret "\(.*\)".*/\1/p' "$SK_KNOT_KEY")" nsupd.txt >/dev/null 2>&1
+before=$(axfr)
+expect_match "concurrent change: knsupdate added a key at carol's name" "$before" 'AAAAconcurrent'
+pub -k "$SK_KNOT_KEY" --apply --plan-file plan.txt
+expect_eq "concurrent change: apply of the plan file fails (exit 1)" "$rc" 1
+expect_match "concurrent change: the prerequisite failure is reported" \
+    "$(cat "$tmp/out")" 'YXRRSET|NXRRSET'
+expect_eq "concurrent change: nothing half-applied" "$(axfr)" "$before"
+printf 'not a plan\n' >bad-plan.txt
+pub -k "$SK_KNOT_KEY" --apply --plan-file bad-plan.txt
+expect_match "plan file: a bad file is refused with file:line" \
+    "$(cat "$tmp/out")" 'bad-plan.txt:1: expected'
 done_testing

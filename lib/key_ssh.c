@@ -1,0 +1,312 @@
+/*
+ * key_ssh.c: OpenSSH public key lines ("ssh-ed25519 AAAA... comment",
+ * "ssh-rsa ...") for key.c: the line split, base64 through lib/b64
+ * (OpenSSL's coder), the SSH wire blob (RFC 4251 section 5, RFC 8709)
+ * parsed strictly, and the fast path that gives an Ed25519 key's raw
+ * octets without an EVP_PKEY.  Not for PEM or private keys (key.c).
+ * Pure: no I/O.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include "b64.h"
+#include "key.h"
+#include "key_ssh.h"
+
+#define ED25519_LEN	KEY_ED25519_LEN
+#define SPACES		" \t\n\v\f\r"
+#define UNSUPPORTED	" keys are not supported: use ed25519 or rsa"
+
+/* A read cursor over an SSH wire blob (RFC 4251 section 5). */
+struct sshbuf {
+	const unsigned char	*p;
+	size_t			 left;
+};
+
+static void	seterr(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* is_space: C is one of " \t\n\v\f\r" (key.c's SPACES). */
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' ||
+	    c == '\f' || c == '\r';
+}
+
+static int
+only_space(const char *p, size_t n)
+{
+	while (n > 0 && is_space((unsigned char)*p)) {
+		p++;
+		n--;
+	}
+	return n == 0;
+}
+
+static int
+has_prefix(const char *p, size_t n, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	return n >= plen && memcmp(p, prefix, plen) == 0;
+}
+
+/* printable: 1 if the N octets at P are printable ASCII (for messages). */
+static int
+printable(const char *p, size_t n)
+{
+	for (; n > 0; p++, n--)
+		if (*p < 0x20 || *p > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* ssh_string: take one SSH string (uint32 length, octets) off B. */
+static int
+ssh_string(struct sshbuf *b, const unsigned char **s, size_t *slen)
+{
+	uint32_t n;
+
+	if (b->left < 4)
+		return -1;
+	n = (uint32_t)b->p[0] << 24 | (uint32_t)b->p[1] << 16 |
+	    (uint32_t)b->p[2] << 8 | (uint32_t)b->p[3];
+	b->p += 4;
+	b->left -= 4;
+	if (n > b->left)
+		return -1;
+	*s = b->p;
+	*slen = n;
+	b->p += n;
+	b->left -= n;
+	return 0;
+}
+
+/*
+ * ssh_mpint: take one positive SSH mpint off B as a new BIGNUM.  Refuses
+ * zero, negative numbers and needless leading zero octets.  *TRUNC is set
+ * when B ran out.
+ */
+static BIGNUM *
+ssh_mpint(struct sshbuf *b, int *trunc)
+{
+	const unsigned char *s;
+	size_t n;
+
+	if (ssh_string(b, &s, &n) == -1) {
+		*trunc = 1;
+		return NULL;
+	}
+	if (n == 0 || n > INT_MAX || (s[0] & 0x80) != 0 ||
+	    (s[0] == 0 && (n == 1 || (s[1] & 0x80) == 0)))
+		return NULL;
+	return BN_bin2bn(s, (int)n, NULL);
+}
+
+/* rsa_from_ne: a new RSA public key from N and E, or NULL. */
+static EVP_PKEY *
+rsa_from_ne(const BIGNUM *n, const BIGNUM *e)
+{
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pk = NULL;
+
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		pk = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	return pk;
+}
+
+/*
+ * ssh_blob_key: the key in SSH wire blob B whose line said TYPE (already
+ * known to be "ssh-ed25519" or "ssh-rsa"), or NULL with ERR set.
+ */
+static EVP_PKEY *
+ssh_blob_key(struct sshbuf *b, const char *type, char *err, size_t errsz)
+{
+	static const char truncated[] = "OpenSSH key data is truncated";
+	const unsigned char *s, *raw = NULL;
+	size_t slen;
+	BIGNUM *n = NULL, *e = NULL;
+	EVP_PKEY *pk = NULL;
+	int trunc = 0;
+
+	if (ssh_string(b, &s, &slen) == -1) {
+		seterr(err, errsz, "%s", truncated);
+		goto fail;
+	}
+	if (slen != strlen(type) || memcmp(s, type, slen) != 0) {
+		if (slen > 0 && slen < 40 && printable((const char *)s, slen))
+			seterr(err, errsz, "OpenSSH key line says %s but its "
+			    "key data is %.*s", type, (int)slen, s);
+		else
+			seterr(err, errsz, "OpenSSH key line says %s but its "
+			    "key data is of another type", type);
+		goto fail;
+	}
+	if (strcmp(type, "ssh-ed25519") == 0) {
+		if (ssh_string(b, &raw, &slen) == -1) {
+			seterr(err, errsz, "%s", truncated);
+			goto fail;
+		}
+		if (slen != ED25519_LEN) {
+			seterr(err, errsz, "ed25519 key is %zu bytes long, "
+			    "not %d", slen, ED25519_LEN);
+			goto fail;
+		}
+	} else if ((e = ssh_mpint(b, &trunc)) == NULL ||
+	    (n = ssh_mpint(b, &trunc)) == NULL) {
+		seterr(err, errsz, "%s", trunc ? truncated :
+		    "rsa key has a malformed number");
+		goto fail;
+	}
+	if (b->left != 0) {
+		seterr(err, errsz, "OpenSSH key data has trailing bytes");
+		goto fail;
+	}
+	if (raw != NULL)
+		pk = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, raw,
+		    ED25519_LEN);
+	else
+		pk = rsa_from_ne(n, e);
+	if (pk == NULL)
+		seterr(err, errsz, "cannot make a key of the OpenSSH key data");
+fail:
+	BN_free(n);
+	BN_free(e);
+	return pk;
+}
+
+/* ssh_type_check: 0 for "ssh-ed25519" or "ssh-rsa" (N octets), else -1. */
+static int
+ssh_type_check(const char *type, size_t n, char *err, size_t errsz)
+{
+	if ((n == 11 && memcmp(type, "ssh-ed25519", n) == 0) ||
+	    (n == 7 && memcmp(type, "ssh-rsa", n) == 0))
+		return 0;
+	if (has_prefix(type, n, "ecdsa-sha2-"))
+		seterr(err, errsz, "ecdsa" UNSUPPORTED);
+	else if ((has_prefix(type, n, "ssh-") || has_prefix(type, n, "sk-")) &&
+	    n < 64 && printable(type, n))
+		seterr(err, errsz, "OpenSSH key type %.*s is not supported: "
+		    "use ed25519 or rsa", (int)n, type);
+	else
+		seterr(err, errsz, "not a PEM key or an OpenSSH public key "
+		    "line");
+	return -1;
+}
+
+EVP_PKEY *
+key_ssh_public(const char *buf, size_t len, char *err, size_t errsz)
+{
+	const char *eol;
+	char *line, *b64;
+	unsigned char *blob = NULL;
+	size_t tlen, bloblen;
+	struct sshbuf b;
+	EVP_PKEY *pk = NULL;
+
+	if ((eol = memchr(buf, '\n', len)) == NULL)
+		eol = buf + len;
+	if ((line = strndup(buf, (size_t)(eol - buf))) == NULL) {
+		seterr(err, errsz, "out of memory");
+		return NULL;
+	}
+	tlen = strcspn(line, SPACES);
+	b64 = line + tlen + strspn(line + tlen, SPACES);
+	b64[strcspn(b64, SPACES)] = '\0';
+	line[tlen] = '\0';
+	if (ssh_type_check(line, tlen, err, errsz) == -1)
+		goto fail;
+	if (!only_space(eol, len - (size_t)(eol - buf)))
+		seterr(err, errsz, "more than one line in an OpenSSH key");
+	else if (*b64 == '\0')
+		seterr(err, errsz, "OpenSSH key line has no key data");
+	else if (b64_decode(b64, &blob, &bloblen) == -1)
+		seterr(err, errsz, "OpenSSH key line has invalid base64");
+	else {
+		b.p = blob;
+		b.left = bloblen;
+		pk = ssh_blob_key(&b, line, err, errsz);
+	}
+fail:
+	free(blob);
+	free(line);
+	return pk;
+}
+
+int
+key_ssh_ed25519_raw(const char *buf, size_t len,
+    unsigned char raw[KEY_ED25519_LEN])
+{
+	/* The only blob an ssh-ed25519 line may carry: type, then the key. */
+	static const unsigned char head[] = {
+		0, 0, 0, 11, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1',
+		'9', 0, 0, 0, ED25519_LEN,
+	};
+	const char *p = buf, *end = buf + len, *eol, *t;
+	char tok[128];
+	unsigned char *blob = NULL;
+	size_t bloblen, n;
+	int rc = -1;
+
+	/* The steps of key.c's from_text and key_ssh_public, no EVP_PKEY. */
+	while (p < end && is_space((unsigned char)*p))
+		p++;
+	if (p == end || memchr(buf, '\0', len) != NULL ||
+	    (size_t)(end - p) < 12 || memcmp(p, "ssh-ed25519", 11) != 0 ||
+	    !is_space((unsigned char)p[11]) || p[11] == '\n')
+		return -1;
+	if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		eol = end;
+	if (!only_space(eol, (size_t)(end - eol)))
+		return -1;
+	for (t = p + 11; t < eol && is_space((unsigned char)*t); t++)
+		;
+	for (n = 0; t + n < eol && !is_space((unsigned char)t[n]); n++)
+		;
+	if (n == 0 || n >= sizeof(tok))
+		return -1;
+	memcpy(tok, t, n);
+	tok[n] = '\0';
+	if (b64_decode(tok, &blob, &bloblen) == -1)
+		return -1;
+	if (bloblen == sizeof(head) + ED25519_LEN &&
+	    memcmp(blob, head, sizeof(head)) == 0) {
+		memcpy(raw, blob + sizeof(head), ED25519_LEN);
+		rc = 0;
+	}
+	free(blob);
+	return rc;
+}
