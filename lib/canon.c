@@ -6,6 +6,7 @@
  * line, else written as one SP).  Canonical octets go through a small
  * buffer into the digest.  Not here: field selection, tags, keys.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "canon.h"
 
 #define OUTBUF	4096
+#define SHORTRUN	64	/* emit(): shorter runs are copied */
 
 struct canon_body {
 	enum canon_alg	 alg;
@@ -96,8 +98,10 @@ canon_body_new(enum canon_alg alg, const EVP_MD *md)
 
 	if (alg != CANON_SIMPLE && alg != CANON_RELAXED)
 		return NULL;
-	if ((cb = calloc(1, sizeof(*cb))) == NULL)
+	/* not calloc: the buffer needs no zeroing */
+	if ((cb = malloc(sizeof(*cb))) == NULL)
 		return NULL;
+	memset(cb, 0, offsetof(struct canon_body, buf));
 	cb->alg = alg;
 	if ((cb->md = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_DigestInit_ex(cb->md, md, NULL)) {
@@ -178,39 +182,144 @@ content(struct canon_body *cb, char c)
 	cb->any = 1;
 }
 
+/*
+ * Octets that end a run of ordinary content: CR always, SP and HTAB in
+ * relaxed mode (see canon_body_update).
+ */
+#define SPECIAL	1
+static const unsigned char special_simple[256] = {
+	['\r'] = SPECIAL,
+};
+static const unsigned char special_relaxed[256] = {
+	['\r'] = SPECIAL, [' '] = SPECIAL, ['\t'] = SPECIAL,
+};
+
+/* content_held: write what is held back, as content follows. */
+static void
+content_held(struct canon_body *cb)
+{
+	for (; cb->crlfs > 0; cb->crlfs--) {
+		put(cb, '\r');
+		put(cb, '\n');
+	}
+	if (cb->wsp) {
+		put(cb, ' ');
+		cb->wsp = 0;
+	}
+}
+
+/*
+ * emit: N canonical octets at P that stand in the input as they are.
+ * Short runs go through the buffer; long ones straight into the digest
+ * (after what the buffer holds, so that the order is kept).
+ */
+static void
+emit(struct canon_body *cb, const char *p, size_t n)
+{
+	if (n <= SHORTRUN) {
+		put_run(cb, p, n);
+		return;
+	}
+	flush(cb);
+	if (!EVP_DigestUpdate(cb->md, p, n))
+		cb->failed = 1;
+	if (cb->tee != NULL)
+		cb->tee(cb->teearg, p, n);
+	cb->total += n;
+}
+
+/*
+ * canon_body_update works on spans: input octets [S, E) are canonical
+ * output as they stand and are emitted in one go; what is held back (a
+ * CR, CRLFs, a relaxed WSP run) lies in [E, I).  While VERB is set, that
+ * held-back input is also exactly its canonical form should content
+ * follow (CRLFs and at most one SP), so content simply extends the span;
+ * otherwise the span is emitted, the canonical held-back octets are
+ * written through the buffer and a new span starts at the content.
+ */
 int
 canon_body_update(struct canon_body *cb, const char *data, size_t len)
 {
-	size_t i, n;
-	char c;
+	size_t i = 0, s = 0, e = 0;
+	int relaxed = cb->alg == CANON_RELAXED;
+	const unsigned char *spec = relaxed ? special_relaxed : special_simple;
+	int verb;
+	unsigned char c;
 
 	if (cb->done || cb->failed)
 		return -1;
-	for (i = 0; i < len; i++) {
-		c = data[i];
+	/* held back from an earlier chunk: not in DATA, never verbatim */
+	verb = !cb->cr && cb->crlfs == 0 && !cb->wsp;
+	while (i < len) {
+		c = (unsigned char)data[i];
 		if (cb->cr) {
 			cb->cr = 0;
 			if (c == '\n') {
-				cb->wsp = 0;	/* WSP at the end of a line */
+				if (cb->wsp)	/* WSP at the end of a line */
+					verb = 0;
+				cb->wsp = 0;
 				cb->crlfs++;
+				i++;
 				continue;
 			}
-			content(cb, '\r');	/* a bare CR is content */
+			/* a bare CR is content */
+			if (verb && i > 0) {
+				e = i;
+			} else {
+				emit(cb, data + s, e - s);
+				content(cb, '\r');
+				s = e = i;
+			}
+			cb->crlfs = 0;
+			cb->wsp = 0;
+			cb->any = 1;
+			verb = 1;
 		}
-		if (c == '\r')
+		if (c == '\r') {
 			cb->cr = 1;
-		else if (cb->alg == CANON_RELAXED && is_wsp(c))
-			cb->wsp = 1;
-		else {
-			/* a run of ordinary octets is copied in one go */
-			content(cb, c);
-			for (n = i + 1; n < len && data[n] != '\r' &&
-			    (cb->alg == CANON_SIMPLE || !is_wsp(data[n])); n++)
-				;
-			put_run(cb, data + i + 1, n - i - 1);
-			i = n - 1;
+			i++;
+			continue;
 		}
+		if (relaxed && (c == ' ' || c == '\t')) {
+			if (cb->wsp || c == '\t')
+				verb = 0;
+			cb->wsp = 1;
+			i++;
+			continue;
+		}
+		/* content: settle what is held back */
+		if (!verb) {
+			emit(cb, data + s, e - s);
+			content_held(cb);
+			s = i;
+			verb = 1;
+		}
+		cb->crlfs = 0;
+		cb->wsp = 0;
+		cb->any = 1;
+		/*
+		 * A run of ordinary octets, also across one SP or a CRLF
+		 * followed by an ordinary octet: those stand as they are.
+		 */
+		for (i++; i < len; i++) {
+			c = (unsigned char)data[i];
+			if (!(spec[c] & SPECIAL))
+				continue;
+			if (c == ' ' && i + 1 < len &&
+			    !(spec[(unsigned char)data[i + 1]] & SPECIAL)) {
+				i++;
+				continue;
+			}
+			if (c == '\r' && i + 2 < len && data[i + 1] == '\n' &&
+			    !(spec[(unsigned char)data[i + 2]] & SPECIAL)) {
+				i += 2;
+				continue;
+			}
+			break;
+		}
+		e = i;
 	}
+	emit(cb, data + s, e - s);
 	return cb->failed ? -1 : 0;
 }
 

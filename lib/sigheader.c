@@ -157,18 +157,26 @@ good_hname(const char *s, size_t n)
 	return 1;
 }
 
-/* parse_h: split on ':' into lowercased names; 0 or -1 (bad-h), -2 ENOMEM */
+/*
+ * parse_h: split on ':' into lowercased names; 0 or -1 (bad-h), -2 ENOMEM.
+ * One allocation holds the pointer array and the names after it (one
+ * free() in sigheader_free).
+ */
 static int
 parse_h(struct sigheader_fields *f, const char *s)
 {
 	const char *p = s, *c, *b, *e;
-	size_t i, n;
+	size_t i, n, slen = strlen(s);
+	char *names;
 
-	if ((f->h = calloc(SIGHEADER_MAX_H, sizeof(*f->h))) == NULL)
+	if (slen > SIZE_MAX - 1 - SIGHEADER_MAX_H * sizeof(*f->h) ||
+	    (f->h = malloc(SIGHEADER_MAX_H * sizeof(*f->h) + slen + 1)) ==
+	    NULL)
 		return -2;
+	names = (char *)(f->h + SIGHEADER_MAX_H);
 	for (;;) {
-		c = strchr(p, ':');
-		e = c != NULL ? c : p + strlen(p);
+		c = memchr(p, ':', slen - (size_t)(p - s));
+		e = c != NULL ? c : s + slen;
 		b = p;
 		while (b < e && is_fws(*b))
 			b++;
@@ -177,12 +185,12 @@ parse_h(struct sigheader_fields *f, const char *s)
 		n = (size_t)(e - b);
 		if (!good_hname(b, n) || f->nh == SIGHEADER_MAX_H)
 			return -1;
-		if ((f->h[f->nh] = malloc(n + 1)) == NULL)
-			return -2;
+		f->h[f->nh] = names;
 		for (i = 0; i < n; i++)
-			f->h[f->nh][i] = (b[i] >= 'A' && b[i] <= 'Z') ?
+			names[i] = (b[i] >= 'A' && b[i] <= 'Z') ?
 			    (char)(b[i] - 'A' + 'a') : b[i];
-		f->h[f->nh][n] = '\0';
+		names[n] = '\0';
+		names += n + 1;
 		if (f->kind == SIGHEADER_SKS &&
 		    strcmp(f->h[f->nh], "sender-key-signature") == 0) {
 			f->nh++;
@@ -325,16 +333,12 @@ fail:
 void
 sigheader_free(struct sigheader *sh)
 {
-	size_t i;
-
 	if (sh == NULL)
 		return;
 	addr_free(sh->f.sender);
 	free(sh->f.domain);
 	free(sh->f.selector);
-	for (i = 0; sh->f.h != NULL && i < sh->f.nh; i++)
-		free(sh->f.h[i]);
-	free(sh->f.h);
+	free(sh->f.h);		/* the names with it (parse_h) */
 	free(sh->f.b);
 	free(sh);
 }
