@@ -1,0 +1,305 @@
+#!/bin/sh
+# 71-milter-postfix: senderkeyd (policy service and line socket, with a
+# recipient policy store) and senderkey-milter together behind a real
+# Postfix in the DNSSEC test bed (tests/bed/postfix up --policy --milter
+# --submission), driven by swaks (issue 6, specs/protocol.md section 5,
+# man/senderkey-milter.8).
+#  verify path (port 25): a message signed for alice@example.test is
+#    delivered with "senderkey=pass" and "Sender-Key-Trust: authorized"
+#    to a deny-mode recipient that allowlists alice, and "trusted" to an
+#    allow-mode recipient; a tampered body gets senderkey=fail and is
+#    rejected 5.7.1 for the deny-mode recipient; an unsigned message from
+#    example.test (policy=all) is rejected 5.7.1; a bogus.test sender
+#    (DNS trouble) gets 4.7.x.
+#  sign path (port 587, SMTP AUTH against a Cyrus sasldb): alice's
+#    unsigned message is signed by the milter's sign mode (KeyTable), is
+#    delivered with a Sender-Key-Signature that "senderkey verify" accepts
+#    in the bed, and passes the receiving side's verify path when sent
+#    back through port 25; a wrong password is refused at AUTH, and
+#    mallory's login is refused 5.7.1 for alice's From:.
+#
+# The bed is left up; this script's senderkeyd, milter and Postfix
+# instance are stopped at the end.
+. "$(dirname "$0")/lib.sh"
+
+need_root
+command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
+[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+command -v saslpasswd2 >/dev/null 2>&1 ||
+    skip_all "saslpasswd2 is not installed (sasl2-bin)"
+[ -n "$(ls /usr/lib/x86_64-linux-gnu/sasl2/libsasldb.so* \
+    /usr/lib/*/sasl2/libsasldb.so* 2>/dev/null)" ] ||
+    skip_all "the Cyrus sasldb plugin is not installed (libsasl2-modules-db)"
+SK=$SK_BIN/senderkey
+SKD=$SK_BIN/senderkeyd
+SKM=$SK_BIN/senderkey-milter
+[ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
+[ -x "$SKM" ] || skip_all "bin/senderkey-milter not built"
+bed_up
+
+PF=$SK_TOP/tests/bed/postfix
+eval "$("$PF" env)"
+D=$(mktemp -d /tmp/sk-71.XXXXXX) || exit 1
+chmod 0755 "$D"		# smtpd (user postfix) must reach the sockets
+mkdir -m 0755 "$D/run"
+SKPID=
+MPID=
+
+alive() {
+	[ -n "$1" ] && grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null
+}
+
+stop() {	# PID: TERM, then wait for it
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	_i=0
+	while alive "$1" && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+cleanup() {
+	stop "$MPID"
+	stop "$SKPID"
+	"$PF" down >/dev/null 2>&1
+	rm -rf "$D" "$_t_out"
+}
+trap cleanup EXIT
+
+# --- keys, the policy store, the sasldb -----------------------------------
+mkdir -m 0700 "$D/keys"
+cp "$SK_TOP/tests/bed/alice.pem" "$D/keys/alice.pem"
+chmod 0600 "$D/keys/alice.pem"
+# Postfix hands the milter the SASL login with its realm
+# (smtpd_sasl_local_domain = example.test): {auth_authen} is
+# alice@example.test, as man/senderkey-milter.8's example allows.
+printf 'alice@example.test %s alice,alice@example.test\n' \
+    "$D/keys/alice.pem" >"$D/keytable"
+
+STORE=$D/policy.db
+check "policy set bob@example.net deny" \
+    "$SK" policy -f "$STORE" set bob@example.net deny
+check "policy allow bob@example.net alice@example.test" \
+    "$SK" policy -f "$STORE" allow bob@example.net alice@example.test
+chmod 0644 "$STORE"
+
+SASLDB=$D/sasldb2
+check "saslpasswd2 creates alice's login" sh -c "printf 'alice-secret' |
+    saslpasswd2 -c -p -f '$SASLDB' -u example.test alice"
+check "saslpasswd2 creates mallory's login" sh -c "printf 'mallory-secret' |
+    saslpasswd2 -p -f '$SASLDB' -u example.test mallory"
+chown root:postfix "$SASLDB" 2>/dev/null
+chmod 0640 "$SASLDB"
+
+# --- senderkeyd: line socket for the milter, policy socket for smtpd -----
+cat >"$D/skd.conf" <<CONF
+Socket unix:$D/run/line.sock
+PolicySocket unix:$D/run/policy.sock
+SocketGroup postfix
+TrustAnchorFile $SK_BED_ANCHOR
+UnboundConfig $SK_BED_UBCONF
+PidFile $D/skd.pid
+DNSTimeout 3s
+DefaultMode allow
+PolicyStore $STORE
+CONF
+bed exec "$SKD" -f -x "$D/skd.conf" >"$D/skd.log" 2>&1 &
+_i=0
+while { [ ! -S "$D/run/policy.sock" ] || [ ! -S "$D/run/line.sock" ] ||
+    [ ! -s "$D/skd.pid" ]; } && [ $_i -lt 300 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+SKPID=$(cat "$D/skd.pid" 2>/dev/null)
+if ! alive "$SKPID"; then
+	not_ok "senderkeyd starts with the PolicyStore"
+	sed 's/^/#   /' "$D/skd.log"
+	done_testing
+fi
+ok "senderkeyd starts with the PolicyStore"
+
+# --- the milter: verify and (for SMTP AUTH) sign, as user postfix --------
+cat >"$D/milter.conf" <<CONF
+Socket unix:$D/run/line.sock
+MilterSocket unix:$D/run/milter.sock
+MilterUser postfix
+AuthservID mx.bed.test
+KeyTable $D/keytable
+MilterDaemonTimeout 10s
+CONF
+"$SKM" -d -x "$D/milter.conf" >"$D/milter.log" 2>&1 &
+MPID=$!
+_i=0
+while [ ! -S "$D/run/milter.sock" ] && [ $_i -lt 300 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+if ! [ -S "$D/run/milter.sock" ]; then
+	not_ok "senderkey-milter listens"
+	sed 's/^/#   /' "$D/milter.log"
+	done_testing
+fi
+ok "senderkey-milter listens"
+
+if ! "$PF" up --policy "unix:$D/run/policy.sock" \
+    --milter "unix:$D/run/milter.sock" --submission "$SASLDB" \
+    >"$_t_out" 2>&1; then
+	not_ok "postfix up with the policy service, the milter and submission"
+	sed 's/^/#   /' "$_t_out"
+	done_testing
+fi
+ok "postfix up with the policy service, the milter and submission"
+
+# --- helpers ----------------------------------------------------------------
+# send FROM TO FILE [swaks args]: one message from FILE; sets OUT, RC.
+send() {
+	_from=$1
+	_to=$2
+	_file=$3
+	shift 3
+	OUT=$("$PF" send --from "$_from" --to "$_to" --data "@$_file" "$@" 2>&1)
+	RC=$?
+}
+
+# the reply to the end of DATA (what the milter decided)
+data_reply() {
+	printf '%s\n' "$OUT" | awk '
+	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
+	    /^ *-> \.$/ { want = 1 }'
+}
+
+# every server reply line, for "somewhere it said 4.7.x"
+replies() {
+	printf '%s\n' "$OUT" | sed -n 's/^<[-~*]* *\([2-5][0-9][0-9][ -].*\)$/\1/p'
+}
+
+queued_id() {
+	printf '%s\n' "$OUT" |
+	    sed -n 's/^<[-~ ]* 250 .*queued as \([0-9A-Za-z]*\).*$/\1/p' |
+	    head -n 1
+}
+
+delivered() {	# RCPT: the Maildir file of the last queued message
+	_q=$(queued_id)
+	[ -n "$_q" ] || { echo ""; return; }
+	"$PF" result "$_q" --wait 30 2>&1 | grep -F "recipient=$1 " |
+	    tr ' ' '\n' | sed -n 's/^file=//p' | sed 's/^-$//' | head -n 1
+}
+
+# headers_of FILE NAME: the unfolded values of NAME in FILE's header.
+headers_of() {
+	awk -v n="$2" 'BEGIN { n = tolower(n) ":" }
+	    /^\r?$/ { exit }
+	    /^[ \t]/ { if (on) { sub(/^[ \t]+/, " "); v = v $0 }; next }
+	    { if (on) print v; on = 0 }
+	    tolower(substr($0, 1, length(n))) == n {
+		v = substr($0, length(n) + 1); sub(/^ */, "", v); on = 1
+	    }
+	    END { if (on) print v }' "$1" | tr -d '\r'
+}
+
+# delivered_ok NAME RCPT AR-PATTERN TRUST: last send delivered to RCPT
+# with an Authentication-Results matching AR-PATTERN and exactly TRUST.
+delivered_ok() {
+	expect_match "$1: end of DATA gets 250" "$(data_reply)" '^250 '
+	_f=$(delivered "$2")
+	if [ -f "$_f" ]; then
+		expect_match "$1: Authentication-Results" \
+		    "$(headers_of "$_f" Authentication-Results)" "$3"
+		expect_eq "$1: Sender-Key-Trust" \
+		    "$(headers_of "$_f" Sender-Key-Trust)" "$4"
+	else
+		not_ok "$1: delivered to $2"
+		diag "$OUT"
+		diag "$(tail -n 20 "$D/milter.log")"
+	fi
+}
+
+cat >"$D/msg" <<'MSG'
+From: Alice Example <alice@example.test>
+To: Bob <bob@example.net>
+Subject: 71-milter-postfix
+Date: Thu, 13 Nov 2025 09:30:00 +0000
+Message-ID: <20251113093000.71@mail.example.test>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi Bob,
+
+Shall  we meet at noon?	The usual place.
+
+Alice
+MSG
+"$SK" sign -k "$D/keys/alice.pem" <"$D/msg" >"$D/signed" 2>"$D/err"
+check "senderkey sign signs the test message" test -s "$D/signed"
+sed 's/noon?/one?/' "$D/signed" >"$D/tampered"
+sed 's/alice@example.test/alice@bogus.test/' "$D/msg" >"$D/bogus"
+
+AR_PASS='^mx\.bed\.test; senderkey=pass header\.from=alice@example\.test'
+
+# --- verify path: port 25 -----------------------------------------------
+send alice@example.test bob@example.net "$D/signed"
+delivered_ok "signed, deny-mode recipient allowlisting alice" \
+    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed"
+
+send alice@example.test dan@example.net "$D/signed"
+delivered_ok "signed, allow-mode recipient" dan@example.net "$AR_PASS" \
+    "trusted; reason=key-secure-signed"
+
+send alice@example.test bob@example.net "$D/tampered"
+expect_match "tampered body, deny-mode recipient: rejected 5.7.1 sig-fail" \
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-fail\)'
+expect_eq "tampered body: nothing is queued" "$(queued_id)" ""
+expect_match "tampered body: the milter logged senderkey=fail" \
+    "$(grep -F 'from=alice@example.test' "$D/milter.log")" \
+    'result=fail '
+
+send alice@example.test dan@example.net "$D/msg"
+expect_match "unsigned, policy=all domain: rejected 5.7.1 sig-missing" \
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-missing\)'
+expect_eq "unsigned: nothing is queued" "$(queued_id)" ""
+
+send alice@bogus.test dan@example.net "$D/bogus"
+expect_match "bogus.test sender (DNS trouble): 4.7.x" "$(replies)" \
+    '^4[0-9][0-9] 4\.7\.[0-9]+ '
+expect_eq "bogus.test sender: nothing is queued" "$(queued_id)" ""
+
+# --- sign path: port 587 with SMTP AUTH -----------------------------------
+send alice@example.test bob@example.net "$D/msg" --port 587 \
+    --auth PLAIN --auth-user alice --auth-password wrong-secret
+expect_match "submission, wrong password: AUTH refused 535" "$(replies)" \
+    '^535 '
+expect_eq "submission, wrong password: nothing is queued" "$(queued_id)" ""
+
+send alice@example.test dan@example.net "$D/msg" --port 587 \
+    --auth PLAIN --auth-user mallory --auth-password mallory-secret
+expect_match "submission, mallory with alice's From: refused 5.7.1" \
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 senderkey: your login may not'
+expect_eq "submission, mallory: nothing is queued" "$(queued_id)" ""
+
+send alice@example.test dan@example.net "$D/msg" --port 587 \
+    --auth PLAIN --auth-user alice --auth-password alice-secret
+expect_match "submission, alice: AUTH accepted" "$(replies)" '^235 '
+expect_match "submission, alice: end of DATA gets 250" "$(data_reply)" '^250 '
+F=$(delivered dan@example.net)
+if [ -f "$F" ]; then
+	expect_match "submission: delivered with the milter's signature" \
+	    "$(headers_of "$F" Sender-Key-Signature)" \
+	    '^v=1; a=ed25519-sha256; .*s=alice@example\.test'
+	cp "$F" "$D/submitted"
+	VOUT=$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
+	    <"$D/submitted" 2>&1)
+	expect_match "submission: senderkey verify accepts the delivered copy" \
+	    "$VOUT" "^result=pass reason=ok .*sender=alice@example.test"
+	# The receiving side: the delivered copy back through port 25.
+	send alice@example.test bob@example.net "$D/submitted"
+	delivered_ok "submission, back through port 25 to the deny-mode recipient" \
+	    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed"
+else
+	not_ok "submission: delivered to dan@example.net"
+	diag "$OUT"
+	diag "$(tail -n 20 "$D/milter.log")"
+fi
+
+done_testing
