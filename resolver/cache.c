@@ -95,14 +95,19 @@ hash_key(const char *k)
 	return h;
 }
 
-/* make_key: "K:" or "P:" and the lower-cased name; NULL when no memory. */
+#define KEY_MAX	(1024 + 3)
+
+/*
+ * make_key: "K:" or "P:" and the lower-cased name into K (KEY_MAX
+ * octets, on the caller's stack: a hit allocates nothing); NULL when the
+ * name is too long.
+ */
 static char *
-make_key(const char *qname, enum lookup_kind kind)
+make_key(const char *qname, enum lookup_kind kind, char *k)
 {
 	size_t n = strlen(qname), i;
-	char *k;
 
-	if (n > 1024 || (k = malloc(n + 3)) == NULL)
+	if (n > 1024)
 		return NULL;
 	k[0] = kind == LOOKUP_KEY ? 'K' : 'P';
 	k[1] = ':';
@@ -444,25 +449,28 @@ cache_get(struct cache *c, const char *qname, enum lookup_kind kind,
 	struct cache_waiter *w = NULL;
 	struct flight **fp, *f = NULL;
 	struct entry *e;
-	char *key;
+	char kbuf[KEY_MAX], *key;
 	uint64_t h;
 
 	*hit = NULL;
 	*wp = NULL;
-	if ((key = make_key(qname, kind)) == NULL)
+	if (make_key(qname, kind, kbuf) == NULL)
 		return -1;
-	h = hash_key(key);
-	if ((e = *entry_slot(c, key, h)) != NULL) {
+	h = hash_key(kbuf);
+	if ((e = *entry_slot(c, kbuf, h)) != NULL) {
 		if (e->r->expires > loop_now(c->loop)) {
-			lru_unlink(c, e);
-			lru_push(c, e);
+			if (c->newest != e) {
+				lru_unlink(c, e);
+				lru_push(c, e);
+			}
 			c->st.hits++;
 			*hit = cache_result_ref(e->r);
-			free(key);
 			return 0;
 		}
 		entry_remove(c, e);
 	}
+	if ((key = strdup(kbuf)) == NULL)
+		return -1;
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
 	    (w->timer = loop_timer_new(c->loop, on_deadline, w)) == NULL ||
 	    loop_timer_set(w->timer, timeout_ms) == -1)

@@ -35,6 +35,8 @@ struct conn {
 	void			*data;
 	struct loop_timer	*timer;
 	enum tkind		 tkind;
+	uint64_t		 deadline;	/* loop ms, for TKIND */
+	uint64_t		 armed_at;	/* when TIMER fires; 0 stopped */
 	unsigned		 watching;	/* LOOP_* registered */
 
 	char			*rbuf;
@@ -131,45 +133,85 @@ leave(struct conn *c)
 	return 0;
 }
 
+/*
+ * Timers are lazy: the heap timer stays armed while the state changes
+ * (idle, request, busy, idle again), and only DEADLINE moves; when it
+ * fires early it is re-armed for what is left.  A request then costs no
+ * heap operations at all.
+ */
+static void
+arm(struct conn *c, uint64_t when)
+{
+	uint64_t now = loop_now(c->loop);
+
+	if (loop_timer_set(c->timer, when > now ? when - now : 0) == -1) {
+		c->armed_at = 0;
+		die(c);
+		return;
+	}
+	c->armed_at = when;
+}
+
 static void
 on_timer(void *arg)
 {
 	struct conn *c = arg;
 
+	c->armed_at = 0;
+	if (c->tkind == T_NONE)
+		return;
 	enter(c);
-	c->tkind = T_NONE;
-	die(c);	/* every timeout closes without a reply */
+	if (loop_now(c->loop) < c->deadline)
+		arm(c, c->deadline);
+	else {
+		c->tkind = T_NONE;
+		die(c);	/* every timeout closes without a reply */
+	}
 	leave(c);
 }
 
 static void
 set_timer(struct conn *c, enum tkind k, unsigned ms)
 {
-	if (c->tkind == k && loop_timer_armed(c->timer))
+	if (c->tkind == k)
 		return;
 	c->tkind = k;
-	if (k == T_NONE) {
-		loop_timer_stop(c->timer);
-		return;
-	}
-	if (loop_timer_set(c->timer, ms) == -1)
-		die(c);
+	if (k == T_NONE)
+		return;	/* a pending fire finds T_NONE and does nothing */
+	c->deadline = loop_now(c->loop) + ms;
+	if (c->armed_at == 0 || c->armed_at > c->deadline)
+		arm(c, c->deadline);
 }
 
-/* update: the events watched and the timer, from the state. */
-static void
-update(struct conn *c)
+/* wanted: the events the state needs watched. */
+static unsigned
+wanted(const struct conn *c)
 {
-	unsigned want = 0;
+	if (c->woff < c->wlen)
+		return LOOP_WRITE;
+	if (c->lingering)
+		return LOOP_READ;
+	if (!c->busy && !c->closing && !c->eof && c->rlen < c->rcap)
+		return LOOP_READ;
+	return 0;
+}
+
+/*
+ * update: the events watched and the timer, from the state.  Events are
+ * added at once but dropped lazily (STRICT, from on_io when one came
+ * that is not wanted): a request answered at once then costs no
+ * epoll_ctl.
+ */
+static void
+update_events(struct conn *c, int strict)
+{
+	unsigned want;
 
 	if (c->dead)
 		return;
-	if (c->woff < c->wlen)
-		want |= LOOP_WRITE;
-	else if (c->lingering)
-		want |= LOOP_READ;
-	else if (!c->busy && !c->closing && !c->eof && c->rlen < c->rcap)
-		want |= LOOP_READ;
+	want = wanted(c);
+	if (!strict)
+		want |= c->watching & LOOP_READ;
 	if (want != c->watching) {
 		if (loop_mod(c->loop, c->fd, want) == -1) {
 			die(c);
@@ -177,6 +219,16 @@ update(struct conn *c)
 		}
 		c->watching = want;
 	}
+}
+
+static void
+update(struct conn *c)
+{
+	if (c->dead)
+		return;
+	update_events(c, 0);
+	if (c->dead)
+		return;
 	if (c->lingering)
 		set_timer(c, T_LINGER, c->lim.linger_ms);
 	else if (c->woff < c->wlen)
@@ -329,6 +381,7 @@ static void
 do_read(struct conn *c)
 {
 	char discard[4096];
+	size_t want;
 	ssize_t n;
 
 	if (c->lingering) {
@@ -354,8 +407,8 @@ do_read(struct conn *c)
 	if (c->busy || c->closing || c->eof)
 		return;
 	while (c->rlen < c->rcap) {
-		n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen,
-		    MSG_DONTWAIT);
+		want = c->rcap - c->rlen;
+		n = recv(c->fd, c->rbuf + c->rlen, want, MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -369,6 +422,13 @@ do_read(struct conn *c)
 			break;
 		}
 		c->rlen += (size_t)n;
+		/*
+		 * A short read drained the socket (as far as we can tell):
+		 * epoll is level-triggered and reports what comes later, so
+		 * save the recv that would only say EAGAIN.
+		 */
+		if ((size_t)n < want)
+			break;
 	}
 	pump(c);
 }
@@ -388,6 +448,9 @@ on_io(void *arg, int fd, unsigned events)
 	if ((events & LOOP_HUP) && !c->dead && !c->lingering &&
 	    (c->busy || c->woff < c->wlen || c->eof))
 		die(c);
+	/* readable while we cannot read (busy, EOF): stop watching now */
+	if ((events & LOOP_READ) && !c->dead && !(wanted(c) & LOOP_READ))
+		update_events(c, 1);
 	leave(c);
 }
 
@@ -464,8 +527,7 @@ conn_reply(struct conn *c, const char *reply, size_t len)
 		rc = -1;
 	} else if (c->depth == 1)
 		flush(c);
-	else
-		update(c);	/* inside a request callback: pump() goes on */
+	/* else inside a request callback: pump() flushes when it returns */
 	leave(c);
 	return rc;
 }

@@ -19,6 +19,22 @@ struct log	*log_new(const char *ident, int foreground, int facility);
 /* log_free: closes syslog when opened.  NULL is a no-op. */
 void		 log_free(struct log *lg);
 
+/*
+ * log_buffer: ON 1: from now on, LOG_INFO and LOG_DEBUG lines are
+ * buffered until log_flush (warnings and errors still go out at once,
+ * after the buffered lines); for syslog this needs /dev/log, else lines
+ * stay unbuffered.  ON 0: write what is buffered (blocking) and stop.
+ * log_free does that too.  LG NULL: no-op.
+ */
+void		 log_buffer(struct log *lg, int on);
+
+/*
+ * log_flush: write the buffered lines (stderr: one write, which waits
+ * as before when stderr is a full pipe; syslog: sendmmsg batches that
+ * never block, what syslogd cannot take yet stays for the next call).  Call once per loop round.  LG NULL: no-op.
+ */
+void		 log_flush(struct log *lg);
+
 /* log_msg: one line at priority PRIO (LOG_INFO...).  LG NULL: stderr. */
 void		 log_msg(struct log *lg, int prio, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));

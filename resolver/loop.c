@@ -47,6 +47,8 @@ struct loop {
 	uint64_t		 seq;
 	uint64_t		 now;
 	int			 stop;
+	loop_round_cb		 roundcb;
+	void			*roundarg;
 };
 
 static uint64_t
@@ -383,7 +385,16 @@ loop_run_once(struct loop *l, int max_ms)
 		l->slots[fd].cb(l->slots[fd].arg, fd, events);
 	}
 	run_timers(l);
+	if (l->roundcb != NULL)
+		l->roundcb(l->roundarg);
 	return 0;
+}
+
+void
+loop_on_round(struct loop *l, loop_round_cb cb, void *arg)
+{
+	l->roundcb = cb;
+	l->roundarg = arg;
 }
 
 int

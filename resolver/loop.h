@@ -20,6 +20,7 @@ struct loop_timer;
 typedef void (*loop_io_cb)(void *arg, int fd, unsigned events);
 typedef void (*loop_timer_cb)(void *arg);
 typedef void (*loop_signal_cb)(void *arg, int signo);
+typedef void (*loop_round_cb)(void *arg);
 
 /*
  * loop_new: a loop (caller frees with loop_free), or NULL when out of
@@ -95,6 +96,13 @@ int		 loop_run(struct loop *l);
  * and dispatch.  For tests.  Returns 0 or -1.
  */
 int		 loop_run_once(struct loop *l, int max_ms);
+
+/*
+ * loop_on_round: CB(ARG) runs at the end of every round, after its
+ * events and timers (one slot; CB NULL clears it).  For work batched per
+ * round, such as writing buffered log lines.
+ */
+void		 loop_on_round(struct loop *l, loop_round_cb cb, void *arg);
 
 /* loop_stop: make loop_run return after the current round. */
 void		 loop_stop(struct loop *l);

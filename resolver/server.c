@@ -391,6 +391,20 @@ be_cancel(void *barg, int id)
 
 static const struct cache_backend lookup_backend = { be_start, be_cancel };
 
+/*
+ * on_round: the end of a loop round: write the decision lines buffered
+ * in it.  Buffering starts at the first round, so the start-up lines are
+ * out before the daemon says it is ready.
+ */
+static void
+on_round(void *arg)
+{
+	struct server *s = arg;
+
+	log_buffer(s->log, 1);
+	log_flush(s->log);
+}
+
 static void
 cache_opts_of(const struct config *cfg, struct cache_opts *o)
 {
@@ -429,6 +443,7 @@ server_new(struct loop *l, struct lookup *lk,
 	}
 	if ((s->cache = cache_new(l, backend, barg, &co)) == NULL)
 		goto fail;
+	loop_on_round(l, on_round, s);
 	return s;
 fail:
 	server_free(s);
@@ -454,6 +469,8 @@ server_free(struct server *s)
 		loop_timer_free(s->ls[i].pause);
 	}
 	cache_free(s->cache);
+	loop_on_round(s->loop, NULL, NULL);
+	log_buffer(s->log, 0);
 	if (s->watch_lk)
 		loop_del(s->loop, lookup_fd(s->lk));
 	free(s);
