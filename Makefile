@@ -3,6 +3,7 @@
 #   make            build bin/senderkey (and every other program)
 #   make check      install missing Debian packages, build, run every test
 #   make asan       the whole suite under AddressSanitizer + UBSan
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make demo       the main job end to end, in the DNSSEC test bed
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -60,6 +61,10 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TEST_TOOL_SRC = $(wildcard tests/tools/*.c)
+FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ_EXTRA_answer = milter/answer.c
 TEST_TOOL_BIN = $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 PROGS	 = $(BIN)/senderkey $(BIN)/senderkeyd
@@ -72,7 +77,7 @@ MAN5	 = $(wildcard man/*.5)
 MAN8	 = $(wildcard man/*.8)
 
 .PHONY: all check test unit integration asan demo deps install uninstall \
-	clean bench bench-tools format tests bed-up bed-down
+	clean bench bench-tools fuzz format tests bed-up bed-down
 
 all: $(PROGS)
 
@@ -113,7 +118,15 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< $(LIBS)
 
-tests: $(PROGS) $(UNIT_BIN) $(TEST_TOOL_BIN)
+# Fuzz targets without libFuzzer: make check replays their corpora.
+$(BUILD)/fuzz/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
+		tests/fuzz/replay.c tests/fuzz/fuzz_$*.c $(FUZZ_EXTRA_$*) \
+		$(CORE_A) $(LIBS)
+$(BUILD)/fuzz/replay_answer: milter/answer.c milter/answer.h
+
+tests: $(PROGS) $(UNIT_BIN) $(TEST_TOOL_BIN) $(FUZZ_REPLAY)
 
 bench-tools: $(BENCH_BIN)
 
@@ -144,6 +157,9 @@ asan: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@SK_BIN=$(abspath $(BIN)) tools/demo
+
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
 
 bench: deps
 	@$(MAKE) --no-print-directory all bench-tools tests
