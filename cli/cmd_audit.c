@@ -16,8 +16,8 @@
 #include "audit_dns.h"
 #include "audit_out.h"
 #include "cmds.h"
-#include "config.h"
 #include "desired.h"
+#include "desired_opts.h"
 #include "key.h"
 #include "keygen.h"
 #include "keyrec.h"
@@ -25,6 +25,7 @@
 #include "manifest.h"
 #include "owner.h"
 #include "pgp.h"
+#include "resolver_opts.h"
 #include "util.h"
 
 #define AUDIT_MANIFEST_MAX	(1024UL * 1024 * 1024)
@@ -34,10 +35,8 @@ enum out_form { OUT_TEXT, OUT_JSON, OUT_STREAM };
 
 struct au_args {
 	const char		*domain_in;
-	const char		*config;
-	const char		*anchor;
-	const char		*ubconf;
-	const char		*key_dir;
+	struct resolver_opts	 ro;		/* -x -A -C */
+	struct desired_opts	 d;		/* --key-dir --now */
 	const char		*ns[AUDIT_MAX_NS_ARGS];
 	size_t			 nns;
 	enum out_form		 form;
@@ -120,7 +119,7 @@ add_entry(struct audit_sender ***s, size_t *n, size_t *cap,
 		x->nexpected++;
 		return 0;
 	}
-	if (desired_entry_key(e, a->key_dir, KEYGEN_ED25519, a->o.now, 0,
+	if (desired_entry_key(e, a->d.key_dir, KEYGEN_ED25519, a->o.now, 0,
 	    util_read_file, &pk, NULL, NULL, err, sizeof(err)) == -1) {
 		if (x->expect_error == NULL &&
 		    (x->expect_error = strdup(err)) == NULL)
@@ -231,8 +230,8 @@ parse_args(struct au_args *a, int argc, char **argv)
 		{ "warn-expiry", required_argument, NULL, 'w' },
 		{ "crit-expiry", required_argument, NULL, 'c' },
 		{ "no-walk", no_argument, NULL, 'W' },
-		{ "key-dir", required_argument, NULL, 'K' },
-		{ "now", required_argument, NULL, 'n' },
+		DESIRED_OPTS_LONG_KEY_DIR,
+		DESIRED_OPTS_LONG_NOW,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -244,13 +243,10 @@ parse_args(struct au_args *a, int argc, char **argv)
 			a->domain_in = optarg;
 			break;
 		case 'x':
-			a->config = optarg;
-			break;
 		case 'A':
-			a->anchor = optarg;
-			break;
 		case 'C':
-			a->ubconf = optarg;
+			if (resolver_opts_parse(&a->ro, ch, optarg) == -1)
+				return AUDIT_STATUS_UNKNOWN;
 			break;
 		case 'N':
 			if (a->nns == AUDIT_MAX_NS_ARGS)
@@ -274,11 +270,9 @@ parse_args(struct au_args *a, int argc, char **argv)
 		case 'W':
 			a->walk = 0;
 			break;
-		case 'K':
-			a->key_dir = optarg;
-			break;
-		case 'n':
-			if (util_time(optarg, a->o.now, &a->o.now) == -1)
+		case DESIRED_OPTS_KEY_DIR:
+		case DESIRED_OPTS_NOW:
+			if (desired_opts_parse(&a->d, NULL, ch, optarg) == -1)
 				goto bad;
 			break;
 		case 'h':
@@ -305,31 +299,17 @@ bad:
 	return AUDIT_STATUS_UNKNOWN;
 }
 
-/* new_lookup: a resolver context from -A -C and the config file. */
+/* new_lookup: a resolver context from -x -A -C and the config file. */
 static struct lookup *
-new_lookup(const struct au_args *a, unsigned *tmo)
+new_lookup(struct au_args *a, unsigned *tmo)
 {
-	struct lookup_opts lo;
-	struct config *cfg = NULL;
-	struct lookup *lk = NULL;
-	char err[CONFIG_ERR_MAX];
+	struct lookup *lk;
 
-	if (config_load(a->config, &cfg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "senderkey: %s\n", err);
+	if (resolver_opts_load(&a->ro) == -1)
 		return NULL;
-	}
-	memset(&lo, 0, sizeof(lo));
-	lo.trust_anchor_file = a->anchor != NULL ? a->anchor :
-	    cfg->trust_anchor_file;
-	lo.unbound_config = a->ubconf != NULL ? a->ubconf :
-	    cfg->unbound_config;
-	lo.forwarders = (const char *const *)cfg->forwarders;
-	lo.nforwarders = cfg->nforwarders;
-	lo.timeout_ms = cfg->dns_timeout_ms;
-	*tmo = cfg->dns_timeout_ms;
-	if ((lk = lookup_new(&lo, err, sizeof(err))) == NULL)
-		fprintf(stderr, "senderkey: %s\n", err);
-	config_free(cfg);
+	*tmo = a->ro.lo.timeout_ms;
+	lk = resolver_opts_lookup(&a->ro);
+	resolver_opts_clear(&a->ro);
 	return lk;
 }
 
@@ -360,7 +340,6 @@ cmd_audit(int argc, char **argv)
 	struct audit_dns_opts dop;
 	struct audit_meta meta;
 	struct lookup *lk = NULL;
-	enum addr_err aerr;
 	char err[1024], *domain = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc = AUDIT_STATUS_UNKNOWN, emitted = 0;
@@ -369,19 +348,17 @@ cmd_audit(int argc, char **argv)
 	memset(&z, 0, sizeof(z));
 	memset(&dop, 0, sizeof(dop));
 	memset(&meta, 0, sizeof(meta));
+	resolver_opts_init(&a.ro);
+	desired_opts_init(&a.d, NULL);
 	a.walk = 1;
-	a.key_dir = ".";
-	a.o.now = (int64_t)time(NULL);
 	a.o.warn_expiry = 14 * 86400;
 	a.o.crit_expiry = 3 * 86400;
 	if ((rc = parse_args(&a, argc, argv)) != 0)
 		return rc == -1 ? 0 : rc;
+	a.o.now = a.d.now;
 	rc = AUDIT_STATUS_UNKNOWN;
-	if ((domain = addr_domain_parse(a.domain_in, &aerr)) == NULL) {
-		fprintf(stderr, "senderkey: -d %s: %s\n", a.domain_in,
-		    addr_strerror(aerr));
+	if ((domain = desired_opts_domain(a.domain_in)) == NULL)
 		goto done;
-	}
 	a.o.have_manifest = optind < argc;
 	if (read_manifests(argv + optind, argc - optind, domain, &a, &s, &n,
 	    &cap) == -1)

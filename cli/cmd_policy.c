@@ -29,6 +29,7 @@
 #include "owner.h"
 #include "policy_import.h"
 #include "policydb.h"
+#include "resolver_opts.h"
 #include "store.h"
 #include "verdict.h"
 
@@ -241,11 +242,7 @@ pin_current(struct pctx *c, const char *sender, char pin[POLICYDB_PIN_HEX])
 	}
 	addr_free(a);
 	memset(&opts, 0, sizeof(opts));
-	opts.trust_anchor_file = c->cfg->trust_anchor_file;
-	opts.unbound_config = c->cfg->unbound_config;
-	opts.forwarders = (const char *const *)c->cfg->forwarders;
-	opts.nforwarders = c->cfg->nforwarders;
-	opts.timeout_ms = c->cfg->dns_timeout_ms;
+	resolver_opts_fill(&opts, c->cfg);
 	if ((lk = lookup_new(&opts, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		return EX_NOINPUT;

@@ -15,15 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
 #include "cmds.h"
-#include "config.h"
 #include "confirm.h"
 #include "current.h"
 #include "desired.h"
-#include "manifest.h"
+#include "desired_opts.h"
 #include "lookup.h"
 #include "plan.h"
+#include "resolver_opts.h"
 #include "state.h"
 #include "tsig.h"
 #include "update.h"
@@ -41,7 +40,6 @@ struct pub_args {
 	const char		*domain_in;
 	const char		*server;
 	const char		*keyfile;
-	const char		*config, *anchor, *ubconf;
 	const char		*state, *planfile;
 	const char		*nsaddr[PUB_MAX_NSADDR];
 	size_t			 nnsaddr;
@@ -49,6 +47,7 @@ struct pub_args {
 	int			 apply, force, detailed;
 	struct desired_opts	 d;
 	struct zonegen_opts	 o;
+	struct resolver_opts	 ro;	/* -x -A -C */
 };
 
 static void
@@ -114,12 +113,12 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		{ "apply", no_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "detailed-exitcode", no_argument, NULL, 'e' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "ttl", required_argument, NULL, 'T' },
-		{ "key-dir", required_argument, NULL, 'K' },
-		{ "now", required_argument, NULL, 'W' },
-		{ "prepublish", required_argument, NULL, 'R' },
-		{ "skip-foreign", no_argument, NULL, 'F' },
+		DESIRED_OPTS_LONG_POLICY,
+		DESIRED_OPTS_LONG_TTL,
+		DESIRED_OPTS_LONG_KEY_DIR,
+		DESIRED_OPTS_LONG_NOW,
+		DESIRED_OPTS_LONG_PREPUBLISH,
+		DESIRED_OPTS_LONG_SKIP_FOREIGN,
 		{ "config", required_argument, NULL, 'x' },
 		{ "anchor", required_argument, NULL, 'A' },
 		{ "unbound-config", required_argument, NULL, 'C' },
@@ -130,7 +129,6 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int64_t v;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "d:s:k:hx:A:C:", opts, NULL)) != -1) {
@@ -153,42 +151,20 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		case 'e':
 			a->detailed = 1;
 			break;
-		case 'P':
-			if (strcmp(optarg, "all") == 0)
-				a->o.policy = POLICYREC_ALL;
-			else if (strcmp(optarg, "some") == 0)
-				a->o.policy = POLICYREC_SOME;
-			else
+		case DESIRED_OPTS_POLICY:
+		case DESIRED_OPTS_TTL:
+		case DESIRED_OPTS_KEY_DIR:
+		case DESIRED_OPTS_NOW:
+		case DESIRED_OPTS_PREPUBLISH:
+		case DESIRED_OPTS_SKIP_FOREIGN:
+			if (desired_opts_parse(&a->d, &a->o, ch, optarg) == -1)
 				goto bad;
-			break;
-		case 'T':
-			if (util_duration(optarg, &v) == -1 || v < 1 ||
-			    v > 2147483647)
-				goto bad;
-			a->o.ttl = (uint32_t)v;
-			break;
-		case 'K':
-			a->d.key_dir = optarg;
-			break;
-		case 'W':
-			if (util_time(optarg, a->o.now, &a->o.now) == -1)
-				goto bad;
-			break;
-		case 'R':
-			if (util_duration(optarg, &a->o.prepublish) == -1)
-				goto bad;
-			break;
-		case 'F':
-			a->d.vflags |= MANIFEST_V_SKIP_FOREIGN;
 			break;
 		case 'x':
-			a->config = optarg;
-			break;
 		case 'A':
-			a->anchor = optarg;
-			break;
 		case 'C':
-			a->ubconf = optarg;
+			if (resolver_opts_parse(&a->ro, ch, optarg) == -1)
+				return EX_USAGE;
 			break;
 		case 'N':
 			if (a->nnsaddr == PUB_MAX_NSADDR ||
@@ -308,29 +284,19 @@ static ldns_rr_list *
 build_desired(struct pub_args *a, char *const *files, int n,
     const char *domain)
 {
-	struct manifest *m = NULL;
 	struct zonegen *zg = NULL;
 	ldns_rr_list *want = NULL;
-	char err[1024];
+	int rc;
 
-	a->o.domain = domain;
-	if ((m = manifest_new()) == NULL || (zg = zonegen_new(&a->o)) ==
-	    NULL) {
-		fprintf(stderr, "senderkey: out of memory\n");
-		goto done;
-	}
-	if (desired_read(m, files, n, domain, &a->d) != DESIRED_OK ||
-	    desired_build(zg, m, &a->d) != DESIRED_OK)
-		goto done;
-	if (zonegen_finish(zg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "senderkey: %s\n", err);
-		goto done;
+	if ((rc = desired_opts_build(&a->d, &a->o, domain, files, n, &zg)) !=
+	    0) {
+		if (rc == EX_OSERR)
+			fprintf(stderr, "senderkey: out of memory\n");
+		return NULL;
 	}
 	if ((want = desired_list(zg)) == NULL)
 		fprintf(stderr, "senderkey: out of memory\n");
-done:
 	zonegen_free(zg);
-	manifest_free(m);
 	return want;
 }
 
@@ -410,32 +376,20 @@ save_state(const char *state, const char *domain, ldns_rr_list *want)
  * Returns 0 (confirmed, or not asked to wait), or -1 (said).
  */
 static int
-confirm(const struct pub_args *a, const struct plan *p, const ldns_rdf *zone,
+confirm(struct pub_args *a, const struct plan *p, const ldns_rdf *zone,
     const char *host, uint16_t port)
 {
 	struct confirm_opts co;
-	struct lookup_opts lo;
-	struct config *cfg = NULL;
 	struct confirm *c = NULL;
-	char err[CONFIG_ERR_MAX > 1024 ? CONFIG_ERR_MAX : 1024];
+	char err[1024];
 	time_t end;
 	int left, rc = -1;
 
 	memset(&co, 0, sizeof(co));
-	memset(&lo, 0, sizeof(lo));
-	if (a->config != NULL || a->anchor != NULL || a->ubconf != NULL) {
-		if (config_load(a->config, &cfg, err, sizeof(err)) == -1) {
-			fprintf(stderr, "senderkey: %s\n", err);
+	if (resolver_opts_given(&a->ro)) {
+		if (resolver_opts_load(&a->ro) == -1)
 			return -1;
-		}
-		lo.trust_anchor_file = a->anchor != NULL ? a->anchor :
-		    cfg->trust_anchor_file;
-		lo.unbound_config = a->ubconf != NULL ? a->ubconf :
-		    cfg->unbound_config;
-		lo.forwarders = (const char *const *)cfg->forwarders;
-		lo.nforwarders = cfg->nforwarders;
-		lo.timeout_ms = cfg->dns_timeout_ms;
-		co.lookup = &lo;
+		co.lookup = &a->ro.lo;
 	}
 	co.zone = zone;
 	co.primary = host;
@@ -480,7 +434,7 @@ confirm(const struct pub_args *a, const struct plan *p, const ldns_rdf *zone,
 	rc = 0;
 done:
 	confirm_free(c);
-	config_free(cfg);
+	resolver_opts_clear(&a->ro);
 	return rc;
 }
 
@@ -494,7 +448,6 @@ cmd_publish(int argc, char **argv)
 	struct plan *p = NULL;
 	ldns_rr_list *want = NULL, *cur = NULL;
 	ldns_rdf *zone = NULL;
-	enum addr_err aerr;
 	char err[1024], host[256], *domain = NULL, *state = NULL;
 	char *aux = NULL;
 	uint16_t port;
@@ -502,20 +455,13 @@ cmd_publish(int argc, char **argv)
 	int rc, lrc;
 
 	memset(&a, 0, sizeof(a));
-	a.d.read = util_read_file;
-	a.d.key_dir = ".";
-	a.d.alg = KEYGEN_ED25519;
-	a.o.ttl = 3600;
-	a.o.now = (int64_t)time(NULL);
-	a.o.prepublish = 7 * 86400;
+	desired_opts_init(&a.d, &a.o);
+	resolver_opts_init(&a.ro);
 	a.wait = -1;
 	if ((rc = parse_args(&a, argc, argv)) != 0)
 		return rc == -1 ? 0 : rc;
-	a.d.now = a.o.now;
 	rc = EX_NEGATIVE;
-	if ((domain = addr_domain_parse(a.domain_in, &aerr)) == NULL) {
-		fprintf(stderr, "senderkey: -d %s: %s\n", a.domain_in,
-		    addr_strerror(aerr));
+	if ((domain = desired_opts_domain(a.domain_in)) == NULL) {
 		rc = EX_USAGE;
 		goto done;
 	}

@@ -20,7 +20,6 @@
  * permerror, 75 tempfail, 64 usage, 65 bad address, 66 trust anchor or
  * config unusable, 70 internal error, 78 bad configuration file.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,15 +33,12 @@
 #include "addr.h"
 #include "b64.h"
 #include "cmds.h"
-#include "config.h"
 #include "key.h"
 #include "keyrec.h"
 #include "lookup.h"
 #include "owner.h"
 #include "policyrec.h"
-
-#define MAX_FORWARDERS	16
-#define MAX_TIMEOUT	3600
+#include "resolver_opts.h"
 
 static void
 usage(FILE *f)
@@ -51,31 +47,6 @@ usage(FILE *f)
 	    "[-C UNBOUND_CONFIG]\n"
 	    "                       [-F FORWARDER_IP]... [-t SECONDS] [-p] "
 	    "ADDRESS\n");
-}
-
-/* valid_forwarder: "IPv4", "IPv6", optionally "@PORT" (as libunbound). */
-static int
-valid_forwarder(const char *s)
-{
-	char host[INET6_ADDRSTRLEN + 1], *end;
-	unsigned char buf[sizeof(struct in6_addr)];
-	const char *at = strchr(s, '@');
-	size_t n = at != NULL ? (size_t)(at - s) : strlen(s);
-	unsigned long port;
-
-	if (n == 0 || n >= sizeof(host))
-		return 0;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	if (inet_pton(AF_INET, host, buf) != 1 &&
-	    inet_pton(AF_INET6, host, buf) != 1)
-		return 0;
-	if (at == NULL)
-		return 1;
-	errno = 0;
-	port = strtoul(at + 1, &end, 10);
-	return at[1] != '\0' && *end == '\0' && errno == 0 && port > 0 &&
-	    port <= 65535;
 }
 
 /* owner_for: the name to look up for ARG; 0, or an exit status. */
@@ -171,60 +142,29 @@ exit_status(enum lookup_state s)
 int
 cmd_query(int argc, char **argv)
 {
-	const char *fwd[MAX_FORWARDERS];
-	struct lookup_opts opts;
+	struct resolver_opts ro;
 	struct lookup *lk = NULL;
 	struct lookup_answer *ans = NULL;
-	struct config *cfg = NULL;
-	const char *cfgpath = NULL;
-	char owner[OWNER_NAME_MAX], err[CONFIG_ERR_MAX], *end;
-	unsigned long secs;
+	char owner[OWNER_NAME_MAX];
 	size_t i;
 	int ch, policy = 0, rc;
 
-	memset(&opts, 0, sizeof(opts));
-	opts.forwarders = fwd;
+	resolver_opts_init(&ro);
 	while ((ch = getopt(argc, argv, "A:C:F:hpt:x:")) != -1) {
 		switch (ch) {
 		case 'x':
-			cfgpath = optarg;
-			break;
 		case 'A':
-			opts.trust_anchor_file = optarg;
-			break;
 		case 'C':
-			opts.unbound_config = optarg;
-			break;
 		case 'F':
-			if (!valid_forwarder(optarg)) {
-				fprintf(stderr, "senderkey: -F %s: not an IP "
-				    "address[@port]\n", optarg);
+		case 't':
+			if (resolver_opts_parse(&ro, ch, optarg) == -1)
 				return EX_USAGE;
-			}
-			if (opts.nforwarders == MAX_FORWARDERS) {
-				fprintf(stderr, "senderkey: at most %d -F\n",
-				    MAX_FORWARDERS);
-				return EX_USAGE;
-			}
-			fwd[opts.nforwarders++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		case 'p':
 			policy = 1;
-			break;
-		case 't':
-			errno = 0;
-			secs = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    errno != 0 || secs == 0 || secs > MAX_TIMEOUT) {
-				fprintf(stderr, "senderkey: -t %s: not a number "
-				    "of seconds from 1 to %d\n", optarg,
-				    MAX_TIMEOUT);
-				return EX_USAGE;
-			}
-			opts.timeout_ms = (unsigned)secs * 1000;
 			break;
 		default:
 			usage(stderr);
@@ -237,31 +177,17 @@ cmd_query(int argc, char **argv)
 	}
 	if ((rc = owner_for(argv[optind], policy, owner, sizeof(owner))) != 0)
 		return rc;
-	if (config_load(cfgpath, &cfg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "senderkey: %s\n", err);
+	if (resolver_opts_load(&ro) == -1)
 		return EX_CONFIG;
-	}
-	if (opts.trust_anchor_file == NULL)
-		opts.trust_anchor_file = cfg->trust_anchor_file;
-	if (opts.unbound_config == NULL)
-		opts.unbound_config = cfg->unbound_config;
-	if (opts.nforwarders == 0) {
-		opts.forwarders = (const char *const *)cfg->forwarders;
-		opts.nforwarders = cfg->nforwarders;
-	}
-	if (opts.timeout_ms == 0)
-		opts.timeout_ms = cfg->dns_timeout_ms;
-	lk = lookup_new(&opts, err, sizeof(err));
-	if (lk == NULL) {
-		fprintf(stderr, "senderkey: %s\n", err);
-		config_free(cfg);
+	if ((lk = resolver_opts_lookup(&ro)) == NULL) {
+		resolver_opts_clear(&ro);
 		return EX_NOINPUT;
 	}
 	if (lookup_sync(lk, owner, policy ? LOOKUP_POLICY : LOOKUP_KEY,
 	    &ans) != 0) {
 		fprintf(stderr, "senderkey: %s: the lookup failed\n", owner);
 		lookup_free(lk);
-		config_free(cfg);
+		resolver_opts_clear(&ro);
 		return EX_SOFTWARE;
 	}
 	printf("state=%s\nowner=%s\n", lookup_state_name(ans->state), owner);
@@ -280,6 +206,6 @@ cmd_query(int argc, char **argv)
 	}
 	lookup_answer_free(ans);
 	lookup_free(lk);
-	config_free(cfg);
+	resolver_opts_clear(&ro);
 	return rc;
 }

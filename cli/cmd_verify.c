@@ -15,7 +15,6 @@
  * 65 the message cannot be read, 66 trust anchor unusable, 70 internal
  * error, 78 bad configuration file.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +25,12 @@
 
 #include "addr.h"
 #include "cmds.h"
-#include "config.h"
 #include "lookup.h"
 #include "msg.h"
 #include "owner.h"
+#include "resolver_opts.h"
 #include "sig.h"
 #include "util.h"
-
-#define MAX_FORWARDERS	16
-#define MAX_TIMEOUT	3600
 
 static void
 usage(FILE *f)
@@ -84,34 +80,20 @@ print_outcome(const struct sig_outcome *o)
 /* do_lookup: look SENDER's keys up and apply them to V; 0 or an exit code */
 static int
 do_lookup(struct sig_verify *v, const struct addr *sender,
-    struct lookup_opts *opts, const char *cfgpath)
+    struct resolver_opts *ro)
 {
-	struct config *cfg = NULL;
 	struct lookup *lk = NULL;
 	struct lookup_answer *ans = NULL;
-	char owner[OWNER_NAME_MAX], err[CONFIG_ERR_MAX];
+	char owner[OWNER_NAME_MAX];
 	int rc = EX_SOFTWARE;
 
 	if (owner_name(sender, OWNER_SENDERKEY, owner, sizeof(owner)) != 0) {
 		fprintf(stderr, "senderkey: cannot build the owner name\n");
 		return EX_SOFTWARE;
 	}
-	if (config_load(cfgpath, &cfg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "senderkey: %s\n", err);
+	if (resolver_opts_load(ro) == -1)
 		return EX_CONFIG;
-	}
-	if (opts->trust_anchor_file == NULL)
-		opts->trust_anchor_file = cfg->trust_anchor_file;
-	if (opts->unbound_config == NULL)
-		opts->unbound_config = cfg->unbound_config;
-	if (opts->nforwarders == 0) {
-		opts->forwarders = (const char *const *)cfg->forwarders;
-		opts->nforwarders = cfg->nforwarders;
-	}
-	if (opts->timeout_ms == 0)
-		opts->timeout_ms = cfg->dns_timeout_ms;
-	if ((lk = lookup_new(opts, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "senderkey: %s\n", err);
+	if ((lk = resolver_opts_lookup(ro)) == NULL) {
 		rc = EX_NOINPUT;
 		goto done;
 	}
@@ -128,88 +110,36 @@ do_lookup(struct sig_verify *v, const struct addr *sender,
 done:
 	lookup_answer_free(ans);
 	lookup_free(lk);
-	config_free(cfg);
+	resolver_opts_clear(ro);
 	return rc;
-}
-
-/* valid_forwarder: "IPv4", "IPv6", optionally "@PORT". */
-static int
-valid_forwarder(const char *s)
-{
-	char host[INET6_ADDRSTRLEN + 1], *end;
-	unsigned char buf[sizeof(struct in6_addr)];
-	const char *at = strchr(s, '@');
-	size_t n = at != NULL ? (size_t)(at - s) : strlen(s);
-	unsigned long port;
-
-	if (n == 0 || n >= sizeof(host))
-		return 0;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	if (inet_pton(AF_INET, host, buf) != 1 &&
-	    inet_pton(AF_INET6, host, buf) != 1)
-		return 0;
-	if (at == NULL)
-		return 1;
-	errno = 0;
-	port = strtoul(at + 1, &end, 10);
-	return at[1] != '\0' && *end == '\0' && errno == 0 && port > 0 &&
-	    port <= 65535;
 }
 
 int
 cmd_verify(int argc, char **argv)
 {
-	const char *fwd[MAX_FORWARDERS];
-	struct lookup_opts opts;
+	struct resolver_opts ro;
 	struct sig_ctx *ctx = NULL;
 	struct sig_verify *v = NULL;
 	struct msg *m = NULL;
 	const struct addr *sender = NULL;
 	const struct sig_outcome *res;
 	enum msg_err merr = MSG_OK;
-	const char *cfgpath = NULL;
-	char err[512], *buf = NULL, *end;
+	char err[512], *buf = NULL;
 	size_t i, len = 0, line = 0;
-	unsigned long secs;
 	int64_t now = (int64_t)time(NULL);
 	int ch, rc = EX_SOFTWARE;
 
-	memset(&opts, 0, sizeof(opts));
-	opts.forwarders = fwd;
+	resolver_opts_init(&ro);
 	optind = 1;
 	while ((ch = getopt(argc, argv, "A:C:F:ht:T:x:")) != -1) {
 		switch (ch) {
 		case 'x':
-			cfgpath = optarg;
-			break;
 		case 'A':
-			opts.trust_anchor_file = optarg;
-			break;
 		case 'C':
-			opts.unbound_config = optarg;
-			break;
 		case 'F':
-			if (!valid_forwarder(optarg) ||
-			    opts.nforwarders == MAX_FORWARDERS) {
-				fprintf(stderr, "senderkey: -F %s: not an IP "
-				    "address[@port], or more than %d -F\n",
-				    optarg, MAX_FORWARDERS);
-				return EX_USAGE;
-			}
-			fwd[opts.nforwarders++] = optarg;
-			break;
 		case 't':
-			errno = 0;
-			secs = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    errno != 0 || secs == 0 || secs > MAX_TIMEOUT) {
-				fprintf(stderr, "senderkey: -t %s: not a number "
-				    "of seconds from 1 to %d\n", optarg,
-				    MAX_TIMEOUT);
+			if (resolver_opts_parse(&ro, ch, optarg) == -1)
 				return EX_USAGE;
-			}
-			opts.timeout_ms = (unsigned)secs * 1000;
 			break;
 		case 'T':
 			if (util_time(optarg, now, &now) == -1) {
@@ -248,7 +178,7 @@ cmd_verify(int argc, char **argv)
 		goto done;
 	}
 	if (sig_verify_need_keys(v, &sender) &&
-	    (rc = do_lookup(v, sender, &opts, cfgpath)) != 0)
+	    (rc = do_lookup(v, sender, &ro)) != 0)
 		goto done;
 	for (i = 0; i < sig_verify_count(v); i++) {
 		printf("signature=%zu ", i + 1);

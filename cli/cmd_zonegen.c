@@ -13,13 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
 #include "afile.h"
 #include "cmds.h"
 #include "desired.h"
+#include "desired_opts.h"
 #include "key.h"
-#include "keygen.h"
-#include "manifest.h"
 #include "pgp.h"
 #include "sign.h"
 #include "util.h"
@@ -29,10 +27,8 @@
 struct zg_args {
 	const char		*domain_in;
 	const char		*out;
-	const char		*key_dir;
-	enum keygen_alg		 alg;
 	enum zoneout_format	 format;
-	unsigned		 vflags;
+	struct desired_opts	 d;
 	struct zonegen_opts	 o;
 	char			*soa;		/* MNAME,RNAME[,SERIAL] copy */
 	const char		*ns[16];
@@ -207,15 +203,15 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		{ "domain", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "key-dir", required_argument, NULL, 'K' },
-		{ "key-alg", required_argument, NULL, 'A' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "ttl", required_argument, NULL, 'T' },
+		DESIRED_OPTS_LONG_KEY_DIR,
+		DESIRED_OPTS_LONG_KEY_ALG,
+		DESIRED_OPTS_LONG_POLICY,
+		DESIRED_OPTS_LONG_TTL,
 		{ "soa", required_argument, NULL, 'S' },
 		{ "ns", required_argument, NULL, 'N' },
-		{ "skip-foreign", no_argument, NULL, 'F' },
-		{ "now", required_argument, NULL, 'W' },
-		{ "prepublish", required_argument, NULL, 'R' },
+		DESIRED_OPTS_LONG_SKIP_FOREIGN,
+		DESIRED_OPTS_LONG_NOW,
+		DESIRED_OPTS_LONG_PREPUBLISH,
 		{ "sign", required_argument, NULL, 'G' },
 		{ "nsec", no_argument, NULL, 'n' },
 		{ "nsec3", no_argument, NULL, '3' },
@@ -243,26 +239,15 @@ parse_args(struct zg_args *a, int argc, char **argv)
 			if (zoneout_format_parse(optarg, &a->format) == -1)
 				goto bad;
 			break;
-		case 'K':
-			a->key_dir = optarg;
-			break;
-		case 'A':
-			if (keygen_alg_parse(optarg, &a->alg) == -1)
+		case DESIRED_OPTS_KEY_DIR:
+		case DESIRED_OPTS_KEY_ALG:
+		case DESIRED_OPTS_POLICY:
+		case DESIRED_OPTS_TTL:
+		case DESIRED_OPTS_SKIP_FOREIGN:
+		case DESIRED_OPTS_NOW:
+		case DESIRED_OPTS_PREPUBLISH:
+			if (desired_opts_parse(&a->d, &a->o, ch, optarg) == -1)
 				goto bad;
-			break;
-		case 'P':
-			if (strcmp(optarg, "all") == 0)
-				a->o.policy = POLICYREC_ALL;
-			else if (strcmp(optarg, "some") == 0)
-				a->o.policy = POLICYREC_SOME;
-			else
-				goto bad;
-			break;
-		case 'T':
-			if (util_duration(optarg, &v) == -1 || v < 1 ||
-			    v > 2147483647)
-				goto bad;
-			a->o.ttl = (uint32_t)v;
 			break;
 		case 'S':
 			if (parse_soa(a, optarg) == -1)
@@ -272,17 +257,6 @@ parse_args(struct zg_args *a, int argc, char **argv)
 			if (a->o.nns == sizeof(a->ns) / sizeof(a->ns[0]))
 				goto bad;
 			a->ns[a->o.nns++] = optarg;
-			break;
-		case 'F':
-			a->vflags |= MANIFEST_V_SKIP_FOREIGN;
-			break;
-		case 'W':
-			if (util_time(optarg, a->o.now, &a->o.now) == -1)
-				goto bad;
-			break;
-		case 'R':
-			if (util_duration(optarg, &a->o.prepublish) == -1)
-				goto bad;
 			break;
 		case 'G':
 			if (a->nsign == SIGN_MAX_KEYS)
@@ -352,66 +326,29 @@ int
 cmd_zonegen(int argc, char **argv)
 {
 	struct zg_args a;
-	struct desired_opts dopts;
-	struct manifest *m = NULL;
 	struct zonegen *zg = NULL;
-	enum addr_err aerr;
-	char err[1024], *domain = NULL;
+	char *domain = NULL;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	a.key_dir = ".";
-	a.alg = KEYGEN_ED25519;
+	desired_opts_init(&a.d, &a.o);
 	a.format = ZONEOUT_ZONE;
-	a.o.ttl = 3600;
-	a.o.now = (int64_t)time(NULL);
-	a.o.prepublish = 7 * 86400;
 	sign_opts_init(&a.so);
 	a.progress = -1;
 	if ((rc = parse_args(&a, argc, argv)) != 0) {
 		free(a.soa);
 		return rc == -1 ? 0 : rc;
 	}
-	if ((domain = addr_domain_parse(a.domain_in, &aerr)) == NULL) {
-		fprintf(stderr, "senderkey: -d %s: %s\n", a.domain_in,
-		    addr_strerror(aerr));
+	if ((domain = desired_opts_domain(a.domain_in)) == NULL) {
 		rc = EX_USAGE;
 		goto done;
 	}
-	a.o.domain = domain;
-	if ((m = manifest_new()) == NULL || (zg = zonegen_new(&a.o)) == NULL) {
-		rc = EX_OSERR;
+	if ((rc = desired_opts_build(&a.d, &a.o, domain, argv + optind,
+	    argc - optind, &zg)) != 0)
 		goto done;
-	}
-	memset(&dopts, 0, sizeof(dopts));
-	dopts.read = util_read_file;
-	dopts.key_dir = a.key_dir;
-	dopts.alg = a.alg;
-	dopts.now = a.o.now;
-	dopts.vflags = a.vflags;
-	switch (desired_read(m, argv + optind, argc - optind, domain, &dopts)) {
-	case DESIRED_OK:
-		break;
-	case DESIRED_NOINPUT:
-		rc = EX_NOINPUT;
-		goto done;
-	default:
-		rc = EX_NEGATIVE;
-		goto done;
-	}
-	if (desired_build(zg, m, &dopts) != DESIRED_OK) {
-		rc = EX_NEGATIVE;
-		goto done;
-	}
-	if (zonegen_finish(zg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "senderkey: %s\n", err);
-		rc = EX_NEGATIVE;
-		goto done;
-	}
 	rc = write_out(zg, &a);
 done:
 	zonegen_free(zg);
-	manifest_free(m);
 	free(domain);
 	free(a.soa);
 	return rc;

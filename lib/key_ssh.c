@@ -20,68 +20,16 @@
 
 #include "b64.h"
 #include "key.h"
+#include "key_int.h"
 #include "key_ssh.h"
 
 #define ED25519_LEN	KEY_ED25519_LEN
-#define SPACES		" \t\n\v\f\r"
-#define UNSUPPORTED	" keys are not supported: use ed25519 or rsa"
 
 /* A read cursor over an SSH wire blob (RFC 4251 section 5). */
 struct sshbuf {
 	const unsigned char	*p;
 	size_t			 left;
 };
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
-/* is_space: C is one of " \t\n\v\f\r" (key.c's SPACES). */
-static int
-is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' ||
-	    c == '\f' || c == '\r';
-}
-
-static int
-only_space(const char *p, size_t n)
-{
-	while (n > 0 && is_space((unsigned char)*p)) {
-		p++;
-		n--;
-	}
-	return n == 0;
-}
-
-static int
-has_prefix(const char *p, size_t n, const char *prefix)
-{
-	size_t plen = strlen(prefix);
-
-	return n >= plen && memcmp(p, prefix, plen) == 0;
-}
-
-/* printable: 1 if the N octets at P are printable ASCII (for messages). */
-static int
-printable(const char *p, size_t n)
-{
-	for (; n > 0; p++, n--)
-		if (*p < 0x20 || *p > 0x7e)
-			return 0;
-	return 1;
-}
 
 /* ssh_string: take one SSH string (uint32 length, octets) off B. */
 static int
