@@ -19,38 +19,18 @@ CL=$SK_BUILD/tests/skclient
 [ -x "$CL" ] || skip_all "tests/tools/skclient not built"
 
 D=$(mktemp -d /tmp/sk-20.XXXXXX)
-PIDS=""
 cleanup() {
-	for p in $PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+	for p in $SKD_PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
 	rm -rf "$D" "$_t_out"
 }
 trap cleanup EXIT
 
-# start NAME [EXTRA CONFIG LINES]: a daemon with its own sockets; waits
-# for its line socket, sets PID_NAME.
+# start NAME [EXTRA CONFIG LINES]: a daemon with its own sockets in $D;
+# waits for its line socket, sets PID_NAME.
 start() {
 	_n=$1
 	shift
-	{
-		echo "Socket unix:$D/$_n.sock"
-		echo "PolicySocket unix:$D/$_n.policy"
-		echo "SocketGroup root"
-		echo "TrustAnchorFile $SK_BED_ANCHOR"
-		echo "UnboundConfig $SK_BED_UBCONF"
-		echo "PidFile $D/$_n.pid"
-		echo "DNSTimeout ${TIMEOUT:-2s}"
-		for l in "$@"; do echo "$l"; done
-	} >"$D/$_n.conf"
-	bed exec "$SKD" -f -x "$D/$_n.conf" >"$D/$_n.log" 2>&1 &
-	_i=0
-	while [ ! -S "$D/$_n.sock" ] || [ ! -s "$D/$_n.pid" ]; do
-		_i=$((_i + 1))
-		[ $_i -lt 300 ] || break
-		sleep 0.1
-	done
-	_p=$(cat "$D/$_n.pid" 2>/dev/null)
-	PIDS="$PIDS $_p"
-	eval "PID_$_n=\$_p"
+	skd_start "$_n" "$D" "DNSTimeout ${TIMEOUT:-2s}" "$@"
 }
 
 ask() {	# SOCKET REQUEST-LINES...: the replies (one per line)

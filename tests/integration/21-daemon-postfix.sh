@@ -42,44 +42,32 @@ alive() {
 	[ -n "$1" ] && grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null
 }
 
-# write_conf [EXTRA CONFIG LINES]: $D/skd.conf, the policy socket in
-# $D/run (created by senderkeyd, group postfix); DNSTimeout $TIMEOUT.
+# write_conf [EXTRA CONFIG LINES]: $D/run/skd.conf, the sockets skd.sock
+# and skd.policy in $D/run (group postfix); DNSTimeout $TIMEOUT.
+SKD_GROUP=postfix
 write_conf() {
-	{
-		echo "Socket unix:$D/run/line.sock"
-		echo "PolicySocket unix:$D/run/policy.sock"
-		echo "SocketGroup postfix"
-		echo "TrustAnchorFile $SK_BED_ANCHOR"
-		echo "UnboundConfig $SK_BED_UBCONF"
-		echo "PidFile $D/skd.pid"
-		echo "DNSTimeout ${TIMEOUT:-2s}"
-		for l in "$@"; do echo "$l"; done
-	} >"$D/skd.conf.new" && mv "$D/skd.conf.new" "$D/skd.conf"
+	skd_conf skd "$D/run" "DNSTimeout ${TIMEOUT:-2s}" "$@"
 }
 
-# start_skd: senderkeyd -f in the bed with $D/skd.conf; waits for its
-# policy socket and pid file, sets SKPID.
+# start_skd [EXTRA CONFIG LINES]: write_conf, then senderkeyd -f in the
+# bed; waits for its sockets and pid file, sets SKPID.
 start_skd() {
-	rm -f "$D/skd.pid"
-	bed exec "$SKD" -f -x "$D/skd.conf" >>"$D/skd.log" 2>&1 &
-	_i=0
-	while [ ! -S "$D/run/policy.sock" ] || [ ! -s "$D/skd.pid" ]; do
-		_i=$((_i + 1))
-		[ $_i -lt 300 ] || return 1
-		sleep 0.1
-	done
-	SKPID=$(cat "$D/skd.pid")
+	skd_start skd "$D/run" "DNSTimeout ${TIMEOUT:-2s}" "$@" || return 1
+	SKPID=$SKD_PID
 	alive "$SKPID"
 }
 
-# restart NAME: stop_skd, start_skd, one check named NAME.
+# restart NAME [EXTRA CONFIG LINES]: stop_skd, start_skd, one check
+# named NAME.
 restart() {
+	_r_name=$1
+	shift
 	stop_skd
-	if start_skd; then
-		ok "$1"
+	if start_skd "$@"; then
+		ok "$_r_name"
 	else
-		not_ok "$1"
-		tail -n 5 "$D/skd.log" | sed 's/^/#   /'
+		not_ok "$_r_name"
+		tail -n 5 "$D/run/skd.log" | sed 's/^/#   /'
 	fi
 }
 
@@ -93,7 +81,7 @@ stop_skd() {
 	done
 	alive "$SKPID" && kill -KILL "$SKPID" 2>/dev/null
 	SKPID=
-	rm -f "$D/run/policy.sock" "$D/run/line.sock"
+	rm -f "$D/run/skd.policy" "$D/run/skd.sock"
 }
 
 # send FROM TO [swaks args]: one message; sets OUT.
@@ -165,16 +153,15 @@ refused() {
 }
 
 # --- DefaultMode allow, Mode enforce ------------------------------------
-write_conf "DefaultMode allow"
-if ! start_skd; then
+if ! start_skd "DefaultMode allow"; then
 	not_ok "senderkeyd starts in the bed"
-	sed 's/^/#   /' "$D/skd.log"
+	sed 's/^/#   /' "$D/run/skd.log"
 	done_testing
 fi
 ok "senderkeyd starts in the bed"
 expect_eq "the policy socket's group is postfix" \
-    "$(stat -c %G "$D/run/policy.sock")" postfix
-if ! "$PF" up --policy "unix:$D/run/policy.sock" >"$_t_out" 2>&1; then
+    "$(stat -c %G "$D/run/skd.policy")" postfix
+if ! "$PF" up --policy "unix:$D/run/skd.policy" >"$_t_out" 2>&1; then
 	not_ok "postfix up with senderkeyd's policy socket"
 	sed 's/^/#   /' "$_t_out"
 	done_testing
@@ -215,29 +202,28 @@ else
 fi
 
 expect_match "senderkeyd logged the decision with Postfix's queue id" \
-    "$(grep 'sender=alice@insecure.test' "$D/skd.log" | head -n 1)" \
+    "$(grep 'sender=alice@insecure.test' "$D/run/skd.log" | head -n 1)" \
     'queue_id=[^ ]* sender=alice@insecure\.test recipient=bob@example\.net verdict=untrusted reason=key-insecure'
 
 # --- a dead upstream: the sink as forwarder, DNSTimeout 1s --------------
-TIMEOUT=1s write_conf "DefaultMode allow" "Forwarders $SK_BED_SINK"
-restart "senderkeyd restarts with the sink as forwarder"
+TIMEOUT=1s restart "senderkeyd restarts with the sink as forwarder" \
+    "DefaultMode allow" "Forwarders $SK_BED_SINK"
 refused "dead upstream: tempfail at the deadline" carol@example.test \
     bob@example.net \
     '^450 4\.7\.0 .*senderkey: temporary failure \(dns-tempfail\)$'
 
 # --- SIGHUP to DefaultMode deny (no store: nobody is allowlisted) -------
-write_conf "DefaultMode allow"
-restart "senderkeyd restarts"
+restart "senderkeyd restarts" "DefaultMode allow"
 accepted "before the reload: allow mode" alice@example.test \
     bob@example.net "untrusted; reason=sig-pending"
 write_conf "DefaultMode deny"
 kill -HUP "$SKPID"
 _i=0
-until grep -q 'config reloaded' "$D/skd.log" || [ $_i -ge 100 ]; do
+until grep -q 'config reloaded' "$D/run/skd.log" || [ $_i -ge 100 ]; do
 	sleep 0.1
 	_i=$((_i + 1))
 done
-check "SIGHUP: the new config is loaded" grep -q 'config reloaded' "$D/skd.log"
+check "SIGHUP: the new config is loaded" grep -q 'config reloaded' "$D/run/skd.log"
 refused "deny mode: a secure key without allowlisting" alice@example.test \
     bob@example.net \
     '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
@@ -254,7 +240,7 @@ check "SIGHUP kept the same process" alive "$SKPID"
 write_conf "DefaultMode deny" "Mode monitor"
 kill -HUP "$SKPID"
 _i=0
-until [ "$(grep -c 'config reloaded' "$D/skd.log")" -ge 2 ] ||
+until [ "$(grep -c 'config reloaded' "$D/run/skd.log")" -ge 2 ] ||
     [ $_i -ge 100 ]; do
 	sleep 0.1
 	_i=$((_i + 1))
@@ -262,7 +248,7 @@ done
 accepted "monitor: a refused sender is accepted, untagged" \
     nobody@example.test bob@example.net ""
 expect_match "monitor: the verdict is logged" \
-    "$(grep 'sender=nobody@example.test' "$D/skd.log" | tail -n 1)" \
+    "$(grep 'sender=nobody@example.test' "$D/run/skd.log" | tail -n 1)" \
     'verdict=unauthorized reason=not-allowlisted'
 
 # --- senderkeyd dies: Postfix defers (default_action), never accepts ----

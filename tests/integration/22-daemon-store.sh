@@ -25,9 +25,8 @@ CL=$SK_BUILD/tests/skclient
 D=$(mktemp -d /tmp/sk-22.XXXXXX)
 ROT=sk22rot$$			# a local part of our own in example.test
 ROT_OWNER=""
-PIDS=""
 cleanup() {
-	for p in $PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+	for p in $SKD_PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
 	[ -n "$ROT_OWNER" ] && bed del example.test "$ROT_OWNER" TXT \
 	    >/dev/null 2>&1
 	rm -rf "$D" "$_t_out"
@@ -40,31 +39,13 @@ BOB_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/bob.pem" | cut -d' ' -f1)
 
 # conf NAME STORE-PATH: a config with its own sockets, reading STORE-PATH.
 conf() {
-	{
-		echo "Socket unix:$D/$1.sock"
-		echo "PolicySocket unix:$D/$1.policy"
-		echo "SocketGroup root"
-		echo "TrustAnchorFile $SK_BED_ANCHOR"
-		echo "UnboundConfig $SK_BED_UBCONF"
-		echo "PidFile $D/$1.pid"
-		echo "DNSTimeout 3s"
-		echo "PolicyStore $2"
-	} >"$D/$1.conf"
+	skd_conf "$1" "$D" "DNSTimeout 3s" "PolicyStore $2"
 }
 
-# start NAME: run the daemon of conf NAME; waits for its line socket and
-# pid file (bounded), sets PID_NAME.
+# start NAME STORE-PATH: conf NAME STORE-PATH, then run that daemon; waits
+# for its line socket and pid file (bounded), sets PID_NAME.
 start() {
-	bed exec "$SKD" -f -x "$D/$1.conf" >"$D/$1.log" 2>&1 &
-	_i=0
-	while [ ! -S "$D/$1.sock" ] || [ ! -s "$D/$1.pid" ]; do
-		_i=$((_i + 1))
-		[ $_i -lt 300 ] || break
-		sleep 0.1
-	done
-	_p=$(cat "$D/$1.pid" 2>/dev/null)
-	PIDS="$PIDS $_p"
-	eval "PID_$1=\$_p"
+	skd_start "$1" "$D" "DNSTimeout 3s" "PolicyStore $2"
 }
 
 ask() {	# SOCKET REQUEST-LINE: the reply
@@ -137,7 +118,7 @@ expect_match "--pin-current $ROT@example.test pins bob's key" \
     "pinning $BOB_FP.*:0$"
 
 # --- the daemon ---
-start main
+start main "$STORE"
 expect_match "the daemon starts with the store" "$(ask main.sock PING)" \
     "^ok pong"
 expect_match "the start-up line names the store and its rules" \
@@ -219,8 +200,7 @@ else
 	not_ok "bed del/add: $ROT@example.test now publishes alice's key"
 	sed 's/^/#   /' "$_t_out"
 fi
-conf rot "$STORE"
-start rot
+start rot "$STORE"
 R=$(ask rot.sock "AUTHZ sender=$ROT@example.test recipient=gus@example.net")
 expect_match "published key no longer the pinned one: pin-mismatch" "$R" \
     "^unauthorized pin-mismatch tag=unauthorized lookup=secure-key "
@@ -296,7 +276,7 @@ if getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
 	    "^unauthorized not-allowlisted "
 	_p=$(ps -eo pid,user,args | awk -v c="$D/user.conf" \
 	    '$2 == "nobody" && index($0, c) { print $1 }')
-	[ -n "$_p" ] && PIDS="$PIDS $_p"
+	[ -n "$_p" ] && SKD_PIDS="$SKD_PIDS $_p"
 else
 	skip "store opened as User" "no user nobody / group nogroup"
 fi

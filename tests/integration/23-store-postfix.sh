@@ -57,19 +57,11 @@ pol() {	# senderkey policy -f STORE ARGS...
 	"$SK" policy -f "$STORE" "$@"
 }
 
-# conf FILE STORE: a senderkeyd config with PolicyStore STORE.
+# conf NAME DIR STORE: DIR/NAME.conf, a senderkeyd config with its sockets
+# in DIR (group postfix) and PolicyStore STORE.
+SKD_GROUP=postfix
 conf() {
-	{
-		echo "Socket unix:$D/run/line.sock"
-		echo "PolicySocket unix:$D/run/policy.sock"
-		echo "SocketGroup postfix"
-		echo "TrustAnchorFile $SK_BED_ANCHOR"
-		echo "UnboundConfig $SK_BED_UBCONF"
-		echo "PidFile $D/skd.pid"
-		echo "DNSTimeout 2s"
-		echo "DefaultMode allow"
-		echo "PolicyStore $2"
-	} >"$1"
+	skd_conf "$1" "$2" "DNSTimeout 2s" "DefaultMode allow" "PolicyStore $3"
 }
 
 # send FROM TO [swaks args]: one message; sets OUT, RC.
@@ -171,22 +163,16 @@ check "policy allow bob carol@example.test --pin" \
     pol allow bob@example.net carol@example.test --pin "$FPR1"
 chmod 0644 "$STORE"
 
-conf "$D/skd.conf" "$STORE"
-bed exec "$SKD" -f -x "$D/skd.conf" >"$D/skd.log" 2>&1 &
-_i=0
-while { [ ! -S "$D/run/policy.sock" ] || [ ! -s "$D/skd.pid" ]; } &&
-    [ $_i -lt 300 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-SKPID=$(cat "$D/skd.pid" 2>/dev/null)
+skd_start skd "$D/run" "DNSTimeout 2s" "DefaultMode allow" \
+    "PolicyStore $STORE"
+SKPID=$SKD_PID
 if ! alive "$SKPID"; then
 	not_ok "senderkeyd starts with the PolicyStore"
-	sed 's/^/#   /' "$D/skd.log"
+	sed 's/^/#   /' "$D/run/skd.log"
 	done_testing
 fi
 ok "senderkeyd starts with the PolicyStore"
-if ! "$PF" up --policy "unix:$D/run/policy.sock" >"$_t_out" 2>&1; then
+if ! "$PF" up --policy "unix:$D/run/skd.policy" >"$_t_out" 2>&1; then
 	not_ok "postfix up with senderkeyd's policy socket"
 	sed 's/^/#   /' "$_t_out"
 	done_testing
@@ -202,7 +188,7 @@ accepted "deny mode: allowlisted, secure key (sig-pending: DUNNO, untagged)" \
     alice@example.test bob@example.net ""
 expect_match "deny mode: the daemon's verdict for it is untrusted sig-pending" \
     "$(grep 'sender=alice@example.test recipient=bob@example.net' \
-    "$D/skd.log" | tail -n 1)" 'verdict=untrusted reason=sig-pending .*mode=deny list=allow'
+    "$D/run/skd.log" | tail -n 1)" 'verdict=untrusted reason=sig-pending .*mode=deny list=allow'
 refused "deny mode: allowlisted but in an unsigned zone" \
     alice@insecure.test bob@example.net \
     '^554 5\.7\.1 .*senderkey: sender not authorized \(key-insecure\)$'
@@ -251,14 +237,12 @@ until_reply "mode switched back to deny: rejected again" \
     alice@nsec3.test bob@example.net "$NOTALLOWED"
 check "the same senderkeyd process throughout (no restart)" alive "$SKPID"
 expect_eq "the same senderkeyd process throughout (pid file)" \
-    "$(cat "$D/skd.pid" 2>/dev/null)" "$SKPID"
+    "$(cat "$D/run/skd.pid" 2>/dev/null)" "$SKPID"
 
 # --- an unreadable store: refuse to start, never "no rules, allow all" --
 printf 'this is not an SQLite database\n' >"$D/corrupt.db"
-mkdir "$D/bad"
-conf "$D/bad.conf" "$D/corrupt.db"
-sed -i "s|$D/run/|$D/bad/|; s|$D/skd.pid|$D/bad/skd.pid|" "$D/bad.conf"
-R=$(timeout 30 "$SK_TOP/tests/bed/bed" exec "$SKD" -f -x "$D/bad.conf" 2>&1)
+conf skd "$D/bad" "$D/corrupt.db"
+R=$(timeout 30 "$SK_TOP/tests/bed/bed" exec "$SKD" -f -x "$D/bad/skd.conf" 2>&1)
 RC=$?
 expect_eq "a corrupt store: senderkeyd refuses to start (exit 1)" "$RC" 1
 expect_match "a corrupt store: the reason names the store" "$R" \

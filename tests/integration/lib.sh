@@ -14,6 +14,16 @@
 #   need_root                skip the whole script unless root with netns
 #   bed_up                   tests/bed/bed up, then eval its env (SK_BED_*)
 #   bed ARGS...              tests/bed/bed ARGS...
+# senderkeyd in the bed:
+#   skd_conf NAME DIR [LINES...]   write DIR/NAME.conf (mkdir -p DIR,
+#       atomically): Socket unix:DIR/NAME.sock, PolicySocket
+#       unix:DIR/NAME.policy, SocketGroup $SKD_GROUP (default root), the
+#       bed's TrustAnchorFile and UnboundConfig, PidFile DIR/NAME.pid, LINES
+#   skd_start NAME DIR [LINES...]  skd_conf, then $SK_BIN/senderkeyd -f -x
+#       DIR/NAME.conf in the bed (output appended to DIR/NAME.log); waits up
+#       to 30 s for DIR/NAME.sock and DIR/NAME.pid; sets SKD_PID and
+#       PID_NAME, appends the pid to SKD_PIDS (the scripts' cleanup kills
+#       these); returns 1 when the socket or pid file did not appear
 # Set by tests/run: SK_BIN (programs), SK_BUILD, SK_TOP (the top dir).
 
 SK_TOP=${SK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -119,4 +129,38 @@ bed_up() {
 		done_testing
 	fi
 	eval "$("$SK_BED_CMD" env)"
+}
+
+skd_conf() {
+	_k_n=$1
+	_k_d=$2
+	shift 2
+	mkdir -p "$_k_d" || return 1
+	{
+		echo "Socket unix:$_k_d/$_k_n.sock"
+		echo "PolicySocket unix:$_k_d/$_k_n.policy"
+		echo "SocketGroup ${SKD_GROUP:-root}"
+		echo "TrustAnchorFile $SK_BED_ANCHOR"
+		echo "UnboundConfig $SK_BED_UBCONF"
+		echo "PidFile $_k_d/$_k_n.pid"
+		for _k_l in "$@"; do echo "$_k_l"; done
+	} >"$_k_d/$_k_n.conf.new" &&
+	    mv "$_k_d/$_k_n.conf.new" "$_k_d/$_k_n.conf"
+}
+
+skd_start() {
+	skd_conf "$@" || return 1
+	rm -f "$_k_d/$_k_n.pid"
+	bed exec "$SK_BIN/senderkeyd" -f -x "$_k_d/$_k_n.conf" \
+	    >>"$_k_d/$_k_n.log" 2>&1 &
+	_k_i=0
+	while [ ! -S "$_k_d/$_k_n.sock" ] || [ ! -s "$_k_d/$_k_n.pid" ]; do
+		_k_i=$((_k_i + 1))
+		[ $_k_i -lt 300 ] || break
+		sleep 0.1
+	done
+	SKD_PID=$(cat "$_k_d/$_k_n.pid" 2>/dev/null)
+	SKD_PIDS="$SKD_PIDS $SKD_PID"
+	eval "PID_$_k_n=\$SKD_PID"
+	[ $_k_i -lt 300 ]
 }
