@@ -25,6 +25,7 @@ SKD=$SK_BIN/senderkeyd
 bed_up
 
 PF=$SK_TOP/tests/bed/postfix
+. "$SK_TOP/tests/integration/mail.sh"
 eval "$("$PF" env)"
 D=$(mktemp -d /tmp/sk-21.XXXXXX) || exit 1
 chmod 0755 "$D"		# smtpd (user postfix) must reach the socket dir
@@ -84,73 +85,11 @@ stop_skd() {
 	rm -f "$D/run/skd.policy" "$D/run/skd.sock"
 }
 
-# send FROM TO [swaks args]: one message; sets OUT.
-send() {
-	_from=$1
-	_to=$2
-	shift 2
-	OUT=$("$PF" send --from "$_from" --to "$_to" \
-	    --header "Subject: 21-daemon-postfix $_from" "$@" 2>&1)
-}
-
-# rcpt_reply RCPT: the server's reply to RCPT TO:<RCPT> in OUT.
-rcpt_reply() {
-	printf '%s\n' "$OUT" | awk -v r="RCPT TO:<$1>" '
-	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
-	    index($0, r) { want = 1 }'
-}
-
-# queued_id: the queue id from "250 2.0.0 Ok: queued as QID" in OUT.
-queued_id() {
-	printf '%s\n' "$OUT" |
-	    sed -n 's/^<[-~ ]* 250 .*queued as \([0-9A-Za-z]*\).*$/\1/p' |
-	    head -n 1
-}
-
 # field NAME TEXT: the value of NAME= on the first line that has it.
 field() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
 }
 
-# headers_of FILE NAME: every value of header NAME, one a line.
-headers_of() {
-	awk -v n="$2" 'BEGIN { n = tolower(n) ":" }
-	    /^$/ { exit }
-	    tolower(substr($0, 1, length(n))) == n {
-		v = substr($0, length(n) + 1); sub(/^ */, "", v); print v
-	    }' "$1"
-}
-
-# delivered RCPT: the file of the last queued message for RCPT, or "".
-delivered() {
-	_q=$(queued_id)
-	[ -n "$_q" ] || { echo ""; return; }
-	_r=$("$PF" result "$_q" --wait 30 2>&1)
-	printf '%s\n' "$_r" | grep -F "recipient=$1 " | tr ' ' '\n' |
-	    sed -n 's/^file=//p' | sed 's/^-$//' | head -n 1
-}
-
-# accepted NAME FROM TO HEADER: RCPT 250, delivered, with exactly the one
-# Sender-Key-Trust value HEADER (empty: none at all).
-accepted() {
-	send "$2" "$3"
-	expect_match "$1: RCPT gets 250" "$(rcpt_reply "$3")" '^250 '
-	_f=$(delivered "$3")
-	if [ -f "$_f" ]; then
-		expect_eq "$1: delivered with Sender-Key-Trust '$4'" \
-		    "$(headers_of "$_f" Sender-Key-Trust)" "$4"
-	else
-		not_ok "$1: delivered"
-		diag "$OUT"
-	fi
-}
-
-# refused NAME FROM TO PATTERN: RCPT reply matches PATTERN, nothing queued.
-refused() {
-	send "$2" "$3"
-	expect_match "$1: RCPT gets $4" "$(rcpt_reply "$3")" "$4"
-	expect_eq "$1: nothing is queued" "$(queued_id)" ""
-}
 
 # --- DefaultMode allow, Mode enforce ------------------------------------
 if ! start_skd "DefaultMode allow"; then

@@ -27,6 +27,7 @@ SK=$SK_BIN/senderkey
 bed_up
 
 PF=$SK_TOP/tests/bed/postfix
+. "$SK_TOP/tests/integration/mail.sh"
 eval "$("$PF" env)"
 D=$(mktemp -d /tmp/sk-23.XXXXXX) || exit 1
 chmod 0755 "$D"		# smtpd (user postfix) must reach the socket dir
@@ -64,64 +65,6 @@ conf() {
 	skd_conf "$1" "$2" "DNSTimeout 2s" "DefaultMode allow" "PolicyStore $3"
 }
 
-# send FROM TO [swaks args]: one message; sets OUT, RC.
-send() {
-	_from=$1
-	_to=$2
-	shift 2
-	OUT=$("$PF" send --from "$_from" --to "$_to" \
-	    --header "Subject: 23-store-postfix $_from" "$@" 2>&1)
-	RC=$?
-}
-
-rcpt_reply() {
-	printf '%s\n' "$OUT" | awk -v r="RCPT TO:<$1>" '
-	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
-	    index($0, r) { want = 1 }'
-}
-
-queued_id() {
-	printf '%s\n' "$OUT" |
-	    sed -n 's/^<[-~ ]* 250 .*queued as \([0-9A-Za-z]*\).*$/\1/p' |
-	    head -n 1
-}
-
-headers_of() {
-	awk -v n="$2" 'BEGIN { n = tolower(n) ":" }
-	    /^$/ { exit }
-	    tolower(substr($0, 1, length(n))) == n {
-		v = substr($0, length(n) + 1); sub(/^ */, "", v); print v
-	    }' "$1"
-}
-
-delivered() {
-	_q=$(queued_id)
-	[ -n "$_q" ] || { echo ""; return; }
-	"$PF" result "$_q" --wait 30 2>&1 | grep -F "recipient=$1 " |
-	    tr ' ' '\n' | sed -n 's/^file=//p' | sed 's/^-$//' | head -n 1
-}
-
-# accepted NAME FROM TO HEADER: RCPT 250, delivered, with exactly the
-# Sender-Key-Trust value HEADER (empty: none).
-accepted() {
-	send "$2" "$3"
-	expect_match "$1: RCPT gets 250" "$(rcpt_reply "$3")" '^250 '
-	_f=$(delivered "$3")
-	if [ -f "$_f" ]; then
-		expect_eq "$1: delivered with Sender-Key-Trust '$4'" \
-		    "$(headers_of "$_f" Sender-Key-Trust)" "$4"
-	else
-		not_ok "$1: delivered"
-		diag "$OUT"
-	fi
-}
-
-# refused NAME FROM TO PATTERN: RCPT reply matches PATTERN, nothing queued.
-refused() {
-	send "$2" "$3"
-	expect_match "$1: RCPT gets $4" "$(rcpt_reply "$3")" "$4"
-	expect_eq "$1: nothing is queued" "$(queued_id)" ""
-}
 
 # until_reply NAME FROM TO PATTERN: send until the RCPT reply matches
 # PATTERN (the daemon sees a committed change within a second; the

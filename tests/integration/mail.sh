@@ -1,0 +1,70 @@
+# tests/integration/mail.sh: helpers for scripts that send mail through
+# the test bed's Postfix (tests/bed/postfix) and read what it did.
+# Source after lib.sh.  Needs PF (the tests/bed/postfix script).
+#
+#   send FROM TO [swaks args]     one message; sets OUT and RC
+#   rcpt_reply RCPT               the reply to RCPT TO:<RCPT> in OUT
+#   queued_id                     the queue id in OUT, or ""
+#   headers_of FILE NAME          every value of header NAME, one a line
+#   delivered RCPT                the delivered file for RCPT, or ""
+#   accepted NAME FROM TO HEADER  RCPT 250, delivered, Sender-Key-Trust
+#                                 exactly HEADER (empty: none)
+#   refused NAME FROM TO PATTERN  RCPT reply matches PATTERN, nothing queued
+
+_mail_test=${0##*/}
+_mail_test=${_mail_test%.sh}
+
+send() {
+	_from=$1
+	_to=$2
+	shift 2
+	OUT=$("$PF" send --from "$_from" --to "$_to" \
+	    --header "Subject: $_mail_test $_from" "$@" 2>&1)
+	RC=$?
+}
+
+rcpt_reply() {
+	printf '%s\n' "$OUT" | awk -v r="RCPT TO:<$1>" '
+	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
+	    index($0, r) { want = 1 }'
+}
+
+queued_id() {
+	printf '%s\n' "$OUT" |
+	    sed -n 's/^<[-~ ]* 250 .*queued as \([0-9A-Za-z]*\).*$/\1/p' |
+	    head -n 1
+}
+
+headers_of() {
+	awk -v n="$2" 'BEGIN { n = tolower(n) ":" }
+	    /^$/ { exit }
+	    tolower(substr($0, 1, length(n))) == n {
+		v = substr($0, length(n) + 1); sub(/^ */, "", v); print v
+	    }' "$1"
+}
+
+delivered() {
+	_q=$(queued_id)
+	[ -n "$_q" ] || { echo ""; return; }
+	"$PF" result "$_q" --wait 30 2>&1 | grep -F "recipient=$1 " |
+	    tr ' ' '\n' | sed -n 's/^file=//p' | sed 's/^-$//' | head -n 1
+}
+
+accepted() {
+	send "$2" "$3"
+	expect_match "$1: RCPT gets 250" "$(rcpt_reply "$3")" '^250 '
+	_f=$(delivered "$3")
+	if [ -f "$_f" ]; then
+		expect_eq "$1: delivered with Sender-Key-Trust '$4'" \
+		    "$(headers_of "$_f" Sender-Key-Trust)" "$4"
+	else
+		not_ok "$1: delivered"
+		diag "$OUT"
+	fi
+}
+
+refused() {
+	send "$2" "$3"
+	expect_match "$1: RCPT gets $4" "$(rcpt_reply "$3")" "$4"
+	expect_eq "$1: nothing is queued" "$(queued_id)" ""
+}
