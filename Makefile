@@ -76,7 +76,7 @@ MAN1	 = $(wildcard man/*.1)
 MAN5	 = $(wildcard man/*.5)
 MAN8	 = $(wildcard man/*.8)
 
-.PHONY: all check test unit integration asan demo deps install uninstall \
+.PHONY: all check test unit integration asan valgrind demo deps install uninstall \
 	clean bench bench-tools fuzz format tests bed-up bed-down
 
 all: $(PROGS)
@@ -153,6 +153,12 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 SK_BIN=$(abspath build/asan/bin) SK_BUILD=$(abspath build/asan) tests/run
+
+# valgrind: the daemon-facing integration tests with senderkeyd under
+# valgrind (tools/valgrind-check; issue 8).
+valgrind: deps
+	@$(MAKE) --no-print-directory tests
+	@SK_BIN=$(abspath $(BIN)) SK_BUILD=$(abspath $(BUILD)) tools/valgrind-check
 
 demo: deps
 	@$(MAKE) --no-print-directory all

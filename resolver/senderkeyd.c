@@ -7,6 +7,7 @@
  * sd_notify, signals (SIGHUP reloads config and store, SIGTERM/SIGINT
  * stop) and the loop.  Requests are server.c's and server_req.c's.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -39,6 +40,12 @@
 #define MAX_SOCKETS	8
 #define STORE_POLL_MS	1000	/* a commit is seen within this */
 #define STATS_WRITE_MS	10000	/* StatsFile is rewritten this often */
+/*
+ * Descriptors beside the connections: listeners, the epoll, signal and
+ * timer descriptors, libunbound's sockets and pipes, the log, the store
+ * with its -wal and -shm, the StatsFile being written.
+ */
+#define NOFILE_RESERVE	64
 struct daemon {
 	const char		*cfgpath;
 	struct config		*cfg;
@@ -273,6 +280,65 @@ drop_privileges(struct daemon *d)
 		    strerror(errno));
 	if (pw->pw_uid != 0 && setuid(0) == 0)
 		fatal(d, "could regain root after dropping privileges");
+}
+
+/*
+ * close_inherited: close every descriptor above stderr that the daemon
+ * did not open (a shell's or a supervisor's pipes, files), except those
+ * systemd passes (LISTEN_FDS for this pid, from 3).  An inherited pipe
+ * would keep its reader waiting for an EOF for as long as the daemon
+ * runs, and an inherited file is access the User was never given.
+ */
+static void
+close_inherited(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *nfd = getenv("LISTEN_FDS");
+	long keep = 0;
+	int fd, max;
+
+	if (pid != NULL && nfd != NULL && atol(pid) == (long)getpid()) {
+		keep = atol(nfd);
+		if (keep < 0 || keep > MAX_SOCKETS)
+			keep = 0;
+	}
+	if (close_range(3 + (unsigned)keep, ~0U, 0) == 0)
+		return;
+	max = (int)sysconf(_SC_OPEN_MAX);
+	for (fd = 3 + (int)keep; fd < max && fd < 65536; fd++)
+		(void)close(fd);
+}
+
+/*
+ * raise_nofile: make room for MaxConnections descriptors.  The soft
+ * limit is raised to what the cap needs (up to the hard limit; as root
+ * the hard limit too).  Runs before the privilege drop.  A limit still
+ * too low is logged: connections past it wait in the listen queue (the
+ * accept loop pauses at EMFILE) instead of being refused cleanly.
+ */
+static void
+raise_nofile(struct daemon *d)
+{
+	struct rlimit rl, want;
+	rlim_t need = (rlim_t)d->cfg->max_connections + NOFILE_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+		return;
+	want.rlim_cur = need;
+	want.rlim_max = rl.rlim_max > need ? rl.rlim_max : need;
+	if (setrlimit(RLIMIT_NOFILE, &want) == -1 &&
+	    rl.rlim_max > rl.rlim_cur) {
+		want.rlim_cur = rl.rlim_max;	/* as far as we may */
+		want.rlim_max = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &want);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need)
+		log_msg(d->log, LOG_WARNING, "MaxConnections %u needs %llu "
+		    "descriptors but the limit is %llu: connections past "
+		    "about %llu wait instead of being served or refused",
+		    d->cfg->max_connections, (unsigned long long)need,
+		    (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)(rl.rlim_cur > NOFILE_RESERVE ?
+		    rl.rlim_cur - NOFILE_RESERVE : 0));
 }
 
 /* daemonise: fork; the parent waits for "ok" or an error on a pipe. */
@@ -569,6 +635,7 @@ main(int argc, char **argv)
 	int ch, check = 0;
 	size_t i;
 
+	close_inherited();
 	memset(&d, 0, sizeof(d));
 	d.ready_fd = -1;
 	while ((ch = getopt(argc, argv, "fnVx:h")) != -1) {
@@ -610,6 +677,7 @@ main(int argc, char **argv)
 	    d.cfg->syslog_facility)) == NULL)
 		fatal(&d, "out of memory");
 	write_pidfile(&d);
+	raise_nofile(&d);
 	drop_privileges(&d);
 	/* as the daemon's User: what it cannot read, it must not serve */
 	if (open_store(d.cfg, &d.store, err, sizeof(err)) == -1)
