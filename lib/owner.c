@@ -3,7 +3,6 @@
  * record.  The first label is the first 28 octets of SHA-256 over the
  * local part, in lowercase hex (RFC 7929 section 3).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -67,20 +66,39 @@ kind_label(enum owner_kind kind)
 	return kind == OWNER_OPENPGPKEY ? "_openpgpkey" : "_senderkey";
 }
 
+/*
+ * join: "H.LABEL.DOMAIN." into OUT (OUTSZ octets); -1 when it does not
+ * fit there or in a DNS name (253 octets in text form, dot excluded).
+ */
+static int
+join(const char *h, enum owner_kind kind, const char *domain, char *out,
+    size_t outsz)
+{
+	const char *label = kind_label(kind);
+	size_t hl = strlen(h), ll = strlen(label), dl = strlen(domain);
+	size_t n = hl + 1 + ll + 1 + dl + 1;
+
+	if (n >= outsz || n > 254)
+		return -1;
+	memcpy(out, h, hl);
+	out[hl] = '.';
+	memcpy(out + hl + 1, label, ll);
+	out[hl + 1 + ll] = '.';
+	memcpy(out + hl + ll + 2, domain, dl);
+	out[n - 1] = '.';
+	out[n] = '\0';
+	return 0;
+}
+
 int
 owner_name_local(const char *local, const char *domain, enum owner_kind kind,
     char *out, size_t outsz)
 {
 	char h[OWNER_HASH_LEN + 1];
-	int n;
 
 	if (owner_hash(local, strlen(local), h) == -1)
 		return -1;
-	n = snprintf(out, outsz, "%s.%s.%s.", h, kind_label(kind), domain);
-	/* A DNS name holds at most 253 octets in text form, dot excluded. */
-	if (n < 0 || (size_t)n >= outsz || n > 254)
-		return -1;
-	return 0;
+	return join(h, kind, domain, out, outsz);
 }
 
 int
@@ -100,12 +118,28 @@ owner_name(const struct addr *a, enum owner_kind kind, char *out,
 }
 
 int
+owner_name_ctx(EVP_MD_CTX *ctx, const EVP_MD *md, const struct addr *a,
+    enum owner_kind kind, char *out, size_t outsz)
+{
+	const char *local = addr_canon_local(a);
+	char h[OWNER_HASH_LEN + 1];
+
+	if (owner_hash_ctx(ctx, md, local, strlen(local), h) == -1)
+		return -1;
+	return join(h, kind, addr_domain(a), out, outsz);
+}
+
+int
 owner_policy_name(const char *domain, char *out, size_t outsz)
 {
-	int n;
+	size_t dl = strlen(domain);
 
-	n = snprintf(out, outsz, "_senderkey.%s.", domain);
-	if (n < 0 || (size_t)n >= outsz || n > 254)
+	/* "_senderkey." DOMAIN "." */
+	if (11 + dl + 1 >= outsz || 11 + dl + 1 > 254)
 		return -1;
+	memcpy(out, "_senderkey.", 11);
+	memcpy(out + 11, domain, dl);
+	out[11 + dl] = '.';
+	out[12 + dl] = '\0';
 	return 0;
 }

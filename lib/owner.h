@@ -63,6 +63,14 @@ int	owner_name(const struct addr *a, enum owner_kind kind, char *out,
 	    size_t outsz);
 
 /*
+ * owner_name_ctx: owner_name with the digest MD fetched once by the
+ * caller and its digest context CTX reused (as owner_hash_ctx): for the
+ * daemon, which names one owner per request.  Same name, same returns.
+ */
+int	owner_name_ctx(EVP_MD_CTX *ctx, const EVP_MD *md, const struct addr *a,
+	    enum owner_kind kind, char *out, size_t outsz);
+
+/*
  * owner_name_local: as owner_name, for an explicit local part LOCAL and an
  * A-label DOMAIN (no trailing dot), e.g. the local part as written for the
  * RFC 7929 name that systemd queries.

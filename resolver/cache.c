@@ -9,7 +9,6 @@
  * so that a key whose x= passes is not served as usable, an entry never
  * lives past the earliest x= of its keys.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,37 +82,35 @@ cache_default_opts(struct cache_opts *o)
 	o->tempfail_ttl = 10;
 }
 
-static uint64_t
-hash_key(const char *k)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *k != '\0'; k++) {
-		h ^= (unsigned char)*k;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 #define KEY_MAX	(1024 + 3)
 
 /*
- * make_key: "K:" or "P:" and the lower-cased name into K (KEY_MAX
- * octets, on the caller's stack: a hit allocates nothing); NULL when the
- * name is too long.
+ * make_key: "K:" or "P:" and the name, lower-cased (ASCII: owner names
+ * are A-labels), into K (KEY_MAX octets, on the caller's stack: a hit
+ * allocates nothing), and its FNV-1a hash into *H; NULL when the name is
+ * too long.
  */
 static char *
-make_key(const char *qname, enum lookup_kind kind, char *k)
+make_key(const char *qname, enum lookup_kind kind, char *k, uint64_t *hp)
 {
-	size_t n = strlen(qname), i;
+	uint64_t h = 14695981039346656037ULL;
+	unsigned char c;
+	size_t i;
 
-	if (n > 1024)
-		return NULL;
 	k[0] = kind == LOOKUP_KEY ? 'K' : 'P';
 	k[1] = ':';
-	for (i = 0; i < n; i++)
-		k[i + 2] = (char)tolower((unsigned char)qname[i]);
-	k[n + 2] = '\0';
+	h = (h ^ (unsigned char)k[0]) * 1099511628211ULL;
+	h = (h ^ ':') * 1099511628211ULL;
+	for (i = 0; (c = (unsigned char)qname[i]) != '\0'; i++) {
+		if (i >= 1024)
+			return NULL;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		k[i + 2] = (char)c;
+		h = (h ^ c) * 1099511628211ULL;
+	}
+	k[i + 2] = '\0';
+	*hp = h;
 	return k;
 }
 
@@ -454,9 +451,8 @@ cache_get(struct cache *c, const char *qname, enum lookup_kind kind,
 
 	*hit = NULL;
 	*wp = NULL;
-	if (make_key(qname, kind, kbuf) == NULL)
+	if (make_key(qname, kind, kbuf, &h) == NULL)
 		return -1;
-	h = hash_key(kbuf);
 	if ((e = *entry_slot(c, kbuf, h)) != NULL) {
 		if (e->r->expires > loop_now(c->loop)) {
 			if (c->newest != e) {

@@ -283,6 +283,43 @@ log_msg(struct log *lg, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+log_line(struct log *lg, int prio, const char *text, size_t len)
+{
+	size_t il, room, i;
+	char *p;
+
+	if (lg == NULL || !lg->buffered || prio < LOG_INFO) {
+		log_msg(lg, prio, "%.*s", (int)(len > LOG_LINE ? LOG_LINE :
+		    len), text);
+		return;
+	}
+	if (LOG_BUF - lg->len < LOG_LINE + 2)
+		flush(lg, 1);
+	room = LOG_BUF - lg->len;
+	p = lg->buf + lg->len;
+	if (lg->foreground) {
+		il = strlen(lg->ident);
+		memcpy(p, lg->ident, il);
+		p[il] = ':';
+		p[il + 1] = ' ';
+		p += il + 2;
+		room -= il + 2;
+	} else {
+		*p++ = (char)prio;
+		room--;
+	}
+	if (len > room - 2)
+		len = room - 2;	/* cut, as syslog cuts long lines */
+	memcpy(p, text, len);
+	if (memchr(p, '\n', len) != NULL)
+		for (i = 0; i < len; i++)
+			if (p[i] == '\n')
+				p[i] = ' ';	/* one record per line */
+	p[len] = '\n';
+	lg->len = (size_t)(p + len + 1 - lg->buf);
+}
+
 const char *
 log_value(const char *value, char *buf, size_t bufsz)
 {
@@ -293,7 +330,9 @@ log_value(const char *value, char *buf, size_t bufsz)
 	if (bufsz == 0)
 		return buf;
 	if (value == NULL || *value == '\0') {
-		snprintf(buf, bufsz, "-");
+		if (bufsz > 1)
+			buf[n++] = '-';
+		buf[n] = '\0';
 		return buf;
 	}
 	for (p = (const unsigned char *)value; *p != '\0'; p++) {

@@ -40,6 +40,15 @@ void		 log_msg(struct log *lg, int prio, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 /*
+ * log_line: log_msg(LG, PRIO, "%.*s", LEN, TEXT) without the formatting:
+ * the caller built the line (LEN octets, no NUL needed; an LF in it
+ * becomes a space, as with log_msg; a very long line is cut as
+ * log_msg cuts it).
+ */
+void		 log_line(struct log *lg, int prio, const char *text,
+		    size_t len);
+
+/*
  * log_value: VALUE made safe for a key=value log line into BUF (BUFSZ
  * octets): octets outside %x21-7E, '%' and '"' as %XX, truncated to fit.
  * "-" for NULL or "".  Returns BUF.

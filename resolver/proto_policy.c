@@ -5,6 +5,8 @@
  * layer frames lines and writes replies.  Every limit is checked before
  * the octets it limits are stored.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +30,18 @@ enum known {
 	K_COUNT,
 };
 
-static const char *const known_names[K_COUNT] = {
-	"request", "protocol_state", "sender", "recipient", "instance",
-	"queue_id", "client_address", "client_name", "sasl_username",
-	"ccert_pubkey_fingerprint",
+/* Their names and lengths, so a name is compared only where it fits. */
+#define KNOWN(s)	{ s, sizeof(s) - 1 }
+static const struct {
+	const char	*name;
+	size_t		 len;
+} known_names[K_COUNT] = {
+	KNOWN("request"), KNOWN("protocol_state"), KNOWN("sender"),
+	KNOWN("recipient"), KNOWN("instance"), KNOWN("queue_id"),
+	KNOWN("client_address"), KNOWN("client_name"),
+	KNOWN("sasl_username"), KNOWN("ccert_pubkey_fingerprint"),
 };
+#undef KNOWN
 
 static const char *const err_names[] = {
 	"ok", "line-too-long", "too-many-attributes", "request-too-big",
@@ -41,38 +50,65 @@ static const char *const err_names[] = {
 	"nomem", "after-error",
 };
 
+/*
+ * The names seen in the current request, for the duplicate check: an
+ * open-addressing table (twice the attributes allowed, so a probe always
+ * ends) whose slots belong to the request of generation GEN; a reset
+ * only bumps GEN.  Names and the values of known attributes are copied
+ * into ARENA, which holds a whole request: each line stores at most its
+ * own length (name, value, NUL), and lines are limited to
+ * PROTO_POLICY_REQ_MAX octets in all.
+ */
+#define NSLOTS	(2 * PROTO_POLICY_ATTR_MAX)
+
+struct name_slot {
+	uint32_t	 gen;
+	uint32_t	 hash;
+	uint16_t	 off;		/* the name in ARENA */
+	uint16_t	 len;
+};
+
 struct proto_policy_parser {
 	int		 done;		/* PPS_DONE returned */
 	int		 failed;	/* PPS_ERROR returned */
 	size_t		 nattrs;
 	size_t		 size;
-	char		 names[PROTO_POLICY_ATTR_MAX][PROTO_POLICY_NAME_MAX + 1];
+	size_t		 used;		/* octets of ARENA in use */
+	uint32_t	 gen;
+	struct name_slot slots[NSLOTS];
 	char		*vals[K_COUNT];
 	struct proto_policy_request rq;
+	char		 arena[PROTO_POLICY_REQ_MAX];
 };
 
 struct proto_policy_parser *
 proto_policy_parser_new(void)
 {
-	return calloc(1, sizeof(struct proto_policy_parser));
+	struct proto_policy_parser *p;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return NULL;
+	memset(p, 0, offsetof(struct proto_policy_parser, arena));
+	p->gen = 1;
+	return p;
 }
 
 void
 proto_policy_reset(struct proto_policy_parser *p)
 {
-	size_t i;
-
-	for (i = 0; i < K_COUNT; i++)
-		free(p->vals[i]);
-	memset(p, 0, sizeof(*p));
+	p->done = p->failed = 0;
+	p->nattrs = p->size = p->used = 0;
+	memset(p->vals, 0, sizeof(p->vals));
+	memset(&p->rq, 0, sizeof(p->rq));
+	if (++p->gen == 0) {
+		memset(p->slots, 0, sizeof(p->slots));
+		p->gen = 1;
+	}
 }
 
 void
 proto_policy_parser_free(struct proto_policy_parser *p)
 {
-	if (p == NULL)
-		return;
-	proto_policy_reset(p);
 	free(p);
 }
 
@@ -94,18 +130,125 @@ fail(struct proto_policy_parser *p, enum proto_policy_err e,
 	return PPS_ERROR;
 }
 
-static int
-name_ok(const char *s, size_t n)
-{
-	size_t i;
+/*
+ * Octet classes for names: 1 for [a-z0-9_], 2 for '=', 0 otherwise.
+ */
+#define N1(c)	[c] = 1
+static const unsigned char name_class[256] = {
+	N1('a'), N1('b'), N1('c'), N1('d'), N1('e'), N1('f'), N1('g'),
+	N1('h'), N1('i'), N1('j'), N1('k'), N1('l'), N1('m'), N1('n'),
+	N1('o'), N1('p'), N1('q'), N1('r'), N1('s'), N1('t'), N1('u'),
+	N1('v'), N1('w'), N1('x'), N1('y'), N1('z'), N1('0'), N1('1'),
+	N1('2'), N1('3'), N1('4'), N1('5'), N1('6'), N1('7'), N1('8'),
+	N1('9'), N1('_'), ['='] = 2,
+};
+#undef N1
 
-	if (n == 0 || n > PROTO_POLICY_NAME_MAX)
+/*
+ * name_len: the length of the name that starts LINE (N octets) and ends
+ * at its '=', or 0 when LINE does not start with a name of 2.1
+ * ([a-z0-9_]{1,64}) followed by '='.
+ */
+static size_t
+name_len(const char *line, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	size_t i = 0;
+
+	while (i < n && name_class[s[i]] == 1)
+		i++;
+	if (i == 0 || i == n || s[i] != '=' || i > PROTO_POLICY_NAME_MAX)
 		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
+	return i;
+}
+
+/*
+ * name_hash: a hash of the name S (N octets, 1 to 64): its length and its
+ * first and last 8 octets (or fewer).  Names that share them only cost a
+ * comparison more.
+ */
+static uint32_t
+name_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, s, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, s + n - 8, 8);
+	a = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xff51afd7ed558ccdULL;
+	return (uint32_t)(a >> 32);
+}
+
+/*
+ * name_add: remember the name S (N octets, hash H) of this request.
+ * Returns 0, or -1 when the request already has it.
+ */
+static int
+name_add(struct proto_policy_parser *p, const char *s, size_t n, uint32_t h)
+{
+	struct name_slot *sl;
+	size_t i = h & (NSLOTS - 1);
+
+	for (;; i = (i + 1) & (NSLOTS - 1)) {
+		sl = &p->slots[i];
+		if (sl->gen != p->gen)
+			break;
+		if (sl->hash == h && sl->len == n &&
+		    memcmp(p->arena + sl->off, s, n) == 0)
+			return -1;
+	}
+	memcpy(p->arena + p->used, s, n);
+	sl->gen = p->gen;
+	sl->hash = h;
+	sl->off = (uint16_t)p->used;
+	sl->len = (uint16_t)n;
+	p->used += n;
+	return 0;
+}
+
+/* known: the K_ index of the name S (N octets), or K_COUNT. */
+static enum known
+known(const char *s, size_t n)
+{
+	enum known a = K_COUNT, b = K_COUNT;
+
+	/* only the names of this length: at most two */
+	switch (n) {
+	case 6:
+		a = K_SENDER;
+		break;
+	case 7:
+		a = K_REQUEST;
+		break;
+	case 8:
+		a = K_INSTANCE;
+		b = K_QUEUE_ID;
+		break;
+	case 9:
+		a = K_RECIPIENT;
+		break;
+	case 11:
+		a = K_CLIENT_NAME;
+		break;
+	case 13:
+		a = K_SASL_USERNAME;
+		break;
+	case 14:
+		a = K_PROTOCOL_STATE;
+		b = K_CLIENT_ADDRESS;
+		break;
+	case 24:
+		a = K_CCERT_FPR;
+		break;
+	default:
+		return K_COUNT;
+	}
+	if (known_names[a].len == n && memcmp(known_names[a].name, s, n) == 0)
+		return a;
+	if (b != K_COUNT && known_names[b].len == n &&
+	    memcmp(known_names[b].name, s, n) == 0)
+		return b;
+	return K_COUNT;
 }
 
 /* finish: the empty line arrived; check the request as a whole (2.2). */
@@ -147,12 +290,18 @@ finish(struct proto_policy_parser *p, enum proto_policy_err *err)
 	return PPS_DONE;
 }
 
-enum proto_policy_status
-proto_policy_feed(struct proto_policy_parser *p, const char *line, size_t len,
-    enum proto_policy_err *err)
+/*
+ * feed_line: proto_policy_feed's work.  CLEAN: the caller knows LINE has
+ * no NUL and no CR, and no LF before its last octet, so those scans are
+ * skipped.
+ */
+static enum proto_policy_status
+feed_line(struct proto_policy_parser *p, const char *line, size_t len,
+    enum proto_policy_err *err, int clean)
 {
 	const char *eq;
-	size_t n, i, namelen;
+	size_t n, namelen, vlen;
+	enum known k;
 
 	if (p->done || p->failed) {
 		p->failed = 1;
@@ -176,29 +325,60 @@ proto_policy_feed(struct proto_policy_parser *p, const char *line, size_t len,
 	if (p->nattrs >= PROTO_POLICY_ATTR_MAX)
 		return fail(p, PPE_TOO_MANY, err);
 	p->nattrs++;
-	if (memchr(line, '\0', n) != NULL)
-		return fail(p, PPE_NUL, err);
-	if (memchr(line, '\r', n) != NULL || memchr(line, '\n', n) != NULL)
-		return fail(p, PPE_CR, err);
-	if ((eq = memchr(line, '=', n)) == NULL)
-		return fail(p, PPE_NO_EQUALS, err);
-	namelen = (size_t)(eq - line);
-	if (!name_ok(line, namelen))
-		return fail(p, PPE_NAME, err);
-	for (i = 0; i + 1 < p->nattrs; i++)
-		if (strlen(p->names[i]) == namelen &&
-		    memcmp(p->names[i], line, namelen) == 0)
-			return fail(p, PPE_DUPLICATE, err);
-	memcpy(p->names[p->nattrs - 1], line, namelen);
-	p->names[p->nattrs - 1][namelen] = '\0';
-	for (i = 0; i < K_COUNT; i++) {
-		if (strcmp(known_names[i], p->names[p->nattrs - 1]) != 0)
-			continue;
-		if ((p->vals[i] = strndup(eq + 1, n - namelen - 1)) == NULL)
-			return fail(p, PPE_NOMEM, err);
-		break;
+	if (!clean) {
+		if (memchr(line, '\0', n) != NULL)
+			return fail(p, PPE_NUL, err);
+		if (memchr(line, '\r', n) != NULL ||
+		    memchr(line, '\n', n) != NULL)
+			return fail(p, PPE_CR, err);
+	}
+	if ((namelen = name_len(line, n)) == 0)
+		return fail(p, memchr(line, '=', n) == NULL ? PPE_NO_EQUALS :
+		    PPE_NAME, err);
+	eq = line + namelen;
+	/* the arena holds it: name + value + NUL <= this line's LEN */
+	if (name_add(p, line, namelen, name_hash(line, namelen)) == -1)
+		return fail(p, PPE_DUPLICATE, err);
+	if ((k = known(line, namelen)) != K_COUNT) {
+		vlen = n - namelen - 1;
+		p->vals[k] = p->arena + p->used;
+		memcpy(p->arena + p->used, eq + 1, vlen);
+		p->arena[p->used + vlen] = '\0';
+		p->used += vlen + 1;
 	}
 	return PPS_MORE;
+}
+
+enum proto_policy_status
+proto_policy_feed(struct proto_policy_parser *p, const char *line, size_t len,
+    enum proto_policy_err *err)
+{
+	return feed_line(p, line, len, err, 0);
+}
+
+enum proto_policy_status
+proto_policy_parse(struct proto_policy_parser *p, const char *block,
+    size_t len, enum proto_policy_err *err)
+{
+	enum proto_policy_status st = PPS_MORE;
+	const char *s = block, *end = block + len, *nl;
+	int clean;
+
+	proto_policy_reset(p);
+	if (err != NULL)
+		*err = PPE_OK;
+	/* one scan of the block instead of three per line */
+	clean = memchr(block, '\0', len) == NULL &&
+	    memchr(block, '\r', len) == NULL;
+	while (st == PPS_MORE && s < end) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			break;
+		st = feed_line(p, s, (size_t)(nl - s) + 1, err, clean);
+		s = nl + 1;
+	}
+	if (st == PPS_MORE)
+		st = feed_line(p, "\n", 1, err, 1);
+	return st;
 }
 
 const struct proto_policy_request *
@@ -264,7 +444,7 @@ proto_policy_action(const struct proto_policy_actions *acts,
     size_t bufsz)
 {
 	const char *t, *p, *sub;
-	size_t len = 0;
+	size_t len = 0, span;
 
 	if (bufsz == 0)
 		return -1;
@@ -272,6 +452,15 @@ proto_policy_action(const struct proto_policy_actions *acts,
 	if (v == NULL || (t = pick(acts, mode, v->verdict)) == NULL)
 		goto fail;
 	for (p = t; *p != '\0';) {
+		/* plain text up to the next '{', CR or LF in one copy */
+		if ((span = strcspn(p, "{\r\n")) > 0) {
+			if (append(buf, bufsz, &len, p, span) == -1)
+				goto fail;
+			p += span;
+			continue;
+		}
+		if (*p == '\r' || *p == '\n')
+			goto fail;
 		if (strncmp(p, "{reason}", 8) == 0) {
 			sub = verdict_reason_name(v->reason);
 			if (append(buf, bufsz, &len, sub, strlen(sub)) == -1)
@@ -283,8 +472,7 @@ proto_policy_action(const struct proto_policy_actions *acts,
 				goto fail;
 			p += 5;
 		} else {
-			if (*p == '\r' || *p == '\n' ||
-			    append(buf, bufsz, &len, p, 1) == -1)
+			if (append(buf, bufsz, &len, p, 1) == -1)
 				goto fail;
 			p++;
 		}
@@ -318,16 +506,35 @@ proto_policy_reply(const char *action, char *buf, size_t bufsz)
 void
 proto_policy_txn_init(struct proto_policy_txn *t)
 {
-	memset(t, 0, sizeof(*t));
+	/* the texts are read only up to their NUL: no need to clear them */
+	t->have_instance = 0;
+	memset(t->instance, 0, sizeof(t->instance));
+	t->fixed = 0;
+	t->class_id[0] = '\0';
+	t->action[0] = '\0';
 }
 
+/*
+ * instance_key: the value that stands for instance S in the state: the
+ * text itself when it is short (tag 0, NUL-padded; a value holds no NUL),
+ * else its SHA-256 (tag 1).  Postfix's instances are about 20 octets, so
+ * a request normally costs no digest.  Returns 0, or -1 when the digest
+ * failed.
+ */
 static int
-digest(const char *s, unsigned char out[32])
+instance_key(const char *s, unsigned char out[PROTO_POLICY_TXN_KEY])
 {
-	unsigned int n = 0;
+	size_t n = strlen(s);
+	unsigned int dn = 0;
 
-	return EVP_Digest(s, strlen(s), out, &n, EVP_sha256(), NULL) == 1 &&
-	    n == 32 ? 0 : -1;
+	memset(out, 0, PROTO_POLICY_TXN_KEY);
+	if (n < PROTO_POLICY_TXN_KEY - 1) {
+		memcpy(out + 1, s, n);
+		return 0;
+	}
+	out[0] = 1;
+	return EVP_Digest(s, n, out + 1, &dn, EVP_sha256(), NULL) == 1 &&
+	    dn == 32 ? 0 : -1;
 }
 
 enum proto_policy_answer
@@ -335,15 +542,16 @@ proto_policy_txn_step(struct proto_policy_txn *t, enum proto_policy_state st,
     const char *instance, enum verdict v, const char *class_id,
     const char *action, int monitor)
 {
-	unsigned char d[32], ad[32];
+	unsigned char k[PROTO_POLICY_TXN_KEY];
+	size_t alen, clen;
 
 	/* Which transaction is this?  Without instance, none. */
-	if (instance == NULL || digest(instance, d) == -1)
+	if (instance == NULL || instance_key(instance, k) == -1)
 		proto_policy_txn_init(t);
-	else if (!t->have_instance || memcmp(t->instance, d, 32) != 0) {
+	else if (!t->have_instance || memcmp(t->instance, k, sizeof(k)) != 0) {
 		proto_policy_txn_init(t);
 		t->have_instance = 1;
-		memcpy(t->instance, d, 32);
+		memcpy(t->instance, k, sizeof(k));
 	}
 	if (st == PPST_END_OF_MESSAGE) {
 		proto_policy_txn_init(t);
@@ -357,18 +565,21 @@ proto_policy_txn_step(struct proto_policy_txn *t, enum proto_policy_state st,
 		class_id = "";
 	if (action == NULL)
 		action = "";
-	if (digest(action, ad) == -1)
-		return PPA_SPLIT;	/* cannot compare: never merge */
 	if (!t->have_instance)
 		return PPA_ACTION;	/* stands alone */
+	if ((alen = strlen(action)) >= sizeof(t->action))
+		return PPA_SPLIT;	/* cannot compare: never merge */
 	if (!t->fixed) {
 		t->fixed = 1;
-		snprintf(t->class_id, sizeof(t->class_id), "%s", class_id);
-		memcpy(t->action, ad, 32);
+		if ((clen = strlen(class_id)) >= sizeof(t->class_id))
+			clen = sizeof(t->class_id) - 1;
+		memcpy(t->class_id, class_id, clen);
+		t->class_id[clen] = '\0';
+		memcpy(t->action, action, alen + 1);
 		return PPA_ACTION;
 	}
 	if (strcmp(t->class_id, class_id) == 0 &&
-	    memcmp(t->action, ad, 32) == 0)
+	    strcmp(t->action, action) == 0)
 		return PPA_DUNNO;
 	return PPA_SPLIT;
 }

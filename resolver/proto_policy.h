@@ -125,6 +125,16 @@ void		 proto_policy_reset(struct proto_policy_parser *p);
 enum proto_policy_status proto_policy_feed(struct proto_policy_parser *p,
 		    const char *line, size_t len, enum proto_policy_err *err);
 
+/*
+ * proto_policy_parse: a whole request as the connection layer frames it
+ * (BLOCK, LEN octets: every line with its LF, without the final empty
+ * line): proto_policy_reset, each line through proto_policy_feed (a last
+ * piece without LF is ignored), then the empty line.  The same status,
+ * error and request as that loop, with less work per line.
+ */
+enum proto_policy_status proto_policy_parse(struct proto_policy_parser *p,
+		    const char *block, size_t len, enum proto_policy_err *err);
+
 /* proto_policy_request: the request after PPS_DONE, else NULL. */
 const struct proto_policy_request *proto_policy_request(
 		    const struct proto_policy_parser *p);
@@ -167,15 +177,18 @@ int		 proto_policy_reply(const char *action, char *buf,
 
 /*
  * The transaction state of one connection (2.5): a plain value the
- * connection keeps, zeroed (or proto_policy_txn_init) at accept.  It
- * remembers digests, not the texts, so its size is fixed.
+ * connection keeps, set up with proto_policy_txn_init at accept.  Its
+ * size is fixed: the instance is kept as a PROTO_POLICY_TXN_KEY-octet
+ * key (the text when short, else its SHA-256), the action as text (an
+ * action always fits in PROTO_POLICY_REPLY_MAX).
  */
+#define PROTO_POLICY_TXN_KEY	33
 struct proto_policy_txn {
 	int		 have_instance;
-	unsigned char	 instance[32];	/* SHA-256 of the instance value */
+	unsigned char	 instance[PROTO_POLICY_TXN_KEY];
 	int		 fixed;		/* an accepted recipient fixed it */
 	char		 class_id[VERDICT_CLASS_IDSIZE];
-	unsigned char	 action[32];	/* SHA-256 of its action text */
+	char		 action[PROTO_POLICY_REPLY_MAX];	/* its action */
 };
 
 enum proto_policy_answer {
@@ -196,7 +209,9 @@ void		 proto_policy_txn_init(struct proto_policy_txn *t);
  * states than RCPT answer DUNNO; unauthorized/tempfail get their action
  * and change nothing; the first accepted recipient fixes class and
  * action; a later one gets DUNNO when both are the same, else SPLIT.
- * MONITOR: always DUNNO, never splits (state is still tracked).
+ * MONITOR: always DUNNO, never splits (state is still tracked).  An
+ * accepted recipient's ACTION of PROTO_POLICY_REPLY_MAX octets or more
+ * cannot be compared: SPLIT, unless it stands alone (no instance).
  */
 enum proto_policy_answer proto_policy_txn_step(struct proto_policy_txn *t,
 		    enum proto_policy_state st, const char *instance,

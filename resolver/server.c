@@ -247,7 +247,8 @@ sconn_free(struct sconn *sc)
 {
 	struct server *s = sc->s;
 
-	server_req_free(sc->req);
+	server_req_free(sc->req);	/* may become the spare */
+	free(sc->spare);
 	proto_policy_parser_free(sc->pp);
 	if (sc->prev != NULL)
 		sc->prev->next = sc->next;
@@ -432,6 +433,9 @@ server_new(struct loop *l, struct lookup *lk,
 	s->log = lg;
 	s->cfg = cfg;
 	s->started = loop_now(l);
+	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (s->mdctx = EVP_MD_CTX_new()) == NULL)
+		goto fail;
 	cache_opts_of(cfg, &co);
 	if (backend == NULL) {
 		backend = &lookup_backend;
@@ -473,6 +477,8 @@ server_free(struct server *s)
 	log_buffer(s->log, 0);
 	if (s->watch_lk)
 		loop_del(s->loop, lookup_fd(s->lk));
+	EVP_MD_CTX_free(s->mdctx);
+	EVP_MD_free(s->sha256);
 	free(s);
 }
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "key.h"
 #include "owner.h"
 #include "proto_line.h"
@@ -21,6 +23,7 @@
 
 #define SERVER_MAX_LISTENERS	8
 #define SERVER_LAT_BUCKETS	40	/* latency histogram: 2^i us */
+#define SERVER_CLASS_MEMO	64	/* class ids remembered (a power of 2) */
 
 struct addr;
 struct cache;
@@ -44,6 +47,15 @@ struct stats {
 	uint64_t	lat[SERVER_LAT_BUCKETS];
 };
 
+/*
+ * One remembered class id: verdict_class is a pure function of the
+ * verdict input without its sig field, packed into KEY (0: empty).
+ */
+struct class_memo {
+	uint64_t	key;
+	char		id[VERDICT_CLASS_IDSIZE];
+};
+
 struct server {
 	struct loop		*loop;
 	struct lookup		*lk;
@@ -59,6 +71,9 @@ struct server {
 	uint64_t		 started;	/* loop ms */
 	struct stats		 st;
 	int			 watch_lk;
+	EVP_MD			*sha256;	/* fetched once, for owner names */
+	EVP_MD_CTX		*mdctx;		/* reused per owner name */
+	struct class_memo	 memo[SERVER_CLASS_MEMO];
 };
 
 struct req;
@@ -69,6 +84,7 @@ struct sconn {
 	enum server_proto	 proto;
 	struct sconn		*prev, *next;
 	struct req		*req;
+	struct req		*spare;		/* a finished request, reused */
 	struct proto_line_request rq;
 	struct proto_policy_parser *pp;
 	struct proto_policy_txn	 txn;
@@ -76,6 +92,13 @@ struct sconn {
 
 enum req_kind { REQ_AUTHZ, REQ_LOOKUP, REQ_POLICY };
 
+/*
+ * One request.  A connection keeps its last one as a spare, so a request
+ * costs no allocation: req_new clears the fields up to KEY and the
+ * buffers from KEY on are written before they are read (key when
+ * have_key, names by owner_name, rp by recipient_policy, the log values
+ * by run and req_new).
+ */
 struct req {
 	struct sconn		*sc;
 	enum req_kind		 kind;
@@ -83,17 +106,17 @@ struct req {
 	enum verdict_sender	 vs;
 	enum verdict_sig	 sig;
 	int			 have_key;
-	unsigned char		 key[KEY_SHA256_LEN];
-	char			 keyname[OWNER_NAME_MAX];
-	char			 polname[OWNER_NAME_MAX];
-	struct store_result	 rp;		/* recipient policy (4.2) */
 	struct cache_result	*kr, *pr;
 	struct cache_waiter	*kw, *pw;
 	int			 kdone, pdone;
 	uint64_t		 t0;		/* loop ms */
 	struct timespec		 ts0;
+	/* not cleared by req_new: */
+	unsigned char		 key[KEY_SHA256_LEN];
+	char			 keyname[OWNER_NAME_MAX];
+	char			 polname[OWNER_NAME_MAX];
+	struct store_result	 rp;		/* recipient policy (4.2) */
 	char			 sender_s[64], rcpt_s[64], qid_s[48];
-	char			 inst_s[64];
 };
 
 /*
@@ -113,7 +136,10 @@ void	server_reply_policy_malformed(struct sconn *sc);
 /* server_stats_reply: the STATS line on SC. */
 void	server_stats_reply(struct server *s, struct sconn *sc);
 
-/* server_req_free: cancel R's waiters, release its results; NULL no-op. */
+/*
+ * server_req_free: cancel R's waiters, release its results, and keep R
+ * as its connection's spare (or free it).  NULL is a no-op.
+ */
 void	server_req_free(struct req *r);
 
 /* server_do_line: handle one line-protocol request (LEN octets) on SC. */

@@ -8,6 +8,7 @@
  * (server.c), DNS (lookup.c, cache.c), rule precedence (store.c).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,87 @@ pin_of_answer(const struct req *r, const struct lookup_answer *ka)
 	    n);
 }
 
+/*
+ * class_id: verdict_class's id for IN (sig ignored) into ID, remembered
+ * in S: the class is a pure function of the other seven inputs, and a
+ * daemon sees few combinations.  Returns 0, or -1 as verdict_class.
+ */
+static int
+class_id(struct server *s, const struct verdict_input *in,
+    char id[VERDICT_CLASS_IDSIZE])
+{
+	struct class_memo *m;
+	uint64_t key;
+
+	/* each input is a small enum: one octet each, plus a marker */
+	key = (uint64_t)1 << 56 |
+	    (uint64_t)(in->sender & 0xff) << 48 |
+	    (uint64_t)(in->mode & 0xff) << 40 |
+	    (uint64_t)(in->list & 0xff) << 32 |
+	    (uint64_t)(in->pin & 0xff) << 24 |
+	    (uint64_t)(in->lookup & 0xff) << 16 |
+	    (uint64_t)(in->key & 0xff) << 8 |
+	    (uint64_t)(in->policy & 0xff);
+	m = &s->memo[(key ^ key >> 7 ^ key >> 17 ^ key >> 31) &
+	    (SERVER_CLASS_MEMO - 1)];
+	if (m->key == key) {
+		memcpy(id, m->id, VERDICT_CLASS_IDSIZE);
+		return 0;
+	}
+	if (verdict_class(in, NULL, 0, id) == -1)
+		return -1;
+	m->key = key;
+	memcpy(m->id, id, VERDICT_CLASS_IDSIZE);
+	return 0;
+}
+
+/* A decision's log line, built with copies instead of printf. */
+struct lline {
+	char	buf[2048];
+	size_t	len;
+};
+
+static void
+ll_put(struct lline *l, const char *s, size_t n)
+{
+	if (n > sizeof(l->buf) - l->len)
+		n = sizeof(l->buf) - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+/* LL_KV: " KEY=VALUE"; KEY is a literal (its length known), and the
+ * first field of a line goes without the space. */
+#define LL_KV(l, key, value)	ll_kv((l), " " key "=", sizeof(key) + 1, \
+				    (value))
+
+static void
+ll_kv(struct lline *l, const char *key, size_t keylen, const char *value)
+{
+	if (l->len == 0) {
+		key++;
+		keylen--;
+	}
+	ll_put(l, key, keylen);
+	ll_put(l, value, strlen(value));
+}
+
+static void
+ll_kv_u64(struct lline *l, const char *key, size_t keylen, uint64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	ll_kv(l, key, keylen, p);
+}
+
+#define LL_KV_U64(l, key, v)	ll_kv_u64((l), " " key "=", \
+				    sizeof(key) + 1, (v))
+
 static void
 decide(struct req *r)
 {
@@ -167,6 +249,7 @@ decide(struct req *r)
 	struct proto_policy_actions acts;
 	char cls[VERDICT_CLASS_IDSIZE], buf[PROTO_POLICY_REPLY_MAX + 256];
 	char why[512];
+	struct lline ll;
 	int n, found = 0;
 
 	ka = r->kr != NULL ? cache_result_answer(r->kr) : NULL;
@@ -187,24 +270,32 @@ decide(struct req *r)
 	cin = in;
 	cin.key = key_detail(ka, VSIG_UNKNOWN, NULL, &found);
 	cin.pin = pin_of_answer(r, ka);
-	if (verdict_class(&cin, NULL, 0, cls) == -1)
+	if (class_id(s, &cin, cls) == -1)
 		cls[0] = '\0';
 	s->st.verdicts[v.verdict]++;
 	if (v.used_lookup && ka != NULL)
 		s->st.states[ka->state]++;
-	log_msg(s->log, LOG_INFO, "conn=%llu queue_id=%s sender=%s "
-	    "recipient=%s verdict=%s reason=%s tag=%s dnssec=%s policy=%s "
-	    "why_bogus=%s class=%s ms=%llu mode=%s list=%s pin=%s",
-	    (unsigned long long)conn_id(sc->c), r->qid_s, r->sender_s,
-	    r->rcpt_s, verdict_name(v.verdict), verdict_reason_name(v.reason),
-	    verdict_tag_name(v.tag), v.used_lookup && ka != NULL ?
-	    lookup_state_name(ka->state) : "-",
-	    pa != NULL ? verdict_policy_name(in.policy) : "-",
-	    log_value(ka != NULL && ka->state == LOOKUP_BOGUS ? ka->reason :
-	    NULL, why, sizeof(why)), cls[0] != '\0' ? cls : "-",
-	    (unsigned long long)(loop_now(s->loop) - r->t0),
-	    verdict_mode_name(in.mode), verdict_list_name(in.list),
-	    verdict_pin_name(in.pin));
+	/* one key=value line, the fields and order of specs/protocol.md */
+	ll.len = 0;
+	LL_KV_U64(&ll, "conn", conn_id(sc->c));
+	LL_KV(&ll, "queue_id", r->qid_s);
+	LL_KV(&ll, "sender", r->sender_s);
+	LL_KV(&ll, "recipient", r->rcpt_s);
+	LL_KV(&ll, "verdict", verdict_name(v.verdict));
+	LL_KV(&ll, "reason", verdict_reason_name(v.reason));
+	LL_KV(&ll, "tag", verdict_tag_name(v.tag));
+	LL_KV(&ll, "dnssec", v.used_lookup && ka != NULL ?
+	    lookup_state_name(ka->state) : "-");
+	LL_KV(&ll, "policy", pa != NULL ? verdict_policy_name(in.policy) :
+	    "-");
+	LL_KV(&ll, "why_bogus", log_value(ka != NULL &&
+	    ka->state == LOOKUP_BOGUS ? ka->reason : NULL, why, sizeof(why)));
+	LL_KV(&ll, "class", cls[0] != '\0' ? cls : "-");
+	LL_KV_U64(&ll, "ms", loop_now(s->loop) - r->t0);
+	LL_KV(&ll, "mode", verdict_mode_name(in.mode));
+	LL_KV(&ll, "list", verdict_list_name(in.list));
+	LL_KV(&ll, "pin", verdict_pin_name(in.pin));
+	log_line(s->log, LOG_INFO, ll.buf, ll.len);
 	if (r->kind == REQ_AUTHZ) {
 		n = proto_line_verdict(buf, sizeof(buf), &v,
 		    v.used_lookup && ka != NULL ?
@@ -396,7 +487,10 @@ server_req_free(struct req *r)
 	cache_result_release(r->kr);
 	cache_result_release(r->pr);
 	addr_free(r->sender);
-	free(r);
+	if (r->sc != NULL && r->sc->spare == NULL)
+		r->sc->spare = r;
+	else
+		free(r);
 }
 
 static int
@@ -426,13 +520,19 @@ req_new(struct sconn *sc, enum req_kind kind)
 {
 	struct req *r;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if ((r = sc->spare) != NULL)
+		sc->spare = NULL;
+	else if ((r = malloc(sizeof(*r))) == NULL)
 		return NULL;
+	memset(r, 0, offsetof(struct req, key));
+	r->keyname[0] = r->polname[0] = '\0';
+	r->sender_s[0] = r->rcpt_s[0] = '\0';
 	r->sc = sc;
 	r->kind = kind;
 	r->t0 = loop_now(sc->s->loop);
 	clock_gettime(CLOCK_MONOTONIC, &r->ts0);
-	snprintf(r->qid_s, sizeof(r->qid_s), "-");
+	r->qid_s[0] = '-';	/* no queue id: "-", as log_value says */
+	r->qid_s[1] = '\0';
 	sc->req = r;
 	return r;
 }
@@ -444,6 +544,7 @@ req_new(struct sconn *sc, enum req_kind kind)
 static void
 run(struct req *r, const char *sender, int sender_null, const char *rcpt)
 {
+	struct server *s = r->sc->s;
 	struct verdict_input in;
 	enum addr_err e;
 
@@ -462,8 +563,8 @@ run(struct req *r, const char *sender, int sender_null, const char *rcpt)
 		decide(r);
 		return;
 	}
-	if (owner_name(r->sender, OWNER_SENDERKEY, r->keyname,
-	    sizeof(r->keyname)) == -1 ||
+	if (owner_name_ctx(s->mdctx, s->sha256, r->sender, OWNER_SENDERKEY,
+	    r->keyname, sizeof(r->keyname)) == -1 ||
 	    owner_policy_name(addr_domain(r->sender), r->polname,
 	    sizeof(r->polname)) == -1)
 		goto fail;
@@ -524,8 +625,8 @@ server_do_line(struct sconn *sc, const char *line, size_t len)
 			server_reply_line_error(sc, PLE_BAD_ADDRESS);
 			return;
 		}
-		if (owner_name(r->sender, OWNER_SENDERKEY, r->keyname,
-		    sizeof(r->keyname)) == -1 ||
+		if (owner_name_ctx(s->mdctx, s->sha256, r->sender,
+		    OWNER_SENDERKEY, r->keyname, sizeof(r->keyname)) == -1 ||
 		    owner_policy_name(addr_domain(r->sender), r->polname,
 		    sizeof(r->polname)) == -1 ||
 		    start_get(r, r->keyname, LOOKUP_KEY) == -1 ||
@@ -544,23 +645,13 @@ void
 server_do_policy(struct sconn *sc, const char *block, size_t len)
 {
 	const struct proto_policy_request *prq;
-	enum proto_policy_status st = PPS_MORE;
+	enum proto_policy_status st;
 	enum proto_policy_err e = PPE_OK;
-	const char *p = block, *nl;
 	struct req *r;
 	char buf[PROTO_POLICY_REPLY_MAX];
 	int n;
 
-	proto_policy_reset(sc->pp);
-	while (st == PPS_MORE && p < block + len) {
-		nl = memchr(p, '\n', (size_t)(block + len - p));
-		if (nl == NULL)
-			break;
-		st = proto_policy_feed(sc->pp, p, (size_t)(nl - p) + 1, &e);
-		p = nl + 1;
-	}
-	if (st == PPS_MORE)
-		st = proto_policy_feed(sc->pp, "\n", 1, &e);
+	st = proto_policy_parse(sc->pp, block, len, &e);
 	if (st != PPS_DONE) {
 		server_reply_policy_malformed(sc);
 		return;

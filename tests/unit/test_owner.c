@@ -3,15 +3,67 @@
  * RFC 7929's vectors: owner_hash, owner_hash_md (digest fetched once) and
  * owner_hash_ctx (digest context reused, as zonegen does for a million
  * names) give the same 56 hex digits, also when one context hashes many
- * names in a row.
+ * names in a row; owner_name_ctx gives owner_name's full name, and
+ * names that do not fit fail the same way.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "addr.h"
 #include "owner.h"
 #include "t.h"
+
+/* names: owner_name_ctx against owner_name, fits and does not fit. */
+static void
+names(EVP_MD_CTX *ctx, const EVP_MD *md)
+{
+	static const char *const addrs[] = { "alice@example.test",
+	    "Hugh@Example.COM", "x@a.b" };
+	char a[OWNER_NAME_MAX], b[OWNER_NAME_MAX], big[300];
+	struct addr *ad;
+	enum addr_err e;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		if ((ad = addr_parse(addrs[i], &e, NULL)) == NULL) {
+			T_OK(0, "parse %s", addrs[i]);
+			continue;
+		}
+		T_OK(owner_name(ad, OWNER_SENDERKEY, a, sizeof(a)) == 0 &&
+		    owner_name_ctx(ctx, md, ad, OWNER_SENDERKEY, b,
+		    sizeof(b)) == 0, "both name %s", addrs[i]);
+		T_STREQ(b, a, "owner_name_ctx equals owner_name for %s",
+		    addrs[i]);
+		n = strlen(a);
+		T_OK(owner_name_ctx(ctx, md, ad, OWNER_OPENPGPKEY, b,
+		    sizeof(b)) == 0 && owner_name(ad, OWNER_OPENPGPKEY, a,
+		    sizeof(a)) == 0 && strcmp(a, b) == 0,
+		    "_openpgpkey names agree for %s", addrs[i]);
+		T_OK(owner_name_ctx(ctx, md, ad, OWNER_SENDERKEY, b,
+		    n) == -1, "a buffer one octet short fails (%s)",
+		    addrs[i]);
+		T_OK(owner_name_ctx(ctx, md, ad, OWNER_SENDERKEY, b,
+		    n + 1) == 0 && strlen(b) == n,
+		    "an exact buffer fits (%s)", addrs[i]);
+		addr_free(ad);
+	}
+	T_OK(owner_policy_name("example.test", a, sizeof(a)) == 0,
+	    "policy name fits");
+	T_STREQ(a, "_senderkey.example.test.", "policy name text");
+	T_OK(owner_policy_name("example.test", a, 24) == -1,
+	    "policy name one octet short fails");
+	/* 240 + 12 = 252 fits; 243 + 12 = 255 > 254 does not */
+	memset(big, 'a', sizeof(big));
+	big[240] = '\0';
+	T_OK(owner_policy_name(big, a, sizeof(a)) == 0,
+	    "policy name of 252 octets fits");
+	big[240] = 'a';
+	big[243] = '\0';
+	T_OK(owner_policy_name(big, a, sizeof(a)) == -1,
+	    "policy name over 254 octets fails");
+}
 
 int
 main(void)
@@ -60,6 +112,7 @@ main(void)
 	}
 	T_INTEQ(same, 1000, "a reused context gives owner_hash's label for "
 	    "1000 names in a row");
+	names(ctx, md);
 	EVP_MD_CTX_free(ctx);
 	EVP_MD_free(md);
 	return t_done();

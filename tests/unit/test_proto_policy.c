@@ -2,7 +2,10 @@
  * test_proto_policy: the Postfix policy parser on good and hostile input
  * (every limit at exactly the limit and one over, NUL, CR, no '=', bad
  * names, duplicates, 10,000 attributes, a 1 MiB line), the action and
- * reply encoder of protocol.md 2.4 and the transaction logic of 2.5.
+ * reply encoder of protocol.md 2.4 and the transaction logic of 2.5
+ * (long instances, actions compared as text); proto_policy_parse, the
+ * whole-block parser, against line-by-line feeding on good, hostile and
+ * random input.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,6 +382,62 @@ test_actions(void)
 	    "fits");
 }
 
+/*
+ * test_txn_keys: instances short and long (kept as text or as a digest)
+ * and actions that differ only late are told apart; the same ones match.
+ */
+static void
+test_txn_keys(void)
+{
+	struct proto_policy_txn t;
+	char l1[200], l2[200], a1[PROTO_POLICY_REPLY_MAX + 8];
+	char a2[PROTO_POLICY_REPLY_MAX + 8];
+	const char *A = "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending";
+
+	memset(l1, 'i', sizeof(l1) - 1);
+	l1[sizeof(l1) - 1] = '\0';
+	memcpy(l2, l1, sizeof(l1));
+	l2[150] = 'j';		/* differs far past the first 32 octets */
+	proto_policy_txn_init(&t);
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, l1, VERDICT_UNTRUSTED,
+	    "c1", A, 0), PPA_ACTION, "long instance: first recipient");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, l1, VERDICT_UNTRUSTED,
+	    "c1", A, 0), PPA_DUNNO, "long instance: the same transaction");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, l1, VERDICT_UNTRUSTED,
+	    "c2", A, 0), PPA_SPLIT, "long instance: another class splits");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, l2, VERDICT_UNTRUSTED,
+	    "c2", A, 0), PPA_ACTION, "a long instance differing late is new");
+	/* 31 and 32 octets: one kept as text, one as a digest */
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT,
+	    "0123456789012345678901234567890", VERDICT_UNTRUSTED, "c1", A, 0),
+	    PPA_ACTION, "31-octet instance: new");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT,
+	    "01234567890123456789012345678901", VERDICT_UNTRUSTED, "c2", A, 0),
+	    PPA_ACTION, "32-octet instance sharing 31 octets: new");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT,
+	    "01234567890123456789012345678901", VERDICT_UNTRUSTED, "c1", A, 0),
+	    PPA_SPLIT, "32-octet instance: same transaction, other class");
+	/* actions compared in full */
+	proto_policy_txn_init(&t);
+	memset(a1, 'x', PROTO_POLICY_REPLY_MAX - 1);
+	a1[PROTO_POLICY_REPLY_MAX - 1] = '\0';
+	memcpy(a2, a1, PROTO_POLICY_REPLY_MAX);
+	a2[PROTO_POLICY_REPLY_MAX - 2] = 'y';
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", a1, 0), PPA_ACTION, "longest action: first recipient");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", a1, 0), PPA_DUNNO, "longest action: the same one matches");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", a2, 0), PPA_SPLIT, "an action differing in its last "
+	    "octet splits");
+	memset(a1, 'x', sizeof(a1) - 1);
+	a1[sizeof(a1) - 1] = '\0';
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i1", VERDICT_UNTRUSTED,
+	    "c1", a1, 0), PPA_SPLIT, "an action too long to keep: split");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, NULL, VERDICT_UNTRUSTED,
+	    "c1", a1, 0), PPA_ACTION, "too long, but alone: its action");
+}
+
 static void
 test_txn(void)
 {
@@ -423,6 +482,7 @@ test_txn(void)
 	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i3",
 	    VERDICT_UNAUTHORIZED, "c2", "REJECT", 1), PPA_DUNNO,
 	    "monitor: DUNNO for unauthorized too");
+	test_txn_keys();
 }
 
 static void
@@ -472,6 +532,115 @@ test_respond(struct proto_policy_parser *p)
 	    "request\n\n", "the malformed reply text of 2.3");
 }
 
+/* same_request: the fields of two parsed requests agree. */
+static int
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+same_request(const struct proto_policy_request *a,
+    const struct proto_policy_request *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return a->state == b->state && a->nattrs == b->nattrs &&
+	    a->size == b->size && same_str(a->protocol_state,
+	    b->protocol_state) && same_str(a->sender, b->sender) &&
+	    same_str(a->recipient, b->recipient) &&
+	    same_str(a->instance, b->instance) &&
+	    same_str(a->queue_id, b->queue_id) &&
+	    same_str(a->client_address, b->client_address) &&
+	    same_str(a->client_name, b->client_name) &&
+	    same_str(a->sasl_username, b->sasl_username) &&
+	    same_str(a->ccert_pubkey_fingerprint, b->ccert_pubkey_fingerprint);
+}
+
+/*
+ * block_agrees: BLOCK (LEN octets, as conn.c frames it) through
+ * proto_policy_parse on P and line by line (plus the empty line) on Q:
+ * same status, error and request.
+ */
+static int
+block_agrees(struct proto_policy_parser *p, struct proto_policy_parser *q,
+    const char *block, size_t len)
+{
+	enum proto_policy_status s1, s2 = PPS_MORE;
+	enum proto_policy_err e1 = PPE_OK, e2 = PPE_OK;
+	const char *s = block, *end = block + len, *nl;
+
+	s1 = proto_policy_parse(p, block, len, &e1);
+	proto_policy_reset(q);
+	while (s2 == PPS_MORE && s < end &&
+	    (nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		s2 = proto_policy_feed(q, s, (size_t)(nl - s) + 1, &e2);
+		s = nl + 1;
+	}
+	if (s2 == PPS_MORE)
+		s2 = proto_policy_feed(q, "\n", 1, &e2);
+	return s1 == s2 && e1 == e2 &&
+	    same_request(proto_policy_request(p), proto_policy_request(q));
+}
+
+static void
+test_parse_block(struct proto_policy_parser *p)
+{
+	static const char *const blocks[] = {
+		BASE "sender=a@b.example\nrecipient=c@d.example\n"
+		    "instance=1d2a.6751b2c4.9e0f1.0\nqueue_id=\n",
+		BASE "recipient=c@d\nsender=x\nsender=y\n",
+		BASE "recipient=c@d\nBad=1\n",
+		BASE "recipient=c@d\nnoequals\n",
+		BASE "recipient=c@d\n=novalue\n",
+		BASE "recipient=c@d\nx=a\rb\n",
+		BASE "recipient=c@d\r\nsender=s\r\n",
+		BASE "recipient=c@d\nx=a\0b\n",
+		BASE "recipient=\n",
+		"protocol_state=RCPT\nrecipient=a@b\n",
+		BASE "recipient=c@d\nname_of_sixty_five_octets_xxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxx=1\n",
+		BASE "recipient=c@d\nlast_piece_without_lf=1",
+		"",
+	};
+	struct proto_policy_parser *q = proto_policy_parser_new();
+	char buf[4096];
+	unsigned seed = 12345;
+	size_t i, j, n, agree = 0;
+	const char *alphabet = "ab_=\n\r\0=z9";
+
+	if (q == NULL) {
+		T_OK(0, "second parser");
+		return;
+	}
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		T_OK(block_agrees(p, q, blocks[i], strlen(blocks[i])),
+		    "parse = feed: block %zu", i);
+	/* with the NUL inside: sizeof, not strlen */
+	{
+		static const char nul[] = BASE "recipient=c@d\nx=a\0b\n";
+
+		T_OK(block_agrees(p, q, nul, sizeof(nul) - 1),
+		    "parse = feed: a NUL inside a value");
+	}
+	/* random blocks from a small alphabet: every path, duplicates too */
+	for (i = 0; i < 20000; i++) {
+		memcpy(buf, BASE, strlen(BASE));
+		n = strlen(BASE);
+		for (j = 0; j < (i % 200); j++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[n++] = alphabet[(seed >> 16) % 11];
+		}
+		buf[n++] = '\n';
+		if (block_agrees(p, q, buf, n))
+			agree++;
+	}
+	T_INTEQ(agree, 20000, "parse = feed on 20000 random blocks");
+	proto_policy_parser_free(q);
+}
+
 int
 main(void)
 {
@@ -485,6 +654,7 @@ main(void)
 	test_actions();
 	test_txn();
 	test_respond(p);
+	test_parse_block(p);
 	proto_policy_parser_free(p);
 	proto_policy_parser_free(NULL);
 	return t_done();
