@@ -14,7 +14,9 @@
 #include "addr.h"
 #include "audit.h"
 #include "audit_dns.h"
+#include "audit_index.h"
 #include "audit_out.h"
+#include "audit_val.h"
 #include "cmds.h"
 #include "desired.h"
 #include "desired_opts.h"
@@ -41,6 +43,7 @@ struct au_args {
 	size_t			 nns;
 	enum out_form		 form;
 	int			 walk;
+	int			 axfr;
 	int			 no_auth;
 	struct audit_opts	 o;
 };
@@ -52,42 +55,45 @@ usage(FILE *f)
 	    "[-C UNBOUND_CONF]\n"
 	    "           [--ns IP[@PORT]]... [--json|--json-stream] "
 	    "[--warn-expiry 14d]\n"
-	    "           [--crit-expiry 3d] [--no-walk] [--key-dir DIR] "
+	    "           [--crit-expiry 3d] [--no-walk] [--no-axfr]\n"
+	    "           [--key-dir DIR] "
 	    "[--now TIME] [MANIFEST...]\n");
 }
 
-/* find_sender: the sender for OWNER among S[0..N), or NULL. */
-static struct audit_sender *
-find_sender(struct audit_sender **s, size_t n, const char *owner)
-{
-	size_t i;
+/* The senders, in order, and by owner name. */
+struct senders {
+	struct audit_sender	**s;
+	size_t			  n, cap;
+	struct audit_index	 *ix;
+};
 
-	/* TODO(lead): a hash table for 100k-sender manifests. */
-	for (i = n; i > 0; i--)
-		if (strcmp(s[i - 1]->owner, owner) == 0)
-			return s[i - 1];
-	return NULL;
-}
-
+/* push: append X (indexed by its owner); frees X on failure. */
 static int
-push(struct audit_sender ***s, size_t *n, size_t *cap, struct audit_sender *x)
+push(struct senders *v, struct audit_sender *x)
 {
 	struct audit_sender **ns;
 
-	if (*n == *cap) {
-		*cap = *cap == 0 ? 64 : *cap * 2;
-		if ((ns = reallocarray(*s, *cap, sizeof(**s))) == NULL)
-			return -1;
-		*s = ns;
+	if (v->n == v->cap) {
+		size_t cap = v->cap == 0 ? 64 : v->cap * 2;
+
+		if ((ns = reallocarray(v->s, cap, sizeof(*v->s))) == NULL)
+			goto fail;
+		v->s = ns;
+		v->cap = cap;
 	}
-	(*s)[(*n)++] = x;
+	if (audit_index_add(v->ix, x) == -1)
+		goto fail;
+	v->s[v->n++] = x;
 	return 0;
+fail:
+	audit_sender_free(x);
+	return -1;
 }
 
 /* add_entry: E's key into its sender, created on first sight. */
 static int
-add_entry(struct audit_sender ***s, size_t *n, size_t *cap,
-    const struct manifest_entry *e, const struct au_args *a)
+add_entry(struct senders *v, const struct manifest_entry *e,
+    const struct au_args *a)
 {
 	char owner[OWNER_NAME_MAX], err[1024], origin[1024];
 	struct audit_sender *x;
@@ -99,17 +105,18 @@ add_entry(struct audit_sender ***s, size_t *n, size_t *cap,
 
 	if (owner_name(e->addr, OWNER_SENDERKEY, owner, sizeof(owner)) == -1)
 		return -1;
-	if ((x = find_sender(*s, *n, owner)) == NULL) {
+	if ((x = audit_index_find(v->ix, owner)) == NULL) {
 		snprintf(origin, sizeof(origin), "%s:%lu", e->file, e->line);
 		if ((x = audit_sender_new()) == NULL ||
 		    (x->owner = strdup(owner)) == NULL ||
 		    (x->address = strdup(addr_canon(e->addr))) == NULL ||
-		    (x->origin = strdup(origin)) == NULL ||
-		    push(s, n, cap, x) == -1) {
+		    (x->origin = strdup(origin)) == NULL) {
 			audit_sender_free(x);
 			return -1;
 		}
 		x->listed = 1;
+		if (push(v, x) == -1)
+			return -1;
 	}
 	if (x->nexpected == AUDIT_MAX_KEYS)
 		return 0;
@@ -151,8 +158,7 @@ add_entry(struct audit_sender ***s, size_t *n, size_t *cap,
 /* read_manifests: parse, validate, load the keys; 0 or -1 (printed). */
 static int
 read_manifests(char **files, int nfiles, const char *domain,
-    const struct au_args *a, struct audit_sender ***s, size_t *n,
-    size_t *cap)
+    const struct au_args *a, struct senders *v)
 {
 	const struct manifest_entry *e;
 	struct manifest *m;
@@ -181,7 +187,7 @@ read_manifests(char **files, int nfiles, const char *domain,
 	for (i = 0; (e = manifest_entry(m, i)) != NULL; i++) {
 		if (e->foreign)
 			continue;
-		if (add_entry(s, n, cap, e, a) == -1) {
+		if (add_entry(v, e, a) == -1) {
 			fprintf(stderr, "senderkey: out of memory\n");
 			goto done;
 		}
@@ -192,10 +198,12 @@ done:
 	return rc;
 }
 
-/* add_walked: senders found by the NSEC walk that no manifest lists. */
+/*
+ * add_found: senders found by the NSEC walk or the zone transfer (Z's
+ * hashes) that no manifest lists.
+ */
 static int
-add_walked(const struct audit_zone *z, struct audit_sender ***s, size_t *n,
-    size_t *cap)
+add_found(const struct audit_zone *z, struct senders *v)
 {
 	char owner[OWNER_NAME_MAX];
 	struct audit_sender *x;
@@ -204,14 +212,15 @@ add_walked(const struct audit_zone *z, struct audit_sender ***s, size_t *n,
 	for (i = 0; i < z->nhashes; i++) {
 		snprintf(owner, sizeof(owner), "%s._senderkey.%s.",
 		    z->hashes[i], z->domain);
-		if (find_sender(*s, *n, owner) != NULL)
+		if (audit_index_find(v->ix, owner) != NULL)
 			continue;
 		if ((x = audit_sender_new()) == NULL ||
-		    (x->owner = strdup(owner)) == NULL ||
-		    push(s, n, cap, x) == -1) {
+		    (x->owner = strdup(owner)) == NULL) {
 			audit_sender_free(x);
 			return -1;
 		}
+		if (push(v, x) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -230,6 +239,7 @@ parse_args(struct au_args *a, int argc, char **argv)
 		{ "warn-expiry", required_argument, NULL, 'w' },
 		{ "crit-expiry", required_argument, NULL, 'c' },
 		{ "no-walk", no_argument, NULL, 'W' },
+		{ "no-axfr", no_argument, NULL, 'X' },
 		DESIRED_OPTS_LONG_KEY_DIR,
 		DESIRED_OPTS_LONG_NOW,
 		{ "help", no_argument, NULL, 'h' },
@@ -269,6 +279,9 @@ parse_args(struct au_args *a, int argc, char **argv)
 			break;
 		case 'W':
 			a->walk = 0;
+			break;
+		case 'X':
+			a->axfr = 0;
 			break;
 		case DESIRED_OPTS_KEY_DIR:
 		case DESIRED_OPTS_NOW:
@@ -335,22 +348,24 @@ cmd_audit(int argc, char **argv)
 {
 	struct au_args a;
 	struct audit_zone z;
-	struct audit_sender **s = NULL;
+	struct senders v;
 	struct audit_report *r = NULL;
 	struct audit_dns_opts dop;
 	struct audit_meta meta;
 	struct lookup *lk = NULL;
 	char err[1024], *domain = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t i;
 	int rc = AUDIT_STATUS_UNKNOWN, emitted = 0;
 
 	memset(&a, 0, sizeof(a));
 	memset(&z, 0, sizeof(z));
 	memset(&dop, 0, sizeof(dop));
 	memset(&meta, 0, sizeof(meta));
+	memset(&v, 0, sizeof(v));
 	resolver_opts_init(&a.ro);
 	desired_opts_init(&a.d, NULL);
 	a.walk = 1;
+	a.axfr = 1;
 	a.o.warn_expiry = 14 * 86400;
 	a.o.crit_expiry = 3 * 86400;
 	if ((rc = parse_args(&a, argc, argv)) != 0)
@@ -360,8 +375,8 @@ cmd_audit(int argc, char **argv)
 	if ((domain = desired_opts_domain(a.domain_in)) == NULL)
 		goto done;
 	a.o.have_manifest = optind < argc;
-	if (read_manifests(argv + optind, argc - optind, domain, &a, &s, &n,
-	    &cap) == -1)
+	if ((v.ix = audit_index_new()) == NULL ||
+	    read_manifests(argv + optind, argc - optind, domain, &a, &v) == -1)
 		goto done;
 	if ((z.domain = strdup(domain)) == NULL ||
 	    (r = audit_report_new()) == NULL)
@@ -379,25 +394,36 @@ cmd_audit(int argc, char **argv)
 		    "%s", err) == -1)
 			goto done;
 	}
-	if (add_walked(&z, &s, &n, &cap) == -1)
-		goto done;
-	if (audit_dns_lookup(lk, &z, s, n, &dop, err, sizeof(err)) == -1 ||
-	    audit_dns_auth(&z, s, n, &dop) == -1) {
+	if (a.axfr && audit_dns_axfr(&z, &dop, err, sizeof(err)) == -1) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		goto done;
 	}
-	if (audit_check(&z, s, n, &a.o, r) == -1) {
+	if (audit_val_zone(lk, &z, &dop, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		goto done;
+	}
+	if (add_found(&z, &v) == -1)
+		goto done;
+	if (audit_val_senders(lk, v.s, v.n, &dop, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		goto done;
+	}
+	if (audit_dns_auth(&z, v.s, v.n, &dop) == -1) {
 		fprintf(stderr, "senderkey: out of memory\n");
 		goto done;
 	}
-	meta.senders = n;
+	if (audit_check(&z, v.s, v.n, &a.o, r) == -1) {
+		fprintf(stderr, "senderkey: out of memory\n");
+		goto done;
+	}
+	meta.senders = v.n;
 	meta.denial = z.denial;
 	meta.status = audit_report_status(r);
-	if (z.probed && z.state == LOOKUP_TEMPFAIL && n > 0) {
-		for (i = 0; i < n; i++)
-			if (s[i]->state != LOOKUP_TEMPFAIL)
+	if (z.probed && z.state == LOOKUP_TEMPFAIL && v.n > 0) {
+		for (i = 0; i < v.n; i++)
+			if (v.s[i]->state != LOOKUP_TEMPFAIL)
 				break;
-		if (i == n) {
+		if (i == v.n) {
 			meta.status = AUDIT_STATUS_UNKNOWN;
 			meta.unknown = "every lookup failed";
 		}
@@ -409,9 +435,10 @@ done:
 	if (rc == AUDIT_STATUS_UNKNOWN && !emitted)
 		fprintf(stdout, "SENDERKEY UNKNOWN - %s: the audit could not "
 		    "run\n", a.domain_in);
-	for (i = 0; i < n; i++)
-		audit_sender_free(s[i]);
-	free(s);
+	for (i = 0; i < v.n; i++)
+		audit_sender_free(v.s[i]);
+	free(v.s);
+	audit_index_free(v.ix);
 	audit_report_free(r);
 	audit_zone_clear(&z);
 	lookup_free(lk);

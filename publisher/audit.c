@@ -336,8 +336,9 @@ check_zone(const struct audit_zone *z, const struct audit_opts *o,
 			off += j;
 		}
 		if (audit_report_add(r, AUDIT_WARNING, "nsec-walkable", d,
-		    "NSEC zone: anyone can list every sender hash; the walk "
-		    "%s found %zu: %s", z->walk_complete ? "(complete)" :
+		    "NSEC zone: anyone can list every sender hash; the %s "
+		    "%s found %zu: %s", z->walked ? "walk" : "zone transfer",
+		    !z->walked ? "(AXFR)" : z->walk_complete ? "(complete)" :
 		    "(incomplete)", z->nhashes, z->nhashes > 0 ? list :
 		    "-") == -1) {
 			free(list);
@@ -357,6 +358,12 @@ check_zone(const struct audit_zone *z, const struct audit_opts *o,
 	case AUDIT_DENIAL_UNKNOWN:
 		break;
 	}
+	if (z->axfr && z->axfr_server < z->nservers)
+		ADD(r, AUDIT_WARNING, "axfr-open", d, "name server %s (%s) "
+		    "gives anyone a zone transfer (AXFR): it listed %zu "
+		    "sender hashes, each audited",
+		    z->servers[z->axfr_server].name,
+		    z->servers[z->axfr_server].addr, z->nhashes);
 	/* name servers */
 	for (i = 0; i < z->nservers; i++) {
 		const struct audit_server *sv = &z->servers[i];

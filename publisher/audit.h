@@ -83,6 +83,7 @@ struct audit_zone {
 	char			**hashes;	/* sender hashes it found */
 	size_t			 nhashes;
 	int			 axfr;		/* a zone transfer succeeded */
+	size_t			 axfr_server;	/* from this server */
 	struct audit_server	 servers[AUDIT_MAX_SERVERS];
 	size_t			 nservers;
 	int64_t			 soa_sig_expire; /* earliest; 0 unknown */

@@ -1,23 +1,21 @@
 /*
- * audit_dns.c: collects the data of "senderkey audit": validated lookups
- * through lookup.h (async, many in flight), and direct ldns queries to
- * each authoritative server (SOA, RRSIG expiry, NSEC/NSEC3, NSEC walk,
- * per-server answers).  The direct answers are not validated: they only
- * feed checks on what the servers serve (serials, expiry, consistency);
- * every verdict on a sender comes from the validated lookup.
+ * audit_dns.c: the direct, unvalidated half of "senderkey audit": ldns
+ * queries to each authoritative server (its SOA serial, its answer for
+ * every sender), concurrently (threads, one ldns resolver each), and the
+ * zone transfer (audit_axfr.c).  These answers only feed checks on what
+ * the servers serve (serials, consistency across servers); every verdict,
+ * expiry time and denial type comes from validated lookups (audit_val.c).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <ldns/ldns.h>
 
 #include "audit_dns.h"
-#include "keyrec.h"
 #include "owner.h"
 
 #define DEFAULT_TIMEOUT_MS	3000
@@ -91,30 +89,6 @@ ask(ldns_resolver *res, const char *name, ldns_rr_type type, uint16_t flags)
 	}
 	ldns_rdf_deep_free(q);
 	return p;
-}
-
-/* sig_expire: the earliest expiry of the RRSIGs over TYPE in P's answer. */
-static int64_t
-sig_expire(const ldns_pkt *p, ldns_rr_type type)
-{
-	const ldns_rr_list *l = ldns_pkt_answer(p);
-	ldns_rr *rr;
-	int64_t t, min = 0;
-	size_t i;
-
-	for (i = 0; i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG ||
-		    ldns_rr_rrsig_typecovered(rr) == NULL ||
-		    ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr)) != type ||
-		    ldns_rr_rrsig_expiration(rr) == NULL)
-			continue;
-		t = (int64_t)(uint32_t)ldns_rdf2native_int32(
-		    ldns_rr_rrsig_expiration(rr));
-		if (min == 0 || t < min)
-			min = t;
-	}
-	return min;
 }
 
 static char *
@@ -218,102 +192,46 @@ done:
 	return rc;
 }
 
-/* walk: follow the NSEC chain from the apex through RES. */
-static int
-walk(struct audit_zone *z, ldns_resolver *res)
-{
-	ldns_rdf *apex = NULL, *cur = NULL, *next;
-	ldns_rr_list *l = NULL;
-	ldns_pkt *p = NULL;
-	char suffix[300], *name = NULL, *s;
-	size_t steps, slen, cap = 0;
-	char **nh;
-	int rc = -1;
+/* One server's SOA query, run in its own thread. */
+struct soa_task {
+	struct audit_server	*sv;
+	const char		*apex;
+	unsigned		 tmo;
+	int			 nomem;
+};
 
-	z->walked = 1;
-	snprintf(suffix, sizeof(suffix), "._senderkey.%s.", z->domain);
-	slen = strlen(suffix);
-	if ((apex = ldns_dname_new_frm_str(z->domain)) == NULL ||
-	    (cur = ldns_rdf_clone(apex)) == NULL)
-		goto done;
-	for (steps = 0; steps < AUDIT_DNS_WALK_MAX; steps++) {
-		free(name);
-		if ((name = dname_str(cur)) == NULL)
-			goto done;
-		ldns_pkt_free(p);
-		ldns_rr_list_deep_free(l);
-		l = NULL;
-		if ((p = ask(res, name, LDNS_RR_TYPE_NSEC, 0)) == NULL ||
-		    (l = ldns_pkt_rr_list_by_name_and_type(p, cur,
-		    LDNS_RR_TYPE_NSEC, LDNS_SECTION_ANSWER)) == NULL)
-			break;	/* incomplete */
-		next = ldns_rr_rdf(ldns_rr_list_rr(l, 0), 0);
-		if (next == NULL)
-			break;
-		if (ldns_dname_compare(next, apex) == 0) {
-			z->walk_complete = 1;
-			break;
-		}
-		if (ldns_dname_compare(next, cur) <= 0)
-			break;	/* a loop or a broken chain */
-		ldns_rdf_deep_free(cur);
-		if ((cur = ldns_rdf_clone(next)) == NULL)
-			goto done;
-		free(name);
-		if ((name = dname_str(cur)) == NULL)
-			goto done;
-		if (strlen(name) == OWNER_HASH_LEN + slen &&
-		    strcmp(name + OWNER_HASH_LEN, suffix) == 0) {
-			if (z->nhashes == cap) {
-				cap = cap == 0 ? 64 : cap * 2;
-				if ((nh = reallocarray(z->hashes, cap,
-				    sizeof(*nh))) == NULL)
-					goto done;
-				z->hashes = nh;
-			}
-			if ((s = strndup(name, OWNER_HASH_LEN)) == NULL)
-				goto done;
-			z->hashes[z->nhashes++] = s;
-		}
-	}
-	rc = 0;
-done:
-	free(name);
-	ldns_pkt_free(p);
-	ldns_rr_list_deep_free(l);
-	ldns_rdf_deep_free(apex);
-	ldns_rdf_deep_free(cur);
-	return rc;
-}
-
-/* denial: NSEC or NSEC3 in the authority section of a negative answer. */
-static void
-denial(struct audit_zone *z, ldns_resolver *res)
+static void *
+soa_thread(void *arg)
 {
-	const ldns_rr_list *auth;
+	struct soa_task *t = arg;
+	struct audit_server *sv = t->sv;
+	ldns_resolver *res;
+	ldns_rr_list *soa;
 	ldns_pkt *p;
-	char probe[300];
-	size_t i;
-	ldns_rr_type t;
+	const char *why = NULL;
 
-	snprintf(probe, sizeof(probe), "sk-audit-probe._senderkey.%s.",
-	    z->domain);
-	if ((p = ask(res, probe, LDNS_RR_TYPE_TXT, 0)) == NULL)
-		return;
-	z->denial = AUDIT_DENIAL_NONE;
-	auth = ldns_pkt_authority(p);
-	for (i = 0; i < ldns_rr_list_rr_count(auth); i++) {
-		t = ldns_rr_get_type(ldns_rr_list_rr(auth, i));
-		if (t == LDNS_RR_TYPE_NSEC3) {
-			z->denial = AUDIT_DENIAL_NSEC3;
-			z->nsec3_iterations = ldns_nsec3_iterations(
-			    ldns_rr_list_rr(auth, i));
-			break;
+	if ((res = resolver_for(sv->addr, t->tmo)) == NULL) {
+		why = "not an IP address[@port]";
+	} else if ((p = ask(res, t->apex, LDNS_RR_TYPE_SOA, 0)) == NULL) {
+		why = "no answer";
+	} else {
+		soa = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_SOA,
+		    LDNS_SECTION_ANSWER);
+		if (soa == NULL || !ldns_pkt_aa(p))
+			why = "no authoritative SOA answer";
+		else {
+			sv->ok = 1;
+			sv->serial = ldns_rdf2native_int32(ldns_rr_rdf(
+			    ldns_rr_list_rr(soa, 0), 2));
 		}
-		if (t == LDNS_RR_TYPE_NSEC)
-			z->denial = AUDIT_DENIAL_NSEC;
+		ldns_rr_list_deep_free(soa);
+		ldns_pkt_free(p);
 	}
-	ldns_pkt_free(p);
+	if (why != NULL && (sv->error = strdup(why)) == NULL)
+		t->nomem = 1;
+	if (res != NULL)
+		ldns_resolver_deep_free(res);
+	return NULL;
 }
 
 int
@@ -321,14 +239,13 @@ audit_dns_zone(struct audit_zone *z, const struct audit_dns_opts *o,
     char *err, size_t errsz)
 {
 	unsigned tmo = o->timeout_ms != 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	ldns_resolver *res;
-	ldns_rr_list *soa;
-	ldns_pkt *p;
+	struct soa_task t[AUDIT_MAX_SERVERS];
+	pthread_t th[AUDIT_MAX_SERVERS];
+	int started[AUDIT_MAX_SERVERS];
 	char apex[300];
-	size_t i, first = SIZE_MAX;
-	int64_t t;
+	size_t i;
+	int nomem = 0;
 
-	z->nsec3_iterations = -1;
 	snprintf(apex, sizeof(apex), "%s.", z->domain);
 	if (o->nservers > 0) {
 		for (i = 0; i < o->nservers; i++)
@@ -336,56 +253,29 @@ audit_dns_zone(struct audit_zone *z, const struct audit_dns_opts *o,
 				goto nomem;
 	} else if (find_servers(z, err, errsz) == -1)
 		return -1;
+	/* Every server at once: one thread each (at most 16). */
 	for (i = 0; i < z->nservers; i++) {
-		struct audit_server *sv = &z->servers[i];
-		const char *why = NULL;
-
-		if ((res = resolver_for(sv->addr, tmo)) == NULL) {
-			why = "not an IP address[@port]";
-		} else if ((p = ask(res, apex, LDNS_RR_TYPE_SOA, 0)) == NULL) {
-			why = "no answer";
-		} else {
-			soa = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_SOA,
-			    LDNS_SECTION_ANSWER);
-			if (soa == NULL || !ldns_pkt_aa(p))
-				why = "no authoritative SOA answer";
-			else {
-				sv->ok = 1;
-				sv->serial = ldns_rdf2native_int32(ldns_rr_rdf(
-				    ldns_rr_list_rr(soa, 0), 2));
-				t = sig_expire(p, LDNS_RR_TYPE_SOA);
-				if (t != 0 && (z->soa_sig_expire == 0 ||
-				    t < z->soa_sig_expire))
-					z->soa_sig_expire = t;
-			}
-			ldns_rr_list_deep_free(soa);
-			ldns_pkt_free(p);
-		}
-		if (why != NULL && (sv->error = strdup(why)) == NULL) {
-			ldns_resolver_deep_free(res);
-			goto nomem;
-		}
-		if (sv->ok && first == SIZE_MAX) {
-			first = i;
-			denial(z, res);
-			if (z->denial == AUDIT_DENIAL_NSEC && o->walk &&
-			    walk(z, res) == -1) {
-				ldns_resolver_deep_free(res);
-				goto nomem;
-			}
-		}
-		if (res != NULL)
-			ldns_resolver_deep_free(res);
+		t[i] = (struct soa_task){ &z->servers[i], apex, tmo, 0 };
+		started[i] = pthread_create(&th[i], NULL, soa_thread,
+		    &t[i]) == 0;
+		if (!started[i])
+			soa_thread(&t[i]);
 	}
+	for (i = 0; i < z->nservers; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		nomem |= t[i].nomem;
+	}
+	if (nomem)
+		goto nomem;
 	return 0;
 nomem:
 	snprintf(err, errsz, "out of memory");
 	return -1;
 }
-
 /* answer_text: a server's answer for one TXT name, canonical. */
 static char *
-answer_text(const ldns_pkt *p, const char *owner, int64_t *expire)
+answer_text(const ldns_pkt *p, const char *owner)
 {
 	ldns_rr_list *l;
 	ldns_rdf *q;
@@ -407,7 +297,6 @@ answer_text(const ldns_pkt *p, const char *owner, int64_t *expire)
 	ldns_rdf_deep_free(q);
 	if (l == NULL)
 		return strdup("NODATA");
-	*expire = sig_expire(p, LDNS_RR_TYPE_TXT);
 	ldns_rr_list_sort(l);
 	if ((out = strdup("")) == NULL)
 		goto done;
@@ -439,202 +328,175 @@ done:
 	return out;
 }
 
+/* One worker: server K, senders FIRST, FIRST + STEP, ... */
+struct auth_task {
+	const struct audit_zone	 *z;
+	struct audit_sender	**s;
+	size_t			  n, k, first, step;
+	unsigned		  tmo;
+	int			  nomem;
+};
+
+static void *
+auth_thread(void *arg)
+{
+	struct auth_task *t = arg;
+	ldns_resolver *res;
+	ldns_pkt *p;
+	size_t i;
+
+	if ((res = resolver_for(t->z->servers[t->k].addr, t->tmo)) == NULL)
+		return NULL;
+	for (i = t->first; i < t->n && !t->nomem; i += t->step) {
+		if ((p = ask(res, t->s[i]->owner, LDNS_RR_TYPE_TXT, 0)) ==
+		    NULL)
+			continue;
+		free(t->s[i]->answers[t->k]);
+		if ((t->s[i]->answers[t->k] = answer_text(p,
+		    t->s[i]->owner)) == NULL)
+			t->nomem = 1;
+		ldns_pkt_free(p);
+	}
+	ldns_resolver_deep_free(res);
+	return NULL;
+}
+
 int
 audit_dns_auth(const struct audit_zone *z, struct audit_sender **s,
     size_t n, const struct audit_dns_opts *o)
 {
 	unsigned tmo = o->timeout_ms != 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	ldns_resolver *res;
-	ldns_pkt *p;
-	size_t i, k;
-	int64_t t;
+	struct auth_task *t;
+	pthread_t *th;
+	int *started;
+	size_t k, w, nt = 0, per;
+	int rc = 0;
 
+	if (n == 0 || z->nservers == 0)
+		return 0;
+	/* AUDIT_DNS_WORKERS threads in all, spread over the servers. */
+	per = AUDIT_DNS_WORKERS / z->nservers;
+	if (per == 0)
+		per = 1;
+	if (per > n)
+		per = n;
+	t = calloc(z->nservers * per, sizeof(*t));
+	th = calloc(z->nservers * per, sizeof(*th));
+	started = calloc(z->nservers * per, sizeof(*started));
+	if (t == NULL || th == NULL || started == NULL) {
+		rc = -1;
+		goto done;
+	}
 	for (k = 0; k < z->nservers; k++) {
-		if (!z->servers[k].ok ||
-		    (res = resolver_for(z->servers[k].addr, tmo)) == NULL)
+		if (!z->servers[k].ok)
 			continue;
-		for (i = 0; i < n; i++) {
-			if ((p = ask(res, s[i]->owner, LDNS_RR_TYPE_TXT,
-			    0)) == NULL)
-				continue;
-			t = 0;
-			free(s[i]->answers[k]);
-			s[i]->answers[k] = answer_text(p, s[i]->owner, &t);
-			ldns_pkt_free(p);
-			if (s[i]->answers[k] == NULL) {
-				ldns_resolver_deep_free(res);
-				return -1;
-			}
-			if (t != 0 && (s[i]->sig_expire == 0 ||
-			    t < s[i]->sig_expire))
-				s[i]->sig_expire = t;
-		}
-		ldns_resolver_deep_free(res);
-	}
-	return 0;
-}
-
-/* --- validated lookups (lookup.h) --------------------------------- */
-
-struct lctx {
-	struct audit_zone	 *z;
-	struct audit_sender	**s;
-	int			  failed;
-};
-
-struct larg {
-	struct lctx	*c;
-	size_t		 i;	/* sender index, or SIZE_MAX for the zone */
-	int		 id;
-	int		 active;
-	int64_t		 start;	/* ms */
-};
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-take_keys(struct audit_sender *s, const struct lookup_answer *a)
-{
-	const struct keyrec_fields *f;
-	size_t i;
-
-	for (i = 0; i < a->nkeys && s->npublished < AUDIT_MAX_KEYS; i++) {
-		f = keyrec_get(a->keys[i]);
-		if (audit_key_set(&s->published[s->npublished], (int)f->alg,
-		    f->key, f->keylen, keyrec_bits(a->keys[i]),
-		    f->testing) == 0) {
-			s->published[s->npublished].not_after = f->not_after;
-			s->npublished++;
+		for (w = 0; w < per; w++, nt++) {
+			t[nt] = (struct auth_task){ z, s, n, k, w, per, tmo,
+			    0 };
+			started[nt] = pthread_create(&th[nt], NULL,
+			    auth_thread, &t[nt]) == 0;
+			if (!started[nt])
+				auth_thread(&t[nt]);
 		}
 	}
-}
-
-static void
-on_answer(void *arg, int id, struct lookup_answer *a)
-{
-	struct larg *la = arg;
-	struct lctx *c = la->c;
-	enum lookup_state *st;
-	char **reason;
-
-	(void)id;
-	la->active = 0;
-	if (a == NULL) {
-		c->failed = 1;
-		return;
+	for (w = 0; w < nt; w++) {
+		if (started[w])
+			pthread_join(th[w], NULL);
+		if (t[w].nomem)
+			rc = -1;
 	}
-	if (la->i == SIZE_MAX) {
-		st = &c->z->state;
-		reason = &c->z->reason;
-		c->z->probed = 1;
-	} else {
-		st = &c->s[la->i]->state;
-		reason = &c->s[la->i]->reason;
-		c->s[la->i]->looked_up = 1;
-		c->s[la->i]->nbad = a->nbad;
-		take_keys(c->s[la->i], a);
-	}
-	*st = a->state;
-	free(*reason);
-	*reason = a->reason;
-	a->reason = NULL;
-	lookup_answer_free(a);
+done:
+	free(t);
+	free(th);
+	free(started);
+	return rc;
 }
 
-/* expire: cancel LA's query and record a timeout. */
-static void
-expire(struct lookup *lk, struct larg *la)
-{
-	lookup_cancel(lk, la->id);
-	on_answer(la, la->id, lookup_answer_tempfail(la->i == SIZE_MAX ?
-	    LOOKUP_POLICY : LOOKUP_KEY, "timeout"));
-}
+/* --- zone transfer ------------------------------------------------ */
 
 int
-audit_dns_lookup(struct lookup *lk, struct audit_zone *z,
-    struct audit_sender **s, size_t n, const struct audit_dns_opts *o,
+audit_dns_axfr(struct audit_zone *z, const struct audit_dns_opts *o,
     char *err, size_t errsz)
 {
-	size_t max = o->inflight != 0 ? o->inflight : AUDIT_DNS_INFLIGHT;
-	struct lctx c = { z, s, 0 };
-	struct larg *args = NULL;
-	struct pollfd pfd;
-	char pname[OWNER_NAME_MAX];
-	unsigned tmo = o->lookup_timeout_ms != 0 ? o->lookup_timeout_ms :
-	    LOOKUP_DEFAULT_TIMEOUT;
-	size_t next = 0, oldest = 0, i;
+	unsigned tmo = o->timeout_ms != 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	ldns_resolver *res = NULL;
+	ldns_rdf *apex = NULL;
+	ldns_rr *rr;
+	char suffix[300], **hashes = NULL, **nh, *name = NULL;
+	size_t i, k, n = 0, cap = 0, slen;
 	int rc = -1;
 
-	if ((args = calloc(n + 1, sizeof(*args))) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
+	snprintf(suffix, sizeof(suffix), "._senderkey.%s.", z->domain);
+	slen = strlen(suffix);
+	for (k = 0; k < z->nservers && !z->servers[k].ok; k++)
+		;
+	if (k == z->nservers)
+		return 0;
+	if ((res = resolver_for(z->servers[k].addr, tmo)) == NULL ||
+	    (apex = ldns_dname_new_frm_str(z->domain)) == NULL)
+		goto nomem;
+	ldns_resolver_set_dnssec(res, false);
+	ldns_resolver_set_dnssec_cd(res, false);
+	if (ldns_axfr_start(res, apex, LDNS_RR_CLASS_IN) != LDNS_STATUS_OK) {
+		rc = 0;		/* no transfer: not an error */
+		goto done;
 	}
-	for (i = 0; i < n; i++) {
-		args[i].c = &c;
-		args[i].i = i;
-	}
-	args[n].c = &c;
-	args[n].i = SIZE_MAX;
-	if (z != NULL) {
-		if (owner_policy_name(z->domain, pname, sizeof(pname)) == -1 ||
-		    lookup_start(lk, pname, LOOKUP_POLICY, on_answer,
-		    &args[n], &args[n].id) == -1) {
-			snprintf(err, errsz, "%s: cannot start the lookup",
-			    z->domain);
-			goto done;
-		}
-		args[n].active = 1;
-		args[n].start = now_ms();
-	}
-	for (;;) {
-		while (next < n && lookup_pending(lk) < max) {
-			if (lookup_start(lk, s[next]->owner, LOOKUP_KEY,
-			    on_answer, &args[next], &args[next].id) == -1) {
-				snprintf(err, errsz, "%s: cannot start the "
-				    "lookup", s[next]->owner);
-				goto done;
+	while ((rr = ldns_axfr_next(res)) != NULL) {
+		free(name);
+		name = dname_str(ldns_rr_owner(rr));
+		if (name != NULL && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT &&
+		    strlen(name) == OWNER_HASH_LEN + slen &&
+		    strcmp(name + OWNER_HASH_LEN, suffix) == 0 &&
+		    (n == 0 || strncmp(hashes[n - 1], name,
+		    OWNER_HASH_LEN) != 0)) {
+			if (n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if ((nh = reallocarray(hashes, cap,
+				    sizeof(*nh))) == NULL) {
+					ldns_rr_free(rr);
+					goto nomem;
+				}
+				hashes = nh;
 			}
-			args[next].active = 1;
-			args[next].start = now_ms();
-			next++;
+			if ((hashes[n] = strndup(name, OWNER_HASH_LEN)) ==
+			    NULL) {
+				ldns_rr_free(rr);
+				goto nomem;
+			}
+			n++;
 		}
-		if (lookup_pending(lk) == 0)
-			break;
-		pfd.fd = lookup_fd(lk);
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 100) > 0 && lookup_process(lk) == -1) {
-			snprintf(err, errsz, "libunbound failed");
-			goto done;
-		}
-		if (c.failed) {
-			snprintf(err, errsz, "out of memory");
-			goto done;
-		}
-		/*
-		 * Deadlines: async lookups have none of their own.  Queries
-		 * start in index order, so the oldest active one is first.
-		 */
-		while (oldest < next && !args[oldest].active)
-			oldest++;
-		while (oldest < next && now_ms() - args[oldest].start >=
-		    (int64_t)tmo) {
-			if (args[oldest].active)
-				expire(lk, &args[oldest]);
-			oldest++;
-		}
-		if (args[n].active && now_ms() - args[n].start >=
-		    (int64_t)tmo * 2)
-			expire(lk, &args[n]);
+		ldns_rr_free(rr);
 	}
+	if (!ldns_axfr_complete(res)) {
+		rc = 0;		/* refused or cut short: not a source */
+		goto done;
+	}
+	/* The transfer replaces nothing: its names join Z's. */
+	if (n > 0) {
+		if ((nh = reallocarray(z->hashes, z->nhashes + n,
+		    sizeof(*nh))) == NULL)
+			goto nomem;
+		z->hashes = nh;
+		for (i = 0; i < n; i++) {
+			z->hashes[z->nhashes++] = hashes[i];
+			hashes[i] = NULL;
+		}
+	}
+	z->axfr = 1;
+	z->axfr_server = k;
 	rc = 0;
+	goto done;
+nomem:
+	snprintf(err, errsz, "out of memory");
 done:
-	free(args);
+	for (i = 0; i < n; i++)
+		free(hashes[i]);
+	free(hashes);
+	free(name);
+	ldns_rdf_deep_free(apex);
+	if (res != NULL) {
+		ldns_axfr_abort(res);
+		ldns_resolver_deep_free(res);
+	}
 	return rc;
 }

@@ -194,4 +194,79 @@ void			 lookup_cancel(struct lookup *lk, int id);
 int			 lookup_sync(struct lookup *lk, const char *qname,
 			    enum lookup_kind kind, struct lookup_answer **out);
 
+/* --- validated answer packets (additive; the daemon does not use them) --- */
+
+/* ldns's packet type, without making every includer include ldns. */
+struct ldns_struct_pkt;
+
+/* The DNSSEC state of a packet answer (libunbound's secure/bogus flags). */
+enum lookup_dnssec {
+	LOOKUP_DNSSEC_SECURE,	/* validated */
+	LOOKUP_DNSSEC_INSECURE,	/* provably unsigned, or not validated */
+	LOOKUP_DNSSEC_BOGUS,	/* validation failed: the data is suspect */
+	LOOKUP_DNSSEC_FAILED,	/* no answer (resolver error, timeout) */
+};
+
+/*
+ * A packet answer, owned by whoever received it (lookup_packet_free).
+ * PKT is libunbound's answer_packet parsed by ldns (answer, authority
+ * and additional sections with their RRSIGs, NSEC and NSEC3 records), or
+ * NULL when FAILED or unparsable.  Its contents are proven only when
+ * DNSSEC is LOOKUP_DNSSEC_SECURE: a BOGUS packet holds whatever the
+ * servers sent (fail closed: callers may use it to explain a failure,
+ * never to trust anything).  ANSWER is set for TXT queries only: the
+ * classification lookup_start would give for the same query and KIND.
+ */
+struct lookup_packet {
+	int			 rrtype;
+	enum lookup_dnssec	 dnssec;
+	char			*why;		/* why_bogus, or error */
+	int			 rcode;		/* -1 when FAILED */
+	struct ldns_struct_pkt	*pkt;
+	struct lookup_answer	*answer;	/* TXT only, else NULL */
+};
+
+/*
+ * lookup_packet_cb: receives a finished packet query; the callee owns P
+ * (lookup_packet_free).  P is NULL only when memory ran out.  The rules of
+ * lookup_cb apply (ids, what a callback may do).
+ */
+typedef void (*lookup_packet_cb)(void *arg, int id, struct lookup_packet *p);
+
+/*
+ * lookup_start_packet: starts a validated query for QNAME, type RRTYPE
+ * (class IN); KIND classifies a TXT answer (ignored for other types).
+ * CB(ARG, id, packet) runs later from lookup_process.  Shares the
+ * context's pending list with lookup_start: lookup_pending counts it and
+ * lookup_cancel drops it.  Returns 0, or -1 when the query could not be
+ * started (nothing will be called).
+ */
+int			 lookup_start_packet(struct lookup *lk,
+			    const char *qname, int rrtype,
+			    enum lookup_kind kind, lookup_packet_cb cb,
+			    void *arg, int *id);
+
+/*
+ * lookup_sync_packet: lookup_start_packet and wait at most the context's
+ * timeout; at the deadline the query is cancelled and *OUT is FAILED
+ * "timeout".  Stores a new packet answer in *OUT (caller frees).  Returns
+ * 0, or -1 when out of memory or not started (*OUT is then NULL).
+ */
+int			 lookup_sync_packet(struct lookup *lk,
+			    const char *qname, int rrtype,
+			    enum lookup_kind kind,
+			    struct lookup_packet **out);
+
+/*
+ * lookup_packet_failed: a FAILED packet answer for RRTYPE with WHY
+ * (copied), or NULL when out of memory.
+ */
+struct lookup_packet	*lookup_packet_failed(int rrtype, const char *why);
+
+/* lookup_packet_free: frees P, its packet, answer and why; NULL: no-op. */
+void			 lookup_packet_free(struct lookup_packet *p);
+
+/* lookup_dnssec_name: "secure", "insecure", "bogus", "failed" or "?". */
+const char		*lookup_dnssec_name(enum lookup_dnssec d);
+
 #endif

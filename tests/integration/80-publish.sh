@@ -10,7 +10,8 @@
 # exit 1 on a server that does not serve the zone.  With AXFR refused, the
 # state file still shows a removed sender, which is deleted.  A plan file
 # applied after a concurrent change (knsupdate) fails on its prerequisites
-# and changes nothing.
+# and changes nothing.  senderkey audit of the published zone (Knot signs
+# it with NSEC3 here) reports every sender secure and exits 0.
 . "$SK_TOP/tests/integration/lib.sh"
 
 need_root
@@ -24,7 +25,7 @@ cleanup() {
 	rm -rf "$tmp" "$_t_out"
 }
 trap cleanup EXIT
-"$SK_TOP/tests/bed/knot" up pub.test || { not_ok "knot up"; done_testing; exit 1; }
+SK_KNOT_NSEC3=on "$SK_TOP/tests/bed/knot" up pub.test || { not_ok "knot up"; done_testing; exit 1; }
 eval "$("$SK_TOP/tests/bed/knot" env)"
 cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
 cd "$tmp" || exit 1
@@ -59,6 +60,20 @@ check "apply: Knot serves alice's key" sh -c \
     "$SK_BED_CMD exec kdig +short @$SK_KNOT_ADDR $alice TXT | grep -q 'p=8tI4sb6'"
 check "apply: Knot signed it (RRSIG)" sh -c \
     "$SK_BED_CMD exec kdig +dnssec +short @$SK_KNOT_ADDR $alice TXT | grep -q '^TXT 13 '"
+
+# Audit what was published (Knot signs for 14 days: thresholds below).
+eval "$("$SK_TOP/tests/bed/bed" env)"
+bed exec "$sk" audit -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" -d pub.test \
+    --warn-expiry 5d --crit-expiry 1d all.csv >"$tmp/audit" 2>&1
+expect_eq "audit after apply: every sender secure (exit 0)" "$?" 0
+expect_match "audit after apply: OK for the 4 senders" "$(cat "$tmp/audit")" \
+    '^SENDERKEY OK - pub\.test: 4 senders'
+for who in alice bob carol dave; do
+	expect_match "audit after apply: $who is ok (secure)" \
+	    "$(cat "$tmp/audit")" "^INFO ok $who@pub\\.test: .*, secure,"
+done
+expect_match "audit after apply: the zone validates" "$(cat "$tmp/audit")" \
+    '^INFO zone-secure pub\.test:'
 
 pub -k "$SK_KNOT_KEY" --policy all --detailed-exitcode all.csv
 expect_eq "second run: nothing to do (exit 0)" "$rc" 0

@@ -5,7 +5,9 @@
 # that is not the manifest's, an RSA-1024 record and a testing flag gives
 # each finding with its severity, the walk's hashes, exit 2; signatures
 # expiring sooner than --crit-expiry are CRITICAL; the bed's bogus,
-# expired and insecure zones are CRITICAL with the reason; --json and
+# expired and insecure zones are CRITICAL with the reason, and nothing is
+# read from a bogus zone's answers but its past signature expiry (fail
+# closed: no denial type, no walk); --json and
 # --json-stream parse and carry the schema's required fields.
 . "$SK_TOP/tests/integration/lib.sh"
 
@@ -138,6 +140,14 @@ expect_match "an expired zone is CRITICAL with the reason" "$out" \
     '^CRITICAL zone-bogus expired\.test: .*signature expired'
 expect_match "its expired signatures are CRITICAL" "$out" \
     '^CRITICAL rrsig-expired expired\.test:'
+audit -d expired.test --json >"$tmp/expired.json"
+check "a bogus zone: its denial type is unknown and it is not walked (only validated answers count)" \
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["denial"] == "unknown", d["denial"]
+assert not any(f["code"] in ("nsec-walkable", "nsec3") for f in d["findings"])
+' "$tmp/expired.json"
 out=$(audit -d insecure.test)
 expect_eq "insecure zone: exit 2" "$?" 2
 expect_match "an unsigned zone is CRITICAL" "$out" \

@@ -235,10 +235,57 @@ test_json(void)
 	audit_report_free(r);
 }
 
+/* A zone transfer given to anyone: axfr-open, and the NSEC message says
+ * the hashes came from the transfer, not a walk. */
+static void
+test_axfr(void)
+{
+	struct audit_zone z;
+	struct audit_report *r;
+	const struct audit_finding *f;
+	size_t i;
+
+	zone(&z, LOOKUP_SECURE_NOKEY, AUDIT_DENIAL_NSEC);
+	z.servers[0].name = strdup("ns1");
+	z.servers[0].addr = strdup("192.0.2.1");
+	z.servers[0].ok = 1;
+	z.nservers = 1;
+	z.hashes = calloc(2, sizeof(*z.hashes));
+	z.hashes[0] = strdup("aa");
+	z.hashes[1] = strdup("bb");
+	z.nhashes = 2;
+	z.axfr = 1;
+	z.axfr_server = 0;
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "axfr-open", "x.test"), AUDIT_WARNING,
+	    "an open zone transfer is a WARNING");
+	for (i = 0; (f = audit_report_get(r, i)) != NULL; i++) {
+		if (strcmp(f->code, "axfr-open") == 0)
+			T_OK(strstr(f->message, "ns1 (192.0.2.1)") != NULL &&
+			    strstr(f->message, "listed 2 sender") != NULL,
+			    "... naming the server and the count (%s)",
+			    f->message);
+		if (strcmp(f->code, "nsec-walkable") == 0)
+			T_OK(strstr(f->message, "zone transfer (AXFR) found "
+			    "2: aa bb") != NULL, "nsec-walkable says the "
+			    "hashes came from the transfer (%s)", f->message);
+	}
+	audit_report_free(r);
+	audit_zone_clear(&z);
+
+	zone(&z, LOOKUP_SECURE_NOKEY, AUDIT_DENIAL_NSEC3);
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "axfr-open", "x.test"), -1,
+	    "no transfer: no axfr-open");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+}
+
 int
 main(void)
 {
 	test_clean();
+	test_axfr();
 	test_sender_findings();
 	test_zone_findings();
 	test_json();

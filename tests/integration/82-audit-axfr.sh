@@ -1,0 +1,63 @@
+#!/bin/sh
+# 82-audit-axfr: senderkey audit takes senders from a zone transfer when
+# the primary allows one (Knot from tests/bed/knot, NSEC3, so no walk is
+# possible): with AXFR refused, an audit without a manifest finds no
+# sender; once Knot gives transfers to anyone (knot open-transfer), the
+# audit reports it (WARNING axfr-open, exit 1) and audits every sender the
+# transfer listed through validated lookups (INFO ok, secure); --no-axfr
+# does not ask.
+. "$SK_TOP/tests/integration/lib.sh"
+
+need_root
+command -v knotd >/dev/null 2>&1 || { skip "audit axfr" "knot not installed"; done_testing; exit 0; }
+bed_up
+
+sk="$SK_BIN/senderkey"
+tmp=$(mktemp -d)
+cleanup() {
+	"$SK_TOP/tests/bed/knot" down >/dev/null 2>&1
+	rm -rf "$tmp" "$_t_out"
+}
+trap cleanup EXIT
+SK_KNOT_NSEC3=on "$SK_TOP/tests/bed/knot" up axfr.test ||
+    { not_ok "knot up"; done_testing; exit 1; }
+eval "$("$SK_TOP/tests/bed/knot" env)"
+cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
+cd "$tmp" || exit 1
+printf 'address,key\nalice@axfr.test,alice.pem\nbob@axfr.test,bob.pem\n' >m.csv
+bed exec "$sk" publish -d axfr.test -s "$SK_KNOT_ADDR" -k "$SK_KNOT_KEY" \
+    --policy all --apply m.csv >pub.out 2>&1
+expect_eq "two senders published to Knot" "$?" 0
+alice=$("$sk" owner -s alice@axfr.test)
+bob=$("$sk" owner -s bob@axfr.test)
+
+audit() {
+	bed exec "$sk" audit -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
+	    -d axfr.test --warn-expiry 5d --crit-expiry 1d "$@"
+}
+
+out=$(audit)
+rc=$?
+expect_eq "AXFR refused, NSEC3, no manifest: exit 0" "$rc" 0
+expect_match "... and no sender found" "$out" '^SENDERKEY OK - axfr\.test: 0 senders'
+expect_no_match() {	# NAME TEXT REGEX
+	if printf '%s\n' "$2" | grep -Eq "$3"; then not_ok "$1"; else ok "$1"; fi
+}
+expect_no_match "AXFR refused: no axfr-open finding" "$out" 'axfr-open'
+
+"$SK_TOP/tests/bed/knot" open-transfer || not_ok "knot open-transfer"
+out=$(audit)
+rc=$?
+expect_eq "AXFR allowed: exit 1 (WARNING)" "$rc" 1
+expect_match "an open zone transfer is a WARNING" "$out" \
+    '^WARNING axfr-open axfr\.test: name server .*\(127\.0\.0\.5\) gives anyone a zone transfer .*listed 2 sender hashes'
+expect_match "the transfer found 2 senders" "$out" '^SENDERKEY WARNING - axfr\.test: 2 senders'
+expect_match "alice, found by AXFR, validates (ok, secure)" "$out" \
+    "^INFO ok $alice: 1 key\\(s\\), ed25519 256, secure,"
+expect_match "bob, found by AXFR, validates (ok, secure)" "$out" \
+    "^INFO ok $bob: 1 key\\(s\\), ed25519 256, secure,"
+
+out=$(audit --no-axfr)
+expect_eq "--no-axfr: exit 0" "$?" 0
+expect_no_match "--no-axfr: no transfer asked" "$out" 'axfr-open'
+done_testing

@@ -1,0 +1,80 @@
+/*
+ * test_audit_val: the pure parts of audit_val.c on hand-made ldns
+ * packets: the earliest RRSIG expiry over one type (other types and
+ * other records ignored), and the denial type from the authority section
+ * (NSEC, NSEC3 with its iterations, neither, no packet).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "audit_val.h"
+#include "t.h"
+
+#define OWN	"x._senderkey.d.test."
+
+static void
+push(ldns_pkt *p, ldns_pkt_section sec, const char *text)
+{
+	ldns_rr *rr = NULL;
+
+	if (ldns_rr_new_frm_str(&rr, text, 300, NULL, NULL) !=
+	    LDNS_STATUS_OK) {
+		T_OK(0, "parse %s", text);
+		return;
+	}
+	ldns_pkt_push_rr(p, sec, rr);
+}
+
+#define SIG(type, exp) OWN " 300 IN RRSIG " type " 13 4 300 " exp \
+	" 20260101000000 1234 d.test. " \
+	"Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFy"
+
+int
+main(void)
+{
+	ldns_pkt *p = ldns_pkt_new();
+	int iter = -1;
+
+	T_OK(audit_val_sig_expire(NULL, LDNS_RR_TYPE_TXT) == 0,
+	    "no packet: no expiry");
+	push(p, LDNS_SECTION_ANSWER, OWN " 300 IN TXT \"v=SK1; k=ed25519\"");
+	T_OK(audit_val_sig_expire(p, LDNS_RR_TYPE_TXT) == 0,
+	    "no RRSIG: no expiry");
+	push(p, LDNS_SECTION_ANSWER, SIG("TXT", "20270301000000"));
+	push(p, LDNS_SECTION_ANSWER, SIG("TXT", "20270201000000"));
+	push(p, LDNS_SECTION_ANSWER, SIG("SOA", "20270101000000"));
+	push(p, LDNS_SECTION_AUTHORITY, SIG("TXT", "20261201000000"));
+	/* 2027-02-01T00:00:00Z */
+	T_OK(audit_val_sig_expire(p, LDNS_RR_TYPE_TXT) == 1801440000,
+	    "the earliest TXT RRSIG of the answer section (%lld)",
+	    (long long)audit_val_sig_expire(p, LDNS_RR_TYPE_TXT));
+	T_OK(audit_val_sig_expire(p, LDNS_RR_TYPE_SOA) == 1798761600,
+	    "the SOA RRSIG, for SOA");
+	T_INTEQ(audit_val_denial(p, &iter), AUDIT_DENIAL_NONE,
+	    "no NSEC or NSEC3 in the authority section: none");
+	ldns_pkt_free(p);
+
+	p = ldns_pkt_new();
+	push(p, LDNS_SECTION_AUTHORITY, "d.test. 300 IN NSEC a.d.test. "
+	    "SOA NS RRSIG NSEC DNSKEY");
+	T_INTEQ(audit_val_denial(p, NULL), AUDIT_DENIAL_NSEC, "NSEC");
+	ldns_pkt_free(p);
+
+	p = ldns_pkt_new();
+	push(p, LDNS_SECTION_AUTHORITY, "d.test. 300 IN NSEC a.d.test. "
+	    "SOA NS RRSIG NSEC DNSKEY");
+	push(p, LDNS_SECTION_AUTHORITY,
+	    "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.d.test. 300 IN NSEC3 1 0 5 - "
+	    "2vptu5timamqttgl4luu9kg21e0aor3s A RRSIG");
+	T_INTEQ(audit_val_denial(p, &iter), AUDIT_DENIAL_NSEC3,
+	    "NSEC3 wins over NSEC");
+	T_INTEQ(iter, 5, "its iterations");
+	ldns_pkt_free(p);
+
+	T_INTEQ(audit_val_denial(NULL, NULL), AUDIT_DENIAL_UNKNOWN,
+	    "no packet: unknown");
+	return t_done();
+}
