@@ -17,6 +17,15 @@
  */
 int	 b64_decode(const char *text, unsigned char **out, size_t *outlen);
 
+/*
+ * b64_decode_buf: b64_decode of the LEN octets at TEXT into the caller's
+ * OUT (OUTSZ octets), without allocating.  Returns 0 with *OUTLEN set, or
+ * -1 on bad input or when the result would not fit in OUTSZ (OUT may then
+ * hold part of it).
+ */
+int	 b64_decode_buf(const char *text, size_t len, unsigned char *out,
+	    size_t outsz, size_t *outlen);
+
 /* b64_encode: LEN octets at IN as base64 text, malloc'd; NULL on ENOMEM. */
 char	*b64_encode(const unsigned char *in, size_t len);
 

@@ -10,11 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <openssl/evp.h>
 
 #include "canon.h"
 
-#define OUTBUF	4096
+#define OUTBUF	512	/* small: the struct stays in malloc's fast bins */
 #define SHORTRUN	64	/* emit(): shorter runs are copied */
 
 struct canon_body {
@@ -39,55 +43,100 @@ is_wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
-char *
-canon_header(enum canon_alg alg, const char *field, size_t len,
-    size_t *outlen)
+/* next_wsp_cr: the first SP, HTAB or CR in [P, END), or END. */
+static const char *
+next_wsp_cr(const char *p, const char *end)
 {
-	const char *colon;
-	char *out;
-	size_t i, o = 0, nend;
+#ifdef __SSE2__
+	const __m128i vsp = _mm_set1_epi8(' ');
+	const __m128i vtab = _mm_set1_epi8('\t');
+	const __m128i vcr = _mm_set1_epi8('\r');
+	__m128i w;
+	unsigned int m;
+
+	while (end - p >= 16) {
+		w = _mm_loadu_si128((const void *)p);
+		m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(w, vsp),
+		    _mm_cmpeq_epi8(w, vtab)), _mm_cmpeq_epi8(w, vcr)));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
+		p++;
+	return p;
+}
+
+size_t
+canon_header_to(enum canon_alg alg, const char *field, size_t len,
+    char *out)
+{
+	const char *colon, *p, *q, *end;
+	size_t i, n, o, nend;
 	int pending = 0, started = 0;
+	char c;
 
 	if (len >= 2 && field[len - 2] == '\r' && field[len - 1] == '\n')
 		len -= 2;
 	if ((colon = memchr(field, ':', len)) == NULL)
-		return NULL;
-	if ((out = malloc(len + 1)) == NULL)
-		return NULL;
+		return (size_t)-1;
 	if (alg == CANON_SIMPLE) {
 		memcpy(out, field, len);
-		out[len] = '\0';
-		*outlen = len;
-		return out;
+		return len;
 	}
 	nend = (size_t)(colon - field);
 	while (nend > 0 && is_wsp(field[nend - 1]))
 		nend--;
 	for (i = 0; i < nend; i++) {
-		char c = field[i];
-
-		out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		c = field[i];
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 	}
+	o = nend;
 	out[o++] = ':';
-	for (i = (size_t)(colon - field) + 1; i < len; i++) {
-		char c = field[i];
-
-		if (c == '\r' && i + 1 < len && field[i + 1] == '\n') {
-			i++;
+	end = field + len;
+	for (p = colon + 1; p < end;) {
+		/* a run without SP, HTAB or CR goes out in one piece */
+		q = next_wsp_cr(p, end);
+		n = q > p ? (size_t)(q - p) : 1;	/* else a special one */
+		c = *p;
+		if (n == 1 && c == '\r' && p + 1 < end && p[1] == '\n') {
+			p += 2;
 			continue;
 		}
-		if (is_wsp(c)) {
+		if (n == 1 && is_wsp(c)) {
 			pending = 1;
+			p++;
 			continue;
 		}
+		/* content (a bare CR too) */
 		if (pending && started)
 			out[o++] = ' ';
 		pending = 0;
 		started = 1;
-		out[o++] = c;
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
 	}
-	out[o] = '\0';
-	*outlen = o;
+	return o;
+}
+
+char *
+canon_header(enum canon_alg alg, const char *field, size_t len,
+    size_t *outlen)
+{
+	char *out;
+	size_t n;
+
+	if (memchr(field, ':', len) == NULL || (out = malloc(len + 1)) == NULL)
+		return NULL;
+	if ((n = canon_header_to(alg, field, len, out)) == (size_t)-1) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	*outlen = n;
 	return out;
 }
 
@@ -229,6 +278,68 @@ emit(struct canon_body *cb, const char *p, size_t n)
 }
 
 /*
+ * skip_plain: from I (data[I - 1] ordinary, or a SP followed by the
+ * ordinary data[I]), the first position at or after I, below LEN, that
+ * the octet loop of canon_body_update must look at; the run up to it
+ * stands as it is.  Those positions: a CR that is not CRLF followed by
+ * an ordinary octet, and in relaxed mode HTAB and a SP followed by SP,
+ * HTAB or CR.  SSE2: 16 octets a step (the one after them looked up for
+ * the last one's successor), CRLF followed by an ordinary octet passed
+ * here; otherwise, and for the tail, the octet loop does the work
+ * (simple mode: memchr to the next CR).
+ */
+static size_t
+skip_plain(const char *data, size_t i, size_t len, int relaxed)
+{
+	const char *cr;
+
+#ifdef __SSE2__
+	const __m128i vsp = _mm_set1_epi8(' ');
+	const __m128i vtab = _mm_set1_epi8('\t');
+	const __m128i vcr = _mm_set1_epi8('\r');
+	const unsigned char *spec = relaxed ? special_relaxed : special_simple;
+	__m128i w;
+	unsigned int msp, mtc, spc, stop;
+	unsigned char c16;
+	size_t k;
+
+	/* bit k of a mask: octet i + k */
+	while (len - i >= 17) {
+		w = _mm_loadu_si128((const void *)(data + i));
+		if (relaxed) {
+			msp = (unsigned int)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(w, vsp));
+			mtc = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(w, vtab), _mm_cmpeq_epi8(w, vcr)));
+			c16 = (unsigned char)data[i + 16];
+			spc = msp | mtc |
+			    (unsigned int)(special_relaxed[c16] & SPECIAL) << 16;
+			stop = mtc | (msp & (spc >> 1));
+		} else
+			stop = (unsigned int)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(w, vcr));
+		if (stop == 0) {
+			i += 16;
+			continue;
+		}
+		k = i + (size_t)__builtin_ctz(stop);
+		/* CRLF and an ordinary octet: on from after that octet */
+		if (data[k] == '\r' && len - k > 2 && data[k + 1] == '\n' &&
+		    !(spec[(unsigned char)data[k + 2]] & SPECIAL)) {
+			i = k + 3;
+			continue;
+		}
+		return k;
+	}
+#endif
+	if (!relaxed) {
+		cr = memchr(data + i, '\r', len - i);
+		return cr != NULL ? (size_t)(cr - data) : len;
+	}
+	return i;
+}
+
+/*
  * canon_body_update works on spans: input octets [S, E) are canonical
  * output as they stand and are emitted in one go; what is held back (a
  * CR, CRLFs, a relaxed WSP run) lies in [E, I).  While VERB is set, that
@@ -302,6 +413,8 @@ canon_body_update(struct canon_body *cb, const char *data, size_t len)
 		 * followed by an ordinary octet: those stand as they are.
 		 */
 		for (i++; i < len; i++) {
+			if ((i = skip_plain(data, i, len, relaxed)) == len)
+				break;
 			c = (unsigned char)data[i];
 			if (!(spec[c] & SPECIAL))
 				continue;

@@ -30,6 +30,15 @@ enum canon_alg {
 char		*canon_header(enum canon_alg alg, const char *field, size_t len,
 		    size_t *outlen);
 
+/*
+ * canon_header_to: canon_header into the caller's OUT, which has room for
+ * LEN octets (the canonical form is never longer than the field); no NUL
+ * is added.  Returns the canonical length, or (size_t)-1 when FIELD has
+ * no colon.  Allocates nothing.
+ */
+size_t		 canon_header_to(enum canon_alg alg, const char *field,
+		    size_t len, char *out);
+
 /* A body canonicaliser with its running hash. */
 struct canon_body;
 

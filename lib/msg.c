@@ -10,6 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "addr.h"
 #include "msg.h"
 
@@ -90,6 +94,48 @@ add_field(struct msg *m, const char *start, size_t namelen)
 	return 0;
 }
 
+/*
+ * count_bare_lf: how many LFs of the LEN octets at BUF do not follow a
+ * CR.  SSE2: 16 octets a step, each compared with its predecessor, to
+ * see whether there is any; memchr from LF to LF counts them (and does
+ * the tail, and all without SSE2).
+ */
+static size_t
+count_bare_lf(const char *buf, size_t len)
+{
+	const char *p;
+	size_t i = 1, n = 0;
+
+	if (len == 0)
+		return 0;
+	if (buf[0] == '\n')
+		n++;
+#ifdef __SSE2__
+	{
+		const __m128i vlf = _mm_set1_epi8('\n');
+		const __m128i vcr = _mm_set1_epi8('\r');
+		__m128i acc = _mm_setzero_si128(), lf, cr;
+		size_t start = i;
+
+		/* bare LFs are rare: gather them, count only if there are */
+		for (; len - i >= 16; i += 16) {
+			lf = _mm_loadu_si128((const void *)(buf + i));
+			cr = _mm_loadu_si128((const void *)(buf + i - 1));
+			lf = _mm_cmpeq_epi8(lf, vlf);
+			cr = _mm_cmpeq_epi8(cr, vcr);
+			acc = _mm_or_si128(acc, _mm_andnot_si128(cr, lf));
+		}
+		if (_mm_movemask_epi8(acc) != 0)
+			i = start;	/* the memchr loop below counts them */
+	}
+#endif
+	for (p = memchr(buf + i, '\n', len - i); p != NULL;
+	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - buf)))
+		if (p[-1] != '\r')
+			n++;
+	return n;
+}
+
 struct msg *
 msg_parse(const char *buf, size_t len, enum msg_err *err, size_t *linep)
 {
@@ -106,11 +152,7 @@ msg_parse(const char *buf, size_t len, enum msg_err *err, size_t *linep)
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		goto nomem;
-	/* memchr from LF to LF: far faster than looking at every octet */
-	for (p = memchr(buf, '\n', len); p != NULL;
-	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - buf)))
-		if (p == buf || p[-1] != '\r')
-			nbare++;
+	nbare = count_bare_lf(buf, len);
 	if (nbare > 0) {
 		if ((m->copy = to_crlf(buf, len, nbare, &m->len)) == NULL)
 			goto nomem;
@@ -507,6 +549,9 @@ msg_from(const struct msg *m, enum msg_from_err *err)
 		*err = n == 0 ? MSG_FROM_NONE : MSG_FROM_MULTIPLE;
 		return NULL;
 	}
+	/* a field on one line is its own unfolded form: no copy */
+	if (memchr(f->value, '\r', f->valuelen) == NULL)
+		return msg_mailbox(f->value, f->valuelen, err);
 	if ((v = msg_unfold(f, &len)) == NULL) {
 		*err = MSG_FROM_ENOMEM;
 		return NULL;

@@ -22,8 +22,9 @@
 #include "msg.h"
 #include "sig.h"
 #include "sigheader.h"
+#include "sighash.h"
 
-#define HASHLEN		32
+#define HASHLEN		SIGHASH_LEN
 #define MAX_SIGLEN	(KEY_RSA_MAX_BITS / 8)
 
 struct sig_ctx {
@@ -40,6 +41,7 @@ struct entry {
 struct sig_verify {
 	struct sig_ctx		*ctx;
 	const struct msg	*m;
+	EVP_MD_CTX		*md;		/* header hashes, made once */
 	enum sigheader_kind	 kind;
 	struct addr		*from;
 	int			 from_done;
@@ -107,84 +109,6 @@ sig_signed_names(const struct msg *m, const char *out[SIGHEADER_MAX_H])
 		out[n++] = signed_table[i].name;
 	}
 	return n;
-}
-
-/* body_hash: SHA-256 of M's body canonicalised with ALG; 0 or -1. */
-static int
-body_hash(struct sig_ctx *c, const struct msg *m, enum canon_alg alg,
-    unsigned char out[HASHLEN])
-{
-	struct canon_body *cb;
-	const char *body;
-	size_t len;
-	int rc = -1;
-
-	body = msg_body(m, &len);
-	if ((cb = canon_body_new(alg, c->sha256)) == NULL)
-		return -1;
-	if (canon_body_update(cb, body, len) == 0 &&
-	    canon_body_final(cb, out) == 0)
-		rc = 0;
-	canon_body_free(cb);
-	return rc;
-}
-
-static int
-update_canon(EVP_MD_CTX *md, enum canon_alg alg, const char *f, size_t len,
-    int crlf)
-{
-	char *cf;
-	size_t cl = 0;
-	int ok;
-
-	if ((cf = canon_header(alg, f, len, &cl)) == NULL)
-		return -1;
-	ok = EVP_DigestUpdate(md, cf, cl) && (!crlf ||
-	    EVP_DigestUpdate(md, "\r\n", 2));
-	free(cf);
-	return ok ? 0 : -1;
-}
-
-/*
- * header_hash: SHA-256 of the hash input of section 4.3: the fields of M
- * that the NH names of H select (lowest unused instance first), then
- * SIGFIELD (b= already empty) without its CRLF.  0 or -1.
- */
-static int
-header_hash(struct sig_ctx *c, const struct msg *m, char *const *h,
-    size_t nh, enum canon_alg alg, const char *sigfield, size_t siglen,
-    unsigned char out[HASHLEN])
-{
-	const struct msg_field *f;
-	EVP_MD_CTX *md = NULL;
-	unsigned char *used = NULL;
-	unsigned int mdlen = 0;
-	size_t i, j, nf = msg_nfields(m);
-	int rc = -1;
-
-	if ((used = calloc(nf + 1, 1)) == NULL ||
-	    (md = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestInit_ex(md, c->sha256, NULL))
-		goto fail;
-	for (i = 0; i < nh; i++) {
-		for (j = nf; j > 0; j--) {
-			f = msg_field(m, j - 1);
-			if (used[j - 1] || !msg_field_is(f, h[i]))
-				continue;
-			used[j - 1] = 1;
-			if (update_canon(md, alg, f->raw, f->rawlen, 1) == -1)
-				goto fail;
-			break;
-		}
-	}
-	if (update_canon(md, alg, sigfield, siglen, 0) == -1 ||
-	    !EVP_DigestFinal_ex(md, out, &mdlen) || mdlen != HASHLEN)
-		goto fail;
-	rc = 0;
-fail:
-	EVP_MD_CTX_free(md);
-	free(used);
-	return rc;
 }
 
 /* key_alg: the signature algorithm KEY can make, or 0. */
@@ -262,6 +186,7 @@ sig_key_prepare(struct sig_ctx *c, struct sig_key *k)
 		return -1;
 	}
 	ERR_pop_to_mark();
+	t.alg = key_alg(k->pkey);
 	t.prepared = 1;
 	*k = t;
 	return 0;
@@ -327,6 +252,7 @@ sig_sign(struct sig_ctx *c, const struct msg *m, EVP_PKEY *key,
 {
 	struct sigheader_params p;
 	struct addr *from = NULL, *want = NULL;
+	EVP_MD_CTX *md = NULL;
 	const char *names[SIGHEADER_MAX_H];
 	unsigned char bh[HASHLEN], d[HASHLEN], sig[MAX_SIGLEN];
 	char *field = NULL, *b64 = NULL, *out = NULL;
@@ -369,7 +295,7 @@ sig_sign(struct sig_ctx *c, const struct msg *m, EVP_PKEY *key,
 		goto fail;
 	}
 	p.h = names;
-	if (body_hash(c, m, p.bcanon, bh) == -1) {
+	if (sighash_body(c->sha256, m, p.bcanon, bh) == -1) {
 		*err = SIG_SIGN_CRYPTO;
 		goto fail;
 	}
@@ -378,8 +304,10 @@ sig_sign(struct sig_ctx *c, const struct msg *m, EVP_PKEY *key,
 		*err = SIG_SIGN_NOMEM;
 		goto fail;
 	}
-	if (header_hash(c, m, (char *const *)names, p.nh, p.hcanon, field,
-	    flen, d) == -1 || sign_digest(c, key, d, sig, &siglen) == -1) {
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    sighash_header(md, c->sha256, m, (char *const *)names, p.nh,
+	    p.hcanon, field, flen, flen, flen, d) == -1 ||
+	    sign_digest(c, key, d, sig, &siglen) == -1) {
 		*err = SIG_SIGN_CRYPTO;
 		goto fail;
 	}
@@ -387,6 +315,7 @@ sig_sign(struct sig_ctx *c, const struct msg *m, EVP_PKEY *key,
 	    (out = sigheader_format(&p, b64, len)) == NULL)
 		*err = SIG_SIGN_NOMEM;
 fail:
+	EVP_MD_CTX_free(md);
 	free(field);
 	free(b64);
 	addr_free(from);
@@ -445,8 +374,7 @@ check_one(struct sig_verify *v, struct entry *e, const struct msg_field *f,
 	const struct sigheader_fields *sf;
 	enum sigheader_err perr = SIGHEADER_OK;
 	enum msg_from_err fe = MSG_FROM_OK;
-	char *stripped = NULL;
-	size_t i, nfrom = 0, slen = 0;
+	size_t i, nfrom = 0, cut = 0, resume = 0;
 	int bc;
 
 	if ((e->sh = sigheader_parse(v->kind, f->value, f->valuelen,
@@ -488,7 +416,8 @@ check_one(struct sig_verify *v, struct entry *e, const struct msg_field *f,
 	}
 	bc = (int)sf->bcanon;
 	if (!v->have_bh[bc]) {
-		if (body_hash(v->ctx, v->m, sf->bcanon, v->bh[bc]) == -1) {
+		if (sighash_body(v->ctx->sha256, v->m, sf->bcanon,
+		    v->bh[bc]) == -1) {
 			decide(e, SIG_TEMPERROR, SIG_R_INTERNAL);
 			return;
 		}
@@ -498,14 +427,13 @@ check_one(struct sig_verify *v, struct entry *e, const struct msg_field *f,
 		decide(e, SIG_FAIL, SIG_R_BODY_HASH_MISMATCH);
 		return;
 	}
-	if ((stripped = sigheader_strip_b(f->raw, f->rawlen, &slen)) == NULL ||
-	    header_hash(v->ctx, v->m, sf->h, sf->nh, sf->hcanon, stripped,
-	    slen, e->hhash) == -1) {
-		free(stripped);
+	if ((v->md == NULL && (v->md = EVP_MD_CTX_new()) == NULL) ||
+	    sigheader_b_span(f->raw, f->rawlen, &cut, &resume) == -1 ||
+	    sighash_header(v->md, v->ctx->sha256, v->m, sf->h, sf->nh,
+	    sf->hcanon, f->raw, f->rawlen, cut, resume, e->hhash) == -1) {
 		decide(e, SIG_TEMPERROR, SIG_R_INTERNAL);
 		return;
 	}
-	free(stripped);
 	e->pending = 1;
 }
 
@@ -551,6 +479,7 @@ sig_verify_free(struct sig_verify *v)
 	for (i = 0; i < v->n; i++)
 		sigheader_free(v->e[i].sh);
 	addr_free(v->from);
+	EVP_MD_CTX_free(v->md);
 	free(v);
 }
 
@@ -571,6 +500,7 @@ sig_verify_need_keys(const struct sig_verify *v, const struct addr **sender)
 /* A candidate with its fingerprint, for sorting. */
 struct cand {
 	const struct sig_key	*k;
+	enum sigheader_alg	 alg;
 	unsigned char		 fp[KEY_SHA256_LEN];
 };
 
@@ -614,6 +544,9 @@ sig_verify_keys(struct sig_verify *v, enum sig_keystate state,
 				    KEY_SHA256_LEN);
 			else if (key_spki_sha256(keys[i].pkey, cs[nc].fp) == -1)
 				continue;
+			cs[nc].alg = keys[i].prepared ?
+			    (enum sigheader_alg)keys[i].alg :
+			    key_alg(keys[i].pkey);
 			cs[nc++].k = &keys[i];
 		}
 		if (nc > 1)
@@ -650,7 +583,7 @@ sig_verify_keys(struct sig_verify *v, enum sig_keystate state,
 		}
 		tried = 0;
 		for (j = 0; j < nc; j++) {
-			if (key_alg(cs[j].k->pkey) != e->out.alg)
+			if (cs[j].alg != e->out.alg)
 				continue;
 			tried++;
 			if (cs[j].k->prepared ? verify_prepared(cs[j].k,

@@ -77,6 +77,7 @@ struct sig_key {
 	EVP_PKEY	*pkey;		/* Ed25519 or RSA public key */
 	int		 testing;	/* t=y */
 	int		 prepared;	/* the fields below are set */
+	int		 alg;		/* enum sigheader_alg of PKEY */
 	unsigned char	 spki_sha256[KEY_SHA256_LEN];
 	EVP_MD_CTX	*edctx;		/* Ed25519: DigestVerify ready */
 	EVP_PKEY_CTX	*rsactx;	/* RSA: verify ready, PKCS#1, SHA-256 */

@@ -38,27 +38,34 @@ hexval(char c)
 	return -1;
 }
 
-/* qp_decode: DKIM-Quoted-Printable S to a new C string; NULL if bad. */
+/*
+ * qp_decode: DKIM-Quoted-Printable S (N octets, no NUL) to a C string in
+ * BUF (BUFSZ octets)
+ * or, when longer, in a malloc'd one set in *FREEME.  NULL if bad.
+ */
 static char *
-qp_decode(const char *s)
+qp_decode(const char *s, size_t n, char *buf, size_t bufsz, char **freeme)
 {
-	size_t i, o = 0, n = strlen(s);
-	char *out;
+	size_t i, o = 0;
+	char *out = buf;
 	int hi, lo;
 
-	if ((out = malloc(n + 1)) == NULL)
-		return NULL;
+	*freeme = NULL;
+	if (n >= bufsz) {
+		if ((out = *freeme = malloc(n + 1)) == NULL)
+			return NULL;
+	}
 	for (i = 0; i < n; i++) {
 		if (is_fws(s[i]))
 			continue;
 		if (s[i] == '=') {
 			if (i + 2 >= n)
-				goto bad;
+				return NULL;
 			if ((hi = hexval(s[i + 1])) < 0 ||
 			    (lo = hexval(s[i + 2])) < 0)
-				goto bad;
+				return NULL;
 			if (hi == 0 && lo == 0)
-				goto bad;	/* no NUL in an address */
+				return NULL;	/* no NUL in an address */
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else
@@ -66,9 +73,6 @@ qp_decode(const char *s)
 	}
 	out[o] = '\0';
 	return out;
-bad:
-	free(out);
-	return NULL;
 }
 
 char *
@@ -96,11 +100,11 @@ sigheader_qp_encode(const char *a)
 	return out;
 }
 
-/* parse_time: 1 to 12 digits; 0 or -1. */
+/* parse_time: 1 to 12 digits (S, N octets); 0 or -1. */
 static int
-parse_time(const char *s, int64_t *out)
+parse_time(const char *s, size_t n, int64_t *out)
 {
-	size_t i, n = strlen(s);
+	size_t i;
 	int64_t v = 0;
 
 	if (n == 0 || n > 12)
@@ -114,18 +118,18 @@ parse_time(const char *s, int64_t *out)
 	return 0;
 }
 
-/* parse_canon: "a/b" with optional FWS around '/'; DKIM allows "a". */
+/* parse_canon: "a/b" (S, N octets) with optional FWS around '/'; DKIM
+ * allows "a". */
 static int
-parse_canon(const char *s, enum sigheader_kind kind, enum canon_alg *hc,
-    enum canon_alg *bc)
+parse_canon(const char *s, size_t n, enum sigheader_kind kind,
+    enum canon_alg *hc, enum canon_alg *bc)
 {
-	const char *slash = strchr(s, '/'), *e;
-	size_t n;
+	const char *slash = memchr(s, '/', n), *e, *end = s + n;
 
 	if (slash == NULL) {
 		if (kind != SIGHEADER_DKIM)
 			return -1;
-		*hc = canon_parse(s, strlen(s));
+		*hc = canon_parse(s, n);
 		*bc = CANON_SIMPLE;
 		return *hc == 0 ? -1 : 0;
 	}
@@ -133,10 +137,9 @@ parse_canon(const char *s, enum sigheader_kind kind, enum canon_alg *hc,
 	while (e > s && is_fws(e[-1]))
 		e--;
 	*hc = canon_parse(s, (size_t)(e - s));
-	for (s = slash + 1; is_fws(*s); s++)
+	for (s = slash + 1; s < end && is_fws(*s); s++)
 		;
-	n = strlen(s);
-	*bc = canon_parse(s, n);
+	*bc = canon_parse(s, (size_t)(end - s));
 	return *hc == 0 || *bc == 0 ? -1 : 0;
 }
 
@@ -158,22 +161,18 @@ good_hname(const char *s, size_t n)
 }
 
 /*
- * parse_h: split on ':' into lowercased names; 0 or -1 (bad-h), -2 ENOMEM.
- * One allocation holds the pointer array and the names after it (one
- * free() in sigheader_free).
+ * parse_h: split S (SLEN octets) on ':' into lowercased names; 0 or -1
+ * (bad-h).  F->h is room for NPTR pointers followed by SLEN + NPTR octets
+ * for the names (sigheader_parse allocates it with the sigheader).
  */
 static int
-parse_h(struct sigheader_fields *f, const char *s)
+parse_h(struct sigheader_fields *f, const char *s, size_t slen, size_t nptr)
 {
 	const char *p = s, *c, *b, *e;
-	size_t i, n, slen = strlen(s);
+	size_t i, n;
 	char *names;
 
-	if (slen > SIZE_MAX - 1 - SIGHEADER_MAX_H * sizeof(*f->h) ||
-	    (f->h = malloc(SIGHEADER_MAX_H * sizeof(*f->h) + slen + 1)) ==
-	    NULL)
-		return -2;
-	names = (char *)(f->h + SIGHEADER_MAX_H);
+	names = (char *)(f->h + nptr);
 	for (;;) {
 		c = memchr(p, ':', slen - (size_t)(p - s));
 		e = c != NULL ? c : s + slen;
@@ -183,7 +182,7 @@ parse_h(struct sigheader_fields *f, const char *s)
 		while (e > b && is_fws(e[-1]))
 			e--;
 		n = (size_t)(e - b);
-		if (!good_hname(b, n) || f->nh == SIGHEADER_MAX_H)
+		if (!good_hname(b, n) || f->nh == nptr)
 			return -1;
 		f->h[f->nh] = names;
 		for (i = 0; i < n; i++)
@@ -191,8 +190,8 @@ parse_h(struct sigheader_fields *f, const char *s)
 			    (char)(b[i] - 'A' + 'a') : b[i];
 		names[n] = '\0';
 		names += n + 1;
-		if (f->kind == SIGHEADER_SKS &&
-		    strcmp(f->h[f->nh], "sender-key-signature") == 0) {
+		if (f->kind == SIGHEADER_SKS && n == 20 &&
+		    memcmp(f->h[f->nh], "sender-key-signature", 20) == 0) {
 			f->nh++;
 			return -1;
 		}
@@ -211,121 +210,193 @@ seterr(enum sigheader_err e, enum sigheader_err *err)
 	return -1;
 }
 
+/* The tags sigheader_parse looks at, found in one pass (tag_slot). */
+enum slot {
+	S_V, S_A, S_C, S_S, S_D, S_T, S_X, S_H, S_BH, S_B, S_L, NSLOTS
+};
+
+/* tag_slot: NAME's slot, or NSLOTS for a tag this parser ignores. */
+static enum slot
+tag_slot(const char *name, size_t len)
+{
+	if (len == 1) {
+		switch (name[0]) {
+		case 'v':
+			return S_V;
+		case 'a':
+			return S_A;
+		case 'c':
+			return S_C;
+		case 's':
+			return S_S;
+		case 'd':
+			return S_D;
+		case 't':
+			return S_T;
+		case 'x':
+			return S_X;
+		case 'h':
+			return S_H;
+		case 'b':
+			return S_B;
+		case 'l':
+			return S_L;
+		}
+	} else if (len == 2 && name[0] == 'b' && name[1] == 'h')
+		return S_BH;
+	return NSLOTS;
+}
+
+/* span_is: the span's text is exactly the C string S. */
+static int
+span_is(const struct taglist_span *sp, int value, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (value)
+		return sp->valuelen == n && memcmp(sp->value, s, n) == 0;
+	return sp->namelen == n && memcmp(sp->name, s, n) == 0;
+}
+
 struct sigheader *
 sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
     enum sigheader_err *err)
 {
-	static const char *const req_sks[] = { "a", "s", "h", "bh", "b", "t",
-	    "x", NULL };
-	static const char *const req_dkim[] = { "a", "d", "s", "h", "bh", "b",
-	    NULL };
-	const char *const *req;
+	static const enum slot req_sks[] = { S_A, S_S, S_H, S_BH, S_B, S_T,
+	    S_X, NSLOTS };
+	static const enum slot req_dkim[] = { S_A, S_D, S_S, S_H, S_BH, S_B,
+	    NSLOTS };
+	struct taglist_span tags[TAGLIST_MAX_TAGS];
+	const struct taglist_span *tag[NSLOTS + 1] = { NULL }, *v;
+	const enum slot *req;
 	struct sigheader *sh = NULL;
 	struct sigheader_fields *f;
-	struct taglist *tl = NULL;
 	enum taglist_err terr = TAGLIST_OK;
-	const char *v, *name;
-	unsigned char *bh = NULL;
-	size_t i, unfolded = 0, bhlen = 0;
-	char *dec = NULL;
-	int r;
+	const char *name, *c;
+	size_t i, n, unfolded = 0, bhlen = 0, nptr = 0, hsz, bsz;
+	char qbuf[512], *dec = NULL, *qpfree = NULL;
 
 	if (err != NULL)
 		*err = SIGHEADER_OK;
-	for (i = 0; i < len; i++)
-		if (value[i] != '\r' && value[i] != '\n')
-			unfolded++;
 	name = kind == SIGHEADER_DKIM ? SIGHEADER_DKIM_NAME : SIGHEADER_NAME;
+	/* the unfolded length is at most LEN: count only when it matters */
+	if (len > SIGHEADER_MAX_LEN - strlen(name) - 1)
+		for (i = 0; i < len; i++)
+			if (value[i] != '\r' && value[i] != '\n')
+				unfolded++;
 	if (unfolded > SIGHEADER_MAX_LEN - strlen(name) - 1) {
 		seterr(SIGHEADER_ETOOLONG, err);
 		return NULL;
 	}
-	if ((tl = taglist_parse(value, len, &terr, NULL)) == NULL) {
+	if ((n = taglist_scan(value, len, tags, &terr, NULL)) == 0) {
 		seterr(terr == TAGLIST_EDUP ? SIGHEADER_EDUPTAG :
-		    terr == TAGLIST_OK ? SIGHEADER_ENOMEM : SIGHEADER_ESYNTAX,
-		    err);
+		    SIGHEADER_ESYNTAX, err);
 		return NULL;
 	}
-	if ((sh = calloc(1, sizeof(*sh))) == NULL) {
+	/* taglist refused duplicates: each slot is set at most once */
+	for (i = 0; i < n; i++)
+		tag[tag_slot(tags[i].name, tags[i].namelen)] = &tags[i];
+	/*
+	 * One allocation: the sigheader, then h= (a pointer per name, at
+	 * most SIGHEADER_MAX_H, and the names with their NULs), then the
+	 * decoded b=.  Sized from the tags; when one is missing the checks
+	 * below fail before it is used.
+	 */
+	if ((v = tag[S_H]) != NULL) {
+		for (nptr = 1, c = v->value; (c = memchr(c, ':',
+		    v->valuelen - (size_t)(c - v->value))) != NULL; c++)
+			nptr++;
+		if (nptr > SIGHEADER_MAX_H)
+			nptr = SIGHEADER_MAX_H;
+	}
+	hsz = nptr * sizeof(char *) + (v != NULL ? v->valuelen : 0) + nptr;
+	hsz = (hsz + 7) & ~(size_t)7;
+	bsz = (tag[S_B] != NULL ? tag[S_B]->valuelen / 4 * 3 : 0) + 3;
+	if ((sh = malloc(sizeof(*sh) + hsz + bsz)) == NULL) {
 		seterr(SIGHEADER_ENOMEM, err);
 		goto fail;
 	}
+	memset(sh, 0, sizeof(*sh));
 	f = &sh->f;
+	f->h = (char **)(sh + 1);
+	f->b = (unsigned char *)f->h + hsz;
 	f->kind = kind;
 	f->t = f->x = -1;
-	if (strcmp(taglist_name(tl, 0), "v") != 0 ||
-	    strcmp(taglist_value(tl, 0), "1") != 0) {
+	if (!span_is(&tags[0], 0, "v") || !span_is(&tags[0], 1, "1")) {
 		seterr(SIGHEADER_EVERSION, err);
 		goto fail;
 	}
-	if (taglist_get(tl, "l") != NULL) {
+	if (tag[S_L] != NULL) {
 		seterr(SIGHEADER_ELTAG, err);
 		goto fail;
 	}
 	req = kind == SIGHEADER_DKIM ? req_dkim : req_sks;
-	for (i = 0; req[i] != NULL; i++) {
-		if (taglist_get(tl, req[i]) == NULL) {
+	for (i = 0; req[i] != NSLOTS; i++) {
+		if (tag[req[i]] == NULL) {
 			seterr(SIGHEADER_EMISSING, err);
 			goto fail;
 		}
 	}
-	v = taglist_get(tl, "a");
-	if (strcmp(v, "ed25519-sha256") == 0)
+	v = tag[S_A];
+	if (span_is(v, 1, "ed25519-sha256"))
 		f->alg = SIGHEADER_ED25519_SHA256;
-	else if (strcmp(v, "rsa-sha256") == 0)
+	else if (span_is(v, 1, "rsa-sha256"))
 		f->alg = SIGHEADER_RSA_SHA256;
 	else {
 		seterr(SIGHEADER_EALG, err);
 		goto fail;
 	}
-	if ((v = taglist_get(tl, "c")) == NULL) {
+	if ((v = tag[S_C]) == NULL) {
 		f->hcanon = kind == SIGHEADER_DKIM ? CANON_SIMPLE :
 		    CANON_RELAXED;
 		f->bcanon = f->hcanon;
-	} else if (parse_canon(v, kind, &f->hcanon, &f->bcanon) == -1) {
+	} else if (parse_canon(v->value, v->valuelen, kind, &f->hcanon,
+	    &f->bcanon) == -1) {
 		seterr(SIGHEADER_ECANON, err);
 		goto fail;
 	}
 	if (kind == SIGHEADER_SKS) {
-		if ((dec = qp_decode(taglist_get(tl, "s"))) == NULL ||
+		v = tag[S_S];
+		if ((dec = qp_decode(v->value, v->valuelen, qbuf, sizeof(qbuf),
+		    &qpfree)) == NULL ||
 		    (f->sender = addr_parse(dec, NULL, NULL)) == NULL) {
 			seterr(SIGHEADER_ESENDER, err);
 			goto fail;
 		}
 	} else {
-		if ((f->domain = strdup(taglist_get(tl, "d"))) == NULL ||
-		    (f->selector = strdup(taglist_get(tl, "s"))) == NULL) {
+		if ((f->domain = strndup(tag[S_D]->value,
+		    tag[S_D]->valuelen)) == NULL ||
+		    (f->selector = strndup(tag[S_S]->value,
+		    tag[S_S]->valuelen)) == NULL) {
 			seterr(SIGHEADER_ENOMEM, err);
 			goto fail;
 		}
 	}
-	if ((r = parse_h(f, taglist_get(tl, "h"))) != 0) {
-		seterr(r == -2 ? SIGHEADER_ENOMEM : SIGHEADER_EH, err);
+	if (parse_h(f, tag[S_H]->value, tag[S_H]->valuelen, nptr) != 0) {
+		seterr(SIGHEADER_EH, err);
 		goto fail;
 	}
-	if (b64_decode(taglist_get(tl, "bh"), &bh, &bhlen) == -1 ||
-	    bhlen != SIGHEADER_BH_LEN ||
-	    b64_decode(taglist_get(tl, "b"), &f->b, &f->blen) == -1 ||
+	v = tag[S_B];
+	if (b64_decode_buf(tag[S_BH]->value, tag[S_BH]->valuelen, f->bh,
+	    SIGHEADER_BH_LEN, &bhlen) == -1 || bhlen != SIGHEADER_BH_LEN ||
+	    b64_decode_buf(v->value, v->valuelen, f->b, bsz, &f->blen) == -1 ||
 	    f->blen == 0 || (f->alg == SIGHEADER_ED25519_SHA256 &&
 	    f->blen != SIGHEADER_ED25519_LEN)) {
 		seterr(SIGHEADER_EBASE64, err);
 		goto fail;
 	}
-	memcpy(f->bh, bh, SIGHEADER_BH_LEN);
-	if (((v = taglist_get(tl, "t")) != NULL && parse_time(v, &f->t) == -1) ||
-	    ((v = taglist_get(tl, "x")) != NULL && parse_time(v, &f->x) == -1) ||
+	if (((v = tag[S_T]) != NULL &&
+	    parse_time(v->value, v->valuelen, &f->t) == -1) ||
+	    ((v = tag[S_X]) != NULL &&
+	    parse_time(v->value, v->valuelen, &f->x) == -1) ||
 	    (f->t >= 0 && f->x >= 0 && f->x <= f->t)) {
 		seterr(SIGHEADER_ETIME, err);
 		goto fail;
 	}
-	free(bh);
-	free(dec);
-	taglist_free(tl);
+	free(qpfree);
 	return sh;
 fail:
-	free(bh);
-	free(dec);
-	taglist_free(tl);
+	free(qpfree);
 	sigheader_free(sh);
 	return NULL;
 }
@@ -338,9 +409,7 @@ sigheader_free(struct sigheader *sh)
 	addr_free(sh->f.sender);
 	free(sh->f.domain);
 	free(sh->f.selector);
-	free(sh->f.h);		/* the names with it (parse_h) */
-	free(sh->f.b);
-	free(sh);
+	free(sh);	/* h= and b= with it */
 }
 
 const struct sigheader_fields *
@@ -349,15 +418,15 @@ sigheader_get(const struct sigheader *sh)
 	return &sh->f;
 }
 
-char *
-sigheader_strip_b(const char *field, size_t len, size_t *outlen)
+int
+sigheader_b_span(const char *field, size_t len, size_t *cutp,
+    size_t *resumep)
 {
 	const char *p, *end = field + len, *colon, *ns, *cut = NULL, *resume;
-	char *out;
 	size_t n;
 
 	if ((colon = memchr(field, ':', len)) == NULL)
-		return NULL;
+		return -1;
 	if (len >= 2 && end[-2] == '\r' && end[-1] == '\n')
 		end -= 2;
 	p = colon + 1;
@@ -374,21 +443,33 @@ sigheader_strip_b(const char *field, size_t len, size_t *outlen)
 			cut = p + 1;
 			break;
 		}
-		while (p < end && *p != ';')
-			p++;
-		if (p < end)
-			p++;
+		if ((p = memchr(p, ';', (size_t)(end - p))) == NULL)
+			break;
+		p++;
 	}
 	if (cut == NULL)
-		return NULL;
+		return -1;
 	resume = memchr(cut, ';', (size_t)(end - cut));
 	if (resume == NULL)
 		resume = end;
-	n = (size_t)(cut - field) + (size_t)(field + len - resume);
+	*cutp = (size_t)(cut - field);
+	*resumep = (size_t)(resume - field);
+	return 0;
+}
+
+char *
+sigheader_strip_b(const char *field, size_t len, size_t *outlen)
+{
+	char *out;
+	size_t cut, resume, n;
+
+	if (sigheader_b_span(field, len, &cut, &resume) == -1)
+		return NULL;
+	n = cut + (len - resume);
 	if ((out = malloc(n + 1)) == NULL)
 		return NULL;
-	memcpy(out, field, (size_t)(cut - field));
-	memcpy(out + (cut - field), resume, (size_t)(field + len - resume));
+	memcpy(out, field, cut);
+	memcpy(out + cut, field + resume, len - resume);
 	out[n] = '\0';
 	*outlen = n;
 	return out;

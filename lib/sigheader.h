@@ -88,6 +88,14 @@ const struct sigheader_fields *sigheader_get(const struct sigheader *);
 char		*sigheader_strip_b(const char *field, size_t len,
 		    size_t *outlen);
 
+/*
+ * sigheader_b_span: what sigheader_strip_b deletes from FIELD (LEN
+ * octets), without copying: octets [*CUT, *RESUME).  Returns 0, or -1
+ * when there is no b tag (or no colon).
+ */
+int		 sigheader_b_span(const char *field, size_t len, size_t *cut,
+		    size_t *resume);
+
 /* What to build; the caller owns the pointers. */
 struct sigheader_params {
 	enum sigheader_kind	 kind;

@@ -27,6 +27,24 @@ enum taglist_err {
 
 struct taglist;
 
+/* One tag as taglist_scan finds it: spans of the caller's text. */
+struct taglist_span {
+	const char	*name;
+	size_t		 namelen;
+	const char	*value;		/* not NUL-terminated */
+	size_t		 valuelen;	/* outer whitespace dropped */
+};
+
+/*
+ * taglist_scan: parse LEN octets at TEXT as taglist_parse does, with the
+ * same errors and positions, into the caller's TAGS without allocating
+ * or copying (the spans point into TEXT).  Returns the number of tags
+ * (at least 1), or 0 with *ERR and *POS set when not NULL.
+ */
+size_t		 taglist_scan(const char *text, size_t len,
+		    struct taglist_span tags[TAGLIST_MAX_TAGS],
+		    enum taglist_err *err, size_t *pos);
+
 /*
  * taglist_parse: parse LEN octets at TEXT (need not be NUL-terminated).
  * Returns a new taglist owned by the caller, or NULL with *ERR and *POS

@@ -204,6 +204,44 @@ from(void)
 	}
 }
 
+/*
+ * long_lf: a 600-octet CRLF message is borrowed as it is; with one bare
+ * LF at any offset of its body it is copied, that LF made CRLF (the
+ * 16-octet scan must see an LF at every position of its steps).
+ */
+static void
+long_lf(void)
+{
+	static const char hdr[] = "From: a@example.com\r\n\r\n";
+	char buf[700];
+	const char *t;
+	struct msg *m;
+	size_t i, at, len, tl, hl = sizeof(hdr) - 1, bad = 0;
+
+	memcpy(buf, hdr, hl);
+	for (i = hl; i < 600; i++)
+		buf[i] = (i % 40 == 39) ? '\n' : (i % 40 == 38) ? '\r' : 'x';
+	m = msg_parse(buf, 600, NULL, NULL);
+	T_OK(m != NULL && !msg_had_lf(m) && msg_text(m, &tl) == buf,
+	    "a long CRLF message is borrowed, not copied");
+	msg_free(m);
+	for (at = hl; at < 600; at++) {
+		if (buf[at] != 'x')
+			continue;
+		buf[at] = '\n';
+		len = 600;
+		m = msg_parse(buf, len, NULL, NULL);
+		t = m != NULL ? msg_text(m, &tl) : NULL;
+		if (t == NULL || !msg_had_lf(m) || tl != len + 1 ||
+		    t[at] != '\r' || t[at + 1] != '\n')
+			bad++;
+		msg_free(m);
+		buf[at] = 'x';
+	}
+	T_OK(bad == 0, "one bare LF anywhere in a long body is found and made "
+	    "CRLF (%zu missed)", bad);
+}
+
 int
 main(void)
 {
@@ -212,5 +250,6 @@ main(void)
 	limits();
 	mailbox();
 	from();
+	long_lf();
 	return t_done();
 }

@@ -8,6 +8,67 @@ p(const char *s, enum taglist_err *err, size_t *pos)
 	return taglist_parse(s, strlen(s), err, pos);
 }
 
+/*
+ * long_values: values longer than the 16-octet steps of the scanner,
+ * with every kind of octet at every offset: where a bad octet is
+ * reported, where the value ends, that trailing whitespace is dropped
+ * and inner whitespace kept, and that taglist_scan agrees with
+ * taglist_parse.
+ */
+static void
+long_values(void)
+{
+	static const unsigned char odd[] = { 0x7f, 0x80, 0xff, 0x01, 0x00 };
+	struct taglist_span sp[TAGLIST_MAX_TAGS];
+	struct taglist *tl;
+	enum taglist_err err;
+	char buf[128], want[128];
+	size_t at, k, pos, n, bad = 0, badv = 0, bads = 0;
+
+	for (at = 0; at < 60; at++) {
+		/* "v=" then 60 VALCHARs with one odd octet at AT */
+		for (k = 0; k < sizeof(odd); k++) {
+			memcpy(buf, "v=", 2);
+			memset(buf + 2, 'x', 60);
+			buf[2 + at] = (char)odd[k];
+			tl = taglist_parse(buf, 62, &err, &pos);
+			if (tl != NULL || pos != 2 + at || err != (odd[k] == 0 ?
+			    TAGLIST_ENUL : TAGLIST_ESYNTAX))
+				bad++;
+			taglist_free(tl);
+		}
+		/* "v=" + text with SP/HTAB inside and after, then ";w=1" */
+		memcpy(buf, "v=", 2);
+		for (k = 0; k < 60; k++)
+			buf[2 + k] = "ab c\td=e"[(k * 7 + at) % 8];
+		memset(buf + 2 + at, ' ', 60 - at);	/* trailing WSP */
+		memcpy(buf + 62, ";w=1", 4);
+		n = at;
+		while (n > 0 && (buf[1 + n] == ' ' || buf[1 + n] == '\t'))
+			n--;
+		memcpy(want, buf + 2, n);
+		want[n] = '\0';
+		/* leading whitespace is dropped by the parser too */
+		for (k = 0; want[k] == ' ' || want[k] == '\t'; k++)
+			;
+		tl = taglist_parse(buf, 66, &err, &pos);
+		if (tl == NULL || strcmp(taglist_get(tl, "v"), want + k) != 0 ||
+		    strcmp(taglist_get(tl, "w"), "1") != 0)
+			badv++;
+		if (taglist_scan(buf, 66, sp, &err, &pos) != 2 ||
+		    tl == NULL || sp[0].valuelen != strlen(want + k) ||
+		    memcmp(sp[0].value, want + k, sp[0].valuelen) != 0)
+			bads++;
+		taglist_free(tl);
+	}
+	T_OK(bad == 0, "a bad octet at any offset of a long value is found "
+	    "at its position (%zu wrong)", bad);
+	T_OK(badv == 0, "long values end at ';' without their trailing "
+	    "whitespace, inner whitespace kept (%zu wrong)", badv);
+	T_OK(bads == 0, "taglist_scan gives the same spans as taglist_parse "
+	    "(%zu wrong)", bads);
+}
+
 int
 main(void)
 {
@@ -53,6 +114,7 @@ main(void)
 		o += snprintf(many + o, sizeof(many) - (size_t)o, "t%d=1;", i);
 	T_OK(p(many, &err, &pos) == NULL && err == TAGLIST_ETOOMANY,
 	    "65 tags are too many");
+	long_values();
 	taglist_free(NULL);
 	T_STREQ(taglist_errname(TAGLIST_EDUP), "duplicate-tag", "error names");
 	return t_done();
