@@ -8,6 +8,7 @@
  * is itself; ASCII domains are checked as LDH here), and a parsed address
  * is one allocation (zonegen parses a million of them).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +23,17 @@
 #define DOMAIN_MAX	253
 #define LABEL_MAX	63
 
-/* One allocation: the struct, then the four strings it points to. */
+/*
+ * One allocation: offsets, then the strings: the canonical address, the
+ * local part as written and, only when it differs, the canonical local
+ * part.  The domain is the end of the canonical address (after its last
+ * '@'), so it needs no copy.  zonegen keeps a million of these.
+ */
 struct addr {
-	char	*local;		/* unquoted, NFC */
-	char	*canon_local;	/* NFC, ASCII lowercased */
-	char	*domain;	/* A-labels, lowercase */
-	char	*canon;		/* canon_local@domain, quoted if needed */
+	uint16_t	local;		/* unquoted, NFC */
+	uint16_t	canon_local;	/* NFC, ASCII lowercased */
+	uint16_t	domain;		/* A-labels, lowercase */
+	char		s[];		/* canon_local@domain, quoted if needed */
 };
 
 static int
@@ -40,16 +46,18 @@ set_err(enum addr_err e, size_t at, enum addr_err *err, size_t *pos)
 	return -1;
 }
 
-/* atext of RFC 5322, plus any non-ASCII octet (UTF-8 checked elsewhere) */
+/*
+ * atext of RFC 5322, plus any non-ASCII octet (UTF-8 checked elsewhere):
+ * a bitmap over 0..127 (ALPHA DIGIT and !#$%&'*+-/=?^_`{|}~).
+ */
+static const uint64_t atext_map[2] = {
+	0xa3ffacfa00000000ULL, 0x7fffffffc7fffffeULL,
+};
+
 static int
 is_atext(unsigned char c)
 {
-	if (c >= 0x80)
-		return 1;
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+	return c >= 0x80 || ((atext_map[c >> 6] >> (c & 63)) & 1) != 0;
 }
 
 /* qtext of RFC 5322 (and SP/HTAB, which RFC 5321 allows in quotes) */
@@ -118,17 +126,15 @@ is_dot_atom(const char *s)
 }
 
 /*
- * parse_local: the local part at IN up to the '@' (stored in *AT).
- * Returns the unquoted text, malloc'd, or NULL with the error set.
+ * parse_local: the local part at IN (N octets) up to the '@' (stored in
+ * *AT), unquoted into OUT (N + 1 octets).  Returns OUT, or NULL with the
+ * error set.
  */
 static char *
-parse_local(const char *in, size_t *at, enum addr_err *err, size_t *pos)
+parse_local(const char *in, size_t n, char *out, size_t *at,
+    enum addr_err *err, size_t *pos)
 {
-	size_t i = 0, o = 0, n = strlen(in);
-	char *out;
-
-	if ((out = malloc(n + 1)) == NULL)
-		return NULL;
+	size_t i = 0, o = 0;
 	if (in[0] == '"') {
 		for (i = 1; i < n && in[i] != '"'; i++) {
 			unsigned char c = (unsigned char)in[i];
@@ -195,7 +201,6 @@ parse_local(const char *in, size_t *at, enum addr_err *err, size_t *pos)
 	*at = i;
 	return out;
 fail:
-	free(out);
 	return NULL;
 }
 
@@ -232,64 +237,76 @@ check_ldh(const char *s, enum addr_err *e)
 	return -1;
 }
 
-/* domain_alabel: IN (UTF-8 or ASCII) as lowercase A-labels, malloc'd. */
-static char *
-domain_alabel(const char *in, enum addr_err *err, size_t *pos)
+/*
+ * domain_alabel: IN (UTF-8 or ASCII) as lowercase A-labels in OUT (OUTSZ
+ * octets: more than strlen(IN) and than DOMAIN_MAX).  Returns 0, or -1
+ * with the error set (ADDR_OK when out of memory).
+ */
+static int
+domain_alabel(const char *in, char *out, size_t outsz, enum addr_err *err,
+    size_t *pos)
 {
-	char *out = NULL, *tmp = NULL;
+	char *tmp = NULL;
 	const char *p;
 	enum addr_err e;
+	size_t n;
 	long bad;
 	int ascii = 1;
 
 	if (in[0] == '\0') {
 		set_err(ADDR_EDOMAIN_EMPTY, 0, err, pos);
-		return NULL;
+		return -1;
 	}
 	if (in[0] == '[') {
 		set_err(ADDR_EDOMAIN_LITERAL, 0, err, pos);
-		return NULL;
+		return -1;
 	}
-	for (p = in; *p != '\0'; p++)
+	for (p = in; *p != '\0'; p++) {
 		if ((unsigned char)*p >= 0x80)
 			ascii = 0;
+		/* ASCII A-Z lowered as they are copied */
+		if ((size_t)(p - in) + 1 < outsz)
+			out[p - in] = *p >= 'A' && *p <= 'Z' ?
+			    (char)(*p - 'A' + 'a') : *p;
+	}
 	if (ascii) {
-		if ((out = strdup(in)) == NULL)
-			return NULL;
-		ascii_lower(out);
+		if ((size_t)(p - in) >= outsz)
+			return -1;
+		out[p - in] = '\0';
 		if ((bad = check_ldh(out, &e)) >= 0) {
 			set_err(e, (size_t)bad, err, pos);
-			goto fail;
+			return -1;
 		}
 		/* An ACE label must be a valid A-label. */
 		if (strstr(out, "xn--") != NULL) {
 			if (idn2_to_unicode_8z8z(out, &tmp, 0) != IDN2_OK) {
 				set_err(ADDR_EDOMAIN_IDN, 0, err, pos);
-				goto fail;
+				return -1;
 			}
 			idn2_free(tmp);
 		}
-		return out;
+		return 0;
 	}
 	if (idn2_lookup_u8((const uint8_t *)in, (uint8_t **)&tmp,
 	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) != IDN2_OK) {
 		set_err(ADDR_EDOMAIN_IDN, 0, err, pos);
-		return NULL;
+		return -1;
 	}
-	out = strdup(tmp);
-	idn2_free(tmp);
-	if (out == NULL)
-		return NULL;
-	ascii_lower(out);
-	if ((bad = check_ldh(out, &e)) >= 0) {
+	ascii_lower(tmp);
+	if ((bad = check_ldh(tmp, &e)) >= 0) {
 		set_err(e == ADDR_EDOMAIN_SYNTAX ? ADDR_EDOMAIN_IDN : e, 0,
 		    err, pos);
-		goto fail;
+		idn2_free(tmp);
+		return -1;
 	}
-	return out;
-fail:
-	free(out);
-	return NULL;
+	/* check_ldh passed: at most DOMAIN_MAX octets */
+	if ((n = strlen(tmp)) >= outsz) {
+		idn2_free(tmp);
+		return -1;
+	}
+	memcpy(out, tmp, n + 1);
+	idn2_free(tmp);
+	return 0;
 }
 
 char *
@@ -304,11 +321,17 @@ addr_domain_parse(const char *in, enum addr_err *err)
 		set_err(ADDR_EUTF8, 0, err, NULL);
 		return NULL;
 	}
-	if ((copy = strdup(in)) == NULL)
+	if ((copy = strdup(in)) == NULL ||
+	    (out = malloc(n + DOMAIN_MAX + 2)) == NULL) {
+		free(copy);
 		return NULL;
+	}
 	if (n > 1 && copy[n - 1] == '.')
 		copy[n - 1] = '\0';
-	out = domain_alabel(copy, err, &pos);
+	if (domain_alabel(copy, out, n + DOMAIN_MAX + 2, err, &pos) == -1) {
+		free(out);
+		out = NULL;
+	}
 	free(copy);
 	return out;
 }
@@ -346,28 +369,49 @@ make_canon(const char *local, const char *domain, char *out)
 static struct addr *
 pack(const char *local, const char *domain)
 {
-	size_t ll = strlen(local), dl = strlen(domain);
+	size_t ll = strlen(local), dl = strlen(domain), clen, esc = 0, i;
+	int quote = !is_dot_atom(local), lower = 1;
 	struct addr *a;
-	char *p;
+	char *cl;
 
-	/* local, canon_local, domain, canon (at most 2 ll + dl + 3 + NUL) */
-	if ((a = malloc(sizeof(*a) + (ll + 1) * 2 + dl + 1 +
-	    2 * ll + dl + 4)) == NULL)
+	for (i = 0; i < ll; i++) {
+		if (local[i] >= 'A' && local[i] <= 'Z')
+			lower = 0;
+		if (local[i] == '"' || local[i] == '\\')
+			esc++;
+	}
+	clen = ll + (quote ? 2 + esc : 0) + 1 + dl;
+	if ((a = malloc(sizeof(*a) + clen + 1 + ll + 1 +
+	    (lower ? 0 : ll + 1))) == NULL)
 		return NULL;
-	p = (char *)(a + 1);
-	a->local = p;
-	memcpy(p, local, ll + 1);
-	p += ll + 1;
-	a->canon_local = p;
-	memcpy(p, local, ll + 1);
-	ascii_lower(p);
-	p += ll + 1;
-	a->domain = p;
-	memcpy(p, domain, dl + 1);
-	p += dl + 1;
-	a->canon = p;
-	make_canon(a->canon_local, a->domain, p);
+	a->local = (uint16_t)(clen + 1);
+	memcpy(a->s + a->local, local, ll + 1);
+	a->canon_local = a->local;
+	if (!lower) {
+		a->canon_local = (uint16_t)(a->local + ll + 1);
+		cl = a->s + a->canon_local;
+		memcpy(cl, local, ll + 1);
+		ascii_lower(cl);
+	}
+	make_canon(a->s + a->canon_local, domain, a->s);
+	a->domain = (uint16_t)(clen - dl);
 	return a;
+}
+
+/* ascii_only: the N octets at S are all below 0x80, 8 at a time. */
+static int
+ascii_only(const char *s, size_t n)
+{
+	uint64_t w, acc = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ULL) == 0;
 }
 
 struct addr *
@@ -375,7 +419,7 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 {
 	struct addr *a = NULL;
 	const uint8_t *bad;
-	char *raw = NULL, *local = NULL, *domain = NULL;
+	char raw[ADDR_MAX + 1], domain[ADDR_MAX + 1], *local = NULL;
 	size_t at, n = strlen(in), dpos = 0;
 
 	if (err != NULL)
@@ -386,7 +430,9 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 		set_err(ADDR_EEMPTY, 0, err, pos);
 		return NULL;
 	}
-	if ((bad = u8_check((const uint8_t *)in, n)) != NULL) {
+	/* ASCII is UTF-8: no u8_check, and NFC leaves it as it is. */
+	if (!ascii_only(in, n) &&
+	    (bad = u8_check((const uint8_t *)in, n)) != NULL) {
 		set_err(ADDR_EUTF8, (size_t)(bad - (const uint8_t *)in), err,
 		    pos);
 		return NULL;
@@ -395,20 +441,18 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 		set_err(ADDR_ETOOLONG, ADDR_MAX, err, pos);
 		return NULL;
 	}
-	if ((raw = parse_local(in, &at, err, pos)) == NULL)
+	if (parse_local(in, n, raw, &at, err, pos) == NULL)
 		return NULL;
-	if ((domain = domain_alabel(in + at + 1, err, &dpos)) == NULL) {
+	if (domain_alabel(in + at + 1, domain, sizeof(domain), err,
+	    &dpos) == -1) {
 		if (pos != NULL)
 			*pos = at + 1 + dpos;
-		goto done;
+		return NULL;
 	}
 	if (!is_ascii(raw) && (local = nfc(raw)) == NULL)
-		goto done;
+		return NULL;
 	a = pack(local != NULL ? local : raw, domain);
-done:
-	free(raw);
 	free(local);
-	free(domain);
 	return a;
 }
 
@@ -418,28 +462,43 @@ addr_free(struct addr *a)
 	free(a);	/* one allocation (pack) */
 }
 
+size_t
+addr_size(const struct addr *a)
+{
+	const char *last = a->s + (a->canon_local > a->local ?
+	    a->canon_local : a->local);
+
+	return (size_t)(last - (const char *)a) + strlen(last) + 1;
+}
+
+struct addr *
+addr_copy(const struct addr *a, void *buf)
+{
+	return memcpy(buf, a, addr_size(a));
+}
+
 const char *
 addr_local(const struct addr *a)
 {
-	return a->local;
+	return a->s + a->local;
 }
 
 const char *
 addr_canon_local(const struct addr *a)
 {
-	return a->canon_local;
+	return a->s + a->canon_local;
 }
 
 const char *
 addr_domain(const struct addr *a)
 {
-	return a->domain;
+	return a->s + a->domain;
 }
 
 const char *
 addr_canon(const struct addr *a)
 {
-	return a->canon;
+	return a->s;
 }
 
 static const struct {

@@ -42,6 +42,16 @@ struct addr;
 struct addr	*addr_parse(const char *in, enum addr_err *err, size_t *pos);
 void		 addr_free(struct addr *);
 
+/*
+ * addr_size, addr_copy: an addr is one block of addr_size(A) octets that
+ * holds no pointers, so a copy of it anywhere (BUF: addr_size(A) octets,
+ * 2-octet aligned) is the same addr: addr_copy returns it, owned with BUF
+ * by the caller (never passed to addr_free).  For callers that keep a
+ * million addresses in their own blocks (the manifest).
+ */
+size_t		 addr_size(const struct addr *a);
+struct addr	*addr_copy(const struct addr *a, void *buf);
+
 /* Accessors: strings owned by the addr, valid until addr_free. */
 const char	*addr_local(const struct addr *);	/* as written, NFC */
 const char	*addr_canon_local(const struct addr *);	/* NFC, ASCII lower */

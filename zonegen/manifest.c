@@ -4,9 +4,10 @@
  * detection, and the validation pass over all entries together
  * (specs/manifest.md).  The formats themselves are in mf_csv.c,
  * mf_signers.c and mf_vcard.c.  Pure: no I/O; keys are not decoded here.
- * Entries and their strings live in blocks owned by the manifest (one
- * allocation per thousand entries, not four per entry); the string blocks
- * hold key data, so they are wiped before they are freed.
+ * Entries, their strings and their parsed addresses live in blocks owned
+ * by the manifest (blocks that double up to megabytes, advised for huge
+ * pages: no allocation per entry); the string blocks hold key data, so
+ * they are wiped before they are freed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,13 +21,16 @@
 #include <openssl/sha.h>
 
 #include "addr.h"
+#include "bigmem.h"
 #include "manifest.h"
 #include "owner.h"
 
 #define ERRTEXT_MAX	512	/* one error text */
 #define QUOTE_MAX	160	/* input quoted in an error text */
-#define ENT_BLOCK	1024	/* entries per entry block */
-#define STR_BLOCK	65536	/* octets per string block (or one string) */
+#define ENT_BLOCK	1024	/* entries in the first entry block */
+#define ENT_BLOCK_MAX	65536	/* and at most, doubling */
+#define STR_BLOCK	65536	/* octets in the first string block */
+#define STR_BLOCK_MAX	(8UL << 20)	/* and at most, doubling */
 
 /* A block of entries or of strings; blocks are chained for freeing. */
 struct block {
@@ -43,6 +47,7 @@ struct manifest {
 	size_t			  nent, capent;
 	struct block		 *eblocks;	/* head: the one in use */
 	struct block		 *sblocks;	/* head: the one in use */
+	size_t			  ecap, scap;	/* size of the next block */
 	char			**err;		/* kept texts */
 	size_t			  nerr;		/* kept */
 	size_t			  nerrall;	/* found */
@@ -83,19 +88,25 @@ str_alloc(struct manifest *m, size_t len)
 	if (len >= SIZE_MAX - sizeof(*b) - STR_BLOCK)
 		return NULL;
 	if (b == NULL || b->cap - b->used < len + 1) {
-		size_t cap = len + 1 > STR_BLOCK ? len + 1 : STR_BLOCK;
+		size_t cap;
 
+		if (m->scap == 0)
+			m->scap = STR_BLOCK;
+		cap = len + 1 > m->scap ? len + 1 : m->scap;
 		if ((b = malloc(offsetof(struct block, u) + cap)) == NULL)
 			return NULL;
+		bigmem_advise(b, offsetof(struct block, u) + cap);
 		b->used = 0;
 		b->cap = cap;
-		if (len + 1 > STR_BLOCK && m->sblocks != NULL) {
+		if (len + 1 > m->scap && m->sblocks != NULL) {
 			/* A big string: keep filling the current block. */
 			b->next = m->sblocks->next;
 			m->sblocks->next = b;
 		} else {
 			b->next = m->sblocks;
 			m->sblocks = b;
+			if (m->scap < STR_BLOCK_MAX)
+				m->scap *= 2;
 		}
 	}
 	s = (char *)b->u.octets + b->used;
@@ -123,11 +134,17 @@ entry_new(struct manifest *m)
 	struct manifest_entry *e;
 
 	if (b == NULL || b->used == b->cap) {
+		if (m->ecap == 0)
+			m->ecap = ENT_BLOCK;
 		if ((b = malloc(offsetof(struct block, u) +
-		    ENT_BLOCK * sizeof(struct manifest_entry))) == NULL)
+		    m->ecap * sizeof(struct manifest_entry))) == NULL)
 			return NULL;
+		bigmem_advise(b, offsetof(struct block, u) +
+		    m->ecap * sizeof(struct manifest_entry));
 		b->used = 0;
-		b->cap = ENT_BLOCK;
+		b->cap = m->ecap;
+		if (m->ecap < ENT_BLOCK_MAX)
+			m->ecap *= 2;
 		b->next = m->eblocks;
 		m->eblocks = b;
 	}
@@ -143,9 +160,7 @@ manifest_free(struct manifest *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->nent; i++)
-		addr_free((struct addr *)m->ent[i]->addr);
-	free(m->ent);
+	free(m->ent);	/* entries and their addrs live in the blocks */
 	blocks_free(m->eblocks, 0);
 	blocks_free(m->sblocks, 1);
 	for (i = 0; i < m->nerr; i++)
@@ -262,8 +277,9 @@ manifest_add(struct manifest *m, const char *file, unsigned long line,
     const char *address, size_t addrlen)
 {
 	struct manifest_entry *e = NULL, **n;
-	struct addr *a = NULL;
-	char *s = NULL, q[QUOTE_MAX];
+	struct addr *a = NULL, *kept;
+	char *s = NULL, *ab, q[QUOTE_MAX], tmp[512];
+	const char *in = tmp, *as;
 	enum addr_err aerr = ADDR_OK;
 	size_t pos = 0;
 
@@ -275,18 +291,36 @@ manifest_add(struct manifest *m, const char *file, unsigned long line,
 		aerr = ADDR_ELOCAL_CHAR;
 		goto bad;
 	}
-	if ((s = str_dup(m, address, addrlen)) == NULL)
+	/* Parsed from a copy on the stack; kept only if not canonical. */
+	if (addrlen < sizeof(tmp)) {
+		memcpy(tmp, address, addrlen);
+		tmp[addrlen] = '\0';
+	} else if ((in = s = str_dup(m, address, addrlen)) == NULL)
 		goto nomem;
-	if ((a = addr_parse(s, &aerr, &pos)) == NULL) {
+	if ((a = addr_parse(in, &aerr, &pos)) == NULL) {
 		if (aerr == ADDR_OK)
 			goto nomem;
 		goto bad;
 	}
+	/* The addr moves into the blocks (2-octet aligned), freed with them. */
+	if ((ab = str_alloc(m, addr_size(a))) == NULL)
+		goto nomem;
+	if ((uintptr_t)ab & 1)
+		ab++;
+	kept = addr_copy(a, ab);
+	addr_free(a);
+	a = NULL;
+	as = s;
+	if (as == NULL && strcmp(addr_canon(kept), tmp) == 0)
+		as = addr_canon(kept);
+	else if (as == NULL && (as = str_dup(m, address, addrlen)) == NULL)
+		goto nomem;
 	if (m->nent == m->capent) {
 		size_t cap = m->capent ? m->capent * 2 : 64;
 
 		if ((n = reallocarray(m->ent, cap, sizeof(*n))) == NULL)
 			goto nomem;
+		bigmem_advise(n, cap * sizeof(*n));
 		m->ent = n;
 		m->capent = cap;
 	}
@@ -294,8 +328,8 @@ manifest_add(struct manifest *m, const char *file, unsigned long line,
 		goto nomem;
 	e->file = file;
 	e->line = e->key_line = line;
-	e->address = s;
-	e->addr = a;
+	e->address = as;
+	e->addr = kept;
 	m->ent[m->nent++] = e;
 	return e;
 bad:
@@ -357,235 +391,12 @@ manifest_set_data(struct manifest *m, struct manifest_entry *e,
 	return 0;
 }
 
-/* days_from_civil: days since 1970-01-01 (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned mo, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= mo <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-digits(const char *s, size_t n, unsigned *out)
-{
-	size_t i;
-
-	*out = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*out = *out * 10 + (unsigned)(s[i] - '0');
-	}
-	return 0;
-}
-
-int
-manifest_time_parse(const char *s, size_t len, int64_t *out)
-{
-	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-		31, 30, 31 };
-	unsigned y, mo, d, h = 0, mi = 0, se = 0, dim;
-	int64_t t;
-
-	if (len != 10 && len != 20)
-		return -1;
-	if (digits(s, 4, &y) == -1 || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) == -1 || s[7] != '-' ||
-	    digits(s + 8, 2, &d) == -1)
-		return -1;
-	if (len == 20 && (s[10] != 'T' || digits(s + 11, 2, &h) == -1 ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) == -1 || s[16] != ':' ||
-	    digits(s + 17, 2, &se) == -1 || s[19] != 'Z'))
-		return -1;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
-	    se > 59)
-		return -1;
-	dim = mdays[mo - 1];
-	if (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		dim = 29;
-	if (d > dim)
-		return -1;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	if (t <= 0)
-		return -1;
-	*out = t;
-	return 0;
-}
-
-void
-manifest_time_format(int64_t t, char out[21])
-{
-	int64_t z, era, doe, yoe, y, doy, mp, d, m, s;
-
-	if (t < 0)
-		t = 0;
-	if (t > INT64_C(253402300799))		/* 9999-12-31T23:59:59Z */
-		t = INT64_C(253402300799);
-	s = t % 86400;
-	z = t / 86400 + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ",
-	    (unsigned)y % 10000, (unsigned)m % 100, (unsigned)d % 100,
-	    (unsigned)(s / 3600) % 100, (unsigned)(s / 60 % 60),
-	    (unsigned)(s % 60));
-}
-
-int
-manifest_date(struct manifest *m, const char *file, unsigned long line,
-    const char *what, const char *s, size_t len, int64_t *out)
-{
-	char q[QUOTE_MAX];
-
-	if (manifest_time_parse(s, len, out) == 0)
-		return 0;
-	manifest_err(m, file, line,
-	    "bad %s \"%s\": expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", what,
-	    manifest_quote(s, len, q, sizeof(q)));
-	return -1;
-}
-
-static int
-has_suffix(const char *path, const char *suf)
-{
-	size_t pl = strlen(path), sl = strlen(suf);
-
-	return pl > sl && strcasecmp(path + pl - sl, suf) == 0;
-}
-
-enum manifest_format
-manifest_detect(const char *path, const char *buf, size_t len)
-{
-	size_t i = 0, n;
-
-	if (has_suffix(path, ".csv"))
-		return MANIFEST_CSV;
-	if (has_suffix(path, ".vcf") || has_suffix(path, ".vcard"))
-		return MANIFEST_VCARD;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
-	    buf[i] == '\n'))
-		i++;
-	n = len - i;
-	if (n >= 11 && strncasecmp(buf + i, "BEGIN:VCARD", 11) == 0)
-		return MANIFEST_VCARD;
-	if (n >= 8 && strncasecmp(buf + i, "address,", 8) == 0)
-		return MANIFEST_CSV;
-	if (n >= 4 && strncasecmp(buf + i, "key,", 4) == 0)
-		return MANIFEST_CSV;
-	return MANIFEST_SIGNERS;
-}
-
-const char *
-manifest_format_name(enum manifest_format f)
-{
-	switch (f) {
-	case MANIFEST_CSV:
-		return "csv";
-	case MANIFEST_SIGNERS:
-		return "allowed_signers";
-	case MANIFEST_VCARD:
-		return "vcard";
-	}
-	return "unknown";
-}
-
-int
-manifest_parse(struct manifest *m, enum manifest_format fmt,
-    const char *path, const char *buf, size_t len)
-{
-	switch (fmt) {
-	case MANIFEST_CSV:
-		return manifest_parse_csv(m, path, buf, len);
-	case MANIFEST_SIGNERS:
-		return manifest_parse_signers(m, path, buf, len);
-	case MANIFEST_VCARD:
-		return manifest_parse_vcard(m, path, buf, len);
-	}
-	manifest_err(m, path, 0, "unknown manifest format");
-	return -1;
-}
-
-static const char *
-keytype_name(enum manifest_keytype t)
-{
-	switch (t) {
-	case MANIFEST_KT_SSH:
-		return "ssh";
-	case MANIFEST_KT_PEM:
-		return "pem";
-	case MANIFEST_KT_PGP:
-		return "pgp";
-	case MANIFEST_KT_NONE:
-		break;
-	}
-	return "none";
-}
-
-char *
-manifest_entry_format(const struct manifest_entry *e)
-{
-	char nb[21] = "-", na[21] = "-", *key = NULL, *out = NULL;
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	const char *flags = "-";
-
-	switch (e->key) {
-	case MANIFEST_KEY_NONE:
-		key = strdup("none");
-		break;
-	case MANIFEST_KEY_GENERATE:
-		key = strdup("generate");
-		break;
-	case MANIFEST_KEY_FILE:
-		if (asprintf(&key, "file:%s", e->path) == -1)
-			key = NULL;
-		break;
-	case MANIFEST_KEY_DATA:
-		SHA256(e->data, e->datalen, md);
-		if (asprintf(&key, "%s:%zu:%02x%02x%02x%02x%02x%02x%02x%02x",
-		    keytype_name(e->keytype), e->datalen, md[0], md[1], md[2],
-		    md[3], md[4], md[5], md[6], md[7]) == -1)
-			key = NULL;
-		break;
-	}
-	if (key == NULL)
-		return NULL;
-	if (e->not_before != 0)
-		manifest_time_format(e->not_before, nb);
-	if (e->not_after != 0)
-		manifest_time_format(e->not_after, na);
-	if ((e->flags & (MANIFEST_F_TESTING | MANIFEST_F_REVOKED)) ==
-	    (MANIFEST_F_TESTING | MANIFEST_F_REVOKED))
-		flags = "testing,revoked";
-	else if (e->flags & MANIFEST_F_TESTING)
-		flags = "testing";
-	else if (e->flags & MANIFEST_F_REVOKED)
-		flags = "revoked";
-	if (asprintf(&out, "%s:%lu %s %s %s not_before=%s not_after=%s "
-	    "flags=%s", e->file, e->line, e->address, addr_canon(e->addr), key,
-	    nb, na, flags) == -1)
-		out = NULL;
-	free(key);
-	return out;
-}
-
 /*
- * Validation.  Entries are sorted by canonical address, then key source,
- * then file order, so that duplicates and conflicts are neighbours.
+ * Validation.  Entries with the same canonical address are found through
+ * a hash table (no sort of a million addresses); only the senders listed
+ * more than once are then sorted, by canonical address (the order of
+ * their error texts), and their entries by key source and file order, so
+ * that duplicates and conflicts are neighbours.
  */
 struct vent {
 	uint64_t			 pfx[2]; /* canon's first 16 octets */
@@ -594,11 +405,44 @@ struct vent {
 	size_t				 seq;
 };
 
+/* A slot of the table: the first entry of a sender, plus one; 0: empty. */
+struct vslot {
+	uint32_t	 first;
+	uint32_t	 hash;		/* the hash: skips most strcmp calls */
+};
+
+#define NOENT	UINT32_MAX
+
+/*
+ * strhash: a 64-bit hash of the NUL-terminated S, eight octets at a time
+ * (only to spread addresses over the table; equality is strcmp's).
+ */
+static uint64_t
+strhash(const char *s)
+{
+	const uint64_t k1 = 0x9e3779b97f4a7c15ULL, k2 = 0xc2b2ae3d27d4eb4fULL;
+	size_t n = strlen(s), i;
+	uint64_t h = n * k1, w;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ (w * k2)) * k1;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = (h ^ (w * k2)) * k1;
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
+	return h * k2;
+}
+
 /*
  * prefix16: the first 16 octets of S (NUL-padded) as two big-endian
  * numbers in OUT: they compare as strcmp compares the strings' first 16
- * octets, so most comparisons of a million addresses (sorted for the
- * duplicate checks) need not touch the strings, which are far apart.
+ * octets.
  */
 static void
 prefix16(const char *s, uint64_t out[2])
@@ -694,7 +538,7 @@ same_data(const struct manifest_entry *a, const struct manifest_entry *b)
 /* check_entry: the checks on one entry alone; returns 0 or -1. */
 static int
 check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
-    unsigned vflags, struct manifest_stats *st)
+    const int fits[2], unsigned vflags, struct manifest_stats *st)
 {
 	char t1[21], t2[21];
 	const char *canon = addr_canon(e->addr);
@@ -722,9 +566,11 @@ check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
 	}
 	pgp = e->key == MANIFEST_KEY_FILE ||
 	    (e->key == MANIFEST_KEY_DATA && e->keytype == MANIFEST_KT_PGP);
-	/* Only the length matters here: no digest (zonegen makes the names). */
-	if (!owner_name_fits(addr_domain(e->addr), OWNER_SENDERKEY) ||
-	    (pgp && !owner_name_fits(addr_domain(e->addr), OWNER_OPENPGPKEY))) {
+	/*
+	 * Only the length matters here: no digest (zonegen makes the names),
+	 * and the entry's domain is DOMAIN, whose FITS[kind] were found once.
+	 */
+	if (!fits[OWNER_SENDERKEY] || (pgp && !fits[OWNER_OPENPGPKEY])) {
 		manifest_err(m, e->file, e->line,
 		    "%s: owner name over 255 octets (the domain is too long)",
 		    canon);
@@ -735,70 +581,198 @@ check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
 	return rc;
 }
 
+/*
+ * report_sender: the checks on the N (> 1) entries of one sender at V:
+ * duplicates, conflicts, too many keys.
+ */
+static void
+report_sender(struct manifest *m, struct vent *v, size_t n)
+{
+	const struct manifest_entry *a, *b;
+	const char *canon = v[0].canon;
+	size_t j, k, nkeys = 0;
+
+	qsort(v, n, sizeof(*v), ventcmp);
+	for (j = 0; j < n; j++) {
+		if (v[j].e->key != MANIFEST_KEY_NONE &&
+		    (j == 0 || keycmp(v[j].e, v[j - 1].e) != 0))
+			nkeys++;
+		if (j == 0 || keycmp(v[j].e, v[j - 1].e) != 0)
+			continue;
+		/* Same key as an earlier entry: find the first. */
+		for (k = j; k > 0 && keycmp(v[k - 1].e, v[j].e) == 0; k--)
+			;
+		a = v[k].e;
+		b = v[j].e;
+		if (same_data(a, b))
+			manifest_err(m, b->file, b->line,
+			    "duplicate entry for %s (first at %s:%lu)",
+			    canon, a->file, a->line);
+		else
+			manifest_err(m, b->file, b->line,
+			    "conflicting entries for %s with the same "
+			    "key (other at %s:%lu)", canon, a->file,
+			    a->line);
+	}
+	if (nkeys > MANIFEST_MAX_KEYS)
+		manifest_err(m, v[0].e->file, v[0].e->line,
+		    "%s has %zu keys; at most %d are allowed", canon,
+		    nkeys, MANIFEST_MAX_KEYS);
+}
+
+static int
+multicmp(const void *va, const void *vb, void *arg)
+{
+	const struct manifest *m = arg;
+	const uint32_t *a = va, *b = vb;
+
+	return strcmp(addr_canon(m->ent[*a]->addr),
+	    addr_canon(m->ent[*b]->addr));
+}
+
+/*
+ * group: the entries to publish by sender.  NEXT[i] links entry I to the
+ * next entry of its sender; *MULTI lists (*NMULTI) the first entries of
+ * the senders with more than one.  Counts the senders in ST.  0 or -1.
+ */
+static int
+group(struct manifest *m, const uint8_t *pub, uint32_t *next,
+    uint32_t **multi, size_t *nmulti, struct manifest_stats *st)
+{
+	struct vslot *tab;
+	uint32_t *last = NULL, *mv = NULL, i;
+	size_t size = 16, mask, slot, nm = 0, cm = 0;
+	const char *canon;
+	uint32_t h;
+	int rc = -1;
+
+	while (size < 2 * m->nent)
+		size *= 2;
+	mask = size - 1;
+	if ((tab = calloc(size, sizeof(*tab))) == NULL ||
+	    (last = reallocarray(NULL, m->nent, sizeof(*last))) == NULL)
+		goto done;
+	bigmem_advise(tab, size * sizeof(*tab));
+	/*
+	 * The hashes first (in LAST, as it is free yet), so that the slot of
+	 * an entry a few ahead can be fetched while this one is placed: the
+	 * table is far larger than the caches.
+	 */
+	for (i = 0; i < m->nent; i++)
+		if (pub[i])
+			last[i] = (uint32_t)strhash(
+			    addr_canon(m->ent[i]->addr));
+	for (i = 0; i < m->nent; i++) {
+		next[i] = NOENT;
+		if (i + 16 < m->nent && pub[i + 16])
+			__builtin_prefetch(&tab[last[i + 16] & mask]);
+		if (!pub[i])
+			continue;
+		canon = addr_canon(m->ent[i]->addr);
+		h = last[i];
+		for (slot = h & mask; tab[slot].first != 0;
+		    slot = (slot + 1) & mask)
+			if (tab[slot].hash == h &&
+			    strcmp(addr_canon(m->ent[tab[slot].first -
+			    1]->addr), canon) == 0)
+				break;
+		if (tab[slot].first == 0) {
+			tab[slot].first = i + 1;
+			tab[slot].hash = h;
+			last[i] = i;
+			st->senders++;
+			continue;
+		}
+		if (next[tab[slot].first - 1] == NOENT) {
+			if (nm == cm) {
+				uint32_t *n2;
+
+				cm = cm ? cm * 2 : 64;
+				if ((n2 = reallocarray(mv, cm,
+				    sizeof(*mv))) == NULL)
+					goto done;
+				mv = n2;
+			}
+			mv[nm++] = tab[slot].first - 1;
+		}
+		next[last[tab[slot].first - 1]] = i;
+		last[tab[slot].first - 1] = i;
+	}
+	*multi = mv;
+	*nmulti = nm;
+	mv = NULL;
+	rc = 0;
+done:
+	free(tab);
+	free(last);
+	free(mv);
+	return rc;
+}
+
 int
 manifest_validate(struct manifest *m, const char *domain, unsigned vflags,
     struct manifest_stats *stp)
 {
 	struct manifest_stats st;
 	struct vent *v = NULL;
-	size_t i, j, n = 0, k, nkeys;
-	const struct manifest_entry *a, *b;
+	uint32_t *next = NULL, *multi = NULL, j;
+	uint8_t *pub = NULL;
+	size_t i, n, nmulti = 0, cap = 0;
+	int fits[2];
 
 	memset(&st, 0, sizeof(st));
 	st.entries = m->nent;
-	if (m->nent > 0 && (v = calloc(m->nent, sizeof(*v))) == NULL) {
+	if (m->nent >= NOENT) {
+		manifest_err(m, "manifest", 0, "too many entries");
+		goto done;
+	}
+	if (m->nent > 0 && ((pub = malloc(m->nent)) == NULL ||
+	    (next = reallocarray(NULL, m->nent, sizeof(*next))) == NULL)) {
 		manifest_err(m, "manifest", 0, "out of memory");
 		goto done;
 	}
+	fits[OWNER_SENDERKEY] = owner_name_fits(domain, OWNER_SENDERKEY);
+	fits[OWNER_OPENPGPKEY] = owner_name_fits(domain, OWNER_OPENPGPKEY);
 	for (i = 0; i < m->nent; i++) {
 		m->ent[i]->foreign = 0;
-		if (check_entry(m, m->ent[i], domain, vflags, &st) == 0 &&
-		    !m->ent[i]->foreign) {
-			v[n].e = m->ent[i];
-			v[n].canon = addr_canon(m->ent[i]->addr);
+		pub[i] = check_entry(m, m->ent[i], domain, fits, vflags,
+		    &st) == 0 && !m->ent[i]->foreign;
+	}
+	if (m->nent == 0)
+		goto done;
+	if (group(m, pub, next, &multi, &nmulti, &st) == -1) {
+		manifest_err(m, "manifest", 0, "out of memory");
+		goto done;
+	}
+	if (nmulti > 1)
+		qsort_r(multi, nmulti, sizeof(*multi), multicmp, m);
+	for (i = 0; i < nmulti; i++) {
+		for (n = 0, j = multi[i]; j != NOENT; j = next[j]) {
+			if (n == cap) {
+				struct vent *v2;
+
+				cap = cap ? cap * 2 : 32;
+				if ((v2 = reallocarray(v, cap,
+				    sizeof(*v))) == NULL) {
+					manifest_err(m, "manifest", 0,
+					    "out of memory");
+					goto done;
+				}
+				v = v2;
+			}
+			v[n].e = m->ent[j];
+			v[n].canon = addr_canon(m->ent[j]->addr);
 			prefix16(v[n].canon, v[n].pfx);
-			v[n].seq = i;
+			v[n].seq = j;
 			n++;
 		}
-	}
-	if (n > 0)
-		qsort(v, n, sizeof(*v), ventcmp);
-	for (i = 0; i < n; i = j) {
-		const char *canon = v[i].canon;
-
-		st.senders++;
-		nkeys = 0;
-		for (j = i; j < n && v[j].pfx[0] == v[i].pfx[0] &&
-		    v[j].pfx[1] == v[i].pfx[1] &&
-		    strcmp(canon, v[j].canon) == 0; j++) {
-			if (v[j].e->key != MANIFEST_KEY_NONE &&
-			    (j == i || keycmp(v[j].e, v[j - 1].e) != 0))
-				nkeys++;
-			if (j == i || keycmp(v[j].e, v[j - 1].e) != 0)
-				continue;
-			/* Same key as an earlier entry: find the first. */
-			for (k = j; k > i && keycmp(v[k - 1].e, v[j].e) == 0;
-			    k--)
-				;
-			a = v[k].e;
-			b = v[j].e;
-			if (same_data(a, b))
-				manifest_err(m, b->file, b->line,
-				    "duplicate entry for %s (first at %s:%lu)",
-				    canon, a->file, a->line);
-			else
-				manifest_err(m, b->file, b->line,
-				    "conflicting entries for %s with the same "
-				    "key (other at %s:%lu)", canon, a->file,
-				    a->line);
-		}
-		if (nkeys > MANIFEST_MAX_KEYS)
-			manifest_err(m, v[i].e->file, v[i].e->line,
-			    "%s has %zu keys; at most %d are allowed", canon,
-			    nkeys, MANIFEST_MAX_KEYS);
+		report_sender(m, v, n);
 	}
 done:
 	free(v);
+	free(next);
+	free(multi);
+	free(pub);
 	if (stp != NULL)
 		*stp = st;
 	return m->nerrall == 0 ? 0 : -1;

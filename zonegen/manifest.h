@@ -62,17 +62,17 @@ enum manifest_keytype {
  */
 struct manifest_entry {
 	const char		*file;		/* the manifest's name as given */
-	unsigned long		 line;		/* line of the address */
-	unsigned long		 key_line;	/* line of the key (vCard KEY) */
 	const char		*address;	/* as written in the file */
 	const struct addr	*addr;		/* parsed, canonical forms */
-	enum manifest_key	 key;
 	const char		*path;		/* KEY_FILE: resolved path */
-	enum manifest_keytype	 keytype;	/* KEY_DATA: what data holds */
 	const unsigned char	*data;		/* KEY_DATA: the key octets */
 	size_t			 datalen;
+	unsigned long		 line;		/* line of the address */
+	unsigned long		 key_line;	/* line of the key (vCard KEY) */
 	int64_t			 not_before;
 	int64_t			 not_after;
+	enum manifest_key	 key;
+	enum manifest_keytype	 keytype;	/* KEY_DATA: what data holds */
 	unsigned		 flags;		/* MANIFEST_F_* */
 	int			 foreign;	/* set by manifest_validate */
 };

@@ -9,52 +9,28 @@
  * sorted in canonical DNS order, so the output does not depend on the
  * order of the input.
  *
- * Records are kept compactly, for a million senders: one arena of octets
- * (owner in wire form, RDATA in wire form, the address) and one small
- * struct per record; no ldns_rr unless a caller asks for zonegen_records.
- * Owner names are the hash label plus a suffix ("_senderkey.DOMAIN.")
- * that ldns parsed once; SHA-256 is fetched once per zonegen, and its
- * digest context reused for every name.
+ * Records are kept compactly, for a million senders: one fixed-size
+ * struct per record holding the 28 hash octets of its owner label and,
+ * for the commonest record of all ("v=SK1; k=ed25519; p=KEY"), the raw
+ * key; names and texts are rebuilt when zonegen_wire asks for them.  Other
+ * RDATA, apex owners and the addresses live in one arena of octets.  All
+ * hashed names under one suffix sort as their hash octets (56 lowercase
+ * hex digits of equal length order as the octets they spell), so the sort
+ * (zgrec.c) is a radix sort on those octets; ldns parses only the two
+ * suffixes and the apex records.  SHA-256 is fetched once, its context
+ * reused.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "bigmem.h"
 #include "key.h"
 #include "keyrec.h"
 #include "owner.h"
+#include "zgrec.h"
 #include "zonegen.h"
-
-#define TXT_MAX_RDATA	2048	/* a key record's text is far shorter */
-
-struct rec {
-	size_t		 off;		/* owner, then rdata, then address */
-	uint32_t	 ttl;
-	uint16_t	 type;
-	uint16_t	 rdlen;
-	uint16_t	 addrlen;	/* with its NUL; 0: no address */
-	uint8_t		 ownlen;
-	uint8_t		 kind;
-};
-
-struct zonegen {
-	struct zonegen_opts	 o;
-	struct rec		*recs;
-	size_t			 n, cap;
-	uint8_t			*arena;
-	size_t			 alen, acap;
-	struct zonegen_counts	 counts;
-	char			*domain;
-	EVP_MD			*sha256;
-	EVP_MD_CTX		*mdctx;		/* reused for every name */
-	uint8_t			 sk_suffix[LDNS_MAX_DOMAINLEN + 1];
-	size_t			 sk_sufflen;	/* "_senderkey.DOMAIN." wire */
-	uint8_t			 pgp_suffix[LDNS_MAX_DOMAINLEN + 1];
-	size_t			 pgp_sufflen;	/* "_openpgpkey.DOMAIN." */
-	struct zonegen_rec	*pub;		/* zonegen_records, lazily */
-	size_t			 npub;
-};
 
 /* wire_name: TEXT (absolute) parsed by ldns into OUT; its length or 0. */
 static size_t
@@ -72,11 +48,33 @@ wire_name(const char *text, uint8_t *out)
 	return n;
 }
 
+
+/* label_plain: 1 when the labels of wire name W are all [A-Za-z0-9_-]. */
+static int
+label_plain(const uint8_t *w, size_t len)
+{
+	size_t p = 0, j;
+	uint8_t c;
+
+	while (p < len && w[p] != 0) {
+		for (j = 1; j <= w[p] && p + j < len; j++) {
+			c = w[p + j];
+			if (!((c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    c == '-' || c == '_'))
+				return 0;
+		}
+		p += 1 + w[p];
+	}
+	return 1;
+}
+
 struct zonegen *
 zonegen_new(const struct zonegen_opts *opts)
 {
 	struct zonegen *zg;
 	char name[OWNER_NAME_MAX];
+	int g;
 
 	if ((zg = calloc(1, sizeof(*zg))) == NULL)
 		return NULL;
@@ -90,9 +88,18 @@ zonegen_new(const struct zonegen_opts *opts)
 	zg->o.domain = zg->domain;
 	/* Suffixes that do not parse are caught per key (name too long). */
 	snprintf(name, sizeof(name), "_senderkey.%s.", zg->domain);
-	zg->sk_sufflen = wire_name(name, zg->sk_suffix);
+	zg->sufflen[G_SENDERKEY] = wire_name(name, zg->suffix[G_SENDERKEY]);
 	snprintf(name, sizeof(name), "_openpgpkey.%s.", zg->domain);
-	zg->pgp_sufflen = wire_name(name, zg->pgp_suffix);
+	zg->sufflen[G_OPENPGPKEY] = wire_name(name,
+	    zg->suffix[G_OPENPGPKEY]);
+	for (g = G_SENDERKEY; g < G_N; g++)
+		zg->plain[g] = zg->sufflen[g] > 0 &&
+		    label_plain(zg->suffix[g], zg->sufflen[g]);
+	/* Names under different suffixes sort as their suffixes. */
+	zg->rank[G_SENDERKEY] = 0;
+	zg->rank[G_OPENPGPKEY] = zgrec_namecmp(zg->suffix[G_OPENPGPKEY],
+	    zg->sufflen[G_OPENPGPKEY], zg->suffix[G_SENDERKEY],
+	    zg->sufflen[G_SENDERKEY]) < 0 ? -1 : 1;
 	return zg;
 fail:
 	zonegen_free(zg);
@@ -109,6 +116,7 @@ zonegen_free(struct zonegen *zg)
 	for (i = 0; i < zg->npub; i++)
 		ldns_rr_free(zg->pub[i].rr);
 	free(zg->pub);
+	free(zg->ord);
 	free(zg->recs);
 	free(zg->arena);
 	free(zg->domain);
@@ -117,76 +125,131 @@ zonegen_free(struct zonegen *zg)
 	free(zg);
 }
 
-/*
- * push: append a record (OWNER wire, TYPE, RDATA wire, ADDRESS or NULL)
- * to the arena.  Returns 0 or -1 (no memory, or too long).
- */
+/* arena_put: a copy of LEN octets at P in the arena; its offset, or -1. */
 static int
-push(struct zonegen *zg, const uint8_t *owner, size_t ownlen, uint16_t type,
-    const uint8_t *rdata, size_t rdlen, const char *address,
-    enum zonegen_kind kind)
+arena_put(struct zonegen *zg, const void *p, size_t len, uint64_t *off)
 {
-	size_t alen = address != NULL ? strlen(address) + 1 : 0;
-	size_t need = ownlen + rdlen + alen;
-	struct rec *r;
 	uint8_t *a;
 
-	if (ownlen == 0 || ownlen > LDNS_MAX_DOMAINLEN ||
-	    rdlen > UINT16_MAX || alen > UINT16_MAX)
-		return -1;
-	if (zg->alen + need > zg->acap) {
+	if (zg->alen + len > zg->acap) {
 		size_t cap = zg->acap == 0 ? 65536 : zg->acap;
 
-		while (cap < zg->alen + need)
+		while (cap < zg->alen + len)
 			cap *= 2;
 		if ((a = realloc(zg->arena, cap)) == NULL)
 			return -1;
+		bigmem_advise(a, cap);
 		zg->arena = a;
 		zg->acap = cap;
 	}
-	if (zg->n == zg->cap) {
-		size_t cap = zg->cap == 0 ? 64 : zg->cap * 2;
+	memcpy(zg->arena + zg->alen, p, len);
+	*off = zg->alen;
+	zg->alen += len;
+	return 0;
+}
 
+int
+zonegen_reserve(struct zonegen *zg, size_t nkeys)
+{
+	struct rec *r;
+	uint8_t *a;
+	size_t cap = zg->n + nkeys + 16, acap = zg->alen + nkeys * 32 + 65536;
+
+	if (nkeys > SIZE_MAX / 64)
+		return -1;
+	if (cap > zg->cap) {
 		if ((r = reallocarray(zg->recs, cap, sizeof(*r))) == NULL)
 			return -1;
+		bigmem_advise(r, cap * sizeof(*r));
+		zg->recs = r;
+		zg->cap = cap;
+	}
+	if (acap > zg->acap) {
+		if ((a = realloc(zg->arena, acap)) == NULL)
+			return -1;
+		bigmem_advise(a, acap);
+		zg->arena = a;
+		zg->acap = acap;
+	}
+	return 0;
+}
+
+/* rec_new: a zeroed record at the end of the list, or NULL. */
+static struct rec *
+rec_new(struct zonegen *zg)
+{
+	struct rec *r;
+
+	if (zg->n == zg->cap) {
+		size_t cap = zg->cap == 0 ? 1024 : zg->cap * 2;
+
+		if ((r = reallocarray(zg->recs, cap, sizeof(*r))) == NULL)
+			return NULL;
+		bigmem_advise(r, cap * sizeof(*r));
 		zg->recs = r;
 		zg->cap = cap;
 	}
 	r = &zg->recs[zg->n++];
-	r->off = zg->alen;
-	r->ttl = zg->o.ttl;
+	memset(r, 0, sizeof(*r));
+	r->addr = NO_ADDR;
+	return r;
+}
+
+/*
+ * push_rdata: a record of GROUP (HASH, or the wire OWNER for G_OTHER) with
+ * TYPE and RDATA (RDLEN octets) copied to the arena, for the address at
+ * ADDR.  Returns 0 or -1 (no memory, or too long).
+ */
+static int
+push_rdata(struct zonegen *zg, enum group group, const uint8_t *hash,
+    const uint8_t *owner, size_t ownlen, uint16_t type, const uint8_t *rdata,
+    size_t rdlen, uint64_t addr, enum zonegen_kind kind)
+{
+	uint64_t ooff = 0, roff;
+	struct rec *r;
+
+	if (rdlen > UINT16_MAX || (group == G_OTHER && (ownlen == 0 ||
+	    ownlen > LDNS_MAX_DOMAINLEN)))
+		return -1;
+	if ((group == G_OTHER && arena_put(zg, owner, ownlen, &ooff) == -1) ||
+	    arena_put(zg, rdata, rdlen, &roff) == -1 ||
+	    (r = rec_new(zg)) == NULL)
+		return -1;
+	if (group != G_OTHER)
+		memcpy(r->hash, hash, HASH_OCTETS);
+	r->u.off.owner = ooff;
+	r->u.off.rdata = roff;
+	r->rdlen = (uint32_t)rdlen;
+	r->addr = addr;
 	r->type = type;
-	r->rdlen = (uint16_t)rdlen;
-	r->addrlen = (uint16_t)alen;
-	r->ownlen = (uint8_t)ownlen;
 	r->kind = (uint8_t)kind;
-	a = zg->arena + zg->alen;
-	memcpy(a, owner, ownlen);
-	memcpy(a + ownlen, rdata, rdlen);
-	if (alen > 0)
-		memcpy(a + ownlen + rdlen, address, alen);
-	zg->alen += need;
+	r->group = (uint8_t)group;
+	r->form = F_RDATA;
+	r->ownlen = (uint8_t)ownlen;
 	return 0;
 }
 
 /*
- * hashed_owner: the wire name HASH(LOCAL).SUFFIX in OUT (LDNS_MAX_DOMAINLEN
- * + 1 octets); its length, or 0 when it does not fit or the digest failed.
+ * hash_local: the first HASH_OCTETS octets of SHA-256 over LOCAL in OUT,
+ * the label owner_hash_ctx spells in hex.  Returns 0, or -1 when the
+ * names of GROUP do not fit or the digest failed.
  */
-static size_t
-hashed_owner(struct zonegen *zg, const char *local,
-    const uint8_t *suffix, size_t sufflen, uint8_t *out)
+static int
+hash_local(struct zonegen *zg, enum group group, const char *local,
+    uint8_t out[HASH_OCTETS])
 {
-	char h[OWNER_HASH_LEN + 1];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t sl = zg->sufflen[group];
 
-	if (sufflen == 0 || 1 + OWNER_HASH_LEN + sufflen > LDNS_MAX_DOMAINLEN ||
-	    owner_hash_ctx(zg->mdctx, zg->sha256, local, strlen(local),
-	    h) == -1)
-		return 0;
-	out[0] = OWNER_HASH_LEN;
-	memcpy(out + 1, h, OWNER_HASH_LEN);
-	memcpy(out + 1 + OWNER_HASH_LEN, suffix, sufflen);
-	return 1 + OWNER_HASH_LEN + sufflen;
+	if (sl == 0 || 1 + OWNER_HASH_LEN + sl > LDNS_MAX_DOMAINLEN ||
+	    !EVP_DigestInit_ex2(zg->mdctx, zg->sha256, NULL) ||
+	    !EVP_DigestUpdate(zg->mdctx, local, strlen(local)) ||
+	    !EVP_DigestFinal_ex(zg->mdctx, md, &mdlen) ||
+	    mdlen < HASH_OCTETS)
+		return -1;
+	memcpy(out, md, HASH_OCTETS);
+	return 0;
 }
 
 /* txt_wire: TEXT (LEN octets) as TXT RDATA (strings of <= 255) in OUT. */
@@ -206,28 +269,26 @@ txt_wire(const char *text, size_t len, uint8_t *out)
 }
 
 static int
-add_openpgp(struct zonegen *zg, const struct zonegen_key *k, char *err,
-    size_t errsz)
+add_openpgp(struct zonegen *zg, const struct zonegen_key *k, uint64_t addr,
+    char *err, size_t errsz)
 {
-	uint8_t canon[LDNS_MAX_DOMAINLEN + 1], asis[LDNS_MAX_DOMAINLEN + 1];
+	uint8_t canon[HASH_OCTETS], asis[HASH_OCTETS];
 	const char *a = addr_canon(k->addr);
-	size_t cl, al;
 
-	cl = hashed_owner(zg, addr_canon_local(k->addr), zg->pgp_suffix,
-	    zg->pgp_sufflen, canon);
-	al = hashed_owner(zg, addr_local(k->addr), zg->pgp_suffix,
-	    zg->pgp_sufflen, asis);
-	if (cl == 0 || al == 0) {
+	if (hash_local(zg, G_OPENPGPKEY, addr_canon_local(k->addr),
+	    canon) == -1 || hash_local(zg, G_OPENPGPKEY, addr_local(k->addr),
+	    asis) == -1) {
 		snprintf(err, errsz, "%s: %s: OPENPGPKEY owner name longer "
 		    "than 253 octets", k->origin, a);
 		return -1;
 	}
-	if (push(zg, canon, cl, LDNS_RR_TYPE_OPENPGPKEY, k->openpgp,
-	    k->openpgp_len, a, ZONEGEN_OPENPGP) == -1)
-		goto nomem;
-	if ((cl != al || memcmp(canon, asis, cl) != 0) && push(zg, asis, al,
-	    LDNS_RR_TYPE_OPENPGPKEY, k->openpgp, k->openpgp_len, a,
+	if (push_rdata(zg, G_OPENPGPKEY, canon, NULL, 0,
+	    LDNS_RR_TYPE_OPENPGPKEY, k->openpgp, k->openpgp_len, addr,
 	    ZONEGEN_OPENPGP) == -1)
+		goto nomem;
+	if (memcmp(canon, asis, HASH_OCTETS) != 0 && push_rdata(zg,
+	    G_OPENPGPKEY, asis, NULL, 0, LDNS_RR_TYPE_OPENPGPKEY, k->openpgp,
+	    k->openpgp_len, addr, ZONEGEN_OPENPGP) == -1)
 		goto nomem;
 	return 0;
 nomem:
@@ -241,11 +302,13 @@ zonegen_add(struct zonegen *zg, const struct zonegen_key *k, char *err,
 {
 	struct keyrec_fields f;
 	unsigned char *bytes = NULL, raw[KEY_ED25519_LEN];
-	uint8_t owner[LDNS_MAX_DOMAINLEN + 1], rd[TXT_MAX_RDATA];
+	uint8_t hash[HASH_OCTETS], rd[TXT_MAX_RDATA];
 	char *text = NULL;
 	const char *a = addr_canon(k->addr);
 	enum keyrec_err kerr;
-	size_t ownlen, tlen;
+	struct rec *r;
+	uint64_t addr;
+	size_t tlen;
 	int alg, rc = -1;
 
 	if (strcmp(addr_domain(k->addr), zg->o.domain) != 0) {
@@ -253,8 +316,8 @@ zonegen_add(struct zonegen *zg, const struct zonegen_key *k, char *err,
 		    zg->o.domain);
 		return -1;
 	}
-	if ((ownlen = hashed_owner(zg, addr_canon_local(k->addr),
-	    zg->sk_suffix, zg->sk_sufflen, owner)) == 0) {
+	if (hash_local(zg, G_SENDERKEY, addr_canon_local(k->addr),
+	    hash) == -1) {
 		snprintf(err, errsz, "%s: %s: owner name longer than 253 octets",
 		    k->origin, a);
 		return -1;
@@ -302,24 +365,41 @@ zonegen_add(struct zonegen *zg, const struct zonegen_key *k, char *err,
 		f.alg = (enum keyrec_alg)alg;
 		f.key = bytes;
 	}
-	if ((text = keyrec_encode(&f, &kerr)) == NULL) {
-		snprintf(err, errsz, "%s: %s: %s", k->origin, a,
-		    keyrec_strerror(kerr));
-		goto done;
-	}
-	/* keyrec_encode keeps texts under KEYREC_MAX_LEN, far below this. */
-	tlen = strlen(text);
-	if (tlen + tlen / 255 + 1 > sizeof(rd) ||
-	    push(zg, owner, ownlen, LDNS_RR_TYPE_TXT, rd,
-	    txt_wire(text, tlen, rd), a,
-	    k->revoked ? ZONEGEN_REVOKED : ZONEGEN_KEY) == -1) {
-		snprintf(err, errsz, "%s: out of memory", k->origin);
-		goto done;
+	if (arena_put(zg, a, strlen(a) + 1, &addr) == -1)
+		goto nomem;
+	if (f.alg == KEYREC_ED25519 && f.keylen == KEY_ED25519_LEN &&
+	    !f.testing && f.not_after == 0) {
+		/* "v=SK1; k=ed25519; p=KEY", as keyrec_encode writes it */
+		if ((r = rec_new(zg)) == NULL)
+			goto nomem;
+		memcpy(r->hash, hash, HASH_OCTETS);
+		memcpy(r->u.key, f.key, KEY_ED25519_LEN);
+		r->addr = addr;
+		r->type = LDNS_RR_TYPE_TXT;
+		r->kind = ZONEGEN_KEY;
+		r->group = G_SENDERKEY;
+		r->form = F_ED25519;
+	} else {
+		if ((text = keyrec_encode(&f, &kerr)) == NULL) {
+			snprintf(err, errsz, "%s: %s: %s", k->origin, a,
+			    keyrec_strerror(kerr));
+			goto done;
+		}
+		/* keyrec_encode keeps texts under KEYREC_MAX_LEN. */
+		tlen = strlen(text);
+		if (tlen + tlen / 255 + 1 > sizeof(rd) ||
+		    push_rdata(zg, G_SENDERKEY, hash, NULL, 0,
+		    LDNS_RR_TYPE_TXT, rd, txt_wire(text, tlen, rd), addr,
+		    k->revoked ? ZONEGEN_REVOKED : ZONEGEN_KEY) == -1)
+			goto nomem;
 	}
 	if (!k->revoked && k->openpgp != NULL &&
-	    add_openpgp(zg, k, err, errsz) == -1)
+	    add_openpgp(zg, k, addr, err, errsz) == -1)
 		goto done;
 	rc = 0;
+	goto done;
+nomem:
+	snprintf(err, errsz, "%s: out of memory", k->origin);
 done:
 	free(text);
 	free(bytes);
@@ -337,9 +417,10 @@ push_rr(struct zonegen *zg, const ldns_rr *rr)
 		return -1;
 	if (ldns_rr_rdata2buffer_wire(b, rr) == LDNS_STATUS_OK &&
 	    ldns_buffer_status_ok(b))
-		rc = push(zg, ldns_rdf_data(ldns_rr_owner(rr)),
+		rc = push_rdata(zg, G_OTHER, NULL,
+		    ldns_rdf_data(ldns_rr_owner(rr)),
 		    ldns_rdf_size(ldns_rr_owner(rr)), ldns_rr_get_type(rr),
-		    ldns_buffer_begin(b), ldns_buffer_position(b), NULL,
+		    ldns_buffer_begin(b), ldns_buffer_position(b), NO_ADDR,
 		    ZONEGEN_APEX);
 	ldns_buffer_free(b);
 	return rc;
@@ -377,9 +458,9 @@ add_apex(struct zonegen *zg, char *err, size_t errsz)
 		if (owner_policy_name(zg->o.domain, name, sizeof(name)) == -1 ||
 		    (ownlen = wire_name(name, owner)) == 0 ||
 		    strlen(text) + 8 > sizeof(rd) ||
-		    push(zg, owner, ownlen, LDNS_RR_TYPE_TXT, rd,
-		    txt_wire(text, strlen(text), rd), NULL,
-		    ZONEGEN_APEX) == -1) {
+		    push_rdata(zg, G_OTHER, NULL, owner, ownlen,
+		    LDNS_RR_TYPE_TXT, rd, txt_wire(text, strlen(text), rd),
+		    NO_ADDR, ZONEGEN_APEX) == -1) {
 			snprintf(err, errsz, "out of memory or bad apex data");
 			return -1;
 		}
@@ -408,221 +489,78 @@ add_apex(struct zonegen *zg, char *err, size_t errsz)
 	return rc;
 }
 
-/*
- * Sorting.  Each record gets a key whose octet order is canonical DNS
- * order of its owner (RFC 4034 section 6.1): the labels from the root,
- * lowercased, each followed by 0x00, with 0x00 and 0x01 inside a label
- * escaped as 0x01 0x01 and 0x01 0x02.  An ancestor's key is a prefix of
- * its descendants' keys, so it sorts first.  The first 8 octets after the
- * prefix all keys share decide most comparisons as one integer.
- */
-struct skey {
-	uint64_t	 k64;
-	size_t		 koff;		/* in the key arena */
-	uint16_t	 klen;
-	size_t		 rec;		/* index into recs */
-};
-
-struct sortctx {
-	const uint8_t		*keys;
-	const struct rec	*recs;
-	const uint8_t		*arena;
-};
-
-/* owner_key: the sort key of wire name W (LEN octets) in OUT; its length. */
-static size_t
-owner_key(const uint8_t *w, size_t len, uint8_t *out)
-{
-	size_t lab[128], nl = 0, p = 0, o = 0, j;
-	uint8_t c;
-
-	while (p < len && w[p] != 0 && nl < 128) {
-		lab[nl++] = p;
-		p += 1 + w[p];
-	}
-	while (nl > 0) {
-		p = lab[--nl];
-		for (j = 1; j <= w[p]; j++) {
-			c = w[p + j];
-			if (c >= 'A' && c <= 'Z')
-				c = (uint8_t)(c - 'A' + 'a');
-			if (c <= 1) {
-				out[o++] = 1;
-				out[o++] = (uint8_t)(c + 1);
-			} else
-				out[o++] = c;
-		}
-		out[o++] = 0;
-	}
-	return o;
-}
-
-static int
-rdcmp(const struct sortctx *c, const struct rec *a, const struct rec *b)
-{
-	int x;
-
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	/* As ldns_rr_compare: the shorter record first, then the octets. */
-	if (a->rdlen != b->rdlen)
-		return a->rdlen < b->rdlen ? -1 : 1;
-	x = memcmp(c->arena + a->off + a->ownlen, c->arena + b->off +
-	    b->ownlen, a->rdlen);
-	return x;
-}
-
-static int
-skeycmp(const void *va, const void *vb, void *arg)
-{
-	const struct skey *a = va, *b = vb;
-	const struct sortctx *c = arg;
-	size_t m;
-	int x;
-
-	if (a->k64 != b->k64)
-		return a->k64 < b->k64 ? -1 : 1;
-	m = a->klen < b->klen ? a->klen : b->klen;
-	if ((x = memcmp(c->keys + a->koff, c->keys + b->koff, m)) != 0)
-		return x;
-	if (a->klen != b->klen)
-		return a->klen < b->klen ? -1 : 1;
-	return rdcmp(c, &c->recs[a->rec], &c->recs[b->rec]);
-}
-
-/* sort_recs: canonical order; drops exact duplicates.  0 or -1. */
-static int
-sort_recs(struct zonegen *zg)
-{
-	struct skey *sk = NULL;
-	struct rec *out = NULL;
-	uint8_t *keys = NULL;
-	struct sortctx c;
-	size_t i, j, o, cp = 0, ref = 0, kl = 0;
-	int diverged = 0, rc = -1;
-
-	if (zg->n == 0)
-		return 0;
-	if ((sk = calloc(zg->n, sizeof(*sk))) == NULL ||
-	    (out = calloc(zg->n, sizeof(*out))) == NULL ||
-	    (keys = malloc(zg->alen * 2 + 16)) == NULL)
-		goto done;
-	for (i = 0; i < zg->n; i++) {
-		sk[i].koff = kl;
-		sk[i].klen = (uint16_t)owner_key(zg->arena + zg->recs[i].off,
-		    zg->recs[i].ownlen, keys + kl);
-		sk[i].rec = i;
-		kl += sk[i].klen;
-	}
-	/* The prefix of the longest keys that every key agrees with. */
-	cp = sk[0].klen;
-	for (i = 1; i < zg->n; i++) {
-		const uint8_t *r = keys + sk[ref].koff, *k = keys + sk[i].koff;
-
-		for (j = 0; j < cp && j < sk[i].klen && r[j] == k[j]; j++)
-			;
-		if (j == sk[i].klen)
-			continue;	/* a prefix of the common part */
-		if (j == cp && !diverged) {
-			ref = i;	/* extends it: nothing diverged yet */
-			cp = sk[i].klen;
-			continue;
-		}
-		diverged = 1;
-		cp = j;
-	}
-	for (i = 0; i < zg->n; i++) {
-		uint64_t v = 0;
-
-		for (j = 0; j < 8; j++)
-			v = v << 8 | (cp + j < sk[i].klen ?
-			    keys[sk[i].koff + cp + j] : 0);
-		sk[i].k64 = v;
-	}
-	c.keys = keys;
-	c.recs = zg->recs;
-	c.arena = zg->arena;
-	qsort_r(sk, zg->n, sizeof(*sk), skeycmp, &c);
-	for (i = 0, o = 0; i < zg->n; i++) {
-		if (i > 0 && skeycmp(&sk[i - 1], &sk[i], &c) == 0)
-			continue;	/* the same key listed twice */
-		out[o++] = zg->recs[sk[i].rec];
-	}
-	free(zg->recs);
-	zg->recs = out;
-	zg->n = o;
-	zg->cap = zg->n;
-	out = NULL;
-	rc = 0;
-done:
-	free(sk);
-	free(out);
-	free(keys);
-	return rc;
-}
 
 int
 zonegen_finish(struct zonegen *zg, char *err, size_t errsz)
 {
-	struct zonegen_wire w;
+	const struct rec *r, *prev = NULL;
 	size_t i, run = 0;
-	const char *prev = NULL;
 
 	if (add_apex(zg, err, errsz) == -1)
 		return -1;
-	if (sort_recs(zg) == -1) {
+	if (zgrec_sort(zg) == -1) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	/* Count, and enforce the per-name key record cap. */
-	for (i = 0; i < zg->n; i++) {
-		zonegen_wire(zg, i, &w);
-		if (w.kind == ZONEGEN_OPENPGP)
+	/*
+	 * Count, and enforce the per-name key record cap.  Key records at
+	 * one name are one sender's: the same hash octets, one after the
+	 * other (no need to read the addresses, all over memory).
+	 */
+	for (i = 0; i < zg->nord; i++) {
+		r = &zg->recs[zg->ord[i]];
+		if (r->kind == ZONEGEN_OPENPGP)
 			zg->counts.openpgp++;
-		if (w.kind != ZONEGEN_KEY && w.kind != ZONEGEN_REVOKED)
+		if (r->kind != ZONEGEN_KEY && r->kind != ZONEGEN_REVOKED)
 			continue;
-		if (w.kind == ZONEGEN_KEY)
+		if (r->kind == ZONEGEN_KEY)
 			zg->counts.keys++;
 		else
 			zg->counts.revoked++;
-		if (prev != NULL && strcmp(prev, w.address) == 0) {
+		if (prev != NULL && memcmp(prev->hash, r->hash,
+		    HASH_OCTETS) == 0) {
 			if (++run > KEYREC_MAX_PER_NAME) {
 				snprintf(err, errsz, "%s: more than %d key "
 				    "records: verifiers would refuse them all",
-				    w.address, KEYREC_MAX_PER_NAME);
+				    (const char *)zg->arena + r->addr,
+				    KEYREC_MAX_PER_NAME);
 				return -1;
 			}
 			continue;
 		}
-		prev = w.address;
+		prev = r;
 		run = 1;
 		zg->counts.senders++;
 	}
-	zg->counts.records = zg->n;
+	zg->counts.records = zg->nord;
 	return 0;
 }
 
 size_t
 zonegen_count(const struct zonegen *zg)
 {
-	return zg->n;
+	return zg->nord;
 }
 
 void
 zonegen_wire(const struct zonegen *zg, size_t i, struct zonegen_wire *w)
 {
-	const struct rec *r = &zg->recs[i];
-	const uint8_t *p = zg->arena + r->off;
+	const struct rec *r = &zg->recs[zg->ord[i]];
 
-	w->owner = p;
-	w->ownlen = r->ownlen;
+	/* Callers walk the records in order: fetch those ahead early. */
+	if (i + 8 < zg->nord)
+		__builtin_prefetch(&zg->recs[zg->ord[i + 8]]);
+	if (i + 4 < zg->nord && zg->recs[zg->ord[i + 4]].addr != NO_ADDR)
+		__builtin_prefetch(zg->arena + zg->recs[zg->ord[i + 4]].addr);
+
+	w->owner = zgrec_owner(zg, r, w->ownbuf, &w->ownlen);
 	w->type = r->type;
-	w->ttl = r->ttl;
-	w->rdata = p + r->ownlen;
-	w->rdlen = r->rdlen;
-	w->address = r->addrlen > 0 ?
-	    (const char *)p + r->ownlen + r->rdlen : NULL;
+	w->ttl = zg->o.ttl;
+	w->rdata = zgrec_rdata(zg, r, w->rdbuf, &w->rdlen);
+	w->address = r->addr != NO_ADDR ?
+	    (const char *)zg->arena + r->addr : NULL;
 	w->kind = (enum zonegen_kind)r->kind;
+	w->plain = r->form == F_ED25519 && zg->plain[r->group];
 }
 
 /* wire_rr: a new ldns_rr for W (through ldns's wire parser), or NULL. */
@@ -667,10 +605,10 @@ zonegen_records(const struct zonegen *czg, size_t *n)
 	size_t i;
 
 	*n = 0;
-	if (zg->pub == NULL && zg->n > 0) {
-		if ((zg->pub = calloc(zg->n, sizeof(*zg->pub))) == NULL)
+	if (zg->pub == NULL && zg->nord > 0) {
+		if ((zg->pub = calloc(zg->nord, sizeof(*zg->pub))) == NULL)
 			return NULL;
-		for (zg->npub = 0; zg->npub < zg->n; zg->npub++) {
+		for (zg->npub = 0; zg->npub < zg->nord; zg->npub++) {
 			i = zg->npub;
 			zonegen_wire(zg, i, &w);
 			if ((zg->pub[i].rr = wire_rr(&w)) == NULL)

@@ -64,9 +64,14 @@ enum zonegen_kind {
 	ZONEGEN_OPENPGP,	/* OPENPGPKEY */
 };
 
+#define ZONEGEN_RDBUF	128	/* RDATA built on the fly (key records) */
+
 /*
  * A record in wire form and, for people, the sender it belongs to: what
  * writers and the signer (sign_zone_add_wire) need, without an ldns_rr.
+ * The zonegen keeps records compactly (hash octets, raw keys) and builds
+ * owner and RDATA into the buffers of this struct when asked: OWNER and
+ * RDATA point into them or into the zonegen.
  */
 struct zonegen_wire {
 	const uint8_t		*owner;		/* uncompressed wire name */
@@ -77,6 +82,14 @@ struct zonegen_wire {
 	size_t			 rdlen;
 	const char		*address;	/* canonical address, or NULL */
 	enum zonegen_kind	 kind;
+	/*
+	 * 1 when the owner's labels hold only letters, digits, '-' and '_'
+	 * and the record is a TXT whose strings hold only printable ASCII
+	 * but '"' and '\\' (zone-file text without escapes), else 0.
+	 */
+	int			 plain;
+	uint8_t			 ownbuf[LDNS_MAX_DOMAINLEN + 1];
+	uint8_t			 rdbuf[ZONEGEN_RDBUF];
 };
 
 /* A record as an ldns_rr and, for people, the sender it belongs to. */
@@ -94,6 +107,14 @@ struct zonegen;
  */
 struct zonegen	*zonegen_new(const struct zonegen_opts *opts);
 void		 zonegen_free(struct zonegen *);
+
+/*
+ * zonegen_reserve: room for the records of about NKEYS keys, allocated at
+ * once (a hint for big zones: growing by doubling copies and touches
+ * twice the memory).  zonegen_add grows past it as needed.  Returns 0, or
+ * -1 when out of memory (nothing changed).
+ */
+int		 zonegen_reserve(struct zonegen *, size_t nkeys);
 
 /*
  * zonegen_add: add the records for K (the strings and the key are copied
@@ -115,7 +136,8 @@ int		 zonegen_finish(struct zonegen *, char *err, size_t errsz);
 /*
  * zonegen_count, zonegen_wire: after zonegen_finish, the number of records
  * and record I (I < count) in wire form, in canonical order.  The pointers
- * in *W stay valid until zonegen_free.  Cheap: no allocation.
+ * in *W stay valid until the next zonegen_wire call on the same W or
+ * zonegen_free, whichever comes first.  Cheap: no allocation.
  */
 size_t		 zonegen_count(const struct zonegen *);
 void		 zonegen_wire(const struct zonegen *, size_t i,

@@ -170,27 +170,113 @@ put_u32(uint32_t v, char *out)
 }
 
 /*
+ * The zone format goes through one large buffer, written with few large
+ * fwrite calls (stdio passes them straight to write(2)).
+ */
+#define OBUF_SIZE	(1024 * 1024)
+#define LINE_MAX_OCT	(LDNS_MAX_DOMAINLEN + 64 + 2 * 4096)
+
+struct obuf {
+	FILE	*fp;
+	char	*buf;
+	size_t	 len;
+	int	 err;
+};
+
+/* ob_room: make room for N octets (N <= OBUF_SIZE); a pointer to them. */
+static char *
+ob_room(struct obuf *b, size_t n)
+{
+	if (b->len + n > OBUF_SIZE) {
+		if (fwrite_unlocked(b->buf, 1, b->len, b->fp) != b->len)
+			b->err = 1;
+		b->len = 0;
+	}
+	return b->buf + b->len;
+}
+
+static void
+ob_puts(struct obuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > OBUF_SIZE) {
+		ob_room(b, OBUF_SIZE);
+		if (fwrite_unlocked(b->buf, 1, b->len, b->fp) != b->len ||
+		    fwrite_unlocked(s, 1, n, b->fp) != n)
+			b->err = 1;
+		b->len = 0;
+		return;
+	}
+	memcpy(ob_room(b, n), s, n);
+	b->len += n;
+}
+
+/*
+ * fast_line: W (w->plain: nothing to escape) as the line ldns_rr2str
+ * prints, at OUT; its length.  TTL is the TTL's text (TTLLEN octets).
+ */
+static size_t
+fast_line(const struct zonegen_wire *w, const char *ttl, size_t ttllen,
+    char *out)
+{
+	size_t p = 0, o = 0;
+
+	while (p < w->ownlen && w->owner[p] != 0) {
+		memcpy(out + o, w->owner + p + 1, w->owner[p]);
+		o += w->owner[p];
+		out[o++] = '.';
+		p += 1 + w->owner[p];
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o++] = '\t';
+	memcpy(out + o, ttl, ttllen);
+	o += ttllen;
+	memcpy(out + o, "\tIN\tTXT\t", 8);
+	o += 8;
+	for (p = 0; p < w->rdlen; p += 1 + w->rdata[p]) {
+		if (p > 0)
+			out[o++] = ' ';
+		out[o++] = '"';
+		memcpy(out + o, w->rdata + p + 1, w->rdata[p]);
+		o += w->rdata[p];
+		out[o++] = '"';
+	}
+	out[o++] = '\n';
+	return o;
+}
+
+/*
  * put_rr: W as one line of a zone file, the bytes ldns_rr2str gives: by
  * hand for plain TXT records (nearly all of a zone), through ldns for the
  * rest.  Returns 0 or -1.
  */
 static int
-put_rr(FILE *fp, const struct zonegen_wire *w)
+put_rr(struct obuf *b, const struct zonegen_wire *w, const char *ttl,
+    size_t ttllen)
 {
-	char line[LDNS_MAX_DOMAINLEN + 64 + 2 * 4096], *s;
+	char *line, *s;
 	size_t o, t;
 	ldns_rr *rr;
 
-	if (w->type == LDNS_RR_TYPE_TXT && w->rdlen <= 4096 &&
-	    (o = plain_name(w->owner, w->ownlen, line)) > 0) {
-		line[o++] = '\t';
-		o += put_u32(w->ttl, line + o);
-		memcpy(line + o, "\tIN\tTXT\t", 8);
-		o += 8;
-		if ((t = plain_txt(w->rdata, w->rdlen, line + o)) > 0) {
-			o += t;
-			line[o++] = '\n';
-			return fwrite_unlocked(line, 1, o, fp) == o ? 0 : -1;
+	if (w->type == LDNS_RR_TYPE_TXT && w->rdlen <= 4096) {
+		line = ob_room(b, LINE_MAX_OCT);
+		if (w->plain && w->ownlen <= LDNS_MAX_DOMAINLEN + 1) {
+			b->len += fast_line(w, ttl, ttllen, line);
+			return 0;
+		}
+		if ((o = plain_name(w->owner, w->ownlen, line)) > 0) {
+			line[o++] = '\t';
+			o += put_u32(w->ttl, line + o);
+			memcpy(line + o, "\tIN\tTXT\t", 8);
+			o += 8;
+			if ((t = plain_txt(w->rdata, w->rdlen, line + o)) > 0) {
+				o += t;
+				line[o++] = '\n';
+				b->len += o;
+				return 0;
+			}
 		}
 	}
 	if ((rr = zonegen_wire_rr(w)) == NULL)
@@ -199,7 +285,7 @@ put_rr(FILE *fp, const struct zonegen_wire *w)
 	ldns_rr_free(rr);
 	if (s == NULL)
 		return -1;
-	fputs(s, fp);
+	ob_puts(b, s);
 	free(s);
 	return 0;
 }
@@ -208,26 +294,47 @@ static int
 write_zone(FILE *fp, const struct zonegen *zg)
 {
 	struct zonegen_wire w;
+	struct obuf b;
 	const char *prev = "", *cur;
-	size_t i, n;
+	char ttl[16];
+	size_t i, n, ttllen, cl;
+	char *p;
+	int rc = -1;
 
 	header(fp, zg);
+	memset(&b, 0, sizeof(b));
+	b.fp = fp;
+	if ((b.buf = malloc(OBUF_SIZE)) == NULL)
+		return -1;
+	ttllen = put_u32(zonegen_ttl(zg), ttl);
 	n = zonegen_count(zg);
 	for (i = 0; i < n; i++) {
 		zonegen_wire(zg, i, &w);
 		/* A comment line whenever the sender (or the apex) changes. */
 		cur = w.address != NULL ? w.address : "";
 		if (i == 0 || strcmp(prev, cur) != 0) {
-			fputs_unlocked("; ", fp);
-			fputs_unlocked(*cur != '\0' ? cur : zonegen_domain(zg),
-			    fp);
-			fputc_unlocked('\n', fp);
+			const char *c = *cur != '\0' ? cur : zonegen_domain(zg);
+
+			cl = strlen(c);
+			if (cl + 3 > OBUF_SIZE)
+				goto done;
+			p = ob_room(&b, cl + 3);
+			p[0] = ';';
+			p[1] = ' ';
+			memcpy(p + 2, c, cl);
+			p[cl + 2] = '\n';
+			b.len += cl + 3;
 		}
 		prev = cur;
-		if (put_rr(fp, &w) == -1)
-			return -1;
+		if (put_rr(&b, &w, ttl, ttllen) == -1)
+			goto done;
 	}
-	return ferror(fp) ? -1 : 0;
+	if (b.len > 0 && fwrite_unlocked(b.buf, 1, b.len, fp) != b.len)
+		b.err = 1;
+	rc = b.err || ferror(fp) ? -1 : 0;
+done:
+	free(b.buf);
+	return rc;
 }
 
 static int

@@ -135,6 +135,27 @@ main(void)
 	memcpy(line, "ssh-ed25519 ", 12);
 	left("a 1000-character base64 token", line, sizeof(line));
 
+	/* Many keys: the base64 of each key octet lands everywhere. */
+	for (i = 0, bad = 0; i < 500; i++) {
+		unsigned char blob[sizeof(head) + 32];
+		size_t j;
+
+		memcpy(blob, head, sizeof(head));
+		for (j = 0; j < 32; j++)
+			blob[sizeof(head) + j] = (unsigned char)(i * 37 + j * 11 +
+			    (i * j >> 3));
+		if ((b = b64_encode(blob, sizeof(blob))) == NULL) {
+			bad++;
+			continue;
+		}
+		snprintf(line, sizeof(line), "ssh-ed25519 %s k%zu", b, i);
+		if (agree(line, strlen(line)) != 1)
+			bad++;
+		free(b);
+	}
+	T_INTEQ(bad, 0, "500 different keys: all taken, all the same key "
+	    "as key_public_from_text");
+
 	/* Every one-octet change of a good line: never a disagreement. */
 	good = blob_b64(head, sizeof(head), 32, 0);
 	n = (size_t)snprintf(line, sizeof(line), " ssh-ed25519 %s c\n", good);

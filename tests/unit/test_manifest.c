@@ -255,6 +255,63 @@ crossfile(void)
 	manifest_free(m);
 }
 
+/*
+ * many: duplicates found through the hash table of validation, among many
+ * senders: errors in the order of the canonical addresses (not of the
+ * file), each group's first entry named, senders counted once, and the
+ * address as written kept apart from its canonical form.
+ */
+static void
+many(void)
+{
+	struct manifest_stats st;
+	struct manifest *m = manifest_new();
+	char *csv, *p;
+	size_t i, n = 3000, cap = 64 * n + 256;
+	const struct manifest_entry *e;
+
+	if (m == NULL || (csv = malloc(cap)) == NULL) {
+		T_OK(0, "many: memory");
+		manifest_free(m);
+		return;
+	}
+	p = csv;
+	p += sprintf(p, "address,key\n");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "u%zu@example.test,ssh-ed25519 K%zu\n", i, i);
+	/* lines n + 2 ..: zed twice (same key), U7 (other key), u5 again */
+	p += sprintf(p, "zed@example.test,ssh-ed25519 Z\n");
+	p += sprintf(p, "zed@example.test,ssh-ed25519 Z\n");
+	p += sprintf(p, "U7@example.test,ssh-ed25519 K7b\n");
+	p += sprintf(p, "u5@example.test,ssh-ed25519 K5\n");
+	T_INTEQ(manifest_parse_csv(m, "m.csv", csv, (size_t)(p - csv)), 0,
+	    "many: parses");
+	T_INTEQ(manifest_validate(m, "example.test", 0, &st), -1,
+	    "many: validation fails");
+	T_INTEQ(st.senders, n + 1, "many: %zu senders, each counted once",
+	    n + 1);
+	T_INTEQ(manifest_nerrors(m), 2, "many: two errors (U7 has another "
+	    "key: no error)");
+	T_STREQ(err_at(m, 0), "m.csv:3005: duplicate entry for "
+	    "u5@example.test (first at m.csv:7)",
+	    "many: u5 first (canonical order), naming the first entry");
+	T_STREQ(err_at(m, 1), "m.csv:3003: duplicate entry for "
+	    "zed@example.test (first at m.csv:3002)",
+	    "many: then zed");
+	e = manifest_entry(m, n + 2);
+	T_OK(e != NULL && strcmp(e->address, "U7@example.test") == 0 &&
+	    strcmp(addr_canon(e->addr), "u7@example.test") == 0,
+	    "many: address as written kept beside the canonical one");
+	e = manifest_entry(m, 7);
+	T_OK(e != NULL && strcmp(e->address, "u7@example.test") == 0 &&
+	    strcmp(addr_canon(e->addr), "u7@example.test") == 0 &&
+	    strcmp(addr_domain(e->addr), "example.test") == 0 &&
+	    strcmp(addr_local(e->addr), "u7") == 0,
+	    "many: a canonical address reads the same through every accessor");
+	free(csv);
+	manifest_free(m);
+}
+
 static void
 skip_foreign(void)
 {
@@ -381,6 +438,7 @@ main(void)
 	times();
 	detect();
 	crossfile();
+	many();
 	skip_foreign();
 	cap();
 	long_owner();
