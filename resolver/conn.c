@@ -1,6 +1,7 @@
 /*
- * conn.c: the I/O of one connection.  A bounded read buffer (the largest
- * request the framing allows), a framer that finds one request at a time,
+ * conn.c: the I/O of one connection.  A bounded read buffer (small at
+ * first, grown on demand up to the largest request the framing allows,
+ * and given back once the connection has been idle for a while), a framer that finds one request at a time,
  * a write queue, one timer whose meaning follows the state (idle, request,
  * write, linger), half-close and lingering close.  A conn never blocks
  * and never buffers more than its limits; it knows nothing of what a
@@ -37,10 +38,12 @@ struct conn {
 	enum tkind		 tkind;
 	uint64_t		 deadline;	/* loop ms, for TKIND */
 	uint64_t		 armed_at;	/* when TIMER fires; 0 stopped */
+	uint64_t		 shrink_at;	/* idle until then: shrink; 0 none */
 	unsigned		 watching;	/* LOOP_* registered */
 
 	char			*rbuf;
 	size_t			 rlen, rcap;
+	size_t			 rinit, rmax;	/* first and largest RCAP */
 
 	char			*wbuf;
 	size_t			 wlen, woff, wcap;
@@ -76,6 +79,13 @@ conn_default_limits(enum conn_framing f, struct conn_limits *out)
 	out->write_ms = 10000;
 	out->linger_ms = 2000;
 	out->linger_bytes = 65536;
+	/*
+	 * A Postfix RCPT request is about 600-900 octets (more with client
+	 * certificate attributes); line requests are about 100.  Larger
+	 * requests grow the buffer once, up to the limits above.
+	 */
+	out->rbuf_init = f == CONN_BLOCK ? 1024 : 512;
+	out->shrink_ms = 1000;
 }
 
 static void
@@ -152,18 +162,79 @@ arm(struct conn *c, uint64_t when)
 	c->armed_at = when;
 }
 
+/*
+ * shrink: give a grown read buffer back (only with nothing buffered);
+ * when no memory is left for the small one, keep the large one.
+ */
+static void
+shrink(struct conn *c)
+{
+	char *nb;
+
+	if (c->rlen != 0 || c->rcap <= c->rinit ||
+	    (nb = malloc(c->rinit)) == NULL)
+		return;
+	free(c->rbuf);
+	c->rbuf = nb;
+	c->rcap = c->rinit;
+}
+
+/* grow: double the read buffer, up to RMAX.  Returns 0 or -1. */
+static int
+grow(struct conn *c)
+{
+	char *nb;
+	size_t cap = c->rcap * 2;
+
+	if (cap > c->rmax || cap < c->rcap)
+		cap = c->rmax;
+	if ((nb = realloc(c->rbuf, cap)) == NULL)
+		return -1;
+	c->rbuf = nb;
+	c->rcap = cap;
+	return 0;
+}
+
+/*
+ * idle_shrink: C just went idle with a grown buffer: shrink it once it
+ * has stayed idle for shrink_ms (a client whose every request is large
+ * keeps its buffer: no realloc per request).
+ */
+static void
+idle_shrink(struct conn *c)
+{
+	if (c->lim.shrink_ms == 0) {
+		shrink(c);
+		return;
+	}
+	c->shrink_at = loop_now(c->loop) + c->lim.shrink_ms;
+	if (c->armed_at == 0 || c->armed_at > c->shrink_at)
+		arm(c, c->shrink_at);
+}
+
 static void
 on_timer(void *arg)
 {
 	struct conn *c = arg;
+	uint64_t now, next;
 
 	c->armed_at = 0;
+	if (c->tkind != T_IDLE)
+		c->shrink_at = 0;	/* not idle all along */
 	if (c->tkind == T_NONE)
 		return;
 	enter(c);
-	if (loop_now(c->loop) < c->deadline)
-		arm(c, c->deadline);
-	else {
+	now = loop_now(c->loop);
+	if (c->shrink_at != 0 && now >= c->shrink_at) {
+		c->shrink_at = 0;
+		shrink(c);
+	}
+	if (now < c->deadline) {
+		next = c->deadline;
+		if (c->shrink_at != 0 && c->shrink_at < next)
+			next = c->shrink_at;
+		arm(c, next);
+	} else {
 		c->tkind = T_NONE;
 		die(c);	/* every timeout closes without a reply */
 	}
@@ -191,7 +262,7 @@ wanted(const struct conn *c)
 		return LOOP_WRITE;
 	if (c->lingering)
 		return LOOP_READ;
-	if (!c->busy && !c->closing && !c->eof && c->rlen < c->rcap)
+	if (!c->busy && !c->closing && !c->eof && c->rlen < c->rmax)
 		return LOOP_READ;
 	return 0;
 }
@@ -237,8 +308,14 @@ update(struct conn *c)
 		set_timer(c, T_NONE, 0);
 	else if (c->rlen > 0)
 		set_timer(c, T_REQ, c->lim.request_ms);
-	else
+	else {
+		if (c->tkind != T_IDLE && c->rcap > c->rinit) {
+			idle_shrink(c);
+			if (c->dead)
+				return;
+		}
 		set_timer(c, T_IDLE, c->lim.idle_ms);
+	}
 }
 
 /*
@@ -406,7 +483,11 @@ do_read(struct conn *c)
 	}
 	if (c->busy || c->closing || c->eof)
 		return;
-	while (c->rlen < c->rcap) {
+	while (c->rlen < c->rmax) {
+		if (c->rlen == c->rcap && grow(c) == -1) {
+			die(c);
+			return;
+		}
 		want = c->rcap - c->rlen;
 		n = recv(c->fd, c->rbuf + c->rlen, want, MSG_DONTWAIT);
 		if (n == -1) {
@@ -470,7 +551,11 @@ conn_new(struct loop *l, int fd, uint64_t id, enum conn_framing f,
 	c->lim = *limits;
 	c->ops = ops;
 	c->arg = arg;
-	c->rcap = f == CONN_LINE ? c->lim.max_line : c->lim.max_request;
+	c->rmax = f == CONN_LINE ? c->lim.max_line : c->lim.max_request;
+	c->rinit = c->lim.rbuf_init;
+	if (c->rinit == 0 || c->rinit > c->rmax)
+		c->rinit = c->rmax;
+	c->rcap = c->rinit;
 	if (c->rcap == 0 || (c->rbuf = malloc(c->rcap)) == NULL)
 		goto fail;
 	if ((c->timer = loop_timer_new(l, on_timer, c)) == NULL)
@@ -551,6 +636,12 @@ uint64_t
 conn_id(const struct conn *c)
 {
 	return c->id;
+}
+
+size_t
+conn_bufsize(const struct conn *c)
+{
+	return c->rcap;
 }
 
 int

@@ -30,6 +30,15 @@ struct conn_limits {
 	unsigned	write_ms;	/* to write a reply */
 	unsigned	linger_ms;	/* lingering close: read and discard */
 	size_t		linger_bytes;
+	/*
+	 * The read buffer starts at rbuf_init octets and grows (doubling)
+	 * on demand up to the largest request the framing allows
+	 * (max_line for lines, max_request for blocks); once the
+	 * connection has been idle with nothing buffered for shrink_ms
+	 * (0: at once), a grown buffer goes back to rbuf_init.
+	 */
+	size_t		rbuf_init;
+	unsigned	shrink_ms;
 };
 
 /* The limits of specs/protocol.md section 1 for each framing. */
@@ -95,6 +104,12 @@ int		 conn_busy(const struct conn *c);
 
 /* conn_id: the ID given to conn_new, for the log. */
 uint64_t	 conn_id(const struct conn *c);
+
+/*
+ * conn_bufsize: the octets of C's read buffer now (rbuf_init, or more
+ * while a large request is read), for tests and the log.
+ */
+size_t		 conn_bufsize(const struct conn *c);
 
 /* conn_fd: the descriptor. */
 int		 conn_fd(const struct conn *c);

@@ -1,7 +1,8 @@
 /*
  * lookup: DNSSEC-validated TXT lookups through libunbound (async mode,
  * polled by the caller or by lookup_sync), and the pure classification of
- * their results.  See lookup.h for the table of answers.
+ * their results.  See lookup.h for the table of answers.  Queries for
+ * whole packets of any type are lookup_packet.c's.
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,30 +18,12 @@
 
 #include "keyrec.h"
 #include "lookup.h"
+#include "lookup_int.h"
 #include "policyrec.h"
 #include "txt.h"
 
 #define RCODE_NOERROR	0
 #define RCODE_NXDOMAIN	3
-
-struct lk_query {
-	struct lookup	*lk;
-	struct lk_query	*prev, *next;
-	int		 id;
-	enum lookup_kind kind;
-	lookup_cb	 cb;
-	lookup_packet_cb pcb;		/* packet queries: cb is NULL */
-	int		 rrtype;
-	void		*arg;
-};
-
-struct lookup {
-	struct ub_ctx	*ctx;
-	FILE		*log;		/* libunbound's log: /dev/null */
-	unsigned	 timeout_ms;
-	struct lk_query	*pending;	/* started, not yet answered */
-	size_t		 npending;
-};
 
 /* --- classification (pure) --------------------------------------- */
 
@@ -340,13 +323,8 @@ rdata_join(const unsigned char *data, size_t len, size_t *outlen)
 	return text;
 }
 
-/*
- * result_answer: the answer for a libunbound result RES (or error ERR) of
- * a KIND query.  Malformed TXT rdata (which libunbound should never hand
- * over) is left out.  NULL when memory ran out.
- */
-static struct lookup_answer *
-result_answer(enum lookup_kind kind, int err, const struct ub_result *res)
+struct lookup_answer *
+lookup_result_answer(enum lookup_kind kind, int err, const struct ub_result *res)
 {
 	struct lookup_input in;
 	struct lookup_txt *txt = NULL;
@@ -391,8 +369,8 @@ result_answer(enum lookup_kind kind, int err, const struct ub_result *res)
 	return a;
 }
 
-static void
-unlink_query(struct lk_query *q)
+void
+lookup_unlink(struct lk_query *q)
 {
 	struct lookup *lk = q->lk;
 
@@ -405,111 +383,6 @@ unlink_query(struct lk_query *q)
 	lk->npending--;
 }
 
-/* --- packet answers -------------------------------------------- */
-
-const char *
-lookup_dnssec_name(enum lookup_dnssec d)
-{
-	switch (d) {
-	case LOOKUP_DNSSEC_SECURE:
-		return "secure";
-	case LOOKUP_DNSSEC_INSECURE:
-		return "insecure";
-	case LOOKUP_DNSSEC_BOGUS:
-		return "bogus";
-	case LOOKUP_DNSSEC_FAILED:
-		return "failed";
-	}
-	return "?";
-}
-
-void
-lookup_packet_free(struct lookup_packet *p)
-{
-	if (p == NULL)
-		return;
-	ldns_pkt_free(p->pkt);
-	lookup_answer_free(p->answer);
-	free(p->why);
-	free(p);
-}
-
-struct lookup_packet *
-lookup_packet_failed(int rrtype, const char *why)
-{
-	struct lookup_packet *p;
-
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	p->rrtype = rrtype;
-	p->dnssec = LOOKUP_DNSSEC_FAILED;
-	p->rcode = -1;
-	if (why != NULL && (p->why = strdup(why)) == NULL) {
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
-/*
- * packet_result: the packet answer for RES (or error ERR) of Q.  The
- * DNSSEC state comes from libunbound's flags only (never the AD bit); the
- * TXT classification is result_answer's, so it is the one lookup_start
- * gives.  NULL when memory ran out.
- */
-static struct lookup_packet *
-packet_result(const struct lk_query *q, int err, const struct ub_result *res)
-{
-	struct lookup_packet *p;
-	char buf[160];
-	const char *why = NULL;
-
-	if (err != 0 || res == NULL) {
-		snprintf(buf, sizeof(buf), "resolver: %s",
-		    err != 0 ? ub_strerror(err) : "no result");
-		return lookup_packet_failed(q->rrtype, buf);
-	}
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	p->rrtype = q->rrtype;
-	p->rcode = res->rcode;
-	if (res->bogus) {
-		p->dnssec = LOOKUP_DNSSEC_BOGUS;
-		why = res->why_bogus != NULL && *res->why_bogus != '\0' ?
-		    res->why_bogus : "bogus";
-	} else
-		p->dnssec = res->secure ? LOOKUP_DNSSEC_SECURE :
-		    LOOKUP_DNSSEC_INSECURE;
-	if (why != NULL && (p->why = strdup(why)) == NULL)
-		goto fail;
-	if (res->answer_packet != NULL && res->answer_len > 0 &&
-	    ldns_wire2pkt(&p->pkt, res->answer_packet,
-	    (size_t)res->answer_len) != LDNS_STATUS_OK)
-		p->pkt = NULL;
-	if (q->rrtype == LDNS_RR_TYPE_TXT &&
-	    (p->answer = result_answer(q->kind, 0, res)) == NULL)
-		goto fail;
-	return p;
-fail:
-	lookup_packet_free(p);
-	return NULL;
-}
-
-static void unlink_query(struct lk_query *);
-
-/* on_packet_result: on_result for packet queries; frees RES. */
-static void
-on_packet_result(struct lk_query *q, int err, struct ub_result *res)
-{
-	struct lookup_packet *p;
-
-	p = packet_result(q, err, res);
-	ub_resolve_free(res);
-	unlink_query(q);
-	q->pcb(q->arg, q->id, p);
-	free(q);
-}
-
 /* on_result: libunbound's callback; RES is freed here and only here. */
 static void
 on_result(void *mydata, int err, struct ub_result *res)
@@ -518,12 +391,12 @@ on_result(void *mydata, int err, struct ub_result *res)
 	struct lookup_answer *a;
 
 	if (q->pcb != NULL) {
-		on_packet_result(q, err, res);
+		lookup_packet_done(q, err, res);
 		return;
 	}
-	a = result_answer(q->kind, err, res);
+	a = lookup_result_answer(q->kind, err, res);
 	ub_resolve_free(res);
-	unlink_query(q);
+	lookup_unlink(q);
 	q->cb(q->arg, q->id, a);
 	free(q);
 }
@@ -678,35 +551,13 @@ lookup_start(struct lookup *lk, const char *qname, enum lookup_kind kind,
 	q->kind = kind;
 	q->cb = cb;
 	q->arg = arg;
-	if (ub_resolve_async(lk->ctx, qname, LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN,
-	    q, on_result, &q->id) != 0) {
-		free(q);
-		return -1;
-	}
-	q->next = lk->pending;
-	if (q->next != NULL)
-		q->next->prev = q;
-	lk->pending = q;
-	lk->npending++;
-	if (id != NULL)
-		*id = q->id;
-	return 0;
+	return lookup_submit(lk, q, qname, LDNS_RR_TYPE_TXT, id);
 }
 
 int
-lookup_start_packet(struct lookup *lk, const char *qname, int rrtype,
-    enum lookup_kind kind, lookup_packet_cb cb, void *arg, int *id)
+lookup_submit(struct lookup *lk, struct lk_query *q, const char *qname,
+    int rrtype, int *id)
 {
-	struct lk_query *q;
-
-	if (rrtype <= 0 || rrtype > 65535 || (q = calloc(1, sizeof(*q))) ==
-	    NULL)
-		return -1;
-	q->lk = lk;
-	q->kind = kind;
-	q->pcb = cb;
-	q->rrtype = rrtype;
-	q->arg = arg;
 	if (ub_resolve_async(lk->ctx, qname, rrtype, LDNS_RR_CLASS_IN, q,
 	    on_result, &q->id) != 0) {
 		free(q);
@@ -739,7 +590,7 @@ lookup_cancel(struct lookup *lk, int id)
 	if (q == NULL)
 		return;
 	(void)ub_cancel(lk->ctx, id);
-	unlink_query(q);
+	lookup_unlink(q);
 	free(q);
 }
 
@@ -760,8 +611,8 @@ sync_done(void *arg, int id, struct lookup_answer *ans)
 	w->ans = ans;
 }
 
-static int64_t
-now_ms(void)
+int64_t
+lookup_now_ms(void)
 {
 	struct timespec ts;
 
@@ -782,9 +633,9 @@ lookup_sync(struct lookup *lk, const char *qname, enum lookup_kind kind,
 	*out = NULL;
 	if (lookup_start(lk, qname, kind, sync_done, &w, &id) != 0)
 		return -1;
-	deadline = now_ms() + lk->timeout_ms;
+	deadline = lookup_now_ms() + lk->timeout_ms;
 	while (!w.done) {
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - lookup_now_ms()) <= 0) {
 			lookup_cancel(lk, id);
 			*out = lookup_answer_tempfail(kind, "timeout");
 			return *out != NULL ? 0 : -1;
@@ -808,59 +659,6 @@ lookup_sync(struct lookup *lk, const char *qname, enum lookup_kind kind,
 	}
 	*out = w.ans;
 	return w.ans != NULL ? 0 : -1;
-}
-
-struct sync_pwait {
-	int			 done;
-	struct lookup_packet	*p;
-};
-
-static void
-sync_pdone(void *arg, int id, struct lookup_packet *p)
-{
-	struct sync_pwait *w = arg;
-
-	(void)id;
-	w->done = 1;
-	w->p = p;
-}
-
-int
-lookup_sync_packet(struct lookup *lk, const char *qname, int rrtype,
-    enum lookup_kind kind, struct lookup_packet **out)
-{
-	struct sync_pwait w = { 0, NULL };
-	struct pollfd pfd;
-	int64_t deadline, left;
-	const char *why = NULL;
-	int id, r;
-
-	*out = NULL;
-	if (lookup_start_packet(lk, qname, rrtype, kind, sync_pdone, &w,
-	    &id) != 0)
-		return -1;
-	deadline = now_ms() + lk->timeout_ms;
-	while (!w.done && why == NULL) {
-		if ((left = deadline - now_ms()) <= 0) {
-			why = "timeout";
-			break;
-		}
-		pfd.fd = lookup_fd(lk);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r < 0 && errno != EINTR)
-			why = "poll failed";
-		else if (r > 0 && lookup_process(lk) != 0)
-			why = "resolver: ub_process failed";
-	}
-	if (!w.done) {
-		lookup_cancel(lk, id);
-		*out = lookup_packet_failed(rrtype, why);
-		return *out != NULL ? 0 : -1;
-	}
-	*out = w.p;
-	return w.p != NULL ? 0 : -1;
 }
 
 const char *

@@ -312,8 +312,8 @@ close_inherited(void)
  * raise_nofile: make room for MaxConnections descriptors.  The soft
  * limit is raised to what the cap needs (up to the hard limit; as root
  * the hard limit too).  Runs before the privilege drop.  A limit still
- * too low is logged: connections past it wait in the listen queue (the
- * accept loop pauses at EMFILE) instead of being refused cleanly.
+ * too low is logged: connections past it are refused at EMFILE (server.c
+ * keeps a spare descriptor to accept and close them) before the cap.
  */
 static void
 raise_nofile(struct daemon *d)
@@ -334,7 +334,7 @@ raise_nofile(struct daemon *d)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need)
 		log_msg(d->log, LOG_WARNING, "MaxConnections %u needs %llu "
 		    "descriptors but the limit is %llu: connections past "
-		    "about %llu wait instead of being served or refused",
+		    "about %llu are refused",
 		    d->cfg->max_connections, (unsigned long long)need,
 		    (unsigned long long)rl.rlim_cur,
 		    (unsigned long long)(rl.rlim_cur > NOFILE_RESERVE ?

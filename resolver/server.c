@@ -3,11 +3,14 @@
  * (struct sconn) holds at most one request (struct req) at a time; the
  * request itself, from parsed input to the decision, is server_req.c's.
  * A connection that goes away cancels its request's waiters; the lookups
- * themselves go on and fill the cache.
+ * themselves go on and fill the cache.  Out of descriptors, a spare one
+ * (/dev/null) is given up to accept and close each waiting client, as
+ * nginx and Postfix do, so no client waits for an answer that cannot come.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,12 +298,19 @@ accept_one(struct listener *ls, int fd)
 	gid_t gid;
 
 	s->st.conns_total++;
+	if (s->fd_refused > 0) {
+		log_msg(s->log, LOG_NOTICE, "accept: descriptors available "
+		    "again; %llu clients refused meanwhile",
+		    (unsigned long long)s->fd_refused);
+		s->fd_refused = 0;
+	}
 	if (s->nconns >= s->cfg->max_connections) {
 		s->st.conns_refused++;
 		close(fd);
 		return;
 	}
-	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+	if ((sc = calloc(1, ls->proto == SERVER_LINE ? sizeof(*sc) :
+	    SCONN_POLICY_SIZE)) == NULL)
 		goto fail;
 	sc->s = s;
 	sc->proto = ls->proto;
@@ -344,6 +354,48 @@ on_resume(void *arg)
 }
 
 static void
+spare_open(struct server *s)
+{
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * refuse_nofd: accept failed with EMFILE or ENFILE: give up the spare
+ * descriptor, accept one waiting client and close it at once (EOF, as
+ * over MaxConnections), take the spare again.  Logs once per burst (the
+ * first refusal; accept_one logs the end).  Returns 0 when a client was
+ * refused, -1 when there was none or no spare (errno from accept).
+ */
+static int
+refuse_nofd(struct listener *ls, int fd)
+{
+	struct server *s = ls->s;
+	int cfd, e;
+
+	if (s->spare_fd == -1) {
+		spare_open(s);	/* maybe a descriptor came free */
+		errno = EMFILE;
+		return -1;
+	}
+	close(s->spare_fd);
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	e = errno;
+	if (cfd != -1) {
+		close(cfd);
+		s->st.conns_total++;
+		s->st.conns_refused++;
+		if (s->fd_refused++ == 0)
+			log_msg(s->log, LOG_WARNING, "accept: %s; refusing "
+			    "new clients until descriptors are free (raise the "
+			    "descriptor limit or lower MaxConnections)",
+			    strerror(EMFILE));
+	}
+	spare_open(s);
+	errno = e;
+	return cfd != -1 ? 0 : -1;
+}
+
+static void
 on_listen(void *arg, int fd, unsigned events)
 {
 	struct listener *ls = arg;
@@ -352,6 +404,12 @@ on_listen(void *arg, int fd, unsigned events)
 	(void)events;
 	for (i = 0; i < 64; i++) {
 		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1 && (errno == EMFILE || errno == ENFILE)) {
+			if (refuse_nofd(ls, fd) == 0)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+		}
 		if (cfd == -1) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
@@ -428,6 +486,7 @@ server_new(struct loop *l, struct lookup *lk,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	spare_open(s);	/* without it, EMFILE pauses the accept loop */
 	s->loop = l;
 	s->lk = lk;
 	s->log = lg;
@@ -479,6 +538,8 @@ server_free(struct server *s)
 		loop_del(s->loop, lookup_fd(s->lk));
 	EVP_MD_CTX_free(s->mdctx);
 	EVP_MD_free(s->sha256);
+	if (s->spare_fd != -1)
+		close(s->spare_fd);
 	free(s);
 }
 

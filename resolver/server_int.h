@@ -36,7 +36,7 @@ struct listener {
 	struct server		*s;
 	int			 fd;
 	enum server_proto	 proto;
-	struct loop_timer	*pause;	/* out of descriptors: wait a bit */
+	struct loop_timer	*pause;	/* out of memory: wait a bit */
 };
 
 struct stats {
@@ -74,6 +74,8 @@ struct server {
 	EVP_MD			*sha256;	/* fetched once, for owner names */
 	EVP_MD_CTX		*mdctx;		/* reused per owner name */
 	struct class_memo	 memo[SERVER_CLASS_MEMO];
+	int			 spare_fd;	/* /dev/null, given up at EMFILE */
+	uint64_t		 fd_refused;	/* refused in this EMFILE burst */
 };
 
 struct req;
@@ -85,10 +87,17 @@ struct sconn {
 	struct sconn		*prev, *next;
 	struct req		*req;
 	struct req		*spare;		/* a finished request, reused */
-	struct proto_line_request rq;
 	struct proto_policy_parser *pp;
 	struct proto_policy_txn	 txn;
+	/*
+	 * Last, and only on line connections: a policy connection is
+	 * allocated without it (SCONN_POLICY_SIZE octets; 8 KiB less per
+	 * held Postfix connection).
+	 */
+	struct proto_line_request rq;
 };
+
+#define SCONN_POLICY_SIZE	offsetof(struct sconn, rq)
 
 enum req_kind { REQ_AUTHZ, REQ_LOOKUP, REQ_POLICY };
 

@@ -5,7 +5,7 @@
 #    must raise its own soft limit for MaxConnections 2100), each answered
 #    at the start and again at the end; the daemon's resident memory per
 #    held connection stays under the bound of specs/security.md 3.1
-#    (SK_RSS_BOUND_B, 32768 octets); a fresh client is served meanwhile;
+#    (SK_RSS_BOUND_B, 16384 octets); a fresh client is served meanwhile;
 #  - 1,000 slow clients (half a request, then one octet every 0.5 s) while
 #    200 fresh clients one after the other each get their answer; every
 #    slow client is closed at RequestTimeout without a reply; 500 idle
@@ -16,7 +16,12 @@
 #    replies; afterwards the daemon answers and holds no connection;
 #  - the connection cap: with MaxConnections 20 held, the 21st client is
 #    accepted and closed at once with no reply (EOF), counted in STATS
-#    connections_refused, and served once a slot is free.
+#    connections_refused, and served once a slot is free;
+#  - out of descriptors: a daemon whose descriptor limit (lowered with
+#    prlimit after start, so it cannot raise it) is below MaxConnections
+#    refuses the clients past it like the cap (EOF at once, not a wait:
+#    the probe is bounded by timeout), counts them, logs the burst once,
+#    and serves new clients once the held connections close.
 # Figures (bytes per connection, p99 under slow-client load) are printed
 # as "# figure: NAME=VALUE" and appended to $SK_FIGURES when set (read by
 # tools/robustness).  SK_LOAD_CONNS / SK_LOAD_SLOW scale the two loads
@@ -36,7 +41,7 @@ CL=$SK_BUILD/tests/skclient
 CONNS=${SK_LOAD_CONNS:-2000}
 SLOW=${SK_LOAD_SLOW:-1000}
 IDLE=$((SLOW / 2))
-RSS_BOUND_B=${SK_RSS_BOUND_B:-32768}
+RSS_BOUND_B=${SK_RSS_BOUND_B:-16384}
 D=$(mktemp -d /tmp/sk-93.XXXXXX)
 BG=""
 cleanup() {
@@ -231,6 +236,50 @@ check "below the cap again: served" ping_ok cap
 N=$(stat_of cap connections_refused)
 check "STATS connections_refused counts the refusals ($N)" \
     test "${N:-0}" -ge 2
+
+# --- out of descriptors (EMFILE) -----------------------------------
+if command -v prlimit >/dev/null 2>&1 &&
+    skd_start nofd "$D" "DNSTimeout 3s" "MaxConnections 200"; then
+	PID=$PID_nofd
+	ping_ok nofd	# the first connection's allocations
+	NFD=$(ls "/proc/$PID/fd" | wc -l)
+	LIM=$((NFD + 20))
+	prlimit --pid "$PID" --nofile="$LIM:$LIM"
+	check "descriptor limit lowered to $LIM ($NFD open)" \
+	    test "$(awk '/^Max open files/ { print $4 }' \
+	    "/proc/$PID/limits")" -eq "$LIM"
+	"$CF" "$D/nofd.sock" hold 25 120 >"$D/nofd.out" 2>&1 &
+	NOFD=$!
+	BG="$BG $NOFD"
+	if wait_for "$D/nofd.out" '^held=' 150; then
+		A=$(kv answered "$D/nofd.out")
+		diag "hold 25 at $LIM descriptors: $(head -n 1 "$D/nofd.out")"
+		check "out of descriptors: up to the limit served ($A of 25)" \
+		    test "${A:-0}" -ge 15 -a "${A:-0}" -lt 25
+		R=$(timeout 10 "$CF" "$D/nofd.sock" once)
+		expect_eq "out of descriptors: a client is accepted and closed at once (EOF), not left waiting" \
+		    "$R" "connect=ok reply=EOF"
+		R=$(timeout 10 "$CF" -p "$D/nofd.policy" once)
+		expect_eq "out of descriptors: the policy socket too" "$R" \
+		    "connect=ok reply=EOF"
+	else
+		not_ok "hold 25 connections at $LIM descriptors"
+	fi
+	kill -USR1 "$NOFD" 2>/dev/null
+	wait "$NOFD"
+	_i=0
+	until ping_ok nofd || [ $_i -ge 30 ]; do _i=$((_i + 1)); sleep 0.1; done
+	check "descriptors free again: a new client is served" ping_ok nofd
+	N=$(stat_of nofd connections_refused)
+	check "STATS connections_refused counts them ($N)" \
+	    test "${N:-0}" -ge 2
+	expect_eq "the burst is logged once, not per client" \
+	    "$(grep -c 'refusing new clients' "$D/nofd.log")" 1
+	expect_eq "and its end once" \
+	    "$(grep -c 'descriptors available again' "$D/nofd.log")" 1
+else
+	skip "out of descriptors" "no prlimit, or senderkeyd (nofd) did not start"
+fi
 
 for p in $SKD_PIDS; do
 	alive "$p" || { not_ok "daemon $p still running"; tail -n 5 "$D"/*.log |

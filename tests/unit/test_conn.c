@@ -3,8 +3,10 @@
  * framing, one request at a time in order, limits (long line, too many
  * lines, oversize block), half-close with a final line without LF, a
  * reply larger than the socket buffer (partial writes), the idle and
- * request timeouts, lingering close after an over-limit request, and a
- * peer that vanishes while its request is pending.
+ * request timeouts, lingering close after an over-limit request, a
+ * peer that vanishes while its request is pending, and the read buffer:
+ * small at first, grown on demand to exactly the limits, given back
+ * after the connection stays idle.
  */
 #include <sys/socket.h>
 
@@ -364,6 +366,111 @@ test_timeouts(struct loop *l)
 	    "closed, owner told");
 }
 
+/* blockof: a block of N octets (final empty line included) in BUF. */
+static size_t
+blockof(char *buf, size_t n)
+{
+	size_t p = 0, len;
+
+	while (n - p > 1) {
+		len = n - p - 1 > 2048 ? 2048 : n - p - 1;
+		if (n - p - 1 - len == 1)	/* no 1-octet line: "\n" ends it */
+			len--;
+		memset(buf + p, 'v', len - 1);
+		buf[p] = 'a';
+		buf[p + 1] = '=';
+		buf[p + len - 1] = '\n';
+		p += len;
+	}
+	buf[p++] = '\n';
+	return p;
+}
+
+static void
+test_buffer(struct loop *l)
+{
+	struct srv s;
+	struct conn_limits lim;
+	int cl;
+	char *buf = malloc(20000);
+	size_t n;
+
+	setup(l, &s, CONN_BLOCK, NULL, &cl);
+	T_INTEQ(conn_bufsize(s.c), 1024, "a policy connection starts with "
+	    "a 1 KiB buffer");
+	n = blockof(buf, 700);
+	wr(cl, buf, n);
+	SPIN(l, s.nreq);
+	T_INTEQ(s.reqlen[0], 699, "a 700-octet block is delivered");
+	T_INTEQ(conn_bufsize(s.c), 1024, "without growing the buffer");
+	n = blockof(buf, 16384);
+	wr(cl, buf, n);
+	SPIN(l, s.nreq >= 2);
+	T_INTEQ(s.nreq, 2, "a block of exactly 16384 octets is delivered");
+	T_INTEQ(s.reqlen[1], 16383, "whole");
+	T_INTEQ(conn_bufsize(s.c), 16384, "the buffer grew to the limit");
+	T_INTEQ(s.over, 0, "not over the limit");
+	wr(cl, buf, n);
+	SPIN(l, s.nreq >= 3);
+	T_INTEQ(conn_bufsize(s.c), 16384, "a connection with large requests "
+	    "keeps its buffer between them");
+	conn_free(s.c);
+	close(cl);
+
+	setup(l, &s, CONN_BLOCK, NULL, &cl);
+	n = blockof(buf, 16385);
+	wr(cl, buf, n);
+	SPIN(l, s.over);
+	T_INTEQ(s.over, 1, "a block of 16385 octets is over the limit");
+	T_INTEQ(s.nreq, 0, "and not delivered");
+	close(cl);
+	SPIN(l, s.closed);
+
+	setup(l, &s, CONN_LINE, NULL, &cl);
+	T_INTEQ(conn_bufsize(s.c), 512, "a line connection starts at 512");
+	memset(buf, 'a', 8193);
+	wr(cl, buf, 8193);
+	SPIN(l, s.over);
+	T_INTEQ(s.over, 1, "8193 octets without LF: over the limit");
+	close(cl);
+	SPIN(l, s.closed);
+
+	conn_default_limits(CONN_LINE, &lim);
+	lim.shrink_ms = 0;
+	setup(l, &s, CONN_LINE, &lim, &cl);
+	buf[3000] = '\n';
+	wr(cl, buf, 3001);
+	SPIN(l, s.nreq);
+	T_INTEQ(s.reqlen[0], 3000, "a 3000-octet line is delivered");
+	drain(l);
+	T_INTEQ(conn_bufsize(s.c), 512, "shrink_ms 0: the buffer shrinks "
+	    "as soon as the connection is idle");
+	wr(cl, "PING\n", 5);
+	SPIN(l, s.nreq >= 2);
+	T_STREQ(s.req[1], "PING", "and the connection goes on");
+	conn_free(s.c);
+	close(cl);
+
+	lim.shrink_ms = 30;
+	setup(l, &s, CONN_LINE, &lim, &cl);
+	wr(cl, "PI", 2);
+	loop_run_once(l, 5);
+	wr(cl, "NG\n", 3);
+	wr(cl, buf, 3001);
+	SPIN(l, s.nreq >= 2);
+	T_INTEQ(s.reqlen[1], 3000, "a large line after a small one");
+	SPIN(l, conn_bufsize(s.c) == 512);
+	T_INTEQ(conn_bufsize(s.c), 512, "the grown buffer is given back "
+	    "once the connection stays idle");
+	T_INTEQ(s.closed, 0, "the connection stays open");
+	wr(cl, "PING\n", 5);
+	SPIN(l, s.nreq >= 3);
+	T_STREQ(s.req[2], "PING", "and serves the next request");
+	conn_free(s.c);
+	close(cl);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -377,6 +484,7 @@ main(void)
 	test_blocks(l);
 	test_big_reply(l);
 	test_timeouts(l);
+	test_buffer(l);
 	loop_free(l);
 	return t_done();
 }
