@@ -339,9 +339,128 @@ key_private_from_text(const char *buf, size_t len, char *err, size_t errsz)
 }
 
 /*
+ * dir_of: split PATH into its directory (into DIR, DIRSZ octets: "." when
+ * PATH has no '/', "/" for a file in the root) and *BASE, the last
+ * component.  Returns 0, or -1 with errno set when DIR is too small.
+ */
+static int
+dir_of(const char *path, char *dir, size_t dirsz, const char **base)
+{
+	const char *slash;
+	size_t n;
+
+	if ((slash = strrchr(path, '/')) == NULL) {
+		*base = path;
+		n = 1;
+		path = ".";
+	} else {
+		*base = slash + 1;
+		n = slash == path ? 1 : (size_t)(slash - path);
+	}
+	if (n >= dirsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return 0;
+}
+
+#if defined(O_SEARCH)
+#define DIR_OPEN_FLAGS	(O_SEARCH | O_DIRECTORY | O_CLOEXEC)
+#elif defined(O_PATH)
+#define DIR_OPEN_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
+#else
+#define DIR_OPEN_FLAGS	(O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+#endif
+
+/*
+ * open_private: open the private key file PATH only if nobody but its
+ * reader and root can read or replace it, as OpenSSH and OpenDKIM judge
+ * key files.  The directory is opened first and must be owned by the
+ * effective user or root and not writable by group or others (unless
+ * sticky, like /tmp); the file is then opened relative to it, without
+ * following a symbolic link, and must be a regular file owned by the
+ * effective user or root with no group or other permission.  Every check
+ * is made with fstat on the opened descriptors, so nothing can be swapped
+ * between check and read.  Returns the file's descriptor, or -1 with ERR
+ * set (PATH, what is wrong and the command that fixes it).
+ */
+static int
+open_private(const char *path, char *err, size_t errsz)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	struct stat st;
+	uid_t euid = geteuid();
+	int dfd = -1, fd = -1;
+
+	if (dir_of(path, dir, sizeof(dir), &base) == -1 ||
+	    (dfd = open(dir, DIR_OPEN_FLAGS)) == -1 || fstat(dfd, &st) == -1) {
+		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (st.st_uid != euid && st.st_uid != 0) {
+		seterr(err, errsz, "%s: the key's directory %s is owned by uid "
+		    "%u, not by uid %u (the user reading the key) or root: run "
+		    "chown %u %s", path, dir, (unsigned)st.st_uid,
+		    (unsigned)euid, (unsigned)euid, dir);
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (st.st_mode & S_ISVTX) == 0) {
+		seterr(err, errsz, "%s: the key's directory %s has mode %04o, "
+		    "writable by group or others, who could replace the key: "
+		    "run chmod go-w %s", path, dir,
+		    (unsigned)(st.st_mode & 07777), dir);
+		goto fail;
+	}
+	if (*base == '\0') {
+		seterr(err, errsz, "%s: not a regular file", path);
+		goto fail;
+	}
+	fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    O_NOFOLLOW);
+	if (fd == -1 && errno == ELOOP) {
+		seterr(err, errsz, "%s: private key file is a symbolic link: "
+		    "name the file itself (readlink -f %s)", path, path);
+		goto fail;
+	}
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		seterr(err, errsz, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_uid != euid && st.st_uid != 0) {
+		seterr(err, errsz, "%s: private key file is owned by uid %u, "
+		    "not by uid %u (the user reading it) or root: run chown "
+		    "%u %s", path, (unsigned)st.st_uid, (unsigned)euid,
+		    (unsigned)euid, path);
+		goto fail;
+	}
+	if ((st.st_mode & 077) != 0) {
+		seterr(err, errsz, "%s: private key file has mode %04o, open "
+		    "to others: run chmod 600 %s", path,
+		    (unsigned)(st.st_mode & 07777), path);
+		goto fail;
+	}
+	close(dfd);
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	return -1;
+}
+
+/*
  * read_file: the contents of PATH in a malloc'd buffer (*LENP octets),
  * which the caller must OPENSSL_cleanse and free, or NULL with ERR and
- * *WHY set.  PRIV: refuse a file open to group or other.
+ * *WHY set.  PRIV: open it with open_private's checks.
  */
 static char *
 read_file(const char *path, int priv, size_t *lenp, enum key_load_err *why,
@@ -351,21 +470,20 @@ read_file(const char *path, int priv, size_t *lenp, enum key_load_err *why,
 	char *buf = NULL;
 	size_t len = 0;
 	ssize_t n;
-	int fd;
+	int fd = -1;
 
 	*why = KEY_LOAD_EFILE;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1 || fstat(fd, &st) == -1)
-		goto syserr;
-	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errsz, "%s: not a regular file", path);
-		goto fail;
-	}
-	if (priv && (st.st_mode & 077) != 0) {
-		seterr(err, errsz, "%s: private key file has mode %04o, open "
-		    "to others: run chmod 600 on it", path,
-		    (unsigned)(st.st_mode & 07777));
-		goto fail;
+	if (priv) {
+		if ((fd = open_private(path, err, errsz)) == -1)
+			goto fail;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd == -1 || fstat(fd, &st) == -1)
+			goto syserr;
+		if (!S_ISREG(st.st_mode)) {
+			seterr(err, errsz, "%s: not a regular file", path);
+			goto fail;
+		}
 	}
 	if ((buf = malloc(KEY_FILE_MAX + 1)) == NULL)
 		goto syserr;

@@ -27,7 +27,8 @@
 enum key_load_err {
 	KEY_LOAD_OK = 0,
 	KEY_LOAD_EFILE,	/* cannot open or read, not a regular file, or a
-			   private key file open to group or other */
+			   private key file others could read or replace
+			   (see key_load) */
 	KEY_LOAD_EDATA,	/* read, but too large or not a usable key */
 };
 
@@ -52,8 +53,13 @@ EVP_PKEY	*key_private_from_text(const char *buf, size_t len, char *err,
 
 /*
  * key_load: read the file PATH (at most KEY_FILE_MAX octets) and parse it
- * with key_private_from_text when PRIV is non-zero (refusing a file whose
- * mode gives group or other any access), else with key_public_from_text.
+ * with key_private_from_text when PRIV is non-zero, else with
+ * key_public_from_text.  A private key file is refused (KEY_LOAD_EFILE)
+ * unless it is a regular file, not a symbolic link, owned by the
+ * effective user or root, with no group or other permission bit, in a
+ * directory owned by the effective user or root that group and others
+ * cannot write (or that is sticky, like /tmp); the checks are made on the
+ * opened descriptors, with no window between check and read.
  * Returns a new key, or NULL with ERR set to a text starting with PATH and
  * *WHY (when WHY is not NULL) telling a file problem from a content one.
  * The file's contents are wiped from memory before returning.

@@ -3,9 +3,10 @@
 # with online signing: the plan shows the diff and sends nothing; --apply
 # updates Knot over TSIG; a second run has nothing to do; a record Knot
 # holds that publish does not manage is never touched; the 30% brake
-# refuses without --force; a wrong secret gives the BADSIG hint and a
-# wrong key name the BADKEY hint, and neither changes anything.  After
-# apply every NS serves the data and it validates through the bed's root
+# refuses without --force; a wrong secret gives the BADSIG hint, a wrong
+# key name the BADKEY hint, a clock two hours ahead (faketime) the BADTIME
+# hint, and none of them changes anything.  After apply every NS serves
+# the data and it validates through the bed's root
 # (Knot's zone is delegated from test. with its DS); --wait gives up with
 # exit 1 on a server that does not serve the zone.  With AXFR refused, the
 # state file still shows a removed sender, which is deleted.  A plan file
@@ -113,7 +114,24 @@ check "never touched: www TXT and alice's unrelated TXT" sh -c \
 pub -k "$SK_KNOT_KEY" --detailed-exitcode few.csv
 expect_eq "after --force: in sync" "$rc" 0
 
-skip "BADTIME hint" "ldns signs with time(NULL); needs faketime (not installed)"
+# BADTIME: this machine's clock two hours ahead (libfaketime's faketime
+# wrapper; ldns signs with time(NULL), which it intercepts).  Knot refuses
+# the TSIG signature; publish gives the one-line clock hint, exits 1 and
+# the zone is unchanged.  Without faketime this fails: tools/deps has it.
+if command -v faketime >/dev/null 2>&1; then
+	before=$(axfr)
+	bed exec faketime -f '+2h' "$sk" publish -d pub.test \
+	    -s "$SK_KNOT_ADDR" -k "$SK_KNOT_KEY" --policy all --apply --force \
+	    all.csv >"$tmp/out" 2>&1
+	rc=$?
+	expect_match "clock 2h ahead: BADTIME hint" "$(cat "$tmp/out")" \
+	    "BADTIME: this machine's clock and the server's differ by more than [0-9]+ seconds: fix the clock"
+	expect_eq "clock 2h ahead: exit 1" "$rc" 1
+	expect_eq "clock 2h ahead: nothing changed on the server" "$(axfr)" \
+	    "$before"
+else
+	not_ok "BADTIME hint: faketime (libfaketime) not installed; tools/deps installs it"
+fi
 
 # Confirmation: every NS serves the data, and it validates as secure.
 eval "$("$SK_TOP/tests/bed/bed" env)"

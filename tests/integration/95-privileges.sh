@@ -15,7 +15,11 @@
 #    group is answered (setpriv);
 #  - an unknown User stops the start, with the reason;
 #  - senderkey-milter in sign mode refuses KeyTable key files that grant
-#    anything to group (0640) or others (0604), and takes 0600 and 0400.
+#    anything to group (0640) or others (0604), and takes 0600 and 0400;
+#    it refuses a 0600 key owned by another user (nobody), a symbolic
+#    link to a good key, a key in a directory that group or others may
+#    write (0770, 0757) or that another user owns, and takes one in a
+#    sticky 1777 directory (specs/security.md 6).
 . "$(dirname "$0")/lib.sh"
 
 need_root
@@ -172,6 +176,40 @@ if [ -x "$SKM" ]; then
 		check "milter: a key file of mode 0$m is taken" \
 		    "$SKM" -n -x "$D/m.conf"
 	done
+	# owner, link and directory: each a KeyTable naming K (in dir KD)
+	mkdir -m 0700 "$D/kd"
+	mkt() {	# mkt FILE: the KeyTable names FILE
+		printf 'alice@example.test %s alice\n' "$1" >"$D/keytable"
+	}
+	refused() {	# refused WHAT PATTERN
+		R=$("$SKM" -n -x "$D/m.conf" 2>&1)
+		expect_match "milter: $1 is refused (exit 78)" "$R:$?" "$2.*:78$"
+	}
+	cp "$D/alice.pem" "$D/kd/k.pem" && chmod 600 "$D/kd/k.pem"
+	mkt "$D/kd/k.pem"
+	check "milter: a 0600 key owned by root in a 0700 directory is taken" \
+	    "$SKM" -n -x "$D/m.conf"
+	chown nobody "$D/kd/k.pem"
+	refused "a 0600 key owned by nobody (started as root)" \
+	    "k\.pem: private key file is owned by uid $NOBODY.*chown 0 "
+	chown root "$D/kd/k.pem"
+	ln -s k.pem "$D/kd/link.pem"
+	mkt "$D/kd/link.pem"
+	refused "a symbolic link to a good key" \
+	    "link\.pem: private key file is a symbolic link"
+	mkt "$D/kd/k.pem"
+	for m in 770 757; do
+		chmod "$m" "$D/kd"
+		refused "a 0600 key in a directory of mode 0$m" \
+		    "k\.pem: the key's directory $D/kd has mode 0$m.*chmod go-w"
+	done
+	chmod 1777 "$D/kd"
+	check "milter: a 0600 key in a sticky 1777 directory is taken" \
+	    "$SKM" -n -x "$D/m.conf"
+	chmod 0755 "$D/kd"
+	chown nobody "$D/kd"
+	refused "a 0600 key in a directory owned by nobody" \
+	    "k\.pem: the key's directory $D/kd is owned by uid $NOBODY"
 else
 	skip "milter key files" "bin/senderkey-milter not built"
 fi
