@@ -18,9 +18,11 @@
 #include "desired.h"
 #include "desired_opts.h"
 #include "key.h"
+#include "manifest.h"
 #include "pgp.h"
 #include "sign.h"
 #include "util.h"
+#include "zg_fast.h"
 #include "zonegen.h"
 #include "zoneout.h"
 
@@ -128,24 +130,32 @@ done:
 	return rc;
 }
 
-/* emit: the output in the chosen form to FP; 0 or an exit code. */
+/*
+ * emit: the output in the chosen form to FP; 0 or an exit code.  With FAST
+ * (zg_fast.c), ZG holds the apex and FAST the senders.
+ */
 static int
-emit(FILE *fp, const struct zonegen *zg, struct zg_args *a)
+emit(FILE *fp, const struct zonegen *zg, struct zg_fast *fast,
+    struct zg_args *a)
 {
+	if (fast != NULL)
+		return zoneout_write_zone(fp, zg, zg_fast_counts(fast),
+		    zg_fast_count(fast), zg_fast_wire, fast) == -1 ?
+		    EX_IOERR : 0;
 	if (a->nsign > 0)
 		return sign_out(fp, zg, a);
 	return zoneout_write(fp, zg, a->format) == -1 ? EX_IOERR : 0;
 }
 
 static int
-write_out(const struct zonegen *zg, struct zg_args *a)
+write_out(const struct zonegen *zg, struct zg_fast *fast, struct zg_args *a)
 {
 	struct afile *af;
 	char err[512];
 	int rc;
 
 	if (a->out == NULL) {
-		if ((rc = emit(stdout, zg, a)) != 0)
+		if ((rc = emit(stdout, zg, fast, a)) != 0)
 			return rc;
 		if (fflush(stdout) == EOF) {
 			fprintf(stderr, "senderkey: cannot write the output\n");
@@ -157,7 +167,7 @@ write_out(const struct zonegen *zg, struct zg_args *a)
 		fprintf(stderr, "senderkey: %s\n", err);
 		return EX_CANTCREAT;
 	}
-	if ((rc = emit(afile_fp(af), zg, a)) != 0) {
+	if ((rc = emit(afile_fp(af), zg, fast, a)) != 0) {
 		if (rc == EX_IOERR)
 			fprintf(stderr, "senderkey: %s: cannot write\n", a->out);
 		afile_abort(af);
@@ -322,6 +332,51 @@ bad:
 	return EX_USAGE;
 }
 
+/*
+ * try_fast: the run through zg_fast.c when it qualifies (one CSV manifest,
+ * a regular file, the zone format, no --sign) and zg_fast_csv takes it:
+ * the exit code of writing the output.  -1 when it does not (nothing
+ * written, nothing said): the caller goes the general way.  The
+ * environment variable SENDERKEY_ZONEGEN_NOFAST set turns it off (tests
+ * compare both ways).
+ */
+static int
+try_fast(struct zg_args *a, const char *domain, char *const *files, int n)
+{
+	struct util_map *map = NULL;
+	struct zonegen *zg = NULL;
+	struct zg_fast *fast = NULL;
+	const char *buf;
+	char err[512];
+	size_t len;
+	int rc = -1;
+
+	if (n != 1 || a->nsign > 0 || a->format != ZONEOUT_ZONE ||
+	    strcmp(files[0], "-") == 0 ||
+	    getenv("SENDERKEY_ZONEGEN_NOFAST") != NULL)
+		return -1;
+	if ((map = util_map_file(files[0], ZG_FAST_INPUT_MAX, err,
+	    sizeof(err))) == NULL)
+		return -1;
+	buf = util_map_buf(map, &len);
+	a->o.domain = domain;
+	if (manifest_detect(files[0], buf, len) != MANIFEST_CSV ||
+	    (zg = zonegen_new(&a->o)) == NULL ||
+	    zonegen_finish(zg, err, sizeof(err)) == -1 ||
+	    (fast = zg_fast_csv(zg, buf, len, (a->d.vflags &
+	    MANIFEST_V_SKIP_FOREIGN) != 0)) == NULL)
+		goto done;
+	/* The records hold what they need of the input. */
+	util_map_free(map);
+	map = NULL;
+	rc = write_out(zg, fast, a);
+done:
+	zg_fast_free(fast);
+	zonegen_free(zg);
+	util_map_free(map);
+	return rc;
+}
+
 int
 cmd_zonegen(int argc, char **argv)
 {
@@ -343,10 +398,12 @@ cmd_zonegen(int argc, char **argv)
 		rc = EX_USAGE;
 		goto done;
 	}
+	if ((rc = try_fast(&a, domain, argv + optind, argc - optind)) != -1)
+		goto done;
 	if ((rc = desired_opts_build(&a.d, &a.o, domain, argv + optind,
 	    argc - optind, &zg)) != 0)
 		goto done;
-	rc = write_out(zg, &a);
+	rc = write_out(zg, NULL, &a);
 done:
 	zonegen_free(zg);
 	free(domain);

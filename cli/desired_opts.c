@@ -115,11 +115,13 @@ desired_opts_build(const struct desired_opts *d, struct zonegen_opts *o,
 	}
 	if (desired_build(zg, m, d) != DESIRED_OK)
 		goto fail;
+	/* The records hold what they need: the entries can go now. */
+	manifest_free(m);
+	m = NULL;
 	if (zonegen_finish(zg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		goto fail;
 	}
-	manifest_free(m);
 	*zgp = zg;
 	return 0;
 fail:

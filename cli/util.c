@@ -1,25 +1,70 @@
 /*
- * util.c: file reading and time parsing for the subcommands.
+ * util.c: file reading (whole files, or mapped) and time parsing for the
+ * subcommands.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 
+/*
+ * read_all: read FD into BUF (*CAP octets, malloc'd, may grow) from offset
+ * *N until end of file, keeping room for a NUL.  0, or -1 with ERR set.
+ */
+static int
+read_all(int fd, const char *path, size_t max, char **buf, size_t *cap,
+    size_t *n, char *err, size_t errsz)
+{
+	char *nb;
+	size_t c;
+	ssize_t r;
+
+	for (;;) {
+		if (*n + 1 >= *cap) {
+			c = *cap == 0 ? 65536 : *cap * 2;
+			if (c > max + 1)
+				c = max + 2;
+			if ((nb = realloc(*buf, c)) == NULL) {
+				snprintf(err, errsz, "%s: out of memory", path);
+				return -1;
+			}
+			*buf = nb;
+			*cap = c;
+		}
+		r = read(fd, *buf + *n, *cap - *n - 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+		*n += (size_t)r;
+		if (*n > max) {
+			snprintf(err, errsz, "%s: larger than %zu octets", path,
+			    max);
+			return -1;
+		}
+	}
+}
+
 char *
 util_read_file(const char *path, size_t max, size_t *len, char *err,
     size_t errsz)
 {
-	char *buf = NULL, *nb;
+	struct stat st;
+	char *buf = NULL;
 	size_t cap = 0, n = 0;
-	ssize_t r;
 	int fd;
 
 	if (strcmp(path, "-") == 0)
@@ -28,33 +73,21 @@ util_read_file(const char *path, size_t max, size_t *len, char *err,
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		if (n + 1 >= cap) {
-			cap = cap == 0 ? 65536 : cap * 2;
-			if (cap > max + 1)
-				cap = max + 2;
-			if ((nb = realloc(buf, cap)) == NULL) {
-				snprintf(err, errsz, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errsz, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			snprintf(err, errsz, "%s: larger than %zu octets", path,
-			    max);
+	/*
+	 * A regular file: one allocation of its size and a NUL (one more
+	 * octet, so that reading to the end needs no second one).  It may
+	 * still grow while read: then the buffer doubles as for a pipe.
+	 */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size <= max) {
+		cap = (size_t)st.st_size + 2;
+		if ((buf = malloc(cap)) == NULL) {
+			snprintf(err, errsz, "%s: out of memory", path);
 			goto fail;
 		}
 	}
+	if (read_all(fd, path, max, &buf, &cap, &n, err, errsz) == -1)
+		goto fail;
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (buf == NULL && (buf = malloc(1)) == NULL) {
@@ -69,6 +102,87 @@ fail:
 		close(fd);
 	free(buf);
 	return NULL;
+}
+
+/*
+ * A mapping: the octets, their length and the length mapped (0: BUF is
+ * malloc'd, for an empty file).
+ */
+struct util_map {
+	char	*buf;
+	size_t	 len;
+	size_t	 maplen;
+};
+
+struct util_map *
+util_map_file(const char *path, size_t max, char *err, size_t errsz)
+{
+	struct util_map *m = NULL;
+	struct stat st;
+	void *p;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		snprintf(err, errsz, "%s: larger than %zu octets", path, max);
+		goto fail;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		snprintf(err, errsz, "%s: out of memory", path);
+		goto fail;
+	}
+	if (st.st_size == 0) {
+		if ((m->buf = calloc(1, 1)) == NULL) {
+			snprintf(err, errsz, "%s: out of memory", path);
+			goto fail;
+		}
+	} else {
+		/* Populated at once: one call, not a fault per few pages. */
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		    MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (p == MAP_FAILED) {
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		m->buf = p;
+		m->len = m->maplen = (size_t)st.st_size;
+	}
+	close(fd);
+	return m;
+fail:
+	free(m);
+	close(fd);
+	return NULL;
+}
+
+const char *
+util_map_buf(const struct util_map *m, size_t *len)
+{
+	*len = m->len;
+	return m->buf;
+}
+
+void
+util_map_free(struct util_map *m)
+{
+	if (m == NULL)
+		return;
+	if (m->maplen > 0)
+		munmap(m->buf, m->maplen);
+	else
+		free(m->buf);
+	free(m);
 }
 
 int

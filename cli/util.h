@@ -1,6 +1,6 @@
 /*
  * util: small helpers shared by the senderkey subcommands (not by the
- * daemon): reading a whole file with a size cap, and durations.
+ * daemon): reading or mapping a whole file with a size cap, and durations.
  */
 #ifndef SK_UTIL_H
 #define SK_UTIL_H
@@ -20,6 +20,19 @@ char	*util_read_file(const char *path, size_t max, size_t *len, char *err,
  * util_duration: "90", "90s", "15m", "12h", "14d", "2w" as seconds.
  * Returns 0, or -1 for anything else.
  */
+/*
+ * util_map_file: the regular file PATH (at most MAX octets) mapped
+ * read-only, for parsers that read a large file once and keep pointing
+ * into it; util_map_buf gives its octets (not NUL-terminated) and length.
+ * Returns NULL with ERR set ("PATH: reason") for anything but a regular
+ * file.  util_map_free unmaps it (NULL: no-op); pointers into it die.
+ */
+struct util_map;
+struct util_map	*util_map_file(const char *path, size_t max, char *err,
+	    size_t errsz);
+const char	*util_map_buf(const struct util_map *m, size_t *len);
+void		 util_map_free(struct util_map *m);
+
 int	 util_duration(const char *s, int64_t *out);
 
 /*

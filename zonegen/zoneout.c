@@ -70,10 +70,8 @@ type_str(const ldns_rr *rr)
 }
 
 static void
-header(FILE *fp, const struct zonegen *zg)
+header(FILE *fp, const struct zonegen *zg, const struct zonegen_counts *c)
 {
-	const struct zonegen_counts *c = zonegen_counts(zg);
-
 	fprintf(fp, "; senderkey records for %s.\n", zonegen_domain(zg));
 	fprintf(fp, "; %zu senders: %zu keys, %zu revoked, %zu OPENPGPKEY; "
 	    "%zu not yet published, %zu retired; %zu records\n", c->senders,
@@ -290,8 +288,10 @@ put_rr(struct obuf *b, const struct zonegen_wire *w, const char *ttl,
 	return 0;
 }
 
-static int
-write_zone(FILE *fp, const struct zonegen *zg)
+int
+zoneout_write_zone(FILE *fp, const struct zonegen *zg,
+    const struct zonegen_counts *counts, size_t nmore, zoneout_more_fn more,
+    void *arg)
 {
 	struct zonegen_wire w;
 	struct obuf b;
@@ -301,15 +301,18 @@ write_zone(FILE *fp, const struct zonegen *zg)
 	char *p;
 	int rc = -1;
 
-	header(fp, zg);
+	header(fp, zg, counts != NULL ? counts : zonegen_counts(zg));
 	memset(&b, 0, sizeof(b));
 	b.fp = fp;
 	if ((b.buf = malloc(OBUF_SIZE)) == NULL)
 		return -1;
 	ttllen = put_u32(zonegen_ttl(zg), ttl);
 	n = zonegen_count(zg);
-	for (i = 0; i < n; i++) {
-		zonegen_wire(zg, i, &w);
+	for (i = 0; i < n + nmore; i++) {
+		if (i < n)
+			zonegen_wire(zg, i, &w);
+		else
+			more(arg, i - n, &w);
 		/* A comment line whenever the sender (or the apex) changes. */
 		cur = w.address != NULL ? w.address : "";
 		if (i == 0 || strcmp(prev, cur) != 0) {
@@ -344,7 +347,7 @@ write_nsupdate(FILE *fp, const struct zonegen *zg)
 	size_t i, j, n, names = 0;
 	char *owner, *type, *rdata;
 
-	header(fp, zg);
+	header(fp, zg, zonegen_counts(zg));
 	r = zonegen_records(zg, &n);
 	for (i = 0; i < n; i = j) {
 		ldns_rr_type t = ldns_rr_get_type(r[i].rr);
@@ -450,7 +453,7 @@ zoneout_write(FILE *fp, const struct zonegen *zg, enum zoneout_format format)
 {
 	switch (format) {
 	case ZONEOUT_ZONE:
-		return write_zone(fp, zg);
+		return zoneout_write_zone(fp, zg, NULL, 0, NULL, NULL);
 	case ZONEOUT_NSUPDATE:
 		return write_nsupdate(fp, zg);
 	case ZONEOUT_JSON:

@@ -6,9 +6,12 @@
 #ifndef SK_ZONEOUT_H
 #define SK_ZONEOUT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 struct zonegen;
+struct zonegen_counts;
+struct zonegen_wire;
 
 enum zoneout_format {
 	ZONEOUT_ZONE,
@@ -25,5 +28,24 @@ int	zoneout_format_parse(const char *name, enum zoneout_format *out);
  */
 int	zoneout_write(FILE *fp, const struct zonegen *zg,
 	    enum zoneout_format format);
+
+/*
+ * zoneout_more_fn: record I (from 0) of a caller's records, into *W.  The
+ * strings W points to must stay valid until the call after the next one
+ * (the writer compares each address with the one before).
+ */
+typedef void	(*zoneout_more_fn)(void *arg, size_t i,
+		    struct zonegen_wire *w);
+
+/*
+ * zoneout_write_zone: the zone format of zoneout_write, with the header
+ * counts COUNTS (NULL: ZG's own), ZG's records and then NMORE records
+ * from MORE(ARG, I, &w), which must sort after all of ZG's and among
+ * themselves be in canonical order (zg_fast.c's records after the apex).
+ * Returns 0, or -1 as zoneout_write.
+ */
+int	zoneout_write_zone(FILE *fp, const struct zonegen *zg,
+	    const struct zonegen_counts *counts, size_t nmore,
+	    zoneout_more_fn more, void *arg);
 
 #endif

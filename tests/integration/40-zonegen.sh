@@ -157,4 +157,74 @@ printf 'address,key\nnew@example.test,generate\n' >"$tmp/gen.csv"
     >"$tmp/g2" 2>/dev/null
 check "generate makes a 0600 key" test "$(stat -c %a "$tmp/newkeys/new@example.test.private")" = 600
 check "a second run reuses it (same output)" cmp "$tmp/g1" "$tmp/g2"
+# The fast path (zonegen/zg_fast.c: one CSV of inline ssh-ed25519 keys)
+# writes the general path's bytes, and everything it does not take gives
+# the general path's output, messages and exit code
+# (SENDERKEY_ZONEGEN_NOFAST=1: the general path alone).
+both() {
+	name=$1
+	shift
+	"$sk" zonegen "$@" >"$tmp/fast.out" 2>"$tmp/fast.err"
+	frc=$?
+	SENDERKEY_ZONEGEN_NOFAST=1 "$sk" zonegen "$@" >"$tmp/gen.out" \
+	    2>"$tmp/gen.err"
+	grc=$?
+	check "fast path, $name: same output" cmp "$tmp/fast.out" "$tmp/gen.out"
+	check "fast path, $name: same messages" cmp "$tmp/fast.err" "$tmp/gen.err"
+	expect_eq "fast path, $name: same exit code" "$frc" "$grc"
+}
+"$SK_TOP/bench/mkzone" -d example.test --csv "$tmp/m.csv" 3000 >/dev/null
+apex="--soa ns1.bench.invalid.,hostmaster.example.test.,1 --ns ns1.bench.invalid."
+# shellcheck disable=SC2086
+both "3000 senders, whole zone" -d example.test --policy all $apex "$tmp/m.csv"
+both "no apex, --ttl 300" -d Example.Test. --ttl 300 "$tmp/m.csv"
+{ printf '\357\273\277key,address,flags\n'; tail -n +2 "$tmp/m.csv" |
+    awk -F, '{ printf "%s,%s,\n", $2, toupper(substr($1, 1, 1)) substr($1, 2) }'
+    printf 'x@Other.Test,%s,\n' "$(sed -n 2p "$tmp/m.csv" | cut -d, -f2)"; } \
+    >"$tmp/m2.csv"
+both "BOM, other columns, capitals, --skip-foreign" -d example.test \
+    --skip-foreign --policy some "$tmp/m2.csv"
+both "a foreign row without --skip-foreign" -d example.test "$tmp/m2.csv"
+"$sk" zonegen -d example.test --policy all "$tmp/m.csv" >"$tmp/f1" 2>/dev/null
+check "fast path output checked by ldns-read-zone" ldns-read-zone "$tmp/f1"
+k1=$(sed -n 2p "$tmp/m.csv" | cut -d, -f2)
+k2=$(sed -n 3p "$tmp/m.csv" | cut -d, -f2)
+n=0
+while IFS='|' read -r what text; do
+	n=$((n + 1))
+	printf '%b' "$text" | sed "s|K1|$k1|g; s|K2|$k2|g" >"$tmp/gu$n.csv"
+	both "gives up: $what" -d example.test "$tmp/gu$n.csv"
+done <<'CASES'
+duplicate|address,key\na@example.test,K1\na@example.test,K1\n
+conflict|address,key\na@example.test,K1\nA@example.test,K1\n
+second key|address,key\na@example.test,K1\na@example.test,K2\n
+date|address,key,not_after\na@example.test,K1,2020-01-01\n
+flag|address,key,flags\na@example.test,K1,revoked\n
+quoted|address,key\n"a@example.test",K1\n
+CRLF|address,key\r\na@example.test,K1\r\n
+bad address|address,key\na..b@example.test,K1\nc@example.test,K2\n
+non-ASCII|address,key\n\303\251@example.test,K1\n
+key file|address,key\na@example.test,missing.pub\n
+broken key|address,key\na@example.test,ssh-ed25519 AAAA\n
+field count|address,key\na@example.test,K1,\n
+no header|a@example.test,K1\n
+empty|
+CASES
+for f in senders.csv ../manifest/good.csv ../manifest/minimal.csv \
+    ../manifest/err-duplicate.csv ../manifest/err-foreign.csv; do
+	both "golden $f" -d example.test --now 2026-06-01 \
+	    --key-dir "$tmp/nokeys" "$f"
+done
+printf 'old contents\n' >"$tmp/keep2.zone"
+chmod 444 "$tmp/m.csv"
+"$sk" zonegen -d example.test -o "$tmp/keep2.zone" "$tmp/m.csv" 2>/dev/null
+SENDERKEY_ZONEGEN_NOFAST=1 "$sk" zonegen -d example.test -o "$tmp/gen2.zone" \
+    "$tmp/m.csv" 2>/dev/null
+check "fast path -o: the general path's bytes" cmp "$tmp/keep2.zone" "$tmp/gen2.zone"
+expect_eq "fast path -o leaves no temporary file" \
+    "$(ls "$tmp" | grep -c 'keep2.zone.')" 0
+printf 'old contents\n' >"$tmp/keep3.zone"
+"$sk" zonegen -d example.test -o "$tmp/keep3.zone" "$tmp/gu1.csv" 2>/dev/null
+check "a give-up with errors leaves the old file" grep -qx 'old contents' \
+    "$tmp/keep3.zone"
 done_testing
