@@ -109,6 +109,8 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(CORE_A)
 # The milter's pure parts are compiled into their unit test.
 $(BUILD)/tests/test_milter_verify: $(filter-out milter/main.c,$(MILTER_SRC)) \
 	$(wildcard milter/*.h)
+$(BUILD)/tests/test_milter_keycache $(BUILD)/tests/milter_verify_cost: \
+	milter/answer.c milter/keycache.c $(wildcard milter/*.h)
 
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 	@mkdir -p $(dir $@)

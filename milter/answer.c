@@ -3,6 +3,8 @@
  * milter (answer.h).  Attributes the milter does not know are ignored, as
  * protocol.md 3.3 requires of clients.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,61 +89,69 @@ answer_lookup_free(struct answer_lookup *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* add_key: "ALG,FP,FLAG,P" into A; 0, or -1 when skipped. */
-static int
-add_key(struct answer_lookup *a, char *spec)
+EVP_PKEY *
+answer_key_decode(const char *spec, int *testing)
 {
-	char *alg, *fp, *flag, *p, got[KEY_FP_SIZE];
+	const char *fp, *flag, *p;
+	char alg[8], want[KEY_FP_SIZE], got[KEY_FP_SIZE];
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
 	EVP_PKEY *pk = NULL;
 	int kalg;
 
-	if (a->nkeys == ANSWER_MAX_KEYS)
-		return -1;
-	alg = spec;
-	if ((fp = strchr(alg, ',')) == NULL)
-		return -1;
-	*fp++ = '\0';
-	if ((flag = strchr(fp, ',')) == NULL)
-		return -1;
-	*flag++ = '\0';
-	if ((p = strchr(flag, ',')) == NULL)
-		return -1;
-	*p++ = '\0';
+	if ((fp = strchr(spec, ',')) == NULL ||
+	    (flag = strchr(fp + 1, ',')) == NULL ||
+	    (p = strchr(flag + 1, ',')) == NULL)
+		return NULL;
+	if ((size_t)(fp - spec) >= sizeof(alg) ||
+	    (size_t)(flag - fp - 1) >= sizeof(want))
+		return NULL;
+	memcpy(alg, spec, (size_t)(fp - spec));
+	alg[fp - spec] = '\0';
+	memcpy(want, fp + 1, (size_t)(flag - fp - 1));
+	want[flag - fp - 1] = '\0';
+	p++;
 	if (strcmp(alg, "ed25519") == 0)
 		kalg = KEYREC_ED25519;
 	else if (strcmp(alg, "rsa") == 0)
 		kalg = KEYREC_RSA;
 	else
-		return -1;
-	if (b64_decode(p, &raw, &rawlen) == -1)
-		return -1;
+		return NULL;
+	if (*p == '\0' || b64_decode(p, &raw, &rawlen) == -1)
+		return NULL;
 	pk = key_from_record_bytes(kalg, raw, rawlen);
 	free(raw);
 	if (pk == NULL || key_fingerprint(pk, got, sizeof(got)) == -1 ||
-	    strcmp(got, fp) != 0) {
+	    strcmp(got, want) != 0) {
 		EVP_PKEY_free(pk);
-		return -1;
+		return NULL;
 	}
-	a->keys[a->nkeys].pkey = pk;
-	a->keys[a->nkeys].testing = strcmp(flag, "t") == 0;
-	a->nkeys++;
-	return 0;
+	*testing = (size_t)(p - 1 - flag - 1) == 1 && flag[1] == 't';
+	return pk;
+}
+
+void
+answer_lookup_raw_free(struct answer_lookup_raw *r)
+{
+	if (r == NULL)
+		return;
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
 }
 
 int
-answer_lookup_parse(const char *line, struct answer_lookup *out)
+answer_lookup_split(const char *line, struct answer_lookup_raw *out)
 {
-	char *buf = NULL, *w[WORDS_MAX];
+	char *w[WORDS_MAX], *end;
 	size_t i, n, len = strlen(line);
+	unsigned long t;
 	enum lookup_state st = LOOKUP_TEMPFAIL;
 	int havestate = 0, revoked = 0, expired = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((buf = malloc(len + 1)) == NULL)
+	if ((out->buf = malloc(len + 1)) == NULL)
 		return -1;
-	n = split(line, buf, len + 1, w);
+	n = split(line, out->buf, len + 1, w);
 	if (n < 2 || strcmp(w[0], "ok") != 0)
 		goto fail;
 	for (i = 1; i < n; i++) {
@@ -153,8 +163,16 @@ answer_lookup_parse(const char *line, struct answer_lookup *out)
 			revoked = 1;
 		else if (strncmp(w[i], "expired=", 8) == 0)
 			expired = 1;
-		else if (strncmp(w[i], "key=", 4) == 0)
-			(void)add_key(out, w[i] + 4);
+		else if (strncmp(w[i], "key=", 4) == 0) {
+			if (out->nkeys < ANSWER_MAX_KEYS)
+				out->keys[out->nkeys++] = w[i] + 4;
+		} else if (strncmp(w[i], "ttl=", 4) == 0) {
+			errno = 0;
+			t = strtoul(w[i] + 4, &end, 10);
+			out->ttl = errno == 0 && *end == '\0' &&
+			    w[i][4] >= '0' && w[i][4] <= '9' && t <= UINT_MAX ?
+			    (unsigned)t : 0;
+		}
 	}
 	if (!havestate)
 		goto fail;
@@ -179,17 +197,34 @@ answer_lookup_parse(const char *line, struct answer_lookup *out)
 		out->state = SIG_KEYS_TEMPFAIL;
 		break;
 	}
-	if (out->state != SIG_KEYS_FOUND) {
-		/* keys of an insecure answer are for diagnosis only */
-		enum sig_keystate ks = out->state;
-
-		answer_lookup_free(out);
-		out->state = ks;
-	}
-	free(buf);
+	/* keys of an insecure answer are for diagnosis only */
+	if (out->state != SIG_KEYS_FOUND)
+		out->nkeys = 0;
 	return 0;
 fail:
-	free(buf);
-	answer_lookup_free(out);
+	answer_lookup_raw_free(out);
 	return -1;
+}
+
+int
+answer_lookup_parse(const char *line, struct answer_lookup *out)
+{
+	struct answer_lookup_raw r;
+	size_t i;
+	int t;
+
+	memset(out, 0, sizeof(*out));
+	if (answer_lookup_split(line, &r) == -1)
+		return -1;
+	out->state = r.state;
+	for (i = 0; i < r.nkeys; i++) {
+		t = 0;
+		if ((out->keys[out->nkeys].pkey = answer_key_decode(r.keys[i],
+		    &t)) == NULL)
+			continue;	/* skipped */
+		out->keys[out->nkeys].testing = t;
+		out->nkeys++;
+	}
+	answer_lookup_raw_free(&r);
+	return 0;
 }

@@ -52,4 +52,30 @@ int		 answer_lookup_parse(const char *line,
 		    struct answer_lookup *out);
 void		 answer_lookup_free(struct answer_lookup *a);
 
+/* One LOOKUP reply split into words but no key decoded. */
+struct answer_lookup_raw {
+	enum sig_keystate state;
+	const char	*keys[ANSWER_MAX_KEYS];	/* "ALG,FP,FLAG,P", in buf */
+	size_t		 nkeys;		/* 0 unless state is SIG_KEYS_FOUND */
+	unsigned	 ttl;		/* ttl=; 0 when absent or not a number */
+	char		*buf;
+};
+
+/*
+ * answer_lookup_split: LINE as answer_lookup_parse reads it, without
+ * decoding the keys: *OUT gets the state, the ttl= and, for SIG_KEYS_FOUND
+ * only, the text of every key= value (at most ANSWER_MAX_KEYS).  Returns 0
+ * (free with answer_lookup_raw_free), or -1 as answer_lookup_parse.
+ */
+int		 answer_lookup_split(const char *line,
+		    struct answer_lookup_raw *out);
+void		 answer_lookup_raw_free(struct answer_lookup_raw *r);
+
+/*
+ * answer_key_decode: one key= value SPEC ("ALG,FP,FLAG,P") as a new public
+ * key (the caller's), *TESTING set from FLAG.  NULL when ALG is unknown, P
+ * is empty or does not decode to a key, or the key's fingerprint is not FP.
+ */
+EVP_PKEY	*answer_key_decode(const char *spec, int *testing);
+
 #endif

@@ -34,6 +34,7 @@
 #include "b64.h"
 #include "config.h"
 #include "daemon.h"
+#include "keycache.h"
 #include "keytable.h"
 #include "msg.h"
 #include "sig.h"
@@ -50,6 +51,7 @@ struct milter {
 	struct config	*cfg;
 	struct keytable	*kt;
 	struct sig_ctx	*sctx;
+	struct keycache	*kc;		/* thread-safe on its own */
 	char		*authserv_id;
 };
 
@@ -351,12 +353,12 @@ b8_of(const struct msg *m, const struct sig_outcome *o, char out[9])
 	sigheader_free(sh);
 }
 
-/* ask_lookup: the daemon's keys for SENDER into V; -1 when unreachable. */
+/* ask_lookup: the daemon's keys for SENDER into V, prepared keys from
+   the cache; -1 when unreachable. */
 static int
 ask_lookup(struct sig_verify *v, const char *sender, char *err,
     size_t errsz)
 {
-	struct answer_lookup al;
 	char *req = NULL, **rep = NULL;
 	int rc = -1;
 
@@ -365,12 +367,10 @@ ask_lookup(struct sig_verify *v, const char *sender, char *err,
 	if (daemon_ask(&M->cfg->socket, req, 1, M->cfg->milter_timeout_ms,
 	    &rep, err, errsz) == -1)
 		goto done;
-	if (answer_lookup_parse(rep[0], &al) == -1) {
+	if (keycache_verify_reply(M->kc, v, rep[0], time(NULL)) == -1) {
 		snprintf(err, errsz, "unexpected LOOKUP reply");
 		goto done;
 	}
-	sig_verify_keys(v, al.state, al.keys, al.nkeys);
-	answer_lookup_free(&al);
 	rc = 0;
 done:
 	daemon_replies_free(rep, 1);
@@ -684,6 +684,8 @@ main(int argc, char **argv)
 		mil.authserv_id = strdup(host);
 	}
 	if (mil.authserv_id == NULL || (mil.sctx = sig_ctx_new()) == NULL ||
+	    (mil.kc = keycache_new(mil.sctx, KEYCACHE_ENTRIES,
+	    KEYCACHE_BYTES, KEYCACHE_MAX_TTL)) == NULL ||
 	    (spec = conn_spec(&mil.cfg->milter_socket)) == NULL) {
 		fprintf(stderr, MILTER_NAME ": out of memory\n");
 		goto done;
@@ -733,6 +735,7 @@ main(int argc, char **argv)
 done:
 	free(spec);
 	free(mil.authserv_id);
+	keycache_free(mil.kc);
 	sig_ctx_free(mil.sctx);
 	keytable_free(mil.kt);
 	config_free(mil.cfg);
