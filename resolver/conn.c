@@ -196,15 +196,35 @@ grow(struct conn *c)
 }
 
 /*
- * idle_shrink: C just went idle with a grown buffer: shrink it once it
- * has stayed idle for shrink_ms (a client whose every request is large
- * keeps its buffer: no realloc per request).
+ * went_idle: C has stayed idle for shrink_ms: give back a grown read
+ * buffer and the write buffer, and tell the owner.
+ */
+static void
+went_idle(struct conn *c)
+{
+	if (c->rlen != 0 || c->busy || c->woff < c->wlen)
+		return;
+	shrink(c);
+	free(c->wbuf);
+	c->wbuf = NULL;
+	c->wlen = c->woff = c->wcap = 0;
+	if (c->ops->idle != NULL)
+		c->ops->idle(c->arg, c);
+}
+
+/*
+ * idle_shrink: C just went idle after a request (or with a grown
+ * buffer): shrink it and tell the owner once it has stayed idle for
+ * shrink_ms (a client whose every request is large keeps its buffer: no
+ * realloc per request).  The timer is lazy: armed only when it would
+ * fire later than that, so a busy connection re-arms it about once per
+ * shrink_ms, not per request.
  */
 static void
 idle_shrink(struct conn *c)
 {
 	if (c->lim.shrink_ms == 0) {
-		shrink(c);
+		went_idle(c);
 		return;
 	}
 	c->shrink_at = loop_now(c->loop) + c->lim.shrink_ms;
@@ -227,7 +247,7 @@ on_timer(void *arg)
 	now = loop_now(c->loop);
 	if (c->shrink_at != 0 && now >= c->shrink_at) {
 		c->shrink_at = 0;
-		shrink(c);
+		went_idle(c);
 	}
 	if (now < c->deadline) {
 		next = c->deadline;
@@ -309,7 +329,8 @@ update(struct conn *c)
 	else if (c->rlen > 0)
 		set_timer(c, T_REQ, c->lim.request_ms);
 	else {
-		if (c->tkind != T_IDLE && c->rcap > c->rinit) {
+		if (c->tkind != T_IDLE && (c->rcap > c->rinit ||
+		    c->wbuf != NULL || c->ops->idle != NULL)) {
 			idle_shrink(c);
 			if (c->dead)
 				return;
@@ -446,7 +467,10 @@ flush(struct conn *c)
 		update(c);
 		return;
 	}
-	c->woff = c->wlen = 0;
+	/* all written: an idle connection keeps no write buffer */
+	free(c->wbuf);
+	c->wbuf = NULL;
+	c->woff = c->wlen = c->wcap = 0;
 	if (c->closing) {
 		start_linger(c);
 		return;

@@ -35,7 +35,8 @@ struct conn_limits {
 	 * on demand up to the largest request the framing allows
 	 * (max_line for lines, max_request for blocks); once the
 	 * connection has been idle with nothing buffered for shrink_ms
-	 * (0: at once), a grown buffer goes back to rbuf_init.
+	 * (0: at once), a grown buffer goes back to rbuf_init, the write
+	 * buffer is freed and conn_ops.idle is called.
 	 */
 	size_t		rbuf_init;
 	unsigned	shrink_ms;
@@ -67,6 +68,14 @@ struct conn_ops {
 	 * call conn_* on it any more.
 	 */
 	void	(*closed)(void *arg, struct conn *c);
+	/*
+	 * idle: optional (NULL: none).  C has been idle (no request, nothing
+	 * buffered, nothing to write) for shrink_ms and has given back its
+	 * grown read buffer and its write buffer; the owner may release
+	 * what it keeps per request too.  At most once per idle period; do
+	 * not call conn_* on C from here.
+	 */
+	void	(*idle)(void *arg, struct conn *c);
 };
 
 /*

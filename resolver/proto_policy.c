@@ -54,18 +54,20 @@ static const char *const err_names[] = {
  * The names seen in the current request, for the duplicate check: an
  * open-addressing table (twice the attributes allowed, so a probe always
  * ends) whose slots belong to the request of generation GEN; a reset
- * only bumps GEN.  Names and the values of known attributes are copied
- * into ARENA, which holds a whole request: each line stores at most its
- * own length (name, value, NUL), and lines are limited to
- * PROTO_POLICY_REQ_MAX octets in all.
+ * only bumps GEN (and clears the table when GEN wraps, once in 255
+ * requests).  Names and the values of known attributes are copied into
+ * ARENA: each line stores at most its own length (name, value, NUL), and
+ * lines are limited to PROTO_POLICY_REQ_MAX octets in all.  ARENA is
+ * SMALL (PROTO_POLICY_ARENA_INIT octets, inside the parser) until a
+ * request needs more; it then doubles, up to PROTO_POLICY_REQ_MAX, on
+ * the heap, and proto_policy_shrink gives that back.
  */
 #define NSLOTS	(2 * PROTO_POLICY_ATTR_MAX)
 
 struct name_slot {
-	uint32_t	 gen;
-	uint32_t	 hash;
 	uint16_t	 off;		/* the name in ARENA */
-	uint16_t	 len;
+	uint8_t		 len;		/* <= PROTO_POLICY_NAME_MAX */
+	uint8_t		 gen;
 };
 
 struct proto_policy_parser {
@@ -74,11 +76,13 @@ struct proto_policy_parser {
 	size_t		 nattrs;
 	size_t		 size;
 	size_t		 used;		/* octets of ARENA in use */
-	uint32_t	 gen;
+	size_t		 acap;		/* octets of ARENA */
+	char		*arena;		/* SMALL, or grown on the heap */
+	uint8_t		 gen;
 	struct name_slot slots[NSLOTS];
 	char		*vals[K_COUNT];
 	struct proto_policy_request rq;
-	char		 arena[PROTO_POLICY_REQ_MAX];
+	char		 small[PROTO_POLICY_ARENA_INIT];
 };
 
 struct proto_policy_parser *
@@ -88,8 +92,10 @@ proto_policy_parser_new(void)
 
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return NULL;
-	memset(p, 0, offsetof(struct proto_policy_parser, arena));
+	memset(p, 0, offsetof(struct proto_policy_parser, small));
 	p->gen = 1;
+	p->arena = p->small;
+	p->acap = sizeof(p->small);
 	return p;
 }
 
@@ -107,8 +113,28 @@ proto_policy_reset(struct proto_policy_parser *p)
 }
 
 void
+proto_policy_shrink(struct proto_policy_parser *p)
+{
+	if (p->arena != p->small)
+		free(p->arena);
+	p->arena = p->small;
+	p->acap = sizeof(p->small);
+	proto_policy_reset(p);
+}
+
+size_t
+proto_policy_arena_size(const struct proto_policy_parser *p)
+{
+	return p->acap;
+}
+
+void
 proto_policy_parser_free(struct proto_policy_parser *p)
 {
+	if (p == NULL)
+		return;
+	if (p->arena != p->small)
+		free(p->arena);
 	free(p);
 }
 
@@ -180,7 +206,8 @@ name_hash(const char *s, size_t n)
 }
 
 /*
- * name_add: remember the name S (N octets, hash H) of this request.
+ * name_add: remember the name S (N octets, hash H: its first slot) of
+ * this request; a slot keeps the name's place in ARENA and its length.
  * Returns 0, or -1 when the request already has it.
  */
 static int
@@ -193,15 +220,13 @@ name_add(struct proto_policy_parser *p, const char *s, size_t n, uint32_t h)
 		sl = &p->slots[i];
 		if (sl->gen != p->gen)
 			break;
-		if (sl->hash == h && sl->len == n &&
-		    memcmp(p->arena + sl->off, s, n) == 0)
+		if (sl->len == n && memcmp(p->arena + sl->off, s, n) == 0)
 			return -1;
 	}
 	memcpy(p->arena + p->used, s, n);
 	sl->gen = p->gen;
-	sl->hash = h;
 	sl->off = (uint16_t)p->used;
-	sl->len = (uint16_t)n;
+	sl->len = (uint8_t)n;
 	p->used += n;
 	return 0;
 }
@@ -291,6 +316,36 @@ finish(struct proto_policy_parser *p, enum proto_policy_err *err)
 }
 
 /*
+ * arena_grow: make room for NEED more octets in the arena (doubling, at
+ * most PROTO_POLICY_REQ_MAX in all), moving the values already stored.
+ * Returns 0, or -1 when out of memory (the arena is then unchanged).
+ */
+static int
+arena_grow(struct proto_policy_parser *p, size_t need)
+{
+	size_t cap = p->acap, k;
+	char *na;
+
+	while (cap - p->used < need && cap < PROTO_POLICY_REQ_MAX)
+		cap *= 2;
+	if (cap > PROTO_POLICY_REQ_MAX)
+		cap = PROTO_POLICY_REQ_MAX;
+	if (cap - p->used < need)
+		return -1;	/* cannot happen: the request limit came first */
+	if ((na = malloc(cap)) == NULL)
+		return -1;
+	memcpy(na, p->arena, p->used);
+	for (k = 0; k < K_COUNT; k++)
+		if (p->vals[k] != NULL)
+			p->vals[k] = na + (p->vals[k] - p->arena);
+	if (p->arena != p->small)
+		free(p->arena);
+	p->arena = na;
+	p->acap = cap;
+	return 0;
+}
+
+/*
  * feed_line: proto_policy_feed's work.  CLEAN: the caller knows LINE has
  * no NUL and no CR, and no LF before its last octet, so those scans are
  * skipped.
@@ -336,7 +391,9 @@ feed_line(struct proto_policy_parser *p, const char *line, size_t len,
 		return fail(p, memchr(line, '=', n) == NULL ? PPE_NO_EQUALS :
 		    PPE_NAME, err);
 	eq = line + namelen;
-	/* the arena holds it: name + value + NUL <= this line's LEN */
+	/* name + value + NUL <= N, the line without its LF: room for N */
+	if (n > p->acap - p->used && arena_grow(p, n) == -1)
+		return fail(p, PPE_NOMEM, err);
 	if (name_add(p, line, namelen, name_hash(line, namelen)) == -1)
 		return fail(p, PPE_DUPLICATE, err);
 	if ((k = known(line, namelen)) != K_COUNT) {

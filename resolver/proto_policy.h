@@ -21,6 +21,12 @@
 #define PROTO_POLICY_ATTR_MAX	64	/* attribute lines per request */
 #define PROTO_POLICY_REQ_MAX	16384	/* octets per request, empty line
 					   included */
+/*
+ * The parser's arena (names and known values of one request) starts at
+ * this size, which a Postfix request of up to about 1 KiB fits, and grows
+ * on demand up to PROTO_POLICY_REQ_MAX.
+ */
+#define PROTO_POLICY_ARENA_INIT	1024
 #define PROTO_POLICY_NAME_MAX	64	/* octets of an attribute name */
 #define PROTO_POLICY_ACTION_MAX	512	/* octets of a configured action */
 /* A reply ("action=" ACTION LF LF, NUL) always fits in this. */
@@ -108,6 +114,17 @@ struct proto_policy_parser *proto_policy_parser_new(void);
 void		 proto_policy_parser_free(struct proto_policy_parser *p);
 /* proto_policy_reset: forget the current request; ready for the next. */
 void		 proto_policy_reset(struct proto_policy_parser *p);
+/*
+ * proto_policy_shrink: proto_policy_reset, and give back an arena grown
+ * beyond PROTO_POLICY_ARENA_INIT by a large request (for a connection
+ * gone idle).  The current request, if any, is gone.
+ */
+void		 proto_policy_shrink(struct proto_policy_parser *p);
+/*
+ * proto_policy_arena_size: the octets P's arena holds now
+ * (PROTO_POLICY_ARENA_INIT up to PROTO_POLICY_REQ_MAX); for tests.
+ */
+size_t		 proto_policy_arena_size(const struct proto_policy_parser *p);
 
 /*
  * proto_policy_feed: take one line of LEN octets: its content and the LF

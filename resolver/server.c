@@ -250,8 +250,7 @@ sconn_free(struct sconn *sc)
 {
 	struct server *s = sc->s;
 
-	server_req_free(sc->req);	/* may become the spare */
-	free(sc->spare);
+	server_req_free(sc->req);	/* back to the pool */
 	proto_policy_parser_free(sc->pp);
 	if (sc->prev != NULL)
 		sc->prev->next = sc->next;
@@ -270,8 +269,25 @@ on_closed(void *arg, struct conn *c)
 	sconn_free(arg);
 }
 
+/*
+ * on_idle: SC has been idle for a while (conn.c's shrink_ms): a parser
+ * arena grown by a large request is given back, so a held connection
+ * costs only its fixed state.
+ */
+static void
+on_idle(void *arg, struct conn *c)
+{
+	struct sconn *sc = arg;
+
+	(void)c;
+	if (sc->req != NULL)
+		return;
+	if (sc->pp != NULL)
+		proto_policy_shrink(sc->pp);
+}
+
 static const struct conn_ops server_conn_ops = {
-	on_request, on_overlimit, on_closed
+	on_request, on_overlimit, on_closed, on_idle
 };
 
 static void
@@ -525,6 +541,12 @@ server_free(struct server *s)
 
 		conn_free(sc->c);
 		sconn_free(sc);
+	}
+	while (s->free_reqs != NULL) {
+		struct req *r = s->free_reqs;
+
+		s->free_reqs = r->next_free;
+		free(r);
 	}
 	for (i = 0; i < s->nls; i++) {
 		loop_del(s->loop, s->ls[i].fd);

@@ -24,6 +24,7 @@
 #define SERVER_MAX_LISTENERS	8
 #define SERVER_LAT_BUCKETS	40	/* latency histogram: 2^i us */
 #define SERVER_CLASS_MEMO	64	/* class ids remembered (a power of 2) */
+#define SERVER_REQ_POOL		16	/* finished requests kept for reuse */
 
 struct addr;
 struct cache;
@@ -74,6 +75,8 @@ struct server {
 	EVP_MD			*sha256;	/* fetched once, for owner names */
 	EVP_MD_CTX		*mdctx;		/* reused per owner name */
 	struct class_memo	 memo[SERVER_CLASS_MEMO];
+	struct req		*free_reqs;	/* finished requests, reused */
+	size_t			 nfree_reqs;	/* <= SERVER_REQ_POOL */
 	int			 spare_fd;	/* /dev/null, given up at EMFILE */
 	uint64_t		 fd_refused;	/* refused in this EMFILE burst */
 };
@@ -86,7 +89,6 @@ struct sconn {
 	enum server_proto	 proto;
 	struct sconn		*prev, *next;
 	struct req		*req;
-	struct req		*spare;		/* a finished request, reused */
 	struct proto_policy_parser *pp;
 	struct proto_policy_txn	 txn;
 	/*
@@ -102,14 +104,16 @@ struct sconn {
 enum req_kind { REQ_AUTHZ, REQ_LOOKUP, REQ_POLICY };
 
 /*
- * One request.  A connection keeps its last one as a spare, so a request
- * costs no allocation: req_new clears the fields up to KEY and the
+ * One request.  The server keeps up to SERVER_REQ_POOL finished ones
+ * (not one per connection: a held connection costs no request), so a
+ * request costs no allocation: req_new clears the fields up to KEY and the
  * buffers from KEY on are written before they are read (key when
  * have_key, names by owner_name, rp by recipient_policy, the log values
  * by run and req_new).
  */
 struct req {
 	struct sconn		*sc;
+	struct req		*next_free;	/* in the server's pool */
 	enum req_kind		 kind;
 	struct addr		*sender;	/* NULL: null or invalid */
 	enum verdict_sender	 vs;
@@ -147,7 +151,8 @@ void	server_stats_reply(struct server *s, struct sconn *sc);
 
 /*
  * server_req_free: cancel R's waiters, release its results, and keep R
- * as its connection's spare (or free it).  NULL is a no-op.
+ * in its server's pool (or free it when the pool is full).  NULL is a
+ * no-op.
  */
 void	server_req_free(struct req *r);
 

@@ -480,6 +480,8 @@ internal:
 void
 server_req_free(struct req *r)
 {
+	struct server *s;
+
 	if (r == NULL)
 		return;
 	cache_waiter_cancel(r->kw);
@@ -487,9 +489,12 @@ server_req_free(struct req *r)
 	cache_result_release(r->kr);
 	cache_result_release(r->pr);
 	addr_free(r->sender);
-	if (r->sc != NULL && r->sc->spare == NULL)
-		r->sc->spare = r;
-	else
+	s = r->sc->s;
+	if (s->nfree_reqs < SERVER_REQ_POOL) {
+		r->next_free = s->free_reqs;
+		s->free_reqs = r;
+		s->nfree_reqs++;
+	} else
 		free(r);
 }
 
@@ -518,11 +523,13 @@ start_get(struct req *r, const char *name, enum lookup_kind kind)
 static struct req *
 req_new(struct sconn *sc, enum req_kind kind)
 {
+	struct server *s = sc->s;
 	struct req *r;
 
-	if ((r = sc->spare) != NULL)
-		sc->spare = NULL;
-	else if ((r = malloc(sizeof(*r))) == NULL)
+	if ((r = s->free_reqs) != NULL) {
+		s->free_reqs = r->next_free;
+		s->nfree_reqs--;
+	} else if ((r = malloc(sizeof(*r))) == NULL)
 		return NULL;
 	memset(r, 0, offsetof(struct req, key));
 	r->keyname[0] = r->polname[0] = '\0';

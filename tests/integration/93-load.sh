@@ -5,7 +5,7 @@
 #    must raise its own soft limit for MaxConnections 2100), each answered
 #    at the start and again at the end; the daemon's resident memory per
 #    held connection stays under the bound of specs/security.md 3.1
-#    (SK_RSS_BOUND_B, 16384 octets); a fresh client is served meanwhile;
+#    (SK_RSS_BOUND_B, 6144 octets); a fresh client is served meanwhile;
 #  - 1,000 slow clients (half a request, then one octet every 0.5 s) while
 #    200 fresh clients one after the other each get their answer; every
 #    slow client is closed at RequestTimeout without a reply; 500 idle
@@ -41,7 +41,7 @@ CL=$SK_BUILD/tests/skclient
 CONNS=${SK_LOAD_CONNS:-2000}
 SLOW=${SK_LOAD_SLOW:-1000}
 IDLE=$((SLOW / 2))
-RSS_BOUND_B=${SK_RSS_BOUND_B:-16384}
+RSS_BOUND_B=${SK_RSS_BOUND_B:-6144}
 # An ASan build pays redzones and a quarantine per allocation: the bound
 # is for the production build, so an instrumented daemon gets four times
 # it (still a bound: a per-connection leak of a read buffer exceeds it).

@@ -30,6 +30,7 @@ struct srv {
 	int		 closed;
 	int		 defer;		/* do not answer at once */
 	size_t		 big;		/* answer with this many octets */
+	int		 idle;		/* conn_ops.idle calls */
 };
 
 static void
@@ -79,7 +80,20 @@ on_closed(void *arg, struct conn *c)
 	s->c = NULL;
 }
 
-static const struct conn_ops ops = { on_request, on_over, on_closed };
+static const struct conn_ops ops = { on_request, on_over, on_closed, NULL };
+
+static void
+on_idle(void *arg, struct conn *c)
+{
+	struct srv *s = arg;
+
+	(void)c;
+	s->idle++;
+}
+
+static const struct conn_ops idle_ops = {
+	on_request, on_over, on_closed, on_idle
+};
 
 static int
 setup(struct loop *l, struct srv *s, enum conn_framing f,
@@ -471,6 +485,49 @@ test_buffer(struct loop *l)
 	free(buf);
 }
 
+/*
+ * test_idle: conn_ops.idle is called once a connection has stayed idle
+ * for shrink_ms after a request (even a small one), once per idle
+ * period, never while a request is unanswered.
+ */
+static void
+test_idle(struct loop *l)
+{
+	struct srv s;
+	struct conn_limits lim;
+	int sv[2], i;
+
+	memset(&s, 0, sizeof(s));
+	conn_default_limits(CONN_BLOCK, &lim);
+	lim.shrink_ms = 30;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    (s.c = conn_new(l, sv[0], 1, CONN_BLOCK, &lim, &idle_ops,
+	    &s)) == NULL) {
+		T_OK(0, "idle: connection set up");
+		return;
+	}
+	s.defer = 1;
+	wr(sv[1], "a=1\n\n", 5);
+	SPIN(l, s.nreq);
+	for (i = 0; i < 10; i++)
+		loop_run_once(l, 10);
+	T_INTEQ(s.idle, 0, "idle: not called while a request is unanswered");
+	conn_reply(s.c, "ok\n\n", 4);
+	SPIN(l, s.idle);
+	T_INTEQ(s.idle, 1, "idle: called once the connection stayed idle "
+	    "after a small request");
+	for (i = 0; i < 10; i++)
+		loop_run_once(l, 10);
+	T_INTEQ(s.idle, 1, "idle: once per idle period");
+	s.defer = 0;
+	wr(sv[1], "a=2\n\n", 5);
+	SPIN(l, s.idle >= 2);
+	T_INTEQ(s.nreq, 2, "idle: the connection serves the next request");
+	T_INTEQ(s.idle, 2, "idle: and is called again after it");
+	conn_free(s.c);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -478,6 +535,7 @@ main(void)
 
 	T_OK(l != NULL, "loop_new");
 	test_lines(l);
+	test_idle(l);
 	test_one_at_a_time(l);
 	test_half_close(l);
 	test_long_line(l);

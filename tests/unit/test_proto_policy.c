@@ -5,7 +5,10 @@
  * reply encoder of protocol.md 2.4 and the transaction logic of 2.5
  * (long instances, actions compared as text); proto_policy_parse, the
  * whole-block parser, against line-by-line feeding on good, hostile and
- * random input.
+ * random input.  The parser's arena: small at first (a realistic
+ * Postfix request fits it), grown on demand up to the request limit with
+ * every stored value intact, kept across requests, given back by
+ * proto_policy_shrink; the same errors at the same sizes either way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -641,6 +644,221 @@ test_parse_block(struct proto_policy_parser *p)
 	proto_policy_parser_free(q);
 }
 
+/* A Postfix 3.7 RCPT request as smtpd sends it: about 600 octets. */
+static const char postfix_rcpt[] =
+    "request=smtpd_access_policy\nprotocol_state=RCPT\n"
+    "protocol_name=ESMTP\nclient_address=192.0.2.25\n"
+    "client_name=mail.example.org\nclient_port=50412\n"
+    "reverse_client_name=mail.example.org\nserver_address=198.51.100.7\n"
+    "server_port=25\nhelo_name=mail.example.org\n"
+    "sender=alice.wonderland@example.org\n"
+    "recipient=bob.builder@example.net\nrecipient_count=0\n"
+    "queue_id=4XyZ1B2c3DzA\ninstance=1d2c.6570a1b2.3c4d5.0\n"
+    "size=12345\netrn_domain=\nstress=\nsasl_method=\nsasl_username=\n"
+    "sasl_sender=\nccert_subject=\nccert_issuer=\nccert_fingerprint=\n"
+    "ccert_pubkey_fingerprint=\nencryption_protocol=TLSv1.3\n"
+    "encryption_cipher=TLS_AES_256_GCM_SHA384\nencryption_keysize=256\n"
+    "policy_context=\ncompatibility_level=3.6\nmail_version=3.7.11\n"
+    "\n";
+
+/*
+ * big_request: into BUF, BASE, sender=S(SLEN x 's'), then N unknown
+ * attributes of VLEN-octet values (the first EXTRA octets longer), the
+ * recipient, then the empty line.  Returns its length.
+ */
+static size_t
+big_request_x(char *buf, size_t bufsz, size_t slen, size_t n, size_t vlen,
+    size_t extra)
+{
+	size_t len = 0, i, j;
+
+	len += (size_t)snprintf(buf + len, bufsz - len, "%s", BASE);
+	len += (size_t)snprintf(buf + len, bufsz - len, "sender=");
+	for (j = 0; j < slen; j++)
+		buf[len++] = 's';
+	buf[len++] = '\n';
+	for (i = 0; i < n; i++) {
+		len += (size_t)snprintf(buf + len, bufsz - len, "x%zu=", i);
+		for (j = 0; j < vlen + (i == 0 ? extra : 0); j++)
+			buf[len++] = 'v';
+		buf[len++] = '\n';
+	}
+	len += (size_t)snprintf(buf + len, bufsz - len,
+	    "recipient=bob@example.net\n\n");
+	return len;
+}
+
+static size_t
+big_request(char *buf, size_t bufsz, size_t slen, size_t n, size_t vlen)
+{
+	return big_request_x(buf, bufsz, slen, n, vlen, 0);
+}
+
+static void
+test_arena(void)
+{
+	struct proto_policy_parser *p = proto_policy_parser_new();
+	const struct proto_policy_request *rq;
+	enum proto_policy_err err;
+	enum proto_policy_status st;
+	static char buf[2 * PROTO_POLICY_REQ_MAX];
+	char want[2048];
+	size_t len, i;
+	int lines, ok;
+
+	if (p == NULL) {
+		T_OK(0, "arena: parser allocated");
+		return;
+	}
+	T_OK(proto_policy_arena_size(p) == PROTO_POLICY_ARENA_INIT,
+	    "arena: a new parser has the small arena (%d octets)",
+	    PROTO_POLICY_ARENA_INIT);
+
+	/* a realistic request: no growth */
+	T_OK(sizeof(postfix_rcpt) - 1 >= 550 &&
+	    sizeof(postfix_rcpt) - 1 < PROTO_POLICY_ARENA_INIT,
+	    "arena: the Postfix request is %zu octets",
+	    sizeof(postfix_rcpt) - 1);
+	st = parse_str(p, postfix_rcpt, &err);
+	rq = proto_policy_request(p);
+	T_OK(st == PPS_DONE && rq != NULL &&
+	    strcmp(rq->sender, "alice.wonderland@example.org") == 0 &&
+	    strcmp(rq->instance, "1d2c.6570a1b2.3c4d5.0") == 0,
+	    "arena: a ~600-octet Postfix request parses (fed by line)");
+	T_OK(proto_policy_arena_size(p) == PROTO_POLICY_ARENA_INIT,
+	    "arena: ... without growing the arena");
+	st = proto_policy_parse(p, postfix_rcpt, sizeof(postfix_rcpt) - 2,
+	    &err);
+	T_OK(st == PPS_DONE &&
+	    proto_policy_arena_size(p) == PROTO_POLICY_ARENA_INIT,
+	    "arena: ... and as a block, without growing either");
+
+	/*
+	 * A large request: a 2000-octet sender stored first, then unknown
+	 * attributes whose names push the arena past its first size; the
+	 * sender (moved by the growth) and the recipient after it intact.
+	 */
+	len = big_request(buf, sizeof(buf), 2000, 60, 200);
+	T_OK(len < PROTO_POLICY_REQ_MAX, "arena: large request of %zu octets",
+	    len);
+	proto_policy_reset(p);
+	st = feed_text(p, buf, len, &err, &lines);
+	rq = proto_policy_request(p);
+	memset(want, 's', 2000);
+	want[2000] = '\0';
+	T_OK(st == PPS_DONE && rq != NULL && strcmp(rq->sender, want) == 0 &&
+	    strcmp(rq->recipient, "bob@example.net") == 0 &&
+	    rq->nattrs == 64,
+	    "arena: a large request parses, values intact after growth "
+	    "(%s)", proto_policy_errname(err));
+	T_OK(proto_policy_arena_size(p) > PROTO_POLICY_ARENA_INIT &&
+	    proto_policy_arena_size(p) <= PROTO_POLICY_REQ_MAX,
+	    "arena: it grew, to %zu octets (at most %d)",
+	    proto_policy_arena_size(p), PROTO_POLICY_REQ_MAX);
+
+	/* kept across requests: a small one after it costs no realloc */
+	st = proto_policy_parse(p, postfix_rcpt, sizeof(postfix_rcpt) - 2,
+	    &err);
+	T_OK(st == PPS_DONE && proto_policy_arena_size(p) >
+	    PROTO_POLICY_ARENA_INIT,
+	    "arena: a grown arena is kept for the next request");
+
+	/* shrink gives it back; the parser works as new */
+	proto_policy_shrink(p);
+	T_OK(proto_policy_arena_size(p) == PROTO_POLICY_ARENA_INIT &&
+	    proto_policy_request(p) == NULL,
+	    "arena: proto_policy_shrink gives a grown arena back (and resets)");
+	proto_policy_shrink(p);
+	T_OK(proto_policy_arena_size(p) == PROTO_POLICY_ARENA_INIT,
+	    "arena: proto_policy_shrink on a small arena changes nothing");
+	st = proto_policy_parse(p, buf, len - 1, &err);
+	rq = proto_policy_request(p);
+	T_OK(st == PPS_DONE && rq != NULL && strcmp(rq->sender, want) == 0,
+	    "arena: after shrink, the large request parses again (block)");
+
+	/* a duplicate name found in the grown arena */
+	proto_policy_shrink(p);
+	len = big_request(buf, sizeof(buf), 2000, 40, 200);
+	len -= strlen("recipient=bob@example.net\n\n");
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "x3=again\n\n");
+	proto_policy_reset(p);
+	st = feed_text(p, buf, len, &err, &lines);
+	T_OK(st == PPS_ERROR && err == PPE_DUPLICATE &&
+	    proto_policy_arena_size(p) > PROTO_POLICY_ARENA_INIT,
+	    "arena: a duplicate is found after growth (%s)",
+	    proto_policy_errname(err));
+
+	/* the limits: exactly REQ_MAX octets taken, one more refused */
+	proto_policy_shrink(p);
+	len = big_request(buf, sizeof(buf), 2000, 60, 220);
+	len = big_request_x(buf, sizeof(buf), 2000, 60, 220,
+	    PROTO_POLICY_REQ_MAX - len);
+	proto_policy_reset(p);
+	st = feed_text(p, buf, len, &err, &lines);
+	rq = proto_policy_request(p);
+	T_OK(len == PROTO_POLICY_REQ_MAX && st == PPS_DONE && rq != NULL &&
+	    rq->size == PROTO_POLICY_REQ_MAX && strcmp(rq->sender, want) == 0 &&
+	    strcmp(rq->recipient, "bob@example.net") == 0,
+	    "arena: a request of exactly %d octets parses (%s)",
+	    PROTO_POLICY_REQ_MAX, proto_policy_errname(err));
+	T_OK(proto_policy_arena_size(p) <= PROTO_POLICY_REQ_MAX,
+	    "arena: ... in an arena of at most %d octets (%zu)",
+	    PROTO_POLICY_REQ_MAX, proto_policy_arena_size(p));
+	len = big_request(buf, sizeof(buf), 2000, 60, 220);
+	len = big_request_x(buf, sizeof(buf), 2000, 60, 220,
+	    PROTO_POLICY_REQ_MAX - len + 1);
+	proto_policy_shrink(p);
+	st = feed_text(p, buf, len, &err, &lines);
+	T_OK(len == PROTO_POLICY_REQ_MAX + 1 && st == PPS_ERROR &&
+	    err == PPE_TOO_BIG,
+	    "arena: %d octets: request-too-big, as before (%s)",
+	    PROTO_POLICY_REQ_MAX + 1, proto_policy_errname(err));
+	st = proto_policy_parse(p, buf, len - 1, &err);
+	T_OK(st == PPS_ERROR && err == PPE_TOO_BIG,
+	    "arena: the same as a block (%s)", proto_policy_errname(err));
+
+	/* every known attribute near the line limit: the largest arena */
+	{
+		static const char *const names[] = { "sender", "recipient",
+		    "instance", "queue_id", "client_address", "client_name",
+		    "sasl_username", "ccert_pubkey_fingerprint" };
+		size_t k, j;
+
+		len = (size_t)snprintf(buf, sizeof(buf), "%s", BASE);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+			    "%s=", names[k]);
+			for (j = 0; j < 1800; j++)
+				buf[len++] = (char)('a' + k);
+			buf[len++] = '\n';
+		}
+		buf[len++] = '\n';
+		proto_policy_shrink(p);
+		st = proto_policy_parse(p, buf, len - 1, &err);
+		rq = proto_policy_request(p);
+		T_OK(st == PPS_DONE && rq != NULL &&
+		    strlen(rq->ccert_pubkey_fingerprint) == 1800 &&
+		    rq->sender[0] == 'a' && rq->sender[1799] == 'a' &&
+		    rq->ccert_pubkey_fingerprint[1799] == 'h' &&
+		    proto_policy_arena_size(p) == PROTO_POLICY_REQ_MAX,
+		    "arena: 8 known values of 1800 octets: the arena grows to "
+		    "the request limit (%zu), values intact",
+		    proto_policy_arena_size(p));
+	}
+
+	/* many requests on one parser: no stale names when GEN wraps */
+	proto_policy_shrink(p);
+	ok = 1;
+	for (i = 0; i < 600; i++) {
+		st = proto_policy_parse(p, postfix_rcpt,
+		    sizeof(postfix_rcpt) - 2, &err);
+		if (st != PPS_DONE)
+			ok = 0;
+	}
+	T_OK(ok, "arena: 600 requests on one parser, no false duplicate");
+	proto_policy_parser_free(p);
+}
+
 int
 main(void)
 {
@@ -655,6 +873,7 @@ main(void)
 	test_txn();
 	test_respond(p);
 	test_parse_block(p);
+	test_arena();
 	proto_policy_parser_free(p);
 	proto_policy_parser_free(NULL);
 	return t_done();
