@@ -58,14 +58,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fig() {	# NAME VALUE
-	diag "figure: $1=$2"
-	[ -n "${SK_FIGURES:-}" ] && echo "$1=$2" >>"$SK_FIGURES"
-	return 0
-}
-kv() {	# KEY FILE: the value of KEY= in FILE's key=value words
-	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1
-}
 rss_kb() {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null
 }

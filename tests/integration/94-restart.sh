@@ -41,14 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fig() {	# NAME VALUE
-	diag "figure: $1=$2"
-	[ -n "${SK_FIGURES:-}" ] && echo "$1=$2" >>"$SK_FIGURES"
-	return 0
-}
-kv() {	# KEY FILE: the value of KEY= in FILE's key=value words
-	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1
-}
 alive() {
 	grep -q '^[^)]*) [^Z]' "/proc/$1/stat" 2>/dev/null
 }

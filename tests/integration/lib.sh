@@ -10,6 +10,10 @@
 #   expect_match NAME TEXT PATTERN   ok when TEXT matches the grep -E PATTERN
 #   diag TEXT...             "# TEXT" lines (shown by tests/run on failure)
 #   done_testing             summary line; exit status 1 if anything failed
+#   fig NAME VALUE           a measured figure: "# figure: NAME=VALUE", and
+#                            NAME=VALUE appended to $SK_FIGURES when set
+#                            (tools/robustness collects them)
+#   kv KEY FILE              the value of KEY= in FILE's key=value words
 # The DNSSEC test bed:
 #   need_root                skip the whole script unless root with netns
 #   bed_up                   tests/bed/bed up, then eval its env (SK_BED_*)
@@ -163,4 +167,14 @@ skd_start() {
 	SKD_PIDS="$SKD_PIDS $SKD_PID"
 	eval "PID_$_k_n=\$SKD_PID"
 	[ $_k_i -lt 300 ]
+}
+
+fig() {	# NAME VALUE
+	diag "figure: $1=$2"
+	[ -n "${SK_FIGURES:-}" ] && echo "$1=$2" >>"$SK_FIGURES"
+	return 0
+}
+
+kv() {	# KEY FILE
+	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1
 }
