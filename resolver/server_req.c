@@ -439,17 +439,27 @@ req_step(struct req *r)
 	if ((r->kdone && r->kr == NULL) || (r->pdone && r->pr == NULL &&
 	    r->kind == REQ_LOOKUP))
 		goto internal;
-	if (!r->pdone && r->kind != REQ_LOOKUP) {
-		/* the policy matters only for rules 23-25 and the class */
+	if (r->kind != REQ_LOOKUP && (!r->pdone || r->pr != NULL)) {
+		/*
+		 * The policy matters only for rules 23-25 and the class.  When
+		 * it does not, the decision is made without it, and reported
+		 * as policy=- whether or not its answer came first: the reply
+		 * does not depend on the order the two answers arrive in.
+		 */
 		ka = cache_result_answer(r->kr);
 		base_input(r, ka, &in);
 		in.key = key_detail(ka, VSIG_UNKNOWN, NULL, &found);
 		in.pin = pin_of_answer(r, ka);
-		if (verdict_needs_policy(&in))
-			return;
-		cache_waiter_cancel(r->pw);
-		r->pw = NULL;
-		r->pdone = 1;
+		if (verdict_needs_policy(&in)) {
+			if (!r->pdone)
+				return;
+		} else {
+			cache_waiter_cancel(r->pw);
+			r->pw = NULL;
+			cache_result_release(r->pr);
+			r->pr = NULL;
+			r->pdone = 1;
+		}
 	}
 	if (!r->pdone)
 		return;
