@@ -103,7 +103,10 @@ void		 sig_ctx_free(struct sig_ctx *);
 /*
  * sig_key_prepare: compute K's fingerprint and its reusable verification
  * context.  Returns 0, or -1 (K unchanged, still usable unprepared).
- * sig_key_release frees what prepare made (not PKEY).
+ * sig_key_release frees what prepare made (not PKEY).  Threads: the
+ * contexts prepare makes (edctx, rsactx) change with every verification,
+ * so a prepared key is used by one thread at a time; PKEY alone may be
+ * shared read-only (milter/keycache.c leases prepared copies).
  */
 int		 sig_key_prepare(struct sig_ctx *, struct sig_key *k);
 void		 sig_key_release(struct sig_key *k);
