@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "confirm.h"
+#include "current.h"
 #include "lookup.h"
 #include "plan.h"
 
@@ -29,32 +30,6 @@ struct confirm {
 	struct confirm_server	 s[CONFIRM_MAX_SERVERS];
 	size_t			 ns;
 };
-
-/* resolver: a non-recursive TCP resolver for ADDR:PORT, or NULL. */
-static ldns_resolver *
-resolver(const char *addr, uint16_t port)
-{
-	ldns_resolver *r;
-	ldns_rdf *a;
-
-	if ((r = ldns_resolver_new()) == NULL)
-		return NULL;
-	if ((a = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, addr)) == NULL)
-		a = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA, addr);
-	if (a == NULL || ldns_resolver_push_nameserver(r, a) !=
-	    LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(a);
-		ldns_resolver_deep_free(r);
-		return NULL;
-	}
-	ldns_rdf_deep_free(a);
-	ldns_resolver_set_port(r, port);
-	ldns_resolver_set_recursive(r, false);
-	ldns_resolver_set_usevc(r, true);
-	ldns_resolver_set_retry(r, 1);
-	ldns_resolver_set_timeout(r, (struct timeval){ CONFIRM_TIMEOUT_S, 0 });
-	return r;
-}
 
 /*
  * ask: the authoritative answer RRs of type T at NAME from R, a new list
@@ -211,7 +186,8 @@ confirm_new(const struct plan *p, const struct confirm_opts *o, char *err,
 			    "NAME=IP", o->overrides[i]);
 			goto fail;
 		}
-	if ((r = resolver(o->primary, o->port)) == NULL) {
+	if ((r = current_resolver(o->primary, o->port, NULL,
+	    CONFIRM_TIMEOUT_S)) == NULL) {
 		snprintf(err, errsz, "%s: not an IP address", o->primary);
 		goto fail;
 	}
@@ -275,7 +251,8 @@ server_round(const struct confirm *c, const struct confirm_server *s,
 	size_t i, j;
 	int bad = 0;
 
-	if ((r = resolver(s->addr, c->port)) == NULL) {
+	if ((r = current_resolver(s->addr, c->port, NULL,
+	    CONFIRM_TIMEOUT_S)) == NULL) {
 		snprintf(why, whysz, "not an IP address");
 		return 1;
 	}

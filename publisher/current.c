@@ -17,8 +17,9 @@ wanted(const ldns_rr *rr)
 	    ldns_rr_get_type(rr) == LDNS_RR_TYPE_OPENPGPKEY);
 }
 
-static ldns_resolver *
-resolver(const char *addr, uint16_t port, const struct tsig *k)
+ldns_resolver *
+current_resolver(const char *addr, uint16_t port, const struct tsig *k,
+    int timeout_s)
 {
 	ldns_resolver *r;
 	ldns_rdf *a;
@@ -38,7 +39,7 @@ resolver(const char *addr, uint16_t port, const struct tsig *k)
 	ldns_resolver_set_recursive(r, false);
 	ldns_resolver_set_usevc(r, true);
 	ldns_resolver_set_retry(r, 1);
-	ldns_resolver_set_timeout(r, (struct timeval){ 10, 0 });
+	ldns_resolver_set_timeout(r, (struct timeval){ timeout_s, 0 });
 	if (k != NULL) {
 		ldns_resolver_set_tsig_keyname(r, tsig_name(k));
 		ldns_resolver_set_tsig_keydata(r, tsig_secret(k));
@@ -86,7 +87,8 @@ current_fetch(const ldns_rdf *zone, const char *addr, uint16_t port,
 	size_t i, j, t;
 	ldns_rr *rr;
 
-	if ((r = resolver(addr, port, k)) == NULL) {
+	if ((r = current_resolver(addr, port, k,
+	    CURRENT_TIMEOUT_S)) == NULL) {
 		snprintf(err, errsz, "%s: not an IP address", addr);
 		return NULL;
 	}
@@ -96,7 +98,8 @@ current_fetch(const ldns_rdf *zone, const char *addr, uint16_t port,
 		return l;
 	}
 	ldns_resolver_deep_free(r);
-	if ((r = resolver(addr, port, NULL)) == NULL ||
+	if ((r = current_resolver(addr, port, NULL,
+	    CURRENT_TIMEOUT_S)) == NULL ||
 	    (l = ldns_rr_list_new()) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		goto fail;

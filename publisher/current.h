@@ -15,6 +15,18 @@
 
 struct tsig;
 
+#define CURRENT_TIMEOUT_S	10	/* seconds per query or transfer */
+
+/*
+ * current_resolver: an ldns resolver that asks ADDR (an IPv4 or IPv6
+ * address) on PORT directly: TCP, no recursion, one try, TIMEOUT_S
+ * seconds; TSIG-signed with K when K is not NULL (K must outlive it).
+ * Owned by the caller (ldns_resolver_deep_free).  NULL on a bad address
+ * or out of memory.
+ */
+ldns_resolver	*current_resolver(const char *addr, uint16_t port,
+		    const struct tsig *k, int timeout_s);
+
 enum current_how {
 	CURRENT_AXFR,		/* the whole zone */
 	CURRENT_QUERY,		/* the names asked for */
