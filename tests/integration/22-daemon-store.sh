@@ -255,7 +255,8 @@ if getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
 	mkdir -m 0755 "$D/u"
 	"$SK" policy -f "$D/u/store.db" set carol@example.net deny \
 	    >/dev/null 2>&1
-	{ echo "Socket unix:$D/u/user.sock"; echo "SocketGroup root"
+	{ echo "Socket unix:$D/u/user.sock"; echo "PolicySocket unix:$D/u/user.policy"
+	  echo "SocketGroup root"
 	  echo "TrustAnchorFile $SK_BED_ANCHOR"
 	  echo "UnboundConfig $SK_BED_UBCONF"; echo "PolicyStore $D/u/store.db"
 	  echo "User nobody"; } >"$D/user.conf"

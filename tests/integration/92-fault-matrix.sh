@@ -165,6 +165,7 @@ start sink "UnboundConfig $SK_BED_UBCONF" "Forwarders $SK_BED_SINK" \
 # from it; the clock rows have "-" as verdicts and check only the query.
 {
 	echo "Socket unix:$D/clock.sock"
+	echo "PolicySocket unix:$D/clock.policy"
 	echo "SocketGroup root"
 	echo "TrustAnchorFile $SK_BED_ANCHOR"
 	echo "UnboundConfig $D/ub-clock.conf"
