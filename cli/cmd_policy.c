@@ -23,6 +23,7 @@
 #include "addr.h"
 #include "cmds.h"
 #include "config.h"
+#include "decision.h"
 #include "key.h"
 #include "keyrec.h"
 #include "lookup.h"
@@ -521,9 +522,10 @@ c_explain(struct pctx *c, int argc, char **argv)
 {
 	struct store *s = NULL;
 	struct store_result r;
-	struct verdict_input in;
+	struct decision_facts f;
+	struct decision d;
 	struct verdict_output out;
-	struct addr *a;
+	struct addr *a = NULL, *ra;
 	char buf[STORE_EXPLAIN_MAX], fp[KEY_FP_SIZE];
 	size_t i;
 	int rc;
@@ -534,19 +536,20 @@ c_explain(struct pctx *c, int argc, char **argv)
 	}
 	if ((rc = open_read(c, &s)) != 0)
 		return rc;
-	store_eval(s, argv[1], argv[2], &r);
-	store_explain(&r, default_mode(c), buf, sizeof(buf));
-	memset(&in, 0, sizeof(in));
+	memset(&f, 0, sizeof(f));
 	if (argv[1][0] == '\0' || strcmp(argv[1], "<>") == 0)
-		in.sender = VS_NULL;
+		f.sender = VS_NULL;
 	else if ((a = addr_parse(argv[1], NULL, NULL)) == NULL)
-		in.sender = VS_INVALID;
-	else {
-		in.sender = VS_OK;
-		addr_free(a);
-	}
-	in.mode = r.mode;
-	in.list = r.list;
+		f.sender = VS_INVALID;
+	else
+		f.sender = VS_OK;
+	ra = addr_parse(argv[2], NULL, NULL);
+	store_eval(s, a, ra, NULL, &r);
+	addr_free(a);
+	addr_free(ra);
+	store_explain(&r, buf, sizeof(buf));
+	f.rp = &r;
+	decision_derive(&f, &d);
 	printf("mode=%s\nlist=%s\n", verdict_mode_name(r.mode),
 	    verdict_list_name(r.list));
 	if (r.list != VL_NONE)
@@ -557,8 +560,8 @@ c_explain(struct pctx *c, int argc, char **argv)
 	}
 	printf("why=%s\n", buf);
 	rc = 0;
-	if (verdict_without_dns(&in)) {
-		verdict_decide(&in, &out);
+	if (verdict_without_dns(&d.in)) {
+		verdict_decide(&d.in, &out);
 		printf("verdict=%s (%s), decided without DNS\n",
 		    verdict_name(out.verdict), verdict_reason_name(out.reason));
 		if (out.verdict == VERDICT_UNAUTHORIZED)

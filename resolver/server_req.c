@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "config.h"
 #include "conn.h"
+#include "decision.h"
 #include "key.h"
 #include "keyrec.h"
 #include "log.h"
@@ -38,71 +39,22 @@ static void	req_step(struct req *r);
 
 /* --- deciding --- */
 
-static enum verdict_key
-key_detail(const struct lookup_answer *a, enum verdict_sig sig,
-    const unsigned char *fpr, int *found)
-{
-	unsigned char d[KEY_SHA256_LEN];
-	const struct keyrec_fields *kf;
-	EVP_PKEY *pk;
-	size_t i;
-	int testing = 1;
-
-	*found = 0;
-	if (a == NULL)
-		return VK_NONE;
-	if (a->state == LOOKUP_SECURE_NOKEY) {
-		if (a->reason != NULL && strcmp(a->reason, "revoked") == 0)
-			return VK_REVOKED;
-		if (a->reason != NULL && strcmp(a->reason, "expired") == 0)
-			return VK_EXPIRED;
-		return VK_ABSENT;
-	}
-	if (a->state != LOOKUP_SECURE_KEY)
-		return VK_NONE;
-	for (i = 0; i < a->nkeys; i++) {
-		kf = keyrec_get(a->keys[i]);
-		if (!kf->testing)
-			testing = 0;
-		if (sig != VSIG_PASS || fpr == NULL)
-			continue;
-		pk = key_from_record_bytes((int)kf->alg, kf->key, kf->keylen);
-		if (pk != NULL && key_spki_sha256(pk, d) == 0 &&
-		    memcmp(d, fpr, sizeof(d)) == 0) {
-			*found = 1;
-			EVP_PKEY_free(pk);
-			return kf->testing ? VK_TESTING : VK_OK;
-		}
-		EVP_PKEY_free(pk);
-	}
-	return testing ? VK_TESTING : VK_OK;
-}
-
-static enum verdict_policy
-policy_of(const struct lookup_answer *a)
-{
-	if (a == NULL)
-		return VPOL_SOME;
-	if (a->state == LOOKUP_TEMPFAIL || a->state == LOOKUP_BOGUS)
-		return VPOL_TEMPFAIL;
-	if (a->state == LOOKUP_SECURE_KEY && a->policy == POLICYREC_ALL)
-		return VPOL_ALL;
-	return VPOL_SOME;
-}
-
 /*
  * recipient_policy: the mode, list and pins for R's sender and RCPT:
  * from the store's snapshot when there is a store, else DefaultMode and
  * no entries.  The result is a copy: a reload does not change it.
  */
 static void
-recipient_policy(struct req *r, const char *sender, const char *rcpt)
+recipient_policy(struct req *r, const char *rcpt)
 {
 	const struct server *s = r->sc->s;
+	struct addr *ra;
 
 	if (s->store != NULL) {
-		store_eval(s->store, r->vs == VS_NULL ? NULL : sender, rcpt,
-		    &r->rp);
+		ra = addr_parse(rcpt, NULL, NULL);
+		store_eval(s->store, r->vs == VS_OK ? r->sender : NULL, ra,
+		    NULL, &r->rp);
+		addr_free(ra);
 		return;
 	}
 	memset(&r->rp, 0, sizeof(r->rp));
@@ -111,48 +63,27 @@ recipient_policy(struct req *r, const char *sender, const char *rcpt)
 	r->rp.list = VL_NONE;
 }
 
-/* base_input: the inputs known before the lookups, pin "-". */
-static void
-base_input(const struct req *r, const struct lookup_answer *ka,
-    struct verdict_input *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->sender = r->vs;
-	in->mode = r->rp.mode;
-	in->list = r->rp.list;
-	in->pin = VP_NONE;
-	in->sig = r->sig;
-	in->lookup = ka != NULL ? ka->state : LOOKUP_TEMPFAIL;
-}
-
 /*
- * pin_of_answer: the pin input of 4.3 when no verifying key is known:
- * match when KA is SECURE_KEY and one of its usable keys is pinned for
- * R, mismatch otherwise; "-" when R has no pins.
+ * derive: the verdict inputs of R (decision.c) from what is known now:
+ * the key answer KA and the policy answer PA (either may be NULL).
  */
-static enum verdict_pin
-pin_of_answer(const struct req *r, const struct lookup_answer *ka)
+static void
+derive(const struct req *r, const struct lookup_answer *ka,
+    const struct lookup_answer *pa, struct decision *d)
 {
-	unsigned char fps[LOOKUP_MAX_KEY_RECORDS][STORE_FP_LEN];
-	const struct keyrec_fields *kf;
-	EVP_PKEY *pk;
-	size_t i, n = 0;
+	struct decision_key kk[LOOKUP_MAX_KEY_RECORDS];
+	struct decision_answer kd, pd;
+	struct decision_facts f;
 
-	if (r->rp.list != VL_ALLOW || r->rp.npins == 0)
-		return VP_NONE;
-	if (ka != NULL && ka->state == LOOKUP_SECURE_KEY) {
-		for (i = 0; i < ka->nkeys && n < LOOKUP_MAX_KEY_RECORDS;
-		    i++) {
-			kf = keyrec_get(ka->keys[i]);
-			pk = key_from_record_bytes((int)kf->alg, kf->key,
-			    kf->keylen);
-			if (pk != NULL && key_spki_sha256(pk, fps[n]) == 0)
-				n++;
-			EVP_PKEY_free(pk);
-		}
-	}
-	return store_pin(&r->rp, (const unsigned char (*)[STORE_FP_LEN])fps,
-	    n);
+	memset(&f, 0, sizeof(f));
+	f.sender = r->vs;
+	f.rp = &r->rp;
+	f.key = decision_answer_of(ka, decision_wants_fp(&r->rp, r->sig), kk,
+	    &kd);
+	f.policy = decision_answer_of(pa, 0, NULL, &pd);
+	f.sig = r->sig;
+	f.sig_fp = r->have_key ? r->key : NULL;
+	decision_derive(&f, d);
 }
 
 /*
@@ -244,33 +175,19 @@ decide(struct req *r)
 	const struct config *cfg = s->cfg;
 	const struct lookup_answer *ka, *pa;
 	const struct proto_policy_request *prq;
-	struct verdict_input in, cin;
+	struct decision d;
 	struct verdict_output v;
 	struct proto_policy_actions acts;
 	char cls[VERDICT_CLASS_IDSIZE], buf[PROTO_POLICY_REPLY_MAX + 256];
 	char why[512];
 	struct lline ll;
-	int n, found = 0;
+	int n;
 
 	ka = r->kr != NULL ? cache_result_answer(r->kr) : NULL;
 	pa = r->pr != NULL ? cache_result_answer(r->pr) : NULL;
-	base_input(r, ka, &in);
-	in.key = key_detail(ka, r->sig, r->have_key ? r->key : NULL, &found);
-	if (r->sig == VSIG_PASS && ka != NULL && !found)
-		in.sig = VSIG_FAIL;	/* that key is not (any more) in DNS */
-	/* 4.3: the verifying key with sig=pass, else the usable keys */
-	if (in.sig == VSIG_PASS && found)
-		in.pin = store_pin(&r->rp,
-		    (const unsigned char (*)[STORE_FP_LEN])r->key, 1);
-	else
-		in.pin = pin_of_answer(r, ka);
-	in.policy = policy_of(pa);
-	verdict_decide(&in, &v);
-	/* section 8: as if no verifying key were known */
-	cin = in;
-	cin.key = key_detail(ka, VSIG_UNKNOWN, NULL, &found);
-	cin.pin = pin_of_answer(r, ka);
-	if (class_id(s, &cin, cls) == -1)
+	derive(r, ka, pa, &d);
+	verdict_decide(&d.in, &v);
+	if (class_id(s, &d.cls, cls) == -1)
 		cls[0] = '\0';
 	s->st.verdicts[v.verdict]++;
 	if (v.used_lookup && ka != NULL)
@@ -286,22 +203,22 @@ decide(struct req *r)
 	LL_KV(&ll, "tag", verdict_tag_name(v.tag));
 	LL_KV(&ll, "dnssec", v.used_lookup && ka != NULL ?
 	    lookup_state_name(ka->state) : "-");
-	LL_KV(&ll, "policy", pa != NULL ? verdict_policy_name(in.policy) :
+	LL_KV(&ll, "policy", pa != NULL ? verdict_policy_name(d.in.policy) :
 	    "-");
 	LL_KV(&ll, "why_bogus", log_value(ka != NULL &&
 	    ka->state == LOOKUP_BOGUS ? ka->reason : NULL, why, sizeof(why)));
 	LL_KV(&ll, "class", cls[0] != '\0' ? cls : "-");
 	LL_KV_U64(&ll, "ms", loop_now(s->loop) - r->t0);
-	LL_KV(&ll, "mode", verdict_mode_name(in.mode));
-	LL_KV(&ll, "list", verdict_list_name(in.list));
-	LL_KV(&ll, "pin", verdict_pin_name(in.pin));
+	LL_KV(&ll, "mode", verdict_mode_name(d.in.mode));
+	LL_KV(&ll, "list", verdict_list_name(d.in.list));
+	LL_KV(&ll, "pin", verdict_pin_name(d.in.pin));
 	log_line(s->log, LOG_INFO, ll.buf, ll.len);
 	if (r->kind == REQ_AUTHZ) {
 		n = proto_line_verdict(buf, sizeof(buf), &v,
 		    v.used_lookup && ka != NULL ?
 		    lookup_state_name(ka->state) : NULL,
 		    pa != NULL && v.used_lookup ?
-		    verdict_policy_name(in.policy) : NULL, cls);
+		    verdict_policy_name(d.in.policy) : NULL, cls);
 		server_reply(sc, buf, n, 0);
 		return;
 	}
@@ -313,7 +230,7 @@ decide(struct req *r)
 	acts.untrusted_deny = cfg->action_untrusted_deny;
 	acts.authorized_deny = cfg->action_authorized_deny;
 	prq = proto_policy_request(sc->pp);
-	n = proto_policy_respond(&sc->txn, &acts, prq, in.mode, &v, cls,
+	n = proto_policy_respond(&sc->txn, &acts, prq, d.in.mode, &v, cls,
 	    cfg->mode == CONFIG_MONITOR, buf, sizeof(buf));
 	proto_policy_reset(sc->pp);
 	server_reply(sc, buf, n, 0);
@@ -340,6 +257,7 @@ answer_lookup(struct req *r)
 	const struct lookup_answer *ka = cache_result_answer(r->kr);
 	const struct lookup_answer *pa = cache_result_answer(r->pr);
 	const struct keyrec_fields *kf;
+	struct decision_answer pd;
 	struct proto_line_out o;
 	struct keyline kl[LOOKUP_MAX_KEY_RECORDS];
 	char *buf = NULL, *p64, item[256], fp[KEY_FP_SIZE];
@@ -378,7 +296,8 @@ answer_lookup(struct req *r)
 	proto_line_out_word(&o, "ok");
 	proto_line_out_attr(&o, "state", lookup_state_name(ka->state));
 	proto_line_out_attr(&o, "owner", r->keyname);
-	proto_line_out_attr(&o, "policy", verdict_policy_name(policy_of(pa)));
+	proto_line_out_attr(&o, "policy", verdict_policy_name(decision_policy(
+	    decision_answer_of(pa, 0, NULL, &pd))));
 	for (i = 0; i < nk; i++)
 		proto_line_out_attr(&o, "key", kl[i].text);
 	if (ka->nbad > 0)
@@ -430,9 +349,7 @@ on_policy(void *arg, struct cache_result *res)
 static void
 req_step(struct req *r)
 {
-	struct verdict_input in;
-	const struct lookup_answer *ka;
-	int found;
+	struct decision d;
 
 	if (!r->kdone)
 		return;
@@ -446,11 +363,8 @@ req_step(struct req *r)
 		 * as policy=- whether or not its answer came first: the reply
 		 * does not depend on the order the two answers arrive in.
 		 */
-		ka = cache_result_answer(r->kr);
-		base_input(r, ka, &in);
-		in.key = key_detail(ka, VSIG_UNKNOWN, NULL, &found);
-		in.pin = pin_of_answer(r, ka);
-		if (verdict_needs_policy(&in)) {
+		derive(r, cache_result_answer(r->kr), NULL, &d);
+		if (verdict_needs_policy(&d.cls)) {
 			if (!r->pdone)
 				return;
 		} else {
@@ -562,7 +476,7 @@ static void
 run(struct req *r, const char *sender, int sender_null, const char *rcpt)
 {
 	struct server *s = r->sc->s;
-	struct verdict_input in;
+	struct decision d;
 	enum addr_err e;
 
 	log_value(sender, r->sender_s, sizeof(r->sender_s));
@@ -573,9 +487,9 @@ run(struct req *r, const char *sender, int sender_null, const char *rcpt)
 		r->vs = VS_INVALID;
 	else
 		r->vs = VS_OK;
-	recipient_policy(r, sender, rcpt);
-	base_input(r, NULL, &in);
-	if (verdict_without_dns(&in)) {
+	recipient_policy(r, rcpt);
+	derive(r, NULL, NULL, &d);
+	if (verdict_without_dns(&d.in)) {
 		r->kdone = r->pdone = 1;
 		decide(r);
 		return;

@@ -25,6 +25,14 @@ struct rules {
 	struct store_rule	*entries;	/* by recipient, sender */
 	size_t			 nentries;
 	size_t			 cap;
+	/*
+	 * The domains with a restrictive rule (a deny mode, a deny entry or
+	 * a pin, at the domain or at any of its addresses), sorted and
+	 * unique: a recipient that cannot be put into its mailbox form gets
+	 * the strictest outcome when its domain is here (verdicts.md 4.2).
+	 */
+	char			**strict;
+	size_t			 nstrict;
 };
 
 struct store {
@@ -78,9 +86,64 @@ rules_free(struct rules *r)
 		free((char *)r->entries[i].recipient);
 		free((char *)r->entries[i].sender);
 	}
+	for (i = 0; i < r->nstrict; i++)
+		free(r->strict[i]);
+	free(r->strict);
 	free(r->modes);
 	free(r->entries);
 	free(r);
+}
+
+/* rule_domain: the domain part of a rule's recipient (after the '@'). */
+static const char *
+rule_domain(const struct store_rule *e)
+{
+	const char *at = strrchr(e->recipient, '@');
+
+	return at != NULL ? at + 1 : e->recipient;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * strict_index: fill R->strict from R's rules (see struct rules).
+ * Returns 0, or -1 when memory ran out.
+ */
+static int
+strict_index(struct rules *r)
+{
+	const struct store_rule *e;
+	size_t i, j, n = 0, cap = r->nmodes + r->nentries;
+
+	if (cap == 0)
+		return 0;
+	if ((r->strict = calloc(cap, sizeof(*r->strict))) == NULL)
+		return -1;
+	for (i = 0; i < r->nmodes + r->nentries; i++) {
+		e = i < r->nmodes ? &r->modes[i] : &r->entries[i - r->nmodes];
+		if ((e->kind == STORE_RULE_MODE && e->mode != VM_DENY) ||
+		    (e->kind == STORE_RULE_ALLOW && !e->has_pin))
+			continue;
+		if ((r->strict[n] = strdup(rule_domain(e))) == NULL) {
+			r->nstrict = n;
+			return -1;
+		}
+		n++;
+	}
+	qsort(r->strict, n, sizeof(*r->strict), cmp_str);
+	for (i = j = 0; i < n; i++) {
+		if (j > 0 && strcmp(r->strict[j - 1], r->strict[i]) == 0) {
+			free(r->strict[i]);
+			continue;
+		}
+		r->strict[j++] = r->strict[i];
+	}
+	r->nstrict = j;
+	return 0;
 }
 
 static int
@@ -284,6 +347,10 @@ load(struct store *s, char *err, size_t errsz)
 	    &r->entries, &r->nentries, err, errsz) == -1 ||
 	    check_pins(r->entries, r->nentries, err, errsz) == -1)
 		goto fail;
+	if (strict_index(r) == -1) {
+		seterr(err, errsz, "out of memory");
+		goto fail;
+	}
 	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st,
 	    NULL)) != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW)
 		goto dberr;
@@ -492,12 +559,37 @@ decide(const struct rules *ru, const char *rcpt, const char *sender,
 	return 1;
 }
 
-void
-store_eval(const struct store *s, const char *sender, const char *recipient,
+/*
+ * eval_unresolved: the strictest outcome for a recipient that could not
+ * be put into its mailbox form, of DOMAIN ("" or NULL: unknown): deny
+ * mode without entries (so unauthorized, unless the sender is null) when
+ * DefaultMode is deny or the domain has a restrictive rule (for an
+ * unknown domain: any domain), else allow mode without entries.
+ */
+static void
+eval_unresolved(const struct store *s, const char *domain,
     struct store_result *r)
 {
 	const struct rules *ru = s->rules;
-	struct addr *ra = NULL, *sa = NULL;
+	const char *key = domain;
+	int strict;
+
+	r->recipient_invalid = 1;
+	if (domain == NULL || *domain == '\0')
+		strict = ru->nstrict > 0;
+	else
+		strict = bsearch(&key, ru->strict, ru->nstrict,
+		    sizeof(*ru->strict), cmp_str) != NULL;
+	r->strict = strict || s->default_mode == VM_DENY;
+	r->mode = r->strict ? VM_DENY : VM_ALLOW;
+}
+
+void
+store_eval(const struct store *s, const struct addr *sender,
+    const struct addr *recipient, const char *domain,
+    struct store_result *r)
+{
+	const struct rules *ru = s->rules;
 	char rlevel[2][POLICYDB_TARGET_MAX], sdom[POLICYDB_TARGET_MAX];
 	const char *spec[2];
 	size_t i, j, k;
@@ -505,13 +597,14 @@ store_eval(const struct store *s, const char *sender, const char *recipient,
 	memset(r, 0, sizeof(*r));
 	r->mode = s->default_mode;
 	r->list = VL_NONE;
-	if ((ra = addr_parse(recipient, NULL, NULL)) == NULL) {
-		r->recipient_invalid = 1;
+	if (sender == NULL)
+		r->sender_invalid = 1;
+	if (recipient == NULL) {
+		eval_unresolved(s, domain, r);
 		return;
 	}
-	scopy(rlevel[0], sizeof(rlevel[0]), addr_canon(ra));
-	snprintf(rlevel[1], sizeof(rlevel[1]), "*@%s", addr_domain(ra));
-	addr_free(ra);
+	scopy(rlevel[0], sizeof(rlevel[0]), addr_canon(recipient));
+	snprintf(rlevel[1], sizeof(rlevel[1]), "*@%s", addr_domain(recipient));
 	for (i = 0; i < 2; i++) {
 		k = first(ru->modes, ru->nmodes, rlevel[i], NULL);
 		if (k < ru->nmodes) {
@@ -522,13 +615,10 @@ store_eval(const struct store *s, const char *sender, const char *recipient,
 			break;
 		}
 	}
-	if (sender == NULL || *sender == '\0' ||
-	    (sa = addr_parse(sender, NULL, NULL)) == NULL) {
-		r->sender_invalid = 1;
+	if (sender == NULL)
 		return;
-	}
-	snprintf(sdom, sizeof(sdom), "*@%s", addr_domain(sa));
-	spec[0] = addr_canon(sa);
+	snprintf(sdom, sizeof(sdom), "*@%s", addr_domain(sender));
+	spec[0] = addr_canon(sender);
 	spec[1] = sdom;
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < 2; j++) {
@@ -539,11 +629,9 @@ store_eval(const struct store *s, const char *sender, const char *recipient,
 			r->by_domain = j == 1;
 			r->beat_domain = j == 0 && first(ru->entries,
 			    ru->nentries, rlevel[i], sdom) < ru->nentries;
-			goto done;
+			return;
 		}
 	}
-done:
-	addr_free(sa);
 }
 
 enum verdict_pin
@@ -562,16 +650,17 @@ store_pin(const struct store_result *r,
 }
 
 void
-store_explain(const struct store_result *r, enum verdict_mode default_mode,
-    char *buf, size_t bufsz)
+store_explain(const struct store_result *r, char *buf, size_t bufsz)
 {
 	char mode[POLICYDB_TARGET_MAX + 64], list[2 * POLICYDB_TARGET_MAX + 256];
 	const char *lvl;
 
 	if (r->recipient_invalid)
-		snprintf(mode, sizeof(mode), "mode %s: DefaultMode (the "
-		    "recipient is not a valid address, no entries apply)",
-		    verdict_mode_name(default_mode));
+		snprintf(mode, sizeof(mode), "mode %s: the recipient names no "
+		    "mailbox for certain, so no entries apply and %s",
+		    verdict_mode_name(r->mode), r->strict ? "its domain's "
+		    "strictest rule holds" : "neither its domain nor "
+		    "DefaultMode restricts anyone");
 	else if (r->mode_level == STORE_LEVEL_NONE)
 		snprintf(mode, sizeof(mode), "mode %s: DefaultMode (no mode "
 		    "rule for the recipient or its domain)",

@@ -12,7 +12,7 @@
  *	s = store_open(cfg->policy_store, default_mode, err, sizeof(err));
  *	    (NULL: refuse to start; never "no rules")
  *	every second:   store_poll(s, err, sizeof(err))   (-1: log, keep old)
- *	per recipient:  store_eval(s, sender, recipient, &r)
+ *	per recipient:  store_eval(s, sender, mailbox, domain, &r)
  *	                -> in.mode = r.mode, in.list = r.list
  *	after lookup:   in.pin = store_pin(&r, fps, nfps)
  *	                (fps: the verifying key with sig=pass, else every
@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "policydb.h"
 #include "verdict.h"
 
@@ -75,7 +76,8 @@ struct store_result {
 	char			 rule_sender[POLICYDB_TARGET_MAX];
 	int			 beat_allow;	/* a deny beat an allow (same) */
 	int			 beat_domain;	/* an address entry beat *@dom */
-	int			 recipient_invalid;
+	int			 recipient_invalid; /* no certain mailbox */
+	int			 strict;	/* ... and its domain restricts */
 	int			 sender_invalid;	/* or null */
 	size_t			 npins;		/* 0: pin is "-" */
 	unsigned char		 pins[STORE_MAX_PINS][STORE_FP_LEN];
@@ -103,12 +105,18 @@ void		 store_free(struct store *s);
 int		 store_poll(struct store *s, char *err, size_t errsz);
 
 /*
- * store_eval: the recipient policy for SENDER (NULL or "" is the null
- * sender) and RECIPIENT as verdicts.md 4.2 says, in *R.  Pure given the
- * snapshot: no I/O.  Always succeeds.
+ * store_eval: the recipient policy for SENDER (NULL: the null or an
+ * invalid sender) and RECIPIENT, the recipient's mailbox as the MTA
+ * delivers to it (rcpt_mailbox), as verdicts.md 4.2 says, in *R.  A
+ * RECIPIENT of NULL could not be put into its mailbox form: DOMAIN ("" or
+ * NULL when not known) then names its domain, and R gets the strictest
+ * outcome that domain's rules allow (R->recipient_invalid set, R->strict
+ * when that is deny mode).  Pure given the snapshot: no I/O.  Always
+ * succeeds.
  */
-void		 store_eval(const struct store *s, const char *sender,
-		    const char *recipient, struct store_result *r);
+void		 store_eval(const struct store *s, const struct addr *sender,
+		    const struct addr *recipient, const char *domain,
+		    struct store_result *r);
 
 /*
  * store_pin: the pin input of verdicts.md 4.3 for R and the fingerprints
@@ -124,8 +132,8 @@ enum verdict_pin store_pin(const struct store_result *r,
  * rule e4 `*@example.net allow *@partner.org`", in BUF (BUFSZ octets,
  * truncated to fit).
  */
-void		 store_explain(const struct store_result *r,
-		    enum verdict_mode default_mode, char *buf, size_t bufsz);
+void		 store_explain(const struct store_result *r, char *buf,
+		    size_t bufsz);
 
 /*
  * The snapshot's rules, for listings: modes first, then entries, each

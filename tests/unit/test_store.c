@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "policydb.h"
 #include "store.h"
 #include <sqlite3.h>
@@ -44,6 +45,12 @@ static const struct {
 	{ "kim@other.test", "mode", "deny", NULL },
 	{ "kim@other.test", "allow", "*@partner.org", NULL },
 	{ "kim@other.test", "allow", "sam@partner.org", PIN_B },
+	/* one restrictive rule per domain, and a domain without any */
+	{ "zed@pins.test", "allow", "carol@partner.org", PIN_A },
+	{ "*@denies.test", "deny", "x@elsewhere.test", NULL },
+	{ "amy@denymode.test", "mode", "deny", NULL },
+	{ "amy@lenient.test", "allow", "*@partner.org", NULL },
+	{ "*@lenient.test", "mode", "allow", NULL },
 };
 
 static const struct {
@@ -93,12 +100,78 @@ static const struct {
 	  "the null sender matches no entry" },
 	{ "not an address", "carol@example.net", "deny", "none", 0,
 	  "an invalid sender matches no entry" },
-	{ "dan@partner.org", "not-a-recipient", "allow", "none", 0,
-	  "an invalid recipient: DefaultMode, no entries" },
+	{ "dan@partner.org", "not-a-recipient", "deny", "none", 0,
+	  "no mailbox and no domain: the strictest rule of the store" },
 	{ "dan@partner.org", "hal@example.net", "allow", "allow", 0,
 	  "hal's mode, but no entry for dan at hal's level: the domain "
 	  "level allows *@partner.org" },
 };
+
+/*
+ * eval: store_eval on SENDER and RCPT as written (a recipient that does
+ * not parse is passed as NULL with the domain after its last '@').
+ */
+static void
+eval(const struct store *s, const char *sender, const char *rcpt,
+    struct store_result *r)
+{
+	struct addr *sa = addr_parse(sender, NULL, NULL);
+	struct addr *ra = addr_parse(rcpt, NULL, NULL);
+	const char *at = strrchr(rcpt, '@');
+
+	store_eval(s, sa, ra, at != NULL ? at + 1 : NULL, r);
+	addr_free(sa);
+	addr_free(ra);
+}
+
+/*
+ * unresolved: a recipient that names no certain mailbox gets the strictest
+ * outcome of its domain (verdicts.md 4.2): deny mode when the domain has
+ * a deny mode, a deny entry or a pin anywhere, or DefaultMode is deny.
+ */
+static void
+unresolved(const struct store *s, const struct store *sdeny)
+{
+	static const struct {
+		const char	*domain;
+		int		 strict;
+		const char	*why;
+	} c[] = {
+		{ "example.net", 1, "a domain-level deny mode" },
+		{ "other.test", 1, "one address in deny mode" },
+		{ "denymode.test", 1, "only an address-level deny mode" },
+		{ "pins.test", 1, "a pin on an address of the domain" },
+		{ "denies.test", 1, "a deny entry for another sender" },
+		{ "xn--bcher-kva.example", 1, "a domain written as a U-label" },
+		{ "lenient.test", 0, "only allow mode and unpinned allows" },
+		{ "nowhere.test", 0, "no rule at all, DefaultMode allow" },
+		{ "", 1, "no domain: the strictest rule anywhere" },
+	};
+	struct addr *sa = addr_parse("dan@partner.org", NULL, NULL);
+	struct store_result r;
+	char buf[STORE_EXPLAIN_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		store_eval(s, sa, NULL, c[i].domain, &r);
+		T_OK(r.recipient_invalid && r.strict == c[i].strict &&
+		    r.mode == (c[i].strict ? VM_DENY : VM_ALLOW) &&
+		    r.list == VL_NONE && r.npins == 0,
+		    "no mailbox, domain '%s': %s (%s)", c[i].domain,
+		    c[i].strict ? "deny" : "allow", c[i].why);
+	}
+	store_eval(s, sa, NULL, NULL, &r);
+	T_OK(r.strict && r.mode == VM_DENY, "no mailbox, domain NULL: deny");
+	store_explain(&r, buf, sizeof(buf));
+	T_OK(strstr(buf, "strictest") != NULL, "explain says why (%s)", buf);
+	store_eval(sdeny, sa, NULL, "lenient.test", &r);
+	T_OK(r.strict && r.mode == VM_DENY,
+	    "no mailbox under DefaultMode deny: deny");
+	store_eval(s, NULL, NULL, "example.net", &r);
+	T_OK(r.mode == VM_DENY && r.sender_invalid,
+	    "null sender: deny mode too (rule 1 still decides)");
+	addr_free(sa);
+}
 
 static int
 fill(struct policydb *db)
@@ -202,7 +275,7 @@ main(void)
 	if (s == NULL)
 		goto done;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		store_eval(s, cases[i].sender, cases[i].rcpt, &r);
+		eval(s, cases[i].sender, cases[i].rcpt, &r);
 		T_STREQ(verdict_mode_name(r.mode), cases[i].mode,
 		    "%s -> %s: mode %s (%s)", cases[i].sender, cases[i].rcpt,
 		    cases[i].mode, cases[i].why);
@@ -218,20 +291,20 @@ main(void)
 	fa[0][0] = 0x3f;
 	fa[0][31] = 0x9a;
 	memset(fb, 0x11, sizeof(fb));
-	store_eval(s, "carol@partner.org", "bob@example.net", &r);
+	eval(s, "carol@partner.org", "bob@example.net", &r);
 	T_INTEQ(store_pin(&r, (const unsigned char (*)[32])fa, 1), VP_MATCH,
 	    "the pinned key matches");
 	T_INTEQ(store_pin(&r, (const unsigned char (*)[32])fb, 2),
 	    VP_MISMATCH, "another key is a mismatch");
 	T_INTEQ(store_pin(&r, NULL, 0), VP_MISMATCH,
 	    "no key at all is a mismatch");
-	store_eval(s, "dan@partner.org", "carol@example.net", &r);
+	eval(s, "dan@partner.org", "carol@example.net", &r);
 	T_INTEQ(store_pin(&r, (const unsigned char (*)[32])fa, 1), VP_NONE,
 	    "no pin on the deciding entry: pin -");
-	store_eval(s, "trent@partner.org", "gus@example.net", &r);
+	eval(s, "trent@partner.org", "gus@example.net", &r);
 	T_INTEQ(store_pin(&r, (const unsigned char (*)[32])fa, 1), VP_NONE,
 	    "a deny never has a pin");
-	store_eval(s, "pat@partner.org", "ivy@example.net", &r);
+	eval(s, "pat@partner.org", "ivy@example.net", &r);
 	memset(fb, 0, sizeof(fb));
 	fb[1][0] = 0xbb;
 	fb[1][31] = 0x01;
@@ -239,13 +312,13 @@ main(void)
 	    "any of two pins matches any of the keys");
 
 	/* explain */
-	store_eval(s, "mallory@partner.org", "carol@example.net", &r);
-	store_explain(&r, VM_ALLOW, err, sizeof(err));
+	eval(s, "mallory@partner.org", "carol@example.net", &r);
+	store_explain(&r, err, sizeof(err));
 	T_OK(strstr(err, "address entry beats the domain entry") != NULL &&
 	    strstr(err, "domain level") != NULL,
 	    "explain names the level and why (%s)", err);
-	store_eval(s, "trent@partner.org", "gus@example.net", &r);
-	store_explain(&r, VM_ALLOW, err, sizeof(err));
+	eval(s, "trent@partner.org", "gus@example.net", &r);
+	store_explain(&r, err, sizeof(err));
 	T_OK(strstr(err, "deny beats allow") != NULL, "explain: deny beats "
 	    "allow");
 
@@ -254,11 +327,11 @@ main(void)
 	T_OK(policydb_begin(db) == 0 && policydb_set_mode(db,
 	    "erin@other.test", "deny", NULL) == 0 &&
 	    policydb_commit(db, "set erin deny") == 0, "a change commits");
-	store_eval(s, "x@elsewhere.test", "erin@other.test", &r);
+	eval(s, "x@elsewhere.test", "erin@other.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "allow",
 	    "before the poll the old snapshot answers");
 	T_INTEQ(store_poll(s, err, sizeof(err)), 1, "poll sees the change");
-	store_eval(s, "x@elsewhere.test", "erin@other.test", &r);
+	eval(s, "x@elsewhere.test", "erin@other.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "deny", "after it the new one");
 	T_INTEQ(store_poll(s, err, sizeof(err)), 0, "and then nothing new");
 	T_OK(policydb_begin(db) == 0, "an open write transaction");
@@ -267,9 +340,15 @@ main(void)
 	policydb_rollback(db);
 
 	/* a default-deny server */
+	{
+		struct store *sd = store_open(path, VM_DENY, err, sizeof(err));
+
+		unresolved(s, sd);
+		store_free(sd);
+	}
 	store_free(s);
 	s = store_open(path, VM_DENY, err, sizeof(err));
-	store_eval(s, "x@elsewhere.test", "nobody@nowhere.test", &r);
+	eval(s, "x@elsewhere.test", "nobody@nowhere.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "deny", "DefaultMode deny applies");
 	bad_rows(dir);
 done:

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VEC_MAXF	16
+#define VEC_MAXF	24
 
 struct vec_row {
 	int	 line;
