@@ -131,10 +131,11 @@ is_dot_atom(const char *s)
  * error set.
  */
 static char *
-parse_local(const char *in, size_t n, char *out, size_t *at,
+parse_local(const char *in, size_t n, char *out, size_t *at, int need_at,
     enum addr_err *err, size_t *pos)
 {
 	size_t i = 0, o = 0;
+
 	if (in[0] == '"') {
 		for (i = 1; i < n && in[i] != '"'; i++) {
 			unsigned char c = (unsigned char)in[i];
@@ -184,7 +185,7 @@ parse_local(const char *in, size_t n, char *out, size_t *at,
 			}
 			out[o++] = (char)c;
 		}
-		if (i == n) {
+		if (i == n && need_at) {
 			set_err(ADDR_ENOAT, n, err, pos);
 			goto fail;
 		}
@@ -193,7 +194,8 @@ parse_local(const char *in, size_t n, char *out, size_t *at,
 			goto fail;
 		}
 	}
-	if (i > LOCAL_MAX) {
+	/* addr_split: the limit applies to the mailbox it leads to */
+	if (need_at && i > LOCAL_MAX) {
 		set_err(ADDR_ELOCAL_TOOLONG, LOCAL_MAX, err, pos);
 		goto fail;
 	}
@@ -441,7 +443,7 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 		set_err(ADDR_ETOOLONG, ADDR_MAX, err, pos);
 		return NULL;
 	}
-	if (parse_local(in, n, raw, &at, err, pos) == NULL)
+	if (parse_local(in, n, raw, &at, 1, err, pos) == NULL)
 		return NULL;
 	if (domain_alabel(in + at + 1, domain, sizeof(domain), err,
 	    &dpos) == -1) {
@@ -453,6 +455,143 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 		return NULL;
 	a = pack(local != NULL ? local : raw, domain);
 	free(local);
+	return a;
+}
+
+int
+addr_split(const char *in, enum addr_form form, char *local, size_t localsz,
+    size_t *domain, enum addr_err *err, size_t *pos)
+{
+	const char *at;
+	size_t n = strlen(in), i;
+
+	if (err != NULL)
+		*err = ADDR_OK;
+	if (pos != NULL)
+		*pos = 0;
+	if (n == 0)
+		return set_err(ADDR_EEMPTY, 0, err, pos);
+	if (localsz <= n)
+		return set_err(ADDR_ETOOLONG, localsz > 0 ? localsz - 1 : 0,
+		    err, pos);
+	if (form == ADDR_FORM_INTERNAL) {
+		/* literal text up to the last '@' */
+		if ((at = strrchr(in, '@')) == NULL) {
+			memcpy(local, in, n + 1);
+			*domain = n;
+			return 1;
+		}
+		memcpy(local, in, (size_t)(at - in));
+		local[at - in] = '\0';
+		*domain = (size_t)(at - in) + 1;
+		return 0;
+	}
+	if (parse_local(in, n, local, &i, 0, err, pos) == NULL)
+		return -1;
+	if (i == n) {
+		*domain = n;
+		return 1;
+	}
+	*domain = i + 1;
+	return 0;
+}
+
+/*
+ * quote_local: LOCAL (literal text) as an RFC 5321 local part into OUT
+ * (2 * strlen(LOCAL) + 3 octets): as it is when it is a dot-atom, else
+ * quoted with '"' and '\\' escaped.  Returns the length written.
+ */
+static size_t
+quote_local(const char *local, char *out)
+{
+	size_t o = 0;
+	const char *p;
+
+	if (is_dot_atom(local)) {
+		o = strlen(local);
+		memcpy(out, local, o + 1);
+		return o;
+	}
+	out[o++] = '"';
+	for (p = local; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			out[o++] = '\\';
+		out[o++] = *p;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return o;
+}
+
+struct addr *
+addr_make(const char *local, const char *domain, enum addr_err *err)
+{
+	char buf[2 * ADDR_MAX + 4];
+	size_t ll = strlen(local), dl = strlen(domain), o;
+
+	if (err != NULL)
+		*err = ADDR_OK;
+	if (ll == 0) {
+		set_err(ADDR_ELOCAL_EMPTY, 0, err, NULL);
+		return NULL;
+	}
+	if (ll + 1 + dl > ADDR_MAX) {
+		set_err(ADDR_ETOOLONG, 0, err, NULL);
+		return NULL;
+	}
+	o = quote_local(local, buf);
+	buf[o++] = '@';
+	memcpy(buf + o, domain, dl + 1);
+	return addr_parse(buf, err, NULL);
+}
+
+/*
+ * internal_pos: an error position QPOS in the quoted form of LOCAL mapped
+ * back to the internal form (LOCAL '@' domain).
+ */
+static size_t
+internal_pos(const char *local, size_t qpos)
+{
+	size_t i, q = 1, extra = 2;
+
+	for (i = 0; local[i] != '\0'; i++) {
+		if (local[i] == '"' || local[i] == '\\') {
+			q++;
+			extra++;
+		}
+		if (qpos <= q)
+			return i;
+		q++;
+	}
+	return qpos >= i + extra ? qpos - extra : i;
+}
+
+struct addr *
+addr_parse_form(const char *in, enum addr_form form, enum addr_err *err,
+    size_t *pos)
+{
+	char local[ADDR_MAX + 1], buf[2 * ADDR_MAX + 4];
+	struct addr *a;
+	size_t n = strlen(in), dom, o, qpos = 0;
+	int r;
+
+	if (form == ADDR_FORM_SMTP)
+		return addr_parse(in, err, pos);
+	if (n > ADDR_MAX) {
+		set_err(ADDR_ETOOLONG, ADDR_MAX, err, pos);
+		return NULL;
+	}
+	if ((r = addr_split(in, form, local, sizeof(local), &dom, err,
+	    pos)) != 0) {
+		if (r == 1)
+			set_err(ADDR_ENOAT, n, err, pos);
+		return NULL;
+	}
+	o = quote_local(local, buf);
+	buf[o++] = '@';
+	memcpy(buf + o, in + dom, n - dom + 1);
+	if ((a = addr_parse(buf, err, &qpos)) == NULL && pos != NULL)
+		*pos = buf[0] == '"' ? internal_pos(local, qpos) : qpos;
 	return a;
 }
 
@@ -531,6 +670,8 @@ static const struct {
 	  "domain longer than 253 octets" },
 	{ ADDR_EDOMAIN_SINGLE, "domain-single-label",
 	  "domain has a single label" },
+	{ ADDR_EROUTE, "route",
+	  "routing (a!b!c, a%b%c@host, '!' with '%') names no one mailbox" },
 };
 
 const char *

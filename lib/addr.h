@@ -29,6 +29,21 @@ enum addr_err {
 	ADDR_EDOMAIN_IDN,	/* libidn2 refused the name */
 	ADDR_EDOMAIN_TOOLONG,	/* over 253 octets as an A-label name */
 	ADDR_EDOMAIN_SINGLE,	/* a single label ("root@localhost") */
+	ADDR_EROUTE,		/* routing (a!b!c, a%b%c@h, ! with %) that
+				   names no one mailbox (rcpt_mailbox) */
+};
+
+/*
+ * The two forms an address reaches senderkey in.  ADDR_FORM_SMTP: RFC 5321
+ * (a dot-atom or quoted-string local part), as in the line protocol and
+ * on the command line.  ADDR_FORM_INTERNAL: Postfix's unquoted internal
+ * form, as in its policy attributes ("john doe@example.test" for
+ * "\"john doe\"@example.test"): the text up to the LAST '@' is the local
+ * part, literally.
+ */
+enum addr_form {
+	ADDR_FORM_SMTP,
+	ADDR_FORM_INTERNAL,
 };
 
 struct addr;
@@ -41,6 +56,37 @@ struct addr;
  */
 struct addr	*addr_parse(const char *in, enum addr_err *err, size_t *pos);
 void		 addr_free(struct addr *);
+
+/*
+ * addr_parse_form: as addr_parse, for an address in FORM.  ADDR_FORM_SMTP
+ * is exactly addr_parse.  ADDR_FORM_INTERNAL reads the local part as
+ * literal text and gives the addr of its RFC 5321 spelling (quoted when
+ * it is not a dot-atom): "john doe@example.test" gives the same addr_canon
+ * as "\"john doe\"@example.test".  POS is an offset in IN.
+ */
+struct addr	*addr_parse_form(const char *in, enum addr_form form,
+		    enum addr_err *err, size_t *pos);
+
+/*
+ * addr_make: the addr of the literal local part LOCAL (no quotes, no
+ * escapes) at DOMAIN (as addr_parse takes it), or NULL with ERR set.
+ */
+struct addr	*addr_make(const char *local, const char *domain,
+		    enum addr_err *err);
+
+/*
+ * addr_split: split IN (in FORM) without judging its domain.  The local
+ * part goes to LOCAL (LOCALSZ octets, more than strlen(IN)) as literal
+ * text: quotes removed and quoted-pairs unescaped (SMTP form, whose
+ * dot-atom or quoted-string syntax is checked; no NFC) or as it is
+ * (internal form, split at the last '@').  *DOMAIN receives the offset in
+ * IN of the text after that '@'.  Returns 0; 1 when IN has no '@' (LOCAL
+ * then holds all of IN, a dot-atom in SMTP form); -1 with ERR/POS set.
+ * For callers that rewrite routing forms (rcpt_mailbox).
+ */
+int		 addr_split(const char *in, enum addr_form form, char *local,
+		    size_t localsz, size_t *domain, enum addr_err *err,
+		    size_t *pos);
 
 /*
  * addr_size, addr_copy: an addr is one block of addr_size(A) octets that

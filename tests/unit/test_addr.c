@@ -42,6 +42,40 @@ row(struct vec_row *r, void *arg)
 	addr_free(a);
 }
 
+/* addresses-internal.tsv: ADDR_FORM_INTERNAL agrees with the SMTP form */
+static void
+row_internal(struct vec_row *r, void *arg)
+{
+	struct addr *a, *b;
+	enum addr_err err;
+	size_t pos = 999;
+
+	(void)arg;
+	a = addr_parse_form(r->f[0], ADDR_FORM_INTERNAL, &err, &pos);
+	if (r->f[2][0] == '!') {
+		T_OK(a == NULL, "internal line %d: '%s' is rejected", r->line,
+		    r->f[0]);
+		T_STREQ(addr_errname(err), r->f[2] + 1,
+		    "internal line %d: error name", r->line);
+		if (strcmp(r->f[3], "-") != 0)
+			T_INTEQ(pos, atoi(r->f[3]),
+			    "internal line %d: error offset", r->line);
+	} else {
+		T_OK(a != NULL, "internal line %d: '%s' parses (%s)", r->line,
+		    r->f[0], a == NULL ? addr_errname(err) : "ok");
+		T_STREQ(a != NULL ? addr_canon(a) : NULL, r->f[2],
+		    "internal line %d: canonical address", r->line);
+	}
+	if (strcmp(r->f[1], "-") != 0) {
+		b = addr_parse_form(r->f[1], ADDR_FORM_SMTP, NULL, NULL);
+		T_OK((a == NULL) == (b == NULL) && (a == NULL ||
+		    strcmp(addr_canon(a), addr_canon(b)) == 0),
+		    "internal line %d: same as the SMTP form", r->line);
+		addr_free(b);
+	}
+	addr_free(a);
+}
+
 static void
 test_forms(void)
 {
@@ -134,6 +168,9 @@ main(void)
 
 	n = vec_each("specs/vectors/addresses.tsv", row, NULL);
 	T_OK(n >= 40, "addresses.tsv has %d rows", n);
+	n = vec_each("specs/vectors/addresses-internal.tsv", row_internal,
+	    NULL);
+	T_OK(n >= 20, "addresses-internal.tsv has %d rows", n);
 	test_forms();
 	test_domain();
 	test_owner();
