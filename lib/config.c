@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "config.h"
+#include "rcpt.h"
 
 #define SEC	1000ULL
 #define ACTION_MAX	512
@@ -214,6 +215,17 @@ config_action_check(const char *action, char *why, size_t whysz)
 	return 0;
 }
 
+/* check_delims: octets that may split an address extension off. */
+static int
+check_delims(const char *v, char *why, size_t whysz)
+{
+	if (rcpt_delims_bad(v) == NULL)
+		return 0;
+	snprintf(why, whysz, "expected delimiter characters, not '@', '\"', "
+	    "'\\', white space, control or non-ASCII octets");
+	return -1;
+}
+
 static int
 check_action(const char *v, char *why, size_t whysz)
 {
@@ -266,6 +278,8 @@ static const struct conf_schema schema[] = {
 	{ "SyslogFacility", CONF_ENUM, 0, "mail", 0, 0, facility_names, NULL },
 	T_PATH("StatsFile", NULL),
 	T_PATH("PolicyStore", NULL),
+	{ "RecipientDelimiter", CONF_STRING, 0, NULL, 0, 0, NULL,
+	    check_delims },
 	{ "MilterSocket", CONF_STRING, 0, "unix:/run/senderkey/milter.sock",
 	    0, 0, NULL, check_listen },
 	{ "MilterMode", CONF_ENUM, 0, "both", 0, 0, modes_milter, NULL },
@@ -307,6 +321,7 @@ config_free(struct config *c)
 	free(c->authserv_id);
 	free(c->stats_file);
 	free(c->policy_store);
+	free(c->recipient_delimiter);
 	free(c->milter_socket.spec);
 	free(c->milter_socket.path);
 	free(c->milter_socket.host);
@@ -365,6 +380,8 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	    copy_str(cf, "AuthservID", &c->authserv_id) == -1 ||
 	    copy_str(cf, "StatsFile", &c->stats_file) == -1 ||
 	    copy_str(cf, "PolicyStore", &c->policy_store) == -1 ||
+	    copy_str(cf, "RecipientDelimiter", &c->recipient_delimiter) ==
+	    -1 ||
 	    copy_str(cf, "MilterSocket", &c->milter_socket.spec) == -1 ||
 	    copy_str(cf, "MilterUser", &c->milter_user) == -1 ||
 	    copy_str(cf, "KeyTable", &c->key_table) == -1)

@@ -82,6 +82,9 @@ struct config {
 	int			 syslog_facility; /* SyslogFacility: LOG_* */
 	char			*stats_file;	/* StatsFile (Prometheus) */
 	char			*policy_store;	/* PolicyStore */
+	char			*recipient_delimiter; /* RecipientDelimiter:
+						   a set of octets; NULL:
+						   none (rcpt_mailbox) */
 	/* senderkey-milter (man/senderkey-milter.8) */
 	struct config_listen	 milter_socket;	/* MilterSocket */
 	enum config_milter_mode	 milter_mode;	/* MilterMode */

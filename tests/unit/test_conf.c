@@ -232,6 +232,7 @@ test_config_default(void)
 	T_INTEQ(c->syslog_facility, LOG_MAIL, "SyslogFacility mail");
 	T_OK(c->user == NULL && c->unbound_config == NULL &&
 	    c->nforwarders == 0 && c->policy_store == NULL &&
+	    c->recipient_delimiter == NULL &&
 	    c->file == NULL, "unset names are NULL");
 	config_free(c);
 	config_free(NULL);
@@ -295,6 +296,7 @@ test_config_full(void)
 	T_STREQ(c->stats_file, "/var/lib/senderkey/senderkeyd.prom",
 	    "StatsFile");
 	T_STREQ(c->policy_store, "/etc/senderkey/policy", "PolicyStore");
+	T_STREQ(c->recipient_delimiter, "+-", "RecipientDelimiter");
 	T_STREQ(c->file, "tests/data/conf/full.conf", "file remembered");
 	config_free(c);
 }
@@ -475,6 +477,22 @@ test_config_errors(void)
 	    "mail or daemon or user or local0 or local1 or local2 or local3 "
 	    "or local4 or local5 or local6 or local7, got 'kern'",
 	    "SyslogFacility");
+	cfg_bad("RecipientDelimiter + -\n", "s.conf:1: RecipientDelimiter: "
+	    "expected delimiter characters, not '@', '\"', '\\', white "
+	    "space, control or non-ASCII octets, got '+ -'",
+	    "RecipientDelimiter with a space");
+	cfg_bad("PolicyStore /x\nRecipientDelimiter +@\n", "s.conf:2: "
+	    "RecipientDelimiter: expected delimiter characters, not '@', "
+	    "'\"', '\\', white space, control or non-ASCII octets, got "
+	    "'+@'", "RecipientDelimiter with '@'");
+	cfg_bad("RecipientDelimiter \"+\"\n", "s.conf:1: RecipientDelimiter: "
+	    "expected delimiter characters, not '@', '\"', '\\', white "
+	    "space, control or non-ASCII octets, got '\"+\"'",
+	    "RecipientDelimiter quoted");
+	cfg_bad("RecipientDelimiter \xc3\xa9\n", "s.conf:1: "
+	    "RecipientDelimiter: expected delimiter characters, not '@', "
+	    "'\"', '\\', white space, control or non-ASCII octets, got "
+	    "'\xc3\xa9'", "RecipientDelimiter non-ASCII");
 	cfg_bad("TrustAnchorFile root.key\n", "s.conf:1: TrustAnchorFile: "
 	    "expected an absolute path, got 'root.key'", "relative anchor");
 }
