@@ -30,6 +30,7 @@
 #include "owner.h"
 #include "proto_line.h"
 #include "proto_policy.h"
+#include "rcpt.h"
 #include "server.h"
 #include "server_int.h"
 #include "store.h"
@@ -40,21 +41,25 @@ static void	req_step(struct req *r);
 /* --- deciding --- */
 
 /*
- * recipient_policy: the mode, list and pins for R's sender and RCPT:
+ * recipient_policy: the mode, list and pins for R's sender and RCPT (in
+ * FORM), decided as the mailbox RCPT is delivered to (verdicts.md 4.2):
  * from the store's snapshot when there is a store, else DefaultMode and
  * no entries.  The result is a copy: a reload does not change it.
  */
 static void
-recipient_policy(struct req *r, const char *rcpt)
+recipient_policy(struct req *r, const char *rcpt, enum addr_form form)
 {
 	const struct server *s = r->sc->s;
-	struct addr *ra;
+	char dom[256];		/* rcpt_mailbox: 254 are enough */
+	struct addr *mb;
+	enum addr_err e;
 
 	if (s->store != NULL) {
-		ra = addr_parse(rcpt, NULL, NULL);
-		store_eval(s->store, r->vs == VS_OK ? r->sender : NULL, ra,
-		    NULL, &r->rp);
-		addr_free(ra);
+		mb = rcpt_mailbox(rcpt, form, s->cfg->recipient_delimiter, dom,
+		    sizeof(dom), &e);
+		store_eval(s->store, r->vs == VS_OK ? r->sender : NULL, mb,
+		    dom, &r->rp);
+		addr_free(mb);
 		return;
 	}
 	memset(&r->rp, 0, sizeof(r->rp));
@@ -469,11 +474,12 @@ req_new(struct sconn *sc, enum req_kind kind)
 }
 
 /*
- * run: SENDER (NULL or "" for the null sender) to RECIPIENT: decide at
- * once when no DNS is needed, else start the lookups.
+ * run: SENDER (NULL or "" for the null sender) to RECIPIENT, both in
+ * FORM: decide at once when no DNS is needed, else start the lookups.
  */
 static void
-run(struct req *r, const char *sender, int sender_null, const char *rcpt)
+run(struct req *r, const char *sender, int sender_null, const char *rcpt,
+    enum addr_form form)
 {
 	struct server *s = r->sc->s;
 	struct decision d;
@@ -483,11 +489,12 @@ run(struct req *r, const char *sender, int sender_null, const char *rcpt)
 	log_value(rcpt, r->rcpt_s, sizeof(r->rcpt_s));
 	if (sender_null || sender == NULL || *sender == '\0')
 		r->vs = VS_NULL;
-	else if ((r->sender = addr_parse(sender, &e, NULL)) == NULL)
+	else if ((r->sender = addr_parse_form(sender, form, &e, NULL)) ==
+	    NULL)
 		r->vs = VS_INVALID;
 	else
 		r->vs = VS_OK;
-	recipient_policy(r, rcpt);
+	recipient_policy(r, rcpt, form);
 	derive(r, NULL, NULL, &d);
 	if (verdict_without_dns(&d.in)) {
 		r->kdone = r->pdone = 1;
@@ -545,7 +552,8 @@ server_do_line(struct sconn *sc, const char *line, size_t len)
 		if (sc->rq.queue_id != NULL)
 			log_value(sc->rq.queue_id, r->qid_s,
 			    sizeof(r->qid_s));
-		run(r, sc->rq.sender, sc->rq.sender_null, sc->rq.recipient);
+		run(r, sc->rq.sender, sc->rq.sender_null, sc->rq.recipient,
+		    ADDR_FORM_SMTP);
 		return;
 	case PLC_LOOKUP:
 		s->st.lookup++;
@@ -607,5 +615,5 @@ server_do_policy(struct sconn *sc, const char *block, size_t len)
 	r->sig = VSIG_UNKNOWN;
 	if (prq->queue_id != NULL && *prq->queue_id != '\0')
 		log_value(prq->queue_id, r->qid_s, sizeof(r->qid_s));
-	run(r, prq->sender, 0, prq->recipient);
+	run(r, prq->sender, 0, prq->recipient, ADDR_FORM_INTERNAL);
 }

@@ -84,6 +84,10 @@ check "policy: *@example.org is deny mode, allows *@example.test" sh -c \
     "\"$SK\" policy -f \"$STORE\" set '*@example.org' deny &&
      \"$SK\" policy -f \"$STORE\" allow '*@example.org' '*@example.test'"
 check "policy: frank is allow mode" pol set frank@example.net allow
+check "policy: ivan denylists alice@example.test" \
+    pol deny ivan@example.net alice@example.test
+check "policy: carol allows \"john doe\"@insecure.test" \
+    pol allow carol@example.net '"john doe"@insecure.test'
 
 # --pin-current: a validated lookup in the bed, settings from -x CONF
 conf main "$STORE"
@@ -181,6 +185,39 @@ expect_match "the decision log line has mode, list and pin" \
     "$(grep "sender=$ROT@example.test" "$D/main.log" | head -n 1)" \
     "verdict=untrusted reason=sig-pending .* mode=deny list=allow pin=match$"
 
+# Every spelling that reaches a mailbox is decided as that mailbox
+# (verdicts.md 4.2): before, each of these got DefaultMode allow.
+skd_start spell "$D" "DNSTimeout 3s" "PolicyStore $STORE" \
+    "RecipientDelimiter +" >/dev/null
+for r in carol@example.net. CAROL@Example.NET. '"carol"@example.net' \
+    'example.net!carol' carol%example.net@mx.example.net \
+    carol+news@example.net carol+news@example.net. \
+    '"carol+x"@example.net' 'example.net!carol+news'; do
+	R=$(ask spell.sock "AUTHZ sender=mallory@insecure.test recipient=$r")
+	expect_match "deny mode by another spelling, $r: not-allowlisted" \
+	    "$R" "^unauthorized not-allowlisted "
+done
+R=$(ask main.sock "AUTHZ sender=mallory@insecure.test recipient=carol+news@example.net")
+expect_match "without RecipientDelimiter carol+news is its own mailbox" \
+    "$R" "^untrusted key-insecure "
+R=$(ask spell.sock "AUTHZ sender=alice@example.test recipient=dan@example.net. sig=pass key=$ALICE_FP")
+expect_match "pinned, trailing dot, signed with another key: pin-mismatch" \
+    "$R" "^unauthorized pin-mismatch "
+R=$(ask spell.sock "AUTHZ sender=alice@example.test recipient=example.net!dan sig=pass key=$ALICE_FP")
+expect_match "pinned, bang path, signed with another key: pin-mismatch" \
+    "$R" "^unauthorized pin-mismatch "
+R=$(ask spell.sock "AUTHZ sender=alice@example.test recipient=ivan@example.net. sig=pass key=$ALICE_FP")
+expect_match "denylisted, trailing dot: denylisted" "$R" "^unauthorized denylisted "
+R=$(ask spell.sock "AUTHZ sender=alice@example.test recipient=ivan+x@example.net sig=pass key=$ALICE_FP")
+expect_match "denylisted, extension: denylisted" "$R" "^unauthorized denylisted "
+# no certain mailbox: the strictest outcome of the domain (deny mode)
+for r in 'a!example.net!carol' 'carol%a%example.net@mx.example.net' \
+    'carol%example.net@mx.example.net.@x' 'ivan!x%example.net'; do
+	R=$(ask spell.sock "AUTHZ sender=alice@example.test recipient=$r sig=pass key=$ALICE_FP")
+	expect_match "no certain mailbox, $r: unauthorized" "$R" \
+	    "^unauthorized (not-allowlisted|denylisted) "
+done
+
 # Postfix policy socket: the store decides there too
 block() {	# SENDER RECIPIENT
 	printf '%s\n' request=smtpd_access_policy protocol_state=RCPT \
@@ -191,6 +228,24 @@ block() {	# SENDER RECIPIENT
 R=$(block mallory@insecure.test carol@example.net |
     "$CL" "$D/main.policy" -b 1)
 expect_match "policy socket, deny mode, unknown sender: REJECT" \
+    "$(printf '%s\n' "$R" | sed -n 1p)" "^action=REJECT 5\.7\.1 .*not-allowlisted"
+
+R=$(block mallory@insecure.test carol@example.net. |
+    "$CL" "$D/spell.policy" -b 1)
+expect_match "policy socket, trailing dot: REJECT not-allowlisted" \
+    "$(printf '%s\n' "$R" | sed -n 1p)" "^action=REJECT 5\.7\.1 .*not-allowlisted"
+R=$(block mallory@insecure.test carol+news@example.net |
+    "$CL" "$D/spell.policy" -b 1)
+expect_match "policy socket, extension: REJECT not-allowlisted" \
+    "$(printf '%s\n' "$R" | sed -n 1p)" "^action=REJECT 5\.7\.1 .*not-allowlisted"
+# Postfix's unquoted internal form: "john doe"@insecure.test is allowlisted
+R=$(block 'john doe@insecure.test' carol@example.net |
+    "$CL" "$D/main.policy" -b 1)
+expect_match "policy socket, sender in Postfix's internal form: its mailbox's rules" \
+    "$(printf '%s\n' "$R" | sed -n 1p)" "^action=REJECT 5\.7\.1 .*key-insecure"
+R=$(block mallory@insecure.test 'john doe@example.org' |
+    "$CL" "$D/main.policy" -b 1)
+expect_match "policy socket, recipient in Postfix's internal form: its domain's mode" \
     "$(printf '%s\n' "$R" | sed -n 1p)" "^action=REJECT 5\.7\.1 .*not-allowlisted"
 
 # the key is rotated away from the pin: a daemon asked afterwards says so
