@@ -52,17 +52,27 @@ struct sig_verify {
 	struct sig_outcome	 none;
 };
 
-/* The fields of section 2.2, in order, and how an absent one is listed. */
-static const struct {
-	const char	*name;
-	int		 absent_once;
-} signed_table[] = {
-	{ "from", 0 }, { "to", 0 }, { "cc", 1 }, { "subject", 1 },
-	{ "date", 0 }, { "message-id", 0 }, { "reply-to", 1 },
-	{ "in-reply-to", 1 }, { "references", 1 }, { "mime-version", 0 },
-	{ "content-type", 0 }, { "content-transfer-encoding", 0 },
+/*
+ * The fields of section 2.2, in order: what a mail client renders, plus
+ * the threading fields.  A present field is listed n + 1 times, an absent
+ * one once (its absence signed); From: is never absent (msg_from).
+ */
+static const char *const signed_table[] = {
+	"from", "to", "cc", "subject", "date", "message-id", "reply-to",
+	"in-reply-to", "references", "mime-version", "content-type",
+	"content-transfer-encoding",
 };
 #define NTABLE	(sizeof(signed_table) / sizeof(signed_table[0]))
+
+/*
+ * What a verifier requires in h= besides From: (section 2.1): the fields
+ * that decide how the message is shown, listed at least once (present and
+ * signed, or signed as absent).
+ */
+static const char *const required_table[] = {
+	"subject", "mime-version", "content-type",
+};
+#define NREQUIRED	(sizeof(required_table) / sizeof(required_table[0]))
 
 struct sig_ctx *
 sig_ctx_new(void)
@@ -93,22 +103,40 @@ sig_signed_names(const struct msg *m, const char *out[SIGHEADER_MAX_H])
 	size_t i, k, cnt, n = 0;
 
 	for (i = 0; i < NTABLE; i++) {
-		if ((cnt = msg_count(m, signed_table[i].name)) == 0)
+		if ((cnt = msg_count(m, signed_table[i])) == 0)
 			continue;
 		if (cnt + 1 > SIGHEADER_MAX_H - n)
 			return 0;
 		for (k = 0; k <= cnt; k++)
-			out[n++] = signed_table[i].name;
+			out[n++] = signed_table[i];
 	}
 	for (i = 0; i < NTABLE; i++) {
-		if (!signed_table[i].absent_once ||
-		    msg_count(m, signed_table[i].name) != 0)
+		if (msg_count(m, signed_table[i]) != 0)
 			continue;
 		if (n == SIGHEADER_MAX_H)
 			return 0;
-		out[n++] = signed_table[i].name;
+		out[n++] = signed_table[i];
 	}
 	return n;
+}
+
+/*
+ * h_lacks_required: 1 when the names of SF leave out a field that section
+ * 2.1 requires besides From: (checked apart, step 4).
+ */
+static int
+h_lacks_required(const struct sigheader_fields *sf)
+{
+	size_t i, k;
+
+	for (k = 0; k < NREQUIRED; k++) {
+		for (i = 0; i < sf->nh; i++)
+			if (strcmp(sf->h[i], required_table[k]) == 0)
+				break;
+		if (i == sf->nh)
+			return 1;
+	}
+	return 0;
 }
 
 /* key_alg: the signature algorithm KEY can make, or 0. */
@@ -406,6 +434,10 @@ check_one(struct sig_verify *v, struct entry *e, const struct msg_field *f,
 		    SIG_R_FROM_NOT_OVERSIGNED);
 		return;
 	}
+	if (v->kind == SIGHEADER_SKS && h_lacks_required(sf)) {
+		decide(e, SIG_FAIL, SIG_R_FIELD_NOT_SIGNED);
+		return;
+	}
 	if (sf->t >= 0 && sf->t > now + SIG_SKEW) {
 		decide(e, SIG_FAIL, SIG_R_SIG_FUTURE);
 		return;
@@ -676,8 +708,9 @@ sig_reason_name(enum sig_reason r)
 {
 	static const char *const names[] = {
 		"ok", "no-signature", "sender-mismatch", "from-not-signed",
-		"from-not-oversigned", "sig-future", "sig-expired",
-		"body-hash-mismatch", "no-key", "key-revoked", "key-expired",
+		"from-not-oversigned", "field-not-signed", "sig-future",
+		"sig-expired", "body-hash-mismatch", "no-key", "key-revoked",
+		"key-expired",
 		"no-key-for-alg", "sig-mismatch", "syntax", "duplicate-tag",
 		"bad-version", "missing-tag", "bad-algorithm", "bad-canon",
 		"bad-sender", "bad-h", "bad-base64", "bad-time", "l-tag",

@@ -41,6 +41,7 @@ enum sig_reason {
 	SIG_R_NO_SIGNATURE,
 	/* fail */
 	SIG_R_SENDER_MISMATCH, SIG_R_FROM_NOT_SIGNED, SIG_R_FROM_NOT_OVERSIGNED,
+	SIG_R_FIELD_NOT_SIGNED,
 	SIG_R_SIG_FUTURE, SIG_R_SIG_EXPIRED, SIG_R_BODY_HASH_MISMATCH,
 	SIG_R_NO_KEY, SIG_R_KEY_REVOKED, SIG_R_KEY_EXPIRED,
 	SIG_R_NO_KEY_FOR_ALG, SIG_R_SIG_MISMATCH,
@@ -147,8 +148,9 @@ char		*sig_sign(struct sig_ctx *, const struct msg *m, EVP_PKEY *key,
 /*
  * sig_signed_names: the h= list section 2.2 gives for M, as pointers to
  * static strings in OUT (room for SIGHEADER_MAX_H): first every present
- * field of the table n + 1 times, in table order, then the absent fields
- * listed once, in table order (as the worked example of section 8).
+ * field of the table n + 1 times, in table order, then every absent field
+ * of the table once (its absence signed), in table order (as the worked
+ * example of section 8).
  * Returns the count, or 0 when more than SIGHEADER_MAX_H would be needed.
  */
 size_t		 sig_signed_names(const struct msg *m,

@@ -3,9 +3,11 @@
  * section 8 (h=, folding, bh= and the signed digest SHA-256(H)), sign and
  * verify round trips for ed25519-sha256 and rsa-sha256 with every
  * canonicalisation pair, tampering with each signed header and the body,
- * over-signing, the time checks, l=, s= against From:, the key lookup
- * states of step 7, candidate keys, several signatures, the DKIM test
- * mode and the RFC 8463 appendix A example message.
+ * over-signing, the signed absence of every rendered field (section 2.2)
+ * and the fields a verifier requires in h= (2.1), the 64-name limit, the
+ * time checks, l=, s= against From:, the key lookup states of step 7,
+ * candidate keys, several signatures, the DKIM test mode and the RFC 8463
+ * appendix A example message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "keyrec.h"
 #include "msg.h"
 #include "sig.h"
+#include "sighash.h"
 #include "sigheader.h"
 #include "t.h"
 
@@ -173,7 +176,7 @@ static const char *EXAMPLE_FIELD =
     " s=alice@example.com; t=1763026200; x=1763631000;\r\n"
     " h=from:from:to:to:subject:subject:date:date:message-id:message-id:\r\n"
     "  mime-version:mime-version:content-type:content-type:cc:reply-to:\r\n"
-    "  in-reply-to:references;\r\n"
+    "  in-reply-to:references:content-transfer-encoding;\r\n"
     " bh=dAyIk1LoZXozBD2ssVIHcq0lNrfUf7jET/vlnWNYUaA=;\r\n"
     " b=";
 
@@ -188,7 +191,7 @@ test_worked_example(EVP_PKEY *ed)
 	EVP_MD_CTX *mc;
 	unsigned char d[32];
 	static const char dhex[] =
-	    "a85371c9963af5ff7f28353a9bcfcecce52a9d68bbc5d78f66fc47066c0ad907";
+	    "264c085cef6ec01d98ee46fb9df0083239c4ce2124995b44602332865a885385";
 	char *field, *colon;
 	size_t flen = 0, i, n = strlen(EXAMPLE_FIELD);
 	unsigned int x;
@@ -226,7 +229,7 @@ test_worked_example(EVP_PKEY *ed)
 		T_OK(EVP_DigestVerifyInit(mc, NULL, NULL, NULL, ed) == 1 &&
 		    EVP_DigestVerify(mc, f->b, f->blen, d, 32) == 1,
 		    "worked example: b= is PureEd25519 over the spec's "
-		    "SHA-256(H) a85371c9...");
+		    "SHA-256(H) 264c085c...");
 		EVP_MD_CTX_free(mc);
 	}
 	sigheader_free(sh);
@@ -342,6 +345,266 @@ test_tampering(EVP_PKEY *ed, EVP_PKEY *rsa)
 	}
 }
 
+/* A plain-text message: no MIME fields, no Cc:, no Reply-To:. */
+static const char *PLAIN =
+    "From: Alice Example <alice@example.com>\r\n"
+    "To: Bob <bob@example.net>\r\n"
+    "Subject: Lunch on Thursday?\r\n"
+    "Date: Thu, 13 Nov 2025 09:30:00 +0000\r\n"
+    "Message-ID: <20251113093000.4712@mail.example.com>\r\n"
+    "\r\n"
+    "Hi Bob,\r\n\r\nSee <b>you</b> at noon.\r\n\r\nAlice\r\n";
+
+/* From: alone. */
+static const char *MINIMAL = "From: alice@example.com\r\n\r\nx\r\n";
+
+/*
+ * Section 2.2: a signed plain-text message fails once anything that
+ * changes its rendering is added, above the other fields or below them.
+ */
+static void
+test_render_fields(EVP_PKEY *ed, EVP_PKEY *rsa)
+{
+	static const char *const want[] = {
+		"from", "from", "to", "to", "subject", "subject", "date",
+		"date", "message-id", "message-id", "cc", "reply-to",
+		"in-reply-to", "references", "mime-version", "content-type",
+		"content-transfer-encoding",
+	};
+	static const struct {
+		const char *add, *what;
+	} t[] = {
+		{ "MIME-Version: 1.0\r\nContent-Type: text/html; "
+		  "charset=utf-8\r\n", "MIME-Version: + Content-Type: text/html" },
+		{ "MIME-Version: 1.0\r\n", "MIME-Version:" },
+		{ "Content-Type: text/html\r\n", "Content-Type: text/html" },
+		{ "Content-Transfer-Encoding: base64\r\n",
+		  "Content-Transfer-Encoding:" },
+		{ "Reply-To: eve@example.org\r\n", "Reply-To:" },
+		{ "Cc: eve@example.org\r\n", "Cc:" },
+		{ "In-Reply-To: <x@example.org>\r\n", "In-Reply-To:" },
+		{ "References: <x@example.org>\r\n", "References:" },
+	};
+	EVP_PKEY *keys[2] = { ed, rsa }, *pub;
+	struct sig_sign_opts o = { 0 };
+	const char *names[SIGHEADER_MAX_H];
+	struct msg *m;
+	char what[160], to[256], *s, *bad;
+	size_t i, k, n, pos;
+
+	m = msg_parse(PLAIN, strlen(PLAIN), NULL, NULL);
+	n = sig_signed_names(m, names);
+	T_INTEQ(n, sizeof(want) / sizeof(want[0]),
+	    "plain message: 17 names in h=");
+	for (i = 0; i < n && i < sizeof(want) / sizeof(want[0]); i++)
+		T_STREQ(names[i], want[i], "plain message: h= name %zu", i + 1);
+	msg_free(m);
+	m = msg_parse(MINIMAL, strlen(MINIMAL), NULL, NULL);
+	T_INTEQ(sig_signed_names(m, names), 13,
+	    "From: alone: from twice and the 11 absent fields once");
+	msg_free(m);
+
+	o.now = NOW;
+	for (k = 0; k < 2; k++) {
+		pub = pubof(keys[k]);
+		s = sign_text(PLAIN, keys[k], &o);
+		EXPECT(s, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_PASS,
+		    SIG_R_OK, "plain message: signed copy passes");
+		for (i = 0; s != NULL && i < sizeof(t) / sizeof(t[0]); i++) {
+			for (pos = 0; pos < 2; pos++) {
+				/* below: at the end of the header; above:
+				 * first field after the signature */
+				snprintf(to, sizeof(to), pos == 0 ?
+				    "\r\n%s\r\n" : "%sFrom: Alice", t[i].add);
+				bad = replace(s, pos == 0 ? "\r\n\r\n" :
+				    "From: Alice", to);
+				snprintf(what, sizeof(what), "%s: plain "
+				    "message, added %s %s",
+				    k == 0 ? "ed25519" : "rsa", t[i].what,
+				    pos == 0 ? "below" : "above");
+				EXPECT(bad, SIGHEADER_SKS, NOW,
+				    SIG_KEYS_FOUND, pub, SIG_FAIL,
+				    SIG_R_SIG_MISMATCH, what);
+				free(bad);
+			}
+		}
+		free(s);
+		EVP_PKEY_free(pub);
+	}
+	/* a message without To:, Date:, Message-ID: signs their absence */
+	pub = pubof(ed);
+	s = sign_text("From: alice@example.com\r\nSubject: s\r\n\r\nx\r\n",
+	    ed, &o);
+	EXPECT(s, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_PASS, SIG_R_OK,
+	    "minimal message: passes");
+	bad = replace(s, "\r\n\r\n", "\r\nTo: eve@example.org\r\n\r\n");
+	EXPECT(bad, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
+	    SIG_R_SIG_MISMATCH, "minimal message: an added To: fails");
+	free(bad);
+	bad = replace(s, "\r\n\r\n", "\r\nDate: Fri, 14 Nov 2025 09:30:00 "
+	    "+0000\r\n\r\n");
+	EXPECT(bad, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
+	    SIG_R_SIG_MISMATCH, "minimal message: an added Date: fails");
+	free(bad);
+	free(s);
+	EVP_PKEY_free(pub);
+}
+
+/*
+ * sign_names: TEXT signed by the Ed25519 key ED as KIND with exactly the
+ * NH names H in h= (the signer's own pieces: sighash and sigheader), so
+ * that the signature is valid and only the verifier's h= rules decide.
+ */
+static char *
+sign_names(const char *text, EVP_PKEY *ed, enum sigheader_kind kind,
+    const char *const *h, size_t nh)
+{
+	struct sigheader_params p;
+	EVP_MD *sha = EVP_MD_fetch(NULL, "SHA256", NULL);
+	EVP_MD_CTX *md = EVP_MD_CTX_new(), *sc = EVP_MD_CTX_new();
+	struct msg *m = msg_parse(text, strlen(text), NULL, NULL);
+	unsigned char bh[SIGHASH_LEN], d[SIGHASH_LEN], sig[64];
+	char *field = NULL, *b64 = NULL, *out = NULL;
+	size_t flen = 0, siglen = sizeof(sig);
+
+	memset(&p, 0, sizeof(p));
+	p.kind = kind;
+	p.alg = SIGHEADER_ED25519_SHA256;
+	p.hcanon = p.bcanon = CANON_RELAXED;
+	p.sender = "alice@example.com";
+	p.domain = "example.com";
+	p.selector = "sel";
+	p.h = h;
+	p.nh = nh;
+	p.bh = bh;
+	p.t = NOW;
+	p.x = NOW + 3600;
+	if (sha == NULL || md == NULL || sc == NULL || m == NULL ||
+	    sighash_body(sha, m, CANON_RELAXED, bh) == -1 ||
+	    (field = sigheader_format(&p, NULL, &flen)) == NULL ||
+	    sighash_header(md, sha, m, (char *const *)h, nh, CANON_RELAXED,
+	    field, flen, flen, flen, d) == -1 ||
+	    EVP_DigestSignInit(sc, NULL, NULL, NULL, ed) != 1 ||
+	    EVP_DigestSign(sc, sig, &siglen, d, sizeof(d)) != 1 ||
+	    (b64 = b64_encode(sig, siglen)) == NULL)
+		goto done;
+	free(field);
+	if ((field = sigheader_format(&p, b64, &flen)) == NULL ||
+	    (out = malloc(flen + strlen(text) + 3)) == NULL)
+		goto done;
+	sprintf(out, "%s\r\n%s", field, text);
+done:
+	if (out == NULL)
+		printf("# sign_names failed\n");
+	free(field);
+	free(b64);
+	msg_free(m);
+	EVP_MD_CTX_free(md);
+	EVP_MD_CTX_free(sc);
+	EVP_MD_free(sha);
+	return out;
+}
+
+/* Section 2.1: Subject:, MIME-Version: and Content-Type: must be in h=. */
+static void
+test_required_h(EVP_PKEY *ed)
+{
+	static const char *const all[] = { "from", "from", "subject",
+	    "mime-version", "content-type" };
+	static const char *const no_ct[] = { "from", "from", "subject",
+	    "mime-version", "to", "cc" };
+	static const char *const no_mv[] = { "from", "from", "subject",
+	    "content-type", "content-transfer-encoding" };
+	static const char *const no_subj[] = { "from", "from",
+	    "mime-version", "content-type" };
+	static const char *const from1[] = { "from", "subject" };
+	static const struct {
+		const char *text;
+		const char *const *h;
+		size_t nh;
+		enum sig_result res;
+		enum sig_reason why;
+		const char *what;
+	} t[] = {
+		{ NULL, all, 5, SIG_PASS, SIG_R_OK, "h= names from twice, "
+		  "subject, mime-version, content-type: pass" },
+		{ NULL, no_ct, 6, SIG_FAIL, SIG_R_FIELD_NOT_SIGNED,
+		  "h= without content-type" },
+		{ NULL, no_mv, 5, SIG_FAIL, SIG_R_FIELD_NOT_SIGNED,
+		  "h= without mime-version" },
+		{ NULL, no_subj, 4, SIG_FAIL, SIG_R_FIELD_NOT_SIGNED,
+		  "h= without subject" },
+		{ NULL, from1, 2, SIG_FAIL, SIG_R_FROM_NOT_OVERSIGNED,
+		  "from once and no MIME names: from-not-oversigned first" },
+	};
+	EVP_PKEY *pub = pubof(ed);
+	const char *text;
+	char *s;
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		/* the MIME message (fields present) and PLAIN (absent) */
+		text = k == 0 ? MSG : PLAIN;
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s message: %s",
+			    k == 0 ? "MIME" : "plain", t[i].what);
+			s = sign_names(text, ed, SIGHEADER_SKS, t[i].h,
+			    t[i].nh);
+			EXPECT(s, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub,
+			    t[i].res, t[i].why, what);
+			free(s);
+		}
+	}
+	/* the DKIM test mode keeps DKIM's rule: From: alone is enough */
+	s = sign_names(PLAIN, ed, SIGHEADER_DKIM, from1, 2);
+	EXPECT(s, SIGHEADER_DKIM, NOW, SIG_KEYS_FOUND, pub, SIG_PASS,
+	    SIG_R_OK, "DKIM mode: h=from:subject passes");
+	free(s);
+	EVP_PKEY_free(pub);
+}
+
+/* The 64-name limit with the table of 2.2 (and the 8192-octet field). */
+static void
+test_h_limit(EVP_PKEY *ed)
+{
+	struct sig_sign_opts o = { 0 };
+	enum sig_sign_err e = SIG_SIGN_OK;
+	EVP_PKEY *pub = pubof(ed);
+	struct msg *m;
+	char *text, *s, *f;
+	size_t i, len, n;
+
+	o.now = NOW;
+	if ((text = malloc(64 * 40 + 64)) == NULL)
+		exit(1);
+	for (n = 51; n <= 52; n++) {
+		strcpy(text, "From: alice@example.com\r\n");
+		for (i = 0; i < n; i++)
+			strcat(text, "Content-Transfer-Encoding: 7bit\r\n");
+		strcat(text, "\r\nx\r\n");
+		m = msg_parse(text, strlen(text), NULL, NULL);
+		f = sig_sign(ctx, m, ed, &o, &e, NULL, &len);
+		if (n == 51) {
+			T_OK(f != NULL && len < SIGHEADER_MAX_LEN,
+			    "51 Content-Transfer-Encoding: fields: 64 names, "
+			    "the longest h=, signed (%zu octets)", len);
+			s = sign_text(text, ed, &o);
+			EXPECT(s, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub,
+			    SIG_PASS, SIG_R_OK, "64 names: verifies");
+			free(s);
+		} else
+			T_OK(f == NULL && e == SIG_SIGN_TOOMANY,
+			    "52 Content-Transfer-Encoding: fields (65 names): "
+			    "refused");
+		free(f);
+		msg_free(m);
+	}
+	free(text);
+	EVP_PKEY_free(pub);
+}
+
 static void
 test_times_and_keys(EVP_PKEY *ed, EVP_PKEY *rsa, EVP_PKEY *other)
 {
@@ -434,12 +697,30 @@ test_fields(EVP_PKEY *ed)
 	EXPECT(buf, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
 	    SIG_R_FROM_NOT_SIGNED, "from not in h=");
 	snprintf(buf, sizeof(buf), "Sender-Key-Signature: v=1; a=rsa-sha256; "
+	    "s=alice@example.com; t=%lld; x=%lld; h=from:from:subject:"
+	    "mime-version; %s\r\n%s", NOW, NOW + 10, bhb, body);
+	EXPECT(buf, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
+	    SIG_R_FIELD_NOT_SIGNED, "hand-made: content-type not in h=");
+	snprintf(buf, sizeof(buf), "Sender-Key-Signature: v=1; a=rsa-sha256; "
+	    "s=alice@example.com; t=%lld; x=%lld; h=From:FROM:Subject:"
+	    "Content-Type; %s\r\n%s", NOW, NOW + 10, bhb, body);
+	EXPECT(buf, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
+	    SIG_R_FIELD_NOT_SIGNED, "hand-made: mime-version not in h= "
+	    "(names in any case)");
+	snprintf(buf, sizeof(buf), "Sender-Key-Signature: v=1; a=rsa-sha256; "
+	    "s=alice@example.com; t=%lld; x=%lld; h=From:FROM:Subject:"
+	    "Content-Type:MIME-Version; %s\r\n%s", NOW, NOW + 10, bhb, body);
+	EXPECT(buf, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
+	    SIG_R_BODY_HASH_MISMATCH, "hand-made: the required names in any "
+	    "case: the body hash decides next");
+	snprintf(buf, sizeof(buf), "Sender-Key-Signature: v=1; a=rsa-sha256; "
 	    "s=bob@example.com; t=%lld; x=%lld; h=from:from; %s\r\n%s",
 	    NOW, NOW + 10, bhb, body);
 	EXPECT(buf, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
 	    SIG_R_SENDER_MISMATCH, "s= is not the From: address");
 	snprintf(buf, sizeof(buf), "Sender-Key-Signature: v=1; a=rsa-sha256; "
-	    "s=ALICE@Example.COM; t=%lld; x=%lld; h=from:from; %s\r\n%s",
+	    "s=ALICE@Example.COM; t=%lld; x=%lld; h=from:from:subject:"
+	    "mime-version:content-type; %s\r\n%s",
 	    NOW, NOW + 10, bhb, body);
 	EXPECT(buf, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub, SIG_FAIL,
 	    SIG_R_BODY_HASH_MISMATCH, "s= in other case matches From: "
@@ -622,6 +903,9 @@ main(void)
 	test_worked_example(ed);
 	test_round_trips(ed, rsa);
 	test_tampering(ed, rsa);
+	test_render_fields(ed, rsa);
+	test_required_h(ed);
+	test_h_limit(ed);
 	test_times_and_keys(ed, rsa, other);
 	test_fields(ed);
 	test_several(ed, rsa);
