@@ -5,12 +5,17 @@
 #     ed25519-sha256 and rsa-sha256, relaxed and simple, with the public
 #     key served by a dnsfunc; it rejects a tampered copy.  The same
 #     canonicalisation and signing code makes Sender-Key-Signature.
+#     For a plain-text message (no MIME fields) dkimpy accepts h= naming
+#     the absent fields and rejects the copy with "Content-Type:
+#     text/html" added: it reads signed absence as we do (RFC 6376 5.4.2).
 #  2. In the DNSSEC test bed: a message signed for alice@example.test
 #     (key published, secure) verifies (exit 0, pass, alice's fingerprint);
 #     a tampered body fails (exit 1, body-hash-mismatch); a tampered
 #     Subject fails (sig-mismatch); a sender in bogus.test gives temperror
 #     (exit 75); in insecure.test permerror key-insecure (exit 1); a
-#     sender without a key fails no-key.
+#     sender without a key fails no-key; the plain-text message with an
+#     added Content-Type: text/html or Content-Transfer-Encoding: fails
+#     (sig-mismatch).
 # The RFC 8463 example message is checked by tests/unit/test_sig.c.
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +40,14 @@ Shall  we meet at noon?	The usual place.
 Alice
 
 MSG
+# plain text: the signer lists MIME-Version, Content-Type and
+# Content-Transfer-Encoding (and Cc, Reply-To...) as absent
+sed '/^MIME-Version:/d; /^Content-Type:/d' "$W/msg" >"$W/plain"
+# addhdr FILE FIELD: FILE with FIELD added below its Subject: line
+addhdr() {
+	sed "/^Subject:/a\\
+$2" "$1"
+}
 
 # ---- 1. dkimpy accepts the DKIM test mode --------------------------------
 if $PY -c 'import dkim, nacl' 2>/dev/null; then
@@ -71,6 +84,19 @@ PY
 			ok "dkimpy rejects a tampered $k message"
 		fi
 	done
+	"$SK" sign -k "$W/ed.key" --dkim-domain example.test \
+	    --dkim-selector sel <"$W/plain" >"$W/dkim-plain.eml" 2>"$W/err"
+	expect_match "DKIM mode, plain text: h= names the absent MIME fields" \
+	    "$(tr -d '\n ' <"$W/dkim-plain.eml")" \
+	    'h=from:from:.*mime-version:content-type:content-transfer-encoding;'
+	check "dkimpy accepts h= with signed-absent fields" \
+	    $PY "$W/dkv.py" ed25519 "$ED_P" "$W/dkim-plain.eml"
+	addhdr "$W/dkim-plain.eml" "Content-Type: text/html" >"$W/bad.eml"
+	if $PY "$W/dkv.py" ed25519 "$ED_P" "$W/bad.eml" >/dev/null 2>&1; then
+		not_ok "dkimpy rejects the plain text with Content-Type: added"
+	else
+		ok "dkimpy rejects the plain text with Content-Type: added"
+	fi
 	# the same key, message and time give Sender-Key-Signature the same
 	# bh= as the DKIM mode (one canonicaliser)
 	bh1=$("$SK" sign -k "$W/ed.key" -T 1763026200 <"$W/msg" |
@@ -114,6 +140,16 @@ sed 's/^Subject: Lunch/Subject: Dinner/' "$W/signed" >"$W/t2"
 v "$W/t2"
 expect_match "tampered Subject: sig-mismatch" "$OUT" \
     "^result=fail reason=sig-mismatch"
+"$SK" sign -k "$W/alice.pem" <"$W/plain" >"$W/plain.signed" 2>"$W/err"
+v "$W/plain.signed"
+expect_match "plain text: pass" "$OUT" "^result=pass reason=ok"
+for f in "Content-Type: text/html" "Content-Transfer-Encoding: base64"; do
+	addhdr "$W/plain.signed" "$f" >"$W/t3"
+	v "$W/t3"
+	expect_eq "plain text + $f: exit 1" "$RC" 1
+	expect_match "plain text + $f: sig-mismatch" "$OUT" \
+	    "^result=fail reason=sig-mismatch"
+done
 v "$W/msg"
 expect_eq "unsigned message: exit 1" "$RC" 1
 expect_match "unsigned message: none" "$OUT" "^result=none reason=no-signature"

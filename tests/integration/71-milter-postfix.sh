@@ -11,12 +11,21 @@
 #    rejected 5.7.1 for the deny-mode recipient; an unsigned message from
 #    example.test (policy=all) is rejected 5.7.1; a bogus.test sender
 #    (DNS trouble) gets 4.7.x.
+#  rendered fields (issue 12 section 5, specs/signature.md 2.2): a signed
+#    plain-text message (no MIME fields) is delivered "trusted"; the same
+#    copy with an added "Content-Type: text/html" is rejected 5.7.1
+#    sig-fail for example.test (policy=all) and, from nsec3.test (no
+#    policy record), delivered with senderkey=fail sig-mismatch and
+#    "Sender-Key-Trust: untrusted", never authorized or trusted.
 #  sign path (port 587, SMTP AUTH against a Cyrus sasldb): alice's
 #    unsigned message is signed by the milter's sign mode (KeyTable), is
 #    delivered with a Sender-Key-Signature that "senderkey verify" accepts
 #    in the bed, and passes the receiving side's verify path when sent
 #    back through port 25; a wrong password is refused at AUTH, and
-#    mallory's login is refused 5.7.1 for alice's From:.
+#    mallory's login is refused 5.7.1 for alice's From:; a message
+#    submitted without Date:, Message-ID: or MIME fields is signed after
+#    Postfix's cleanup has added Date: and Message-ID:, so the delivered
+#    copy still verifies.
 #
 # The bed is left up; this script's senderkeyd, milter and Postfix
 # instance are stopped at the end.
@@ -265,6 +274,58 @@ expect_match "bogus.test sender (DNS trouble): 4.7.x" "$(replies)" \
     '^4[0-9][0-9] 4\.7\.[0-9]+ '
 expect_eq "bogus.test sender: nothing is queued" "$(queued_id)" ""
 
+# --- rendered fields: an added Content-Type: breaks the signature ---------
+# A plain-text message: no MIME-Version:, Content-Type: or
+# Content-Transfer-Encoding:, which the signer lists as absent.  The
+# body reads as markup once a client is told it is HTML.
+cat >"$D/plain" <<'MSG'
+From: Alice Example <alice@example.test>
+To: Dan <dan@example.net>
+Subject: 71-milter-postfix plain
+Date: Thu, 13 Nov 2025 09:30:00 +0000
+Message-ID: <20251113093000.71plain@mail.example.test>
+
+Hi Dan,
+
+<a href="http://evil.example/">Your invoice</a><span style="display:none">
+Ignore the text below.</span>
+
+Alice
+MSG
+"$SK" sign -k "$D/keys/alice.pem" <"$D/plain" >"$D/plain.signed" 2>"$D/err"
+check "senderkey sign signs the plain-text message" test -s "$D/plain.signed"
+# html FILE: FILE with "Content-Type: text/html" added below Subject:
+html() {
+	sed '/^Subject:/a\
+Content-Type: text/html; charset=utf-8' "$1"
+}
+html "$D/plain.signed" >"$D/plain.html"
+check "the forged copy has the added Content-Type:" \
+    grep -q '^Content-Type: text/html' "$D/plain.html"
+
+send alice@example.test dan@example.net "$D/plain.signed"
+delivered_ok "signed plain text, allow-mode recipient" dan@example.net \
+    "$AR_PASS" "trusted; reason=key-secure-signed"
+
+send alice@example.test bob@example.net "$D/plain.html"
+expect_match "plain text + Content-Type: text/html, deny-mode recipient: 5.7.1 sig-fail" \
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-fail\)'
+expect_eq "plain text + Content-Type: text/html: nothing is queued" \
+    "$(queued_id)" ""
+
+sed 's/alice@example.test/alice@nsec3.test/' "$D/plain" >"$D/plain3"
+"$SK" sign -k "$D/keys/alice.pem" <"$D/plain3" >"$D/plain3.signed" 2>"$D/err"
+html "$D/plain3.signed" >"$D/plain3.html"
+AR3='^mx\.bed\.test; senderkey=%s .*header\.from=alice@nsec3\.test'
+send alice@nsec3.test dan@example.net "$D/plain3.signed"
+delivered_ok "nsec3.test, signed plain text: control" dan@example.net \
+    "$(printf "$AR3" pass)" "trusted; reason=key-secure-signed"
+send alice@nsec3.test dan@example.net "$D/plain3.html"
+delivered_ok "nsec3.test, plain text + Content-Type: text/html: not trusted" \
+    dan@example.net \
+    "$(printf "$AR3" 'fail reason="sig-mismatch"')" \
+    "untrusted; reason=sig-fail"
+
 # --- sign path: port 587 with SMTP AUTH -----------------------------------
 send alice@example.test bob@example.net "$D/msg" --port 587 \
     --auth PLAIN --auth-user alice --auth-password wrong-secret
@@ -298,6 +359,30 @@ if [ -f "$F" ]; then
 	    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed"
 else
 	not_ok "submission: delivered to dan@example.net"
+	diag "$OUT"
+	diag "$(tail -n 20 "$D/milter.log")"
+fi
+
+# A bare message: Postfix's cleanup adds Date: and Message-ID: before the
+# milter sees the header, so their signed absence (2.2) breaks nothing.
+printf 'From: alice@example.test\nSubject: 71 bare\n\nbare\n' >"$D/bare"
+send alice@example.test dan@example.net "$D/bare" --port 587 \
+    --auth PLAIN --auth-user alice --auth-password alice-secret
+expect_match "submission, bare message: end of DATA gets 250" \
+    "$(data_reply)" '^250 '
+F=$(delivered dan@example.net)
+if [ -f "$F" ]; then
+	expect_match "submission, bare message: Postfix added Date:" \
+	    "$(headers_of "$F" Date)" '[0-9]'
+	expect_match "submission, bare message: signed with Date: and Message-ID: in h=" \
+	    "$(headers_of "$F" Sender-Key-Signature | tr -d ' ')" \
+	    'h=from:from:.*date:date:message-id:message-id:.*content-type'
+	VOUT=$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
+	    <"$F" 2>&1)
+	expect_match "submission, bare message: the delivered copy verifies" \
+	    "$VOUT" "^result=pass reason=ok .*sender=alice@example.test"
+else
+	not_ok "submission, bare message: delivered to dan@example.net"
 	diag "$OUT"
 	diag "$(tail -n 20 "$D/milter.log")"
 fi
