@@ -710,12 +710,11 @@ sig_reason_name(enum sig_reason r)
 		"ok", "no-signature", "sender-mismatch", "from-not-signed",
 		"from-not-oversigned", "field-not-signed", "sig-future",
 		"sig-expired", "body-hash-mismatch", "no-key", "key-revoked",
-		"key-expired",
-		"no-key-for-alg", "sig-mismatch", "syntax", "duplicate-tag",
-		"bad-version", "missing-tag", "bad-algorithm", "bad-canon",
-		"bad-sender", "bad-h", "bad-base64", "bad-time", "l-tag",
-		"too-long", "from-invalid", "key-insecure", "key-malformed",
-		"dns-tempfail", "dns-bogus", "internal",
+		"key-expired", "no-key-for-alg", "sig-mismatch", "syntax",
+		"duplicate-tag", "bad-version", "missing-tag", "bad-algorithm",
+		"bad-canon", "bad-sender", "bad-h", "bad-base64", "bad-time",
+		"l-tag", "too-long", "from-invalid", "key-insecure",
+		"key-malformed", "dns-tempfail", "dns-bogus", "internal",
 	};
 
 	if ((size_t)r < sizeof(names) / sizeof(names[0]))

@@ -308,7 +308,8 @@ delivered_ok "signed plain text, allow-mode recipient" dan@example.net \
     "$AR_PASS" "trusted; reason=key-secure-signed"
 
 send alice@example.test bob@example.net "$D/plain.html"
-expect_match "plain text + Content-Type: text/html, deny-mode recipient: 5.7.1 sig-fail" \
+expect_match \
+    "plain text + Content-Type: text/html, deny-mode rcpt: 5.7.1 sig-fail" \
     "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-fail\)'
 expect_eq "plain text + Content-Type: text/html: nothing is queued" \
     "$(queued_id)" ""
@@ -374,7 +375,8 @@ F=$(delivered dan@example.net)
 if [ -f "$F" ]; then
 	expect_match "submission, bare message: Postfix added Date:" \
 	    "$(headers_of "$F" Date)" '[0-9]'
-	expect_match "submission, bare message: signed with Date: and Message-ID: in h=" \
+	expect_match \
+	    "submission, bare message: signed with Date: and Message-ID: in h=" \
 	    "$(headers_of "$F" Sender-Key-Signature | tr -d ' ')" \
 	    'h=from:from:.*date:date:message-id:message-id:.*content-type'
 	VOUT=$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \

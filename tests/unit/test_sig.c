@@ -375,7 +375,8 @@ test_render_fields(EVP_PKEY *ed, EVP_PKEY *rsa)
 		const char *add, *what;
 	} t[] = {
 		{ "MIME-Version: 1.0\r\nContent-Type: text/html; "
-		  "charset=utf-8\r\n", "MIME-Version: + Content-Type: text/html" },
+		  "charset=utf-8\r\n",
+		  "MIME-Version: + Content-Type: text/html" },
 		{ "MIME-Version: 1.0\r\n", "MIME-Version:" },
 		{ "Content-Type: text/html\r\n", "Content-Type: text/html" },
 		{ "Content-Transfer-Encoding: base64\r\n",
