@@ -72,11 +72,16 @@ set(struct verdict_output *out, int rule, enum verdict v,
 	out->tag = t;
 	out->rule = rule;
 	out->used_lookup = rule >= 6;
-	out->used_policy = rule >= 23;
+	out->used_policy = rule == 17 || rule >= 23;
 	return 0;
 }
 
-/* key_reason: R of rules 23-25 for the lookup and key detail (6.1). */
+/*
+ * key_reason: R of rules 23-25 for the lookup and key detail (6.1).  An
+ * INSECURE key answer arrives here only with policy all or tempfail
+ * (rule 17 takes policy some): below a secure policy=all it is not proof
+ * of anything, so it is decided as a missing key would be (3.1).
+ */
 static enum verdict_reason
 key_reason(const struct verdict_input *in)
 {
@@ -165,7 +170,7 @@ decide(const struct verdict_input *in, struct verdict_output *out)
 	}
 
 	/* Rules 17-22: allow mode. */
-	if (in->lookup == LOOKUP_INSECURE)
+	if (in->lookup == LOOKUP_INSECURE && in->policy == VPOL_SOME)
 		return set(out, 17, VERDICT_UNTRUSTED, VR_KEY_INSECURE,
 		    VT_UNTRUSTED);
 	if (in->lookup == LOOKUP_SECURE_KEY && in->key != VK_OK)
@@ -218,7 +223,12 @@ verdict_needs_policy(const struct verdict_input *in)
 	struct verdict_output o;
 	size_t i;
 
-	/* Which rule decides does not depend on policy before rule 23. */
+	/*
+	 * Rules 1-16 and 18-22 never read the policy, and whether rule 17
+	 * applies to an INSECURE answer or rules 23-24 do instead is the
+	 * policy's to say: with policy some, the deciding rule reads it
+	 * exactly when some policy value could change the answer.
+	 */
 	t.policy = VPOL_SOME;
 	for (i = 0; i < NELEM(sigs); i++) {
 		t.sig = sigs[i];

@@ -117,7 +117,7 @@ struct verdict_input {
 	enum verdict_pin	 pin;
 	enum lookup_state	 lookup;	/* ignored when rules 1-5 decide */
 	enum verdict_key	 key;
-	enum verdict_policy	 policy;	/* read only by rules 23-25 */
+	enum verdict_policy	 policy;	/* read by rules 17, 23-25 */
 	enum verdict_sig	 sig;
 };
 
@@ -127,7 +127,7 @@ struct verdict_output {
 	enum verdict_tag	 tag;
 	int			 rule;		/* 1-25: the rule that decided */
 	int			 used_lookup;	/* rule >= 6: lookup was read */
-	int			 used_policy;	/* rule >= 23: policy was read */
+	int			 used_policy;	/* rule 17 or >= 23 */
 };
 
 /*

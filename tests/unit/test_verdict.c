@@ -199,9 +199,11 @@ test_vectors(void)
 
 /* ---- the hard rules of 6.4 ---- */
 
+#define NHARD	9	/* 6.4 rules 1-7, 6.2 as 8; [0] unused */
+
 struct hard {
 	int n;
-	int bad[8];
+	int bad[NHARD];
 };
 
 static int
@@ -233,7 +235,7 @@ hard_case(const struct verdict_input *in, void *arg)
 {
 	struct hard *h = arg;
 	struct verdict_output o;
-	int bad[8] = { 0 }, i, nodns, tag;
+	int bad[NHARD] = { 0 }, i, nodns, tag;
 	char d[256];
 
 	h->n++;
@@ -285,10 +287,18 @@ hard_case(const struct verdict_input *in, void *arg)
 	}
 	if (!tag)
 		bad[6] = 1;
-	/* 7 (6.2): each reason code only with its verdicts. */
-	if (!reason_allows(o.reason, o.verdict) || o.reason == VR_INTERNAL)
+	/*
+	 * 7: an INSECURE key answer under a secure policy=all is no way
+	 * out, in either mode: unauthorized (tempfail for sig temperror).
+	 */
+	if (in->sender == VS_OK && in->lookup == LOOKUP_INSECURE &&
+	    in->policy == VPOL_ALL && o.verdict != VERDICT_UNAUTHORIZED &&
+	    !(in->sig == VSIG_TEMPERROR && o.verdict == VERDICT_TEMPFAIL))
 		bad[7] = 1;
-	for (i = 1; i < 8; i++) {
+	/* 8 (6.2): each reason code only with its verdicts. */
+	if (!reason_allows(o.reason, o.verdict) || o.reason == VR_INTERNAL)
+		bad[8] = 1;
+	for (i = 1; i < NHARD; i++) {
 		if (!bad[i])
 			continue;
 		if (h->bad[i]++ < 5) {
@@ -304,7 +314,7 @@ hard_case(const struct verdict_input *in, void *arg)
 static void
 test_hard_rules(void)
 {
-	static const char *const what[8] = { NULL,
+	static const char *const what[NHARD] = { NULL,
 		"authorized only with sender ok, secure-key, key ok, sig "
 		"pass, not denied, pin not mismatched",
 		"tempfail for tempfail/bogus/temperror unless rules 1-5; "
@@ -313,6 +323,8 @@ test_hard_rules(void)
 		"secure-nokey with policy=all is unauthorized",
 		"a testing key never gives unauthorized in allow mode",
 		"the tag follows from the verdict",
+		"insecure with policy=all is unauthorized in both modes "
+		"(tempfail with sig temperror)",
 		"each reason code comes only with its verdicts (6.2)",
 	};
 	struct pattern any = { -1, -1, -1, -1, -1, -1, -1, -1 };
@@ -322,7 +334,7 @@ test_hard_rules(void)
 	memset(&h, 0, sizeof(h));
 	each_case(&any, hard_case, &h);
 	T_INTEQ(h.n, 4104, "6.4: 4104 consistent input combinations");
-	for (i = 1; i < 8; i++)
+	for (i = 1; i < NHARD; i++)
 		T_OK(h.bad[i] == 0, "6.4 rule %d over all inputs: %s (%d "
 		    "broken)", i, what[i], h.bad[i]);
 }
@@ -413,6 +425,57 @@ test_needs(void)
 	in.lookup = LOOKUP_SECURE_NOKEY;
 	in.key = VK_ABSENT;
 	T_OK(verdict_needs_policy(&in), "no key in allow mode: policy");
+	in.lookup = LOOKUP_INSECURE;
+	in.key = VK_NONE;
+	T_OK(verdict_needs_policy(&in), "insecure key answer in allow mode: "
+	    "policy (policy=all refuses it, 3.1)");
+	in.mode = VM_DENY;
+	in.list = VL_ALLOW;
+	T_OK(!verdict_needs_policy(&in), "insecure key answer in deny mode: "
+	    "never the policy (rule 9)");
+}
+
+/*
+ * An INSECURE key answer (an NSEC3 opt-out span, an unsigned delegation)
+ * below a secure policy=all: decided as a missing key (verdicts.md 3.1).
+ */
+static void
+test_insecure_policy(void)
+{
+	struct verdict_input in = { VS_OK, VM_ALLOW, VL_NONE, VP_NONE,
+		LOOKUP_INSECURE, VK_NONE, VPOL_ALL, VSIG_UNKNOWN };
+	struct verdict_output o;
+	char all[VERDICT_CLASS_IDSIZE], some[VERDICT_CLASS_IDSIZE];
+
+	verdict_decide(&in, &o);
+	T_OK(o.verdict == VERDICT_UNAUTHORIZED && o.reason == VR_KEY_INSECURE &&
+	    o.rule == 23 && o.used_policy, "insecure, policy all, RCPT: "
+	    "unauthorized key-insecure by rule 23");
+	in.sig = VSIG_PASS;
+	verdict_decide(&in, &o);
+	T_OK(o.verdict == VERDICT_UNAUTHORIZED, "insecure, policy all, sig "
+	    "pass: unauthorized");
+	in.policy = VPOL_TEMPFAIL;
+	verdict_decide(&in, &o);
+	T_OK(o.verdict == VERDICT_TEMPFAIL && o.reason == VR_POLICY_TEMPFAIL &&
+	    o.rule == 24, "insecure, policy tempfail: policy-tempfail");
+	in.policy = VPOL_SOME;
+	verdict_decide(&in, &o);
+	T_OK(o.verdict == VERDICT_UNTRUSTED && o.reason == VR_KEY_INSECURE &&
+	    o.rule == 17 && o.used_policy, "insecure, policy some: untrusted "
+	    "key-insecure by rule 17, which read the policy");
+	verdict_class(&in, NULL, 0, some);
+	in.policy = VPOL_ALL;
+	verdict_class(&in, NULL, 0, all);
+	T_STREQ(some, "70af0381a7bb0b75", "class id of 8: insecure, policy "
+	    "some");
+	T_STREQ(all, "3886c04b0a18c0d7", "class id of 8: insecure, policy "
+	    "all");
+	in.lookup = LOOKUP_SECURE_NOKEY;
+	in.key = VK_ABSENT;
+	verdict_class(&in, NULL, 0, some);
+	T_STREQ(all, some, "insecure under policy=all: the class of a "
+	    "missing key under policy=all");
 }
 
 static void
@@ -462,6 +525,7 @@ main(void)
 	test_inconsistent();
 	test_class();
 	test_needs();
+	test_insecure_policy();
 	test_names();
 	return t_done();
 }
