@@ -288,6 +288,33 @@ check_expiry(struct audit_report *r, const struct audit_opts *o,
 	return 0;
 }
 
+/*
+ * check_optout: "nsec3-optout" for a signed zone whose denial of a name
+ * had the NSEC3 opt-out flag: there, a sender without a key is not
+ * provably without one (the NXDOMAIN is insecure).  ERROR under a secure
+ * policy=all, whose promise rests on that proof; WARNING otherwise.
+ */
+static int
+check_optout(const struct audit_zone *z, struct audit_report *r)
+{
+	if (!z->nsec3_optout || !z->probed || z->state == LOOKUP_INSECURE ||
+	    z->state == LOOKUP_BOGUS || z->state == LOOKUP_TEMPFAIL)
+		return 0;
+	if (z->policy_all)
+		ADD(r, AUDIT_ERROR, "nsec3-optout", z->domain, "NSEC3 "
+		    "opt-out under policy=all: the NXDOMAIN of a sender "
+		    "without a key is insecure, not a proof that the key is "
+		    "missing, so their forged mail is refused only where an "
+		    "insecure answer counts as a missing key; sign without "
+		    "opt-out");
+	else
+		ADD(r, AUDIT_WARNING, "nsec3-optout", z->domain, "NSEC3 "
+		    "opt-out: the NXDOMAIN of a sender without a key is "
+		    "insecure, not a proof that the key is missing; sign "
+		    "without opt-out (needed before publishing policy=all)");
+	return 0;
+}
+
 static int
 check_zone(const struct audit_zone *z, const struct audit_opts *o,
     struct audit_report *r)
@@ -358,6 +385,8 @@ check_zone(const struct audit_zone *z, const struct audit_opts *o,
 	case AUDIT_DENIAL_UNKNOWN:
 		break;
 	}
+	if (check_optout(z, r) == -1)
+		return -1;
 	if (z->axfr && z->axfr_server < z->nservers)
 		ADD(r, AUDIT_WARNING, "axfr-open", d, "name server %s (%s) "
 		    "gives anyone a zone transfer (AXFR): it listed %zu "

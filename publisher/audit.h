@@ -78,6 +78,9 @@ struct audit_zone {
 	int			 probed;	/* state was looked up */
 	enum audit_denial	 denial;
 	int			 nsec3_iterations; /* -1 unknown */
+	int			 nsec3_optout;	/* the probe's denial had an
+						   NSEC3 with opt-out set */
+	int			 policy_all;	/* a secure policy=all record */
 	int			 walked;	/* an NSEC walk ran */
 	int			 walk_complete;	/* it came back to the apex */
 	char			**hashes;	/* sender hashes it found */

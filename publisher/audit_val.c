@@ -101,6 +101,26 @@ audit_val_denial(const struct ldns_struct_pkt *p, int *iter)
 	return d;
 }
 
+int
+audit_val_optout(const struct ldns_struct_pkt *p)
+{
+	const ldns_rr_list *auth;
+	const ldns_rr *rr;
+	size_t i;
+
+	if (p == NULL)
+		return 0;
+	auth = ldns_pkt_authority(p);
+	for (i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+		rr = ldns_rr_list_rr(auth, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC3 &&
+		    ldns_rr_rd_count(rr) >= 2 &&
+		    ldns_nsec3_optout(rr))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * expiry: the RRSIG expiry P shows for TYPE: any from a secure answer;
  * from a bogus one only a time already past (it explains the failure and
@@ -177,6 +197,9 @@ policy_done(struct vrun *run, struct vjob *j, struct lookup_packet *p)
 {
 	(void)j;
 	run->z->probed = 1;
+	run->z->policy_all = p->answer != NULL &&
+	    p->answer->state == LOOKUP_SECURE_KEY &&
+	    p->answer->policy == POLICYREC_ALL;
 	if (take_state(p, &run->z->state, &run->z->reason) == -1)
 		run->failed = 1;
 }
@@ -197,10 +220,18 @@ probe_done(struct vrun *run, struct vjob *j, struct lookup_packet *p)
 	(void)j;
 	if (p->pkt == NULL)
 		return;
-	if (p->dnssec == LOOKUP_DNSSEC_SECURE)
+	if (p->dnssec == LOOKUP_DNSSEC_SECURE) {
 		z->denial = audit_val_denial(p->pkt, &z->nsec3_iterations);
-	else if (p->dnssec == LOOKUP_DNSSEC_INSECURE)
-		z->denial = AUDIT_DENIAL_NONE;	/* nothing proven */
+		z->nsec3_optout = audit_val_optout(p->pkt);
+	} else if (p->dnssec == LOOKUP_DNSSEC_INSECURE) {
+		/*
+		 * Nothing proven.  The one thing read from this answer is
+		 * the opt-out flag: it only adds a finding (audit.md 1).
+		 */
+		z->denial = AUDIT_DENIAL_NONE;
+		if ((z->nsec3_optout = audit_val_optout(p->pkt)) != 0)
+			z->denial = AUDIT_DENIAL_NSEC3;
+	}
 }
 
 static void

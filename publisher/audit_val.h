@@ -36,13 +36,22 @@ enum audit_denial audit_val_denial(const struct ldns_struct_pkt *p,
 	    int *iter);
 
 /*
+ * audit_val_optout: 1 when the authority section of P (an ldns_pkt) holds
+ * an NSEC3 record whose flags have the opt-out bit (RFC 5155 3.1.2.1)
+ * set, 0 otherwise (also for P NULL).  Pure.
+ */
+int	audit_val_optout(const struct ldns_struct_pkt *p);
+
+/*
  * audit_val_zone: validated lookups through LK, concurrently, of Z's
- * policy name (Z->state, Z->reason, Z->probed), SOA (Z->soa_sig_expire)
- * and a name that does not exist (Z->denial, Z->nsec3_iterations, from a
- * secure answer only); then, for a secure NSEC zone when O->walk and no
- * zone transfer succeeded (Z->axfr), the
- * NSEC walk (Z->walked, Z->walk_complete, Z->hashes), each step a
- * validated NSEC query (a step that is not secure ends the walk,
+ * policy name (Z->state, Z->reason, Z->probed, Z->policy_all from a
+ * secure record), SOA (Z->soa_sig_expire) and a name that does not exist
+ * (Z->denial, Z->nsec3_iterations, from a secure answer only, and
+ * Z->nsec3_optout from a secure or insecure one: an NXDOMAIN in an
+ * opt-out span is insecure; then Z->denial is NSEC3 too); then, for a
+ * secure NSEC zone when O->walk and no zone transfer succeeded
+ * (Z->axfr), the NSEC walk (Z->walked, Z->walk_complete, Z->hashes),
+ * each step a validated NSEC query (a step that is not secure ends the walk,
  * incomplete).  Z->domain must be set.  Returns 0, or -1 on a libunbound
  * or memory error (ERR set).
  */

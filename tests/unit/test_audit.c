@@ -201,6 +201,56 @@ test_zone_findings(void)
 	audit_zone_clear(&z);
 }
 
+/* An NSEC3 opt-out chain: ERROR under a secure policy=all, else WARNING. */
+static void
+test_optout(void)
+{
+	struct audit_zone z;
+	struct audit_report *r;
+
+	zone(&z, LOOKUP_SECURE_KEY, AUDIT_DENIAL_NSEC3);
+	z.nsec3_optout = 1;
+	z.policy_all = 1;
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "nsec3-optout", "x.test"), AUDIT_ERROR,
+	    "opt-out under policy=all is an ERROR");
+	T_INTEQ(audit_report_status(r), AUDIT_STATUS_CRITICAL,
+	    "... so the status is CRITICAL (2)");
+	T_INTEQ(has(r, "no-denial", "x.test"), -1, "... and not no-denial");
+	audit_report_free(r);
+
+	z.policy_all = 0;
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "nsec3-optout", "x.test"), AUDIT_WARNING,
+	    "opt-out without policy=all is a WARNING");
+	T_INTEQ(audit_report_status(r), AUDIT_STATUS_WARNING,
+	    "... status WARNING (1)");
+	audit_report_free(r);
+
+	z.state = LOOKUP_SECURE_NOKEY;
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "nsec3-optout", "x.test"), AUDIT_WARNING,
+	    "opt-out, no policy record: a WARNING");
+	audit_report_free(r);
+
+	z.nsec3_optout = 0;
+	z.policy_all = 1;
+	z.state = LOOKUP_SECURE_KEY;
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "nsec3-optout", "x.test"), -1,
+	    "NSEC3 without opt-out: no finding");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+
+	zone(&z, LOOKUP_INSECURE, AUDIT_DENIAL_NONE);
+	z.nsec3_optout = 1;
+	r = run(&z, NULL, 0);
+	T_INTEQ(has(r, "nsec3-optout", "x.test"), -1,
+	    "an unsigned zone: zone-insecure says it all, no opt-out finding");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+}
+
 static void
 test_json(void)
 {
@@ -288,6 +338,7 @@ main(void)
 	test_axfr();
 	test_sender_findings();
 	test_zone_findings();
+	test_optout();
 	test_json();
 	return t_done();
 }

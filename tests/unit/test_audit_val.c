@@ -2,7 +2,8 @@
  * test_audit_val: the pure parts of audit_val.c on hand-made ldns
  * packets: the earliest RRSIG expiry over one type (other types and
  * other records ignored), and the denial type from the authority section
- * (NSEC, NSEC3 with its iterations, neither, no packet).
+ * (NSEC, NSEC3 with its iterations, neither, no packet) and the NSEC3
+ * opt-out flag there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,5 +77,38 @@ main(void)
 
 	T_INTEQ(audit_val_denial(NULL, NULL), AUDIT_DENIAL_UNKNOWN,
 	    "no packet: unknown");
+
+	/* the opt-out flag of NSEC3 (RFC 5155 3.1.2.1): bit 0 of flags */
+	T_INTEQ(audit_val_optout(NULL), 0, "no packet: no opt-out");
+	p = ldns_pkt_new();
+	push(p, LDNS_SECTION_AUTHORITY, "d.test. 300 IN NSEC a.d.test. "
+	    "SOA NS RRSIG NSEC DNSKEY");
+	push(p, LDNS_SECTION_AUTHORITY,
+	    "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.d.test. 300 IN NSEC3 1 0 0 - "
+	    "2vptu5timamqttgl4luu9kg21e0aor3s A RRSIG");
+	push(p, LDNS_SECTION_ANSWER,
+	    "1p9mhaveqvm6t7vbl5lop2u3t2rp3tom.d.test. 300 IN NSEC3 1 1 0 - "
+	    "2vptu5timamqttgl4luu9kg21e0aor3s A RRSIG");
+	T_INTEQ(audit_val_optout(p), 0, "NSEC, NSEC3 flags 0 (and an "
+	    "opt-out NSEC3 outside the authority section): no opt-out");
+	push(p, LDNS_SECTION_AUTHORITY,
+	    "2p9mhaveqvm6t7vbl5lop2u3t2rp3tom.d.test. 300 IN NSEC3 1 1 0 - "
+	    "3vptu5timamqttgl4luu9kg21e0aor3s TXT RRSIG");
+	T_INTEQ(audit_val_optout(p), 1, "one NSEC3 with flags 1: opt-out");
+	ldns_pkt_free(p);
+	p = ldns_pkt_new();
+	push(p, LDNS_SECTION_AUTHORITY,
+	    "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.d.test. 300 IN NSEC3 1 3 0 - "
+	    "2vptu5timamqttgl4luu9kg21e0aor3s A RRSIG");
+	T_INTEQ(audit_val_optout(p), 1, "flags 3 (opt-out and an unknown "
+	    "bit): opt-out");
+	ldns_pkt_free(p);
+	p = ldns_pkt_new();
+	push(p, LDNS_SECTION_AUTHORITY,
+	    "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.d.test. 300 IN NSEC3 1 2 0 - "
+	    "2vptu5timamqttgl4luu9kg21e0aor3s A RRSIG");
+	T_INTEQ(audit_val_optout(p), 0, "flags 2 (opt-out bit clear): no "
+	    "opt-out");
+	ldns_pkt_free(p);
 	return t_done();
 }
