@@ -25,6 +25,12 @@
 #define CHUNK_ITEMS	64
 #define CHUNK_HASHES	4096
 #define WINDOW		64		/* chunks ahead of the writer, per thread */
+/*
+ * NSEC3 flags: always 0, never opt-out (specs/zonegen.md).  An opt-out
+ * span makes the NXDOMAIN of a sender without a key insecure instead of
+ * a proof, which policy=all needs (verdicts.md 3.1); no option changes it.
+ */
+#define NSEC3_FLAGS	0
 
 _Static_assert(SIGN_MAX_THREADS <= SIGN_POOL_MAX_THREADS,
     "sign.h promises more threads than the pool runs");
@@ -218,7 +224,7 @@ denial_rr(struct wstate *w, const uint8_t *owner, size_t ownlen,
 		nt = sign_chain_types(s->chain, nm, t);
 	if (s->o->denial == SIGN_DENIAL_NSEC3) {
 		rd[n++] = 1;
-		rd[n++] = 0;
+		rd[n++] = NSEC3_FLAGS;
 		put16(rd + n, s->o->iterations);
 		n += 2;
 		rd[n++] = (uint8_t)s->o->saltlen;
@@ -567,7 +573,7 @@ setup(struct signer *s, char *err, size_t errsz)
 		s->zsk = s->ksk;
 	if (o->denial == SIGN_DENIAL_NSEC3) {
 		rd[0] = 1;
-		rd[1] = 0;
+		rd[1] = 0;	/* NSEC3PARAM flags: 0 (RFC 5155 4.1.2) */
 		put16(rd + 2, o->iterations);
 		rd[4] = (uint8_t)o->saltlen;
 		memcpy(rd + 5, o->salt, o->saltlen);

@@ -134,6 +134,8 @@ check "ldns-verify-zone verifies the signed zone" \
 check "nsd-checkzone accepts the signed zone" \
     nsd-checkzone example.test "$tmp/signed.zone"
 check "NSEC3 by default (NSEC3PARAM present)" grep -q 'NSEC3PARAM' "$tmp/signed.zone"
+expect_eq "flags 0 on every NSEC3 record (never opt-out, zonegen.md)" \
+    "$(awk '$4 == "NSEC3" { print $6 }' "$tmp/signed.zone" | sort -u)" 0
 expect_match "DS for the KSK written to --ds" "$(cat "$tmp/ds")" \
     '^example\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+DS[[:space:]]+4932 15 2 '
 zs -o "$tmp/signed2.zone" --ds "$tmp/ds2" -j 1 2>/dev/null

@@ -2,8 +2,9 @@
  * test_sign: the zone signer (zonegen/sign*.h): reversed names and their
  * canonical order, key loading and its errors, zone reading errors with
  * file:line, the signed output (deterministic for Ed25519, every RRSIG
- * verifies with ldns, NSEC3 owners equal ldns_nsec3_hash_name), and the
- * refusals (no SOA, key of another zone, bad times).
+ * verifies with ldns, NSEC3 owners equal ldns_nsec3_hash_name), NSEC3
+ * flags 0 on every record (never opt-out: an insecure delegation has its
+ * own NSEC3), and the refusals (no SOA, key of another zone, bad times).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,11 +286,90 @@ test_sign(void)
 	    "an owner outside the zone: file:line (%s)", err);
 }
 
+/*
+ * nsec3_check: parse signed TEXT; count its NSEC3 records, those whose
+ * flags are not 0 (the opt-out bit or any other), and whether one is
+ * owned by the hash of NAME (0 iterations, no salt).
+ */
+static int
+nsec3_check(const char *text, const char *name, size_t *n, size_t *flagged,
+    int *has_name)
+{
+	ldns_zone *zone = NULL;
+	ldns_rdf *origin = ldns_dname_new_frm_str("example.test.");
+	ldns_rdf *nm = ldns_dname_new_frm_str(name), *h;
+	ldns_rr *rr;
+	FILE *fp;
+	size_t i;
+	int ok = 0;
+
+	*n = *flagged = 0;
+	*has_name = 0;
+	h = ldns_nsec3_hash_name(nm, 1, 0, 0, NULL);
+	if (h != NULL && ldns_dname_cat(h, origin) != LDNS_STATUS_OK) {
+		ldns_rdf_deep_free(h);
+		h = NULL;
+	}
+	fp = fmemopen((void *)text, strlen(text), "r");
+	if (h == NULL || fp == NULL || ldns_zone_new_frm_fp(&zone, fp, origin,
+	    3600, LDNS_RR_CLASS_IN) != LDNS_STATUS_OK)
+		goto out;
+	for (i = 0; i < ldns_rr_list_rr_count(ldns_zone_rrs(zone)); i++) {
+		rr = ldns_rr_list_rr(ldns_zone_rrs(zone), i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3)
+			continue;
+		(*n)++;
+		if (ldns_nsec3_flags(rr) != 0)
+			(*flagged)++;
+		if (ldns_dname_compare(ldns_rr_owner(rr), h) == 0)
+			*has_name = 1;
+	}
+	ok = 1;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	ldns_zone_deep_free(zone);
+	ldns_rdf_deep_free(h);
+	ldns_rdf_deep_free(nm);
+	ldns_rdf_deep_free(origin);
+	return ok;
+}
+
+/* Never opt-out (specs/zonegen.md): flags 0 on every NSEC3 record. */
+static void
+test_nsec3_flags(void)
+{
+	const char *kz[] = { KSK, ZSK };
+	char err[512], *a;
+	size_t n, flagged;
+	int has_sub, has_sec;
+
+	a = sign_file(D "deleg.zone", kz, 2, SIGN_DENIAL_NSEC3, INC, EXP, err,
+	    sizeof(err), NULL);
+	T_OK(a != NULL, "sign deleg.zone (two delegations) with NSEC3 (%s)",
+	    a != NULL ? "ok" : err);
+	if (a == NULL)
+		return;
+	T_OK(nsec3_check(a, "sub.example.test.", &n, &flagged, &has_sub) &&
+	    nsec3_check(a, "sec.example.test.", &n, &flagged, &has_sec),
+	    "the signed zone parses");
+	/* apex, ns, _senderkey, 5 senders, sub, sec */
+	T_INTEQ(n, 10, "one NSEC3 per name, delegations included");
+	T_INTEQ(flagged, 0, "flags 0 on every NSEC3 record (no opt-out)");
+	T_OK(has_sub, "the insecure delegation has its own NSEC3 (opt-out "
+	    "would leave it out)");
+	T_OK(has_sec, "the secure delegation has its NSEC3");
+	T_OK(strstr(a, "NSEC3PARAM\t1 0 0 -") != NULL,
+	    "NSEC3PARAM flags 0");
+	free(a);
+}
+
 int
 main(void)
 {
 	test_names();
 	test_keys();
 	test_sign();
+	test_nsec3_flags();
 	return t_done();
 }
