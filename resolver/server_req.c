@@ -363,10 +363,11 @@ req_step(struct req *r)
 		goto internal;
 	if (r->kind != REQ_LOOKUP && (!r->pdone || r->pr != NULL)) {
 		/*
-		 * The policy matters only for rules 23-25 and the class.  When
-		 * it does not, the decision is made without it, and reported
-		 * as policy=- whether or not its answer came first: the reply
-		 * does not depend on the order the two answers arrive in.
+		 * The policy matters only for rules 17 and 23-25 and the
+		 * class.  When it does not, the decision is made without it,
+		 * and reported as policy=- whether or not its answer came
+		 * first: the reply does not depend on the order the two
+		 * answers arrive in.
 		 */
 		derive(r, cache_result_answer(r->kr), NULL, &d);
 		if (verdict_needs_policy(&d.cls)) {
