@@ -100,6 +100,17 @@ struct lookup_opts {
 	const char *const	*forwarders;	/* "IP" or "IP@PORT" */
 	size_t			 nforwarders;
 	unsigned		 timeout_ms;	/* lookup_sync; 0: default */
+	/*
+	 * With bound_cache set, nothing stays in libunbound's caches
+	 * (messages, RRsets, validated keys, negative answers) longer than
+	 * cache_max_ttl seconds: its cache-max-ttl and
+	 * cache-max-negative-ttl, lowered to this when the config file
+	 * says more.  Always, whatever the config file says: cache-min-ttl
+	 * 0, and serve-expired and serve-original-ttl off (either would
+	 * let an answer outlive its TTL or the bound).
+	 */
+	int			 bound_cache;
+	unsigned		 cache_max_ttl;	/* seconds */
 };
 
 /*

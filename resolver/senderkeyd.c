@@ -406,6 +406,9 @@ start_lookup(struct daemon *d)
 	o.forwarders = (const char *const *)d->cfg->forwarders;
 	o.nforwarders = d->cfg->nforwarders;
 	o.timeout_ms = d->cfg->dns_timeout_ms;
+	/* CacheMaxTTL bounds libunbound's caches too (verdicts.md 2.4). */
+	o.bound_cache = 1;
+	o.cache_max_ttl = d->cfg->cache_max_ttl;
 	if ((d->lk = lookup_new(&o, err, sizeof(err))) == NULL)
 		fatal(d, "%s", err);
 	/* The root is signed: its TXT must validate as secure NODATA. */
