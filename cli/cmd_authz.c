@@ -10,10 +10,12 @@
 #include <sysexits.h>
 
 #include "cmds.h"
+#include "proto_line.h"
 
 int
 cmd_authz(int argc, char **argv)
 {
+	struct proto_line_authz a;
 	const char *sock, *cfg;
 	char *req = NULL, *reply = NULL;
 	int i, j, rc;
@@ -47,16 +49,25 @@ cmd_authz(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	printf("%s\n", reply);
-	if (strncmp(reply, "authorized ", 11) == 0)
-		rc = 0;
-	else if (strncmp(reply, "untrusted ", 10) == 0)
-		rc = EX_NEGATIVE;
-	else if (strncmp(reply, "unauthorized ", 13) == 0)
-		rc = 2;
-	else if (strncmp(reply, "tempfail ", 9) == 0)
-		rc = EX_TEMPFAIL;
-	else
+	/* decoded by the protocol's codec; "error ..." does not decode */
+	if (proto_line_authz_decode(reply, strlen(reply), &a) == -1)
 		rc = EX_DATAERR;
+	else
+		switch (a.verdict) {
+		case VERDICT_AUTHORIZED:
+			rc = 0;
+			break;
+		case VERDICT_UNTRUSTED:
+			rc = EX_NEGATIVE;
+			break;
+		case VERDICT_UNAUTHORIZED:
+			rc = 2;
+			break;
+		case VERDICT_TEMPFAIL:
+		default:
+			rc = EX_TEMPFAIL;
+			break;
+		}
 	free(reply);
 	return rc;
 }

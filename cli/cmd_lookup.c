@@ -22,6 +22,7 @@
 
 #include "cmds.h"
 #include "config.h"
+#include "proto_line.h"
 
 #define ASK_TIMEOUT_MS	30000
 #define ASK_REPLY_MAX	65536
@@ -153,6 +154,7 @@ cmd_daemon_opts(int argc, char **argv, const char **sock, const char **cfg)
 int
 cmd_lookup(int argc, char **argv)
 {
+	struct proto_line_lookup l;
 	const char *sock, *cfg;
 	char *req = NULL, *reply = NULL;
 	int i, rc;
@@ -170,11 +172,11 @@ cmd_lookup(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	printf("%s\n", reply);
-	if (strncmp(reply, "error ", 6) == 0)
+	/* decoded by the protocol's codec; "error ..." does not decode */
+	if (proto_line_lookup_decode(reply, &l) == -1)
 		rc = EX_DATAERR;
 	else
-		rc = strncmp(reply, "ok state=secure-key ", 20) == 0 ? 0 :
-		    EX_NEGATIVE;
+		rc = l.state == LOOKUP_SECURE_KEY ? 0 : EX_NEGATIVE;
 	free(reply);
 	return rc;
 }

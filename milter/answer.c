@@ -1,10 +1,11 @@
 /*
- * answer.c: parse senderkeyd's AUTHZ and LOOKUP reply lines for the
- * milter (answer.h).  Attributes the milter does not know are ignored, as
+ * answer.c: senderkeyd's AUTHZ and LOOKUP reply lines, decoded by the
+ * protocol's one codec (proto_line.h), turned into what the milter needs
+ * (answer.h).  Attributes the milter does not know are ignored, as
  * protocol.md 3.3 requires of clients.
  */
-#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,64 +16,25 @@
 #include "key.h"
 #include "keyrec.h"
 #include "lookup.h"
-
-#define WORDS_MAX	64
-
-/* split: LINE's SP-separated words into W (copies in BUF); the count. */
-static size_t
-split(const char *line, char *buf, size_t bufsz, char *w[WORDS_MAX])
-{
-	size_t n = 0, len = strlen(line);
-	char *p, *save = NULL;
-
-	if (len >= bufsz)
-		return 0;
-	memcpy(buf, line, len + 1);
-	for (p = strtok_r(buf, " ", &save); p != NULL && n < WORDS_MAX;
-	    p = strtok_r(NULL, " ", &save))
-		w[n++] = p;
-	return n;
-}
+#include "proto_line.h"
 
 int
 answer_authz_parse(const char *line, struct answer_authz *out)
 {
-	char buf[1024], *w[WORDS_MAX];
-	size_t i, n;
-	int havetag = 0;
+	struct proto_line_authz a;
 
 	memset(out, 0, sizeof(*out));
 	strcpy(out->class_id, "-");
-	if ((n = split(line, buf, sizeof(buf), w)) < 3)
+	if (proto_line_authz_decode(line, strlen(line), &a) == -1)
 		return -1;
-	if (verdict_from_name(w[0], &out->verdict) == -1 ||
-	    strlen(w[1]) >= sizeof(out->reason))
-		return -1;
-	strcpy(out->reason, w[1]);
-	for (i = 2; i < n; i++) {
-		if (strncmp(w[i], "tag=", 4) == 0) {
-			if (verdict_tag_from_name(w[i] + 4, &out->tag) == -1)
-				return -1;
-			havetag = 1;
-		} else if (strncmp(w[i], "class=", 6) == 0 &&
-		    strlen(w[i] + 6) < sizeof(out->class_id))
-			strcpy(out->class_id, w[i] + 6);
-	}
-	if (!havetag)
-		return -1;
-	/* the tag must agree with the verdict (verdicts.md 6.4 rule 6) */
-	switch (out->verdict) {
-	case VERDICT_TEMPFAIL:
-		return out->tag == VT_NONE ? 0 : -1;
-	case VERDICT_UNAUTHORIZED:
-		return out->tag == VT_UNAUTHORIZED ? 0 : -1;
-	case VERDICT_UNTRUSTED:
-		return out->tag == VT_UNTRUSTED ? 0 : -1;
-	case VERDICT_AUTHORIZED:
-		return out->tag == VT_AUTHORIZED || out->tag == VT_TRUSTED ?
-		    0 : -1;
-	}
-	return -1;
+	out->verdict = a.verdict;
+	out->tag = a.tag;
+	snprintf(out->reason, sizeof(out->reason), "%s",
+	    verdict_reason_name(a.reason));
+	if (a.class_id[0] != '\0')
+		snprintf(out->class_id, sizeof(out->class_id), "%s",
+		    a.class_id);
+	return 0;
 }
 
 void
@@ -139,71 +101,57 @@ answer_lookup_raw_free(struct answer_lookup_raw *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* keystate: the key state of signature.md 6.1 step 7 for a reply. */
+static enum sig_keystate
+keystate(const struct proto_line_lookup *l)
+{
+	switch (l->state) {
+	case LOOKUP_SECURE_KEY:
+		return SIG_KEYS_FOUND;
+	case LOOKUP_SECURE_NOKEY:
+		switch (l->nokey) {
+		case LOOKUP_NOKEY_REVOKED:
+			return SIG_KEYS_REVOKED;
+		case LOOKUP_NOKEY_EXPIRED:
+			return SIG_KEYS_EXPIRED;
+		case LOOKUP_NOKEY_NONE:
+		case LOOKUP_NOKEY_ABSENT:
+			break;
+		}
+		return SIG_KEYS_NONE;
+	case LOOKUP_INSECURE:
+		return SIG_KEYS_INSECURE;
+	case LOOKUP_BOGUS:
+		return SIG_KEYS_BOGUS;
+	case LOOKUP_PERMERROR:
+		return SIG_KEYS_MALFORMED;
+	case LOOKUP_TEMPFAIL:
+		break;
+	}
+	return SIG_KEYS_TEMPFAIL;
+}
+
 int
 answer_lookup_split(const char *line, struct answer_lookup_raw *out)
 {
-	char *w[WORDS_MAX], *end;
-	size_t i, n, len = strlen(line);
-	unsigned long t;
-	enum lookup_state st = LOOKUP_TEMPFAIL;
-	int havestate = 0, revoked = 0, expired = 0;
+	struct proto_line_lookup l;
+	size_t i, len = strlen(line);
 
 	memset(out, 0, sizeof(*out));
 	if ((out->buf = malloc(len + 1)) == NULL)
 		return -1;
-	n = split(line, out->buf, len + 1, w);
-	if (n < 2 || strcmp(w[0], "ok") != 0)
-		goto fail;
-	for (i = 1; i < n; i++) {
-		if (strncmp(w[i], "state=", 6) == 0) {
-			if (verdict_lookup_from_name(w[i] + 6, &st) == -1)
-				goto fail;
-			havestate = 1;
-		} else if (strncmp(w[i], "revoked=", 8) == 0)
-			revoked = 1;
-		else if (strncmp(w[i], "expired=", 8) == 0)
-			expired = 1;
-		else if (strncmp(w[i], "key=", 4) == 0) {
-			if (out->nkeys < ANSWER_MAX_KEYS)
-				out->keys[out->nkeys++] = w[i] + 4;
-		} else if (strncmp(w[i], "ttl=", 4) == 0) {
-			errno = 0;
-			t = strtoul(w[i] + 4, &end, 10);
-			out->ttl = errno == 0 && *end == '\0' &&
-			    w[i][4] >= '0' && w[i][4] <= '9' && t <= UINT_MAX ?
-			    (unsigned)t : 0;
-		}
+	memcpy(out->buf, line, len + 1);
+	if (proto_line_lookup_decode(out->buf, &l) == -1) {
+		answer_lookup_raw_free(out);
+		return -1;
 	}
-	if (!havestate)
-		goto fail;
-	switch (st) {
-	case LOOKUP_SECURE_KEY:
-		out->state = SIG_KEYS_FOUND;
-		break;
-	case LOOKUP_SECURE_NOKEY:
-		out->state = revoked ? SIG_KEYS_REVOKED : expired ?
-		    SIG_KEYS_EXPIRED : SIG_KEYS_NONE;
-		break;
-	case LOOKUP_INSECURE:
-		out->state = SIG_KEYS_INSECURE;
-		break;
-	case LOOKUP_BOGUS:
-		out->state = SIG_KEYS_BOGUS;
-		break;
-	case LOOKUP_PERMERROR:
-		out->state = SIG_KEYS_MALFORMED;
-		break;
-	case LOOKUP_TEMPFAIL:
-		out->state = SIG_KEYS_TEMPFAIL;
-		break;
-	}
+	out->state = keystate(&l);
+	out->ttl = l.ttl <= UINT_MAX ? (unsigned)l.ttl : UINT_MAX;
 	/* keys of an insecure answer are for diagnosis only */
-	if (out->state != SIG_KEYS_FOUND)
-		out->nkeys = 0;
+	if (out->state == SIG_KEYS_FOUND)
+		for (i = 0; i < l.nkeys && i < ANSWER_MAX_KEYS; i++)
+			out->keys[out->nkeys++] = l.keys[i];
 	return 0;
-fail:
-	answer_lookup_raw_free(out);
-	return -1;
 }
 
 int

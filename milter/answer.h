@@ -25,9 +25,10 @@ struct answer_authz {
 };
 
 /*
- * answer_authz_parse: LINE (NUL-terminated, no LF) as "VERDICT REASON
- * tag=T ..." into *OUT.  "error ..." lines, unknown verdicts or tags and
- * a missing tag= return -1 (callers tempfail).  Returns 0 or -1.
+ * answer_authz_parse: LINE (NUL-terminated, no LF) decoded by
+ * proto_line_authz_decode into *OUT.  "error ..." lines, unknown
+ * verdicts, reasons or tags, a missing tag= or one that does not go with
+ * the verdict return -1 (callers tempfail).  Returns 0 or -1.
  */
 int		 answer_authz_parse(const char *line,
 		    struct answer_authz *out);
@@ -40,10 +41,11 @@ struct answer_lookup {
 };
 
 /*
- * answer_lookup_parse: LINE as "ok state=S ... key=ALG,FP,FLAG,P ...".
- * The state maps to sig_keystate as signature.md 6.1 step 7 says;
- * SECURE_NOKEY is revoked / expired when the reply carries revoked= /
- * expired= attributes, else "no key".  A key whose P does not decode or
+ * answer_lookup_parse: LINE as "ok state=S ... key=ALG,FP,FLAG,P ...",
+ * decoded by proto_line_lookup_decode.  The state maps to sig_keystate
+ * as signature.md 6.1 step 7 says; SECURE_NOKEY is revoked / expired
+ * with nokey=revoked / nokey=expired, else "no key".  A key whose P does
+ * not decode or
  * whose fingerprint differs from FP is skipped.  Returns 0 with *OUT
  * filled (free with answer_lookup_free), or -1 (an "error" reply, no
  * state=, or out of memory) with *OUT empty.

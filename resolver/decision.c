@@ -132,13 +132,19 @@ decision_answer_of(const struct lookup_answer *a, int want_fp,
 	out->state = a->state;
 	out->policy = a->policy;
 	out->nokey = VK_NONE;
-	if (a->state == LOOKUP_SECURE_NOKEY) {
-		out->nokey = VK_ABSENT;
-		if (a->reason != NULL && strcmp(a->reason, "revoked") == 0)
+	if (a->state == LOOKUP_SECURE_NOKEY)
+		switch (a->nokey) {
+		case LOOKUP_NOKEY_REVOKED:
 			out->nokey = VK_REVOKED;
-		else if (a->reason != NULL && strcmp(a->reason, "expired") == 0)
+			break;
+		case LOOKUP_NOKEY_EXPIRED:
 			out->nokey = VK_EXPIRED;
-	}
+			break;
+		case LOOKUP_NOKEY_NONE:
+		case LOOKUP_NOKEY_ABSENT:
+			out->nokey = VK_ABSENT;
+			break;
+		}
 	if (a->kind != LOOKUP_KEY || a->state != LOOKUP_SECURE_KEY)
 		return out;
 	for (i = 0; i < a->nkeys && i < LOOKUP_MAX_KEY_RECORDS; i++) {

@@ -47,6 +47,22 @@ lookup_state_name(enum lookup_state s)
 	return "?";
 }
 
+const char *
+lookup_nokey_name(enum lookup_nokey n)
+{
+	switch (n) {
+	case LOOKUP_NOKEY_NONE:
+		return "-";
+	case LOOKUP_NOKEY_ABSENT:
+		return "absent";
+	case LOOKUP_NOKEY_REVOKED:
+		return "revoked";
+	case LOOKUP_NOKEY_EXPIRED:
+		return "expired";
+	}
+	return "?";
+}
+
 static const char *
 rcode_name(int rcode, char *buf, size_t bufsz)
 {
@@ -196,6 +212,7 @@ classify_keys(const struct lookup_input *in, struct lookup_answer *a,
 		*reason = NULL;
 	} else if (nsk1 == 0) {
 		a->state = LOOKUP_SECURE_NOKEY;
+		a->nokey = LOOKUP_NOKEY_ABSENT;
 		*reason = "no-record";
 	} else if (a->nbad == nsk1) {
 		a->state = LOOKUP_PERMERROR;
@@ -203,6 +220,8 @@ classify_keys(const struct lookup_input *in, struct lookup_answer *a,
 	} else {
 		/* Revocation is the stronger statement when both occur. */
 		a->state = LOOKUP_SECURE_NOKEY;
+		a->nokey = nrevoked > 0 ? LOOKUP_NOKEY_REVOKED :
+		    LOOKUP_NOKEY_EXPIRED;
 		*reason = nrevoked > 0 ? "revoked" : "expired";
 	}
 	return 0;
@@ -273,9 +292,13 @@ lookup_classify(const struct lookup_input *in)
 		reason = rcode_name(in->rcode, buf, sizeof(buf));
 	} else if (in->rcode == RCODE_NXDOMAIN) {
 		a->state = LOOKUP_SECURE_NOKEY;
+		a->nokey = in->kind == LOOKUP_KEY ? LOOKUP_NOKEY_ABSENT :
+		    LOOKUP_NOKEY_NONE;
 		reason = "NXDOMAIN";
 	} else if (in->ntxt == 0) {
 		a->state = LOOKUP_SECURE_NOKEY;
+		a->nokey = in->kind == LOOKUP_KEY ? LOOKUP_NOKEY_ABSENT :
+		    LOOKUP_NOKEY_NONE;
 		reason = "NODATA";
 	} else if (in->kind == LOOKUP_POLICY) {
 		classify_policy(in, a, &reason);

@@ -21,6 +21,9 @@
  *     only revoked / expired keys          -> LOOKUP_SECURE_NOKEY
  *                                             "revoked" / "expired"
  *     no v=SK1 record                      -> LOOKUP_SECURE_NOKEY "no-record"
+ *   SECURE_NOKEY (and INSECURE without keys) also says why in
+ *   lookup_answer.nokey: REVOKED, EXPIRED, else ABSENT; the reason text
+ *   is for logs only.
  *   any row from NXDOMAIN down when the answer is not secure (an
  *   unsigned zone)                         -> LOOKUP_INSECURE, same reason
  *                                             and keys, trusted = 0
@@ -58,6 +61,15 @@ enum lookup_kind {
 	LOOKUP_POLICY,		/* _senderkey.<domain>: policyrec */
 };
 
+/* Why an answer holds no usable key (LOOKUP_KEY answers). */
+enum lookup_nokey {
+	LOOKUP_NOKEY_NONE,	/* there are usable keys, or not a key answer
+				   of SECURE_NOKEY / INSECURE */
+	LOOKUP_NOKEY_ABSENT,	/* NXDOMAIN, NODATA, no v=SK1 record */
+	LOOKUP_NOKEY_REVOKED,	/* only revoked (and expired) keys */
+	LOOKUP_NOKEY_EXPIRED,	/* only expired keys */
+};
+
 /*
  * An answer, owned by whoever received it (lookup_answer_free).  Read-only
  * for everyone else.
@@ -65,7 +77,9 @@ enum lookup_kind {
 struct lookup_answer {
 	enum lookup_state	 state;
 	enum lookup_kind	 kind;
-	char			*reason;	/* NULL, or see the table */
+	char			*reason;	/* NULL, or see the table: for
+						   logs, never compared */
+	enum lookup_nokey	 nokey;		/* SECURE_NOKEY, INSECURE */
 	int			 rcode;		/* DNS rcode, -1 if none */
 	uint32_t		 ttl;		/* for caching (negative TTL too) */
 	int			 trusted;	/* 1 only when DNSSEC-secure */
@@ -146,6 +160,9 @@ void			 lookup_answer_free(struct lookup_answer *a);
 
 /* lookup_version: the libunbound version string (static). */
 const char		*lookup_version(void);
+
+/* lookup_nokey_name: "-", "absent", "revoked", "expired" ("?" else). */
+const char		*lookup_nokey_name(enum lookup_nokey n);
 
 /* lookup_state_name: "secure-key", "secure-nokey", "insecure", "bogus",
  * "tempfail", "permerror" ("?" for anything else). */

@@ -1,12 +1,16 @@
 /*
  * proto_line.c: the line protocol of specs/protocol.md section 3: one
  * request line into a struct proto_line_request (tokens, quoted local
- * parts, AUTHZ arguments), and reply lines out.  Pure: no I/O, no
- * allocation; the connection layer frames lines and writes replies.
+ * parts, AUTHZ arguments), reply lines out, and the codec of the AUTHZ
+ * and LOOKUP replies (encoded by senderkeyd, decoded by its clients).
+ * Pure: no I/O, no allocation; the connection layer frames lines and
+ * writes replies.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -335,21 +339,391 @@ proto_line_out_end(struct proto_line_out *o)
 	return -1;
 }
 
+/* ---- the AUTHZ and LOOKUP replies: one codec ---- */
+
+/* tag_fits: whether tag T may go with verdict V (verdicts.md 6.4 rule 6). */
+static int
+tag_fits(enum verdict v, enum verdict_tag t)
+{
+	switch (v) {
+	case VERDICT_TEMPFAIL:
+		return t == VT_NONE;
+	case VERDICT_UNAUTHORIZED:
+		return t == VT_UNAUTHORIZED;
+	case VERDICT_UNTRUSTED:
+		return t == VT_UNTRUSTED;
+	case VERDICT_AUTHORIZED:
+		return t == VT_AUTHORIZED || t == VT_TRUSTED;
+	}
+	return 0;
+}
+
+/* class_ok: "" or 16 lowercase hex digits. */
+static int
+class_ok(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (n == 0)
+		return 1;
+	if (n != VERDICT_CLASS_IDSIZE - 1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* known: NAME is not the "?" a name function gives out of range. */
+static const char *
+known(struct proto_line_out *o, const char *name)
+{
+	if (name == NULL || strcmp(name, "?") == 0)
+		o->bad = 1;
+	return name;
+}
+
 int
-proto_line_verdict(char *buf, size_t bufsz, const struct verdict_output *v,
-    const char *lookup, const char *policy, const char *class_id)
+proto_line_authz_encode(char *buf, size_t bufsz,
+    const struct proto_line_authz *a)
 {
 	struct proto_line_out o;
 
 	proto_line_out_init(&o, buf, bufsz);
-	proto_line_out_word(&o, verdict_name(v->verdict));
-	proto_line_out_word(&o, verdict_reason_name(v->reason));
-	proto_line_out_attr(&o, "tag", verdict_tag_name(v->tag));
-	proto_line_out_attr(&o, "lookup", lookup != NULL ? lookup : "-");
-	proto_line_out_attr(&o, "policy", policy != NULL ? policy : "-");
-	proto_line_out_attr(&o, "class", class_id != NULL &&
-	    class_id[0] != '\0' ? class_id : "-");
+	if (!tag_fits(a->verdict, a->tag))
+		o.bad = 1;
+	proto_line_out_word(&o, known(&o, verdict_name(a->verdict)));
+	proto_line_out_word(&o, known(&o, verdict_reason_name(a->reason)));
+	proto_line_out_attr(&o, "tag", known(&o, verdict_tag_name(a->tag)));
+	proto_line_out_attr(&o, "lookup", a->has_lookup ?
+	    known(&o, lookup_state_name(a->lookup)) : "-");
+	proto_line_out_attr(&o, "policy", a->has_policy ?
+	    known(&o, verdict_policy_name(a->policy)) : "-");
+	if (memchr(a->class_id, '\0', sizeof(a->class_id)) == NULL ||
+	    !class_ok(a->class_id))
+		o.bad = 1;
+	else
+		proto_line_out_attr(&o, "class", a->class_id[0] != '\0' ?
+		    a->class_id : "-");
 	return proto_line_out_end(&o);
+}
+
+int
+proto_line_verdict(char *buf, size_t bufsz, const struct verdict_output *v,
+    const char *lookup, const char *policy, const char *class_id)
+{
+	struct proto_line_authz a;
+	struct proto_line_out o;
+
+	memset(&a, 0, sizeof(a));
+	a.verdict = v->verdict;
+	a.reason = v->reason;
+	a.tag = v->tag;
+	if (lookup != NULL && strcmp(lookup, "-") != 0) {
+		if (verdict_lookup_from_name(lookup, &a.lookup) == -1)
+			goto bad;
+		a.has_lookup = 1;
+	}
+	if (policy != NULL && strcmp(policy, "-") != 0) {
+		if (verdict_policy_from_name(policy, &a.policy) == -1)
+			goto bad;
+		a.has_policy = 1;
+	}
+	if (class_id != NULL && strcmp(class_id, "-") != 0) {
+		if (strlen(class_id) >= sizeof(a.class_id))
+			goto bad;
+		strcpy(a.class_id, class_id);
+	}
+	return proto_line_authz_encode(buf, bufsz, &a);
+bad:
+	proto_line_out_init(&o, buf, bufsz);
+	o.bad = 1;
+	return proto_line_out_end(&o);	/* "error internal", -1 */
+}
+
+/*
+ * words: the SP-separated words of LINE (LEN octets, a final LF dropped)
+ * as [start, end) offsets, at most MAX; -1 for more, for an empty word
+ * (two SPs, a leading or trailing SP) or a control octet.
+ */
+static int
+words(const char *line, size_t len, size_t (*w)[2], int max)
+{
+	size_t i, start = 0;
+	int n = 0;
+
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len == 0)
+		return -1;
+	for (i = 0; i <= len; i++) {
+		if (i < len && line[i] != ' ') {
+			if (is_ctl((unsigned char)line[i]))
+				return -1;
+			continue;
+		}
+		if (i == start || n == max)
+			return -1;
+		w[n][0] = start;
+		w[n++][1] = i;
+		start = i + 1;
+	}
+	return n;
+}
+
+/* word_is: whether LINE[w[0], w[1]) is exactly S. */
+static int
+word_is(const char *line, const size_t w[2], const char *s)
+{
+	size_t n = strlen(s);
+
+	return w[1] - w[0] == n && memcmp(line + w[0], s, n) == 0;
+}
+
+/* word_copy: LINE[w[0], w[1]) into BUF as a string; -1 if it is too long. */
+static int
+word_copy(const char *line, const size_t w[2], char *buf, size_t bufsz)
+{
+	size_t n = w[1] - w[0];
+
+	if (n >= bufsz)
+		return -1;
+	memcpy(buf, line + w[0], n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+proto_line_authz_decode(const char *line, size_t len,
+    struct proto_line_authz *out)
+{
+	size_t w[PROTO_LINE_TOKENS_MAX][2];
+	char name[16], val[64];
+	int i, n, have_tag = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((n = words(line, len, w, PROTO_LINE_TOKENS_MAX)) < 3 ||
+	    word_copy(line, w[0], val, sizeof(val)) == -1 ||
+	    verdict_from_name(val, &out->verdict) == -1 ||
+	    word_copy(line, w[1], val, sizeof(val)) == -1 ||
+	    verdict_reason_from_name(val, &out->reason) == -1)
+		goto fail;
+	for (i = 2; i < n; i++) {
+		const char *eq = memchr(line + w[i][0], '=', w[i][1] - w[i][0]);
+		size_t nv[2];
+
+		if (eq == NULL)
+			continue;	/* not an attribute: ignored */
+		nv[0] = w[i][0];
+		nv[1] = (size_t)(eq - line);
+		if (word_copy(line, nv, name, sizeof(name)) == -1)
+			continue;	/* a name we do not know */
+		nv[0] = nv[1] + 1;
+		nv[1] = w[i][1];
+		if (word_copy(line, nv, val, sizeof(val)) == -1)
+			goto fail;
+		if (strcmp(name, "tag") == 0) {
+			if (have_tag++ ||
+			    verdict_tag_from_name(val, &out->tag) == -1)
+				goto fail;
+		} else if (strcmp(name, "lookup") == 0) {
+			if (strcmp(val, "-") == 0)
+				out->has_lookup = 0;
+			else if (verdict_lookup_from_name(val,
+			    &out->lookup) == -1)
+				goto fail;
+			else
+				out->has_lookup = 1;
+		} else if (strcmp(name, "policy") == 0) {
+			if (strcmp(val, "-") == 0)
+				out->has_policy = 0;
+			else if (verdict_policy_from_name(val,
+			    &out->policy) == -1)
+				goto fail;
+			else
+				out->has_policy = 1;
+		} else if (strcmp(name, "class") == 0) {
+			if (strcmp(val, "-") == 0)
+				val[0] = '\0';
+			if (!class_ok(val))
+				goto fail;
+			strcpy(out->class_id, val);
+		}
+	}
+	if (!have_tag || !tag_fits(out->verdict, out->tag))
+		goto fail;
+	return 0;
+fail:
+	memset(out, 0, sizeof(*out));
+	return -1;
+}
+
+int
+proto_line_lookup_encode(char *buf, size_t bufsz,
+    const struct proto_line_lookup *l)
+{
+	struct proto_line_out o;
+	size_t i;
+
+	proto_line_out_init(&o, buf, bufsz);
+	proto_line_out_word(&o, "ok");
+	proto_line_out_attr(&o, "state", known(&o, lookup_state_name(l->state)));
+	if (l->nokey != LOOKUP_NOKEY_NONE)
+		proto_line_out_attr(&o, "nokey",
+		    known(&o, lookup_nokey_name(l->nokey)));
+	if (l->owner != NULL)
+		proto_line_out_attr(&o, "owner", l->owner);
+	proto_line_out_attr(&o, "policy",
+	    known(&o, verdict_policy_name(l->policy)));
+	if (l->nkeys > PROTO_LINE_KEYS_MAX)
+		o.bad = 1;
+	for (i = 0; i < l->nkeys && i < PROTO_LINE_KEYS_MAX; i++) {
+		if (l->keys[i] == NULL || l->keys[i][0] == '\0')
+			o.bad = 1;
+		proto_line_out_attr(&o, "key", l->keys[i]);
+	}
+	if (l->malformed > 0)
+		proto_line_out_attr_u64(&o, "malformed", l->malformed);
+	if (l->why != NULL)
+		proto_line_out_attr_pct(&o, "why", l->why, l->whylen);
+	proto_line_out_attr_u64(&o, "ttl", l->ttl);
+	return proto_line_out_end(&o);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* pct_decode: S percent-decoded in place; its length, or -1. */
+static int
+pct_decode(char *s, size_t *outlen)
+{
+	size_t i, j = 0;
+	int hi, lo;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] != '%') {
+			s[j++] = s[i];
+			continue;
+		}
+		if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+			return -1;
+		s[j++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	s[j] = '\0';
+	*outlen = j;
+	return 0;
+}
+
+/* number: S as a decimal uint64; -1 when it is not one. */
+static int
+number(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* lookup_attr: one NAME=V attribute of a LOOKUP reply into OUT. */
+static int
+lookup_attr(const char *name, char *v, struct proto_line_lookup *out,
+    int *have_state)
+{
+	enum lookup_nokey n;
+
+	if (strcmp(name, "state") == 0) {
+		if ((*have_state)++ ||
+		    verdict_lookup_from_name(v, &out->state) == -1)
+			return -1;
+	} else if (strcmp(name, "nokey") == 0) {
+		out->nokey = LOOKUP_NOKEY_ABSENT;
+		for (n = LOOKUP_NOKEY_ABSENT; n <= LOOKUP_NOKEY_EXPIRED; n++)
+			if (strcmp(v, lookup_nokey_name(n)) == 0)
+				out->nokey = n;
+	} else if (strcmp(name, "owner") == 0)
+		out->owner = v;
+	else if (strcmp(name, "policy") == 0) {
+		if (verdict_policy_from_name(v, &out->policy) == -1)
+			return -1;
+	} else if (strcmp(name, "key") == 0) {
+		if (out->nkeys == PROTO_LINE_KEYS_MAX || *v == '\0')
+			return -1;
+		out->keys[out->nkeys++] = v;
+	} else if (strcmp(name, "malformed") == 0)
+		return number(v, &out->malformed);
+	else if (strcmp(name, "why") == 0) {
+		if (pct_decode(v, &out->whylen) == -1)
+			return -1;
+		out->why = v;
+	} else if (strcmp(name, "ttl") == 0)
+		return number(v, &out->ttl);
+	return 0;
+}
+
+int
+proto_line_lookup_decode(char *line, struct proto_line_lookup *out)
+{
+	size_t len = strlen(line);
+	char *p, *next, *eq;
+	int have_state = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->policy = VPOL_SOME;
+	if (len > 0 && line[len - 1] == '\n')
+		line[--len] = '\0';
+	if (strncmp(line, "ok ", 3) != 0)
+		goto fail;
+	for (p = line + 3; p != NULL; p = next) {
+		if ((next = strchr(p, ' ')) != NULL)
+			*next++ = '\0';
+		if (*p == '\0')
+			goto fail;	/* two SPs, or a trailing SP */
+		if ((eq = strchr(p, '=')) == NULL)
+			continue;	/* not an attribute: ignored */
+		*eq = '\0';
+		if (lookup_attr(p, eq + 1, out, &have_state) == -1)
+			goto fail;
+	}
+	if (!have_state)
+		goto fail;
+	return 0;
+fail:
+	memset(out, 0, sizeof(*out));
+	return -1;
+}
+
+int
+proto_line_error_decode(const char *line, size_t len, enum proto_line_err *e)
+{
+	size_t w[2][2], i;
+	char code[32];
+
+	if (words(line, len, w, 2) != 2 || !word_is(line, w[0], "error") ||
+	    word_copy(line, w[1], code, sizeof(code)) == -1)
+		return -1;
+	*e = PLE_INTERNAL;
+	for (i = 1; i < sizeof(err_names) / sizeof(err_names[0]); i++)
+		if (strcmp(code, err_names[i]) == 0)
+			*e = (enum proto_line_err)i;
+	return 0;
 }
 
 int

@@ -3,6 +3,10 @@
  * ${readsocket}, the milter, the CLI): parse one request line into a
  * struct, and format reply lines.  Pure: no I/O, no allocation.
  *
+ * The AUTHZ and LOOKUP replies have one codec, used by both halves of the
+ * protocol: senderkeyd encodes them, the milter and the CLI decode them
+ * (proto_line_authz_*, proto_line_lookup_*).
+ *
  * Not here: framing lines off a socket, half-close handling, deciding
  * anything (verdict.c), address canonicalisation (addr.c).
  */
@@ -12,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lookup.h"
 #include "verdict.h"
 
 #define PROTO_LINE_MAX		8192	/* request octets, LF included */
@@ -19,6 +24,7 @@
 #define PROTO_LINE_REPLY_MAX	65536	/* reply octets, LF included */
 #define PROTO_LINE_QUEUE_ID_MAX	32
 #define PROTO_LINE_VERSION	1	/* reported by PING as proto=1 */
+#define PROTO_LINE_KEYS_MAX	LOOKUP_MAX_KEY_RECORDS	/* key= per LOOKUP */
 
 enum proto_line_cmd {
 	PLC_AUTHZ,
@@ -118,13 +124,97 @@ void		 proto_line_out_attr_u64(struct proto_line_out *o,
 int		 proto_line_out_end(struct proto_line_out *o);
 
 /*
- * proto_line_verdict: the AUTHZ reply line of 3.3: "VERDICT REASON
- * tag=T lookup=L policy=P class=C" LF.  LOOKUP or POLICY NULL write "-";
- * CLASS_ID NULL or "" writes "class=-".  Returns the length, or -1.
+ * proto_line_verdict: the AUTHZ reply line of 3.3 through
+ * proto_line_authz_encode: LOOKUP (a state name) or POLICY (a policy
+ * name) NULL write "-"; CLASS_ID NULL or "" writes "class=-".  Returns
+ * the length, or -1 (also for a name that is not one).
  */
 int		 proto_line_verdict(char *buf, size_t bufsz,
 		    const struct verdict_output *v, const char *lookup,
 		    const char *policy, const char *class_id);
+/*
+ * An AUTHZ reply (3.3) as values.  Decoding fills every field; the
+ * attributes a reply may leave out ("-") have their has_ flag at 0.
+ */
+struct proto_line_authz {
+	enum verdict		 verdict;
+	enum verdict_reason	 reason;
+	enum verdict_tag	 tag;
+	int			 has_lookup;	/* lookup= other than "-" */
+	enum lookup_state	 lookup;
+	int			 has_policy;	/* policy= other than "-" */
+	enum verdict_policy	 policy;
+	char			 class_id[VERDICT_CLASS_IDSIZE]; /* "": "-" */
+};
+
+/*
+ * proto_line_authz_encode: A as "VERDICT REASON tag=T lookup=L policy=P
+ * class=C" LF into BUF.  Returns the length, or -1 (a value out of range,
+ * a tag that does not go with the verdict, a class id that is not 16
+ * lowercase hex digits or "", BUF too small).
+ */
+int		 proto_line_authz_encode(char *buf, size_t bufsz,
+		    const struct proto_line_authz *a);
+
+/*
+ * proto_line_authz_decode: one AUTHZ reply LINE of LEN octets (a final
+ * LF allowed) into *OUT.  The verdict, reason, tag= and class= must be
+ * known names and the tag must go with the verdict (verdicts.md 6.4 rule
+ * 6); lookup= and policy= are optional ("-" or absent: has_ 0), unknown
+ * attributes are ignored.  Returns 0, or -1 for anything else (an
+ * "error" reply included; see proto_line_error_decode).
+ */
+int		 proto_line_authz_decode(const char *line, size_t len,
+		    struct proto_line_authz *out);
+
+/*
+ * A LOOKUP reply (3.3) as values.  The strings point into the line given
+ * to proto_line_lookup_decode (or the caller's, for encoding).
+ */
+struct proto_line_lookup {
+	enum lookup_state	 state;
+	enum lookup_nokey	 nokey;		/* NONE: no nokey= */
+	const char		*owner;		/* NULL: no owner= */
+	enum verdict_policy	 policy;	/* VPOL_SOME without policy= */
+	const char		*keys[PROTO_LINE_KEYS_MAX]; /* ALG,FP,FLAG,P */
+	size_t			 nkeys;
+	uint64_t		 malformed;	/* 0: not written */
+	const char		*why;		/* NULL: no why= */
+	size_t			 whylen;	/* decoded octets of why */
+	uint64_t		 ttl;
+};
+
+/*
+ * proto_line_lookup_encode: L as "ok state=S [nokey=N] owner=O policy=P
+ * key=... [malformed=N] [why=W] ttl=T" LF into BUF (keys in the order
+ * given; why percent-encoded, WHYLEN octets).  nokey= is written when
+ * L->nokey is not NONE, which only secure-nokey answers should carry.
+ * Returns the length, or -1 (a key or owner that is not tchar, a value
+ * out of range, BUF too small).
+ */
+int		 proto_line_lookup_encode(char *buf, size_t bufsz,
+		    const struct proto_line_lookup *l);
+
+/*
+ * proto_line_lookup_decode: one LOOKUP reply LINE (NUL-terminated, a
+ * final LF allowed), split in place, into *OUT, whose strings then point
+ * into LINE (why= is percent-decoded in place).  "ok" and a known state=
+ * are required; a nokey= value that is not known reads as ABSENT (still
+ * no key); more than PROTO_LINE_KEYS_MAX key= values, a bad number or a
+ * bad percent escape fail.  Unknown attributes are ignored.  Returns 0,
+ * or -1 (an "error" reply included).
+ */
+int		 proto_line_lookup_decode(char *line,
+		    struct proto_line_lookup *out);
+
+/*
+ * proto_line_error_decode: whether LINE (LEN octets, a final LF allowed)
+ * is an error reply: 0 with *E set (PLE_INTERNAL for a code this version
+ * does not know), else -1.
+ */
+int		 proto_line_error_decode(const char *line, size_t len,
+		    enum proto_line_err *e);
+
 /* proto_line_error: "error CODE" LF.  Returns the length, or -1. */
 int		 proto_line_error(char *buf, size_t bufsz,
 		    enum proto_line_err e);

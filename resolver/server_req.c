@@ -263,7 +263,7 @@ answer_lookup(struct req *r)
 	const struct lookup_answer *pa = cache_result_answer(r->pr);
 	const struct keyrec_fields *kf;
 	struct decision_answer pd;
-	struct proto_line_out o;
+	struct proto_line_lookup l;
 	struct keyline kl[LOOKUP_MAX_KEY_RECORDS];
 	char *buf = NULL, *p64, item[256], fp[KEY_FP_SIZE];
 	size_t i, nk = 0;
@@ -297,23 +297,24 @@ answer_lookup(struct req *r)
 	qsort(kl, nk, sizeof(kl[0]), keyline_cmp);
 	if ((buf = malloc(PROTO_LINE_REPLY_MAX)) == NULL)
 		goto done;
-	proto_line_out_init(&o, buf, PROTO_LINE_REPLY_MAX);
-	proto_line_out_word(&o, "ok");
-	proto_line_out_attr(&o, "state", lookup_state_name(ka->state));
-	proto_line_out_attr(&o, "owner", r->keyname);
-	proto_line_out_attr(&o, "policy", verdict_policy_name(decision_policy(
-	    decision_answer_of(pa, 0, NULL, &pd))));
+	/* the reply through the protocol's codec (proto_line.h) */
+	memset(&l, 0, sizeof(l));
+	l.state = ka->state;
+	if (ka->state == LOOKUP_SECURE_NOKEY)
+		l.nokey = ka->nokey != LOOKUP_NOKEY_NONE ? ka->nokey :
+		    LOOKUP_NOKEY_ABSENT;
+	l.owner = r->keyname;
+	l.policy = decision_policy(decision_answer_of(pa, 0, NULL, &pd));
 	for (i = 0; i < nk; i++)
-		proto_line_out_attr(&o, "key", kl[i].text);
-	if (ka->nbad > 0)
-		proto_line_out_attr_u64(&o, "malformed", ka->nbad);
+		l.keys[l.nkeys++] = kl[i].text;
+	l.malformed = ka->nbad;
 	if (ka->state == LOOKUP_BOGUS || ka->state == LOOKUP_TEMPFAIL ||
-	    ka->state == LOOKUP_PERMERROR)
-		proto_line_out_attr_pct(&o, "why", ka->reason != NULL ?
-		    ka->reason : "", ka->reason != NULL ? strlen(ka->reason) :
-		    0);
-	proto_line_out_attr_u64(&o, "ttl", cache_result_ttl(s->cache, r->kr));
-	n = proto_line_out_end(&o);
+	    ka->state == LOOKUP_PERMERROR) {
+		l.why = ka->reason != NULL ? ka->reason : "";
+		l.whylen = strlen(l.why);
+	}
+	l.ttl = cache_result_ttl(s->cache, r->kr);
+	n = proto_line_lookup_encode(buf, PROTO_LINE_REPLY_MAX, &l);
 done:
 	for (i = 0; i < nk; i++)
 		free(kl[i].text);

@@ -1,16 +1,56 @@
 /*
- * fuzz_answer.c: libFuzzer target for milter/answer.c, the milter's
- * parsers of senderkeyd's replies.  Each LF-separated line of the input
- * (NUL-terminated, as daemon.c hands it over) is parsed as an AUTHZ reply
- * and as a LOOKUP reply.  Built with milter/answer.c compiled in.
+ * fuzz_answer.c: libFuzzer target for the decoders of senderkeyd's
+ * replies: milter/answer.c and the codec under it (resolver/proto_line.c).
+ * Each LF-separated line of the input (NUL-terminated, as daemon.c hands
+ * it over) is parsed as an AUTHZ reply and as a LOOKUP reply; whatever
+ * decodes must survive a round trip (encode, decode: the same values).
+ * Built with milter/answer.c compiled in.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
+#include "proto_line.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char	enc[PROTO_LINE_REPLY_MAX];
+
+/* round_trip: LINE's decoded values, encoded and decoded, are the same. */
+static void
+round_trip(const char *line)
+{
+	struct proto_line_authz a, b;
+	struct proto_line_lookup l, m;
+	char *copy;
+	size_t i;
+	int n;
+
+	if (proto_line_authz_decode(line, strlen(line), &a) == 0) {
+		if ((n = proto_line_authz_encode(enc, sizeof(enc), &a)) < 0 ||
+		    proto_line_authz_decode(enc, (size_t)n, &b) != 0 ||
+		    memcmp(&a, &b, sizeof(a)) != 0)
+			abort();	/* whatever decodes re-encodes */
+	}
+	if ((copy = strdup(line)) == NULL)
+		return;
+	if (proto_line_lookup_decode(copy, &l) == 0 &&
+	    proto_line_lookup_encode(enc, sizeof(enc), &l) > 0) {
+		if (proto_line_lookup_decode(enc, &m) != 0 ||
+		    l.state != m.state || l.nokey != m.nokey ||
+		    l.policy != m.policy || l.nkeys != m.nkeys ||
+		    l.ttl != m.ttl || l.malformed != m.malformed ||
+		    (l.why == NULL) != (m.why == NULL) ||
+		    (l.why != NULL && (l.whylen != m.whylen ||
+		    memcmp(l.why, m.why, l.whylen) != 0)))
+			abort();
+		for (i = 0; i < l.nkeys; i++)
+			if (strcmp(l.keys[i], m.keys[i]) != 0)
+				abort();
+	}
+	free(copy);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,6 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    sizeof(az.class_id))
 				abort();	/* terminated in place */
 		}
+		round_trip(line);
 		memset(&lk, 0, sizeof(lk));
 		if (answer_lookup_parse(line, &lk) == 0) {
 			if (lk.nkeys > ANSWER_MAX_KEYS)

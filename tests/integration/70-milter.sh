@@ -8,7 +8,9 @@
 #    an unsigned message from example.test is rejected 5.7.1; forged
 #    Authentication-Results carrying our authserv-id and every incoming
 #    Sender-Key-Trust are deleted, another server's A-R is kept; a
-#    bogus.test sender gets 451 4.7.0; a dead daemon gives 451 4.7.0.
+#    bogus.test sender gets 451 4.7.0; a dead daemon gives 451 4.7.0;
+#    a message signed for a sender whose key is revoked (expired) shows
+#    senderkey=fail reason="key-revoked" ("key-expired").
 #  sign mode: {auth_authen}=alice signs as alice@example.test and
 #    "senderkey verify" accepts the result in the bed; mallory is
 #    refused 5.7.1 for the same From:; a From: without a KeyTable entry
@@ -172,6 +174,32 @@ expect_match "monitor, tampered body: senderkey=fail body-hash-mismatch" \
     "$OUT" 'senderkey=fail reason="body-hash-mismatch" header\.from=alice@example\.test'
 expect_match "monitor, tampered body: Sender-Key-Trust: unauthorized" \
     "$OUT" "^insert=Sender-Key-Trust: unauthorized; reason=sig-fail$"
+
+# revoked and expired keys (fresh names on every run): LOOKUP tells them
+# apart from a missing key, so the milter reports why the signature failed
+KEY=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=
+REVK=revk$$@example.test
+EXPK=expk$$@example.test
+H_REVK=$("$SK" owner -s "$REVK" | sed 's/\._senderkey\.example\.test\.$//')
+H_EXPK=$("$SK" owner -s "$EXPK" | sed 's/\._senderkey\.example\.test\.$//')
+bed add example.test "$H_REVK._senderkey TXT \"v=SK1; k=ed25519; p=\"" \
+    "$H_EXPK._senderkey TXT \"v=SK1; k=ed25519; x=1600000000; p=$KEY\"" \
+    >"$_t_out" 2>&1
+check "a revoked and an expired key published" test $? -eq 0
+for who in "$REVK" "$EXPK"; do
+	sed "s/alice@example.test/$who/" "$D/msg" >"$D/m-$who"
+	"$SK" sign -k "$D/alice.pem" <"$D/m-$who" >"$D/s-$who"
+done
+FROM=$REVK mt mon "$D/s-$REVK"
+expect_match "revoked key: senderkey=fail reason=key-revoked" "$OUT" \
+    "senderkey=fail reason=\"key-revoked\" header\.from=$REVK"
+expect_match "revoked key: Sender-Key-Trust says key-revoked" "$OUT" \
+    "^insert=Sender-Key-Trust: unauthorized; reason=key-revoked$"
+FROM=$EXPK mt mon "$D/s-$EXPK"
+expect_match "expired key: senderkey=fail reason=key-expired" "$OUT" \
+    "senderkey=fail reason=\"key-expired\" header\.from=$EXPK"
+bed del example.test "$H_REVK._senderkey" TXT >/dev/null 2>&1
+bed del example.test "$H_EXPK._senderkey" TXT >/dev/null 2>&1
 
 # a milter whose daemon is gone
 DSOCK=$D/nothing.sock milter dead

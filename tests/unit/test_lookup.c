@@ -182,6 +182,28 @@ static const struct row rows[] = {
 	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0 },
 };
 
+/*
+ * want_nokey: the nokey field a row's answer must carry: why a key
+ * answer without usable keys has none (the reason column says it in
+ * words, for logs; nokey is what code decides on).
+ */
+static enum lookup_nokey
+want_nokey(const struct row *r)
+{
+	if (r->kind != LOOKUP_KEY || r->nkeys > 0 || r->reason == NULL ||
+	    (r->want != LOOKUP_SECURE_NOKEY && r->want != LOOKUP_INSECURE))
+		return LOOKUP_NOKEY_NONE;
+	if (strcmp(r->reason, "revoked") == 0)
+		return LOOKUP_NOKEY_REVOKED;
+	if (strcmp(r->reason, "expired") == 0)
+		return LOOKUP_NOKEY_EXPIRED;
+	if (strcmp(r->reason, "NXDOMAIN") == 0 ||
+	    strcmp(r->reason, "NODATA") == 0 ||
+	    strcmp(r->reason, "no-record") == 0)
+		return LOOKUP_NOKEY_ABSENT;
+	return LOOKUP_NOKEY_NONE;	/* insecure and malformed */
+}
+
 static void
 test_row(const struct row *r)
 {
@@ -214,6 +236,8 @@ test_row(const struct row *r)
 		T_STREQ(a->reason, r->reason, "%s: reason", r->name);
 	T_INTEQ(a->nkeys, r->nkeys, "%s: usable keys", r->name);
 	T_INTEQ(a->nbad, r->nbad, "%s: malformed records", r->name);
+	T_STREQ(lookup_nokey_name(a->nokey), lookup_nokey_name(want_nokey(r)),
+	    "%s: nokey", r->name);
 	T_INTEQ(a->policy, r->policy, "%s: policy", r->name);
 	T_INTEQ(a->trusted, r->want == LOOKUP_SECURE_KEY ||
 	    r->want == LOOKUP_SECURE_NOKEY || r->want == LOOKUP_PERMERROR,
@@ -281,8 +305,9 @@ test_key_fields(void)
 	in.ntxt = 1;
 	txt[0] = txt[1];
 	a = lookup_classify(&in);
-	T_OK(a != NULL && a->state == LOOKUP_SECURE_NOKEY && a->reason &&
-	    strcmp(a->reason, "expired") == 0, "x= passed: secure-nokey expired");
+	T_OK(a != NULL && a->state == LOOKUP_SECURE_NOKEY &&
+	    a->nokey == LOOKUP_NOKEY_EXPIRED, "x= passed: secure-nokey "
+	    "expired");
 	lookup_answer_free(a);
 }
 
@@ -297,6 +322,14 @@ test_names(void)
 	T_STREQ(lookup_state_name(LOOKUP_TEMPFAIL), "tempfail", "name 4");
 	T_STREQ(lookup_state_name(LOOKUP_PERMERROR), "permerror", "name 5");
 	T_STREQ(lookup_state_name((enum lookup_state)42), "?", "name 42");
+	T_STREQ(lookup_nokey_name(LOOKUP_NOKEY_NONE), "-", "nokey name 0");
+	T_STREQ(lookup_nokey_name(LOOKUP_NOKEY_ABSENT), "absent",
+	    "nokey name 1");
+	T_STREQ(lookup_nokey_name(LOOKUP_NOKEY_REVOKED), "revoked",
+	    "nokey name 2");
+	T_STREQ(lookup_nokey_name(LOOKUP_NOKEY_EXPIRED), "expired",
+	    "nokey name 3");
+	T_STREQ(lookup_nokey_name((enum lookup_nokey)9), "?", "nokey name 9");
 }
 
 static void

@@ -287,8 +287,8 @@ test_changed_record(struct signer *a, struct signer *b)
 	    "record although the old key is still cached");
 	T_OK(verify(kc, b->msg, lb, NOW + 3, &r, &why) == 0 && r == SIG_PASS,
 	    "changed record: the new key verifies its message");
-	T_OK(verify(kc, a->msg, "ok state=secure-nokey owner=x. policy=some "
-	    "revoked=1 ttl=60", NOW + 4, &r, &why) == 0 && r == SIG_FAIL &&
+	T_OK(verify(kc, a->msg, "ok state=secure-nokey nokey=revoked "
+	    "owner=x. policy=some ttl=60", NOW + 4, &r, &why) == 0 && r == SIG_FAIL &&
 	    why == SIG_R_KEY_REVOKED,
 	    "revoked: key-revoked while the old key is still cached");
 	T_OK(verify(kc, a->msg, "ok state=bogus owner=x. policy=some why=x "

@@ -97,9 +97,15 @@ test_lookup(void)
 	    al.state == SIG_KEYS_INSECURE && al.nkeys == 0,
 	    "LOOKUP: insecure keys are never candidates");
 	answer_lookup_free(&al);
-	T_OK(answer_lookup_parse("ok state=secure-nokey owner=x. policy=some "
-	    "revoked=1 ttl=5", &al) == 0 && al.state == SIG_KEYS_REVOKED,
-	    "LOOKUP: revoked");
+	T_OK(answer_lookup_parse("ok state=secure-nokey nokey=revoked "
+	    "owner=x. policy=some ttl=5", &al) == 0 &&
+	    al.state == SIG_KEYS_REVOKED, "LOOKUP: revoked");
+	T_OK(answer_lookup_parse("ok state=secure-nokey nokey=expired "
+	    "owner=x. policy=some ttl=5", &al) == 0 &&
+	    al.state == SIG_KEYS_EXPIRED, "LOOKUP: expired");
+	T_OK(answer_lookup_parse("ok state=secure-nokey nokey=absent "
+	    "owner=x. policy=some ttl=5", &al) == 0 &&
+	    al.state == SIG_KEYS_NONE, "LOOKUP: absent");
 	T_OK(answer_lookup_parse("ok state=secure-nokey owner=x. policy=some "
 	    "ttl=5", &al) == 0 && al.state == SIG_KEYS_NONE,
 	    "LOOKUP: no key");

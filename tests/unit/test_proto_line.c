@@ -1,8 +1,11 @@
 /*
  * test_proto_line: the line protocol parser of protocol.md 3.1-3.4 on good
  * and hostile input (line and token limits at the limit and one over,
- * control octets, quotes, every error code) and the reply formatters of
- * 3.3.
+ * control octets, quotes, every error code), the reply formatters of
+ * 3.3, and the codec of the AUTHZ and LOOKUP replies in both directions:
+ * encode -> decode gives the same struct back for every verdict, reason,
+ * state and nokey value, the lines the daemon writes decode as the
+ * clients need (nokey=revoked is a revoked key), hostile replies fail.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,11 +238,231 @@ test_replies(void)
 	T_STREQ(proto_line_cmdname(PLC_LOOKUP), "LOOKUP", "command names");
 }
 
+/* authz_same: A and B hold the same values. */
+static int
+authz_same(const struct proto_line_authz *a, const struct proto_line_authz *b)
+{
+	return a->verdict == b->verdict && a->reason == b->reason &&
+	    a->tag == b->tag && a->has_lookup == b->has_lookup &&
+	    (!a->has_lookup || a->lookup == b->lookup) &&
+	    a->has_policy == b->has_policy &&
+	    (!a->has_policy || a->policy == b->policy) &&
+	    strcmp(a->class_id, b->class_id) == 0;
+}
+
+static void
+test_authz_codec(void)
+{
+	static const enum verdict_tag tags[] = { VT_NONE, VT_UNAUTHORIZED,
+		VT_UNTRUSTED, VT_AUTHORIZED, VT_TRUSTED };
+	static const enum verdict verdicts[] = { VERDICT_TEMPFAIL,
+		VERDICT_UNAUTHORIZED, VERDICT_UNTRUSTED, VERDICT_AUTHORIZED,
+		VERDICT_AUTHORIZED };
+	struct proto_line_authz a, b;
+	char buf[256];
+	int r, t, ok = 1, n = 0, len;
+
+	/* every reason with a verdict and tag that go together, lookup and
+	   policy present or not, a class or "-" */
+	for (r = 0; strcmp(verdict_reason_name((enum verdict_reason)r),
+	    "?") != 0; r++)
+		for (t = 0; t < 5; t++) {
+			memset(&a, 0, sizeof(a));
+			a.verdict = verdicts[t];
+			a.tag = tags[t];
+			a.reason = (enum verdict_reason)r;
+			a.has_lookup = (r + t) % 2;
+			a.lookup = (enum lookup_state)((r + t) % 6);
+			a.has_policy = r % 2;
+			a.policy = (enum verdict_policy)(t % 3);
+			if (t % 2)
+				strcpy(a.class_id, "21c33b21cbddc32d");
+			len = proto_line_authz_encode(buf, sizeof(buf), &a);
+			if (len < 0 || proto_line_authz_decode(buf,
+			    (size_t)len, &b) != 0 || !authz_same(&a, &b)) {
+				ok = 0;
+				fprintf(stderr, "# round trip failed: %s", buf);
+			}
+			n++;
+		}
+	T_OK(ok && n >= 100, "AUTHZ: encode -> decode -> same struct "
+	    "(%d replies)", n);
+
+	strcpy(buf, "authorized key-secure-signed tag=trusted "
+	    "lookup=secure-key policy=some class=21c33b21cbddc32d future=1\n");
+	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 && b.verdict == VERDICT_AUTHORIZED &&
+	    b.reason == VR_KEY_SECURE_SIGNED && b.tag == VT_TRUSTED &&
+	    b.has_lookup && b.lookup == LOOKUP_SECURE_KEY && b.has_policy &&
+	    b.policy == VPOL_SOME, "AUTHZ: the daemon's line decodes, an "
+	    "unknown attribute is ignored");
+	memset(&a, 0, sizeof(a));
+	a.verdict = VERDICT_AUTHORIZED;
+	a.reason = VR_ALLOWLISTED_SIGNED;
+	a.tag = VT_UNTRUSTED;
+	T_INTEQ(proto_line_authz_encode(buf, sizeof(buf), &a), -1,
+	    "AUTHZ: a tag that does not go with the verdict is not encoded...");
+	strcpy(buf, "authorized allowlisted-signed tag=untrusted lookup=- "
+	    "policy=- class=-");
+	T_INTEQ(proto_line_authz_decode(buf, strlen(buf), &b), -1,
+	    "... nor decoded (fail closed)");
+	strcpy(a.class_id, "21C33B21CBDDC32D");
+	a.tag = VT_AUTHORIZED;
+	T_INTEQ(proto_line_authz_encode(buf, sizeof(buf), &a), -1,
+	    "AUTHZ: a class id that is not lowercase hex is not encoded");
+#define BAD_AUTHZ(line, what) \
+	T_INTEQ(proto_line_authz_decode(line, strlen(line), &b), -1, what)
+	BAD_AUTHZ("error internal", "AUTHZ: an error reply is no verdict");
+	BAD_AUTHZ("authorized key-secure-signed", "AUTHZ: no tag=");
+	BAD_AUTHZ("maybe key-secure-signed tag=trusted", "AUTHZ: unknown "
+	    "verdict");
+	BAD_AUTHZ("untrusted made-up tag=untrusted", "AUTHZ: unknown reason");
+	BAD_AUTHZ("untrusted no-key tag=untrusted lookup=nope", "AUTHZ: "
+	    "unknown lookup state");
+	BAD_AUTHZ("untrusted no-key tag=untrusted tag=untrusted", "AUTHZ: "
+	    "two tags");
+	BAD_AUTHZ("untrusted no-key tag=untrusted class=xyz", "AUTHZ: bad "
+	    "class");
+	BAD_AUTHZ("untrusted  no-key tag=untrusted", "AUTHZ: two SPs");
+	BAD_AUTHZ("untrusted no-key tag=untrusted\r", "AUTHZ: a control "
+	    "octet");
+	BAD_AUTHZ("", "AUTHZ: empty");
+#undef BAD_AUTHZ
+}
+
+static int
+lookup_same(const struct proto_line_lookup *a,
+    const struct proto_line_lookup *b)
+{
+	size_t i;
+
+	if (a->state != b->state || a->nokey != b->nokey ||
+	    a->policy != b->policy || a->nkeys != b->nkeys ||
+	    a->malformed != b->malformed || a->ttl != b->ttl ||
+	    (a->owner == NULL) != (b->owner == NULL) ||
+	    (a->owner != NULL && strcmp(a->owner, b->owner) != 0) ||
+	    (a->why == NULL) != (b->why == NULL) ||
+	    (a->why != NULL && (a->whylen != b->whylen ||
+	    memcmp(a->why, b->why, a->whylen) != 0)))
+		return 0;
+	for (i = 0; i < a->nkeys; i++)
+		if (strcmp(a->keys[i], b->keys[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+test_lookup_codec(void)
+{
+	static const char why[] = "validation failure <x. TXT IN>: 100% \"bad\"";
+	struct proto_line_lookup a, b;
+	char buf[2048];
+	int s, k, ok = 1, n = 0;
+
+	for (s = LOOKUP_SECURE_KEY; s <= LOOKUP_PERMERROR; s++)
+		for (k = LOOKUP_NOKEY_NONE; k <= LOOKUP_NOKEY_EXPIRED; k++) {
+			memset(&a, 0, sizeof(a));
+			a.state = (enum lookup_state)s;
+			a.nokey = (enum lookup_nokey)k;
+			a.owner = "2bd806c9._senderkey.example.com.";
+			a.policy = (enum verdict_policy)((s + k) % 3);
+			if (s == LOOKUP_SECURE_KEY || s == LOOKUP_INSECURE) {
+				a.keys[a.nkeys++] = "ed25519," FPR ",-,AAAA";
+				a.keys[a.nkeys++] = "rsa," FPR ",t,BBBB";
+			}
+			a.malformed = (uint64_t)k;
+			if (s >= LOOKUP_BOGUS) {
+				a.why = why;
+				a.whylen = sizeof(why) - 1;
+			}
+			a.ttl = (uint64_t)s * 3600;
+			if (proto_line_lookup_encode(buf, sizeof(buf), &a) < 0 ||
+			    proto_line_lookup_decode(buf, &b) != 0 ||
+			    !lookup_same(&a, &b)) {
+				ok = 0;
+				fprintf(stderr, "# round trip failed: "
+				    "state %d nokey %d\n", s, k);
+			}
+			n++;
+		}
+	T_OK(ok && n == 24, "LOOKUP: encode -> decode -> same struct "
+	    "(%d replies)", n);
+
+	/* the drift that was: the daemon said nothing of revocation and
+	   the milter waited for revoked= / expired= */
+	memset(&a, 0, sizeof(a));
+	a.state = LOOKUP_SECURE_NOKEY;
+	a.nokey = LOOKUP_NOKEY_REVOKED;
+	a.owner = "x.";
+	a.ttl = 2;
+	proto_line_lookup_encode(buf, sizeof(buf), &a);
+	T_STREQ(buf, "ok state=secure-nokey nokey=revoked owner=x. "
+	    "policy=some ttl=2\n", "LOOKUP: a revoked key is written "
+	    "nokey=revoked");
+	T_OK(proto_line_lookup_decode(buf, &b) == 0 &&
+	    b.nokey == LOOKUP_NOKEY_REVOKED, "... and read back as revoked");
+	strcpy(buf, "ok state=secure-nokey owner=x. policy=some revoked=1 "
+	    "ttl=5");
+	T_OK(proto_line_lookup_decode(buf, &b) == 0 &&
+	    b.nokey == LOOKUP_NOKEY_NONE, "LOOKUP: the old revoked= "
+	    "attribute means nothing (no key, reason unknown)");
+	strcpy(buf, "ok state=secure-nokey nokey=suspended owner=x. ttl=5");
+	T_OK(proto_line_lookup_decode(buf, &b) == 0 &&
+	    b.nokey == LOOKUP_NOKEY_ABSENT, "LOOKUP: an unknown nokey= "
+	    "value is still no key");
+	strcpy(buf, "ok state=bogus owner=x. policy=some why=a%20b%00c ttl=0");
+	T_OK(proto_line_lookup_decode(buf, &b) == 0 && b.whylen == 5 &&
+	    memcmp(b.why, "a b\0c", 5) == 0, "LOOKUP: why= is "
+	    "percent-decoded");
+#define BAD_LOOKUP(line, what) do { \
+	strcpy(buf, line); \
+	T_INTEQ(proto_line_lookup_decode(buf, &b), -1, what); \
+} while (0)
+	BAD_LOOKUP("error bad-address", "LOOKUP: an error reply");
+	BAD_LOOKUP("ok pong proto=1 version=1", "LOOKUP: no state=");
+	BAD_LOOKUP("ok state=maybe ttl=1", "LOOKUP: unknown state");
+	BAD_LOOKUP("ok state=bogus state=secure-key", "LOOKUP: two states");
+	BAD_LOOKUP("ok state=bogus why=%G0", "LOOKUP: bad escape");
+	BAD_LOOKUP("ok state=bogus why=%4", "LOOKUP: short escape");
+	BAD_LOOKUP("ok state=bogus ttl=-1", "LOOKUP: negative ttl");
+	BAD_LOOKUP("ok state=bogus ttl=99999999999999999999999",
+	    "LOOKUP: ttl out of range");
+	BAD_LOOKUP("ok state=secure-key key=", "LOOKUP: empty key=");
+	BAD_LOOKUP("ok state=secure-key  ttl=1", "LOOKUP: two SPs");
+	BAD_LOOKUP("ok state=secure-key policy=none", "LOOKUP: bad policy");
+#undef BAD_LOOKUP
+	strcpy(buf, "ok state=secure-key");
+	for (k = 0; k <= PROTO_LINE_KEYS_MAX; k++)
+		strcat(buf, " key=ed25519,X,-,AAAA");
+	T_INTEQ(proto_line_lookup_decode(buf, &b), -1, "LOOKUP: more than "
+	    "PROTO_LINE_KEYS_MAX keys");
+	memset(&a, 0, sizeof(a));
+	a.state = LOOKUP_SECURE_KEY;
+	a.owner = "has space";
+	T_INTEQ(proto_line_lookup_encode(buf, sizeof(buf), &a), -1,
+	    "LOOKUP: an owner with a space is not encoded");
+}
+
+static void
+test_error_codec(void)
+{
+	enum proto_line_err e = PLE_OK;
+
+	T_OK(proto_line_error_decode("error bad-address\n", 18, &e) == 0 &&
+	    e == PLE_BAD_ADDRESS, "error reply decodes");
+	T_OK(proto_line_error_decode("error brand-new", 15, &e) == 0 &&
+	    e == PLE_INTERNAL, "an unknown error code reads as internal");
+	T_INTEQ(proto_line_error_decode("ok state=bogus", 14, &e), -1,
+	    "an ok reply is no error");
+}
+
 int
 main(void)
 {
 	test_good();
 	test_errors();
 	test_replies();
+	test_authz_codec();
+	test_lookup_codec();
+	test_error_codec();
 	return t_done();
 }
