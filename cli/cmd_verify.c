@@ -49,9 +49,9 @@ keystate(const struct lookup_answer *a)
 	case LOOKUP_SECURE_KEY:
 		return SIG_KEYS_FOUND;
 	case LOOKUP_SECURE_NOKEY:
-		if (a->reason != NULL && strcmp(a->reason, "revoked") == 0)
+		if (a->nokey == LOOKUP_NOKEY_REVOKED)
 			return SIG_KEYS_REVOKED;
-		if (a->reason != NULL && strcmp(a->reason, "expired") == 0)
+		if (a->nokey == LOOKUP_NOKEY_EXPIRED)
 			return SIG_KEYS_EXPIRED;
 		return SIG_KEYS_NONE;
 	case LOOKUP_INSECURE:
