@@ -10,6 +10,12 @@
 #   accepted NAME FROM TO HEADER  RCPT 250, delivered, Sender-Key-Trust
 #                                 exactly HEADER (empty: none)
 #   refused NAME FROM TO PATTERN  RCPT reply matches PATTERN, nothing queued
+#   send_data FROM TO FILE [swaks args]  one message, header and body
+#                                 from FILE; sets OUT and RC
+#   data_reply                    the reply to the end of DATA in OUT
+#   fields_of FILE NAME           every field NAME (any case, blanks
+#                                 before the colon too), unfolded, as
+#                                 written ("Name: value"), one a line
 
 _mail_test=${0##*/}
 _mail_test=${_mail_test%.sh}
@@ -67,4 +73,29 @@ refused() {
 	send "$2" "$3"
 	expect_match "$1: RCPT gets $4" "$(rcpt_reply "$3")" "$4"
 	expect_eq "$1: nothing is queued" "$(queued_id)" ""
+}
+
+send_data() {
+	_from=$1
+	_to=$2
+	_file=$3
+	shift 3
+	OUT=$("$PF" send --from "$_from" --to "$_to" --data "@$_file" "$@" 2>&1)
+	RC=$?
+}
+
+data_reply() {
+	printf '%s\n' "$OUT" | awk '
+	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
+	    /^ *-> \.$/ { want = 1 }'
+}
+
+fields_of() {
+	tr -d '\r' <"$1" | awk -v n="$2" 'BEGIN { n = tolower(n) }
+	    /^$/ { exit }
+	    /^[ \t]/ { if (on) v = v $0; next }
+	    { if (on) print v; on = 0 }
+	    { h = tolower($0); sub(/[ \t]*:.*$/, "", h) }
+	    index($0, ":") && h == n { v = $0; on = 1 }
+	    END { if (on) print v }'
 }
