@@ -287,6 +287,25 @@ set_qid(SMFICTX *ctx, struct mctx *c)
 	memcpy(c->qid, q, i + 1);
 }
 
+/*
+ * ins_top: insert NAME: VALUE above every other field.  With
+ * SMFIP_HDR_LEADSPC the MTA writes VALUE verbatim (Postfix delivers
+ * "Name:value" otherwise), so the space after the colon is added here.
+ * Returns 0, or -1 when the MTA refused or memory ran out.
+ */
+static int
+ins_top(SMFICTX *ctx, const struct mctx *c, char *name, const char *value)
+{
+	char *v = NULL;
+	int rc;
+
+	if (asprintf(&v, "%s%s", c->leadspc ? " " : "", value) == -1)
+		return -1;
+	rc = smfi_insheader(ctx, 0, name, v) == MI_SUCCESS ? 0 : -1;
+	free(v);
+	return rc;
+}
+
 static sfsistat
 eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 {
@@ -305,8 +324,7 @@ eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	    r == SIGNMODE_ERROR ? sig_sign_strerror(serr) : "");
 	switch (r) {
 	case SIGNMODE_SIGNED:
-		if (smfi_insheader(ctx, 0, "Sender-Key-Signature", value) !=
-		    MI_SUCCESS)
+		if (ins_top(ctx, c, "Sender-Key-Signature", value) == -1)
 			rc = SMFIS_TEMPFAIL;
 		break;
 	case SIGNMODE_NOKEY:
@@ -318,11 +336,12 @@ eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 		rc = SMFIS_REJECT;
 		break;
 	case SIGNMODE_ERROR:
-		smfi_setreply(ctx, "451", "4.7.0",
-		    "senderkey: temporary failure (internal)");
 		rc = SMFIS_TEMPFAIL;
 		break;
 	}
+	if (rc == SMFIS_TEMPFAIL)
+		smfi_setreply(ctx, "451", "4.7.0",
+		    "senderkey: temporary failure (internal)");
 	free(value);
 	free(from);
 	return rc;
@@ -493,11 +512,11 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 		if (smfi_chgheader(ctx, "Sender-Key-Trust", (int)i, NULL) !=
 		    MI_SUCCESS)
 			rc = SMFIS_TEMPFAIL;
-	if (out.ar[0] != '\0' && smfi_insheader(ctx, 0,
-	    "Authentication-Results", out.ar) != MI_SUCCESS)
+	if (out.ar[0] != '\0' && ins_top(ctx, c, "Authentication-Results",
+	    out.ar) == -1)
 		rc = SMFIS_TEMPFAIL;
-	if (out.trust[0] != '\0' && smfi_insheader(ctx, 0,
-	    "Sender-Key-Trust", out.trust) != MI_SUCCESS)
+	if (out.trust[0] != '\0' && ins_top(ctx, c, "Sender-Key-Trust",
+	    out.trust) == -1)
 		rc = SMFIS_TEMPFAIL;
 	goto done;
 tempfail:

@@ -83,12 +83,15 @@ if expect ~= nil and expect ~= "" then
 	end
 end
 local added = {}
+-- With SMFIP_HDR_LEADSPC the MTA writes an inserted value as it is (the
+-- milter supplies the space after the colon), as Postfix does.
+local sep = leadspc and ":" or ": "
 for _, n in ipairs({ "Sender-Key-Signature", "Authentication-Results",
     "Sender-Key-Trust" }) do
 	if mt.eom_check(conn, MT_HDRINSERT, n) then
 		local v = mt.getheader(conn, n, 0)
-		mt.echo("insert=" .. n .. ": " .. tostring(v))
-		added[#added + 1] = n .. ": " .. tostring(v)
+		mt.echo("insert=" .. n .. sep .. tostring(v))
+		added[#added + 1] = n .. sep .. tostring(v)
 	end
 	if mt.eom_check(conn, MT_HDRDELETE, n) then
 		mt.echo("delete=" .. n)
