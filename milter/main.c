@@ -306,22 +306,53 @@ ins_top(SMFICTX *ctx, const struct mctx *c, char *name, const char *value)
 	return rc;
 }
 
+/*
+ * strip_submission: delete what signmode_strip lists (every incoming
+ * Sender-Key-Trust, our own Authentication-Results) from submission M,
+ * counting them into *N.  Returns 0, or -1 when the MTA refused one.
+ */
+static int
+strip_submission(SMFICTX *ctx, const struct msg *m, size_t *n)
+{
+	struct signmode_strip st;
+	size_t i;
+
+	*n = 0;
+	if (signmode_strip(m, M->authserv_id, &st) == -1)
+		return -1;
+	for (i = 0; i < st.nar_del; i++)
+		if (smfi_chgheader(ctx, "Authentication-Results",
+		    (int)st.ar_del[i], NULL) != MI_SUCCESS)
+			return -1;
+	for (i = st.ntrust_del; i > 0; i--)
+		if (smfi_chgheader(ctx, "Sender-Key-Trust", (int)i, NULL) !=
+		    MI_SUCCESS)
+			return -1;
+	*n = st.nar_del + st.ntrust_del;
+	return 0;
+}
+
 static sfsistat
 eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 {
 	enum signmode_result r;
 	enum sig_sign_err serr;
 	char *value = NULL, *from = NULL;
+	size_t nstrip = 0;
 	sfsistat rc = SMFIS_ACCEPT;
 
 	r = signmode_sign(M->sctx, m, M->kt, c->auth, (int64_t)time(NULL),
 	    &value, &from, &serr);
+	/* an accepted submission never keeps a forged trust field */
+	if ((r == SIGNMODE_SIGNED || r == SIGNMODE_NOKEY ||
+	    r == SIGNMODE_BADFROM) && strip_submission(ctx, m, &nstrip) == -1)
+		rc = SMFIS_TEMPFAIL;
 	mlog(r == SIGNMODE_SIGNED || r == SIGNMODE_NOKEY ? LOG_INFO :
-	    LOG_NOTICE, "queue_id=%s mode=sign login=%s from=%s result=%s%s%s",
-	    c->qid[0] != '\0' ? c->qid : "-", c->auth,
+	    LOG_NOTICE, "queue_id=%s mode=sign login=%s from=%s result=%s%s%s "
+	    "removed=%zu", c->qid[0] != '\0' ? c->qid : "-", c->auth,
 	    from != NULL ? from : "-", signmode_name(r),
 	    r == SIGNMODE_ERROR ? " why=" : "",
-	    r == SIGNMODE_ERROR ? sig_sign_strerror(serr) : "");
+	    r == SIGNMODE_ERROR ? sig_sign_strerror(serr) : "", nstrip);
 	switch (r) {
 	case SIGNMODE_SIGNED:
 		if (ins_top(ctx, c, "Sender-Key-Signature", value) == -1)

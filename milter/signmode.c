@@ -1,13 +1,19 @@
 /*
- * signmode.c: who may sign for which From: address, and the field that
- * results (signmode.h).  The KeyTable says which logins may use an
- * address; nothing else (envelope sender, display name) is consulted.
+ * signmode.c: who may sign for which From: address, the field that
+ * results, and the forged fields a submission loses (signmode.h).  The
+ * KeyTable says which logins may use an address; nothing else (envelope
+ * sender, display name) is consulted.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr.h"
 #include "signmode.h"
+#include "verify.h"
+
+#define SIGNMODE_SKT	"Sender-Key-Trust"
+#define SIGNMODE_AR	"Authentication-Results"
 
 /* milter_value: FIELD ("Name: v=1;...", CRLF folding) as a header value. */
 static char *
@@ -78,6 +84,38 @@ done:
 	free(field);
 	addr_free(a);
 	return rc;
+}
+
+int
+signmode_strip(const struct msg *m, const char *authserv_id,
+    struct signmode_strip *out)
+{
+	const struct msg_field *f;
+	char id[256];
+	size_t i, nar = 0, t;
+
+	memset(out, 0, sizeof(*out));
+	if (m == NULL || authserv_id == NULL)
+		return -1;
+	for (i = 0; i < msg_nfields(m); i++) {
+		f = msg_field(m, i);
+		if (msg_field_is(f, SIGNMODE_SKT))
+			out->ntrust_del++;
+		else if (msg_field_is(f, SIGNMODE_AR)) {
+			nar++;
+			if (verify_authserv_id(f->value, f->valuelen, id,
+			    sizeof(id)) == 0 &&
+			    strcasecmp(id, authserv_id) == 0 &&
+			    out->nar_del < SIGNMODE_MAX_DEL)
+				out->ar_del[out->nar_del++] = nar;
+		}
+	}
+	for (i = 0; i < out->nar_del / 2; i++) {	/* descending */
+		t = out->ar_del[i];
+		out->ar_del[i] = out->ar_del[out->nar_del - 1 - i];
+		out->ar_del[out->nar_del - 1 - i] = t;
+	}
+	return 0;
 }
 
 const char *

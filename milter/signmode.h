@@ -1,7 +1,8 @@
 /*
  * signmode: the sign-mode decision of senderkey-milter (specs/protocol.md
  * 5.3): a message submitted by an authenticated login is signed with the
- * KeyTable key of its From: address when that login may use it.  Pure
+ * KeyTable key of its From: address when that login may use it, and
+ * loses the trust fields it brought along (signmode_strip).  Pure
  * apart from the clock the caller passes: no I/O, no libmilter.  Not
  * here: the signing itself (lib/sig.h), reading the table (keytable.h).
  */
@@ -33,6 +34,32 @@ enum signmode_result {
 enum signmode_result signmode_sign(struct sig_ctx *, const struct msg *m,
 		    const struct keytable *kt, const char *login, int64_t now,
 		    char **value, char **from, enum sig_sign_err *serr);
+
+/*
+ * The fields a submission loses before it goes on (protocol.md 5.3): a
+ * submitting login must not hand anyone a Sender-Key-Trust or an
+ * Authentication-Results of this host that senderkey did not write.
+ */
+#define SIGNMODE_MAX_DEL	64	/* Authentication-Results removed, at most */
+
+struct signmode_strip {
+	/* Sender-Key-Trust fields to delete: indexes NTRUST_DEL down to 1 */
+	size_t	 ntrust_del;
+	/* Authentication-Results whose authserv-id is ours: 1-based indexes
+	   among fields of that name, descending (delete in this order) */
+	size_t	 ar_del[SIGNMODE_MAX_DEL];
+	size_t	 nar_del;
+};
+
+/*
+ * signmode_strip: the deletions for submission M (every Sender-Key-Trust,
+ * in any case; every Authentication-Results whose authserv-id equals
+ * AUTHSERV_ID without regard to ASCII case) into *OUT.  Field names are
+ * compared as the MTA's header-change indexes count them (any case).
+ * Returns 0, or -1 when M or AUTHSERV_ID is NULL (*OUT then empty).
+ */
+int		 signmode_strip(const struct msg *m, const char *authserv_id,
+		    struct signmode_strip *out);
 
 /* signmode_name: "signed", "no-key", "not-allowed", "bad-from", "error". */
 const char	*signmode_name(enum signmode_result);

@@ -386,6 +386,51 @@ done:
 	sig_ctx_free(ctx);
 }
 
+/* what a submission loses (protocol.md 5.3): signmode_strip */
+static void
+test_signmode_strip(void)
+{
+	static const char S[] =
+	    "sender-key-trust: authorized; reason=allowlisted-signed\r\n"
+	    "Authentication-Results: other.example.org; spf=pass\r\n"
+	    "Sender-Key-Trust:\r\n authorized; reason=folded\r\n"
+	    "Authentication-Results: MX.example.NET; senderkey=pass\r\n"
+	    "SENDER-KEY-TRUST : trusted; reason=key-secure-signed\r\n"
+	    "From: Alice <alice@example.test>\r\n"
+	    "X-Sender-Key-Trust: authorized\r\n"
+	    "\r\nbody\r\n";
+	static const char CLEAN[] = "From: alice@example.test\r\n"
+	    "Sender-Key-Signature: v=1\r\n\r\nbody\r\n";
+	struct msg *m = msg_parse(S, sizeof(S) - 1, NULL, NULL);
+	struct msg *c = msg_parse(CLEAN, sizeof(CLEAN) - 1, NULL, NULL);
+	struct msg *v = msg_parse(MSG, sizeof(MSG) - 1, NULL, NULL);
+	struct signmode_strip st;
+
+	if (m == NULL || c == NULL || v == NULL) {
+		T_OK(0, "strip: messages parse");
+		goto done;
+	}
+	T_INTEQ(signmode_strip(m, "mx.example.net", &st), 0, "strip: ok");
+	T_INTEQ(st.ntrust_del, 3, "strip: every Sender-Key-Trust, any case, "
+	    "folded, blank before the colon (not X-Sender-Key-Trust)");
+	T_OK(st.nar_del == 1 && st.ar_del[0] == 2, "strip: only our own "
+	    "Authentication-Results (the 2nd of that name), id in any case");
+	T_INTEQ(signmode_strip(v, "mx.example.net", &st), 0, "strip: MSG");
+	T_OK(st.ntrust_del == 2 && st.nar_del == 2 && st.ar_del[0] == 3 &&
+	    st.ar_del[1] == 1, "strip: A-R indexes in descending order");
+	T_INTEQ(signmode_strip(c, "mx.example.net", &st), 0, "strip: clean");
+	T_OK(st.ntrust_del == 0 && st.nar_del == 0,
+	    "strip: a clean submission loses nothing (not its signature)");
+	T_INTEQ(signmode_strip(NULL, "mx.example.net", &st), -1,
+	    "strip: no message");
+	T_OK(st.ntrust_del == 0 && st.nar_del == 0, "strip: empty on error");
+	T_INTEQ(signmode_strip(m, NULL, &st), -1, "strip: no authserv-id");
+done:
+	msg_free(m);
+	msg_free(c);
+	msg_free(v);
+}
+
 int
 main(void)
 {
@@ -395,5 +440,6 @@ main(void)
 	test_decide();
 	test_keytable();
 	test_signmode();
+	test_signmode_strip();
 	return t_done();
 }
