@@ -50,8 +50,13 @@
 	"PREPEND Sender-Key-Trust: untrusted; reason={reason}"
 #define PROTO_POLICY_DEF_AUTHORIZED \
 	"PREPEND Sender-Key-Trust: {tag}; reason={reason}"
-#define PROTO_POLICY_DEF_UNTRUSTED_DENY		"DUNNO"
-#define PROTO_POLICY_DEF_AUTHORIZED_DENY	"DUNNO"
+/*
+ * Deny mode prepends the same field as allow mode: a message accepted for
+ * a deny-mode recipient must carry senderkey's own Sender-Key-Trust on
+ * top too, or a sender's forged copy is the first one a client reads.
+ */
+#define PROTO_POLICY_DEF_UNTRUSTED_DENY		PROTO_POLICY_DEF_UNTRUSTED
+#define PROTO_POLICY_DEF_AUTHORIZED_DENY	PROTO_POLICY_DEF_AUTHORIZED
 
 /* Why a request is malformed (2.3).  Every one means: reply, then close. */
 enum proto_policy_err {

@@ -171,8 +171,8 @@ refused "deny mode: an unsigned zone" alice@insecure.test bob@example.net \
 refused "deny mode: a bogus zone is rejected without DNS (rule 5)" \
     alice@bogus.test bob@example.net \
     '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
-accepted "deny mode: the null sender is accepted untagged (DUNNO)" "<>" \
-    bob@example.net ""
+accepted "deny mode: the null sender is accepted, tagged" "<>" \
+    bob@example.net "untrusted; reason=null-sender"
 check "SIGHUP kept the same process" alive "$SKPID"
 
 # --- Mode monitor: DUNNO, the verdict only logged ------------------------

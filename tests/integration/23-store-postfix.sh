@@ -5,9 +5,10 @@
 # 6.1, specs/protocol.md 2.4 and 2.5).  A deny-mode recipient rejects an
 # unknown sender (not-allowlisted) and an allowlisted sender without a
 # secure key (key-insecure); it accepts an allowlisted sender with a
-# secure key, untagged (at RCPT the verdict is untrusted sig-pending and
-# the deny-mode action is DUNNO: without a milter nothing can claim
-# "authorized"); it accepts a pinned sender while the published key is
+# secure key, tagged "untrusted; reason=sig-pending" (at RCPT nothing can
+# claim "authorized" without a milter, and deny mode prepends senderkey's
+# field like allow mode, protocol.md 2.4); it accepts a pinned sender
+# while the published key is
 # the pinned one and rejects (pin-mismatch) once another key is
 # published; switching the recipient's mode with the CLI takes effect
 # without a restart; a transaction with a deny-mode and an allow-mode
@@ -127,8 +128,8 @@ refused "deny mode: an unknown sender with a secure key" \
     nobody@example.test bob@example.net "$NOTALLOWED"
 refused "deny mode: an unknown sender (another secure key)" \
     alice@nsec3.test bob@example.net "$NOTALLOWED"
-accepted "deny mode: allowlisted, secure key (sig-pending: DUNNO, untagged)" \
-    alice@example.test bob@example.net ""
+accepted "deny mode: allowlisted, secure key (tagged sig-pending)" \
+    alice@example.test bob@example.net "untrusted; reason=sig-pending"
 expect_match "deny mode: the daemon's verdict for it is untrusted sig-pending" \
     "$(grep 'sender=alice@example.test recipient=bob@example.net' \
     "$D/run/skd.log" | tail -n 1)" 'verdict=untrusted reason=sig-pending .*mode=deny list=allow'
@@ -140,7 +141,7 @@ accepted "allow mode (DefaultMode) for another recipient: tagged" \
 
 # --- a pinned key ---------------------------------------------------------
 accepted "pinned key published: accepted" carol@example.test \
-    bob@example.net ""
+    bob@example.net "untrusted; reason=sig-pending"
 check "carol's key is replaced by another one" publish "$D/keys/carol2.key"
 until_reply "pinned key replaced: rejected" carol@example.test \
     bob@example.net \
@@ -156,8 +157,9 @@ expect_match "two classes: the second (allow mode) gets 452 4.5.3" \
     '^452 4\.5\.3 .*senderkey: too many recipients of another policy class'
 F=$(delivered bob@example.net)
 if [ -f "$F" ]; then
-	expect_eq "two classes: bob's copy carries no header" \
-	    "$(headers_of "$F" Sender-Key-Trust)" ""
+	expect_eq "two classes: bob's copy carries the deny-mode field only" \
+	    "$(headers_of "$F" Sender-Key-Trust)" \
+	    "untrusted; reason=sig-pending"
 else
 	not_ok "two classes: bob's copy is delivered"
 	diag "$OUT"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "proto_policy.h"
 #include "t.h"
 
@@ -330,6 +331,34 @@ vo(enum verdict v, enum verdict_reason r, enum verdict_tag t)
 	return o;
 }
 
+/*
+ * test_default_sync: senderkeyd.conf's defaults (lib/config.c) are the
+ * encoder's (2.4): senderkeyd passes the configured texts, so a default
+ * changed in one place only would change what Postfix gets.
+ */
+static void
+test_default_sync(void)
+{
+	struct config *c = config_default();
+
+	T_OK(c != NULL, "config_default");
+	if (c == NULL)
+		return;
+	T_STREQ(c->action_tempfail, PROTO_POLICY_DEF_TEMPFAIL,
+	    "ActionTempfail default = the encoder's");
+	T_STREQ(c->action_unauthorized, PROTO_POLICY_DEF_UNAUTHORIZED,
+	    "ActionUnauthorized default = the encoder's");
+	T_STREQ(c->action_untrusted, PROTO_POLICY_DEF_UNTRUSTED,
+	    "ActionUntrusted default = the encoder's");
+	T_STREQ(c->action_authorized, PROTO_POLICY_DEF_AUTHORIZED,
+	    "ActionAuthorized default = the encoder's");
+	T_STREQ(c->action_untrusted_deny, PROTO_POLICY_DEF_UNTRUSTED_DENY,
+	    "ActionUntrustedDeny default = the encoder's");
+	T_STREQ(c->action_authorized_deny, PROTO_POLICY_DEF_AUTHORIZED_DENY,
+	    "ActionAuthorizedDeny default = the encoder's");
+	config_free(c);
+}
+
 static void
 test_actions(void)
 {
@@ -349,14 +378,18 @@ test_actions(void)
 	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending",
 	    "default untrusted action, allow mode (2.6 example)");
+	/* deny mode prepends too: a forged field must not be on top */
 	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
-	T_STREQ(buf, "DUNNO", "default untrusted action, deny mode");
+	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending",
+	    "default untrusted action, deny mode (2.4)");
 	o = vo(VERDICT_AUTHORIZED, VR_KEY_SECURE_SIGNED, VT_TRUSTED);
 	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
 	    "reason=key-secure-signed", "default authorized action, allow");
 	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
-	T_STREQ(buf, "DUNNO", "default authorized action, deny mode");
+	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
+	    "reason=key-secure-signed", "default authorized action, deny");
+	test_default_sync();
 
 	memset(&a, 0, sizeof(a));
 	a.unauthorized = "REJECT {reason}/{tag} {x} {reason";
@@ -515,6 +548,16 @@ test_respond(struct proto_policy_parser *p)
 	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "ffffffffffffffff",
 	    0, buf, sizeof(buf));
 	T_STREQ(buf, "action=" PROTO_POLICY_SPLIT "\n\n", "respond: split");
+	/* deny mode: the first accepted recipient gets the field too */
+	proto_policy_txn_init(&t);
+	proto_policy_respond(&t, NULL, rq, VM_DENY, &o, "21c33b21cbddc32d",
+	    0, buf, sizeof(buf));
+	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: untrusted; "
+	    "reason=sig-pending\n\n", "respond: deny mode prepends");
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "21c33b21cbddc32d",
+	    0, buf, sizeof(buf));
+	T_STREQ(buf, "action=DUNNO\n\n", "respond: an allow-mode recipient "
+	    "of the same class and action after it: DUNNO");
 	proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, 0, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "action=" PROTO_POLICY_INTERNAL "\n\n",
