@@ -30,6 +30,7 @@
 #include "owner.h"
 #include "policy_import.h"
 #include "policydb.h"
+#include "rcpt.h"
 #include "resolver_opts.h"
 #include "store.h"
 #include "verdict.h"
@@ -167,6 +168,31 @@ canon(const char *what, const char *arg, int want, char *out)
 	return 0;
 }
 
+/*
+ * canon_rcpt: the recipient ARG as the mailbox it is delivered to, with
+ * the configuration's RecipientDelimiter (policydb_canon_rcpt), in OUT;
+ * when that is not ARG's own canonical form, one line on stderr says so
+ * (VERB: "stored" or "read").  0 or an exit status.
+ */
+static int
+canon_rcpt(struct pctx *c, const char *arg, const char *verb, char *out)
+{
+	char err[512];
+	int rc, changed = 0;
+
+	if ((rc = config(c)) != 0)
+		return rc;
+	if (policydb_canon_rcpt(arg, c->cfg->recipient_delimiter, out,
+	    &changed, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: recipient %s\n", err);
+		return EX_DATAERR;
+	}
+	if (changed)
+		fprintf(stderr, "senderkey: recipient %s is %s as %s, the "
+		    "mailbox it is delivered to\n", arg, verb, out);
+	return 0;
+}
+
 /* apply: ITEMS in one transaction with the audit text WHAT. */
 static int
 apply(struct pctx *c, const struct pimp_item *items, size_t n,
@@ -296,7 +322,7 @@ c_set(struct pctx *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 	memset(&it, 0, sizeof(it));
-	if ((rc = canon("recipient", argv[1], -1, it.recipient)) != 0)
+	if ((rc = canon_rcpt(c, argv[1], "stored", it.recipient)) != 0)
 		return rc;
 	it.kind = PIMP_MODE;
 	if (strcmp(argv[2], "default") != 0)
@@ -314,6 +340,7 @@ c_entry(struct pctx *c, int argc, char **argv)
 	struct pimp_item it;
 	const char *cmd = argv[0], *pinarg = NULL;
 	char what[900], err[POLICYDB_ERR_MAX + 128];
+	char plain[POLICYDB_TARGET_MAX];
 	size_t n = 0;
 	int rc, current = 0, kind, i;
 
@@ -332,8 +359,9 @@ c_entry(struct pctx *c, int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if ((rc = canon("recipient", argv[1], -1, it.recipient)) != 0 ||
-	    (rc = canon("sender", argv[2], -1, it.sender)) != 0)
+	if ((rc = canon("sender", argv[2], -1, it.sender)) != 0 ||
+	    (rc = canon_rcpt(c, argv[1], strcmp(cmd, "remove") == 0 ?
+	    "read" : "stored", it.recipient)) != 0)
 		return rc;
 	kind = it.sender[0] == '*' ? POLICYDB_T_DOMAIN : POLICYDB_T_ADDR;
 	if ((pinarg != NULL || current) && kind != POLICYDB_T_ADDR) {
@@ -361,8 +389,14 @@ c_entry(struct pctx *c, int argc, char **argv)
 		fprintf(stderr, "senderkey: %s\n", err);
 		return exit_for(e);
 	}
+	/* a rule stored before recipients were mailboxes: as written */
+	if (policydb_canon(argv[1], plain, NULL, 0) == -1)
+		snprintf(plain, sizeof(plain), "%s", it.recipient);
 	if (policydb_begin(db) == -1 || policydb_remove(db, it.recipient,
 	    it.sender, it.pin[0] != '\0' ? it.pin : NULL, &n) == -1 ||
+	    (n == 0 && strcmp(plain, it.recipient) != 0 &&
+	    policydb_remove(db, plain, it.sender, it.pin[0] != '\0' ? it.pin :
+	    NULL, &n) == -1) ||
 	    (n > 0 && policydb_commit(db, what) == -1)) {
 		fprintf(stderr, "senderkey: %s: %s (nothing changed)\n",
 		    c->store, policydb_error(db));
@@ -480,7 +514,7 @@ c_show(struct pctx *c, int argc, char **argv)
 		if (!export && strcmp(argv[i], "--json") == 0 && !json)
 			json = 1;
 		else if (!export && want[0] == '\0' && argv[i][0] != '-') {
-			if ((rc = canon("recipient", argv[i], -1, want)) != 0)
+			if ((rc = canon_rcpt(c, argv[i], "read", want)) != 0)
 				return rc;
 		} else {
 			usage(stderr);
@@ -517,6 +551,35 @@ c_show(struct pctx *c, int argc, char **argv)
 	return finish_output();
 }
 
+/*
+ * explain_rcpt: the mailbox the recipient ARG is delivered to, as
+ * senderkeyd reads it, saying on stderr when it is not ARG itself; NULL
+ * (DOM: its domain or "") when there is none: then its domain's strictest
+ * rules apply, as in the daemon.
+ */
+static struct addr *
+explain_rcpt(struct pctx *c, const char *arg, char *dom, size_t domsz)
+{
+	struct addr *mb, *plain;
+	enum addr_err e;
+
+	mb = rcpt_mailbox(arg, ADDR_FORM_SMTP, c->cfg->recipient_delimiter,
+	    dom, domsz, &e);
+	if (mb == NULL) {
+		fprintf(stderr, "senderkey: recipient %s: cannot tell the "
+		    "mailbox it is delivered to: %s; the strictest rules of "
+		    "%s%s apply\n", arg, addr_strerror(e), dom[0] != '\0' ?
+		    "*@" : "every domain", dom);
+		return NULL;
+	}
+	plain = addr_parse(arg, NULL, NULL);
+	if (plain == NULL || strcmp(addr_canon(plain), addr_canon(mb)) != 0)
+		fprintf(stderr, "senderkey: recipient %s is read as %s, the "
+		    "mailbox it is delivered to\n", arg, addr_canon(mb));
+	addr_free(plain);
+	return mb;
+}
+
 static int
 c_explain(struct pctx *c, int argc, char **argv)
 {
@@ -526,7 +589,7 @@ c_explain(struct pctx *c, int argc, char **argv)
 	struct decision d;
 	struct verdict_output out;
 	struct addr *a = NULL, *ra;
-	char buf[STORE_EXPLAIN_MAX], fp[KEY_FP_SIZE];
+	char buf[STORE_EXPLAIN_MAX], fp[KEY_FP_SIZE], dom[256];
 	size_t i;
 	int rc;
 
@@ -543,8 +606,8 @@ c_explain(struct pctx *c, int argc, char **argv)
 		f.sender = VS_INVALID;
 	else
 		f.sender = VS_OK;
-	ra = addr_parse(argv[2], NULL, NULL);
-	store_eval(s, a, ra, NULL, &r);
+	ra = explain_rcpt(c, argv[2], dom, sizeof(dom));
+	store_eval(s, a, ra, dom, &r);
 	addr_free(a);
 	addr_free(ra);
 	store_explain(&r, buf, sizeof(buf));
@@ -575,6 +638,23 @@ c_explain(struct pctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* import_rcpts: every recipient of L as the mailbox it is delivered to. */
+static int
+import_rcpts(struct pctx *c, struct pimp_list *l)
+{
+	char out[POLICYDB_TARGET_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < l->n; i++) {
+		if ((rc = canon_rcpt(c, l->items[i].recipient, "stored",
+		    out)) != 0)
+			return rc;
+		memcpy(l->items[i].recipient, out, sizeof(out));
+	}
+	return 0;
+}
+
 static int
 c_import(struct pctx *c, int argc, char **argv)
 {
@@ -589,7 +669,8 @@ c_import(struct pctx *c, int argc, char **argv)
 			usage(stderr);
 			return EX_USAGE;
 		}
-		if ((rc = pimp_text(argv[1], &l)) != 0)
+		if ((rc = pimp_text(argv[1], &l)) != 0 ||
+		    (rc = import_rcpts(c, &l)) != 0)
 			goto done;
 		snprintf(what, sizeof(what), "import %s", argv[1]);
 	} else {
@@ -597,7 +678,7 @@ c_import(struct pctx *c, int argc, char **argv)
 			usage(stderr);
 			return EX_USAGE;
 		}
-		if ((rc = canon("recipient", argv[1], -1, rcpt)) != 0)
+		if ((rc = canon_rcpt(c, argv[1], "stored", rcpt)) != 0)
 			return rc;
 		rc = strcmp(cmd, "import-vcard") == 0 ?
 		    pimp_vcard(argv[2], rcpt, (int64_t)time(NULL), &l) :

@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "key.h"
 #include "policydb.h"
+#include "rcpt.h"
 
 #define BUSY_TIMEOUT_MS	5000
 
@@ -158,6 +159,44 @@ policydb_canon(const char *in, char *out, char *err, size_t errsz)
 	}
 	snprintf(out, POLICYDB_TARGET_MAX, "%s", addr_canon(a));
 	addr_free(a);
+	return POLICYDB_T_ADDR;
+}
+
+int
+policydb_canon_rcpt(const char *in, const char *delims, char *out,
+    int *changed, char *err, size_t errsz)
+{
+	enum addr_err ae = ADDR_OK;
+	struct addr *a, *plain;
+	char dom[POLICYDB_TARGET_MAX];
+
+	if (changed != NULL)
+		*changed = 0;
+	if (in[0] == '*' && in[1] == '@')
+		return policydb_canon(in, out, err, errsz);
+	if ((a = rcpt_mailbox(in, ADDR_FORM_SMTP, delims, dom, sizeof(dom),
+	    &ae)) == NULL) {
+		/* a syntax error: say where, as policydb_canon does */
+		if (ae != ADDR_EROUTE && ae != ADDR_ENOAT &&
+		    policydb_canon(in, out, err, errsz) == -1)
+			return -1;
+		seterr(err, errsz, "%s: cannot tell the mailbox it is "
+		    "delivered to: %s (expected an address or *@domain)", in,
+		    addr_strerror(ae));
+		return -1;
+	}
+	if (strlen(addr_canon(a)) + 1 > POLICYDB_TARGET_MAX) {
+		addr_free(a);
+		seterr(err, errsz, "%s: address too long", in);
+		return -1;
+	}
+	snprintf(out, POLICYDB_TARGET_MAX, "%s", addr_canon(a));
+	addr_free(a);
+	if (changed != NULL) {
+		plain = addr_parse(in, NULL, NULL);
+		*changed = plain == NULL || strcmp(addr_canon(plain), out) != 0;
+		addr_free(plain);
+	}
 	return POLICYDB_T_ADDR;
 }
 

@@ -62,6 +62,18 @@ int		 policydb_canon(const char *in, char *out, char *err,
 		    size_t errsz);
 
 /*
+ * policydb_canon_rcpt: as policydb_canon, for a recipient: an address is
+ * reduced to the mailbox it is delivered to (rcpt_mailbox, RFC 5321 form,
+ * DELIMS the RecipientDelimiter set or NULL), so that a rule for
+ * "carol+x@example.net", "carol@example.net." or "example.net!carol" is
+ * carol@example.net's.  *CHANGED (when CHANGED is not NULL) is set to 1
+ * when that mailbox is not the address as policydb_canon would give it,
+ * else 0.  Returns the kind, or -1 with ERR set (no one mailbox).  Pure.
+ */
+int		 policydb_canon_rcpt(const char *in, const char *delims,
+		    char *out, int *changed, char *err, size_t errsz);
+
+/*
  * policydb_pin_parse: a fingerprint as key_fingerprint_parse reads it
  * (hex, with or without colons, either case) as 64 lowercase hex digits
  * in OUT.  Returns 0 or -1.  Pure.

@@ -115,6 +115,68 @@ printf 'PolicyStore %s\nTrustAnchorFile %s/none.key\n' "$S" "$tmp" >"$tmp/noanch
 expect_eq "--pin-current without a trust anchor is 66" \
     "$(rc "$sk" policy -x "$tmp/noanchor.conf" allow a@x.test b@y.test --pin-current)" 66
 
+# --- recipients are kept as the mailbox they are delivered to ---
+R="$tmp/r.db"
+printf 'PolicyStore %s\nRecipientDelimiter +\n' "$R" >"$tmp/r.conf"
+pr() { "$sk" policy -x "$tmp/r.conf" "$@"; }
+stored() {	# what input: the command succeeded, one stderr line naming carol's
+	expect_eq "$1: done" "$2" 0
+	expect_eq "$1: one line on stderr" "$(wc -l <"$tmp/err")" 1
+	expect_match "$1: stored as carol's" "$(cat "$tmp/err")" \
+	    "^senderkey: recipient .* is stored as carol@example.net, the mailbox it is delivered to\$"
+}
+stored "set carol+x@example.net" "$(rc pr set carol+x@example.net deny)"
+stored "deny for carol@example.net." "$(rc pr deny carol@example.net. mallory@partner.org)"
+stored "allow for example.net!carol" "$(rc pr allow 'example.net!carol' dan@partner.org)"
+stored "allow for carol%example.net@mx.example.org" \
+    "$(rc pr allow 'carol%example.net@mx.example.org' erin@partner.org)"
+expect_eq "a plain recipient: done" "$(rc pr allow carol@example.net 'frank+x@partner.org')" 0
+expect_eq "a plain recipient: nothing on stderr" "$(cat "$tmp/err")" ""
+pr export | grep -v '^#' | sort >"$tmp/rexp"
+expect_eq "every rule is carol's; senders stay as written" "$(cat "$tmp/rexp")" \
+"carol@example.net allow dan@partner.org
+carol@example.net allow erin@partner.org
+carol@example.net allow frank+x@partner.org
+carol@example.net deny mallory@partner.org
+carol@example.net mode deny"
+expect_eq "two levels of routing are refused (65)" \
+    "$(rc pr set 'a.example!example.net!carol' deny)" 65
+expect_match "... saying why" "$(cat "$tmp/err")" \
+    "^senderkey: recipient a.example!example.net!carol: cannot tell the mailbox it is delivered to: routing"
+expect_eq "'!' with '%' is refused (65)" \
+    "$(rc pr allow 'example.net!carol%b.example@mx.example.org' x@partner.org)" 65
+expect_eq "an address Postfix completes with its own domain is refused (65)" \
+    "$(rc pr set carol deny)" 65
+expect_eq "nothing was stored for the refused ones" \
+    "$(pr export | grep -v '^#' | sort)" "$(cat "$tmp/rexp")"
+out=$(pr explain mallory@partner.org 'Carol+News@example.net.' 2>"$tmp/err")
+expect_match "explain: a spelling of carol is decided by carol's rules" \
+    "$(printf '%s\n' "$out" | grep -E '^(mode|list)=' | tr '\n' ' ')" \
+    "mode=deny list=deny"
+expect_match "explain: says how it read the recipient" "$(cat "$tmp/err")" \
+    "is read as carol@example.net"
+out=$(pr explain x@elsewhere.test 'a.example!example.net!carol' 2>"$tmp/err")
+expect_match "explain: no one mailbox gets the strictest rules (deny mode)" \
+    "$(printf '%s\n' "$out" | grep -E '^(mode|list)=' | tr '\n' ' ')" \
+    "mode=deny list=none"
+expect_match "explain: ... and says why" "$(cat "$tmp/err")" \
+    "cannot tell the mailbox it is delivered to: routing.*every domain apply"
+expect_match "show: a spelling of carol shows carol's rules" \
+    "$(pr show carol+y@example.net 2>/dev/null)" "carol@example.net mode deny"
+check "remove: a spelling of carol removes carol's entry" \
+    pr remove carol+z@example.net erin@partner.org
+expect_eq "remove: it is gone" "$(pr export | grep -c erin@)" 0
+printf 'carol+news@example.net deny gus@partner.org\n' >"$tmp/rimp.txt"
+check "import: a spelling of carol" pr import "$tmp/rimp.txt"
+expect_match "import: stored as carol's" "$(pr export)" \
+    "carol@example.net deny gus@partner.org"
+check "without RecipientDelimiter: done" p set zed+x@example.net. deny
+expect_match "without RecipientDelimiter the extension stays, the dot goes" \
+    "$(p export)" "zed\+x@example.net mode deny"
+check "a rule stored under an old spelling can still be removed" \
+    sh -c "sqlite3 '$R' \"INSERT INTO entry(recipient, action, sender) VALUES ('old+x@example.net', 'allow', 'o@partner.org')\" &&
+    '$sk' policy -x '$tmp/r.conf' remove old+x@example.net o@partner.org"
+
 # --- vCard fixtures ---
 D="$SK_TOP/tests/data/policy"
 check "import-vcard 3.0" p import-vcard r@example.net "$D/contacts-3.0.vcf"

@@ -126,6 +126,33 @@ test_changes(void)
 	    "*@ alone is refused (%s)", err);
 	T_INTEQ(policydb_canon("a b@x.test", c, err, sizeof(err)), -1,
 	    "a bad address is refused (%s)", err);
+	T_INTEQ(policydb_canon_rcpt("Carol+X@Example.NET.", "+", c, &i, NULL,
+	    0), POLICYDB_T_ADDR, "a recipient");
+	T_OK(strcmp(c, "carol@example.net") == 0 && i == 1,
+	    "recipient: the mailbox it is delivered to, marked changed (%s)",
+	    c);
+	T_INTEQ(policydb_canon_rcpt("example.net!Carol", NULL, c, &i, NULL, 0),
+	    POLICYDB_T_ADDR, "a bang path recipient");
+	T_OK(strcmp(c, "carol@example.net") == 0 && i == 1,
+	    "bang path: carol's (%s)", c);
+	T_INTEQ(policydb_canon_rcpt("Carol@Example.NET", "+", c, &i, NULL, 0),
+	    POLICYDB_T_ADDR, "a plain recipient");
+	T_OK(strcmp(c, "carol@example.net") == 0 && i == 0,
+	    "plain recipient: not marked changed");
+	T_INTEQ(policydb_canon_rcpt("carol+x@example.net", NULL, c, &i, NULL,
+	    0), POLICYDB_T_ADDR, "no delimiter set");
+	T_OK(strcmp(c, "carol+x@example.net") == 0 && i == 0,
+	    "no delimiter set: the extension stays");
+	T_INTEQ(policydb_canon_rcpt("*@Example.NET.", "+", c, &i, NULL, 0),
+	    POLICYDB_T_DOMAIN, "a *@domain recipient");
+	T_STREQ(c, "*@example.net", "*@domain as policydb_canon");
+	T_INTEQ(policydb_canon_rcpt("a!b!carol", "+", c, &i, err,
+	    sizeof(err)), -1, "two levels of routing refused (%s)", err);
+	T_OK(strstr(err, "cannot tell the mailbox") != NULL,
+	    "the message says why");
+	T_INTEQ(policydb_canon_rcpt("a b@x.test", "+", c, &i, err,
+	    sizeof(err)), -1, "a syntax error refused (%s)", err);
+	T_OK(strstr(err, "at octet 1") != NULL, "the message says where");
 	T_INTEQ(policydb_pin_parse("AB:CD", pin), -1, "a short pin");
 	T_INTEQ(policydb_pin_parse("5C87" Z58 "DA", pin), 0, "64 hex digits");
 	T_STREQ(pin, "5c87" Z58 "da",
