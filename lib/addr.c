@@ -455,6 +455,13 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 		return NULL;
 	a = pack(local != NULL ? local : raw, domain);
 	free(local);
+	/* A-labels (and NFC) can make the canonical form longer than IN:
+	   it must still be an address (addr_parse of it gives it back). */
+	if (a != NULL && strlen(a->s) > ADDR_MAX) {
+		free(a);
+		set_err(ADDR_ETOOLONG, n, err, pos);
+		return NULL;
+	}
 	return a;
 }
 
