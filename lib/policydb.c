@@ -124,6 +124,24 @@ fail(struct policydb *p, enum policydb_err code, const char *msg)
 	return -1;
 }
 
+/*
+ * put_canon: A's canonical address into OUT (POLICYDB_TARGET_MAX octets),
+ * A freed; -1 with ERR naming IN when it does not fit.
+ */
+static int
+put_canon(struct addr *a, const char *in, char *out, char *err,
+    size_t errsz)
+{
+	if (strlen(addr_canon(a)) + 1 > POLICYDB_TARGET_MAX) {
+		addr_free(a);
+		seterr(err, errsz, "%s: address too long", in);
+		return -1;
+	}
+	snprintf(out, POLICYDB_TARGET_MAX, "%s", addr_canon(a));
+	addr_free(a);
+	return 0;
+}
+
 int
 policydb_canon(const char *in, char *out, char *err, size_t errsz)
 {
@@ -152,13 +170,8 @@ policydb_canon(const char *in, char *out, char *err, size_t errsz)
 		    "or *@domain)", in, pos, addr_strerror(ae));
 		return -1;
 	}
-	if (strlen(addr_canon(a)) + 1 > POLICYDB_TARGET_MAX) {
-		addr_free(a);
-		seterr(err, errsz, "%s: address too long", in);
+	if (put_canon(a, in, out, err, errsz) == -1)
 		return -1;
-	}
-	snprintf(out, POLICYDB_TARGET_MAX, "%s", addr_canon(a));
-	addr_free(a);
 	return POLICYDB_T_ADDR;
 }
 
@@ -185,13 +198,8 @@ policydb_canon_rcpt(const char *in, const char *delims, char *out,
 		    addr_strerror(ae));
 		return -1;
 	}
-	if (strlen(addr_canon(a)) + 1 > POLICYDB_TARGET_MAX) {
-		addr_free(a);
-		seterr(err, errsz, "%s: address too long", in);
+	if (put_canon(a, in, out, err, errsz) == -1)
 		return -1;
-	}
-	snprintf(out, POLICYDB_TARGET_MAX, "%s", addr_canon(a));
-	addr_free(a);
 	if (changed != NULL) {
 		plain = addr_parse(in, NULL, NULL);
 		*changed = plain == NULL || strcmp(addr_canon(plain), out) != 0;

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "b64.h"
+#include "hex.h"
 #include "sigheader.h"
 #include "taglist.h"
 
@@ -24,18 +25,6 @@ static int
 is_fws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /*
@@ -61,8 +50,8 @@ qp_decode(const char *s, size_t n, char *buf, size_t bufsz, char **freeme)
 		if (s[i] == '=') {
 			if (i + 2 >= n)
 				return NULL;
-			if ((hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if ((hi = hex_digit(s[i + 1])) < 0 ||
+			    (lo = hex_digit(s[i + 2])) < 0)
 				return NULL;
 			if (hi == 0 && lo == 0)
 				return NULL;	/* no NUL in an address */

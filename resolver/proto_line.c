@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "hex.h"
 #include "key.h"
 #include "proto_line.h"
 
@@ -591,18 +592,6 @@ proto_line_lookup_encode(char *buf, size_t bufsz,
 	return proto_line_out_end(&o);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* pct_decode: S percent-decoded in place; its length, or -1. */
 static int
 pct_decode(char *s, size_t *outlen)
@@ -615,7 +604,8 @@ pct_decode(char *s, size_t *outlen)
 			s[j++] = s[i];
 			continue;
 		}
-		if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+		if ((hi = hex_digit(s[i + 1])) < 0 ||
+		    (lo = hex_digit(s[i + 2])) < 0)
 			return -1;
 		s[j++] = (char)(hi << 4 | lo);
 		i += 2;

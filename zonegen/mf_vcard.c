@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "b64.h"
+#include "hex.h"
 #include "manifest.h"
 
 #define VC_MAX_ITEMS	64	/* EMAILs and KEYs in one contact */
@@ -233,16 +234,6 @@ media(const char *s, size_t len)
 	return MANIFEST_KT_NONE;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* pct_decode: %XX escapes of a data: URI without ;base64; malloc'd. */
 static unsigned char *
 pct_decode(const char *s, size_t len, size_t *outlen)
@@ -258,8 +249,8 @@ pct_decode(const char *s, size_t len, size_t *outlen)
 			o[n++] = (unsigned char)s[i];
 			continue;
 		}
-		if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 ||
-		    (lo = hexval(s[i + 2])) < 0) {
+		if (i + 2 >= len || (hi = hex_digit(s[i + 1])) < 0 ||
+		    (lo = hex_digit(s[i + 2])) < 0) {
 			free(o);
 			return NULL;
 		}
