@@ -614,8 +614,17 @@ proto_policy_txn_step(struct proto_policy_txn *t, enum proto_policy_state st,
 		proto_policy_txn_init(t);
 		return PPA_DUNNO;
 	}
-	if (st != PPST_RCPT || monitor)
+	if (st != PPST_RCPT)
 		return PPA_DUNNO;
+	if (monitor) {
+		/* every recipient is accepted: the first one's field */
+		if (!t->have_instance)
+			return PPA_ACTION;
+		if (t->fixed)
+			return PPA_DUNNO;
+		t->fixed = 1;
+		return PPA_ACTION;
+	}
 	if (v != VERDICT_AUTHORIZED && v != VERDICT_UNTRUSTED)
 		return PPA_ACTION;
 	if (class_id == NULL)
@@ -641,6 +650,26 @@ proto_policy_txn_step(struct proto_policy_txn *t, enum proto_policy_state st,
 	return PPA_SPLIT;
 }
 
+/*
+ * monitor_action: the field monitor mode prepends for V (2.4): its tag
+ * and reason, "untrusted" where a tempfail has no tag (the message is
+ * accepted unproven).  -1 when V is NULL or it does not fit.
+ */
+static int
+monitor_action(const struct verdict_output *v, char *buf, size_t bufsz)
+{
+	const char *tag;
+	int n;
+
+	if (v == NULL)
+		return -1;
+	tag = v->tag == VT_NONE ? verdict_tag_name(VT_UNTRUSTED) :
+	    verdict_tag_name(v->tag);
+	n = snprintf(buf, bufsz, "PREPEND Sender-Key-Trust: %s; reason=%s",
+	    tag, verdict_reason_name(v->reason));
+	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+}
+
 int
 proto_policy_respond(struct proto_policy_txn *t,
     const struct proto_policy_actions *acts,
@@ -652,11 +681,15 @@ proto_policy_respond(struct proto_policy_txn *t,
 	const char *send = PROTO_POLICY_DUNNO;
 
 	if (rq->state == PPST_RCPT) {
-		if (v == NULL ||
+		if (monitor) {
+			if (monitor_action(v, action, sizeof(action)) == -1)
+				return proto_policy_reply(PROTO_POLICY_DUNNO,
+				    buf, bufsz);
+		} else if (v == NULL ||
 		    proto_policy_action(acts, mode, v, action,
 		    sizeof(action)) == -1)
-			return proto_policy_reply(monitor ? PROTO_POLICY_DUNNO :
-			    PROTO_POLICY_INTERNAL, buf, bufsz);
+			return proto_policy_reply(PROTO_POLICY_INTERNAL, buf,
+			    bufsz);
 		switch (proto_policy_txn_step(t, rq->state, rq->instance,
 		    v->verdict, class_id, action, monitor)) {
 		case PPA_ACTION:

@@ -231,7 +231,9 @@ void		 proto_policy_txn_init(struct proto_policy_txn *t);
  * states than RCPT answer DUNNO; unauthorized/tempfail get their action
  * and change nothing; the first accepted recipient fixes class and
  * action; a later one gets DUNNO when both are the same, else SPLIT.
- * MONITOR: always DUNNO, never splits (state is still tracked).  An
+ * MONITOR: every recipient is accepted, never split: the first one of
+ * a transaction (each one without instance) gets its ACTION, later ones
+ * DUNNO, whatever their verdict.  An
  * accepted recipient's ACTION of PROTO_POLICY_REPLY_MAX octets or more
  * cannot be compared: SPLIT, unless it stands alone (no instance).
  */
@@ -246,7 +248,9 @@ enum proto_policy_answer proto_policy_txn_step(struct proto_policy_txn *t,
  * through proto_policy_txn_step (updating *T), encoded as a reply in BUF
  * (BUFSZ >= PROTO_POLICY_REPLY_MAX).  Returns the reply length, or -1
  * (nothing fits).  When the action cannot be built the reply is
- * PROTO_POLICY_INTERNAL.
+ * PROTO_POLICY_INTERNAL.  MONITOR: ACTS is not read; the action is
+ * "PREPEND Sender-Key-Trust: TAG; reason=REASON" of V (TAG untrusted
+ * for a tempfail), so the field on top is senderkey's (2.4).
  */
 int		 proto_policy_respond(struct proto_policy_txn *t,
 		    const struct proto_policy_actions *acts,

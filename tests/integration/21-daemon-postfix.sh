@@ -175,7 +175,7 @@ accepted "deny mode: the null sender is accepted, tagged" "<>" \
     bob@example.net "untrusted; reason=null-sender"
 check "SIGHUP kept the same process" alive "$SKPID"
 
-# --- Mode monitor: DUNNO, the verdict only logged ------------------------
+# --- Mode monitor: accepted, tagged with what would have happened -------
 write_conf "DefaultMode deny" "Mode monitor"
 kill -HUP "$SKPID"
 _i=0
@@ -184,8 +184,9 @@ until [ "$(grep -c 'config reloaded' "$D/run/skd.log")" -ge 2 ] ||
 	sleep 0.1
 	_i=$((_i + 1))
 done
-accepted "monitor: a refused sender is accepted, untagged" \
-    nobody@example.test bob@example.net ""
+accepted "monitor: a refused sender is accepted, tagged unauthorized" \
+    nobody@example.test bob@example.net \
+    "unauthorized; reason=not-allowlisted"
 expect_match "monitor: the verdict is logged" \
     "$(grep 'sender=nobody@example.test' "$D/run/skd.log" | tail -n 1)" \
     'verdict=unauthorized reason=not-allowlisted'

@@ -12,7 +12,9 @@
 #      etc/postfix/senderkey_header_checks used as it is: an allow-mode
 #      recipient and a deny-mode recipient (allowlisted sender) both get
 #      senderkeyd's prepended field first; forgeries that claim anything
-#      are gone, the one in the "untrusted" form sits below;
+#      are gone, the one in the "untrusted" form sits below; in Mode
+#      monitor a refused sender's message is accepted with senderkeyd's
+#      "unauthorized" field first;
 #  (b) senderkey-milter alone (MilterMode verify, no policy service): the
 #      milter's field, exactly "Sender-Key-Trust: TAG; reason=R", is the
 #      only one;
@@ -289,6 +291,20 @@ forgeries "(a) policy service, allow mode" x@insecure.test dan@example.net \
     "$SKT_U_INSECURE" below
 forgeries "(a) policy service, deny mode (allowlisted)" alice@example.test \
     bob@example.net "$SKT_U_PENDING" below
+
+# --- (a) in Mode monitor: nothing refused, senderkey's field still first ---
+if skd_start mon "$D/run" "DNSTimeout 3s" "Mode monitor" \
+    "PolicyStore $STORE"; then
+	ok "senderkeyd starts (Mode monitor)"
+	pf_up --policy "unix:$D/run/mon.policy" --header-checks "$HC"
+	all_at_once "(a) policy service, Mode monitor, refused sender" \
+	    x@insecure.test bob@example.net \
+	    "Sender-Key-Trust: unauthorized; reason=not-allowlisted
+$FORGED_U"
+else
+	not_ok "senderkeyd starts (Mode monitor)"
+	sed 's/^/#   /' "$D/run/mon.log"
+fi
 
 # --- (c) policy service + header_checks + milter (verify) -----------------
 # (d) on the same Postfix: the milter in sign mode.

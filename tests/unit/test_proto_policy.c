@@ -512,12 +512,17 @@ test_txn(void)
 	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, NULL, VERDICT_UNTRUSTED,
 	    "c6", A, 0), PPA_ACTION, "no instance: never split");
 	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i3", VERDICT_UNTRUSTED,
-	    "c1", A, 1), PPA_DUNNO, "monitor: DUNNO");
+	    "c1", A, 1), PPA_ACTION, "monitor: the first recipient's field");
 	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i3", VERDICT_UNTRUSTED,
 	    "c2", A, 1), PPA_DUNNO, "monitor never splits");
 	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i3",
 	    VERDICT_UNAUTHORIZED, "c2", "REJECT", 1), PPA_DUNNO,
-	    "monitor: DUNNO for unauthorized too");
+	    "monitor: DUNNO for a later unauthorized too");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, "i4",
+	    VERDICT_UNAUTHORIZED, "c2", "REJECT", 1), PPA_ACTION,
+	    "monitor: an unauthorized first recipient's field");
+	T_INTEQ(proto_policy_txn_step(&t, PPST_RCPT, NULL, VERDICT_TEMPFAIL,
+	    NULL, A, 1), PPA_ACTION, "monitor, no instance: each its field");
 	test_txn_keys();
 }
 
@@ -562,9 +567,25 @@ test_respond(struct proto_policy_parser *p)
 	    sizeof(buf));
 	T_STREQ(buf, "action=" PROTO_POLICY_INTERNAL "\n\n",
 	    "respond: no verdict at RCPT is internal");
+	/* monitor mode: the field on top is senderkey's, whatever it says */
+	proto_policy_txn_init(&t);
+	o = vo(VERDICT_UNAUTHORIZED, VR_NOT_ALLOWLISTED, VT_UNAUTHORIZED);
+	proto_policy_respond(&t, NULL, rq, VM_DENY, &o, "c", 1, buf,
+	    sizeof(buf));
+	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: unauthorized; "
+	    "reason=not-allowlisted\n\n", "respond: monitor, unauthorized");
 	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "c", 1, buf,
 	    sizeof(buf));
-	T_STREQ(buf, "action=DUNNO\n\n", "respond: monitor mode");
+	T_STREQ(buf, "action=DUNNO\n\n", "respond: monitor, second recipient");
+	proto_policy_txn_init(&t);
+	o = vo(VERDICT_TEMPFAIL, VR_DNS_TEMPFAIL, VT_NONE);
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "c", 1, buf,
+	    sizeof(buf));
+	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: untrusted; "
+	    "reason=dns-tempfail\n\n", "respond: monitor, tempfail");
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, 1, buf,
+	    sizeof(buf));
+	T_STREQ(buf, "action=DUNNO\n\n", "respond: monitor, no verdict");
 	parse_str(p, "request=smtpd_access_policy\n"
 	    "protocol_state=END-OF-MESSAGE\nrecipient=\ninstance=1\n\n", &err);
 	rq = proto_policy_request(p);
