@@ -305,6 +305,105 @@ int_pragma(struct policydb *p, const char *sql, long long *out)
 	return 0;
 }
 
+static int	run(struct policydb *, const char *, size_t *, int, ...);
+
+/* audit: append the audit row WHAT, by the calling user. */
+static int
+audit(struct policydb *p, const char *what)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096], uid[32], user[64];
+	uid_t u = getuid();
+
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)u);
+	if (getpwuid_r(u, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+		snprintf(user, sizeof(user), "%s", pw.pw_name);
+	else
+		snprintf(user, sizeof(user), "uid %s", uid);
+	return run(p, "INSERT INTO audit (at, uid, user, what) VALUES "
+	    "(strftime('%s', 'now'), CAST(?1 AS INTEGER), ?2, ?3)", NULL, 3,
+	    uid, user, what);
+}
+
+/* rekey_one: the rules of recipient FROM become TO's (see rekey). */
+static int
+rekey_one(struct policydb *p, const char *from, const char *to)
+{
+	char what[2 * POLICYDB_TARGET_MAX + 80];
+
+	snprintf(what, sizeof(what), "rekey %s as %s (non-ASCII case folded "
+	    "as the MTA delivers it)", from, to);
+	if (run(p, "UPDATE mode SET mode = 'deny' WHERE recipient = ?2 AND "
+	    "EXISTS (SELECT 1 FROM mode WHERE recipient = ?1 AND "
+	    "mode = 'deny')", NULL, 2, from, to) == -1 ||
+	    run(p, "DELETE FROM mode WHERE recipient = ?1 AND EXISTS "
+	    "(SELECT 1 FROM mode WHERE recipient = ?2)", NULL, 2, from,
+	    to) == -1 ||
+	    run(p, "UPDATE mode SET recipient = ?2 WHERE recipient = ?1",
+	    NULL, 2, from, to) == -1 ||
+	    run(p, "UPDATE OR IGNORE entry SET recipient = ?2 WHERE "
+	    "recipient = ?1", NULL, 2, from, to) == -1 ||
+	    run(p, "DELETE FROM entry WHERE recipient = ?1", NULL, 1,
+	    from) == -1)
+		return -1;
+	return audit(p, what);
+}
+
+/*
+ * rekey: inside the open transaction, move the rules stored under a
+ * recipient whose local part an older senderkey did not case-fold
+ * ("\xc3\x89mile@example.net") to the mailbox it is delivered to
+ * ("\xc3\xa9mile@example.net", rcpt_fold; specs/record-format.md 1.3),
+ * one audit row each.  Entries are merged (an identical one is kept
+ * once); when both have a mode, deny (the stricter) is kept.  Only keys
+ * with a non-ASCII octet can change; a key rcpt_fold refuses is left.
+ */
+static int
+rekey(struct policydb *p)
+{
+	sqlite3_stmt *st = NULL;
+	char (*keys)[POLICYDB_TARGET_MAX] = NULL, (*k)[POLICYDB_TARGET_MAX];
+	char to[POLICYDB_TARGET_MAX];
+	const unsigned char *s;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(p->db, "SELECT recipient FROM mode "
+	    "WHERE length(recipient) <> length(CAST(recipient AS BLOB)) "
+	    "UNION SELECT recipient FROM entry WHERE length(recipient) <> "
+	    "length(CAST(recipient AS BLOB))", -1, &st, NULL)) != SQLITE_OK)
+		return dberr(p, rc, "reading recipients");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = sqlite3_column_text(st, 0);
+		if (s == NULL || strlen((const char *)s) >= sizeof(to) ||
+		    rcpt_fold((const char *)s, to, sizeof(to), NULL) == -1 ||
+		    strcmp((const char *)s, to) == 0)
+			continue;
+		if ((k = realloc(keys, (n + 1) * sizeof(*keys))) == NULL) {
+			fail(p, POLICYDB_EINTERNAL, "out of memory");
+			goto fail;
+		}
+		keys = k;
+		memcpy(keys[n++], s, strlen((const char *)s) + 1);
+	}
+	if (rc != SQLITE_DONE) {
+		dberr(p, rc, "reading recipients");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (i = 0; i < n; i++)
+		if (rcpt_fold(keys[i], to, sizeof(to), NULL) == -1 ||
+		    rekey_one(p, keys[i], to) == -1)
+			goto fail;
+	free(keys);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(keys);
+	return -1;
+}
+
 static int
 migrate(struct policydb *p)
 {
@@ -331,6 +430,8 @@ migrate(struct policydb *p)
 		if (exec(p, sql, "migrating the schema") == -1)
 			goto fail;
 	}
+	if (rekey(p) == -1)
+		goto fail;
 	if (exec(p, "COMMIT", "migrating the schema") == -1)
 		goto fail;
 	return 0;
@@ -665,20 +766,9 @@ policydb_remove(struct policydb *p, const char *rcpt, const char *sender,
 int
 policydb_commit(struct policydb *p, const char *what)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096], uid[32], user[64];
-	uid_t u = getuid();
-
 	if (need_tx(p) == -1)
 		return -1;
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)u);
-	if (getpwuid_r(u, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
-		snprintf(user, sizeof(user), "%s", pw.pw_name);
-	else
-		snprintf(user, sizeof(user), "uid %s", uid);
-	if (run(p, "INSERT INTO audit (at, uid, user, what) VALUES "
-	    "(strftime('%s', 'now'), CAST(?1 AS INTEGER), ?2, ?3)", NULL, 3,
-	    uid, user, what) == -1)
+	if (audit(p, what) == -1)
 		goto fail;
 	if (exec(p, "COMMIT", "committing") == -1)
 		goto fail;

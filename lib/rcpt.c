@@ -10,6 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unicase.h>
+#include <unistr.h>
+
 #include "addr.h"
 #include "rcpt.h"
 
@@ -147,6 +150,50 @@ strip_ext(char *user, const char *delims)
 		user[k] = '\0';
 }
 
+/*
+ * fold: the local part USER with its case folded, as Postfix's casefold()
+ * does with smtputf8_enable = yes before it looks a recipient up (full
+ * Unicode default case folding, ICU's, which is u8_casefold's without a
+ * language; no normalization), in OUT (OUTSZ octets).  ASCII-only text
+ * is copied as it is: addr_make lowers A-Z.  -1 with *ERR set on bad
+ * UTF-8 or when the folded text does not fit.
+ */
+static int
+fold(const char *user, char *out, size_t outsz, enum addr_err *err)
+{
+	const uint8_t *s = (const uint8_t *)user;
+	uint8_t *r;
+	size_t n = strlen(user), i;
+
+	for (i = 0; i < n && s[i] < 0x80; i++)
+		;
+	if (i == n) {
+		if (n >= outsz)
+			goto toolong;
+		memcpy(out, user, n + 1);
+		return 0;
+	}
+	if (u8_check(s, n) != NULL) {
+		*err = ADDR_EUTF8;
+		return -1;
+	}
+	if ((r = u8_casefold(s, n, NULL, NULL, NULL, &n)) == NULL) {
+		*err = ADDR_EUTF8;
+		return -1;
+	}
+	if (n >= outsz) {
+		free(r);
+		goto toolong;
+	}
+	memcpy(out, r, n);
+	out[n] = '\0';
+	free(r);
+	return 0;
+toolong:
+	*err = ADDR_ELOCAL_TOOLONG;
+	return -1;
+}
+
 /* plain_domain: IN has one '@' and no routing operator: the text after it. */
 static const char *
 plain_domain(const char *in)
@@ -164,6 +211,7 @@ rcpt_mailbox(const char *in, enum addr_form form, const char *delims,
     char *domain, size_t domainsz, enum addr_err *err)
 {
 	char local[RCPT_MAX + 1], host[RCPT_MAX + 1], dcopy[RCPT_MAX + 1];
+	char folded[RCPT_MAX + 1];
 	char *user, *dom;
 	const char *pd;
 	struct addr *a = NULL;
@@ -218,8 +266,12 @@ rcpt_mailbox(const char *in, enum addr_form form, const char *delims,
 		e = ADDR_ELOCAL_EMPTY;
 		goto fail;
 	}
-	strip_ext(user, delims);
-	if ((a = addr_make(user, dom, &e)) == NULL) {
+	if (fold(user, folded, sizeof(folded), &e) == -1) {
+		set_domain(domain, domainsz, dom);
+		goto fail;
+	}
+	strip_ext(folded, delims);
+	if ((a = addr_make(folded, dom, &e)) == NULL) {
 		set_domain(domain, domainsz, dom);
 		goto fail;
 	}
@@ -230,4 +282,34 @@ fail:
 	if (err != NULL)
 		*err = e == ADDR_OK ? ADDR_ETOOLONG : e;
 	return NULL;
+}
+
+int
+rcpt_fold(const char *canon, char *out, size_t outsz, enum addr_err *err)
+{
+	char folded[RCPT_MAX + 1];
+	struct addr *a = NULL, *b = NULL;
+	enum addr_err e = ADDR_OK;
+	size_t n;
+
+	if ((a = addr_parse(canon, &e, NULL)) == NULL ||
+	    fold(addr_local(a), folded, sizeof(folded), &e) == -1 ||
+	    (b = addr_make(folded, addr_domain(a), &e)) == NULL)
+		goto fail;
+	if ((n = strlen(addr_canon(b))) >= outsz) {
+		e = ADDR_ETOOLONG;
+		goto fail;
+	}
+	memcpy(out, addr_canon(b), n + 1);
+	addr_free(a);
+	addr_free(b);
+	if (err != NULL)
+		*err = ADDR_OK;
+	return 0;
+fail:
+	addr_free(a);
+	addr_free(b);
+	if (err != NULL)
+		*err = e == ADDR_OK ? ADDR_ETOOLONG : e;
+	return -1;
 }

@@ -29,7 +29,12 @@ const char	*rcpt_delims_bad(const char *delims);
  *    mailer-daemon and double-bounce, and, when '-' is in DELIMS, for
  *    owner-* and *-request (Postfix's split_addr); never to an empty
  *    local part;
- *  - case, quoting and NFC as addr_parse (addr_canon).
+ *  - the case of the local part folded as Postfix folds it before every
+ *    table lookup when smtputf8_enable = yes (its default): full Unicode
+ *    default case folding ("\xc3\x89MILE" and "\xc3\xa9mile" are one
+ *    mailbox, "stra\xc3\x9fe" is "strasse"), then quoting and NFC as
+ *    addr_parse (addr_canon).  Senders are not folded this way: their
+ *    canonical form (owner names) lowers only A-Z.
  * Returns a new addr (free with addr_free), or NULL with *ERR set when IN
  * does not name one mailbox with certainty: a syntax error, no '@' and no
  * route (the MTA would append its own domain), more than one level of
@@ -42,6 +47,17 @@ const char	*rcpt_delims_bad(const char *delims);
  */
 struct addr	*rcpt_mailbox(const char *in, enum addr_form form,
 		    const char *delims, char *domain, size_t domainsz,
+		    enum addr_err *err);
+
+/*
+ * rcpt_fold: the canonical address CANON (as addr_canon gives it) with the
+ * case of its local part folded as rcpt_mailbox folds it, and nothing
+ * else changed, in OUT (OUTSZ octets; POLICYDB_TARGET_MAX is enough when
+ * the result is a valid address).  For rules stored under a recipient
+ * before recipients were folded.  Returns 0 (OUT is CANON when there was
+ * nothing to fold), or -1 with *ERR set (ERR may be NULL).
+ */
+int		 rcpt_fold(const char *canon, char *out, size_t outsz,
 		    enum addr_err *err);
 
 #endif

@@ -146,6 +146,17 @@ test_changes(void)
 	T_INTEQ(policydb_canon_rcpt("*@Example.NET.", "+", c, &i, NULL, 0),
 	    POLICYDB_T_DOMAIN, "a *@domain recipient");
 	T_STREQ(c, "*@example.net", "*@domain as policydb_canon");
+	T_INTEQ(policydb_canon_rcpt("ÉMILE+x@Example.NET", "+", c, &i, NULL,
+	    0), POLICYDB_T_ADDR, "a non-ASCII recipient");
+	T_OK(strcmp(c, "émile@example.net") == 0 && i == 1,
+	    "non-ASCII case folded as Postfix folds it, marked changed (%s)",
+	    c);
+	T_INTEQ(policydb_canon_rcpt("STRAẞE@example.net", NULL, c, &i, NULL,
+	    0), POLICYDB_T_ADDR, "a recipient with a capital sharp s");
+	T_STREQ(c, "strasse@example.net", "full case folding: ss");
+	T_INTEQ(policydb_canon("ÉMILE@Example.NET", c, NULL, 0),
+	    POLICYDB_T_ADDR, "a sender");
+	T_STREQ(c, "Émile@example.net", "a sender: only A-Z lowered");
 	T_INTEQ(policydb_canon_rcpt("a!b!carol", "+", c, &i, err,
 	    sizeof(err)), -1, "two levels of routing refused (%s)", err);
 	T_OK(strstr(err, "cannot tell the mailbox") != NULL,
@@ -279,6 +290,64 @@ test_migrate(void)
 	    "an empty file is no store for the daemon (%s)", err);
 }
 
+/*
+ * test_rekey: rules an older senderkey stored under a recipient whose
+ * non-ASCII letters were not folded are moved to the folded mailbox when
+ * the store is opened: merged, the stricter mode kept, audited once.
+ */
+static void
+test_rekey(void)
+{
+	char path[256], err[512];
+	struct policydb *db;
+
+	snprintf(path, sizeof(path), "%s/rekey.db", dir);
+	db = policydb_open(path, POLICYDB_CREATE, NULL, err, sizeof(err));
+	T_OK(db != NULL, "a new store (%s)", db ? "" : err);
+	policydb_free(db);
+	T_OK(sql_exec(path, "INSERT INTO mode (recipient, mode) VALUES "
+	    "('Émile@example.net', 'deny'), ('émile@example.net', 'allow'), "
+	    "('Jörg@example.net', 'deny'), ('carol@example.net', 'deny'), "
+	    "('*@example.net', 'allow');"
+	    "INSERT INTO entry (recipient, action, sender) VALUES "
+	    "('Émile@example.net', 'allow', 'a@y.test'), "
+	    "('émile@example.net', 'allow', 'a@y.test'), "
+	    "('Émile@example.net', 'deny', 'b@y.test'), "
+	    "('STRAẞE@example.net', 'allow', 'c@y.test'), "
+	    "('carol@example.net', 'allow', 'Émile@example.net');") == 0,
+	    "rules stored as an older senderkey stored them");
+	db = policydb_open(path, 0, NULL, err, sizeof(err));
+	T_OK(db != NULL, "opened (%s)", db ? "" : err);
+	policydb_free(db);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM mode WHERE recipient = "
+	    "'émile@example.net' AND mode = 'deny'"), 1,
+	    "two modes for one mailbox: deny, the stricter, is kept");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM mode WHERE recipient = "
+	    "'jörg@example.net' AND mode = 'deny'"), 1,
+	    "a mode moved to the folded mailbox");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM mode"), 4,
+	    "no other mode added or lost");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM entry WHERE recipient = "
+	    "'émile@example.net'"), 2,
+	    "entries merged, the identical one kept once");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM entry WHERE recipient = "
+	    "'strasse@example.net'"), 1, "a capital sharp s: strasse");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM entry WHERE sender = "
+	    "'Émile@example.net'"), 1, "senders are not folded");
+	T_INTEQ(sql_int(path, "SELECT (SELECT count(*) FROM mode WHERE "
+	    "recipient IN ('Émile@example.net', 'Jörg@example.net')) + "
+	    "(SELECT count(*) FROM entry WHERE recipient IN "
+	    "('Émile@example.net', 'STRAẞE@example.net'))"), 0,
+	    "nothing left under the old keys");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM audit WHERE what LIKE "
+	    "'rekey %'"), 3, "one audit row for each old key");
+	T_INTEQ(nrules(path), 8, "the daemon reads the rules");
+	db = policydb_open(path, 0, NULL, err, sizeof(err));
+	policydb_free(db);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM audit"), 3,
+	    "opening again changes nothing");
+}
+
 /* bulk: one transaction adding N entries; returns policydb_commit's. */
 static int
 bulk(struct policydb *db, int n, enum policydb_err *e)
@@ -388,6 +457,7 @@ main(void)
 	test_create();
 	test_changes();
 	test_migrate();
+	test_rekey();
 	test_write_errors();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

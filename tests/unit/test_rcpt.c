@@ -15,7 +15,7 @@ row(struct vec_row *r, void *arg)
 	enum addr_err err = ADDR_OK;
 	enum addr_form form;
 	const char *delims, *want_dom;
-	char dom[254];
+	char dom[254], fold[300];
 
 	(void)arg;
 	form = strcmp(r->f[1], "internal") == 0 ? ADDR_FORM_INTERNAL :
@@ -42,6 +42,9 @@ row(struct vec_row *r, void *arg)
 	T_STREQ(addr_canon(a), r->f[3], "line %d: mailbox", r->line);
 	T_STREQ(addr_domain(a), want_dom, "line %d: domain", r->line);
 	T_OK(err == ADDR_OK, "line %d: no error", r->line);
+	T_OK(rcpt_fold(addr_canon(a), fold, sizeof(fold), &err) == 0 &&
+	    strcmp(fold, addr_canon(a)) == 0,
+	    "line %d: the mailbox is already folded", r->line);
 	addr_free(a);
 }
 
@@ -98,6 +101,39 @@ test_delims(void)
 	T_OK(rcpt_delims_bad("\xc3\xa9") != NULL, "non-ASCII refused");
 }
 
+/* rcpt_fold: only the case of the local part; senders keep theirs. */
+static void
+test_fold(void)
+{
+	char out[300];
+	enum addr_err err;
+	struct addr *a;
+
+	T_OK(rcpt_fold("\xc3\x89mile@example.net", out, sizeof(out), &err) ==
+	    0 && strcmp(out, "\xc3\xa9mile@example.net") == 0 &&
+	    err == ADDR_OK, "an old key with a capital E-acute is folded");
+	T_OK(rcpt_fold("stra\xc3\x9f" "e@example.net", out, sizeof(out),
+	    NULL) == 0 && strcmp(out, "strasse@example.net") == 0,
+	    "sharp s folds to ss");
+	T_OK(rcpt_fold("\"\xc3\x89 x\"@example.net", out, sizeof(out),
+	    NULL) == 0 && strcmp(out, "\"\xc3\xa9 x\"@example.net") == 0,
+	    "a quoted local part stays quoted");
+	T_OK(rcpt_fold("a!b@example.net", out, sizeof(out), NULL) == 0 &&
+	    strcmp(out, "a!b@example.net") == 0,
+	    "nothing but case changes (no routing undone)");
+	T_OK(rcpt_fold("carol+x@example.net", out, sizeof(out), NULL) == 0 &&
+	    strcmp(out, "carol+x@example.net") == 0,
+	    "nothing but case changes (no extension cut)");
+	T_OK(rcpt_fold("no address", out, sizeof(out), &err) == -1 &&
+	    err != ADDR_OK, "not an address: refused");
+	T_OK(rcpt_fold("\xc3\x89mile@example.net", out, 10, &err) == -1,
+	    "a result that does not fit: refused");
+	a = addr_parse("\xc3\x89MILE@example.net", NULL, NULL);
+	T_OK(a != NULL && strcmp(addr_canon(a), "\xc3\x89mile@example.net")
+	    == 0, "the sender form still lowers only A-Z (owner names)");
+	addr_free(a);
+}
+
 int
 main(void)
 {
@@ -107,5 +143,6 @@ main(void)
 	T_OK(n >= 30, "recipients.tsv has %d rows", n);
 	test_limits();
 	test_delims();
+	test_fold();
 	return t_done();
 }
