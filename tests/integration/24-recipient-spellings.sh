@@ -4,24 +4,25 @@
 # section 1, specs/verdicts.md 4.2, specs/record-format.md 1.3).
 #
 # The bed's Postfix runs with recipient_delimiter = +, mydestination =
-# localhost and one Maildir per mailbox (virtual_mailbox_maps, a texthash
-# table with carol, dave, erin and a catch-all for example.net), so the
-# directory a message lands in names the mailbox Postfix delivered it to.
+# localhost, smtputf8_enable = yes (its default) and one Maildir per
+# mailbox (virtual_mailbox_maps, a texthash table with carol, dave, erin,
+# émile and a catch-all for example.net), so the directory a message
+# lands in names the mailbox Postfix delivered it to.
 #
 # Phase 1, Postfix deciding alone (senderkeyd in Mode monitor answers
 # DUNNO): each spelling is sent and the mailbox it reaches is read from
 # the delivered file's directory; "senderkey policy explain" (the same
 # rcpt_mailbox as senderkeyd, RecipientDelimiter +) must read it as that
 # mailbox or as no mailbox, never as another one.  Phase 2, senderkeyd
-# enforcing a store where carol@example.net is in deny mode, dave is in
-# deny mode with alice@example.test pinned to a key she does not publish,
-# and erin denylists alice@example.test: the RCPT reply for every
-# spelling that reached carol, dave or erin must be the reply for the
-# plain mailbox (554 5.7.1 not-allowlisted, pin-mismatch, denylisted);
-# one that senderkey cannot reduce to one mailbox (two levels of routing
-# through a local host) must be refused as well (the strictest outcome,
-# specs/verdicts.md 4.2).  Spellings Postfix rejects or delivers
-# elsewhere are listed as such.
+# enforcing a store where carol@example.net and émile@example.net are in
+# deny mode, dave is in deny mode with alice@example.test pinned to a key
+# she does not publish, and erin denylists alice@example.test: the RCPT
+# reply for every spelling that reached carol, dave, erin or émile must
+# be the reply for the plain mailbox (554 5.7.1 not-allowlisted,
+# pin-mismatch, denylisted); one that senderkey cannot reduce to one
+# mailbox (two levels of routing through a local host) must be refused
+# as well (the strictest outcome, specs/verdicts.md 4.2).  Spellings
+# Postfix rejects or delivers elsewhere are listed as such.
 . "$(dirname "$0")/lib.sh"
 
 need_root
@@ -56,18 +57,21 @@ cleanup() {
 	stop "$ENF"
 	"$PF" down >/dev/null 2>&1
 	rm -rf "$SK_PF_DIR/mail/carol" "$SK_PF_DIR/mail/dave" \
-	    "$SK_PF_DIR/mail/erin" "$SK_PF_DIR/mail/other" "$D" "$_t_out"
+	    "$SK_PF_DIR/mail/erin" "$SK_PF_DIR/mail/émile" \
+	    "$SK_PF_DIR/mail/other" "$D" "$_t_out"
 }
 trap cleanup EXIT
 
 # --- the mailboxes, the store, two senderkeyd ------------------------------
 printf '%s\n' 'carol@example.net carol/' 'dave@example.net dave/' \
-    'erin@example.net erin/' '@example.net other/' >"$D/mailboxes"
+    'erin@example.net erin/' 'émile@example.net émile/' \
+    '@example.net other/' >"$D/mailboxes"
 chmod 0644 "$D/mailboxes"
 up() {	# POLICY-SOCKET: the bed's Postfix with this test's main.cf lines
 	"$PF" up --policy "unix:$1" \
 	    --set 'recipient_delimiter = +' \
 	    --set 'mydestination = localhost' \
+	    --set 'smtputf8_enable = yes' \
 	    --set "virtual_mailbox_maps = texthash:$D/mailboxes" \
 	    >"$_t_out" 2>&1
 }
@@ -75,6 +79,7 @@ up() {	# POLICY-SOCKET: the bed's Postfix with this test's main.cf lines
 PIN=00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF
 pol() { "$SK" policy -f "$STORE" "$@" >/dev/null; }
 check "carol@example.net: deny mode" pol set carol@example.net deny
+check "émile@example.net: deny mode" pol set émile@example.net deny
 check "dave@example.net: deny mode" pol set dave@example.net deny
 check "dave@example.net: alice@example.test pinned to a key she does not publish" \
     pol allow dave@example.net alice@example.test --pin "$PIN"
@@ -129,7 +134,18 @@ carol%example.net!erin
 localhost!example.net!carol
 localhost!example.net!dave
 erin%example.net%localhost
+émile@example.net
+ÉMILE@example.net
+Émile@Example.NET.
+ÉMILE+news@example.net
+"Émile"@example.net
+example.net!ÉMILE
+ÉMILE%example.net@localhost
 EOF
+# Not listed: an NFD spelling (E + U+0301 MILE).  Postfix does not
+# normalize, so it delivers that to the catch-all, while senderkey reads
+# it as émile (specs/record-format.md 1.3): émile's rules then apply
+# to mail for the catch-all, never the other way round.
 
 # --- phase 1: where Postfix alone delivers each spelling -------------------
 if ! up "$D/monitor/monitor.policy"; then
@@ -178,7 +194,8 @@ cli_reads() {
 		    "$D/cli.err"
 	else	# the spelling's own canonical form: compare owner names
 		_o=$("$SK" owner -s "$1" 2>/dev/null)
-		for _m in carol@example.net dave@example.net erin@example.net; do
+		for _m in carol@example.net dave@example.net erin@example.net \
+		    émile@example.net; do
 			if [ -n "$_o" ] &&
 			    [ "$_o" = "$("$SK" owner -s $_m)" ]; then
 				echo "$_m"
@@ -210,7 +227,7 @@ while read -r s q <&3; do
 	c=$(cli_reads "$s")
 	printf '%s %s %s\n' "$s" "$mb" "$c" >>"$D/fate"
 	case $mb in
-	carol@example.net|dave@example.net|erin@example.net)
+	carol@example.net|dave@example.net|erin@example.net|émile@example.net)
 		if [ "$c" = "$mb" ] || [ "$c" = none ]; then
 			ok "postfix delivers '$s' to $mb; senderkey reads it as $c"
 		else
@@ -218,7 +235,7 @@ while read -r s q <&3; do
 		fi ;;
 	other:*)
 		case $c in
-		carol@example.net|dave@example.net|erin@example.net)
+		carol@example.net|dave@example.net|erin@example.net|émile@example.net)
 			not_ok "postfix delivers '$s' to ${mb#other:}, not $c; senderkey reads it as $c" ;;
 		*)	ok "postfix delivers '$s' to another mailbox (${mb#other:}); senderkey reads it as $c" ;;
 		esac ;;
@@ -236,18 +253,21 @@ ok "postfix up (senderkeyd enforcing)"
 
 sender_for() {	# MAILBOX: the sender whose mail that mailbox's rules refuse
 	case $1 in
-	carol@*) echo nobody@insecure.test ;;
+	carol@*|émile@*) echo nobody@insecure.test ;;
 	*) echo alice@example.test ;;
 	esac
 }
 norm() { sed -E 's/<[^>]*>: //'; }	# the reply without the address
 
-for mb in carol@example.net dave@example.net erin@example.net; do
+for mb in carol@example.net dave@example.net erin@example.net \
+    émile@example.net; do
 	send "$(sender_for $mb)" "$mb"
 	rcpt_reply "$mb" | norm >"$D/base.${mb%@*}"
 done
 expect_match "carol (deny mode), an unknown sender: 554 5.7.1 not-allowlisted" \
     "$(cat "$D/base.carol")" '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
+expect_match "émile (deny mode), an unknown sender: 554 5.7.1 not-allowlisted" \
+    "$(cat "$D/base.émile")" '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
 expect_match "dave (deny mode), the pinned sender with another key: 554 5.7.1 pin-mismatch" \
     "$(cat "$D/base.dave")" '^554 5\.7\.1 .*senderkey: sender not authorized \(pin-mismatch\)$'
 expect_match "erin, a denylisted sender: 554 5.7.1 denylisted" \
@@ -257,11 +277,11 @@ n=0
 ndeny=0
 while read -r s mb c <&3; do
 	case $mb in
-	carol@example.net|dave@example.net|erin@example.net) ;;
+	carol@example.net|dave@example.net|erin@example.net|émile@example.net) ;;
 	*) continue ;;
 	esac
 	n=$((n + 1))
-	case $mb in carol@*|dave@*) ndeny=$((ndeny + 1)) ;; esac
+	case $mb in carol@*|dave@*|émile@*) ndeny=$((ndeny + 1)) ;; esac
 	send "$(sender_for "$mb")" "$s" </dev/null
 	if [ "$c" = none ]; then
 		# no one mailbox for senderkey: its domain's strictest
@@ -273,10 +293,10 @@ while read -r s mb c <&3; do
 	expect_eq "'$s' (delivered to $mb) is decided as $mb" \
 	    "$(rcpt_reply "$s" | norm)" "$(cat "$D/base.${mb%@*}")"
 done 3<"$D/fate"
-diag "$n spellings reach carol, dave or erin; $ndeny of them a deny-mode mailbox"
+diag "$n spellings reach carol, dave, erin or émile; $ndeny of them a deny-mode mailbox"
 check "at least 10 spellings reach a deny-mode mailbox" test "$ndeny" -ge 10
-awk '$2 !~ /^(carol|dave|erin)@example\.net$/ {
-	printf "# not decided as carol, dave or erin: %s: postfix: %s, senderkey reads: %s\n", $1, $2, $3 }' \
+awk '$2 !~ /^(carol|dave|erin|émile)@example\.net$/ {
+	printf "# not decided as carol, dave, erin or émile: %s: postfix: %s, senderkey reads: %s\n", $1, $2, $3 }' \
     "$D/fate"
 
 done_testing
