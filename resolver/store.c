@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "policydb.h"
+#include "rcpt.h"
 #include "store.h"
 
 /* One snapshot: every rule, sorted. */
@@ -192,7 +193,7 @@ text(sqlite3_stmt *st, int i)
  */
 static int
 load_rows(sqlite3 *db, const char *sql, int modes, struct store_rule **arr,
-    size_t *n, char *err, size_t errsz)
+    size_t *n, int *refolded, char *err, size_t errsz)
 {
 	sqlite3_stmt *st = NULL;
 	struct store_rule *r, *na;
@@ -255,6 +256,18 @@ load_rows(sqlite3 *db, const char *sql, int modes, struct store_rule **arr,
 				goto fail;
 			}
 		}
+		/*
+		 * A recipient stored before non-ASCII case was folded
+		 * (record-format.md 1.3) is read as its folded mailbox, so
+		 * the rule still applies; the caller sorts again.
+		 */
+		if (*rc_s != '*') {
+			if (rcpt_fold(rc_s, canon, sizeof(canon), NULL) == -1)
+				goto bad;
+			if (strcmp(canon, rc_s) != 0)
+				*refolded = 1;
+			rc_s = canon;
+		}
 		if ((r->recipient = strdup(rc_s)) == NULL) {
 			free((char *)r->sender);
 			seterr(err, errsz, "out of memory");
@@ -311,6 +324,38 @@ check_pins(const struct store_rule *e, size_t n, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * cmp_mode, cmp_entry: the orders of the SELECTs below (byte order, as
+ * SQLite's BINARY collation), for a snapshot whose recipients were
+ * folded after reading.  Two mode rules of one folded recipient put
+ * deny first: the lookup takes the first, the stricter.
+ */
+static int
+cmp_mode(const void *a, const void *b)
+{
+	const struct store_rule *x = a, *y = b;
+	int c = strcmp(x->recipient, y->recipient);
+
+	if (c != 0)
+		return c;
+	if (x->mode != y->mode)
+		return x->mode == VM_DENY ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct store_rule *x = a, *y = b;
+	int c = strcmp(x->recipient, y->recipient);
+
+	if (c == 0)
+		c = strcmp(x->sender, y->sender);
+	if (c != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* load: a new snapshot in one read transaction, or NULL with ERR. */
 static struct rules *
 load(struct store *s, char *err, size_t errsz)
@@ -318,7 +363,7 @@ load(struct store *s, char *err, size_t errsz)
 	struct rules *r = NULL;
 	sqlite3_stmt *st = NULL;
 	long long v = -1;
-	int rc, tx = 0;
+	int rc, tx = 0, refolded = 0;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		seterr(err, errsz, "out of memory");
@@ -341,11 +386,17 @@ load(struct store *s, char *err, size_t errsz)
 	}
 	/* The C locale's byte order (BINARY collation) is the bsearch one. */
 	if (load_rows(s->db, "SELECT id, recipient, mode FROM mode "
-	    "ORDER BY recipient", 1, &r->modes, &r->nmodes, err, errsz) == -1 ||
+	    "ORDER BY recipient", 1, &r->modes, &r->nmodes, &refolded, err,
+	    errsz) == -1 ||
 	    load_rows(s->db, "SELECT id, recipient, action, sender, pin "
 	    "FROM entry ORDER BY recipient, sender, action, pin, id", 0,
-	    &r->entries, &r->nentries, err, errsz) == -1 ||
-	    check_pins(r->entries, r->nentries, err, errsz) == -1)
+	    &r->entries, &r->nentries, &refolded, err, errsz) == -1)
+		goto fail;
+	if (refolded) {
+		qsort(r->modes, r->nmodes, sizeof(*r->modes), cmp_mode);
+		qsort(r->entries, r->nentries, sizeof(*r->entries), cmp_entry);
+	}
+	if (check_pins(r->entries, r->nentries, err, errsz) == -1)
 		goto fail;
 	if (strict_index(r) == -1) {
 		seterr(err, errsz, "out of memory");

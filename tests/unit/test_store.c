@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "policydb.h"
+#include "rcpt.h"
 #include "store.h"
 #include <sqlite3.h>
 
@@ -251,6 +252,61 @@ bad_rows(const char *dir)
 	}
 }
 
+/*
+ * unfolded: rules written before recipients' non-ASCII case was folded
+ * (a store of an older senderkey, never opened by the CLI since) apply to
+ * the folded mailbox; of two mode rules that meet, deny wins.
+ */
+static void
+unfolded(const char *dir)
+{
+	char path[256], err[512], dom[256];
+	struct policydb *db;
+	struct store *s;
+	struct store_result r;
+	struct addr *sa, *mb;
+	sqlite3 *raw;
+
+	snprintf(path, sizeof(path), "%s/unfolded.db", dir);
+	db = policydb_open(path, POLICYDB_CREATE, NULL, err, sizeof(err));
+	policydb_free(db);
+	if (sqlite3_open(path, &raw) != SQLITE_OK ||
+	    sqlite3_exec(raw, "INSERT INTO mode(recipient, mode) VALUES "
+	    "('\xc3\x89mile@example.net', 'deny'); "
+	    "INSERT INTO mode(recipient, mode) VALUES "
+	    "('j\xc3\x96rg@example.net', 'allow'); "
+	    "INSERT INTO mode(recipient, mode) VALUES "
+	    "('j\xc3\xb6rg@example.net', 'deny'); "
+	    "INSERT INTO entry(recipient, action, sender, pin) VALUES "
+	    "('\xc3\x89mile@example.net', 'deny', 'x@elsewhere.test', '')",
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		T_OK(0, "unfolded: cannot write the rows");
+		sqlite3_close(raw);
+		return;
+	}
+	sqlite3_close(raw);
+	if ((s = store_open(path, VM_ALLOW, err, sizeof(err))) == NULL) {
+		T_OK(0, "unfolded: store_open (%s)", err);
+		return;
+	}
+	sa = addr_parse("x@elsewhere.test", NULL, NULL);
+	mb = rcpt_mailbox("\xc3\x89MILE@example.net", ADDR_FORM_SMTP, NULL,
+	    dom, sizeof(dom), NULL);
+	store_eval(s, sa, mb, dom, &r);
+	T_OK(mb != NULL && r.mode == VM_DENY && r.list == VL_DENY,
+	    "a rule stored under \"\xc3\x89mile\" applies to the folded "
+	    "mailbox");
+	addr_free(mb);
+	mb = rcpt_mailbox("J\xc3\x96RG@example.net", ADDR_FORM_SMTP, NULL,
+	    dom, sizeof(dom), NULL);
+	store_eval(s, sa, mb, dom, &r);
+	T_OK(mb != NULL && r.mode == VM_DENY,
+	    "two mode rules of one folded mailbox: deny wins");
+	addr_free(mb);
+	addr_free(sa);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -351,6 +407,7 @@ main(void)
 	eval(s, "x@elsewhere.test", "nobody@nowhere.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "deny", "DefaultMode deny applies");
 	bad_rows(dir);
+	unfolded(dir);
 done:
 	store_free(s);
 	policydb_free(db);
