@@ -47,6 +47,7 @@ SKM=$SK_BIN/senderkey-milter
 bed_up
 
 PF=$SK_TOP/tests/bed/postfix
+. "$SK_TOP/tests/integration/mail.sh"
 eval "$("$PF" env)"
 D=$(mktemp -d /tmp/sk-71.XXXXXX) || exit 1
 chmod 0755 "$D"		# smtpd (user postfix) must reach the sockets
@@ -161,33 +162,13 @@ fi
 ok "postfix up with the policy service, the milter and submission"
 
 # --- helpers ----------------------------------------------------------------
-# send FROM TO FILE [swaks args]: one message from FILE; sets OUT, RC.
-send() {
-	_from=$1
-	_to=$2
-	_file=$3
-	shift 3
-	OUT=$("$PF" send --from "$_from" --to "$_to" --data "@$_file" "$@" 2>&1)
-	RC=$?
-}
-
-# the reply to the end of DATA (what the milter decided)
-data_reply() {
-	printf '%s\n' "$OUT" | awk '
-	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
-	    /^ *-> \.$/ { want = 1 }'
-}
+# send_data FROM TO FILE and data_reply come from mail.sh.
 
 # every server reply line, for "somewhere it said 4.7.x"
 replies() {
 	printf '%s\n' "$OUT" | sed -n 's/^<[-~*]* *\([2-5][0-9][0-9][ -].*\)$/\1/p'
 }
 
-queued_id() {
-	printf '%s\n' "$OUT" |
-	    sed -n 's/^<[-~ ]* 250 .*queued as \([0-9A-Za-z]*\).*$/\1/p' |
-	    head -n 1
-}
 
 delivered() {	# RCPT: the Maildir file of the last queued message
 	_q=$(queued_id)
@@ -248,15 +229,15 @@ sed 's/alice@example.test/alice@bogus.test/' "$D/msg" >"$D/bogus"
 AR_PASS='^mx\.bed\.test; senderkey=pass header\.from=alice@example\.test'
 
 # --- verify path: port 25 -----------------------------------------------
-send alice@example.test bob@example.net "$D/signed"
+send_data alice@example.test bob@example.net "$D/signed"
 delivered_ok "signed, deny-mode recipient allowlisting alice" \
     bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed"
 
-send alice@example.test dan@example.net "$D/signed"
+send_data alice@example.test dan@example.net "$D/signed"
 delivered_ok "signed, allow-mode recipient" dan@example.net "$AR_PASS" \
     "trusted; reason=key-secure-signed"
 
-send alice@example.test bob@example.net "$D/tampered"
+send_data alice@example.test bob@example.net "$D/tampered"
 expect_match "tampered body, deny-mode recipient: rejected 5.7.1 sig-fail" \
     "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-fail\)'
 expect_eq "tampered body: nothing is queued" "$(queued_id)" ""
@@ -264,12 +245,12 @@ expect_match "tampered body: the milter logged senderkey=fail" \
     "$(grep -F 'from=alice@example.test' "$D/milter.log")" \
     'result=fail '
 
-send alice@example.test dan@example.net "$D/msg"
+send_data alice@example.test dan@example.net "$D/msg"
 expect_match "unsigned, policy=all domain: rejected 5.7.1 sig-missing" \
     "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-missing\)'
 expect_eq "unsigned: nothing is queued" "$(queued_id)" ""
 
-send alice@bogus.test dan@example.net "$D/bogus"
+send_data alice@bogus.test dan@example.net "$D/bogus"
 expect_match "bogus.test sender (DNS trouble): 4.7.x" "$(replies)" \
     '^4[0-9][0-9] 4\.7\.[0-9]+ '
 expect_eq "bogus.test sender: nothing is queued" "$(queued_id)" ""
@@ -303,11 +284,11 @@ html "$D/plain.signed" >"$D/plain.html"
 check "the forged copy has the added Content-Type:" \
     grep -q '^Content-Type: text/html' "$D/plain.html"
 
-send alice@example.test dan@example.net "$D/plain.signed"
+send_data alice@example.test dan@example.net "$D/plain.signed"
 delivered_ok "signed plain text, allow-mode recipient" dan@example.net \
     "$AR_PASS" "trusted; reason=key-secure-signed"
 
-send alice@example.test bob@example.net "$D/plain.html"
+send_data alice@example.test bob@example.net "$D/plain.html"
 expect_match \
     "plain text + Content-Type: text/html, deny-mode rcpt: 5.7.1 sig-fail" \
     "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-fail\)'
@@ -318,29 +299,29 @@ sed 's/alice@example.test/alice@nsec3.test/' "$D/plain" >"$D/plain3"
 "$SK" sign -k "$D/keys/alice.pem" <"$D/plain3" >"$D/plain3.signed" 2>"$D/err"
 html "$D/plain3.signed" >"$D/plain3.html"
 AR3='^mx\.bed\.test; senderkey=%s .*header\.from=alice@nsec3\.test'
-send alice@nsec3.test dan@example.net "$D/plain3.signed"
+send_data alice@nsec3.test dan@example.net "$D/plain3.signed"
 delivered_ok "nsec3.test, signed plain text: control" dan@example.net \
     "$(printf "$AR3" pass)" "trusted; reason=key-secure-signed"
-send alice@nsec3.test dan@example.net "$D/plain3.html"
+send_data alice@nsec3.test dan@example.net "$D/plain3.html"
 delivered_ok "nsec3.test, plain text + Content-Type: text/html: not trusted" \
     dan@example.net \
     "$(printf "$AR3" 'fail reason="sig-mismatch"')" \
     "untrusted; reason=sig-fail"
 
 # --- sign path: port 587 with SMTP AUTH -----------------------------------
-send alice@example.test bob@example.net "$D/msg" --port 587 \
+send_data alice@example.test bob@example.net "$D/msg" --port 587 \
     --auth PLAIN --auth-user alice --auth-password wrong-secret
 expect_match "submission, wrong password: AUTH refused 535" "$(replies)" \
     '^535 '
 expect_eq "submission, wrong password: nothing is queued" "$(queued_id)" ""
 
-send alice@example.test dan@example.net "$D/msg" --port 587 \
+send_data alice@example.test dan@example.net "$D/msg" --port 587 \
     --auth PLAIN --auth-user mallory --auth-password mallory-secret
 expect_match "submission, mallory with alice's From: refused 5.7.1" \
     "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 senderkey: your login may not'
 expect_eq "submission, mallory: nothing is queued" "$(queued_id)" ""
 
-send alice@example.test dan@example.net "$D/msg" --port 587 \
+send_data alice@example.test dan@example.net "$D/msg" --port 587 \
     --auth PLAIN --auth-user alice --auth-password alice-secret
 expect_match "submission, alice: AUTH accepted" "$(replies)" '^235 '
 expect_match "submission, alice: end of DATA gets 250" "$(data_reply)" '^250 '
@@ -355,7 +336,7 @@ if [ -f "$F" ]; then
 	expect_match "submission: senderkey verify accepts the delivered copy" \
 	    "$VOUT" "^result=pass reason=ok .*sender=alice@example.test"
 	# The receiving side: the delivered copy back through port 25.
-	send alice@example.test bob@example.net "$D/submitted"
+	send_data alice@example.test bob@example.net "$D/submitted"
 	delivered_ok "submission, back through port 25 to the deny-mode recipient" \
 	    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed"
 else
@@ -367,7 +348,7 @@ fi
 # A bare message: Postfix's cleanup adds Date: and Message-ID: before the
 # milter sees the header, so their signed absence (2.2) breaks nothing.
 printf 'From: alice@example.test\nSubject: 71 bare\n\nbare\n' >"$D/bare"
-send alice@example.test dan@example.net "$D/bare" --port 587 \
+send_data alice@example.test dan@example.net "$D/bare" --port 587 \
     --auth PLAIN --auth-user alice --auth-password alice-secret
 expect_match "submission, bare message: end of DATA gets 250" \
     "$(data_reply)" '^250 '
