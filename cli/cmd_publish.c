@@ -314,7 +314,7 @@ fetch_current(const struct pub_args *a, const ldns_rdf *zone,
 	ldns_rr_list *cur = NULL;
 	enum current_how how;
 	char err[1024];
-	size_t i, n, ns;
+	size_t n, ns;
 	int st = 1;
 
 	if (state != NULL && (st = state_load(state, PUB_STATE_MAGIC, domain,
@@ -322,18 +322,15 @@ fetch_current(const struct pub_args *a, const ldns_rdf *zone,
 		fprintf(stderr, "senderkey: %s\n", err);
 		return NULL;
 	}
-	n = ldns_rr_list_rr_count(want);
 	ns = st == 0 ? ldns_rr_list_rr_count(sec.rrs) : 0;
-	if ((names = calloc(n + ns + 1, sizeof(*names))) == NULL) {
+	/* Each name once: a name of both lists is read once. */
+	if ((names = plan_names(want, st == 0 ? sec.rrs : NULL, &n)) ==
+	    NULL) {
 		fprintf(stderr, "senderkey: out of memory\n");
 		goto done;
 	}
-	for (i = 0; i < n; i++)
-		names[i] = ldns_rr_owner(ldns_rr_list_rr(want, i));
-	for (i = 0; i < ns; i++)
-		names[n + i] = ldns_rr_owner(ldns_rr_list_rr(sec.rrs, i));
 	if ((cur = current_fetch(zone, host, port, k,
-	    (const ldns_rdf *const *)names, n + ns, &how, err,
+	    (const ldns_rdf *const *)names, n, &how, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		goto done;

@@ -35,8 +35,9 @@ enum current_how {
 /*
  * current_fetch: the TXT and OPENPGPKEY records of ZONE at ADDR:PORT.
  * Tries AXFR with K (may be NULL) first; when refused, queries each of
- * the NNAMES owner NAMES.  Returns a new list (caller frees with
- * ldns_rr_list_deep_free) and *HOW, or NULL with ERR set.
+ * the NNAMES owner NAMES (distinct, as plan_names gives them).  Returns
+ * a new list (caller frees with ldns_rr_list_deep_free) and *HOW, or NULL
+ * with ERR set.
  */
 ldns_rr_list	*current_fetch(const ldns_rdf *zone, const char *addr,
 		    uint16_t port, const struct tsig *k,

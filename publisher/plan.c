@@ -1,7 +1,8 @@
 /*
  * plan.c: desired against current, per RRset (plan.h).  Both sides are
- * sorted (owner in canonical order, type, RDATA) and walked together.
- * Pure.  Not here: sending (update.c), fetching (current.c).
+ * sorted (owner in canonical order, type, RDATA), each record once, and
+ * walked together.  Pure.  Not here: sending (update.c), fetching
+ * (current.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,12 +96,16 @@ cmp_rr(const void *pa, const void *pb)
 	return c != 0 ? c : ldns_rr_compare(a, b);
 }
 
-/* sorted: a sorted array of the records of L (not copies). */
+/*
+ * sorted: the records of L (not copies), sorted, each once: a record given
+ * twice (e.g. a name read twice from the primary) would count twice toward
+ * the brake and become a repeated prerequisite, which BIND refuses.
+ */
 static ldns_rr **
 sorted(const ldns_rr_list *l, size_t *n)
 {
 	ldns_rr **v;
-	size_t i;
+	size_t i, k;
 
 	*n = ldns_rr_list_rr_count(l);
 	if ((v = calloc(*n + 1, sizeof(*v))) == NULL)
@@ -108,6 +113,42 @@ sorted(const ldns_rr_list *l, size_t *n)
 	for (i = 0; i < *n; i++)
 		v[i] = ldns_rr_list_rr(l, i);
 	qsort(v, *n, sizeof(*v), cmp_rr);
+	for (i = k = 0; i < *n; i++)
+		if (k == 0 || cmp_rr(&v[k - 1], &v[i]) != 0)
+			v[k++] = v[i];
+	*n = k;
+	return v;
+}
+
+static int
+cmp_name(const void *pa, const void *pb)
+{
+	return ldns_dname_compare(*(const ldns_rdf *const *)pa,
+	    *(const ldns_rdf *const *)pb);
+}
+
+const ldns_rdf **
+plan_names(const ldns_rr_list *a, const ldns_rr_list *b, size_t *n)
+{
+	const ldns_rr_list *ls[2] = { a, b };
+	const ldns_rdf **v;
+	size_t i, k, na, nb;
+	int j;
+
+	na = a != NULL ? ldns_rr_list_rr_count(a) : 0;
+	nb = b != NULL ? ldns_rr_list_rr_count(b) : 0;
+	*n = 0;
+	if ((v = calloc(na + nb + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (j = 0; j < 2; j++)
+		for (i = 0; ls[j] != NULL && i < ldns_rr_list_rr_count(ls[j]);
+		    i++)
+			v[(*n)++] = ldns_rr_owner(ldns_rr_list_rr(ls[j], i));
+	qsort(v, *n, sizeof(*v), cmp_name);
+	for (i = k = 0; i < *n; i++)
+		if (k == 0 || ldns_dname_compare(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	*n = k;
 	return v;
 }
 
@@ -165,8 +206,6 @@ one_set(struct plan *p, ldns_rr **d, size_t nd, ldns_rr **c, size_t nc,
 			goto fail;
 	}
 	for (i = 0; i < nd; i++) {
-		if (i > 0 && ldns_rr_compare(d[i - 1], d[i]) == 0)
-			continue;	/* a duplicate */
 		for (found = 0, j = 0; j < nc && !found; j++)
 			found = ldns_rr_compare(d[i], c[j]) == 0 &&
 			    ldns_rr_ttl(d[i]) == ldns_rr_ttl(c[j]) &&

@@ -34,7 +34,7 @@ struct plan_rrset {
 };
 
 struct plan_counts {
-	size_t	managed;	/* current records publish manages */
+	size_t	managed;	/* distinct current records publish manages */
 	size_t	unchanged;	/* of those, kept as they are */
 	size_t	adds;		/* records added */
 	size_t	deletes;	/* records deleted */
@@ -52,8 +52,10 @@ int		 plan_managed(const ldns_rr *rr, const ldns_rdf *domain);
 /*
  * plan_new: the plan from DESIRED (records publish wants; each must be a
  * managed record of DOMAIN) to CURRENT (records the primary serves: the
- * zone, or the RRsets of the names publish manages).  Neither list is
- * kept or changed; the plan holds copies.  Returns the plan (plan_free),
+ * zone, or the RRsets of the names publish manages).  Both are sets: a
+ * record given twice (same owner, type, class and RDATA) counts once, is
+ * deleted once and appears once in an RRset's old contents.  Neither list
+ * is kept or changed; the plan holds copies.  Returns the plan (plan_free),
  * or NULL with ERR set (a desired record that publish would not manage,
  * out of memory).
  */
@@ -72,6 +74,17 @@ const struct plan_rrset *plan_rrset(const struct plan *p, size_t i);
 
 /* plan_counts: the totals of P. */
 void		 plan_counts(const struct plan *p, struct plan_counts *c);
+
+/*
+ * plan_names: the distinct owner names of the records of A and B (either
+ * may be NULL), sorted in canonical order, each once: the names publish
+ * reads one by one when the primary refuses AXFR (the manifest's and the
+ * state file's).  Returns a new array of *N pointers into the records of A
+ * and B (valid while they are; free the array with free()), or NULL when
+ * out of memory.
+ */
+const ldns_rdf	**plan_names(const ldns_rr_list *a, const ldns_rr_list *b,
+		    size_t *n);
 
 /*
  * plan_brake: 1 when more than PERCENT percent of the managed records

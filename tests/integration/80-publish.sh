@@ -9,7 +9,8 @@
 # the data and it validates through the bed's root
 # (Knot's zone is delegated from test. with its DS); --wait gives up with
 # exit 1 on a server that does not serve the zone.  With AXFR refused, the
-# state file still shows a removed sender, which is deleted.  A plan file
+# state file still shows a removed sender, which is deleted (after --force:
+# 1 of 3 records, each counted once).  A plan file
 # applied after a concurrent change (knsupdate) fails on its prerequisites
 # and changes nothing.  senderkey audit of the published zone (Knot signs
 # it with NSEC3 here) reports every sender secure and exits 0.
@@ -161,7 +162,12 @@ expect_match "confirm --wait: says it gave up" "$(cat "$tmp/out")" \
 "$SK_TOP/tests/bed/knot" acl update || not_ok "knot acl update"
 printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\nbob@pub.test,bob.pem,,,\n' >conf3.csv
 erin=$("$sk" owner erin@pub.test | awk '$1 == "senderkey" { print $2 }')
+# Removing erin deletes 1 of 3 managed records: over the 30% brake, as
+# with AXFR (reading alice's and bob's names twice counted 1 of 5).
 pub -k "$SK_KNOT_KEY" --apply --state conf.csv.state conf3.csv
+expect_match "state file: AXFR refused, the brake counts each record once" \
+    "$(cat "$tmp/out")" 'refusing to delete or change 1 of 3 managed records'
+pub -k "$SK_KNOT_KEY" --apply --force --state conf.csv.state conf3.csv
 expect_eq "state file: apply without AXFR: exit 0" "$rc" 0
 expect_match "state file: AXFR refused, state file read" "$(cat "$tmp/out")" \
     'AXFR refused; read the manifest.s names and the [0-9]+ records of the state file'

@@ -56,6 +56,9 @@ mk(const char *const *des, const char *const *cur, struct plan_counts *c)
 #define OTHER H1 "._senderkey." D " 3600 IN TXT \"not ours\""
 #define POL "_senderkey." D " 3600 IN TXT \"v=SK1; policy=all\""
 #define PGP H1 "._openpgpkey." D " 3600 IN TYPE61 \\# 3 010203"
+/* Sender N's key at its own name (N a digit), its OpenPGP key. */
+#define S(n) "s" #n "._senderkey." D " 3600 IN TXT \"v=SK1; p=" #n "\""
+#define P(n) "s" #n "._openpgpkey." D " 3600 IN TYPE61 \\# 1 0" #n
 
 int
 main(void)
@@ -161,6 +164,85 @@ main(void)
 		    "two labels below _senderkey: not managed");
 		ldns_rr_free(rr);
 		ldns_rdf_deep_free(dom);
+	}
+	{
+		/*
+		 * Five senders; two leave.  Without AXFR publish read the
+		 * manifest's names and then the state file's, so the three
+		 * that stay came back twice, not next to each other.  Each
+		 * record counts once: 2 of 5 deleted trips the 30% brake.
+		 */
+		const char *d[] = { S(1), S(2), S(3), NULL };
+		const char *u[] = { S(1), S(2), S(3), S(4), S(5), S(1), S(2),
+		    S(3), NULL };
+
+		p = mk(d, u, &c);
+		T_INTEQ(c.managed, 5, "read twice: 5 distinct managed records");
+		T_INTEQ(c.deletes, 2, "read twice: 2 deleted");
+		T_INTEQ(c.unchanged, 3, "read twice: 3 unchanged");
+		T_OK(plan_brake(p, PLAN_BRAKE_PERCENT),
+		    "read twice: 2 of 5 (40%%) trips the brake");
+		plan_free(p);
+	}
+	{
+		/* The same RRset read twice: each old record once (BIND
+		 * answers NXRRSET to a repeated prerequisite). */
+		const char *d[] = { K1B, NULL };
+		const char *u[] = { K1, OTHER, K2, K1, OTHER, NULL };
+		size_t i, j;
+		int dup = 0;
+
+		p = mk(d, u, &c);
+		s = p != NULL ? plan_rrset(p, 0) : NULL;
+		T_OK(s != NULL && s->op == PLAN_CHANGE, "read twice: CHANGE");
+		T_INTEQ(s != NULL ? ldns_rr_list_rr_count(s->old) : 0, 2,
+		    "read twice: the prerequisite holds each record once");
+		T_INTEQ(s != NULL ? ldns_rr_list_rr_count(s->del) : 0, 1,
+		    "read twice: the old key deleted once");
+		for (i = 0; s != NULL && i < ldns_rr_list_rr_count(s->old);
+		    i++)
+			for (j = i + 1; j < ldns_rr_list_rr_count(s->old); j++)
+				dup |= ldns_rr_compare(
+				    ldns_rr_list_rr(s->old, i),
+				    ldns_rr_list_rr(s->old, j)) == 0;
+		T_OK(!dup, "read twice: no record repeated in the old RRset");
+		T_INTEQ(c.managed, 2, "read twice: K1 and K2 managed, once");
+		plan_free(p);
+	}
+	{
+		/* Desired given twice (two manifests): added once. */
+		const char *d[] = { K1, K2, K1, NULL };
+		const char *u[] = { NULL };
+
+		p = mk(d, u, &c);
+		T_INTEQ(c.adds, 2, "desired twice: each record added once");
+		plan_free(p);
+	}
+	{
+		/* The names to read: manifest's and state file's, each once. */
+		const char *w[] = { S(3), S(1), P(1), S(2), NULL };
+		const char *st[] = { S(1), S(2), S(3), S(4), P(1), S(5),
+		    NULL };
+		ldns_rr_list *wl = rrs(w), *sl = rrs(st);
+		const ldns_rdf **v;
+		size_t n, i;
+		int order = 1;
+
+		v = plan_names(wl, sl, &n);
+		T_OK(v != NULL, "plan_names: an array");
+		T_INTEQ(n, 6, "plan_names: 6 distinct names of 10 records");
+		for (i = 1; v != NULL && i < n; i++)
+			order &= ldns_dname_compare(v[i - 1], v[i]) < 0;
+		T_OK(order, "plan_names: strictly increasing (each once)");
+		free(v);
+		v = plan_names(wl, NULL, &n);
+		T_INTEQ(v != NULL ? n : 0, 4, "plan_names: no state file");
+		free(v);
+		v = plan_names(NULL, NULL, &n);
+		T_OK(v != NULL && n == 0, "plan_names: nothing, no names");
+		free(v);
+		ldns_rr_list_deep_free(wl);
+		ldns_rr_list_deep_free(sl);
 	}
 	plan_free(NULL);
 	return t_done();
