@@ -28,6 +28,11 @@
 #       to 30 s for DIR/NAME.sock and DIR/NAME.pid; sets SKD_PID and
 #       PID_NAME, appends the pid to SKD_PIDS (the scripts' cleanup kills
 #       these); returns 1 when the socket or pid file did not appear
+# Processes a script started:
+#   stop_ours PID DIR        SIGTERM to PID if its command line names DIR
+#       (so a reused pid is never hit), then wait up to 5 s for it to go
+#       (its state in /proc, not kill -0: this VM reaps slowly), SIGKILL
+#       after that; 1 when PID was not ours or not running
 # Set by tests/run: SK_BIN (programs), SK_BUILD, SK_TOP (the top dir).
 
 SK_TOP=${SK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -177,4 +182,20 @@ fig() {	# NAME VALUE
 
 kv() {	# KEY FILE
 	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1
+}
+
+stop_ours() {	# PID DIR
+	[ -n "$1" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null |
+	    grep -qF -- "$2" || return 1
+	kill -TERM "$1" 2>/dev/null || return 1
+	_s_i=0
+	while [ $_s_i -lt 100 ]; do
+		_s_st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+		[ -n "$_s_st" ] && [ "$_s_st" != Z ] && [ "$_s_st" != X ] ||
+		    return 0
+		_s_i=$((_s_i + 1))
+		sleep 0.05
+	done
+	kill -KILL "$1" 2>/dev/null
+	return 0
 }
