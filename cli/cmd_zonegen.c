@@ -67,15 +67,17 @@ progress(void *arg, size_t done, size_t total)
 		fputc('\n', stderr);
 }
 
-/* sign_out: sign ZG's records with the --sign keys into FP. */
+/*
+ * sign_out: sign ZG's records with the --sign keys into FP, the DS records
+ * into DS (NULL: standard error).
+ */
 static int
-sign_out(FILE *fp, const struct zonegen *zg, struct zg_args *a)
+sign_out(FILE *fp, FILE *ds, const struct zonegen *zg, struct zg_args *a)
 {
 	struct sign_key *keys[SIGN_MAX_KEYS];
 	struct sign_zone *z = NULL;
 	struct zonegen_wire w;
 	struct sign_stats st;
-	FILE *ds = NULL;
 	char err[1024];
 	size_t i, n, nkeys = 0;
 	int rc = EX_DATAERR;
@@ -106,11 +108,6 @@ sign_out(FILE *fp, const struct zonegen *zg, struct zg_args *a)
 		}
 	}
 	sign_zone_sort(z);
-	if (a->ds != NULL && (ds = fopen(a->ds, "w")) == NULL) {
-		fprintf(stderr, "senderkey: %s: cannot write\n", a->ds);
-		rc = EX_CANTCREAT;
-		goto done;
-	}
 	if (a->progress == 1 || (a->progress == -1 && isatty(STDERR_FILENO)))
 		a->so.progress = progress;
 	if (sign_run(z, keys, nkeys, &a->so, fp, ds != NULL ? ds : stderr, &st,
@@ -120,10 +117,6 @@ sign_out(FILE *fp, const struct zonegen *zg, struct zg_args *a)
 	}
 	rc = 0;
 done:
-	if (ds != NULL && fclose(ds) == EOF && rc == 0) {
-		fprintf(stderr, "senderkey: %s: cannot write\n", a->ds);
-		rc = EX_IOERR;
-	}
 	sign_zone_free(z);
 	for (i = 0; i < nkeys; i++)
 		sign_key_free(keys[i]);
@@ -131,11 +124,12 @@ done:
 }
 
 /*
- * emit: the output in the chosen form to FP; 0 or an exit code.  With FAST
- * (zg_fast.c), ZG holds the apex and FAST the senders.
+ * emit: the output in the chosen form to FP (with --sign, the DS records
+ * to DS); 0 or an exit code.  With FAST (zg_fast.c), ZG holds the apex and
+ * FAST the senders.
  */
 static int
-emit(FILE *fp, const struct zonegen *zg, struct zg_fast *fast,
+emit(FILE *fp, FILE *ds, const struct zonegen *zg, struct zg_fast *fast,
     struct zg_args *a)
 {
 	if (fast != NULL)
@@ -143,41 +137,62 @@ emit(FILE *fp, const struct zonegen *zg, struct zg_fast *fast,
 		    zg_fast_count(fast), zg_fast_wire, fast) == -1 ?
 		    EX_IOERR : 0;
 	if (a->nsign > 0)
-		return sign_out(fp, zg, a);
+		return sign_out(fp, ds, zg, a);
 	return zoneout_write(fp, zg, a->format) == -1 ? EX_IOERR : 0;
 }
 
+/*
+ * write_out: the output to -o FILE or standard output, and with --sign the
+ * DS records to --ds FILE, each through afile: written in full and moved
+ * into place (the output first), or left as they were; a symlink at
+ * either path is never written through (afile.h).  0 or an exit code.
+ */
 static int
 write_out(const struct zonegen *zg, struct zg_fast *fast, struct zg_args *a)
 {
-	struct afile *af;
+	struct afile *af = NULL, *ds = NULL;
 	char err[512];
 	int rc;
 
-	if (a->out == NULL) {
-		if ((rc = emit(stdout, zg, fast, a)) != 0)
-			return rc;
-		if (fflush(stdout) == EOF) {
-			fprintf(stderr, "senderkey: cannot write the output\n");
-			return EX_IOERR;
-		}
-		return 0;
-	}
-	if ((af = afile_open(a->out, 0644, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "senderkey: %s\n", err);
+	if (a->ds != NULL && a->nsign > 0 &&
+	    (ds = afile_open(a->ds, 0644, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "senderkey: --ds %s\n", err);
 		return EX_CANTCREAT;
 	}
-	if ((rc = emit(afile_fp(af), zg, fast, a)) != 0) {
-		if (rc == EX_IOERR)
-			fprintf(stderr, "senderkey: %s: cannot write\n", a->out);
-		afile_abort(af);
-		return rc;
-	}
-	if (afile_commit(af, 0, err, sizeof(err)) == -1) {
+	if (a->out != NULL &&
+	    (af = afile_open(a->out, 0644, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
+		rc = EX_CANTCREAT;
+		goto fail;
+	}
+	if ((rc = emit(af != NULL ? afile_fp(af) : stdout, ds != NULL ?
+	    afile_fp(ds) : NULL, zg, fast, a)) != 0) {
+		if (rc == EX_IOERR)
+			fprintf(stderr, "senderkey: %s: cannot write\n",
+			    a->out != NULL ? a->out : "standard output");
+		goto fail;
+	}
+	if (af == NULL && fflush(stdout) == EOF) {
+		fprintf(stderr, "senderkey: cannot write the output\n");
+		rc = EX_IOERR;
+		goto fail;
+	}
+	if (af != NULL && afile_commit(af, 0, err, sizeof(err)) == -1) {
+		af = NULL;
+		fprintf(stderr, "senderkey: %s\n", err);
+		rc = EX_IOERR;
+		goto fail;
+	}
+	af = NULL;
+	if (ds != NULL && afile_commit(ds, 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: --ds %s\n", err);
 		return EX_IOERR;
 	}
 	return 0;
+fail:
+	afile_abort(af);
+	afile_abort(ds);
+	return rc;
 }
 
 static int

@@ -9,7 +9,7 @@
 sk="$SK_BIN/senderkey"
 data="$SK_TOP/tests/data/zonegen"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp" "$_t_out"' EXIT
+trap 'umount "$tmp/full" 2>/dev/null; rm -rf "$tmp" "$_t_out"' EXIT
 cp -r "$data/keys" "$tmp/keys"
 chmod 600 "$tmp/keys"/*.private
 cd "$data" || exit 1
@@ -144,6 +144,46 @@ check "Ed25519-signed output is the same bytes (2 threads vs 1)" \
 zs --nsec -o "$tmp/nsec.zone" --ds "$tmp/ds3" 2>/dev/null
 check "--nsec: NSEC chain, verified" sh -c \
     "grep -q '	NSEC	' '$tmp/nsec.zone' && ldns-verify-zone -t 20260615000000 '$tmp/nsec.zone'"
+# --ds is written like -o (lib/afile): a symlink planted at FILE is
+# replaced, its target never written; a run that fails after the DS file
+# was opened leaves the old file (or none) and no temporary file.
+printf 'victim\n' >"$tmp/victim"
+ln -s "$tmp/victim" "$tmp/ds-link"
+zs -o "$tmp/signed4.zone" --ds "$tmp/ds-link" 2>/dev/null
+expect_eq "--ds at a symlink: exit 0" "$?" 0
+check "--ds at a symlink: the link's target is untouched" \
+    grep -qx victim "$tmp/victim"
+check "--ds at a symlink: the link is replaced by the DS file" sh -c \
+    "[ ! -L '$tmp/ds-link' ] && cmp -s '$tmp/ds-link' '$tmp/ds'"
+printf 'victim\n' >"$tmp/victim2"
+ln -s "$tmp/victim2" "$tmp/out-link"
+zs -o "$tmp/out-link" 2>/dev/null
+check "-o at a symlink: the same (target untouched, link replaced)" sh -c \
+    "grep -qx victim '$tmp/victim2' && [ ! -L '$tmp/out-link' ]"
+printf 'old DS\n' >"$tmp/ds-keep"
+zs --inception 2026-07-01 --expiration 2026-06-01 -o "$tmp/signed5.zone" \
+    --ds "$tmp/ds-keep" 2>"$tmp/err"
+expect_eq "--ds, signing fails: exit 65" "$?" 65
+check "--ds, signing fails: the old DS file is as it was" \
+    grep -qx 'old DS' "$tmp/ds-keep"
+zs --inception 2026-07-01 --expiration 2026-06-01 --ds "$tmp/ds-new" \
+    >/dev/null 2>&1
+check "--ds, signing fails: no DS file made" test ! -e "$tmp/ds-new"
+expect_eq "--ds leaves no temporary file" \
+    "$(ls "$tmp" | grep -c -e '^ds-keep\.' -e '^ds-new\.' -e '^ds-link\.')" 0
+if [ "$(id -u)" = 0 ] && mkdir "$tmp/full" &&
+    mount -t tmpfs -o size=64k tmpfs "$tmp/full" 2>/dev/null; then
+	dd if=/dev/zero of="$tmp/full/fill" bs=4k >/dev/null 2>&1
+	zs -o "$tmp/signed6.zone" --ds "$tmp/full/ds" 2>"$tmp/err"
+	expect_eq "--ds on a full file system: exit 74" "$?" 74
+	expect_match "--ds on a full file system: says so" "$(cat "$tmp/err")" \
+	    "$tmp/full/ds: cannot write"
+	expect_eq "--ds on a full file system: no half-written file" \
+	    "$(ls "$tmp/full")" fill
+	umount "$tmp/full"
+else
+	skip "--ds on a full file system" "needs root (tmpfs)"
+fi
 zg --sign "$tmp/keys/Kexample.test.+015+04932" senders.csv >/dev/null 2>&1
 expect_eq "--sign without --soa is a usage error" "$?" 64
 zs --sign "$tmp/keys/Kmissing" -o "$tmp/keep.zone" 2>"$tmp/err"
