@@ -36,7 +36,9 @@
 #include "daemon.h"
 #include "keycache.h"
 #include "keytable.h"
+#include "listen.h"
 #include "msg.h"
+#include "service.h"
 #include "sig.h"
 #include "sigheader.h"
 #include "signmode.h"
@@ -632,49 +634,13 @@ usage(FILE *f)
 	fprintf(f, "usage: senderkey-milter [-dn] [-x CONFIG]\n");
 }
 
-/* conn_spec: libmilter's form of L ("unix:/p", "inet:PORT@HOST"). */
-static char *
-conn_spec(const struct config_listen *l)
-{
-	char *s = NULL;
-
-	if (l->kind == CONFIG_LISTEN_UNIX)
-		return asprintf(&s, "unix:%s", l->path) == -1 ? NULL : s;
-	if (l->kind == CONFIG_LISTEN_INET)
-		return asprintf(&s, "%s:%u@%s", strchr(l->host, ':') != NULL ?
-		    "inet6" : "inet", l->port, l->host) == -1 ? NULL : s;
-	return NULL;
-}
-
-static int
-drop_privileges(const char *user, const char *sockpath)
-{
-	struct passwd *pw;
-
-	if ((pw = getpwnam(user)) == NULL) {
-		fprintf(stderr, MILTER_NAME ": MilterUser %s: no such user\n",
-		    user);
-		return -1;
-	}
-	if (sockpath != NULL && chown(sockpath, pw->pw_uid, (gid_t)-1) == -1) {
-		fprintf(stderr, MILTER_NAME ": chown %s: %s\n", sockpath,
-		    strerror(errno));
-		return -1;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
-	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
-		fprintf(stderr, MILTER_NAME ": cannot become %s: %s\n", user,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct milter mil;
+	struct service_unix *sock = NULL;
 	struct smfiDesc desc;
+	uid_t owner = (uid_t)-1;
 	char err[CONFIG_ERR_MAX + 256], host[256], *spec = NULL;
 	const char *cfgpath = NULL;
 	int ch, check = 0, debug = 0, rc = EX_SOFTWARE;
@@ -736,7 +702,7 @@ main(int argc, char **argv)
 	if (mil.authserv_id == NULL || (mil.sctx = sig_ctx_new()) == NULL ||
 	    (mil.kc = keycache_new(mil.sctx, KEYCACHE_ENTRIES,
 	    KEYCACHE_BYTES, KEYCACHE_MAX_TTL)) == NULL ||
-	    (spec = conn_spec(&mil.cfg->milter_socket)) == NULL) {
+	    (spec = listen_spec(&mil.cfg->milter_socket)) == NULL) {
 		fprintf(stderr, MILTER_NAME ": out of memory\n");
 		goto done;
 	}
@@ -764,16 +730,21 @@ main(int argc, char **argv)
 	desc.xxfi_negotiate = mf_negotiate;
 	M = &mil;
 	umask(007);
-	if (smfi_setconn(spec) == MI_FAILURE ||
-	    smfi_register(desc) == MI_FAILURE ||
-	    smfi_opensocket(1) == MI_FAILURE) {
-		fprintf(stderr, MILTER_NAME ": cannot listen on %s\n", spec);
+	if (mil.cfg->milter_user != NULL && service_user(mil.cfg->milter_user,
+	    &owner, NULL, err, sizeof(err)) == -1) {
+		fprintf(stderr, MILTER_NAME ": MilterUser: %s\n", err);
+		rc = EX_NOPERM;
+		goto done;
+	}
+	if (smfi_register(desc) == MI_FAILURE ||
+	    listen_open(mil.cfg, owner, &sock) == -1) {
 		rc = EX_UNAVAILABLE;
 		goto done;
 	}
-	if (mil.cfg->milter_user != NULL && drop_privileges(
-	    mil.cfg->milter_user, mil.cfg->milter_socket.kind ==
-	    CONFIG_LISTEN_UNIX ? mil.cfg->milter_socket.path : NULL) == -1) {
+	if (mil.cfg->milter_user != NULL && service_drop(mil.cfg->milter_user,
+	    err, sizeof(err)) == -1) {
+		fprintf(stderr, MILTER_NAME ": MilterUser %s: %s\n",
+		    mil.cfg->milter_user, err);
 		rc = EX_NOPERM;
 		goto done;
 	}
@@ -782,7 +753,9 @@ main(int argc, char **argv)
 	    CONFIG_MILTER_SIGN ? "sign" : mil.cfg->milter_mode ==
 	    CONFIG_MILTER_VERIFY ? "verify" : "both", mil.authserv_id);
 	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	service_unix_remove(sock);
 done:
+	service_unix_free(sock);
 	free(spec);
 	free(mil.authserv_id);
 	keycache_free(mil.kc);

@@ -16,8 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +33,7 @@
 #include "lookup.h"
 #include "loop.h"
 #include "server.h"
+#include "service.h"
 #include "store.h"
 
 #define MAX_SOCKETS	8
@@ -61,7 +60,8 @@ struct daemon {
 	int			 fds[MAX_SOCKETS];
 	enum server_proto	 protos[MAX_SOCKETS];
 	size_t			 nfds;
-	char			*unlink_paths[2];
+	struct service_unix	*socks[2];	/* unix: sockets we made */
+	struct service_pid	*pid;		/* PidFile */
 	int			 foreground;
 	int			 ready_fd;	/* to the waiting parent */
 };
@@ -106,67 +106,34 @@ fatal(struct daemon *d, const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * listen_unix: the socket CL names, made by service.c: bound in a private
+ * directory, given its owner (SocketOwner, else User), group and mode
+ * there and renamed into place, so root never changes a file through a
+ * name the daemon's user could have swapped.
+ */
 static int
 listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 {
 	const struct config *cfg = d->cfg;
-	struct sockaddr_un sun;
-	struct stat sb;
-	struct passwd *pw;
-	struct group *gr;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
-	char dir[sizeof(sun.sun_path)], *slash;
-	int fd, made = 0;
+	struct service_sockopt o;
+	char err[512];
+	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(cl->path) >= sizeof(sun.sun_path))
-		fatal(d, "%s: path too long", cl->spec);
-	strcpy(sun.sun_path, cl->path);
-	snprintf(dir, sizeof(dir), "%s", cl->path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0750) == 0)
-			made = 1;
-		else if (errno != EEXIST)
-			fatal(d, "mkdir %s: %s", dir, strerror(errno));
-	}
-	if (lstat(cl->path, &sb) == 0) {
-		if (!S_ISSOCK(sb.st_mode))
-			fatal(d, "%s exists and is not a socket", cl->path);
-		unlink(cl->path);
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		fatal(d, "socket: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fatal(d, "bind %s: %s", cl->path, strerror(errno));
-	if ((d->unlink_paths[idx] = strdup(cl->path)) == NULL)
-		fatal(d, "out of memory");
-	if (cfg->socket_owner != NULL || cfg->user != NULL) {
-		if ((pw = getpwnam(cfg->socket_owner != NULL ?
-		    cfg->socket_owner : cfg->user)) == NULL)
-			fatal(d, "unknown user %s", cfg->socket_owner != NULL ?
-			    cfg->socket_owner : cfg->user);
-		uid = pw->pw_uid;
-	}
-	if (cfg->socket_group != NULL) {
-		if ((gr = getgrnam(cfg->socket_group)) == NULL)
-			fatal(d, "unknown group %s", cfg->socket_group);
-		gid = gr->gr_gid;
-	}
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
-	    chown(cl->path, uid, gid) == -1)
-		fatal(d, "chown %s: %s", cl->path, strerror(errno));
-	/* only a directory made here: never chown an existing one */
-	if (made && gid != (gid_t)-1 && chown(dir, uid, gid) == -1)
-		fatal(d, "chown %s: %s", dir, strerror(errno));
-	if (chmod(cl->path, cfg->socket_mode != 0 ? cfg->socket_mode :
-	    0660) == -1)
-		fatal(d, "chmod %s: %s", cl->path, strerror(errno));
-	if (listen(fd, 1024) == -1)
-		fatal(d, "listen %s: %s", cl->path, strerror(errno));
+	o.uid = (uid_t)-1;
+	o.gid = (gid_t)-1;
+	o.mode = cfg->socket_mode != 0 ? cfg->socket_mode : 0660;
+	o.mkparent = 1;
+	if ((cfg->socket_owner != NULL || cfg->user != NULL) &&
+	    service_user(cfg->socket_owner != NULL ? cfg->socket_owner :
+	    cfg->user, &o.uid, NULL, err, sizeof(err)) == -1)
+		fatal(d, "%s", err);
+	if (cfg->socket_group != NULL &&
+	    service_group(cfg->socket_group, &o.gid, err, sizeof(err)) == -1)
+		fatal(d, "%s", err);
+	if ((fd = service_unix_listen(cl->path, &o, 1024, &d->socks[idx], err,
+	    sizeof(err))) == -1)
+		fatal(d, "%s", err);
 	return fd;
 }
 
@@ -265,21 +232,11 @@ open_sockets(struct daemon *d)
 static void
 drop_privileges(struct daemon *d)
 {
-	struct passwd *pw;
+	char err[512];
 
-	if (d->cfg->user == NULL)
-		return;
-	if ((pw = getpwnam(d->cfg->user)) == NULL)
-		fatal(d, "unknown user %s", d->cfg->user);
-	if (setgroups(0, NULL) == -1 && getuid() == 0)
-		fatal(d, "setgroups: %s", strerror(errno));
-	if (initgroups(pw->pw_name, pw->pw_gid) == -1 && getuid() == 0)
-		fatal(d, "initgroups: %s", strerror(errno));
-	if (setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
-		fatal(d, "cannot become %s: %s", d->cfg->user,
-		    strerror(errno));
-	if (pw->pw_uid != 0 && setuid(0) == 0)
-		fatal(d, "could regain root after dropping privileges");
+	if (d->cfg->user != NULL && service_drop(d->cfg->user, err,
+	    sizeof(err)) == -1)
+		fatal(d, "%s", err);
 }
 
 /*
@@ -380,17 +337,29 @@ daemonise(struct daemon *d)
 	}
 }
 
+/*
+ * write_pidfile: PidFile, by service.c: as root before the drop when its
+ * directory is root's alone, else as User after it (called at both
+ * points; it writes once).  Never through a link.
+ */
 static void
 write_pidfile(struct daemon *d)
 {
-	FILE *f;
+	char err[512];
+	uid_t uid = (uid_t)-1;
 
 	if (d->cfg->pid_file == NULL)
 		return;
-	if ((f = fopen(d->cfg->pid_file, "w")) == NULL)
-		fatal(d, "%s: %s", d->cfg->pid_file, strerror(errno));
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
+	if (d->pid == NULL) {
+		if (d->cfg->user != NULL && service_user(d->cfg->user, &uid,
+		    NULL, err, sizeof(err)) == -1)
+			fatal(d, "%s", err);
+		if ((d->pid = service_pid_new(d->cfg->pid_file, uid, err,
+		    sizeof(err))) == NULL)
+			fatal(d, "%s", err);
+	}
+	if (service_pid_write(d->pid, getpid(), err, sizeof(err)) == -1)
+		fatal(d, "%s", err);
 }
 
 static void
@@ -679,9 +648,10 @@ main(int argc, char **argv)
 	if ((d.log = log_new("senderkeyd", d.foreground,
 	    d.cfg->syslog_facility)) == NULL)
 		fatal(&d, "out of memory");
-	write_pidfile(&d);
+	write_pidfile(&d);	/* as root, if its directory is root's */
 	raise_nofile(&d);
 	drop_privileges(&d);
+	write_pidfile(&d);	/* as User, if not written yet */
 	/* as the daemon's User: what it cannot read, it must not serve */
 	if (open_store(d.cfg, &d.store, err, sizeof(err)) == -1)
 		fatal(&d, "%s; refusing to start (a missing, unreadable or "
@@ -726,12 +696,11 @@ main(int argc, char **argv)
 	store_free(d.store);
 	lookup_free(d.lk);
 	for (i = 0; i < 2; i++) {
-		if (d.unlink_paths[i] != NULL)
-			unlink(d.unlink_paths[i]);
-		free(d.unlink_paths[i]);
+		service_unix_remove(d.socks[i]);
+		service_unix_free(d.socks[i]);
 	}
-	if (d.cfg->pid_file != NULL)
-		unlink(d.cfg->pid_file);
+	service_pid_remove(d.pid);
+	service_pid_free(d.pid);
 	loop_free(d.loop);
 	log_free(d.log);
 	config_free(d.cfg);
