@@ -150,7 +150,11 @@ test_sockets(void)
 	T_OK(service_unix_listen(p("s/f.sock"), &o, 8, &u, err,
 	    sizeof(err)) == -1 && target_ok(p("s/f.sock")),
 	    "a file at the name: refused, untouched");
-	T_INTEQ(entries(p("s")), 2, "no private directory left behind");
+	mkdir(p("s/d.sock"), 0755);
+	T_OK(service_unix_listen(p("s/d.sock"), &o, 8, &u, err,
+	    sizeof(err)) == -1 && strstr(err, "exists and is not a socket") !=
+	    NULL, "a directory at the name: refused");
+	T_INTEQ(entries(p("s")), 3, "no private directory left behind");
 
 	/* a missing parent: made 0750 with the owner when asked */
 	o.mkparent = 1;
