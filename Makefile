@@ -111,6 +111,7 @@ $(BUILD)/tests/test_milter_verify: $(filter-out milter/main.c,$(MILTER_SRC)) \
 	$(wildcard milter/*.h)
 $(BUILD)/tests/test_milter_keycache $(BUILD)/tests/milter_verify_cost: \
 	milter/answer.c milter/keycache.c $(wildcard milter/*.h)
+$(BUILD)/tests/test_milter_hdr: milter/hdr.c milter/hdr.h
 
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 	@mkdir -p $(dir $@)

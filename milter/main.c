@@ -34,6 +34,7 @@
 #include "b64.h"
 #include "config.h"
 #include "daemon.h"
+#include "hdr.h"
 #include "keycache.h"
 #include "keytable.h"
 #include "listen.h"
@@ -65,9 +66,7 @@ struct mctx {
 	char	*auth;			/* {auth_authen}, or NULL */
 	char	**rcpts;
 	size_t	 nrcpts;
-	char	*buf;			/* header + body, CRLF */
-	size_t	 len, cap;
-	int	 toobig;
+	struct hdr *mail;		/* the message as delivered (hdr.h) */
 	char	 qid[QID_MAX + 1];
 };
 
@@ -96,10 +95,7 @@ mctx_reset(struct mctx *c)
 	free(c->rcpts);
 	c->rcpts = NULL;
 	c->nrcpts = 0;
-	free(c->buf);
-	c->buf = NULL;
-	c->len = c->cap = 0;
-	c->toobig = 0;
+	hdr_reset(c->mail);
 	c->qid[0] = '\0';
 }
 
@@ -113,50 +109,13 @@ mctx_get(SMFICTX *ctx)
 	return c;
 }
 
-/* put: append LEN octets to the message; sets toobig past MSG_MAX_SIZE. */
-static int
-put(struct mctx *c, const char *p, size_t len)
+/* mctx_mail: the message being collected, made at its first part. */
+static struct hdr *
+mctx_mail(struct mctx *c)
 {
-	size_t ncap;
-	char *nb;
-
-	if (c->toobig)
-		return 0;
-	if (len > MSG_MAX_SIZE - c->len) {
-		c->toobig = 1;
-		free(c->buf);
-		c->buf = NULL;
-		c->len = c->cap = 0;
-		return 0;
-	}
-	if (c->len + len > c->cap) {
-		ncap = c->cap == 0 ? 8192 : c->cap;
-		while (ncap < c->len + len)
-			ncap *= 2;
-		if ((nb = realloc(c->buf, ncap)) == NULL)
-			return -1;
-		c->buf = nb;
-		c->cap = ncap;
-	}
-	memcpy(c->buf + c->len, p, len);
-	c->len += len;
-	return 0;
-}
-
-/* put_crlf: append S with every bare LF (or lone CR) made CRLF. */
-static int
-put_crlf(struct mctx *c, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\r' && s[1] == '\n')
-			continue;	/* the LF writes the CRLF */
-		if (*s == '\n' || *s == '\r') {
-			if (put(c, "\r\n", 2) == -1)
-				return -1;
-		} else if (put(c, s, 1) == -1)
-			return -1;
-	}
-	return 0;
+	if (c->mail == NULL)
+		c->mail = hdr_new(c->leadspc);
+	return c->mail;
 }
 
 /* --- callbacks --------------------------------------------------------- */
@@ -238,16 +197,15 @@ mf_envrcpt(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
+/* A field hdr.c refuses is judged at end of data (mf_eom). */
 static sfsistat
 mf_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct mctx *c = mctx_get(ctx);
+	struct hdr *h;
 
-	if (c == NULL)
-		return SMFIS_TEMPFAIL;
-	if (put(c, name, strlen(name)) == -1 || put(c, ":", 1) == -1 ||
-	    (!c->leadspc && put(c, " ", 1) == -1) ||
-	    put_crlf(c, value) == -1 || put(c, "\r\n", 2) == -1)
+	if (c == NULL || (h = mctx_mail(c)) == NULL ||
+	    hdr_field(h, name, value) == -1)
 		return SMFIS_TEMPFAIL;
 	return SMFIS_CONTINUE;
 }
@@ -256,8 +214,9 @@ static sfsistat
 mf_eoh(SMFICTX *ctx)
 {
 	struct mctx *c = mctx_get(ctx);
+	struct hdr *h;
 
-	if (c == NULL || put(c, "\r\n", 2) == -1)
+	if (c == NULL || (h = mctx_mail(c)) == NULL || hdr_eoh(h) == -1)
 		return SMFIS_TEMPFAIL;
 	return SMFIS_CONTINUE;
 }
@@ -266,8 +225,10 @@ static sfsistat
 mf_body(SMFICTX *ctx, unsigned char *p, size_t len)
 {
 	struct mctx *c = mctx_get(ctx);
+	struct hdr *h;
 
-	if (c == NULL || put(c, (const char *)p, len) == -1)
+	if (c == NULL || (h = mctx_mail(c)) == NULL ||
+	    hdr_body(h, p, len) == -1)
 		return SMFIS_TEMPFAIL;
 	return SMFIS_CONTINUE;
 }
@@ -567,21 +528,43 @@ mf_eom(SMFICTX *ctx)
 {
 	struct mctx *c = mctx_get(ctx);
 	struct msg *m = NULL;
+	struct hdr *h;
 	enum msg_err merr;
-	size_t line;
+	enum hdr_err herr;
+	const char *text;
+	size_t line, len;
 	sfsistat rc;
 
-	if (c == NULL)
+	if (c == NULL || (h = mctx_mail(c)) == NULL)
 		return SMFIS_TEMPFAIL;
 	set_qid(ctx, c);
-	if (c->toobig) {
+	switch ((herr = hdr_error(h, &line))) {
+	case HDR_OK:
+		break;
+	case HDR_ETOOBIG:
 		smfi_setreply(ctx, "552", "5.3.4",
 		    "senderkey: message too big to check");
 		rc = SMFIS_REJECT;
 		goto done;
+	case HDR_ENOMEM:
+		smfi_setreply(ctx, "451", "4.7.0",
+		    "senderkey: temporary failure (internal)");
+		rc = SMFIS_TEMPFAIL;
+		goto done;
+	case HDR_ENAME:
+	case HDR_ECR:
+	case HDR_EBREAK:
+		/* never a verdict on octets the MTA does not deliver */
+		mlog(LOG_NOTICE, "queue_id=%s: header field %zu cannot be "
+		    "checked as the MTA delivers it: %s", c->qid[0] != '\0' ?
+		    c->qid : "-", line, hdr_strerror(herr));
+		smfi_setreply(ctx, "550", "5.6.0",
+		    "senderkey: message header cannot be parsed");
+		rc = SMFIS_REJECT;
+		goto done;
 	}
-	if ((m = msg_parse(c->buf != NULL ? c->buf : "", c->len, &merr,
-	    &line)) == NULL) {
+	text = hdr_text(h, &len);
+	if ((m = msg_parse(text, len, &merr, &line)) == NULL) {
 		mlog(LOG_NOTICE, "queue_id=%s: the message cannot be parsed: "
 		    "line %zu: %s", c->qid[0] != '\0' ? c->qid : "-", line,
 		    msg_strerror(merr));
@@ -620,6 +603,7 @@ mf_close(SMFICTX *ctx)
 
 	if (c != NULL) {
 		mctx_reset(c);
+		hdr_free(c->mail);
 		free(c);
 		smfi_setpriv(ctx, NULL);
 	}

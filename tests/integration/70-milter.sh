@@ -11,6 +11,10 @@
 #    bogus.test sender gets 451 4.7.0; a dead daemon gives 451 4.7.0;
 #    a message signed for a sender whose key is revoked (expired) shows
 #    senderkey=fail reason="key-revoked" ("key-expired").
+#  header as delivered (issue 13): a Subject: whose bare CRs would read
+#    as "From: alice" and an early end of the header (alice's signature
+#    over that reading, From: CEO delivered) is refused 550 5.6.0 and
+#    never gets Sender-Key-Trust: trusted; the milter logs why once.
 #  sign mode: {auth_authen}=alice signs as alice@example.test and
 #    "senderkey verify" accepts the result in the bed; mallory is
 #    refused 5.7.1 for the same From:; a From: without a KeyTable entry
@@ -141,6 +145,31 @@ if printf '%s\n' "$OUT" | grep -q '^delete='; then
 else
 	ok "clean message: nothing deleted"
 fi
+
+# A header field holding a bare CR (issue 13): the MTA delivers one
+# Subject: field and From: ceo; a milter that took the CRs for line breaks
+# would read From: alice and an early end of the header, and vouch for
+# alice's signature over a message shown as the CEO's.  The signed view
+# is built first, then its Subject:, From: and empty line are joined with
+# CRs into the one Subject: value the MTA hands over.
+printf 'Subject: hi\nFrom: Alice <alice@example.test>\n\nFrom: CEO <ceo@example.test>\nTo: Bob <bob@example.net>\nSubject: Wire the money\nMIME-Version: 1.0\nContent-Type: text/plain\n\nPlease pay.\n' >"$D/view"
+"$SK" sign -k "$D/alice.pem" <"$D/view" >"$D/view-signed"
+awk 'h == 0 && $0 == "Subject: hi" { s = 1; next }
+    s == 1 { printf "Subject: hi\r%s\r\r\n", $0; s = 2; next }
+    s == 2 && $0 == "" { s = 3; h = 1; next }
+    { print }' "$D/view-signed" >"$D/cr-attack"
+check "CR attack message built" grep -q '^From: CEO' "$D/cr-attack"
+EXPECT="550 5.6.0 senderkey: message header cannot be parsed" \
+    mt v "$D/cr-attack"
+if printf '%s\n' "$OUT" | grep -q '^insert=Sender-Key-Trust: trusted'; then
+	not_ok "Subject: with bare CRs hiding From: alice: never trusted"
+else
+	ok "Subject: with bare CRs hiding From: alice: never trusted"
+fi
+expect_match "Subject: with bare CRs: refused 550 5.6.0" "$OUT" \
+    "^smtp=550 5\.6\.0 "
+expect_match "... and the milter logs why, once" \
+    "$(grep -c 'carriage return' "$D/v.log")" "^1$"
 
 sed 's/noon?/one?/' "$D/signed" >"$D/tampered"
 EXPECT="550 5.7.1 senderkey: sender not authorized (sig-fail)" \

@@ -17,6 +17,10 @@
 #    sig-fail for example.test (policy=all) and, from nsec3.test (no
 #    policy record), delivered with senderkey=fail sig-mismatch and
 #    "Sender-Key-Trust: untrusted", never authorized or trusted.
+#  a Subject: with bare CRs hiding an early end of the header (issue 13):
+#    Postfix delivers the CRs as spaces and hands the milter the same, so
+#    the milter checks From: CEO as delivered: alice's signature is
+#    sender-mismatch and the copy is "untrusted", never trusted.
 #  sign path (port 587, SMTP AUTH against a Cyrus sasldb): alice's
 #    unsigned message is signed by the milter's sign mode (KeyTable), is
 #    delivered with a Sender-Key-Signature that "senderkey verify" accepts
@@ -307,6 +311,31 @@ delivered_ok "nsec3.test, plain text + Content-Type: text/html: not trusted" \
     dan@example.net \
     "$(printf "$AR3" 'fail reason="sig-mismatch"')" \
     "untrusted; reason=sig-fail"
+
+# --- a Subject: with bare CRs (issue 13, as in 70-milter) -----------------
+# Alice's signature covers a header that ends after "From: alice"; the
+# message sent joins that header into one Subject: value with bare CRs,
+# so what is delivered shows From: CEO.  Postfix turns each bare CR into
+# a space before the milter sees the field: the milter checks the header
+# as delivered (From: CEO), alice's signature does not verify for it, and
+# nothing is vouched for.
+printf 'Subject: hi\nFrom: Alice <alice@example.test>\n\nFrom: CEO <ceo@nsec3.test>\nTo: Dan <dan@example.net>\nSubject: Wire the money\nMIME-Version: 1.0\nContent-Type: text/plain\n\nPlease pay.\n' >"$D/view"
+"$SK" sign -k "$D/keys/alice.pem" <"$D/view" >"$D/view.signed" 2>"$D/err"
+awk 'h == 0 && $0 == "Subject: hi" { s = 1; next }
+    s == 1 { printf "Subject: hi\r%s\r\r\n", $0; s = 2; next }
+    s == 2 && $0 == "" { s = 3; h = 1; next }
+    { print }' "$D/view.signed" >"$D/cr-attack"
+send_data alice@example.test dan@example.net "$D/cr-attack"
+delivered_ok "Subject: with bare CRs: checked as delivered, not trusted" \
+    dan@example.net \
+    '^mx\.bed\.test; senderkey=fail reason="sender-mismatch" header\.from=ceo@nsec3\.test' \
+    "untrusted; reason=no-key"
+F=$(delivered dan@example.net)
+if [ -f "$F" ]; then
+	expect_match "Subject: with bare CRs: Postfix delivers them as spaces" \
+	    "$(headers_of "$F" Subject | head -n 1 | cat -A)" \
+	    '^hi From: Alice <alice@example\.test> *\$$'
+fi
 
 # --- sign path: port 587 with SMTP AUTH -----------------------------------
 send_data alice@example.test bob@example.net "$D/msg" --port 587 \
