@@ -65,6 +65,7 @@ FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_EXTRA_answer = milter/answer.c
+FUZZ_EXTRA_milter_hdr = milter/hdr.c milter/verify.c milter/answer.c
 TEST_TOOL_BIN = $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 PROGS	 = $(BIN)/senderkey $(BIN)/senderkeyd
@@ -128,6 +129,8 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(CORE_A)
 		tests/fuzz/replay.c tests/fuzz/fuzz_$*.c $(FUZZ_EXTRA_$*) \
 		$(CORE_A) $(LIBS)
 $(BUILD)/fuzz/replay_answer: milter/answer.c milter/answer.h
+$(BUILD)/fuzz/replay_milter_hdr: milter/hdr.c milter/hdr.h milter/verify.c \
+	milter/verify.h milter/answer.c milter/answer.h
 
 # The SSE2 scanners in canon.c, msg.c and taglist.c have a portable
 # fallback: their unit tests run against it too, built with -U__SSE2__
