@@ -20,7 +20,8 @@
 #  a Subject: with bare CRs hiding an early end of the header (issue 13):
 #    Postfix delivers the CRs as spaces and hands the milter the same, so
 #    the milter checks From: CEO as delivered: alice's signature is
-#    sender-mismatch and the copy is "untrusted", never trusted.
+#    sender-mismatch and the copy is "untrusted", never trusted; a
+#    3000-octet Subject: line is delivered unchanged and trusted.
 #  sign path (port 587, SMTP AUTH against a Cyrus sasldb): alice's
 #    unsigned message is signed by the milter's sign mode (KeyTable), is
 #    delivered with a Sender-Key-Signature that "senderkey verify" accepts
@@ -336,6 +337,20 @@ if [ -f "$F" ]; then
 	    "$(headers_of "$F" Subject | head -n 1 | cat -A)" \
 	    '^hi From: Alice <alice@example\.test> *\$$'
 fi
+
+# A 3000-octet Subject: line (longer than SMTP's 998) reaches the milter
+# and the mailbox unchanged: checked as delivered, trusted, and the
+# delivered copy verifies.
+printf 'From: Alice <alice@nsec3.test>\nTo: Dan <dan@example.net>\nSubject: %s\nDate: Thu, 13 Nov 2025 09:30:00 +0000\nMessage-ID: <20251113093000.71long@mail.nsec3.test>\nMIME-Version: 1.0\nContent-Type: text/plain\n\nlong\n' \
+    "$(head -c 3000 /dev/zero | tr '\0' x)" >"$D/long"
+"$SK" sign -k "$D/keys/alice.pem" <"$D/long" >"$D/long.signed" 2>"$D/err"
+send_data alice@nsec3.test dan@example.net "$D/long.signed"
+delivered_ok "a 3000-octet Subject: line: trusted" dan@example.net \
+    "$(printf "$AR3" pass)" "trusted; reason=key-secure-signed"
+F=$(delivered dan@example.net)
+[ -f "$F" ] && expect_match "a 3000-octet Subject: line: the delivered copy verifies" \
+    "$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" <"$F" 2>&1)" \
+    "^result=pass reason=ok .*sender=alice@nsec3.test"
 
 # --- sign path: port 587 with SMTP AUTH -----------------------------------
 send_data alice@example.test bob@example.net "$D/msg" --port 587 \
