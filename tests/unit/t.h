@@ -1,7 +1,8 @@
 /*
  * t.h: the unit test harness.  Each check prints one TAP-style line,
- * "ok N - what" or "not ok N - what", which tests/run counts.  A test
- * program exits non-zero when any check failed.  Header-only on purpose:
+ * "ok N - what" or "not ok N - what", which tests/run counts; a check that
+ * cannot run here prints "skip N - what # why" (T_SKIP), counted apart,
+ * never as ok.  A test program exits non-zero when any check failed.  Header-only on purpose:
  * every test_*.c is one program.
  */
 #ifndef SK_T_H
@@ -15,6 +16,7 @@
 struct t_state {
 	int n;
 	int failed;
+	int skipped;
 };
 
 static struct t_state t_st;
@@ -40,7 +42,30 @@ t_report(int ok, const char *file, int line, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/*
+ * t_skip: reports check WHAT as skipped, because of WHY (printf format),
+ * in the form of tests/integration/lib.sh's skip: "skip N - WHAT # WHY".
+ */
+static inline void t_skip(const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static inline void
+t_skip(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	t_st.n++;
+	t_st.skipped++;
+	printf("skip %d - %s # ", t_st.n, what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
 #define T_OK(cond, ...) t_report(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+#define T_SKIP(what, ...) t_skip((what), __VA_ARGS__)
 
 #define T_STREQ(got, want, ...)                                              \
 	do {                                                                 \
@@ -64,7 +89,8 @@ t_report(int ok, const char *file, int line, const char *fmt, ...)
 static inline int
 t_done(void)
 {
-	printf("# %d checks, %d failed\n", t_st.n, t_st.failed);
+	printf("# %d checks, %d failed, %d skipped\n", t_st.n, t_st.failed,
+	    t_st.skipped);
 	return t_st.failed == 0 && t_st.n > 0 ? 0 : 1;
 }
 

@@ -5,8 +5,8 @@
  * missing store; canonical targets and pins; policydb_add's pin rules;
  * and that every failing write (read-only file system, disk full on a
  * tiny tmpfs) is an error and leaves the store exactly as it was.  The
- * tmpfs checks need root and are skipped (reported as ok "skipped")
- * otherwise.
+ * tmpfs checks need root and are reported as skipped (T_SKIP, never as
+ * ok) otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -387,8 +387,8 @@ test_write_errors(void)
 	mkdir(mnt, 0755);
 	if (getuid() != 0 || mount("tmpfs", mnt, "tmpfs", 0,
 	    "size=256k,mode=0755") == -1) {
-		T_OK(1, "skipped: disk full and read-only tests need root "
-		    "(tmpfs)");
+		T_SKIP("disk full and read-only file system", "needs root "
+		    "and a tmpfs mount");
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/p.db", mnt);
