@@ -216,6 +216,7 @@ classify_keys(const struct lookup_input *in, struct lookup_answer *a,
 		*reason = "no-record";
 	} else if (a->nbad == nsk1) {
 		a->state = LOOKUP_PERMERROR;
+		a->keyerr = first;
 		*reason = keyrec_errname(first);
 	} else {
 		/* Revocation is the stronger statement when both occur. */

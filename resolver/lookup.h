@@ -22,8 +22,9 @@
  *                                             "revoked" / "expired"
  *     no v=SK1 record                      -> LOOKUP_SECURE_NOKEY "no-record"
  *   SECURE_NOKEY (and INSECURE without keys) also says why in
- *   lookup_answer.nokey: REVOKED, EXPIRED, else ABSENT; the reason text
- *   is for logs only.
+ *   lookup_answer.nokey: REVOKED, EXPIRED, else ABSENT; a key answer of
+ *   malformed records only names the first one's error in
+ *   lookup_answer.keyerr.  The reason text is for logs only.
  *   any row from NXDOMAIN down when the answer is not secure (an
  *   unsigned zone)                         -> LOOKUP_INSECURE, same reason
  *                                             and keys, trusted = 0
@@ -80,6 +81,11 @@ struct lookup_answer {
 	char			*reason;	/* NULL, or see the table: for
 						   logs, never compared */
 	enum lookup_nokey	 nokey;		/* SECURE_NOKEY, INSECURE */
+	enum keyrec_err		 keyerr;	/* a key answer whose every
+						   v=SK1 record is malformed
+						   (PERMERROR, INSECURE): the
+						   first one's error; else
+						   KEYREC_OK */
 	int			 rcode;		/* DNS rcode, -1 if none */
 	uint32_t		 ttl;		/* for caching (negative TTL too) */
 	int			 trusted;	/* 1 only when DNSSEC-secure */

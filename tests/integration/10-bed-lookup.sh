@@ -115,14 +115,11 @@ check "bed del bogus.test bob" bed del bogus.test "$BOB_HASH._senderkey"
 expect "bob@example.test after bed del" secure-nokey 1 bob@example.test
 
 # --- a server that never answers ---
-t0=$(date +%s.%N)
+# Only senderkey's own -t deadline gives the reason "timeout": libunbound
+# alone would answer SERVFAIL, and only after about 17 s.
 expect "-t 1 against the sink" tempfail 75 -t 1 -F "$SK_BED_SINK" \
     alice@example.test
-t1=$(date +%s.%N)
 expect_eq "the sink: reason" "$(field reason)" timeout
-secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-expect_eq "the sink: tempfail within 2 s ($secs s)" \
-    "$(awk -v s="$secs" 'BEGIN { print (s >= 0.9 && s < 2.0) ? "yes" : "no" }')" yes
 
 # --- through a validating forwarder (the bed's unbound), CD bit set ---
 qf() {

@@ -3,7 +3,9 @@
  * state, every reason, several TXT records, NUL octets, revoked and
  * expired keys, policy records), then the parts of the libunbound side
  * that need no DNS: lookup_new's refusals, cancelling, and a lookup_sync
- * deadline against a UDP socket on 127.0.0.1 that never answers.
+ * deadline against a UDP socket on 127.0.0.1 that never answers.  The
+ * reason texts are checked as the printed form (for logs); decisions are
+ * checked on the enums (state, nokey, keyerr, rcode).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "keyrec.h"
@@ -48,161 +49,153 @@ struct row {
 	const char		*reason;	/* NULL: none */
 	size_t			 nkeys, nbad;
 	enum policyrec_policy	 policy;
+	enum lookup_nokey	 nokey;		/* why no usable key */
+	enum keyrec_err		 keyerr;	/* a malformed key answer's */
 };
+
+#define NK(n)	LOOKUP_NOKEY_##n
+#define KE(e)	KEYREC_##e
 
 static const struct row rows[] = {
 	/* validation failures win over everything */
 	{ "bogus with why_bogus", LOOKUP_KEY, BOGUS, 0,
 	  "validation failure <x>: signature crypto failed", { T(ALICE) },
 	  LOOKUP_BOGUS, "validation failure <x>: signature crypto failed",
-	  0, 0, 0 },
+	  0, 0, 0, NK(NONE), KE(OK) },
 	{ "bogus without why_bogus", LOOKUP_KEY, BOGUS, 0, NULL, { T(ALICE) },
-	  LOOKUP_BOGUS, "bogus", 0, 0, 0 },
+	  LOOKUP_BOGUS, "bogus", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "bogus and secure both set", LOOKUP_KEY, 1, 1, 0, "expired",
-	  { T(ALICE) }, LOOKUP_BOGUS, "expired", 0, 0, 0 },
+	  { T(ALICE) }, LOOKUP_BOGUS, "expired", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "bogus with SERVFAIL", LOOKUP_KEY, BOGUS, 2, "no DNSKEY", { { 0 } },
-	  LOOKUP_BOGUS, "no DNSKEY", 0, 0, 0 },
+	  LOOKUP_BOGUS, "no DNSKEY", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "bogus NXDOMAIN", LOOKUP_KEY, BOGUS, 3, "nsec proof failed",
-	  { { 0 } }, LOOKUP_BOGUS, "nsec proof failed", 0, 0, 0 },
+	  { { 0 } }, LOOKUP_BOGUS, "nsec proof failed", 0, 0, 0,
+	  NK(NONE), KE(OK) },
 	/* error rcodes */
 	{ "SERVFAIL", LOOKUP_KEY, INSEC, 2, NULL, { { 0 } },
-	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0 },
+	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "REFUSED", LOOKUP_KEY, INSEC, 5, NULL, { { 0 } },
-	  LOOKUP_TEMPFAIL, "REFUSED", 0, 0, 0 },
+	  LOOKUP_TEMPFAIL, "REFUSED", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "FORMERR", LOOKUP_KEY, INSEC, 1, NULL, { { 0 } },
-	  LOOKUP_TEMPFAIL, "FORMERR", 0, 0, 0 },
+	  LOOKUP_TEMPFAIL, "FORMERR", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "NOTIMP", LOOKUP_KEY, INSEC, 4, NULL, { { 0 } },
-	  LOOKUP_TEMPFAIL, "NOTIMP", 0, 0, 0 },
+	  LOOKUP_TEMPFAIL, "NOTIMP", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "unknown rcode 23", LOOKUP_KEY, INSEC, 23, NULL, { { 0 } },
-	  LOOKUP_TEMPFAIL, "RCODE23", 0, 0, 0 },
+	  LOOKUP_TEMPFAIL, "RCODE23", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "secure SERVFAIL is still tempfail", LOOKUP_KEY, SECURE, 2, NULL,
-	  { T(ALICE) }, LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0 },
+	  { T(ALICE) }, LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0, NK(NONE), KE(OK) },
 	/* negative answers */
 	{ "secure NXDOMAIN", LOOKUP_KEY, SECURE, 3, NULL, { { 0 } },
-	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0, NK(ABSENT), KE(OK) },
 	{ "secure NXDOMAIN ignores stray data", LOOKUP_KEY, SECURE, 3, NULL,
-	  { T(ALICE) }, LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0 },
+	  { T(ALICE) }, LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0,
+	  NK(ABSENT), KE(OK) },
 	{ "secure NODATA", LOOKUP_KEY, SECURE, 0, NULL, { { 0 } },
-	  LOOKUP_SECURE_NOKEY, "NODATA", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "NODATA", 0, 0, 0, NK(ABSENT), KE(OK) },
 	{ "secure, only other TXT", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T(OTHER), T("v=spf1 -all") }, LOOKUP_SECURE_NOKEY, "no-record",
-	  0, 0, 0 },
+	  0, 0, 0, NK(ABSENT), KE(OK) },
 	{ "v=SK10 and v=SK1x are not ours", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T("v=SK10; k=ed25519; p="), T("v=SK1x; k=ed25519; p=") },
-	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0, NK(ABSENT), KE(OK) },
 	{ "empty TXT is not ours", LOOKUP_KEY, SECURE, 0, NULL, { T("") },
-	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0, NK(ABSENT), KE(OK) },
 	/* keys */
 	{ "secure key", LOOKUP_KEY, SECURE, 0, NULL, { T(ALICE) },
-	  LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	  LOOKUP_SECURE_KEY, NULL, 1, 0, 0, NK(NONE), KE(OK) },
 	{ "secure key next to other TXT", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T(OTHER), T(ALICE), T("unrelated text") }, LOOKUP_SECURE_KEY,
-	  NULL, 1, 0, 0 },
+	  NULL, 1, 0, 0, NK(NONE), KE(OK) },
 	{ "two keys (rollover)", LOOKUP_KEY, SECURE, 0, NULL,
-	  { T(ALICE), T(BOB) }, LOOKUP_SECURE_KEY, NULL, 2, 0, 0 },
+	  { T(ALICE), T(BOB) }, LOOKUP_SECURE_KEY, NULL, 2, 0, 0,
+	  NK(NONE), KE(OK) },
 	{ "whitespace around v = SK1", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T(" v = SK1 ; k=ed25519; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=") },
-	  LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	  LOOKUP_SECURE_KEY, NULL, 1, 0, 0, NK(NONE), KE(OK) },
 	{ "testing key with a future x=", LOOKUP_KEY, SECURE, 0, NULL,
-	  { T(FUTURE) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	  { T(FUTURE) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0, NK(NONE), KE(OK) },
 	{ "malformed next to a good key", LOOKUP_KEY, SECURE, 0, NULL,
-	  { T(BADB64), T(ALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 1, 0 },
+	  { T(BADB64), T(ALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 1, 0,
+	  NK(NONE), KE(OK) },
 	{ "revoked next to a good key", LOOKUP_KEY, SECURE, 0, NULL,
-	  { T(REVOKED), T(BOB) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	  { T(REVOKED), T(BOB) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0,
+	  NK(NONE), KE(OK) },
 	/* malformed */
 	{ "only a malformed record", LOOKUP_KEY, SECURE, 0, NULL,
-	  { T(BADB64) }, LOOKUP_PERMERROR, "bad-base64", 0, 1, 0 },
+	  { T(BADB64) }, LOOKUP_PERMERROR, "bad-base64", 0, 1, 0,
+	  NK(NONE), KE(EBASE64) },
 	{ "all malformed: the first error", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T(BADALG), T(OTHER), T(SHORT) }, LOOKUP_PERMERROR,
-	  "unknown-algorithm", 0, 2, 0 },
+	  "unknown-algorithm", 0, 2, 0, NK(NONE), KE(EALG) },
 	{ "missing p=", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T("v=SK1; k=ed25519") }, LOOKUP_PERMERROR, "missing-tag", 0, 1,
-	  0 },
+	  0, NK(NONE), KE(EMISSING) },
 	{ "bare v=SK1", LOOKUP_KEY, SECURE, 0, NULL, { T("v=SK1") },
-	  LOOKUP_PERMERROR, "missing-tag", 0, 1, 0 },
+	  LOOKUP_PERMERROR, "missing-tag", 0, 1, 0, NK(NONE), KE(EMISSING) },
 	/* NUL octets: ours and malformed if v=SK1, else skipped */
 	{ "NUL inside a v=SK1 record", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T("v=SK1; k=ed25519; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=\0") },
-	  LOOKUP_PERMERROR, "syntax", 0, 1, 0 },
+	  LOOKUP_PERMERROR, "syntax", 0, 1, 0, NK(NONE), KE(ESYNTAX) },
 	{ "NUL inside a v=SK1 record next to a good key", LOOKUP_KEY, SECURE,
 	  0, NULL, { T("v=SK1;\0 k=ed25519; p="), T(BOB) }, LOOKUP_SECURE_KEY,
-	  NULL, 1, 1, 0 },
+	  NULL, 1, 1, 0, NK(NONE), KE(OK) },
 	{ "NUL inside another TXT record", LOOKUP_KEY, SECURE, 0, NULL,
-	  { T("x\0y"), T(ALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0 },
+	  { T("x\0y"), T(ALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0,
+	  NK(NONE), KE(OK) },
 	{ "NUL before v=SK1 is not ours", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T("\0v=SK1; k=ed25519; p=") }, LOOKUP_SECURE_NOKEY, "no-record",
-	  0, 0, 0 },
+	  0, 0, 0, NK(ABSENT), KE(OK) },
 	/* revoked, expired */
 	{ "only revoked", LOOKUP_KEY, SECURE, 0, NULL, { T(REVOKED) },
-	  LOOKUP_SECURE_NOKEY, "revoked", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "revoked", 0, 0, 0, NK(REVOKED), KE(OK) },
 	{ "only expired", LOOKUP_KEY, SECURE, 0, NULL, { T(EXPIRED) },
-	  LOOKUP_SECURE_NOKEY, "expired", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "expired", 0, 0, 0, NK(EXPIRED), KE(OK) },
 	{ "revoked and expired: revoked", LOOKUP_KEY, SECURE, 0, NULL,
 	  { T(EXPIRED), T(REVOKED) }, LOOKUP_SECURE_NOKEY, "revoked", 0, 0,
-	  0 },
+	  0, NK(REVOKED), KE(OK) },
 	{ "expired and malformed: expired, not permerror", LOOKUP_KEY, SECURE,
 	  0, NULL, { T(BADB64), T(EXPIRED) }, LOOKUP_SECURE_NOKEY, "expired",
-	  0, 1, 0 },
+	  0, 1, 0, NK(EXPIRED), KE(OK) },
 	/* insecure: the same reading, untrusted */
 	{ "insecure key", LOOKUP_KEY, INSEC, 0, NULL, { T(ALICE) },
-	  LOOKUP_INSECURE, NULL, 1, 0, 0 },
+	  LOOKUP_INSECURE, NULL, 1, 0, 0, NK(NONE), KE(OK) },
 	{ "insecure NXDOMAIN", LOOKUP_KEY, INSEC, 3, NULL, { { 0 } },
-	  LOOKUP_INSECURE, "NXDOMAIN", 0, 0, 0 },
+	  LOOKUP_INSECURE, "NXDOMAIN", 0, 0, 0, NK(ABSENT), KE(OK) },
 	{ "insecure NODATA", LOOKUP_KEY, INSEC, 0, NULL, { { 0 } },
-	  LOOKUP_INSECURE, "NODATA", 0, 0, 0 },
+	  LOOKUP_INSECURE, "NODATA", 0, 0, 0, NK(ABSENT), KE(OK) },
 	{ "insecure malformed", LOOKUP_KEY, INSEC, 0, NULL, { T(BADB64) },
-	  LOOKUP_INSECURE, "bad-base64", 0, 1, 0 },
+	  LOOKUP_INSECURE, "bad-base64", 0, 1, 0, NK(NONE), KE(EBASE64) },
 	{ "insecure revoked", LOOKUP_KEY, INSEC, 0, NULL, { T(REVOKED) },
-	  LOOKUP_INSECURE, "revoked", 0, 0, 0 },
+	  LOOKUP_INSECURE, "revoked", 0, 0, 0, NK(REVOKED), KE(OK) },
 	/* policy records */
 	{ "policy all", LOOKUP_POLICY, SECURE, 0, NULL,
 	  { T("v=SK1; policy=all") }, LOOKUP_SECURE_KEY, NULL, 0, 0,
-	  POLICYREC_ALL },
+	  POLICYREC_ALL, NK(NONE), KE(OK) },
 	{ "policy some next to other TXT", LOOKUP_POLICY, SECURE, 0, NULL,
 	  { T(OTHER), T("v=SK1; policy=some") }, LOOKUP_SECURE_KEY, NULL, 0,
-	  0, POLICYREC_SOME },
+	  0, POLICYREC_SOME, NK(NONE), KE(OK) },
 	{ "insecure policy", LOOKUP_POLICY, INSEC, 0, NULL,
 	  { T("v=SK1; policy=all") }, LOOKUP_INSECURE, NULL, 0, 0,
-	  POLICYREC_ALL },
+	  POLICYREC_ALL, NK(NONE), KE(OK) },
 	{ "two policy records", LOOKUP_POLICY, SECURE, 0, NULL,
 	  { T("v=SK1; policy=all"), T("v=SK1; policy=all") },
-	  LOOKUP_PERMERROR, "multiple-records", 0, 2, 0 },
+	  LOOKUP_PERMERROR, "multiple-records", 0, 2, 0, NK(NONE), KE(OK) },
 	{ "unknown policy", LOOKUP_POLICY, SECURE, 0, NULL,
 	  { T("v=SK1; policy=most") }, LOOKUP_PERMERROR, "unknown-policy", 0,
-	  1, 0 },
+	  1, 0, NK(NONE), KE(OK) },
 	{ "policy with a NUL", LOOKUP_POLICY, SECURE, 0, NULL,
-	  { T("v=SK1; policy=all\0") }, LOOKUP_PERMERROR, "syntax", 0, 1, 0 },
+	  { T("v=SK1; policy=all\0") }, LOOKUP_PERMERROR, "syntax", 0, 1, 0,
+	  NK(NONE), KE(OK) },
 	{ "no policy record", LOOKUP_POLICY, SECURE, 0, NULL, { T(OTHER) },
-	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "no-record", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "policy NXDOMAIN", LOOKUP_POLICY, SECURE, 3, NULL, { { 0 } },
-	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0 },
+	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "policy bogus", LOOKUP_POLICY, BOGUS, 0, "sig expired",
-	  { T("v=SK1; policy=all") }, LOOKUP_BOGUS, "sig expired", 0, 0, 0 },
+	  { T("v=SK1; policy=all") }, LOOKUP_BOGUS, "sig expired", 0, 0, 0,
+	  NK(NONE), KE(OK) },
 	{ "policy SERVFAIL", LOOKUP_POLICY, INSEC, 2, NULL, { { 0 } },
-	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0 },
+	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0, NK(NONE), KE(OK) },
 };
-
-/*
- * want_nokey: the nokey field a row's answer must carry: why a key
- * answer without usable keys has none (the reason column says it in
- * words, for logs; nokey is what code decides on).
- */
-static enum lookup_nokey
-want_nokey(const struct row *r)
-{
-	if (r->kind != LOOKUP_KEY || r->nkeys > 0 || r->reason == NULL ||
-	    (r->want != LOOKUP_SECURE_NOKEY && r->want != LOOKUP_INSECURE))
-		return LOOKUP_NOKEY_NONE;
-	if (strcmp(r->reason, "revoked") == 0)
-		return LOOKUP_NOKEY_REVOKED;
-	if (strcmp(r->reason, "expired") == 0)
-		return LOOKUP_NOKEY_EXPIRED;
-	if (strcmp(r->reason, "NXDOMAIN") == 0 ||
-	    strcmp(r->reason, "NODATA") == 0 ||
-	    strcmp(r->reason, "no-record") == 0)
-		return LOOKUP_NOKEY_ABSENT;
-	return LOOKUP_NOKEY_NONE;	/* insecure and malformed */
-}
 
 static void
 test_row(const struct row *r)
@@ -236,8 +229,10 @@ test_row(const struct row *r)
 		T_STREQ(a->reason, r->reason, "%s: reason", r->name);
 	T_INTEQ(a->nkeys, r->nkeys, "%s: usable keys", r->name);
 	T_INTEQ(a->nbad, r->nbad, "%s: malformed records", r->name);
-	T_STREQ(lookup_nokey_name(a->nokey), lookup_nokey_name(want_nokey(r)),
+	T_STREQ(lookup_nokey_name(a->nokey), lookup_nokey_name(r->nokey),
 	    "%s: nokey", r->name);
+	T_STREQ(keyrec_errname(a->keyerr), keyrec_errname(r->keyerr),
+	    "%s: keyerr", r->name);
 	T_INTEQ(a->policy, r->policy, "%s: policy", r->name);
 	T_INTEQ(a->trusted, r->want == LOOKUP_SECURE_KEY ||
 	    r->want == LOOKUP_SECURE_NOKEY || r->want == LOOKUP_PERMERROR,
@@ -273,8 +268,10 @@ test_record_cap(void)
 	in.ntxt = LOOKUP_MAX_KEY_RECORDS + 2;	/* 17 key records */
 	a = lookup_classify(&in);
 	T_OK(a != NULL && a->state == LOOKUP_PERMERROR && a->nkeys == 0 &&
-	    a->reason != NULL && strcmp(a->reason, "too-many-records") == 0,
-	    "17 key records are a permerror (too-many-records)");
+	    a->nbad == LOOKUP_MAX_KEY_RECORDS + 1 && a->keyerr == KEYREC_OK,
+	    "17 key records are a permerror, none of them parsed");
+	T_STREQ(a != NULL ? a->reason : NULL, "too-many-records",
+	    "17 key records: the reason logged");
 	lookup_answer_free(a);
 }
 
@@ -339,9 +336,11 @@ test_tempfail(void)
 	    "timeout");
 
 	T_OK(a != NULL && a->state == LOOKUP_TEMPFAIL &&
-	    a->kind == LOOKUP_POLICY && a->reason != NULL &&
-	    strcmp(a->reason, "timeout") == 0 && a->nkeys == 0 &&
-	    !a->trusted && a->rcode == -1, "lookup_answer_tempfail");
+	    a->kind == LOOKUP_POLICY && a->nkeys == 0 &&
+	    a->nokey == LOOKUP_NOKEY_NONE && !a->trusted && a->rcode == -1,
+	    "lookup_answer_tempfail");
+	T_STREQ(a != NULL ? a->reason : NULL, "timeout",
+	    "lookup_answer_tempfail: the reason is copied");
 	lookup_answer_free(a);
 	lookup_answer_free(NULL);
 	T_OK(1, "lookup_answer_free(NULL) is a no-op");
@@ -381,9 +380,7 @@ test_context(void)
 	struct lookup_answer *a = NULL;
 	struct sockaddr_in sin;
 	socklen_t slen = sizeof(sin);
-	struct timespec t0, t1;
 	int s, id1, id2, calls = 0;
-	double secs;
 
 	memset(&o, 0, sizeof(o));
 	o.trust_anchor_file = "/nonexistent/root.key";
@@ -446,17 +443,18 @@ test_context(void)
 		lookup_cancel(lk, 123456);
 		T_INTEQ(lookup_pending(lk), 1, "one pending after cancel");
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		/*
+		 * Only lookup_sync's own deadline makes this answer: a
+		 * DNS failure would carry its rcode, and libunbound gives
+		 * up on a silent server only after about 17 s.
+		 */
 		T_OK(lookup_sync(lk, "alice.example.test.", LOOKUP_KEY, &a) ==
 		    0 && a != NULL, "lookup_sync returns an answer");
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		secs = (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		T_OK(a != NULL && a->state == LOOKUP_TEMPFAIL && a->reason &&
-		    strcmp(a->reason, "timeout") == 0,
-		    "silent server: tempfail timeout");
-		T_OK(secs >= 0.35 && secs < 3.0, "after the deadline (%.2f s)",
-		    secs);
+		T_OK(a != NULL && a->state == LOOKUP_TEMPFAIL &&
+		    a->kind == LOOKUP_KEY && a->rcode == -1 && !a->trusted,
+		    "silent server: tempfail, no rcode (the deadline)");
+		T_STREQ(a != NULL ? a->reason : NULL, "timeout",
+		    "silent server: the reason logged");
 		lookup_answer_free(a);
 		T_INTEQ(lookup_pending(lk), 1, "the other query still pending");
 		T_INTEQ(calls, 0, "no callback for cancelled or silent queries");
