@@ -533,13 +533,13 @@ check_sender(const struct audit_zone *z, const struct audit_sender *s,
 			    "is not DNSSEC-signed", pre);
 		break;
 	case LOOKUP_PERMERROR:
-		ADD(r, AUDIT_ERROR, strcmp(why, "rsa-too-small") == 0 ?
+		ADD(r, AUDIT_ERROR, s->keyerr == KEYREC_ERSASMALL ?
 		    "weak-key" : "malformed", subj, "%sno usable record: "
-		    "%s%s", pre, why, strcmp(why, "rsa-too-small") == 0 ?
+		    "%s%s", pre, why, s->keyerr == KEYREC_ERSASMALL ?
 		    " (an RSA key under 2048 bits)" : "");
 		break;
 	case LOOKUP_SECURE_NOKEY:
-		if (strcmp(why, "revoked") == 0) {
+		if (s->nokey == LOOKUP_NOKEY_REVOKED) {
 			if (live > 0)
 				ADD(r, AUDIT_ERROR, "revoked", subj, "%sthe "
 				    "published key is revoked, the manifest "
@@ -548,7 +548,7 @@ check_sender(const struct audit_zone *z, const struct audit_sender *s,
 				ADD(r, AUDIT_INFO, "revoked", subj, "%s"
 				    "revoked, as the manifest says",
 				    pre);
-		} else if (strcmp(why, "expired") == 0) {
+		} else if (s->nokey == LOOKUP_NOKEY_EXPIRED) {
 			ADD(r, live > 0 || !s->listed ? AUDIT_ERROR :
 			    AUDIT_INFO, "key-expired", subj, "%severy "
 			    "published key is past its x= time", pre);

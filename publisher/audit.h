@@ -105,7 +105,9 @@ struct audit_sender {
 	/* the validated lookup */
 	int			 looked_up;
 	enum lookup_state	 state;
-	char			*reason;
+	enum lookup_nokey	 nokey;		/* as lookup_answer's */
+	enum keyrec_err		 keyerr;	/* as lookup_answer's */
+	char			*reason;	/* for messages only */
 	struct audit_key	 published[AUDIT_MAX_KEYS];
 	size_t			 npublished;
 	size_t			 nbad;		/* malformed v=SK1 records */

@@ -185,6 +185,8 @@ sender_done(struct vrun *run, struct vjob *j, struct lookup_packet *p)
 	if (take_state(p, &s->state, &s->reason) == -1)
 		run->failed = 1;
 	if (p->answer != NULL) {
+		s->nokey = p->answer->nokey;
+		s->keyerr = p->answer->keyerr;
 		s->nbad = p->answer->nbad;
 		take_keys(s, p->answer);
 	}
