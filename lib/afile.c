@@ -13,19 +13,13 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "errstr.h"
 
 struct afile {
 	char	*path;
 	char	*tmp;
 	FILE	*fp;
 };
-
-static void
-seterr(char *err, size_t errsz, const char *what, const char *path)
-{
-	if (err != NULL)
-		snprintf(err, errsz, "%s: %s: %s", path, what, strerror(errno));
-}
 
 struct afile *
 afile_open(const char *path, mode_t mode, char *err, size_t errsz)
@@ -44,18 +38,21 @@ afile_open(const char *path, mode_t mode, char *err, size_t errsz)
 	if ((af = calloc(1, sizeof(*af))) == NULL ||
 	    (af->path = strdup(path)) == NULL ||
 	    (af->tmp = malloc(n + 8)) == NULL) {
-		seterr(err, errsz, "cannot allocate", path);
+		errstr_set(err, errsz, "%s: cannot allocate: %s", path,
+		    strerror(errno));
 		goto fail;
 	}
 	snprintf(af->tmp, n + 8, "%s.XXXXXX", path);
 	if ((fd = mkstemp(af->tmp)) == -1) {
-		seterr(err, errsz, "cannot create a temporary file", path);
+		errstr_set(err, errsz, "%s: cannot create a temporary file: %s",
+		    path, strerror(errno));
 		free(af->tmp);
 		af->tmp = NULL;
 		goto fail;
 	}
 	if (fchmod(fd, mode) == -1 || (af->fp = fdopen(fd, "w")) == NULL) {
-		seterr(err, errsz, "cannot open the temporary file", path);
+		errstr_set(err, errsz, "%s: cannot open the temporary file: %s",
+		    path, strerror(errno));
 		close(fd);
 		goto fail;
 	}
@@ -99,12 +96,14 @@ afile_commit(struct afile *af, int noclobber, char *err, size_t errsz)
 
 	af->fp = NULL;
 	if (fflush(fp) == EOF || ferror(fp) || fsync(fileno(fp)) == -1) {
-		seterr(err, errsz, "cannot write", af->path);
+		errstr_set(err, errsz, "%s: cannot write: %s", af->path,
+		    strerror(errno));
 		fclose(fp);
 		goto fail;
 	}
 	if (fclose(fp) == EOF) {
-		seterr(err, errsz, "cannot write", af->path);
+		errstr_set(err, errsz, "%s: cannot write: %s", af->path,
+		    strerror(errno));
 		goto fail;
 	}
 	if (noclobber) {
@@ -117,13 +116,15 @@ afile_commit(struct afile *af, int noclobber, char *err, size_t errsz)
 		if (noclobber && errno == EEXIST && err != NULL)
 			snprintf(err, errsz, "%s: already exists", af->path);
 		else
-			seterr(err, errsz, "cannot move into place", af->path);
+			errstr_set(err, errsz, "%s: cannot move into place: %s",
+			    af->path, strerror(errno));
 		goto fail;
 	}
 	free(af->tmp);
 	af->tmp = NULL;
 	if (sync_dir(af->path) == -1) {
-		seterr(err, errsz, "cannot sync the directory of", af->path);
+		errstr_set(err, errsz, "%s: cannot sync the directory of: %s",
+		    af->path, strerror(errno));
 		afile_abort(af);
 		return -1;
 	}

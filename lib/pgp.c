@@ -6,7 +6,6 @@
  * pgp_armor.c's job.  Not a general OpenPGP implementation: no messages,
  * no secret keys, no signature verification.  See pgp.h.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "errstr.h"
 #include "pgp.h"
 #include "pgp_armor.h"
 #include "pgp_mbox.h"
@@ -76,21 +76,6 @@ struct pgp_key {
 	unsigned char	 fpr[PGP_FPR_LEN];
 	char		 fprhex[PGP_FPR_HEX];
 };
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 static uint32_t
 be32(const unsigned char *p)
@@ -160,7 +145,8 @@ read_header(const unsigned char *buf, size_t buflen, size_t *pos,
 	unsigned c = buf[p];
 
 	if (!(c & 0x80)) {
-		seterr(err, errsz, "packet %zu at offset %zu: octet 0x%02x is "
+		errstr_set(err, errsz,
+		    "packet %zu at offset %zu: octet 0x%02x is "
 		    "not a packet header (bit 7 clear)", no, p, c);
 		return -1;
 	}
@@ -184,7 +170,8 @@ read_header(const unsigned char *buf, size_t buflen, size_t *pos,
 			hl = 6;
 			n = be32(buf + p + 2);
 		} else {
-			seterr(err, errsz, "packet %zu at offset %zu: partial "
+			errstr_set(err, errsz,
+			    "packet %zu at offset %zu: partial "
 			    "body lengths are not allowed in a key", no, p);
 			return -1;
 		}
@@ -195,7 +182,7 @@ read_header(const unsigned char *buf, size_t buflen, size_t *pos,
 		case 1: hl = 3; break;
 		case 2: hl = 5; break;
 		default:
-			seterr(err, errsz, "packet %zu at offset %zu: "
+			errstr_set(err, errsz, "packet %zu at offset %zu: "
 			    "indeterminate length is not allowed in a key",
 			    no, p);
 			return -1;
@@ -206,7 +193,7 @@ read_header(const unsigned char *buf, size_t buflen, size_t *pos,
 			n = n << 8 | buf[p + i];
 	}
 	if (n > buflen - p - hl) {
-		seterr(err, errsz, "packet %zu at offset %zu: length %zu "
+		errstr_set(err, errsz, "packet %zu at offset %zu: length %zu "
 		    "exceeds the remaining %zu octets", no, p, n,
 		    buflen - p - hl);
 		return -1;
@@ -216,7 +203,7 @@ read_header(const unsigned char *buf, size_t buflen, size_t *pos,
 	*pos = p + hl + n;
 	return 0;
 trunc:
-	seterr(err, errsz, "packet %zu at offset %zu: truncated header", no,
+	errstr_set(err, errsz, "packet %zu at offset %zu: truncated header", no,
 	    p);
 	return -1;
 }
@@ -263,16 +250,19 @@ key_packet(const struct pkt *pk, struct comp *c, unsigned char *fpr,
 	int ok;
 
 	if (pk->len < 1 || pk->body[0] != 4) {
-		seterr(err, errsz, "packet %zu: version %u key (only version 4 "
+		errstr_set(err, errsz,
+		    "packet %zu: version %u key (only version 4 "
 		    "keys are supported)", pk->no, pk->len ? pk->body[0] : 0);
 		return -1;
 	}
 	if (pk->len < 7) {
-		seterr(err, errsz, "packet %zu: truncated key packet", pk->no);
+		errstr_set(err, errsz,
+		    "packet %zu: truncated key packet", pk->no);
 		return -1;
 	}
 	if (pk->len > 0xFFFF) {
-		seterr(err, errsz, "packet %zu: key packet of %zu octets is "
+		errstr_set(err, errsz,
+		    "packet %zu: key packet of %zu octets is "
 		    "too large for a v4 fingerprint", pk->no, pk->len);
 		return -1;
 	}
@@ -287,7 +277,7 @@ key_packet(const struct pkt *pk, struct comp *c, unsigned char *fpr,
 	    EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == PGP_FPR_LEN;
 	EVP_MD_CTX_free(ctx);
 	if (!ok) {
-		seterr(err, errsz, "SHA-1 failed");
+		errstr_set(err, errsz, "SHA-1 failed");
 		return -1;
 	}
 	memcpy(c->keyid, md + PGP_FPR_LEN - 8, 8);
@@ -306,10 +296,11 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 
 	if (k->npkts == 0 && pk->tag != TAG_PUBKEY) {
 		if (pk->tag == TAG_SECKEY)
-			seterr(err, errsz, "this is a secret key: give the "
+			errstr_set(err, errsz, "this is a secret key: give the "
 			    "public key (gpg --export)");
 		else
-			seterr(err, errsz, "packet 1 is a %s packet (tag %u), "
+			errstr_set(err, errsz,
+			    "packet 1 is a %s packet (tag %u), "
 			    "expected a public key (tag 6)", tag_name(pk->tag),
 			    pk->tag);
 		return -1;
@@ -317,7 +308,8 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 	switch (pk->tag) {
 	case TAG_PUBKEY:
 		if (k->npkts != 0) {
-			seterr(err, errsz, "packet %zu: a second public key "
+			errstr_set(err, errsz,
+			    "packet %zu: a second public key "
 			    "(only one key per file)", pk->no);
 			return -1;
 		}
@@ -329,7 +321,7 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 	case TAG_UID:
 	case TAG_UAT:
 		if (k->comps[k->ncomps - 1].kind == COMP_SUBKEY) {
-			seterr(err, errsz, "packet %zu: %s after a subkey",
+			errstr_set(err, errsz, "packet %zu: %s after a subkey",
 			    pk->no, tag_name(pk->tag));
 			return -1;
 		}
@@ -351,7 +343,7 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 	case TAG_SIG:
 		if (pgp_sig_parse(pk->body, pk->len, &pk->sig, msg,
 		    sizeof(msg)) == -1) {
-			seterr(err, errsz, "packet %zu: %s", pk->no, msg);
+			errstr_set(err, errsz, "packet %zu: %s", pk->no, msg);
 			return -1;
 		}
 		k->pkts[k->npkts++] = *pk;
@@ -362,18 +354,19 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 	case TAG_PADDING:
 		return 0;	/* dropped, as GnuPG does */
 	case TAG_SECSUB:
-		seterr(err, errsz, "packet %zu: a secret subkey: give the "
+		errstr_set(err, errsz, "packet %zu: a secret subkey: give the "
 		    "public key (gpg --export)", pk->no);
 		return -1;
 	default:
 		if (pk->tag >= TAG_NONCRIT)
 			return 0;	/* RFC 9580 section 4.3: ignore */
-		seterr(err, errsz, "packet %zu: a %s packet (tag %u) is not part "
+		errstr_set(err, errsz,
+		    "packet %zu: a %s packet (tag %u) is not part "
 		    "of a public key", pk->no, tag_name(pk->tag), pk->tag);
 		return -1;
 	}
 enomem:
-	seterr(err, errsz, "out of memory");
+	errstr_set(err, errsz, "out of memory");
 	return -1;
 }
 
@@ -386,11 +379,12 @@ pgp_key_parse(const unsigned char *buf, size_t len, char *err, size_t errsz)
 	static const char hex[] = "0123456789ABCDEF";
 
 	if (len == 0) {
-		seterr(err, errsz, "empty key");
+		errstr_set(err, errsz, "empty key");
 		return NULL;
 	}
 	if (len > PGP_KEY_MAX) {
-		seterr(err, errsz, "key of %zu octets exceeds the limit of %d",
+		errstr_set(err, errsz,
+		    "key of %zu octets exceeds the limit of %d",
 		    len, PGP_KEY_MAX);
 		return NULL;
 	}
@@ -421,7 +415,8 @@ pgp_key_parse(const unsigned char *buf, size_t len, char *err, size_t errsz)
 		    &n, err, errsz) == -1)
 			goto fail;
 		if (k->npkts == maxp) {
-			seterr(err, errsz, "packet %zu: more than %zu packets",
+			errstr_set(err, errsz,
+			    "packet %zu: more than %zu packets",
 			    no, maxp);
 			goto fail;
 		}
@@ -431,7 +426,7 @@ pgp_key_parse(const unsigned char *buf, size_t len, char *err, size_t errsz)
 			goto fail;
 	}
 	if (k->nuids == 0) {
-		seterr(err, errsz, "the key has no user ID");
+		errstr_set(err, errsz, "the key has no user ID");
 		goto fail;
 	}
 	for (i = 0; i < PGP_FPR_LEN; i++) {
@@ -441,7 +436,7 @@ pgp_key_parse(const unsigned char *buf, size_t len, char *err, size_t errsz)
 	k->fprhex[2 * PGP_FPR_LEN] = '\0';
 	return k;
 enomem:
-	seterr(err, errsz, "out of memory");
+	errstr_set(err, errsz, "out of memory");
 fail:
 	pgp_key_free(k);
 	return NULL;
@@ -739,7 +734,8 @@ pgp_key_minimal_at(const struct pgp_key *k, const char *addr_spec,
 			goto enomem;
 	}
 	if (!printable) {
-		seterr(err, errsz, matched ? "no valid user ID for %s (revoked, "
+		errstr_set(err, errsz,
+		    matched ? "no valid user ID for %s (revoked, "
 		    "expired or without a self-signature)" : "no user ID has "
 		    "the address %s", addr_spec);
 		free(o.p);
@@ -763,7 +759,7 @@ pgp_key_minimal_at(const struct pgp_key *k, const char *addr_spec,
 	*outlen = o.len;
 	return 0;
 enomem:
-	seterr(err, errsz, "out of memory");
+	errstr_set(err, errsz, "out of memory");
 	free(o.p);
 	return -1;
 }
@@ -852,7 +848,8 @@ pgp_key_signing_pkey(const struct pgp_key *k, time_t now, int *subkey,
 			best = c;
 	}
 	if (best == NULL) {
-		seterr(err, errsz, "the primary key cannot sign and no valid "
+		errstr_set(err, errsz,
+		    "the primary key cannot sign and no valid "
 		    "Ed25519 or RSA signing subkey exists");
 		return NULL;
 	}

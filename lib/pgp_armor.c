@@ -4,33 +4,18 @@
  * syntax, joins the base64 body for lib/b64 (OpenSSL) and checks the
  * CRC-24.  It does not look inside the packets: that is pgp.c's job.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "b64.h"
+#include "errstr.h"
 #include "pgp_armor.h"
 
 #define BEGIN_LINE	"-----BEGIN PGP PUBLIC KEY BLOCK-----"
 #define END_LINE	"-----END PGP PUBLIC KEY BLOCK-----"
 #define CRC24_INIT	0xB704CEu
 #define CRC24_POLY	0x1864CFBu
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 uint32_t
 pgp_armor_crc24(const unsigned char *p, size_t len)
@@ -107,16 +92,16 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 	*out = NULL;
 	*outlen = 0;
 	if (len > PGP_ARMOR_MAX) {
-		seterr(err, errsz, "armored text of %zu octets exceeds the "
+		errstr_set(err, errsz, "armored text of %zu octets exceeds the "
 		    "limit of %d", len, PGP_ARMOR_MAX);
 		return -1;
 	}
 	if (memchr(text, '\0', len) != NULL) {
-		seterr(err, errsz, "armored text contains a NUL octet");
+		errstr_set(err, errsz, "armored text contains a NUL octet");
 		return -1;
 	}
 	if ((b64 = malloc(len + 1)) == NULL) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		goto fail;
 	}
 	while (next_line(text, len, &pos, &no, &l)) {
@@ -126,7 +111,8 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 				state = 1;
 			else if (l.len > 15 && memcmp(l.p, "-----BEGIN PGP ",
 			    15) == 0) {
-				seterr(err, errsz, "line %zu: not a public key "
+				errstr_set(err, errsz,
+				    "line %zu: not a public key "
 				    "block (expected \"%s\")", l.no,
 				    BEGIN_LINE);
 				goto fail;
@@ -143,7 +129,8 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 					break;
 			if (i == 0 || i + 1 >= l.len || l.p[i] != ':' ||
 			    l.p[i + 1] != ' ') {
-				seterr(err, errsz, "line %zu: expected an armor "
+				errstr_set(err, errsz,
+				    "line %zu: expected an armor "
 				    "header \"Name: value\" or an empty line",
 				    l.no);
 				goto fail;
@@ -155,7 +142,8 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 				break;
 			}
 			if (have_crc) {
-				seterr(err, errsz, "line %zu: expected \"%s\" "
+				errstr_set(err, errsz,
+				    "line %zu: expected \"%s\" "
 				    "after the checksum line", l.no, END_LINE);
 				goto fail;
 			}
@@ -163,7 +151,7 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 				char c[5];
 
 				if (l.len != 5) {
-					seterr(err, errsz, "line %zu: the "
+					errstr_set(err, errsz, "line %zu: the "
 					    "checksum line must be '=' and 4 "
 					    "base64 characters", l.no);
 					goto fail;
@@ -172,7 +160,7 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 				c[4] = '\0';
 				if (b64_decode(c, &crcbin, &crclen) == -1 ||
 				    crclen != 3) {
-					seterr(err, errsz, "line %zu: the "
+					errstr_set(err, errsz, "line %zu: the "
 					    "checksum is not 3 octets of "
 					    "base64", l.no);
 					goto fail;
@@ -182,7 +170,8 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 			}
 			for (i = 0; i < l.len; i++) {
 				if (l.p[i] == ' ' || l.p[i] == '\t') {
-					seterr(err, errsz, "line %zu: white "
+					errstr_set(err, errsz,
+					    "line %zu: white "
 					    "space inside base64", l.no);
 					goto fail;
 				}
@@ -191,7 +180,8 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 			break;
 		default:
 			if (l.len != 0) {
-				seterr(err, errsz, "line %zu: text after \"%s\"",
+				errstr_set(err, errsz,
+				    "line %zu: text after \"%s\"",
 				    l.no, END_LINE);
 				goto fail;
 			}
@@ -200,31 +190,34 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 	}
 	b64[n] = '\0';
 	if (state == 0) {
-		seterr(err, errsz, "no \"%s\" line", BEGIN_LINE);
+		errstr_set(err, errsz, "no \"%s\" line", BEGIN_LINE);
 		goto fail;
 	}
 	if (state != 3) {
-		seterr(err, errsz, "line %zu: the armor ends without \"%s\"",
+		errstr_set(err, errsz,
+		    "line %zu: the armor ends without \"%s\"",
 		    no, END_LINE);
 		goto fail;
 	}
 	if (!have_crc) {
-		seterr(err, errsz, "the armor has no \"=XXXX\" CRC-24 line");
+		errstr_set(err, errsz,
+		    "the armor has no \"=XXXX\" CRC-24 line");
 		goto fail;
 	}
 	if (b64_decode(b64, &bin, &binlen) == -1) {
-		seterr(err, errsz, "the armor body is not valid base64");
+		errstr_set(err, errsz, "the armor body is not valid base64");
 		goto fail;
 	}
 	if (binlen == 0) {
-		seterr(err, errsz, "the armor body is empty");
+		errstr_set(err, errsz, "the armor body is empty");
 		goto fail;
 	}
 	want = (uint32_t)crcbin[0] << 16 | (uint32_t)crcbin[1] << 8 |
 	    crcbin[2];
 	got = pgp_armor_crc24(bin, binlen);
 	if (want != got) {
-		seterr(err, errsz, "armor CRC-24 is %06x but the data has %06x",
+		errstr_set(err, errsz,
+		    "armor CRC-24 is %06x but the data has %06x",
 		    (unsigned)want, (unsigned)got);
 		goto fail;
 	}

@@ -4,7 +4,6 @@
  * to an OpenSSL key.  MPIs must be canonical (the bit count is the
  * value's); nothing may follow the last field.  Packet framing is pgp.c's.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "errstr.h"
 #include "pgp_pkey.h"
 
 #define ALG_RSA		1
@@ -23,21 +23,6 @@
 static const unsigned char ed25519_oid[] = {
 	0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01
 };
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * mpi: read one MPI at *P (*LEFT octets); V and VLEN get its value octets.
@@ -51,24 +36,26 @@ mpi(const unsigned char **p, size_t *left, const unsigned char **v,
 	unsigned top;
 
 	if (*left < 2) {
-		seterr(err, errsz, "key packet: truncated MPI %s", what);
+		errstr_set(err, errsz, "key packet: truncated MPI %s", what);
 		return -1;
 	}
 	bits = (size_t)(*p)[0] << 8 | (*p)[1];
 	n = (bits + 7) / 8;
 	if (n > *left - 2) {
-		seterr(err, errsz, "key packet: MPI %s of %zu bits exceeds the "
+		errstr_set(err, errsz,
+		    "key packet: MPI %s of %zu bits exceeds the "
 		    "remaining %zu octets", what, bits, *left - 2);
 		return -1;
 	}
 	if (n == 0) {
-		seterr(err, errsz, "key packet: MPI %s is zero", what);
+		errstr_set(err, errsz, "key packet: MPI %s is zero", what);
 		return -1;
 	}
 	top = (*p)[2];
 	if (top == 0 || (size_t)(32 - __builtin_clz(top)) + 8 * (n - 1) !=
 	    bits) {
-		seterr(err, errsz, "key packet: MPI %s is not canonical (its "
+		errstr_set(err, errsz,
+		    "key packet: MPI %s is not canonical (its "
 		    "bit count is not the value's)", what);
 		return -1;
 	}
@@ -98,7 +85,8 @@ rsa_key(const unsigned char *nb, size_t nlen, const unsigned char *eb,
 	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
 	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-		seterr(err, errsz, "key packet: OpenSSL refused the RSA key");
+		errstr_set(err, errsz,
+		    "key packet: OpenSSL refused the RSA key");
 		pk = NULL;
 	}
 	EVP_PKEY_CTX_free(ctx);
@@ -118,7 +106,7 @@ pgp_pkey_from_body(const unsigned char *body, size_t len, char *err,
 	EVP_PKEY *pk;
 
 	if (len < 6 || body[0] != 4) {
-		seterr(err, errsz, "key packet: not a version 4 key");
+		errstr_set(err, errsz, "key packet: not a version 4 key");
 		return NULL;
 	}
 	p = body + 6;
@@ -135,12 +123,13 @@ pgp_pkey_from_body(const unsigned char *body, size_t len, char *err,
 	case ALG_EDDSA:
 		if (left < 1 || (oidlen = p[0]) == 0 || oidlen == 0xFF ||
 		    oidlen > left - 1) {
-			seterr(err, errsz, "key packet: bad curve OID");
+			errstr_set(err, errsz, "key packet: bad curve OID");
 			return NULL;
 		}
 		if (oidlen != sizeof(ed25519_oid) ||
 		    memcmp(p + 1, ed25519_oid, oidlen) != 0) {
-			seterr(err, errsz, "key packet: EdDSA on a curve other "
+			errstr_set(err, errsz,
+			    "key packet: EdDSA on a curve other "
 			    "than Ed25519 is not supported");
 			return NULL;
 		}
@@ -151,23 +140,26 @@ pgp_pkey_from_body(const unsigned char *body, size_t len, char *err,
 		if (left != 0)
 			goto trailing;
 		if (alen != 1 + ED25519_LEN || a[0] != 0x40) {
-			seterr(err, errsz, "key packet: the Ed25519 point is not "
+			errstr_set(err, errsz,
+			    "key packet: the Ed25519 point is not "
 			    "0x40 and 32 octets");
 			return NULL;
 		}
 		pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, a + 1,
 		    ED25519_LEN);
 		if (pk == NULL)
-			seterr(err, errsz, "key packet: OpenSSL refused the "
+			errstr_set(err, errsz,
+			    "key packet: OpenSSL refused the "
 			    "Ed25519 key");
 		return pk;
 	default:
-		seterr(err, errsz, "public key algorithm %u is not supported: "
+		errstr_set(err, errsz,
+		    "public key algorithm %u is not supported: "
 		    "use Ed25519 (22) or RSA (1)", body[5]);
 		return NULL;
 	}
 trailing:
-	seterr(err, errsz, "key packet: %zu octets after the key material",
+	errstr_set(err, errsz, "key packet: %zu octets after the key material",
 	    left);
 	return NULL;
 }

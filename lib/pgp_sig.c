@@ -4,26 +4,11 @@
  * skipped, unknown critical ones mark the signature unusable (RFC 4880
  * section 5.2.3.1).  Signature MPIs are not read: nothing is verified.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "errstr.h"
 #include "pgp_sig.h"
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 static uint32_t
 be32(const unsigned char *p)
@@ -70,7 +55,7 @@ parse_subpackets(const unsigned char *p, size_t len, int hashed,
 			n = be32(p + 1);
 		}
 		if (n == 0 || n > len - hl) {
-			seterr(err, errsz, "signature subpacket "
+			errstr_set(err, errsz, "signature subpacket "
 			    "length %zu exceeds the remaining %zu octets",
 			    n, len - hl);
 			return -1;
@@ -138,11 +123,11 @@ parse_subpackets(const unsigned char *p, size_t len, int hashed,
 	}
 	return 0;
 shortsub:
-	seterr(err, errsz, "signature subpacket %u is too short",
+	errstr_set(err, errsz, "signature subpacket %u is too short",
 	    t);
 	return -1;
 trunc:
-	seterr(err, errsz, "truncated signature subpacket header");
+	errstr_set(err, errsz, "truncated signature subpacket header");
 	return -1;
 }
 
@@ -154,11 +139,11 @@ pgp_sig_parse(const unsigned char *b, size_t len, struct pgp_sig *s,
 
 	memset(s, 0, sizeof(*s));
 	if (len < 1) {
-		seterr(err, errsz, "empty signature packet");
+		errstr_set(err, errsz, "empty signature packet");
 		return -1;
 	}
 	if (b[0] != 4) {
-		seterr(err, errsz, "version %u signature (only "
+		errstr_set(err, errsz, "version %u signature (only "
 		    "version 4 is supported)", b[0]);
 		return -1;
 	}
@@ -182,6 +167,6 @@ pgp_sig_parse(const unsigned char *b, size_t len, struct pgp_sig *s,
 		goto trunc;
 	return 0;
 trunc:
-	seterr(err, errsz, "truncated signature packet");
+	errstr_set(err, errsz, "truncated signature packet");
 	return -1;
 }

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "errstr.h"
 #include "key.h"
 #include "policydb.h"
 #include "rcpt.h"
@@ -61,21 +62,6 @@ static const char *const migrations[POLICYDB_VERSION] = {
 	"  user TEXT NOT NULL,"
 	"  what TEXT NOT NULL);",
 };
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* classify: an SQLite result code as a policydb_err. */
 static enum policydb_err
@@ -134,7 +120,7 @@ put_canon(struct addr *a, const char *in, char *out, char *err,
 {
 	if (strlen(addr_canon(a)) + 1 > POLICYDB_TARGET_MAX) {
 		addr_free(a);
-		seterr(err, errsz, "%s: address too long", in);
+		errstr_set(err, errsz, "%s: address too long", in);
 		return -1;
 	}
 	snprintf(out, POLICYDB_TARGET_MAX, "%s", addr_canon(a));
@@ -152,13 +138,13 @@ policydb_canon(const char *in, char *out, char *err, size_t errsz)
 
 	if (in[0] == '*' && in[1] == '@') {
 		if ((dom = addr_domain_parse(in + 2, &ae)) == NULL) {
-			seterr(err, errsz, "%s: bad domain: %s", in,
+			errstr_set(err, errsz, "%s: bad domain: %s", in,
 			    addr_strerror(ae));
 			return -1;
 		}
 		if (strlen(dom) + 3 > POLICYDB_TARGET_MAX) {
 			free(dom);
-			seterr(err, errsz, "%s: domain too long", in);
+			errstr_set(err, errsz, "%s: domain too long", in);
 			return -1;
 		}
 		snprintf(out, POLICYDB_TARGET_MAX, "*@%s", dom);
@@ -166,7 +152,8 @@ policydb_canon(const char *in, char *out, char *err, size_t errsz)
 		return POLICYDB_T_DOMAIN;
 	}
 	if ((a = addr_parse(in, &ae, &pos)) == NULL) {
-		seterr(err, errsz, "%s: at octet %zu: %s (expected an address "
+		errstr_set(err, errsz,
+		    "%s: at octet %zu: %s (expected an address "
 		    "or *@domain)", in, pos, addr_strerror(ae));
 		return -1;
 	}
@@ -193,7 +180,7 @@ policydb_canon_rcpt(const char *in, const char *delims, char *out,
 		if (ae != ADDR_EROUTE && ae != ADDR_ENOAT &&
 		    policydb_canon(in, out, err, errsz) == -1)
 			return -1;
-		seterr(err, errsz, "%s: cannot tell the mailbox it is "
+		errstr_set(err, errsz, "%s: cannot tell the mailbox it is "
 		    "delivered to: %s (expected an address or *@domain)", in,
 		    addr_strerror(ae));
 		return -1;
@@ -237,16 +224,17 @@ policydb_check_perms(const char *path, int *exists, char *err, size_t errsz)
 	if (lstat(path, &st) == 0) {
 		*exists = 1;
 		if (!S_ISREG(st.st_mode)) {
-			seterr(err, errsz, "%s: not a regular file", path);
+			errstr_set(err, errsz, "%s: not a regular file", path);
 			return -1;
 		}
 		if (st.st_mode & S_IWOTH) {
-			seterr(err, errsz, "%s: world-writable (mode %04o): "
+			errstr_set(err, errsz,
+			    "%s: world-writable (mode %04o): "
 			    "chmod o-w it", path, (unsigned)st.st_mode & 07777);
 			return -1;
 		}
 	} else if (errno != ENOENT) {
-		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if ((slash = strrchr(path, '/')) == NULL)
@@ -256,20 +244,20 @@ policydb_check_perms(const char *path, int *exists, char *err, size_t errsz)
 	else {
 		n = (size_t)(slash - path);
 		if (n >= sizeof(dir)) {
-			seterr(err, errsz, "%s: path too long", path);
+			errstr_set(err, errsz, "%s: path too long", path);
 			return -1;
 		}
 		memcpy(dir, path, n);
 		dir[n] = '\0';
 	}
 	if (stat(dir, &st) == -1) {
-		seterr(err, errsz, "%s: %s", dir, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", dir, strerror(errno));
 		return errno == ENOENT ? -2 : -1;
 	}
 	/* A sticky world-writable directory (/tmp) still lets others
 	   replace nothing of ours, but is no place for a store either. */
 	if (st.st_mode & S_IWOTH) {
-		seterr(err, errsz, "%s: the store's directory is "
+		errstr_set(err, errsz, "%s: the store's directory is "
 		    "world-writable (mode %04o)", dir,
 		    (unsigned)st.st_mode & 07777);
 		return -1;
@@ -452,7 +440,7 @@ policydb_open(const char *path, unsigned flags, enum policydb_err *e,
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		if (e != NULL)
 			*e = POLICYDB_EINTERNAL;
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	if ((rc = policydb_check_perms(path, &exists, p->err,
@@ -516,7 +504,7 @@ fail:
 	sqlite3_finalize(st);
 	if (e != NULL)
 		*e = p->code;
-	seterr(err, errsz, "%s: %s", path, p->err);
+	errstr_set(err, errsz, "%s: %s", path, p->err);
 	policydb_free(p);
 	return NULL;
 }

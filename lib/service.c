@@ -17,12 +17,12 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "errstr.h"
 #include "service.h"
 
 #define PRIV_PREFIX	".sk"		/* private directories: .skXXXXXXXX */
@@ -52,23 +52,6 @@ struct service_pid {
 	dev_t		 dev;
 	ino_t		 ino;
 };
-
-static int
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errsz > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* split: PATH's directory and last component, malloc'd; -1 if unusable. */
 static int
@@ -123,22 +106,24 @@ open_parent(struct service_unix *u, char *err, size_t errsz)
 	if ((fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
 		return fd;
 	if (errno != ENOENT || !u->o.mkparent)
-		return seterr(err, errsz, "%s: %s", u->dir, strerror(errno));
+		return errstr_set(err, errsz,
+		    "%s: %s", u->dir, strerror(errno));
 	if (mkdir(u->dir, 0750) == -1)
-		return seterr(err, errsz, "mkdir %s: %s", u->dir,
+		return errstr_set(err, errsz, "mkdir %s: %s", u->dir,
 		    strerror(errno));
 	if ((fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
-		return seterr(err, errsz, "%s: %s", u->dir, strerror(errno));
+		return errstr_set(err, errsz,
+		    "%s: %s", u->dir, strerror(errno));
 	if (fstat(fd, &sb) == -1 || sb.st_uid != geteuid() ||
 	    sb.st_nlink != 2 || (sb.st_mode & 022) != 0 ||
 	    fchmod(fd, 0750) == -1) {
 		close(fd);
-		return seterr(err, errsz, "%s: changed while it was made",
+		return errstr_set(err, errsz, "%s: changed while it was made",
 		    u->dir);
 	}
 	if (u->o.gid != (gid_t)-1 && fchown(fd, u->o.uid, u->o.gid) == -1) {
-		seterr(err, errsz, "chown %s: %s", u->dir, strerror(errno));
+		errstr_set(err, errsz, "chown %s: %s", u->dir, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -154,16 +139,17 @@ make_private(struct service_unix *u, char *err, size_t errsz)
 
 	for (i = 0; i < NAME_TRIES; i++) {
 		if (randname(PRIV_PREFIX, u->priv, sizeof(u->priv)) == -1)
-			return seterr(err, errsz, "getentropy: %s",
+			return errstr_set(err, errsz, "getentropy: %s",
 			    strerror(errno));
 		if (mkdirat(u->dfd, u->priv, 0700) == 0)
 			break;
 		if (errno != EEXIST)
-			return seterr(err, errsz, "mkdir in %s: %s", u->dir,
+			return errstr_set(err, errsz, "mkdir in %s: %s", u->dir,
 			    strerror(errno));
 	}
 	if (i == NAME_TRIES)
-		return seterr(err, errsz, "mkdir in %s: no free name", u->dir);
+		return errstr_set(err, errsz,
+		    "mkdir in %s: no free name", u->dir);
 	/* someone who may write DIR could have swapped it: check */
 	if ((u->pfd = openat(u->dfd, u->priv, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fstat(u->pfd, &sb) == -1 ||
@@ -171,7 +157,8 @@ make_private(struct service_unix *u, char *err, size_t errsz)
 	    sb.st_nlink != 2) {
 		if (u->pfd == -1)
 			u->priv[0] = '\0';	/* not ours to remove */
-		return seterr(err, errsz, "%s/%s: changed while it was made",
+		return errstr_set(err, errsz,
+		    "%s/%s: changed while it was made",
 		    u->dir, u->priv);
 	}
 	return 0;
@@ -186,25 +173,26 @@ service_unix_begin(const char *path, const struct service_sockopt *o,
 	struct stat sb;
 
 	if ((u = calloc(1, sizeof(*u))) == NULL) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	u->dfd = u->pfd = -1;
 	u->o = *o;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		seterr(err, errsz, "%s: path too long", path);
+		errstr_set(err, errsz, "%s: path too long", path);
 		goto fail;
 	}
 	if ((u->path = strdup(path)) == NULL ||
 	    split(path, &u->dir, &u->base) == -1) {
-		seterr(err, errsz, "%s: not an absolute path to a file", path);
+		errstr_set(err, errsz,
+		    "%s: not an absolute path to a file", path);
 		goto fail;
 	}
 	if ((u->dfd = open_parent(u, err, errsz)) == -1)
 		goto fail;
 	if (fstatat(u->dfd, u->base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISSOCK(sb.st_mode)) {
-		seterr(err, errsz, "%s exists and is not a socket", path);
+		errstr_set(err, errsz, "%s exists and is not a socket", path);
 		goto fail;
 	}
 	if (make_private(u, err, errsz) == -1)
@@ -212,11 +200,12 @@ service_unix_begin(const char *path, const struct service_sockopt *o,
 	if (asprintf(&u->bindpath, "%s/%s/%s", strcmp(u->dir, "/") == 0 ?
 	    "" : u->dir, u->priv, PRIV_SOCK) == -1) {
 		u->bindpath = NULL;
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		goto fail;
 	}
 	if (strlen(u->bindpath) >= sizeof(sun.sun_path)) {
-		seterr(err, errsz, "%s: path too long: its directory may have "
+		errstr_set(err, errsz,
+		    "%s: path too long: its directory may have "
 		    "at most %zu octets", path, sizeof(sun.sun_path) - 1 -
 		    (strlen(u->bindpath) - strlen(u->dir)));
 		goto fail;
@@ -253,7 +242,7 @@ service_unix_commit(struct service_unix *u, char *err, size_t errsz)
 	struct stat sb;
 
 	if (u->pfd == -1 || u->committed)
-		return seterr(err, errsz, "%s: nothing to commit", u->path);
+		return errstr_set(err, errsz, "%s: nothing to commit", u->path);
 	/*
 	 * Only we can enter the private directory, so the name "s" in it is
 	 * the socket bound there (or nothing, if the bind path was
@@ -263,23 +252,26 @@ service_unix_commit(struct service_unix *u, char *err, size_t errsz)
 	 */
 	if (fstatat(u->pfd, PRIV_SOCK, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    !S_ISSOCK(sb.st_mode)) {
-		seterr(err, errsz, "%s: the socket is not where it was bound",
+		errstr_set(err, errsz,
+		    "%s: the socket is not where it was bound",
 		    u->path);
 		goto fail;
 	}
 	if ((u->o.uid != (uid_t)-1 || u->o.gid != (gid_t)-1) &&
 	    fchownat(u->pfd, PRIV_SOCK, u->o.uid, u->o.gid,
 	    AT_SYMLINK_NOFOLLOW) == -1) {
-		seterr(err, errsz, "chown %s: %s", u->path, strerror(errno));
+		errstr_set(err, errsz,
+		    "chown %s: %s", u->path, strerror(errno));
 		goto fail;
 	}
 	if (fchmodat(u->pfd, PRIV_SOCK, u->o.mode & 07777, 0) == -1) {
-		seterr(err, errsz, "chmod %s: %s", u->path, strerror(errno));
+		errstr_set(err, errsz,
+		    "chmod %s: %s", u->path, strerror(errno));
 		goto fail;
 	}
 	/* rename(2) replaces a link planted at the name, never its target */
 	if (renameat(u->pfd, PRIV_SOCK, u->dfd, u->base) == -1) {
-		seterr(err, errsz, "rename to %s: %s", u->path,
+		errstr_set(err, errsz, "rename to %s: %s", u->path,
 		    strerror(errno));
 		goto fail;
 	}
@@ -313,15 +305,15 @@ service_unix_listen(const char *path, const struct service_sockopt *o,
 	memcpy(sun.sun_path, u->bindpath, strlen(u->bindpath) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
-		seterr(err, errsz, "socket: %s", strerror(errno));
+		errstr_set(err, errsz, "socket: %s", strerror(errno));
 		goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		seterr(err, errsz, "bind %s: %s", path, strerror(errno));
+		errstr_set(err, errsz, "bind %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (listen(fd, backlog) == -1) {
-		seterr(err, errsz, "listen %s: %s", path, strerror(errno));
+		errstr_set(err, errsz, "listen %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (service_unix_commit(u, err, errsz) == -1)
@@ -378,19 +370,19 @@ service_pid_new(const char *path, uid_t drop_uid, char *err, size_t errsz)
 	char *dir = NULL;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	p->dfd = -1;
 	if ((p->path = strdup(path)) == NULL ||
 	    split(path, &dir, &p->base) == -1) {
-		seterr(err, errsz, "PidFile %s: not an absolute path to a "
+		errstr_set(err, errsz, "PidFile %s: not an absolute path to a "
 		    "file", path);
 		goto fail;
 	}
 	if ((p->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fstat(p->dfd, &sb) == -1) {
-		seterr(err, errsz, "PidFile %s: %s: %s", path, dir,
+		errstr_set(err, errsz, "PidFile %s: %s: %s", path, dir,
 		    strerror(errno));
 		goto fail;
 	}
@@ -398,7 +390,7 @@ service_pid_new(const char *path, uid_t drop_uid, char *err, size_t errsz)
 	    (sb.st_mode & (S_IWGRP | S_IWOTH)) == 0))
 		p->early = 1;
 	else if (drop_uid == (uid_t)-1 || drop_uid == 0) {
-		seterr(err, errsz, "PidFile %s: its directory %s may be "
+		errstr_set(err, errsz, "PidFile %s: its directory %s may be "
 		    "written by others than root; use a directory only root "
 		    "may write, or set User to have it written after the "
 		    "privilege drop", path, dir);
@@ -424,28 +416,32 @@ service_pid_write(struct service_pid *p, pid_t pid, char *err, size_t errsz)
 	n = snprintf(line, sizeof(line), "%ld\n", (long)pid);
 	for (i = 0; i < NAME_TRIES; i++) {
 		if (randname(".pid.", tmp, sizeof(tmp)) == -1)
-			return seterr(err, errsz, "PidFile %s: getentropy: %s",
+			return errstr_set(err, errsz,
+			    "PidFile %s: getentropy: %s",
 			    p->path, strerror(errno));
 		if ((fd = openat(p->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, 0644)) != -1 || errno != EEXIST)
 			break;
 	}
 	if (fd == -1)
-		return seterr(err, errsz, "PidFile %s: %s", p->path,
+		return errstr_set(err, errsz, "PidFile %s: %s", p->path,
 		    strerror(errno));
 	if (fchmod(fd, 0644) == -1 || write(fd, line, (size_t)n) != n ||
 	    fstat(fd, &sb) == -1) {
-		seterr(err, errsz, "PidFile %s: %s", p->path, strerror(errno));
+		errstr_set(err, errsz,
+		    "PidFile %s: %s", p->path, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		seterr(err, errsz, "PidFile %s: %s", p->path, strerror(errno));
+		errstr_set(err, errsz,
+		    "PidFile %s: %s", p->path, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (renameat(p->dfd, tmp, p->dfd, p->base) == -1) {
-		seterr(err, errsz, "PidFile %s: %s", p->path, strerror(errno));
+		errstr_set(err, errsz,
+		    "PidFile %s: %s", p->path, strerror(errno));
 		goto fail;
 	}
 	p->dev = sb.st_dev;
@@ -489,7 +485,7 @@ service_user(const char *user, uid_t *uid, gid_t *gid, char *err,
 	struct passwd *pw;
 
 	if ((pw = getpwnam(user)) == NULL)
-		return seterr(err, errsz, "unknown user %s", user);
+		return errstr_set(err, errsz, "unknown user %s", user);
 	*uid = pw->pw_uid;
 	if (gid != NULL)
 		*gid = pw->pw_gid;
@@ -502,7 +498,7 @@ service_group(const char *group, gid_t *gid, char *err, size_t errsz)
 	struct group *gr;
 
 	if ((gr = getgrnam(group)) == NULL)
-		return seterr(err, errsz, "unknown group %s", group);
+		return errstr_set(err, errsz, "unknown group %s", group);
 	*gid = gr->gr_gid;
 	return 0;
 }
@@ -518,11 +514,12 @@ service_drop(const char *user, char *err, size_t errsz)
 	if (uid == 0)
 		return 0;
 	if (setgroups(0, NULL) == -1 && getuid() == 0)
-		return seterr(err, errsz, "setgroups: %s", strerror(errno));
+		return errstr_set(err, errsz, "setgroups: %s", strerror(errno));
 	if (initgroups(user, gid) == -1 && getuid() == 0)
-		return seterr(err, errsz, "initgroups: %s", strerror(errno));
+		return errstr_set(err, errsz,
+		    "initgroups: %s", strerror(errno));
 	if (setgid(gid) == -1 || setuid(uid) == -1)
-		return seterr(err, errsz, "cannot become %s: %s", user,
+		return errstr_set(err, errsz, "cannot become %s: %s", user,
 		    strerror(errno));
 	return service_dropped(uid, gid, err, errsz);
 }
@@ -538,29 +535,32 @@ service_dropped(uid_t uid, gid_t gid, char *err, size_t errsz)
 		return 0;
 	if (getresuid(&ru, &eu, &su) == -1 || ru != uid || eu != uid ||
 	    su != uid)
-		return seterr(err, errsz, "the uid did not change for good");
+		return errstr_set(err, errsz,
+		    "the uid did not change for good");
 	if (getresgid(&rg, &eg, &sg) == -1 || rg != gid || eg != gid ||
 	    sg != gid)
-		return seterr(err, errsz, "the gid did not change for good");
+		return errstr_set(err, errsz,
+		    "the gid did not change for good");
 	if (setuid(0) == 0 || seteuid(0) == 0)
-		return seterr(err, errsz, "could regain root after dropping "
+		return errstr_set(err, errsz,
+		    "could regain root after dropping "
 		    "privileges");
 	if (gid != 0 && (setgid(0) == 0 || setegid(0) == 0))
-		return seterr(err, errsz, "could regain group 0 after "
+		return errstr_set(err, errsz, "could regain group 0 after "
 		    "dropping privileges");
 	if (setgroups(1, &g0) == 0)
-		return seterr(err, errsz, "could set its groups after "
+		return errstr_set(err, errsz, "could set its groups after "
 		    "dropping privileges");
 	if ((n = getgroups(0, NULL)) < 0 || (n > 0 &&
 	    (gl = calloc((size_t)n, sizeof(*gl))) == NULL) ||
 	    (n > 0 && getgroups(n, gl) != n)) {
 		free(gl);
-		return seterr(err, errsz, "getgroups: %s", strerror(errno));
+		return errstr_set(err, errsz, "getgroups: %s", strerror(errno));
 	}
 	for (i = 0; i < n && gid != 0; i++)
 		if (gl[i] == 0) {
 			free(gl);
-			return seterr(err, errsz, "group 0 is among the "
+			return errstr_set(err, errsz, "group 0 is among the "
 			    "supplementary groups after dropping privileges");
 		}
 	free(gl);

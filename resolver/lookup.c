@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <ldns/ldns.h>
 #include <unbound.h>
 
+#include "errstr.h"
 #include "keyrec.h"
 #include "lookup.h"
 #include "lookup_int.h"
@@ -427,29 +427,13 @@ on_result(void *mydata, int err, struct ub_result *res)
 
 /* --- contexts ------------------------------------------------------ */
 
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errsz > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static int
 readable(const char *path, char *err, size_t errsz, const char *what)
 {
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL)
-		return fail(err, errsz, "%s %s: %s", what, path,
+		return errstr_set(err, errsz, "%s %s: %s", what, path,
 		    strerror(errno));
 	fclose(f);
 	return 0;
@@ -462,7 +446,8 @@ set_option(struct ub_ctx *ctx, const char *name, const char *value,
 	int r;
 
 	if ((r = ub_ctx_set_option(ctx, name, value)) != 0)
-		return fail(err, errsz, "libunbound option %s %s: %s", name,
+		return errstr_set(err, errsz,
+		    "libunbound option %s %s: %s", name,
 		    value, ub_strerror(r));
 	return 0;
 }
@@ -532,18 +517,19 @@ lookup_new(const struct lookup_opts *opts, char *err, size_t errsz)
 	anchor = opts->trust_anchor_file != NULL ? opts->trust_anchor_file :
 	    LOOKUP_DEFAULT_ANCHOR;
 	if ((lk = calloc(1, sizeof(*lk))) == NULL) {
-		fail(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	lk->timeout_ms = opts->timeout_ms != 0 ? opts->timeout_ms :
 	    LOOKUP_DEFAULT_TIMEOUT;
 	if ((lk->ctx = ub_ctx_create()) == NULL) {
-		fail(err, errsz, "cannot create a libunbound context");
+		errstr_set(err, errsz, "cannot create a libunbound context");
 		goto fail;
 	}
 	/* Threads, not a forked process, answer in the background. */
 	if ((r = ub_ctx_async(lk->ctx, 1)) != 0) {
-		fail(err, errsz, "%s: %s", "ub_ctx_async", ub_strerror(r));
+		errstr_set(err, errsz,
+		    "%s: %s", "ub_ctx_async", ub_strerror(r));
 		goto fail;
 	}
 	/*
@@ -556,7 +542,7 @@ lookup_new(const struct lookup_opts *opts, char *err, size_t errsz)
 		    "unbound config") != 0)
 			goto fail;
 		if ((r = ub_ctx_config(lk->ctx, opts->unbound_config)) != 0) {
-			fail(err, errsz, "unbound config %s: %s",
+			errstr_set(err, errsz, "unbound config %s: %s",
 			    opts->unbound_config, ub_strerror(r));
 			goto fail;
 		}
@@ -565,14 +551,15 @@ lookup_new(const struct lookup_opts *opts, char *err, size_t errsz)
 		goto fail;
 	for (i = 0; i < opts->nforwarders; i++)
 		if ((r = ub_ctx_set_fwd(lk->ctx, opts->forwarders[i])) != 0) {
-			fail(err, errsz, "forwarder %s: %s",
+			errstr_set(err, errsz, "forwarder %s: %s",
 			    opts->forwarders[i], ub_strerror(r));
 			goto fail;
 		}
 	if (readable(anchor, err, errsz, "trust anchor") != 0)
 		goto fail;
 	if ((r = ub_ctx_add_ta_file(lk->ctx, anchor)) != 0) {
-		fail(err, errsz, "trust anchor %s: %s", anchor, ub_strerror(r));
+		errstr_set(err, errsz,
+		    "trust anchor %s: %s", anchor, ub_strerror(r));
 		goto fail;
 	}
 	/*
@@ -580,15 +567,17 @@ lookup_new(const struct lookup_opts *opts, char *err, size_t errsz)
 	 * every failure: that log goes to /dev/null, the reason to callers.
 	 */
 	if ((r = ub_ctx_set_option(lk->ctx, "val-log-level:", "2")) != 0) {
-		fail(err, errsz, "%s: %s", "val-log-level", ub_strerror(r));
+		errstr_set(err, errsz,
+		    "%s: %s", "val-log-level", ub_strerror(r));
 		goto fail;
 	}
 	if ((lk->log = fopen("/dev/null", "w")) == NULL) {
-		fail(err, errsz, "%s: %s", "/dev/null", strerror(errno));
+		errstr_set(err, errsz, "%s: %s", "/dev/null", strerror(errno));
 		goto fail;
 	}
 	if ((r = ub_ctx_debugout(lk->ctx, lk->log)) != 0) {
-		fail(err, errsz, "%s: %s", "ub_ctx_debugout", ub_strerror(r));
+		errstr_set(err, errsz,
+		    "%s: %s", "ub_ctx_debugout", ub_strerror(r));
 		goto fail;
 	}
 	return lk;

@@ -6,7 +6,6 @@
  * lib/policydb.c; writing is never done here.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "errstr.h"
 #include "policydb.h"
 #include "rcpt.h"
 #include "store.h"
@@ -46,21 +46,6 @@ struct store {
 	int			 version;
 	struct rules		*rules;
 };
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* scopy: SRC into DST of DSTSZ octets, truncated to fit. */
 static void
@@ -209,7 +194,7 @@ load_rows(sqlite3 *db, const char *sql, int modes, struct store_rule **arr,
 			cap = cap == 0 ? 64 : cap * 2;
 			if (cap > SIZE_MAX / sizeof(**arr) ||
 			    (na = realloc(*arr, cap * sizeof(**arr))) == NULL) {
-				seterr(err, errsz, "out of memory");
+				errstr_set(err, errsz, "out of memory");
 				goto fail;
 			}
 			*arr = na;
@@ -252,7 +237,7 @@ load_rows(sqlite3 *db, const char *sql, int modes, struct store_rule **arr,
 				r->has_pin = 1;
 			}
 			if ((r->sender = strdup(snd)) == NULL) {
-				seterr(err, errsz, "out of memory");
+				errstr_set(err, errsz, "out of memory");
 				goto fail;
 			}
 		}
@@ -270,7 +255,7 @@ load_rows(sqlite3 *db, const char *sql, int modes, struct store_rule **arr,
 		}
 		if ((r->recipient = strdup(rc_s)) == NULL) {
 			free((char *)r->sender);
-			seterr(err, errsz, "out of memory");
+			errstr_set(err, errsz, "out of memory");
 			goto fail;
 		}
 		(*n)++;
@@ -280,11 +265,11 @@ load_rows(sqlite3 *db, const char *sql, int modes, struct store_rule **arr,
 	sqlite3_finalize(st);
 	return 0;
 bad:
-	seterr(err, errsz, "%s rule %lld is malformed", modes ? "mode" :
+	errstr_set(err, errsz, "%s rule %lld is malformed", modes ? "mode" :
 	    "entry", (long long)sqlite3_column_int64(st, 0));
 	goto fail;
 dberr:
-	seterr(err, errsz, "%s", sqlite3_errmsg(db));
+	errstr_set(err, errsz, "%s", sqlite3_errmsg(db));
 fail:
 	sqlite3_finalize(st);
 	return -1;
@@ -313,7 +298,8 @@ check_pins(const struct store_rule *e, size_t n, char *err, size_t errsz)
 				unpinned = 1;
 		}
 		if (pins > STORE_MAX_PINS || (pins > 0 && unpinned)) {
-			seterr(err, errsz, "entry rule %lld: %s for %s -> %s",
+			errstr_set(err, errsz,
+			    "entry rule %lld: %s for %s -> %s",
 			    (long long)e[i].id, pins > STORE_MAX_PINS ?
 			    "more pins than allowed" :
 			    "pinned and unpinned allow entries mixed",
@@ -366,7 +352,7 @@ load(struct store *s, char *err, size_t errsz)
 	int rc, tx = 0, refolded = 0;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	if ((rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK)
@@ -379,7 +365,7 @@ load(struct store *s, char *err, size_t errsz)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (v < 1 || v > POLICYDB_VERSION) {
-		seterr(err, errsz, "schema version %lld: %s", v, v == 0 ?
+		errstr_set(err, errsz, "schema version %lld: %s", v, v == 0 ?
 		    "not a policy store (create it with senderkey policy)" :
 		    "newer than this senderkey");
 		goto fail;
@@ -399,7 +385,7 @@ load(struct store *s, char *err, size_t errsz)
 	if (check_pins(r->entries, r->nentries, err, errsz) == -1)
 		goto fail;
 	if (strict_index(r) == -1) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		goto fail;
 	}
 	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st,
@@ -411,7 +397,7 @@ load(struct store *s, char *err, size_t errsz)
 	s->version = (int)v;
 	return r;
 dberr:
-	seterr(err, errsz, "%s", sqlite3_errmsg(s->db));
+	errstr_set(err, errsz, "%s", sqlite3_errmsg(s->db));
 fail:
 	sqlite3_finalize(st);
 	if (tx)
@@ -427,16 +413,16 @@ connect(struct store *s, char *err, size_t errsz)
 	int rc;
 
 	if (stat(s->path, &st) == -1) {
-		seterr(err, errsz, "%s: %s", s->path, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", s->path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errsz, "%s: not a regular file", s->path);
+		errstr_set(err, errsz, "%s: not a regular file", s->path);
 		return -1;
 	}
 	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
-		seterr(err, errsz, "%s: %s", s->path, s->db != NULL ?
+		errstr_set(err, errsz, "%s: %s", s->path, s->db != NULL ?
 		    sqlite3_errmsg(s->db) : "out of memory");
 		sqlite3_close_v2(s->db);
 		s->db = NULL;
@@ -458,14 +444,14 @@ store_open(const char *path, enum verdict_mode default_mode, char *err,
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->path = strdup(path)) == NULL) {
 		free(s);
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	s->default_mode = default_mode;
 	if (connect(s, err, errsz) == -1)
 		goto fail;
 	if ((s->rules = load(s, why, sizeof(why))) == NULL) {
-		seterr(err, errsz, "%s: %s", path, why);
+		errstr_set(err, errsz, "%s: %s", path, why);
 		goto fail;
 	}
 	return s;
@@ -497,7 +483,7 @@ store_poll(struct store *s, char *err, size_t errsz)
 	int rc;
 
 	if (stat(s->path, &st) == -1) {
-		seterr(err, errsz, "%s: %s (keeping the rules loaded)",
+		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
 		    s->path, strerror(errno));
 		return -1;
 	}
@@ -513,7 +499,8 @@ store_poll(struct store *s, char *err, size_t errsz)
 			sqlite3_close_v2(s->db);
 			s->db = old;
 			s->dev = 0;	/* try again next time */
-			seterr(err, errsz, "%s: %s (keeping the rules loaded)",
+			errstr_set(err, errsz,
+			    "%s: %s (keeping the rules loaded)",
 			    s->path, why);
 			return -1;
 		}
@@ -524,7 +511,7 @@ store_poll(struct store *s, char *err, size_t errsz)
 	}
 	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &q,
 	    NULL)) != SQLITE_OK || (rc = sqlite3_step(q)) != SQLITE_ROW) {
-		seterr(err, errsz, "%s: %s (keeping the rules loaded)",
+		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
 		    s->path, sqlite3_errmsg(s->db));
 		sqlite3_finalize(q);
 		return -1;
@@ -534,7 +521,7 @@ store_poll(struct store *s, char *err, size_t errsz)
 	if (v == s->data_version)
 		return 0;
 	if ((nr = load(s, why, sizeof(why))) == NULL) {
-		seterr(err, errsz, "%s: %s (keeping the rules loaded)",
+		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
 		    s->path, why);
 		return -1;
 	}

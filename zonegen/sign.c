@@ -8,7 +8,6 @@
  * bitmaps; OpenSSL hashes and signs (sign_key.c).  Not for reading zones
  * or keys (sign_zone.c, sign_key.c).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
 
+#include "errstr.h"
 #include "sign.h"
 #include "sign_chain.h"
 #include "sign_pool.h"
@@ -65,22 +65,6 @@ struct wstate {
 	EVP_MD			*sha1;
 	size_t			 rrsigs, records, denials;
 };
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 void
 sign_opts_init(struct sign_opts *o)
@@ -514,18 +498,18 @@ setup(struct signer *s, char *err, size_t errsz)
 	size_t k, len;
 
 	if (s->nkeys == 0 || s->nkeys > SIGN_MAX_KEYS) {
-		seterr(err, errsz, "need 1 to %d keys", SIGN_MAX_KEYS);
+		errstr_set(err, errsz, "need 1 to %d keys", SIGN_MAX_KEYS);
 		return -1;
 	}
 	if (o->saltlen > SIGN_MAX_SALT || o->iterations > SIGN_MAX_ITERATIONS) {
-		seterr(err, errsz, "NSEC3 salt or iterations out of range");
+		errstr_set(err, errsz, "NSEC3 salt or iterations out of range");
 		return -1;
 	}
 	inc = o->inception ? o->inception : (int64_t)now - SIGN_DEFAULT_SKEW;
 	exp = o->expiration ? o->expiration :
 	    (int64_t)now + SIGN_DEFAULT_VALIDITY;
 	if (inc < 0 || exp <= inc || exp - inc >= ((int64_t)1 << 31)) {
-		seterr(err, errsz, "expiration must be after inception "
+		errstr_set(err, errsz, "expiration must be after inception "
 		    "(and less than 68 years later)");
 		return -1;
 	}
@@ -534,7 +518,7 @@ setup(struct signer *s, char *err, size_t errsz)
 	s->orev = sign_zone_origin(s->z, &s->orlen, &s->olabels);
 	s->owlen = sign_zone_name_wire(s->orev, s->orlen, s->owire);
 	if (find_soa(s, &soattl, &soamin) == -1) {
-		seterr(err, errsz, "no SOA record at the zone apex");
+		errstr_set(err, errsz, "no SOA record at the zone apex");
 		return -1;
 	}
 	s->dnskey_ttl = soattl;
@@ -545,7 +529,7 @@ setup(struct signer *s, char *err, size_t errsz)
 		uint8_t sig[SIGN_KEY_SIG_MAX];
 
 		if (len != s->owlen || memcmp(ow, s->owire, len) != 0) {
-			seterr(err, errsz, "key %u is for another zone",
+			errstr_set(err, errsz, "key %u is for another zone",
 			    sign_key_tag(s->keys[k]));
 			return -1;
 		}
@@ -561,7 +545,7 @@ setup(struct signer *s, char *err, size_t errsz)
 		if ((c = sign_key_ctx_new(s->keys[k])) == NULL ||
 		    sign_key_sign(c, s->owire, s->owlen, sig) == 0) {
 			sign_key_ctx_free(c);
-			seterr(err, errsz, "key %u cannot sign",
+			errstr_set(err, errsz, "key %u cannot sign",
 			    sign_key_tag(s->keys[k]));
 			return -1;
 		}
@@ -584,7 +568,7 @@ setup(struct signer *s, char *err, size_t errsz)
 	}
 	return 0;
 nomem:
-	seterr(err, errsz, "out of memory");
+	errstr_set(err, errsz, "out of memory");
 	return -1;
 }
 
@@ -609,20 +593,21 @@ sign_run(struct sign_zone *z, struct sign_key *const *keys, size_t nkeys,
 	    o->iterations, o->salt, o->saltlen)) == NULL)
 		goto nomem;
 	if (o->denial == SIGN_DENIAL_NSEC3 && build_nsec3(&s) == -1) {
-		seterr(err, errsz, "%s", s.err[0] ? s.err : "out of memory");
+		errstr_set(err, errsz,
+		    "%s", s.err[0] ? s.err : "out of memory");
 		goto out;
 	}
 	if ((s.nitems = sign_chain_order(s.chain)) == (size_t)-1)
 		goto nomem;
 	if (run_pool(&s, (s.nitems + CHUNK_ITEMS - 1) / CHUNK_ITEMS,
 	    chunk_sign, out) == -1 || fflush(out) != 0 || ferror(out)) {
-		seterr(err, errsz, "%s", s.err[0] ? s.err : "write error");
+		errstr_set(err, errsz, "%s", s.err[0] ? s.err : "write error");
 		goto out;
 	}
 	for (k = 0; ds != NULL && k < nkeys; k++)
 		if ((s.ksk & (1u << k)) &&
 		    sign_key_print_ds(keys[k], s.dnskey_ttl, ds) == -1) {
-			seterr(err, errsz, "cannot write the DS records");
+			errstr_set(err, errsz, "cannot write the DS records");
 			goto out;
 		}
 	s.st.names = sign_chain_nnames(s.chain);
@@ -632,7 +617,7 @@ sign_run(struct sign_zone *z, struct sign_key *const *keys, size_t nkeys,
 	rc = 0;
 	goto out;
 nomem:
-	seterr(err, errsz, "out of memory");
+	errstr_set(err, errsz, "out of memory");
 out:
 	sign_chain_free(s.chain);
 	return rc;

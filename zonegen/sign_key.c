@@ -5,7 +5,6 @@
  * key generation (ldns-keygen, dnssec-keygen) or zone logic (sign.c).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "errstr.h"
 #include "sign_key.h"
 
 #define SIGN_KEY_PATH_MAX	4096
@@ -39,22 +39,6 @@ struct sign_key_ctx {
 	EVP_PKEY_CTX		*pctx;	/* RSA and ECDSA: sign a digest */
 };
 
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 /* rdf_eq: two rdfs hold the same octets. */
 static int
 rdf_eq(const ldns_rdf *a, const ldns_rdf *b)
@@ -75,7 +59,7 @@ read_dnskey(const char *path, char *err, size_t errsz)
 	int line = 1;
 
 	if ((fp = fopen(path, "r")) == NULL) {
-		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	while (!feof(fp)) {
@@ -85,7 +69,7 @@ read_dnskey(const char *path, char *err, size_t errsz)
 		    st == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
 		if (st != LDNS_STATUS_OK) {
-			seterr(err, errsz, "%s:%d: %s", path, line,
+			errstr_set(err, errsz, "%s:%d: %s", path, line,
 			    ldns_get_errorstr_by_id(st));
 			rr = NULL;
 			break;
@@ -97,7 +81,7 @@ read_dnskey(const char *path, char *err, size_t errsz)
 		rr = NULL;
 	}
 	if (rr == NULL && err != NULL && err[0] == '\0')
-		seterr(err, errsz, "%s: no DNSKEY record", path);
+		errstr_set(err, errsz, "%s: no DNSKEY record", path);
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
 	fclose(fp);
@@ -137,7 +121,7 @@ sign_key_load(const char *path, char *err, size_t errsz)
 	if (err != NULL && errsz > 0)
 		err[0] = '\0';
 	if (base_of(path, base, sizeof(base)) == -1) {
-		seterr(err, errsz, "key path too long");
+		errstr_set(err, errsz, "key path too long");
 		return NULL;
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL)
@@ -149,12 +133,13 @@ sign_key_load(const char *path, char *err, size_t errsz)
 	k->alg = ldns_rdf2native_int8(ldns_rr_rdf(k->dnskey, 2));
 	if (k->alg != LDNS_RSASHA256 && k->alg != LDNS_ECDSAP256SHA256 &&
 	    k->alg != LDNS_ED25519) {
-		seterr(err, errsz, "%s: algorithm %u is not supported "
+		errstr_set(err, errsz, "%s: algorithm %u is not supported "
 		    "(8, 13 and 15 are)", file, k->alg);
 		goto fail;
 	}
 	if ((k->flags & 0x0100) == 0 || (k->flags & 0x0080) != 0) {
-		seterr(err, errsz, "%s: flags %u: not a usable zone key", file,
+		errstr_set(err, errsz,
+		    "%s: flags %u: not a usable zone key", file,
 		    k->flags);
 		goto fail;
 	}
@@ -168,7 +153,7 @@ sign_key_load(const char *path, char *err, size_t errsz)
 		goto nomem;
 	if (ldns_rr_rdata2buffer_wire(buf, k->dnskey) != LDNS_STATUS_OK ||
 	    ldns_buffer_position(buf) > sizeof(k->rdata)) {
-		seterr(err, errsz, "%s: DNSKEY too large", file);
+		errstr_set(err, errsz, "%s: DNSKEY too large", file);
 		goto fail;
 	}
 	k->rdlen = ldns_buffer_position(buf);
@@ -176,28 +161,29 @@ sign_key_load(const char *path, char *err, size_t errsz)
 
 	snprintf(file, sizeof(file), "%s.private", base);
 	if ((fp = fopen(file, "r")) == NULL) {
-		seterr(err, errsz, "%s: %s", file, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", file, strerror(errno));
 		goto fail;
 	}
 	st = ldns_key_new_frm_fp_l(&lk, fp, &line);
 	fclose(fp);
 	fp = NULL;
 	if (st != LDNS_STATUS_OK) {
-		seterr(err, errsz, "%s:%d: %s", file, line,
+		errstr_set(err, errsz, "%s:%d: %s", file, line,
 		    ldns_get_errorstr_by_id(st));
 		lk = NULL;
 		goto fail;
 	}
 	if ((int)ldns_key_algorithm(lk) != k->alg ||
 	    ldns_key_evp_key(lk) == NULL) {
-		seterr(err, errsz, "%s: algorithm differs from the .key file",
+		errstr_set(err, errsz,
+		    "%s: algorithm differs from the .key file",
 		    file);
 		goto fail;
 	}
 	ldns_key_set_flags(lk, k->flags);
 	if ((pub = ldns_key2rr(lk)) == NULL ||
 	    !rdf_eq(ldns_rr_rdf(pub, 3), ldns_rr_rdf(k->dnskey, 3))) {
-		seterr(err, errsz, "%s: private key does not match %s.key",
+		errstr_set(err, errsz, "%s: private key does not match %s.key",
 		    file, base);
 		goto fail;
 	}
@@ -209,7 +195,7 @@ sign_key_load(const char *path, char *err, size_t errsz)
 	k->siglen = k->alg == LDNS_RSASHA256 ?
 	    (size_t)EVP_PKEY_get_size(k->pkey) : 64;
 	if (k->siglen == 0 || k->siglen > SIGN_KEY_SIG_MAX) {
-		seterr(err, errsz, "%s: unsupported key size", file);
+		errstr_set(err, errsz, "%s: unsupported key size", file);
 		goto fail;
 	}
 	ldns_key_deep_free(lk);
@@ -218,7 +204,7 @@ sign_key_load(const char *path, char *err, size_t errsz)
 	ldns_buffer_free(buf);
 	return k;
 nomem:
-	seterr(err, errsz, "out of memory");
+	errstr_set(err, errsz, "out of memory");
 fail:
 	if (lk != NULL)		/* ldns_key_deep_free(NULL) crashes */
 		ldns_key_deep_free(lk);

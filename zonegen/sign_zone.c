@@ -5,11 +5,11 @@
  * output (sign.c).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errstr.h"
 #include "sign_zone.h"
 
 struct sign_zone {
@@ -24,22 +24,6 @@ struct sign_zone {
 	ldns_rdf	*odname;			/* for ldns */
 	ldns_buffer	*buf;
 };
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 int
 sign_zone_name_rev(const uint8_t *wire, size_t wlen, uint8_t *out,
@@ -146,23 +130,23 @@ sign_zone_new(const char *origin, char *err, size_t errsz)
 	int n;
 
 	if ((z = calloc(1, sizeof(*z))) == NULL) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	if (ldns_str2rdf_dname(&z->odname, origin) != LDNS_STATUS_OK ||
 	    ldns_rdf_size(z->odname) > LDNS_MAX_DOMAINLEN) {
-		seterr(err, errsz, "%s: not a domain name", origin);
+		errstr_set(err, errsz, "%s: not a domain name", origin);
 		goto fail;
 	}
 	ldns_dname2canonical(z->odname);
 	if ((n = sign_zone_name_rev(ldns_rdf_data(z->odname),
 	    ldns_rdf_size(z->odname), z->origin, &z->olabels)) < 0) {
-		seterr(err, errsz, "%s: not a domain name", origin);
+		errstr_set(err, errsz, "%s: not a domain name", origin);
 		goto fail;
 	}
 	z->olen = (size_t)n;
 	if ((z->buf = ldns_buffer_new(65536)) == NULL) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		goto fail;
 	}
 	return z;
@@ -263,12 +247,12 @@ sign_zone_add_rr(struct sign_zone *z, const ldns_rr *in, unsigned line,
 		return 0;
 	}
 	if (ldns_rr_get_class(in) != LDNS_RR_CLASS_IN) {
-		seterr(err, errsz, "class is not IN");
+		errstr_set(err, errsz, "class is not IN");
 		return -1;
 	}
 	if (ldns_dname_compare(owner, z->odname) != 0 &&
 	    !ldns_dname_is_subdomain(owner, z->odname)) {
-		seterr(err, errsz, "owner is outside the zone");
+		errstr_set(err, errsz, "owner is outside the zone");
 		return -1;
 	}
 	if ((rr = ldns_rr_clone(in)) == NULL)
@@ -277,7 +261,7 @@ sign_zone_add_rr(struct sign_zone *z, const ldns_rr *in, unsigned line,
 	ldns_buffer_clear(z->buf);
 	if (ldns_rr_rdata2buffer_wire(z->buf, rr) != LDNS_STATUS_OK ||
 	    ldns_buffer_position(z->buf) > UINT16_MAX) {
-		seterr(err, errsz, "record data too long");
+		errstr_set(err, errsz, "record data too long");
 		goto fail;
 	}
 	if (sign_zone_add_wire(z, ldns_rdf_data(ldns_rr_owner(rr)),
@@ -288,7 +272,7 @@ sign_zone_add_rr(struct sign_zone *z, const ldns_rr *in, unsigned line,
 	rc = 0;
 	goto fail;
 nomem:
-	seterr(err, errsz, "out of memory or too many records");
+	errstr_set(err, errsz, "out of memory or too many records");
 fail:
 	ldns_rr_free(rr);
 	return rc;
@@ -306,7 +290,7 @@ sign_zone_read(struct sign_zone *z, FILE *fp, const char *fname, char *err,
 	char why[256];
 
 	if ((origin = ldns_rdf_clone(z->odname)) == NULL) {
-		seterr(err, errsz, "%s: out of memory", fname);
+		errstr_set(err, errsz, "%s: out of memory", fname);
 		return -1;
 	}
 	while (!feof(fp)) {
@@ -317,7 +301,8 @@ sign_zone_read(struct sign_zone *z, FILE *fp, const char *fname, char *err,
 		    st == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
 		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
-			seterr(err, errsz, "%s:%d: $INCLUDE is not supported",
+			errstr_set(err, errsz,
+			    "%s:%d: $INCLUDE is not supported",
 			    fname, at);
 			goto out;
 		}
@@ -325,20 +310,20 @@ sign_zone_read(struct sign_zone *z, FILE *fp, const char *fname, char *err,
 			if (feof(fp) && ferror(fp) == 0 &&
 			    st == LDNS_STATUS_SYNTAX_ERR)
 				break;
-			seterr(err, errsz, "%s:%d: %s", fname, at,
+			errstr_set(err, errsz, "%s:%d: %s", fname, at,
 			    ldns_get_errorstr_by_id(st));
 			goto out;
 		}
 		if (sign_zone_add_rr(z, rr, (unsigned)at, why,
 		    sizeof(why)) == -1) {
-			seterr(err, errsz, "%s:%d: %s", fname, at, why);
+			errstr_set(err, errsz, "%s:%d: %s", fname, at, why);
 			goto out;
 		}
 		ldns_rr_free(rr);
 		rr = NULL;
 	}
 	if (ferror(fp)) {
-		seterr(err, errsz, "%s: %s", fname, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", fname, strerror(errno));
 		goto out;
 	}
 	rc = 0;
