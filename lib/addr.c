@@ -17,6 +17,7 @@
 #include <uninorm.h>
 
 #include "addr.h"
+#include "errtab.h"
 
 #define ADDR_MAX	254	/* RFC 5321 path limit minus the brackets */
 #define LOCAL_MAX	64
@@ -647,11 +648,7 @@ addr_canon(const struct addr *a)
 	return a->s;
 }
 
-static const struct {
-	enum addr_err	 e;
-	const char	*name;
-	const char	*text;
-} errtab[] = {
+static const struct errtab errtab[] = {
 	{ ADDR_OK, "ok", "no error" },
 	{ ADDR_EEMPTY, "empty", "empty address" },
 	{ ADDR_ETOOLONG, "too-long", "address longer than 254 octets" },
@@ -684,21 +681,11 @@ static const struct {
 const char *
 addr_errname(enum addr_err e)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(errtab) / sizeof(errtab[0]); i++)
-		if (errtab[i].e == e)
-			return errtab[i].name;
-	return "unknown";
+	return errtab_name(errtab, sizeof(errtab) / sizeof(errtab[0]), (int)e);
 }
 
 const char *
 addr_strerror(enum addr_err e)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(errtab) / sizeof(errtab[0]); i++)
-		if (errtab[i].e == e)
-			return errtab[i].text;
-	return "unknown error";
+	return errtab_text(errtab, sizeof(errtab) / sizeof(errtab[0]), (int)e);
 }

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "b64.h"
+#include "errtab.h"
 #include "keyrec.h"
 #include "taglist.h"
 
@@ -319,11 +320,7 @@ keyrec_alg_name(enum keyrec_alg alg)
 	return "unknown";
 }
 
-static const struct {
-	enum keyrec_err	 e;
-	const char	*name;
-	const char	*text;
-} errtab[] = {
+static const struct errtab errtab[] = {
 	{ KEYREC_OK, "ok", "no error" },
 	{ KEYREC_ESYNTAX, "syntax", "not a valid tag list" },
 	{ KEYREC_EDUPTAG, "duplicate-tag", "a tag appears more than once" },
@@ -349,21 +346,11 @@ static const struct {
 const char *
 keyrec_errname(enum keyrec_err e)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(errtab) / sizeof(errtab[0]); i++)
-		if (errtab[i].e == e)
-			return errtab[i].name;
-	return "unknown";
+	return errtab_name(errtab, sizeof(errtab) / sizeof(errtab[0]), (int)e);
 }
 
 const char *
 keyrec_strerror(enum keyrec_err e)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(errtab) / sizeof(errtab[0]); i++)
-		if (errtab[i].e == e)
-			return errtab[i].text;
-	return "unknown error";
+	return errtab_text(errtab, sizeof(errtab) / sizeof(errtab[0]), (int)e);
 }

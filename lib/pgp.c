@@ -77,13 +77,6 @@ struct pgp_key {
 	char		 fprhex[PGP_FPR_HEX];
 };
 
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 static int
 ascii_caseeq(const char *a, const char *b)
 {
@@ -168,7 +161,7 @@ read_header(const unsigned char *buf, size_t buflen, size_t *pos,
 			if (left < 5)
 				goto trunc;
 			hl = 6;
-			n = be32(buf + p + 2);
+			n = pgp_sig_be32(buf + p + 2);
 		} else {
 			errstr_set(err, errsz,
 			    "packet %zu at offset %zu: partial "
@@ -266,7 +259,7 @@ key_packet(const struct pkt *pk, struct comp *c, unsigned char *fpr,
 		    "too large for a v4 fingerprint", pk->no, pk->len);
 		return -1;
 	}
-	c->created = be32(pk->body + 1);
+	c->created = pgp_sig_be32(pk->body + 1);
 	hdr[0] = 0x99;
 	hdr[1] = (unsigned char)(pk->len >> 8);
 	hdr[2] = (unsigned char)pk->len;

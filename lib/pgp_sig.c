@@ -10,8 +10,8 @@
 #include "errstr.h"
 #include "pgp_sig.h"
 
-static uint32_t
-be32(const unsigned char *p)
+uint32_t
+pgp_sig_be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
@@ -52,7 +52,7 @@ parse_subpackets(const unsigned char *p, size_t len, int hashed,
 			if (len < 5)
 				goto trunc;
 			hl = 5;
-			n = be32(p + 1);
+			n = pgp_sig_be32(p + 1);
 		}
 		if (n == 0 || n > len - hl) {
 			errstr_set(err, errsz, "signature subpacket "
@@ -80,12 +80,12 @@ parse_subpackets(const unsigned char *p, size_t len, int hashed,
 			switch (t) {
 			case 2:
 				NEED(4);
-				s->created = be32(d);
+				s->created = pgp_sig_be32(d);
 				s->has_created = 1;
 				break;
 			case 3:
 				NEED(4);
-				s->sig_expire = be32(d);
+				s->sig_expire = pgp_sig_be32(d);
 				break;
 			case 4:
 				NEED(1);
@@ -97,7 +97,7 @@ parse_subpackets(const unsigned char *p, size_t len, int hashed,
 				break;
 			case 9:
 				NEED(4);
-				s->key_expire = be32(d);
+				s->key_expire = pgp_sig_be32(d);
 				s->has_key_expire = 1;
 				break;
 			case 12:

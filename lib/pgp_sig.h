@@ -37,4 +37,10 @@ struct pgp_sig {
 int	 pgp_sig_parse(const unsigned char *b, size_t len, struct pgp_sig *s,
 	    char *err, size_t errsz);
 
+/*
+ * pgp_sig_be32: the big-endian 32-bit number at P (4 octets): OpenPGP's
+ * times and five-octet lengths, for pgp_sig.c and pgp.c alike.
+ */
+uint32_t pgp_sig_be32(const unsigned char *p);
+
 #endif

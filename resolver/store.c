@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "errstr.h"
+#include "hex.h"
 #include "policydb.h"
 #include "rcpt.h"
 #include "store.h"
@@ -132,16 +133,6 @@ strict_index(struct rules *r)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* unhex: 64 lowercase hex digits into OUT; 0 or -1. */
 static int
 unhex(const char *s, unsigned char out[STORE_FP_LEN])
@@ -149,11 +140,12 @@ unhex(const char *s, unsigned char out[STORE_FP_LEN])
 	size_t i;
 	int hi, lo;
 
-	if (strlen(s) != 2 * STORE_FP_LEN)
+	if (strlen(s) != 2 * STORE_FP_LEN ||
+	    strspn(s, "0123456789abcdef") != 2 * STORE_FP_LEN)
 		return -1;
 	for (i = 0; i < STORE_FP_LEN; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0)
+		if ((hi = hex_digit(s[2 * i])) < 0 ||
+		    (lo = hex_digit(s[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
