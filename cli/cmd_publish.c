@@ -435,6 +435,43 @@ done:
 	return rc;
 }
 
+/*
+ * save_plan: writes the plan (WANT and CUR, for DOMAIN and STATE) to
+ * PLANFILE and says so; 0, or -1 after saying why not.
+ */
+static int
+save_plan(const char *planfile, const char *domain, const char *state,
+    ldns_rr_list *want, ldns_rr_list *cur)
+{
+	struct state_section sec[2] = { { "desired", want },
+	    { "current", cur } };
+	char err[1024];
+
+	if (state_save(planfile, PUB_PLAN_MAGIC, domain, state, sec, 2, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: plan file: %s\n", err);
+		return -1;
+	}
+	printf("plan written to %s (apply it with --apply --plan-file %s)\n",
+	    planfile, planfile);
+	return 0;
+}
+
+/* braked: 1 (after saying why) when P changes too much without FORCE. */
+static int
+braked(const struct plan *p, int force)
+{
+	struct plan_counts c;
+
+	if (!plan_brake(p, PLAN_BRAKE_PERCENT) || force)
+		return 0;
+	plan_counts(p, &c);
+	fprintf(stderr, "senderkey: refusing to delete or change %zu of %zu "
+	    "managed records (more than %d%%): check the manifest, then use "
+	    "--force\n", c.deletes, c.managed, PLAN_BRAKE_PERCENT);
+	return 1;
+}
+
 int
 cmd_publish(int argc, char **argv)
 {
@@ -513,19 +550,9 @@ cmd_publish(int argc, char **argv)
 	}
 	print_plan(stdout, p);
 	fflush(stdout);
-	if (!a.apply && a.planfile != NULL) {
-		sec[0].rrs = want;
-		sec[1].rrs = cur;
-		lrc = state_save(a.planfile, PUB_PLAN_MAGIC, domain, state,
-		    sec, 2, err, sizeof(err));
-		sec[0].rrs = sec[1].rrs = NULL;
-		if (lrc == -1) {
-			fprintf(stderr, "senderkey: plan file: %s\n", err);
-			goto done;
-		}
-		printf("plan written to %s (apply it with --apply "
-		    "--plan-file %s)\n", a.planfile, a.planfile);
-	}
+	if (!a.apply && a.planfile != NULL &&
+	    save_plan(a.planfile, domain, state, want, cur) == -1)
+		goto done;
 	if (plan_count(p) == 0) {
 		rc = a.apply && save_state(state, domain, want) == -1 ?
 		    EX_NEGATIVE : 0;
@@ -535,16 +562,8 @@ cmd_publish(int argc, char **argv)
 		rc = a.detailed ? PUB_EXIT_PENDING : 0;
 		goto done;
 	}
-	if (plan_brake(p, PLAN_BRAKE_PERCENT) && !a.force) {
-		struct plan_counts c;
-
-		plan_counts(p, &c);
-		fprintf(stderr, "senderkey: refusing to delete or change %zu "
-		    "of %zu managed records (more than %d%%): check the "
-		    "manifest, then use --force\n", c.deletes, c.managed,
-		    PLAN_BRAKE_PERCENT);
+	if (braked(p, a.force))
 		goto done;
-	}
 	if (update_apply(p, zone, host, port, k, &sent, err, sizeof(err)) !=
 	    UPDATE_OK) {
 		fprintf(stderr, "senderkey: %s: %s%s\n", a.server, err,

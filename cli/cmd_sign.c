@@ -65,6 +65,23 @@ write_field(const char *field, size_t len, int lf)
 	fputs(lf ? "\n" : "\r\n", stdout);
 }
 
+/* sign_failed: says why sig_sign failed; returns the exit status. */
+static int
+sign_failed(enum sig_sign_err serr, enum msg_from_err ferr,
+    const char *sender)
+{
+	if (serr == SIG_SIGN_FROM)
+		fprintf(stderr, "senderkey: stdin: %s (%s)\n",
+		    sig_sign_strerror(serr), msg_from_errname(ferr));
+	else if (serr == SIG_SIGN_SENDER)
+		fprintf(stderr, "senderkey: -s %s: %s\n", sender,
+		    sig_sign_strerror(serr));
+	else
+		fprintf(stderr, "senderkey: %s\n", sig_sign_strerror(serr));
+	return serr == SIG_SIGN_NOMEM || serr == SIG_SIGN_CRYPTO ?
+	    EX_SOFTWARE : EX_DATAERR;
+}
+
 int
 cmd_sign(int argc, char **argv)
 {
@@ -162,17 +179,7 @@ cmd_sign(int argc, char **argv)
 		goto done;
 	}
 	if ((field = sig_sign(ctx, m, key, &o, &serr, &ferr, &flen)) == NULL) {
-		if (serr == SIG_SIGN_FROM)
-			fprintf(stderr, "senderkey: stdin: %s (%s)\n",
-			    sig_sign_strerror(serr), msg_from_errname(ferr));
-		else if (serr == SIG_SIGN_SENDER)
-			fprintf(stderr, "senderkey: -s %s: %s\n", o.sender,
-			    sig_sign_strerror(serr));
-		else
-			fprintf(stderr, "senderkey: %s\n",
-			    sig_sign_strerror(serr));
-		rc = serr == SIG_SIGN_NOMEM || serr == SIG_SIGN_CRYPTO ?
-		    EX_SOFTWARE : EX_DATAERR;
+		rc = sign_failed(serr, ferr, o.sender);
 		goto done;
 	}
 	write_field(field, flen, msg_had_lf(m));

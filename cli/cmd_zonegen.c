@@ -220,6 +220,38 @@ parse_soa(struct zg_args *a, const char *arg)
 	return *a->o.soa_mname != '\0' && *a->o.soa_rname != '\0' ? 0 : -1;
 }
 
+/* sign_opt: one of the signing options CH with ARG into A; 0 or -1. */
+static int
+sign_opt(struct zg_args *a, int ch, const char *arg)
+{
+	int64_t v;
+
+	switch (ch) {
+	case 'G':
+		if (a->nsign == SIGN_MAX_KEYS)
+			return -1;
+		a->sign[a->nsign++] = arg;
+		return 0;
+	case 'n':
+		a->so.denial = SIGN_DENIAL_NSEC;
+		return 0;
+	case '3':
+		a->so.denial = SIGN_DENIAL_NSEC3;
+		return 0;
+	case 'I':
+		return util_time(arg, a->o.now, &a->so.inception);
+	case 'E':
+		return util_time(arg, a->o.now, &a->so.expiration);
+	case 'j':
+		if (util_duration(arg, &v) == -1 || v < 1 ||
+		    v > SIGN_MAX_THREADS || strpbrk(arg, "smhdw"))
+			return -1;
+		a->so.threads = (unsigned)v;
+		return 0;
+	}
+	return -1;
+}
+
 /* parse_args: 0, or an exit code (-1 for --help). */
 static int
 parse_args(struct zg_args *a, int argc, char **argv)
@@ -249,7 +281,6 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int64_t v;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "d:hj:o:", opts, NULL)) != -1) {
@@ -284,32 +315,16 @@ parse_args(struct zg_args *a, int argc, char **argv)
 			a->ns[a->o.nns++] = optarg;
 			break;
 		case 'G':
-			if (a->nsign == SIGN_MAX_KEYS)
-				goto bad;
-			a->sign[a->nsign++] = optarg;
-			break;
 		case 'n':
-			a->so.denial = SIGN_DENIAL_NSEC;
-			break;
 		case '3':
-			a->so.denial = SIGN_DENIAL_NSEC3;
-			break;
 		case 'I':
-			if (util_time(optarg, a->o.now, &a->so.inception) == -1)
-				goto bad;
-			break;
 		case 'E':
-			if (util_time(optarg, a->o.now, &a->so.expiration) == -1)
+		case 'j':
+			if (sign_opt(a, ch, optarg) == -1)
 				goto bad;
 			break;
 		case 'D':
 			a->ds = optarg;
-			break;
-		case 'j':
-			if (util_duration(optarg, &v) == -1 || v < 1 ||
-			    v > SIGN_MAX_THREADS || strpbrk(optarg, "smhdw"))
-				goto bad;
-			a->so.threads = (unsigned)v;
 			break;
 		case 'p':
 			a->progress = 1;

@@ -165,6 +165,53 @@ add_item(struct conf_val *v, const char *s, size_t n)
 	return 0;
 }
 
+/* nomem: the message for running out of memory, in W; returns -1. */
+static int
+nomem(const struct where *w)
+{
+	if (w->err != NULL && w->errsz > 0)
+		snprintf(w->err, w->errsz, "out of memory");
+	return -1;
+}
+
+/*
+ * apply_list: adds the items of VALUE (separated by commas and blanks)
+ * to the list V of S, checking each; 0, or -1 with the message written.
+ */
+static int
+apply_list(const struct conf_schema *s, struct conf_val *v,
+    const char *value, const struct where *w)
+{
+	char why[256];
+	const char *p, *q;
+	size_t before = v->nitems;
+
+	for (p = value; *p != '\0'; p = q) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		q = p + strcspn(p, ", \t");
+		if (v->nitems >= CONF_LIST_MAX) {
+			say(w, s->name, "expected at most %d items",
+			    CONF_LIST_MAX);
+			return -1;
+		}
+		if (add_item(v, p, (size_t)(q - p)) == -1)
+			return nomem(w);
+		if (s->check != NULL && s->check(v->items[v->nitems - 1], why,
+		    sizeof(why)) == -1) {
+			say(w, s->name, "%s, got '%s'", why,
+			    v->items[v->nitems - 1]);
+			return -1;
+		}
+	}
+	if (v->nitems == before) {
+		say(w, s->name, "expected at least one item");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * apply: VALUE for schema entry S into V, at W.  Returns 0, or -1 with
  * the message written.
@@ -174,8 +221,8 @@ apply(const struct conf_schema *s, struct conf_val *v, const char *value,
     const struct where *w)
 {
 	char why[256], lo[32], hi[32];
-	const char *p, *q;
-	size_t n, i, before;
+	const char *p;
+	size_t n, i;
 	uint64_t num = 0;
 	int b;
 
@@ -264,30 +311,8 @@ apply(const struct conf_schema *s, struct conf_val *v, const char *value,
 		v->eidx = (int)i;
 		break;
 	case CONF_LIST:
-		before = v->nitems;
-		for (p = value; *p != '\0'; p = q) {
-			p += strspn(p, ", \t");
-			if (*p == '\0')
-				break;
-			q = p + strcspn(p, ", \t");
-			if (v->nitems >= CONF_LIST_MAX) {
-				say(w, s->name, "expected at most %d items",
-				    CONF_LIST_MAX);
-				return -1;
-			}
-			if (add_item(v, p, (size_t)(q - p)) == -1)
-				goto nomem;
-			if (s->check != NULL && s->check(v->items[v->nitems -
-			    1], why, sizeof(why)) == -1) {
-				say(w, s->name, "%s, got '%s'", why,
-				    v->items[v->nitems - 1]);
-				return -1;
-			}
-		}
-		if (v->nitems == before) {
-			say(w, s->name, "expected at least one item");
+		if (apply_list(s, v, value, w) == -1)
 			return -1;
-		}
 		break;
 	}
 	if (s->type != CONF_LIST && s->check != NULL &&
@@ -297,15 +322,11 @@ apply(const struct conf_schema *s, struct conf_val *v, const char *value,
 	}
 	free(v->str);
 	if ((v->str = strdup(value)) == NULL)
-		goto nomem;
+		return nomem(w);
 	v->num = num;
 	v->set = 1;
 	v->line = w->line;
 	return 0;
-nomem:
-	if (w->err != NULL && w->errsz > 0)
-		snprintf(w->err, w->errsz, "out of memory");
-	return -1;
 }
 
 /* printable: S for a message, or "?" when it holds control octets. */

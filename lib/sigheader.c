@@ -247,6 +247,46 @@ span_is(const struct taglist_span *sp, int value, const char *s)
 	return sp->namelen == n && memcmp(sp->name, s, n) == 0;
 }
 
+/* h_names: how many names h= V holds (at most SIGHEADER_MAX_H); V NULL: 0. */
+static size_t
+h_names(const struct taglist_span *v)
+{
+	const char *c;
+	size_t n = 1;
+
+	if (v == NULL)
+		return 0;
+	for (c = v->value; (c = memchr(c, ':', v->valuelen -
+	    (size_t)(c - v->value))) != NULL; c++)
+		n++;
+	return n > SIGHEADER_MAX_H ? SIGHEADER_MAX_H : n;
+}
+
+/*
+ * parse_signer: who signs, into F: the sender address of s= (quoted-
+ * printable) for SIGHEADER_SKS, else the d= domain and s= selector.
+ * SIGHEADER_OK, or the error.
+ */
+static enum sigheader_err
+parse_signer(struct sigheader_fields *f, const struct taglist_span *s,
+    const struct taglist_span *d)
+{
+	char qbuf[512], *dec, *qpfree = NULL;
+
+	if (f->kind == SIGHEADER_SKS) {
+		dec = qp_decode(s->value, s->valuelen, qbuf, sizeof(qbuf),
+		    &qpfree);
+		if (dec != NULL)
+			f->sender = addr_parse(dec, NULL, NULL);
+		free(qpfree);
+		return f->sender != NULL ? SIGHEADER_OK : SIGHEADER_ESENDER;
+	}
+	if ((f->domain = strndup(d->value, d->valuelen)) == NULL ||
+	    (f->selector = strndup(s->value, s->valuelen)) == NULL)
+		return SIGHEADER_ENOMEM;
+	return SIGHEADER_OK;
+}
+
 struct sigheader *
 sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
     enum sigheader_err *err)
@@ -261,9 +301,9 @@ sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
 	struct sigheader *sh = NULL;
 	struct sigheader_fields *f;
 	enum taglist_err terr = TAGLIST_OK;
-	const char *name, *c;
-	size_t i, n, unfolded = 0, bhlen = 0, nptr = 0, hsz, bsz;
-	char qbuf[512], *dec = NULL, *qpfree = NULL;
+	enum sigheader_err e;
+	const char *name;
+	size_t i, n, unfolded = 0, bhlen = 0, nptr, hsz, bsz;
 
 	if (err != NULL)
 		*err = SIGHEADER_OK;
@@ -291,13 +331,7 @@ sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
 	 * decoded b=.  Sized from the tags; when one is missing the checks
 	 * below fail before it is used.
 	 */
-	if ((v = tag[S_H]) != NULL) {
-		for (nptr = 1, c = v->value; (c = memchr(c, ':',
-		    v->valuelen - (size_t)(c - v->value))) != NULL; c++)
-			nptr++;
-		if (nptr > SIGHEADER_MAX_H)
-			nptr = SIGHEADER_MAX_H;
-	}
+	nptr = h_names(v = tag[S_H]);
 	hsz = nptr * sizeof(char *) + (v != NULL ? v->valuelen : 0) + nptr;
 	hsz = (hsz + 7) & ~(size_t)7;
 	bsz = (tag[S_B] != NULL ? tag[S_B]->valuelen / 4 * 3 : 0) + 3;
@@ -344,22 +378,9 @@ sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
 		seterr(SIGHEADER_ECANON, err);
 		goto fail;
 	}
-	if (kind == SIGHEADER_SKS) {
-		v = tag[S_S];
-		if ((dec = qp_decode(v->value, v->valuelen, qbuf, sizeof(qbuf),
-		    &qpfree)) == NULL ||
-		    (f->sender = addr_parse(dec, NULL, NULL)) == NULL) {
-			seterr(SIGHEADER_ESENDER, err);
-			goto fail;
-		}
-	} else {
-		if ((f->domain = strndup(tag[S_D]->value,
-		    tag[S_D]->valuelen)) == NULL ||
-		    (f->selector = strndup(tag[S_S]->value,
-		    tag[S_S]->valuelen)) == NULL) {
-			seterr(SIGHEADER_ENOMEM, err);
-			goto fail;
-		}
+	if ((e = parse_signer(f, tag[S_S], tag[S_D])) != SIGHEADER_OK) {
+		seterr(e, err);
+		goto fail;
 	}
 	if (parse_h(f, tag[S_H]->value, tag[S_H]->valuelen, nptr) != 0) {
 		seterr(SIGHEADER_EH, err);
@@ -382,10 +403,8 @@ sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
 		seterr(SIGHEADER_ETIME, err);
 		goto fail;
 	}
-	free(qpfree);
 	return sh;
 fail:
-	free(qpfree);
 	sigheader_free(sh);
 	return NULL;
 }
