@@ -3,7 +3,7 @@
  * user ID and signature packets (enough of each to choose self-signatures
  * as GnuPG 2.2 does), the fingerprint, the key as an EVP_PKEY, and the
  * export-minimal/export-dane reduction for one mailbox.  Armor is
- * pgp_armor.c's job.  Not a general OpenPGP implementation: no messages,
+ * pgp_armor.c's job, packet headers pgp_packet.c's.  Not a general OpenPGP implementation: no messages,
  * no secret keys, no signature verification.  See pgp.h.
  */
 #include <stdint.h>
@@ -18,6 +18,7 @@
 #include "pgp.h"
 #include "pgp_armor.h"
 #include "pgp_mbox.h"
+#include "pgp_packet.h"
 #include "pgp_pkey.h"
 #include "pgp_sig.h"
 
@@ -94,111 +95,6 @@ ascii_caseeq(const char *a, const char *b)
 		if (x == '\0')
 			return 1;
 	}
-}
-
-/* ---- packet framing ---- */
-
-static const char *
-tag_name(uint8_t tag)
-{
-	switch (tag) {
-	case 1: return "public-key encrypted session key";
-	case 2: return "signature";
-	case 3: return "symmetric-key encrypted session key";
-	case 4: return "one-pass signature";
-	case 5: return "secret key";
-	case 6: return "public key";
-	case 7: return "secret subkey";
-	case 8: return "compressed data";
-	case 9: return "symmetrically encrypted data";
-	case 10: return "marker";
-	case 11: return "literal data";
-	case 12: return "trust";
-	case 13: return "user ID";
-	case 14: return "public subkey";
-	case 17: return "user attribute";
-	case 18: return "encrypted and integrity protected data";
-	case 19: return "modification detection code";
-	case 20: return "AEAD encrypted data";
-	case 21: return "padding";
-	default: return "unknown";
-	}
-}
-
-/*
- * read_header: the packet header at BUF[*POS]; sets TAG, *BODY offset and
- * *LEN, advances *POS past the body.  Returns 0, or -1 with ERR set.
- */
-static int
-read_header(const unsigned char *buf, size_t buflen, size_t *pos,
-    size_t no, uint8_t *tag, size_t *body, size_t *len, char *err,
-    size_t errsz)
-{
-	size_t p = *pos, left, hl, n = 0, i;
-	unsigned c = buf[p];
-
-	if (!(c & 0x80)) {
-		errstr_set(err, errsz,
-		    "packet %zu at offset %zu: octet 0x%02x is "
-		    "not a packet header (bit 7 clear)", no, p, c);
-		return -1;
-	}
-	left = buflen - p - 1;
-	if (c & 0x40) {
-		*tag = c & 0x3F;
-		if (left < 1)
-			goto trunc;
-		c = buf[p + 1];
-		if (c < 192) {
-			hl = 2;
-			n = c;
-		} else if (c < 224) {
-			if (left < 2)
-				goto trunc;
-			hl = 3;
-			n = ((size_t)(c - 192) << 8) + buf[p + 2] + 192;
-		} else if (c == 255) {
-			if (left < 5)
-				goto trunc;
-			hl = 6;
-			n = pgp_sig_be32(buf + p + 2);
-		} else {
-			errstr_set(err, errsz,
-			    "packet %zu at offset %zu: partial "
-			    "body lengths are not allowed in a key", no, p);
-			return -1;
-		}
-	} else {
-		*tag = (c >> 2) & 0x0F;
-		switch (c & 3) {
-		case 0: hl = 2; break;
-		case 1: hl = 3; break;
-		case 2: hl = 5; break;
-		default:
-			errstr_set(err, errsz, "packet %zu at offset %zu: "
-			    "indeterminate length is not allowed in a key",
-			    no, p);
-			return -1;
-		}
-		if (left < hl - 1)
-			goto trunc;
-		for (i = 1; i < hl; i++)
-			n = n << 8 | buf[p + i];
-	}
-	if (n > buflen - p - hl) {
-		errstr_set(err, errsz, "packet %zu at offset %zu: length %zu "
-		    "exceeds the remaining %zu octets", no, p, n,
-		    buflen - p - hl);
-		return -1;
-	}
-	*body = p + hl;
-	*len = n;
-	*pos = p + hl + n;
-	return 0;
-trunc:
-	errstr_set(err, errsz, "packet %zu at offset %zu: truncated header", no,
-	    p);
-	return -1;
 }
 
 /* ---- signatures ---- */
@@ -294,7 +190,7 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 		else
 			errstr_set(err, errsz,
 			    "packet 1 is a %s packet (tag %u), "
-			    "expected a public key (tag 6)", tag_name(pk->tag),
+			    "expected a public key (tag 6)", pgp_packet_tag_name(pk->tag),
 			    pk->tag);
 		return -1;
 	}
@@ -315,7 +211,7 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 	case TAG_UAT:
 		if (k->comps[k->ncomps - 1].kind == COMP_SUBKEY) {
 			errstr_set(err, errsz, "packet %zu: %s after a subkey",
-			    pk->no, tag_name(pk->tag));
+			    pk->no, pgp_packet_tag_name(pk->tag));
 			return -1;
 		}
 		k->pkts[k->npkts++] = *pk;
@@ -355,7 +251,7 @@ add_packet(struct pgp_key *k, struct pkt *pk, char *err, size_t errsz)
 			return 0;	/* RFC 9580 section 4.3: ignore */
 		errstr_set(err, errsz,
 		    "packet %zu: a %s packet (tag %u) is not part "
-		    "of a public key", pk->no, tag_name(pk->tag), pk->tag);
+		    "of a public key", pk->no, pgp_packet_tag_name(pk->tag), pk->tag);
 		return -1;
 	}
 enomem:
@@ -404,7 +300,7 @@ pgp_key_parse(const unsigned char *buf, size_t len, char *err, size_t errsz)
 		memset(&pk, 0, sizeof(pk));
 		pk.no = no;
 		pk.off = pos;
-		if (read_header(k->buf, k->buflen, &pos, no, &pk.tag, &body,
+		if (pgp_packet_header(k->buf, k->buflen, &pos, no, &pk.tag, &body,
 		    &n, err, errsz) == -1)
 			goto fail;
 		if (k->npkts == maxp) {

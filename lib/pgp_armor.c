@@ -76,6 +76,60 @@ line_is(const struct line *l, const char *s)
 	return l->len == strlen(s) && memcmp(l->p, s, l->len) == 0;
 }
 
+/* is_header: L is an armor header line, "Name: value". */
+static int
+is_header(const struct line *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->len && l->p[i] != ':'; i++)
+		if (l->p[i] == ' ')
+			break;
+	return i > 0 && i + 1 < l->len && l->p[i] == ':' &&
+	    l->p[i + 1] == ' ';
+}
+
+/*
+ * crc_line: the checksum line L ("=" and 4 base64 characters) decoded
+ * into *CRC (3 octets, malloc'd); 0, or -1 with the reason in ERR.
+ */
+static int
+crc_line(const struct line *l, unsigned char **crc, char *err, size_t errsz)
+{
+	char c[5];
+	size_t n = 0;
+
+	if (l->len != 5)
+		return errstr_set(err, errsz, "line %zu: the checksum line "
+		    "must be '=' and 4 base64 characters", l->no);
+	memcpy(c, l->p + 1, 4);
+	c[4] = '\0';
+	if (b64_decode(c, crc, &n) == -1 || n != 3)
+		return errstr_set(err, errsz, "line %zu: the checksum is not "
+		    "3 octets of base64", l->no);
+	return 0;
+}
+
+/*
+ * ended: 1 when the armor ended as it must (STATE 3: after its END line,
+ * with a checksum line), else 0 with the reason in ERR (NO: the lines).
+ */
+static int
+ended(int state, int have_crc, size_t no, char *err, size_t errsz)
+{
+	if (state == 0)
+		errstr_set(err, errsz, "no \"%s\" line", BEGIN_LINE);
+	else if (state != 3)
+		errstr_set(err, errsz, "line %zu: the armor ends without "
+		    "\"%s\"", no, END_LINE);
+	else if (!have_crc)
+		errstr_set(err, errsz, "the armor has no \"=XXXX\" CRC-24 "
+		    "line");
+	else
+		return 1;
+	return 0;
+}
+
 int
 pgp_armor_decode(const char *text, size_t len, unsigned char **out,
     size_t *outlen, char *err, size_t errsz)
@@ -84,7 +138,7 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 	size_t pos = 0, no = 0, i, n = 0;
 	char *b64 = NULL;
 	unsigned char *bin = NULL, *crcbin = NULL;
-	size_t binlen = 0, crclen = 0;
+	size_t binlen = 0;
 	int state = 0;	/* 0 before BEGIN, 1 headers, 2 body, 3 after END */
 	int have_crc = 0;
 	uint32_t want, got;
@@ -123,12 +177,7 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 				state = 2;
 				break;
 			}
-			/* "Key: Value" */
-			for (i = 0; i < l.len && l.p[i] != ':'; i++)
-				if (l.p[i] == ' ')
-					break;
-			if (i == 0 || i + 1 >= l.len || l.p[i] != ':' ||
-			    l.p[i + 1] != ' ') {
+			if (!is_header(&l)) {
 				errstr_set(err, errsz,
 				    "line %zu: expected an armor "
 				    "header \"Name: value\" or an empty line",
@@ -148,23 +197,8 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 				goto fail;
 			}
 			if (l.len > 0 && l.p[0] == '=') {
-				char c[5];
-
-				if (l.len != 5) {
-					errstr_set(err, errsz, "line %zu: the "
-					    "checksum line must be '=' and 4 "
-					    "base64 characters", l.no);
+				if (crc_line(&l, &crcbin, err, errsz) == -1)
 					goto fail;
-				}
-				memcpy(c, l.p + 1, 4);
-				c[4] = '\0';
-				if (b64_decode(c, &crcbin, &crclen) == -1 ||
-				    crclen != 3) {
-					errstr_set(err, errsz, "line %zu: the "
-					    "checksum is not 3 octets of "
-					    "base64", l.no);
-					goto fail;
-				}
 				have_crc = 1;
 				break;
 			}
@@ -189,21 +223,8 @@ pgp_armor_decode(const char *text, size_t len, unsigned char **out,
 		}
 	}
 	b64[n] = '\0';
-	if (state == 0) {
-		errstr_set(err, errsz, "no \"%s\" line", BEGIN_LINE);
+	if (!ended(state, have_crc, no, err, errsz))
 		goto fail;
-	}
-	if (state != 3) {
-		errstr_set(err, errsz,
-		    "line %zu: the armor ends without \"%s\"",
-		    no, END_LINE);
-		goto fail;
-	}
-	if (!have_crc) {
-		errstr_set(err, errsz,
-		    "the armor has no \"=XXXX\" CRC-24 line");
-		goto fail;
-	}
 	if (b64_decode(b64, &bin, &binlen) == -1) {
 		errstr_set(err, errsz, "the armor body is not valid base64");
 		goto fail;
