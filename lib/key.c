@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "b64.h"
+#include "errstr.h"
 #include "key.h"
 #include "key_int.h"
 #include "key_ssh.h"
@@ -81,17 +82,18 @@ rsa_check(const EVP_PKEY *pk, char *err, size_t errsz)
 
 	if (!EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &n) ||
 	    !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &e)) {
-		seterr(err, errsz, "rsa key has no modulus or exponent");
+		errstr_set(err, errsz, "rsa key has no modulus or exponent");
 		goto fail;
 	}
 	if (BN_num_bits(n) > KEY_RSA_MAX_BITS) {
-		seterr(err, errsz, "rsa key of %d bits is larger than %d bits",
+		errstr_set(err, errsz,
+		    "rsa key of %d bits is larger than %d bits",
 		    BN_num_bits(n), KEY_RSA_MAX_BITS);
 		goto fail;
 	}
 	if (BN_is_negative(n) || !BN_is_odd(n) || BN_is_negative(e) ||
 	    !BN_is_odd(e) || BN_is_one(e) || BN_cmp(e, n) >= 0) {
-		seterr(err, errsz,
+		errstr_set(err, errsz,
 		    "rsa key is invalid: bad modulus or public exponent");
 		goto fail;
 	}
@@ -125,7 +127,8 @@ check_key(EVP_PKEY *pk, char *err, size_t errsz)
 		    i + 1 < sizeof(lower); i++)
 			lower[i] = (char)tolower((unsigned char)name[i]);
 		lower[i] = '\0';
-		seterr(err, errsz, "%s" UNSUPPORTED, i > 0 ? lower : "such");
+		errstr_set(err, errsz,
+		    "%s" UNSUPPORTED, i > 0 ? lower : "such");
 	}
 	EVP_PKEY_free(pk);
 	return NULL;
@@ -233,53 +236,56 @@ from_pem(const char *buf, size_t len, int priv, char *err, size_t errsz)
 	size_t i;
 
 	if (pem_label(buf, len, label, sizeof(label)) == -1) {
-		seterr(err, errsz, "malformed PEM BEGIN line");
+		errstr_set(err, errsz, "malformed PEM BEGIN line");
 		goto fail;
 	}
 	for (i = 0; i < sizeof(pem_types) / sizeof(pem_types[0]); i++)
 		if (strcmp(label, pem_types[i].label) == 0)
 			t = &pem_types[i];
 	if (t == NULL) {
-		seterr(err, errsz, "unsupported PEM block \"%s\"", label);
+		errstr_set(err, errsz, "unsupported PEM block \"%s\"", label);
 		goto fail;
 	}
 	if (t->structure == NULL) {
-		seterr(err, errsz, "%s", t->refusal);
+		errstr_set(err, errsz, "%s", t->refusal);
 		goto fail;
 	}
 	if (priv && !t->priv) {
-		seterr(err, errsz, "this is a public key where a private key "
+		errstr_set(err, errsz,
+		    "this is a public key where a private key "
 		    "is needed");
 		goto fail;
 	}
 	if (len > INT_MAX || (bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		seterr(err, errsz, "key text is too long");
+		errstr_set(err, errsz, "key text is too long");
 		goto fail;
 	}
 	if (!PEM_read_bio_ex(bio, &name, &header, &der, &derlen,
 	    PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE)) {
-		seterr(err, errsz, "%s", pem_read_error());
+		errstr_set(err, errsz, "%s", pem_read_error());
 		goto fail;
 	}
 	restlen = BIO_get_mem_data(bio, &rest);
 	if (restlen < 0 || !only_space(rest, (size_t)restlen)) {
-		seterr(err, errsz, "%s", restlen > 0 && memmem(rest,
+		errstr_set(err, errsz, "%s", restlen > 0 && memmem(rest,
 		    (size_t)restlen, PEM_BEGIN, strlen(PEM_BEGIN)) != NULL ?
 		    "more than one PEM block" : "text after the PEM block");
 		goto fail;
 	}
 	if (strcmp(name, label) != 0 || derlen <= 0) {
-		seterr(err, errsz, "malformed PEM block");
+		errstr_set(err, errsz, "malformed PEM block");
 		goto fail;
 	}
 	if (header[0] != '\0') {
-		seterr(err, errsz, "%s", strstr(header, "ENCRYPTED") != NULL ?
+		errstr_set(err, errsz,
+		    "%s", strstr(header, "ENCRYPTED") != NULL ?
 		    ENCRYPTED : "unexpected headers in the PEM block");
 		goto fail;
 	}
 	if ((pk = decode_der(der, (size_t)derlen, t->structure, t->keytype,
 	    t->priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY)) == NULL) {
-		seterr(err, errsz, "PEM block \"%s\" does not hold a valid key",
+		errstr_set(err, errsz,
+		    "PEM block \"%s\" does not hold a valid key",
 		    label);
 		goto fail;
 	}
@@ -287,7 +293,7 @@ from_pem(const char *buf, size_t len, int priv, char *err, size_t errsz)
 		pub = public_part(pk);
 		EVP_PKEY_free(pk);
 		if ((pk = pub) == NULL)
-			seterr(err, errsz, "cannot extract the public key");
+			errstr_set(err, errsz, "cannot extract the public key");
 	}
 fail:
 	if (der != NULL)
@@ -309,19 +315,19 @@ from_text(const char *buf, size_t len, int priv, char *err, size_t errsz)
 	while (off < len && is_space((unsigned char)buf[off]))
 		off++;
 	if (off == len)
-		seterr(err, errsz, "no key in the text");
+		errstr_set(err, errsz, "no key in the text");
 	else if (memchr(buf, '\0', len) != NULL)
-		seterr(err, errsz, "key text holds a NUL byte");
+		errstr_set(err, errsz, "key text holds a NUL byte");
 	else if (has_prefix(buf + off, len - off, PEM_BEGIN))
 		pk = from_pem(buf + off, len - off, priv, err, errsz);
 	else if (!priv)
 		pk = check_key(key_ssh_public(buf + off, len - off, err,
 		    errsz), err, errsz);
 	else if (has_prefix(buf + off, len - off, "ssh-"))
-		seterr(err, errsz, "this is an OpenSSH public key where a "
+		errstr_set(err, errsz, "this is an OpenSSH public key where a "
 		    "private key is needed");
 	else
-		seterr(err, errsz, "not a PEM private key");
+		errstr_set(err, errsz, "not a PEM private key");
 	ERR_pop_to_mark();
 	return pk;
 }
@@ -397,11 +403,12 @@ open_private(const char *path, char *err, size_t errsz)
 
 	if (dir_of(path, dir, sizeof(dir), &base) == -1 ||
 	    (dfd = open(dir, DIR_OPEN_FLAGS)) == -1 || fstat(dfd, &st) == -1) {
-		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (st.st_uid != euid && st.st_uid != 0) {
-		seterr(err, errsz, "%s: the key's directory %s is owned by uid "
+		errstr_set(err, errsz,
+		    "%s: the key's directory %s is owned by uid "
 		    "%u, not by uid %u (the user reading the key) or root: run "
 		    "chown %u %s", path, dir, (unsigned)st.st_uid,
 		    (unsigned)euid, (unsigned)euid, dir);
@@ -409,40 +416,44 @@ open_private(const char *path, char *err, size_t errsz)
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    (st.st_mode & S_ISVTX) == 0) {
-		seterr(err, errsz, "%s: the key's directory %s has mode %04o, "
+		errstr_set(err, errsz,
+		    "%s: the key's directory %s has mode %04o, "
 		    "writable by group or others, who could replace the key: "
 		    "run chmod go-w %s", path, dir,
 		    (unsigned)(st.st_mode & 07777), dir);
 		goto fail;
 	}
 	if (*base == '\0') {
-		seterr(err, errsz, "%s: not a regular file", path);
+		errstr_set(err, errsz, "%s: not a regular file", path);
 		goto fail;
 	}
 	fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
 	    O_NOFOLLOW);
 	if (fd == -1 && errno == ELOOP) {
-		seterr(err, errsz, "%s: private key file is a symbolic link: "
+		errstr_set(err, errsz,
+		    "%s: private key file is a symbolic link: "
 		    "name the file itself (readlink -f %s)", path, path);
 		goto fail;
 	}
 	if (fd == -1 || fstat(fd, &st) == -1) {
-		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		errstr_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errsz, "%s: not a regular file", path);
+		errstr_set(err, errsz, "%s: not a regular file", path);
 		goto fail;
 	}
 	if (st.st_uid != euid && st.st_uid != 0) {
-		seterr(err, errsz, "%s: private key file is owned by uid %u, "
+		errstr_set(err, errsz,
+		    "%s: private key file is owned by uid %u, "
 		    "not by uid %u (the user reading it) or root: run chown "
 		    "%u %s", path, (unsigned)st.st_uid, (unsigned)euid,
 		    (unsigned)euid, path);
 		goto fail;
 	}
 	if ((st.st_mode & 077) != 0) {
-		seterr(err, errsz, "%s: private key file has mode %04o, open "
+		errstr_set(err, errsz,
+		    "%s: private key file has mode %04o, open "
 		    "to others: run chmod 600 %s", path,
 		    (unsigned)(st.st_mode & 07777), path);
 		goto fail;
@@ -481,7 +492,7 @@ read_file(const char *path, int priv, size_t *lenp, enum key_load_err *why,
 		if (fd == -1 || fstat(fd, &st) == -1)
 			goto syserr;
 		if (!S_ISREG(st.st_mode)) {
-			seterr(err, errsz, "%s: not a regular file", path);
+			errstr_set(err, errsz, "%s: not a regular file", path);
 			goto fail;
 		}
 	}
@@ -495,7 +506,7 @@ read_file(const char *path, int priv, size_t *lenp, enum key_load_err *why,
 	}
 	if (len > KEY_FILE_MAX) {
 		*why = KEY_LOAD_EDATA;
-		seterr(err, errsz, "%s: larger than %d KiB, not a key file",
+		errstr_set(err, errsz, "%s: larger than %d KiB, not a key file",
 		    path, KEY_FILE_MAX / 1024);
 		goto fail;
 	}
@@ -504,7 +515,7 @@ read_file(const char *path, int priv, size_t *lenp, enum key_load_err *why,
 	*why = KEY_LOAD_OK;
 	return buf;
 syserr:
-	seterr(err, errsz, "%s: %s", path, strerror(errno));
+	errstr_set(err, errsz, "%s: %s", path, strerror(errno));
 fail:
 	if (buf != NULL) {
 		OPENSSL_cleanse(buf, len);
@@ -535,7 +546,7 @@ key_load(const char *path, int priv, enum key_load_err *why, char *err,
 	free(buf);
 	if (pk == NULL) {
 		w = KEY_LOAD_EDATA;
-		seterr(err, errsz, "%s: %s", path, msg);
+		errstr_set(err, errsz, "%s: %s", path, msg);
 	}
 done:
 	if (why != NULL)

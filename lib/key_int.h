@@ -1,36 +1,19 @@
 /*
  * key_int.h: helpers shared by key.c (PEM, records) and key_ssh.c
- * (OpenSSH lines): error formatting and the small scanners both apply
- * to key text.  Internal to those two files; the public interfaces are
+ * (OpenSSH lines): the small scanners both apply to key text (error
+ * messages go through errstr.h).  Internal to those two files; the public interfaces are
  * key.h and key_ssh.h.  Static inline, so the hot scanners (zonegen
  * reads many keys) stay inlined in each file.
  */
 #ifndef SK_KEY_INT_H
 #define SK_KEY_INT_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #define SPACES		" \t\n\v\f\r"
 #define UNSUPPORTED	" keys are not supported: use ed25519 or rsa"
-
-static inline void	seterr(char *, size_t, const char *, ...)
-			    __attribute__((format(printf, 3, 4)));
-
-/* seterr: format into ERR (ERRSZ octets); a NULL ERR is a no-op. */
-static inline void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* is_space: C is one of SPACES (no strchr: zonegen calls this a lot). */
 static inline int

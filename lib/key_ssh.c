@@ -19,6 +19,7 @@
 #include <openssl/param_build.h>
 
 #include "b64.h"
+#include "errstr.h"
 #include "key.h"
 #include "key_int.h"
 #include "key_ssh.h"
@@ -114,36 +115,38 @@ ssh_blob_key(struct sshbuf *b, const char *type, char *err, size_t errsz)
 	int trunc = 0;
 
 	if (ssh_string(b, &s, &slen) == -1) {
-		seterr(err, errsz, "%s", truncated);
+		errstr_set(err, errsz, "%s", truncated);
 		goto fail;
 	}
 	if (slen != strlen(type) || memcmp(s, type, slen) != 0) {
 		if (slen > 0 && slen < 40 && printable((const char *)s, slen))
-			seterr(err, errsz, "OpenSSH key line says %s but its "
+			errstr_set(err, errsz,
+			    "OpenSSH key line says %s but its "
 			    "key data is %.*s", type, (int)slen, s);
 		else
-			seterr(err, errsz, "OpenSSH key line says %s but its "
+			errstr_set(err, errsz,
+			    "OpenSSH key line says %s but its "
 			    "key data is of another type", type);
 		goto fail;
 	}
 	if (strcmp(type, "ssh-ed25519") == 0) {
 		if (ssh_string(b, &raw, &slen) == -1) {
-			seterr(err, errsz, "%s", truncated);
+			errstr_set(err, errsz, "%s", truncated);
 			goto fail;
 		}
 		if (slen != ED25519_LEN) {
-			seterr(err, errsz, "ed25519 key is %zu bytes long, "
+			errstr_set(err, errsz, "ed25519 key is %zu bytes long, "
 			    "not %d", slen, ED25519_LEN);
 			goto fail;
 		}
 	} else if ((e = ssh_mpint(b, &trunc)) == NULL ||
 	    (n = ssh_mpint(b, &trunc)) == NULL) {
-		seterr(err, errsz, "%s", trunc ? truncated :
+		errstr_set(err, errsz, "%s", trunc ? truncated :
 		    "rsa key has a malformed number");
 		goto fail;
 	}
 	if (b->left != 0) {
-		seterr(err, errsz, "OpenSSH key data has trailing bytes");
+		errstr_set(err, errsz, "OpenSSH key data has trailing bytes");
 		goto fail;
 	}
 	if (raw != NULL)
@@ -152,7 +155,8 @@ ssh_blob_key(struct sshbuf *b, const char *type, char *err, size_t errsz)
 	else
 		pk = rsa_from_ne(n, e);
 	if (pk == NULL)
-		seterr(err, errsz, "cannot make a key of the OpenSSH key data");
+		errstr_set(err, errsz,
+		    "cannot make a key of the OpenSSH key data");
 fail:
 	BN_free(n);
 	BN_free(e);
@@ -167,13 +171,14 @@ ssh_type_check(const char *type, size_t n, char *err, size_t errsz)
 	    (n == 7 && memcmp(type, "ssh-rsa", n) == 0))
 		return 0;
 	if (has_prefix(type, n, "ecdsa-sha2-"))
-		seterr(err, errsz, "ecdsa" UNSUPPORTED);
+		errstr_set(err, errsz, "ecdsa" UNSUPPORTED);
 	else if ((has_prefix(type, n, "ssh-") || has_prefix(type, n, "sk-")) &&
 	    n < 64 && printable(type, n))
-		seterr(err, errsz, "OpenSSH key type %.*s is not supported: "
+		errstr_set(err, errsz,
+		    "OpenSSH key type %.*s is not supported: "
 		    "use ed25519 or rsa", (int)n, type);
 	else
-		seterr(err, errsz, "not a PEM key or an OpenSSH public key "
+		errstr_set(err, errsz, "not a PEM key or an OpenSSH public key "
 		    "line");
 	return -1;
 }
@@ -191,7 +196,7 @@ key_ssh_public(const char *buf, size_t len, char *err, size_t errsz)
 	if ((eol = memchr(buf, '\n', len)) == NULL)
 		eol = buf + len;
 	if ((line = strndup(buf, (size_t)(eol - buf))) == NULL) {
-		seterr(err, errsz, "out of memory");
+		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
 	tlen = strcspn(line, SPACES);
@@ -201,11 +206,11 @@ key_ssh_public(const char *buf, size_t len, char *err, size_t errsz)
 	if (ssh_type_check(line, tlen, err, errsz) == -1)
 		goto fail;
 	if (!only_space(eol, len - (size_t)(eol - buf)))
-		seterr(err, errsz, "more than one line in an OpenSSH key");
+		errstr_set(err, errsz, "more than one line in an OpenSSH key");
 	else if (*b64 == '\0')
-		seterr(err, errsz, "OpenSSH key line has no key data");
+		errstr_set(err, errsz, "OpenSSH key line has no key data");
 	else if (b64_decode(b64, &blob, &bloblen) == -1)
-		seterr(err, errsz, "OpenSSH key line has invalid base64");
+		errstr_set(err, errsz, "OpenSSH key line has invalid base64");
 	else {
 		b.p = blob;
 		b.left = bloblen;
