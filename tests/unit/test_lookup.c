@@ -83,7 +83,8 @@ static const struct row rows[] = {
 	{ "unknown rcode 23", LOOKUP_KEY, INSEC, 23, NULL, { { 0 } },
 	  LOOKUP_TEMPFAIL, "RCODE23", 0, 0, 0, NK(NONE), KE(OK) },
 	{ "secure SERVFAIL is still tempfail", LOOKUP_KEY, SECURE, 2, NULL,
-	  { T(ALICE) }, LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0, NK(NONE), KE(OK) },
+	  { T(ALICE) }, LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0, NK(NONE),
+	  KE(OK) },
 	/* negative answers */
 	{ "secure NXDOMAIN", LOOKUP_KEY, SECURE, 3, NULL, { { 0 } },
 	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0, NK(ABSENT), KE(OK) },
