@@ -616,6 +616,69 @@ usage(FILE *f)
 	fprintf(f, "usage: senderkey-milter [-dn] [-x CONFIG]\n");
 }
 
+/*
+ * prepare: check MIL's configuration, load its KeyTable and make its
+ * caches; *SPEC the MilterSocket as text (caller frees).  Returns 0, or
+ * the exit status with the reason written to stderr.
+ */
+static int
+prepare(struct milter *mil, char **spec)
+{
+	char err[CONFIG_ERR_MAX + 256], host[256];
+
+	if (mil->cfg->milter_socket.kind == CONFIG_LISTEN_NONE ||
+	    mil->cfg->socket.kind == CONFIG_LISTEN_NONE) {
+		fprintf(stderr, MILTER_NAME ": %s: MilterSocket and Socket "
+		    "must not be none\n", mil->cfg->file != NULL ?
+		    mil->cfg->file : "(default)");
+		return EX_CONFIG;
+	}
+	if (mil->cfg->key_table != NULL) {
+		if ((mil->kt = keytable_load(mil->cfg->key_table, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, MILTER_NAME ": %s\n", err);
+			return EX_CONFIG;
+		}
+	} else if (mil->cfg->milter_mode == CONFIG_MILTER_SIGN) {
+		fprintf(stderr, MILTER_NAME ": MilterMode sign needs a "
+		    "KeyTable\n");
+		return EX_CONFIG;
+	}
+	if (mil->cfg->authserv_id != NULL)
+		mil->authserv_id = strdup(mil->cfg->authserv_id);
+	else if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		mil->authserv_id = strdup(host);
+	}
+	if (mil->authserv_id == NULL || (mil->sctx = sig_ctx_new()) == NULL ||
+	    (mil->kc = keycache_new(mil->sctx, KEYCACHE_ENTRIES,
+	    KEYCACHE_BYTES, KEYCACHE_MAX_TTL)) == NULL ||
+	    (*spec = listen_spec(&mil->cfg->milter_socket)) == NULL) {
+		fprintf(stderr, MILTER_NAME ": out of memory\n");
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
+/* callbacks: the libmilter callbacks of this milter into DESC. */
+static void
+callbacks(struct smfiDesc *desc)
+{
+	memset(desc, 0, sizeof(*desc));
+	desc->xxfi_name = MILTER_NAME;
+	desc->xxfi_version = SMFI_VERSION;
+	desc->xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	desc->xxfi_envfrom = mf_envfrom;
+	desc->xxfi_envrcpt = mf_envrcpt;
+	desc->xxfi_header = mf_header;
+	desc->xxfi_eoh = mf_eoh;
+	desc->xxfi_body = mf_body;
+	desc->xxfi_eom = mf_eom;
+	desc->xxfi_abort = mf_abort;
+	desc->xxfi_close = mf_close;
+	desc->xxfi_negotiate = mf_negotiate;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -623,7 +686,7 @@ main(int argc, char **argv)
 	struct service_unix *sock = NULL;
 	struct smfiDesc desc;
 	uid_t owner = (uid_t)-1;
-	char err[CONFIG_ERR_MAX + 256], host[256], *spec = NULL;
+	char err[CONFIG_ERR_MAX + 256], *spec = NULL;
 	const char *cfgpath = NULL;
 	int ch, check = 0, debug = 0, rc = EX_SOFTWARE;
 
@@ -654,40 +717,8 @@ main(int argc, char **argv)
 		fprintf(stderr, MILTER_NAME ": %s\n", err);
 		return EX_CONFIG;
 	}
-	if (mil.cfg->milter_socket.kind == CONFIG_LISTEN_NONE ||
-	    mil.cfg->socket.kind == CONFIG_LISTEN_NONE) {
-		fprintf(stderr, MILTER_NAME ": %s: MilterSocket and Socket "
-		    "must not be none\n", mil.cfg->file != NULL ?
-		    mil.cfg->file : "(default)");
-		rc = EX_CONFIG;
+	if ((rc = prepare(&mil, &spec)) != 0)
 		goto done;
-	}
-	if (mil.cfg->key_table != NULL) {
-		if ((mil.kt = keytable_load(mil.cfg->key_table, err,
-		    sizeof(err))) == NULL) {
-			fprintf(stderr, MILTER_NAME ": %s\n", err);
-			rc = EX_CONFIG;
-			goto done;
-		}
-	} else if (mil.cfg->milter_mode == CONFIG_MILTER_SIGN) {
-		fprintf(stderr, MILTER_NAME ": MilterMode sign needs a "
-		    "KeyTable\n");
-		rc = EX_CONFIG;
-		goto done;
-	}
-	if (mil.cfg->authserv_id != NULL)
-		mil.authserv_id = strdup(mil.cfg->authserv_id);
-	else if (gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = '\0';
-		mil.authserv_id = strdup(host);
-	}
-	if (mil.authserv_id == NULL || (mil.sctx = sig_ctx_new()) == NULL ||
-	    (mil.kc = keycache_new(mil.sctx, KEYCACHE_ENTRIES,
-	    KEYCACHE_BYTES, KEYCACHE_MAX_TTL)) == NULL ||
-	    (spec = listen_spec(&mil.cfg->milter_socket)) == NULL) {
-		fprintf(stderr, MILTER_NAME ": out of memory\n");
-		goto done;
-	}
 	if (check) {
 		printf("%s: ok, %zu KeyTable entries\n", mil.cfg->file !=
 		    NULL ? mil.cfg->file : "(default)", mil.kt != NULL ?
@@ -697,19 +728,7 @@ main(int argc, char **argv)
 	}
 	openlog(MILTER_NAME, LOG_PID | (debug ? LOG_PERROR : 0),
 	    mil.cfg->syslog_facility);
-	memset(&desc, 0, sizeof(desc));
-	desc.xxfi_name = MILTER_NAME;
-	desc.xxfi_version = SMFI_VERSION;
-	desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
-	desc.xxfi_envfrom = mf_envfrom;
-	desc.xxfi_envrcpt = mf_envrcpt;
-	desc.xxfi_header = mf_header;
-	desc.xxfi_eoh = mf_eoh;
-	desc.xxfi_body = mf_body;
-	desc.xxfi_eom = mf_eom;
-	desc.xxfi_abort = mf_abort;
-	desc.xxfi_close = mf_close;
-	desc.xxfi_negotiate = mf_negotiate;
+	callbacks(&desc);
 	M = &mil;
 	umask(007);
 	if (mil.cfg->milter_user != NULL && service_user(mil.cfg->milter_user,
