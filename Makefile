@@ -4,6 +4,8 @@
 #   make check      install missing Debian packages, build, run every test
 #   make asan       the whole suite under AddressSanitizer + UBSan
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make fuzz-coverage  what each fuzz corpus reaches (llvm-cov)
+#   make fuzz-merge     fold new fuzz inputs into tests/fuzz/corpus, minimised
 #   make demo       the main job end to end, in the DNSSEC test bed
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -64,7 +66,10 @@ TEST_TOOL_SRC = $(wildcard tests/tools/*.c)
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
+# Sources outside libsenderkey.a a target needs (tests/fuzz/run and the
+# coverage build read them with `make -s fuzz-extra-TARGET`).
 FUZZ_EXTRA_answer = milter/answer.c
+FUZZ_EXTRA_policy_import = cli/policy_import.c cli/util.c
 FUZZ_EXTRA_milter_hdr = milter/hdr.c milter/verify.c milter/answer.c
 TEST_TOOL_BIN = $(TEST_TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
@@ -78,7 +83,7 @@ MAN5	 = $(wildcard man/*.5)
 MAN8	 = $(wildcard man/*.8)
 
 .PHONY: all check test unit integration asan valgrind demo deps install uninstall \
-	clean bench bench-tools fuzz format tests bed-up bed-down
+	clean bench bench-tools fuzz fuzz-coverage fuzz-merge format tests bed-up bed-down
 
 all: $(PROGS)
 
@@ -143,8 +148,14 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(CORE_A)
 		tests/fuzz/replay.c tests/fuzz/fuzz_$*.c $(FUZZ_EXTRA_$*) \
 		$(CORE_A) $(LIBS)
 $(BUILD)/fuzz/replay_answer: milter/answer.c milter/answer.h
+$(BUILD)/fuzz/replay_policy_import: cli/policy_import.c cli/util.c \
+	cli/policy_import.h cli/util.h
 $(BUILD)/fuzz/replay_milter_hdr: milter/hdr.c milter/hdr.h milter/verify.c \
 	milter/verify.h milter/answer.c milter/answer.h
+
+# fuzz-extra-TARGET: print FUZZ_EXTRA_TARGET (for tests/fuzz/run).
+fuzz-extra-%:
+	@echo $(FUZZ_EXTRA_$*)
 
 # The SSE2 scanners in canon.c, msg.c and taglist.c have a portable
 # fallback: their unit tests run against it too, built with -U__SSE2__
@@ -203,6 +214,16 @@ demo: deps
 
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
+# fuzz-coverage: lines and functions each target's corpus reaches
+# (tests/fuzz/coverage, tests/fuzz/targets.tsv).
+fuzz-coverage: deps
+	@tests/fuzz/coverage
+
+# fuzz-merge: fold the inputs make fuzz found into the committed corpora,
+# minimised (tests/fuzz/merge).
+fuzz-merge:
+	@tests/fuzz/merge
 
 bench: deps
 	@$(MAKE) --no-print-directory all bench-tools tests
