@@ -463,6 +463,12 @@ addr_parse(const char *in, enum addr_err *err, size_t *pos)
 		set_err(ADDR_ETOOLONG, n, err, pos);
 		return NULL;
 	}
+	/* So can NFC make the local part need quotes (U+037E is ';'). */
+	if (a != NULL && (size_t)a->domain - 1 > LOCAL_MAX) {
+		free(a);
+		set_err(ADDR_ELOCAL_TOOLONG, at, err, pos);
+		return NULL;
+	}
 	return a;
 }
 
