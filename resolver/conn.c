@@ -60,6 +60,8 @@ struct conn {
 static void	pump(struct conn *c);
 static void	update(struct conn *c);
 static void	flush(struct conn *c);
+static int	send_queued(struct conn *c);
+static void	start_linger(struct conn *c);
 
 void
 conn_default_limits(enum conn_framing f, struct conn_limits *out)
@@ -390,48 +392,59 @@ consume(struct conn *c, size_t n)
 	c->rlen -= n;
 }
 
-/* pump: deliver the next buffered request, if any and if allowed. */
+/*
+ * pump: deliver the buffered requests, one at a time, while each is
+ * answered at once and its reply written in full.  A loop, not a call
+ * back from flush(): a buffer of pipelined requests must not nest one
+ * stack frame per request.
+ */
 static void
 pump(struct conn *c)
 {
 	size_t reqlen = 0, used = 0;
 	enum frame f;
 
-	if (c->dead || c->busy || c->closing || c->lingering ||
-	    c->woff < c->wlen)
-		goto out;
-	f = frame(c, &reqlen, &used);
-	if (f == FRAME_NEED && c->eof) {
-		if (c->framing == CONN_LINE && c->rlen > 0) {
-			f = FRAME_OK;	/* a final line without LF */
-			reqlen = used = c->rlen;
-		} else {
-			die(c);	/* everything answered */
+	for (;;) {
+		if (c->dead || c->busy || c->closing || c->lingering ||
+		    c->woff < c->wlen)
+			break;
+		f = frame(c, &reqlen, &used);
+		if (f == FRAME_NEED && c->eof) {
+			if (c->framing == CONN_LINE && c->rlen > 0) {
+				f = FRAME_OK;	/* a final line without LF */
+				reqlen = used = c->rlen;
+			} else {
+				die(c);	/* everything answered */
+				return;
+			}
+		}
+		if (f == FRAME_OVER) {
+			c->rlen = 0;
+			c->busy = 1;
+			c->closing = 1;
+			update(c);
+			c->ops->overlimit(c->arg, c);
+			if (!c->dead && !c->busy)
+				flush(c);
 			return;
 		}
-	}
-	if (f == FRAME_OVER) {
-		c->rlen = 0;
-		c->busy = 1;
-		c->closing = 1;
-		update(c);
-		c->ops->overlimit(c->arg, c);
-		if (!c->dead && !c->busy)
-			flush(c);
-		return;
-	}
-	if (f == FRAME_OK) {
+		if (f != FRAME_OK)
+			break;
 		c->busy = 1;
 		update(c);
 		c->ops->request(c->arg, c, c->rbuf, reqlen);
 		if (!c->dead)
 			consume(c, used);
+		if (c->dead || c->busy)
+			return;
 		/* answered at once: write it, then look at the next one */
-		if (!c->dead && !c->busy)
-			flush(c);
-		return;
+		if (send_queued(c) != 1)
+			return;
+		if (c->closing) {
+			start_linger(c);
+			return;
+		}
 	}
-out:
 	update(c);
 }
 
@@ -444,9 +457,13 @@ start_linger(struct conn *c)
 	update(c);
 }
 
-/* flush: write what is queued; then continue with the state. */
-static void
-flush(struct conn *c)
+/*
+ * send_queued: write what is queued.  Returns 1 when all of it is out
+ * (the write buffer is then given back), 0 when the socket is full (the
+ * rest waits for POLLOUT), -1 when the connection died.
+ */
+static int
+send_queued(struct conn *c)
 {
 	ssize_t n;
 
@@ -459,18 +476,27 @@ flush(struct conn *c)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			die(c);
-			return;
+			return -1;
 		}
 		c->woff += (size_t)n;
 	}
 	if (c->woff < c->wlen) {
 		update(c);
-		return;
+		return 0;
 	}
 	/* all written: an idle connection keeps no write buffer */
 	free(c->wbuf);
 	c->wbuf = NULL;
 	c->woff = c->wlen = c->wcap = 0;
+	return 1;
+}
+
+/* flush: write what is queued; then continue with the state. */
+static void
+flush(struct conn *c)
+{
+	if (send_queued(c) != 1)
+		return;
 	if (c->closing) {
 		start_linger(c);
 		return;
