@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 #define VEC_MAXF	24
 
 struct vec_row {
@@ -19,18 +21,6 @@ struct vec_row {
 	size_t	 len[VEC_MAXF];	/* octets after unescaping */
 };
 
-static int
-vec_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* vec_unescape: in place; returns the new length. */
 static size_t
 vec_unescape(char *s)
@@ -38,9 +28,10 @@ vec_unescape(char *s)
 	size_t i = 0, o = 0;
 
 	while (s[i] != '\0') {
-		if (s[i] == '\\' && s[i + 1] == 'x' && vec_hex(s[i + 2]) >= 0 &&
-		    vec_hex(s[i + 3]) >= 0) {
-			s[o++] = (char)(vec_hex(s[i + 2]) * 16 + vec_hex(s[i + 3]));
+		if (s[i] == '\\' && s[i + 1] == 'x' && hex_digit(s[i + 2]) >= 0 &&
+		    hex_digit(s[i + 3]) >= 0) {
+			s[o++] = (char)(hex_digit(s[i + 2]) * 16 +
+			    hex_digit(s[i + 3]));
 			i += 4;
 		} else if (s[i] == '\\' && s[i + 1] == '\\') {
 			s[o++] = '\\';
