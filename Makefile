@@ -40,7 +40,7 @@ HARDEN	 = -fstack-protector-strong -fPIE
 HARDEN_CPP = -D_FORTIFY_SOURCE=2 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 HARDEN_LD  = -pie -Wl,-z,relro -Wl,-z,now
 
-ALL_CPPFLAGS = -Ilib -Iresolver -Izonegen -Ipublisher -Icli -Imilter $(HARDEN_CPP) \
+ALL_CPPFLAGS = -I. $(HARDEN_CPP) \
 	       $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(HARDEN) $(CFLAGS)
 ALL_LDFLAGS  = $(HARDEN_LD) $(LDFLAGS)
@@ -48,7 +48,7 @@ LIBS	     = $(PKG_LIBS) -lunistring
 
 # Everything except the programs' main files goes into one archive, so
 # tests link exactly the code the programs run.
-CORE_SRC = $(wildcard lib/*.c) \
+CORE_SRC = $(wildcard lib/*.c) $(wildcard core/*.c) \
 	   $(filter-out resolver/senderkeyd.c,$(wildcard resolver/*.c)) \
 	   $(wildcard zonegen/*.c) $(wildcard publisher/*.c)
 CLI_SRC	 = $(wildcard cli/*.c)

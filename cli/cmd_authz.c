@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "core/proto_line.h"
 #include "cmds.h"
-#include "proto_line.h"
 
 int
 cmd_authz(int argc, char **argv)

@@ -8,9 +8,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "lib/keyrec.h"
+#include "lib/policyrec.h"
 #include "cmds.h"
-#include "keyrec.h"
-#include "policyrec.h"
 
 static void
 usage(void)

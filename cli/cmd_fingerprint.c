@@ -15,8 +15,8 @@
 
 #include <openssl/evp.h>
 
+#include "lib/key.h"
 #include "cmds.h"
-#include "key.h"
 
 static void
 usage(FILE *f)

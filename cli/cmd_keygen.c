@@ -9,13 +9,13 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
+#include "lib/txt.h"
+#include "zonegen/keygen.h"
 #include "cmds.h"
-#include "key.h"
-#include "keygen.h"
-#include "keyrec.h"
-#include "owner.h"
-#include "txt.h"
 
 static void
 usage(FILE *f)

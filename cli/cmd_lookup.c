@@ -20,9 +20,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "lib/config.h"
+#include "core/proto_line.h"
 #include "cmds.h"
-#include "config.h"
-#include "proto_line.h"
 
 #define ASK_TIMEOUT_MS	30000
 #define ASK_REPLY_MAX	65536

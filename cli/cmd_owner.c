@@ -7,9 +7,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/owner.h"
 #include "cmds.h"
-#include "owner.h"
 
 static void
 usage(void)

@@ -1,8 +1,8 @@
 /*
  * cmd_policy: "senderkey policy [-f STORE | -x CONFIG] COMMAND ...", the
  * recipient policy store's command line (man/senderkey-policy.1).  Writes
- * go through lib/policydb.h, one transaction per command; reads and
- * "explain" through resolver/store.h, the daemon's own evaluation.
+ * go through core/policydb.h, one transaction per command; reads and
+ * "explain" through core/store.h, the daemon's own evaluation.
  *
  * Exit status: 0 done (explain: the rules alone do not refuse the
  * sender), 1 explain: the rules alone make it unauthorized, 64 usage,
@@ -20,20 +20,20 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/config.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
+#include "lib/rcpt.h"
+#include "core/decision.h"
+#include "core/lookup.h"
+#include "core/policydb.h"
+#include "core/store.h"
+#include "core/verdict.h"
 #include "cmds.h"
-#include "config.h"
-#include "decision.h"
-#include "key.h"
-#include "keyrec.h"
-#include "lookup.h"
-#include "owner.h"
 #include "policy_import.h"
-#include "policydb.h"
-#include "rcpt.h"
 #include "resolver_opts.h"
-#include "store.h"
-#include "verdict.h"
 
 struct pctx {
 	const char	*store;		/* -f, or the config's PolicyStore */

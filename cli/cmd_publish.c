@@ -15,19 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/lookup.h"
+#include "zonegen/desired.h"
+#include "zonegen/zonegen.h"
+#include "publisher/confirm.h"
+#include "publisher/current.h"
+#include "publisher/plan.h"
+#include "publisher/state.h"
+#include "publisher/tsig.h"
+#include "publisher/update.h"
 #include "cmds.h"
-#include "confirm.h"
-#include "current.h"
-#include "desired.h"
 #include "desired_opts.h"
-#include "lookup.h"
-#include "plan.h"
 #include "resolver_opts.h"
-#include "state.h"
-#include "tsig.h"
-#include "update.h"
 #include "util.h"
-#include "zonegen.h"
 
 #define PUB_EXIT_PENDING	2	/* --detailed-exitcode: changes */
 #define PUB_WAIT_DEFAULT	300	/* --wait without a duration, s */

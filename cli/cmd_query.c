@@ -30,14 +30,14 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
-#include "b64.h"
+#include "lib/addr.h"
+#include "lib/b64.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
+#include "lib/policyrec.h"
+#include "core/lookup.h"
 #include "cmds.h"
-#include "key.h"
-#include "keyrec.h"
-#include "lookup.h"
-#include "owner.h"
-#include "policyrec.h"
 #include "resolver_opts.h"
 
 static void

@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
+#include "lib/txt.h"
 #include "cmds.h"
-#include "key.h"
-#include "keyrec.h"
-#include "owner.h"
-#include "txt.h"
 #include "util.h"
 
 static void

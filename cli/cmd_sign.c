@@ -22,10 +22,10 @@
 
 #include <openssl/evp.h>
 
+#include "lib/key.h"
+#include "lib/msg.h"
+#include "lib/sig.h"
 #include "cmds.h"
-#include "key.h"
-#include "msg.h"
-#include "sig.h"
 #include "util.h"
 
 enum { OPT_DKIM_DOMAIN = 256, OPT_DKIM_SELECTOR };

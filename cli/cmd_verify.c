@@ -23,13 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/msg.h"
+#include "lib/owner.h"
+#include "lib/sig.h"
+#include "core/lookup.h"
 #include "cmds.h"
-#include "lookup.h"
-#include "msg.h"
-#include "owner.h"
 #include "resolver_opts.h"
-#include "sig.h"
 #include "util.h"
 
 static void

@@ -13,18 +13,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "afile.h"
+#include "lib/afile.h"
+#include "lib/key.h"
+#include "lib/pgp.h"
+#include "zonegen/desired.h"
+#include "zonegen/manifest.h"
+#include "zonegen/sign.h"
+#include "zonegen/zg_fast.h"
+#include "zonegen/zonegen.h"
+#include "zonegen/zoneout.h"
 #include "cmds.h"
-#include "desired.h"
 #include "desired_opts.h"
-#include "key.h"
-#include "manifest.h"
-#include "pgp.h"
-#include "sign.h"
 #include "util.h"
-#include "zg_fast.h"
-#include "zonegen.h"
-#include "zoneout.h"
 
 struct zg_args {
 	const char		*domain_in;

@@ -8,14 +8,14 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "zonegen/desired.h"
+#include "zonegen/keygen.h"
+#include "zonegen/manifest.h"
+#include "zonegen/zonegen.h"
 #include "cmds.h"
-#include "desired.h"
 #include "desired_opts.h"
-#include "keygen.h"
-#include "manifest.h"
 #include "util.h"
-#include "zonegen.h"
 
 void
 desired_opts_init(struct desired_opts *d, struct zonegen_opts *o)

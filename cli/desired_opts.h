@@ -12,8 +12,8 @@
 
 #include <getopt.h>
 
-#include "desired.h"
-#include "zonegen.h"
+#include "zonegen/desired.h"
+#include "zonegen/zonegen.h"
 
 /* getopt_long codes of the options, above any option character. */
 enum desired_opts_code {

@@ -15,11 +15,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "addr.h"
-#include "key.h"
-#include "manifest.h"
-#include "pgp.h"
-#include "pgp_armor.h"
+#include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/pgp.h"
+#include "lib/pgp_armor.h"
+#include "zonegen/manifest.h"
 #include "policy_import.h"
 #include "util.h"
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policydb.h"
+#include "core/policydb.h"
 
 enum pimp_kind {
 	PIMP_MODE,		/* recipient mode allow|deny */

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "lookup.h"
+#include "lib/config.h"
+#include "core/lookup.h"
 #include "resolver_opts.h"
 
 void

@@ -9,7 +9,7 @@
 #ifndef SK_RESOLVER_OPTS_H
 #define SK_RESOLVER_OPTS_H
 
-#include "lookup.h"
+#include "core/lookup.h"
 
 #define RESOLVER_OPTS_MAX_FORWARDERS	16
 #define RESOLVER_OPTS_MAX_TIMEOUT	3600	/* -t, seconds */

@@ -21,8 +21,8 @@
 #include "keyrec.h"
 #include "msg.h"
 #include "sig.h"
-#include "sigheader.h"
 #include "sighash.h"
+#include "sigheader.h"
 
 #define HASHLEN		SIGHASH_LEN
 #define MAX_SIGLEN	(KEY_RSA_MAX_BITS / 8)

@@ -11,12 +11,12 @@
 
 #include <openssl/crypto.h>
 
+#include "lib/b64.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "core/lookup.h"
+#include "core/proto_line.h"
 #include "answer.h"
-#include "b64.h"
-#include "key.h"
-#include "keyrec.h"
-#include "lookup.h"
-#include "proto_line.h"
 
 int
 answer_authz_parse(const char *line, struct answer_authz *out)

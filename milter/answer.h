@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "sig.h"
-#include "verdict.h"
+#include "lib/sig.h"
+#include "core/verdict.h"
 
 #define ANSWER_MAX_KEYS		16	/* LOOKUP_MAX_KEY_RECORDS */
 #define ANSWER_REASON_MAX	64

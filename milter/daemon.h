@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "lib/config.h"
 
 #define DAEMON_REPLY_MAX	65536	/* PROTO_LINE_REPLY_MAX */
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/msg.h"
 #include "hdr.h"
-#include "msg.h"
 
 struct hdr {
 	int		 leadspc;

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "sig.h"
+#include "lib/sig.h"
 
 #define KEYCACHE_ENTRIES	1024		/* default bound on entries */
 #define KEYCACHE_BYTES		(4u << 20)	/* default bound on bytes */

@@ -14,8 +14,8 @@
 
 #include <openssl/crypto.h>
 
-#include "addr.h"
-#include "key.h"
+#include "lib/addr.h"
+#include "lib/key.h"
 #include "keytable.h"
 
 struct kt_entry {

@@ -9,8 +9,8 @@
 
 #include <sys/types.h>
 
-#include "config.h"
-#include "service.h"
+#include "lib/config.h"
+#include "lib/service.h"
 
 /* listen_spec: libmilter's form of L ("unix:/p", "inet:PORT@HOST"),
    malloc'd; NULL when L is neither or memory ran out. */

@@ -28,18 +28,18 @@
 
 #include <libmilter/mfapi.h>
 
+#include "lib/b64.h"
+#include "lib/config.h"
+#include "lib/msg.h"
+#include "lib/service.h"
+#include "lib/sig.h"
+#include "lib/sigheader.h"
 #include "answer.h"
-#include "b64.h"
-#include "config.h"
 #include "daemon.h"
 #include "hdr.h"
 #include "keycache.h"
 #include "keytable.h"
 #include "listen.h"
-#include "msg.h"
-#include "service.h"
-#include "sig.h"
-#include "sigheader.h"
 #include "signmode.h"
 #include "verify.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "signmode.h"
 #include "verify.h"
 

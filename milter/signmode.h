@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/msg.h"
+#include "lib/sig.h"
 #include "keytable.h"
-#include "msg.h"
-#include "sig.h"
 
 enum signmode_result {
 	SIGNMODE_SIGNED,	/* *VALUE holds the field value to insert */

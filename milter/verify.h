@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 
+#include "lib/msg.h"
+#include "lib/sig.h"
 #include "answer.h"
-#include "msg.h"
-#include "sig.h"
 
 #define VERIFY_MAX_DEL	64		/* forged copies removed, at most */
 #define VERIFY_AR_MAX	1024

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/keyrec.h"
+#include "lib/owner.h"
 #include "audit.h"
-#include "keyrec.h"
-#include "owner.h"
 
 struct audit_report {
 	struct audit_finding	*f;

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lookup.h"
+#include "core/lookup.h"
 
 #define AUDIT_SCHEMA		"senderkey-audit/1"
 #define AUDIT_MAX_KEYS		16	/* keys kept per sender and side */

@@ -15,8 +15,8 @@
 
 #include <ldns/ldns.h>
 
+#include "lib/owner.h"
 #include "audit_dns.h"
-#include "owner.h"
 
 #define DEFAULT_TIMEOUT_MS	3000
 

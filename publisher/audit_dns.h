@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/lookup.h"
 #include "audit.h"
-#include "lookup.h"
 
 #define AUDIT_DNS_INFLIGHT	64	/* validated lookups in flight */
 #define AUDIT_DNS_WALK_MAX	1000000	/* NSEC records followed at most */

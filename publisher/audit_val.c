@@ -13,9 +13,9 @@
 
 #include <ldns/ldns.h>
 
+#include "lib/keyrec.h"
+#include "lib/owner.h"
 #include "audit_val.h"
-#include "keyrec.h"
-#include "owner.h"
 
 struct vrun;
 

@@ -1,6 +1,6 @@
 /*
  * audit_val: the validated half of "senderkey audit": every lookup that
- * decides a finding goes through libunbound (resolver/lookup.h packet
+ * decides a finding goes through libunbound (core/lookup.h packet
  * answers), many in flight: each sender's TXT RRset (state, keys, and the
  * earliest RRSIG expiry of the validated answer), the zone's policy name
  * (the zone's DNSSEC state), its SOA (the SOA RRSIG expiry), a name that
@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/lookup.h"
 #include "audit.h"
 #include "audit_dns.h"
-#include "lookup.h"
 
 /*
  * audit_val_sig_expire: the earliest expiration of the RRSIGs covering

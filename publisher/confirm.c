@@ -1,7 +1,7 @@
 /*
  * confirm.c: after an apply, does every NS serve the new data and does it
  * validate (confirm.h).  Direct queries with ldns (TCP, no recursion, the
- * answer must be authoritative); validation through resolver/lookup.c.
+ * answer must be authoritative); validation through core/lookup.c.
  */
 #include <sys/socket.h>
 
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lookup.h"
 #include "confirm.h"
 #include "current.h"
-#include "lookup.h"
 #include "plan.h"
 
 #define CONFIRM_TIMEOUT_S	5

@@ -3,7 +3,7 @@
  * every authoritative server of the zone (the NS set, as the primary
  * serves it) answers with the new data, and each changed sender key and
  * policy record validates as secure through a validating resolver
- * (resolver/lookup.h).  Reports one line per server and per name.  The
+ * (core/lookup.h).  Reports one line per server and per name.  The
  * servers are found once (confirm_new); confirm_round may be repeated
  * (publish --wait) with a fresh resolver context each time.
  */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "afile.h"
+#include "lib/afile.h"
 #include "state.h"
 
 void

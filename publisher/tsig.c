@@ -11,7 +11,7 @@
 
 #include <openssl/crypto.h>
 
-#include "b64.h"
+#include "lib/b64.h"
 #include "tsig.h"
 
 #define TSIG_NAME_MAX	255

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/keyrec.h"
 #include "cache.h"
-#include "keyrec.h"
 #include "loop.h"
 
 #define FLIGHT_BUCKETS	4096

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lookup.h"
+#include "core/lookup.h"
 
 struct loop;
 struct cache;

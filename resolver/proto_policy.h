@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "verdict.h"
+#include "core/verdict.h"
 
 #define PROTO_POLICY_LINE_MAX	2048	/* octets per line, LF included */
 #define PROTO_POLICY_ATTR_MAX	64	/* attribute lines per request */

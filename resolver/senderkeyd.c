@@ -28,13 +28,13 @@
 #include <ldns/ldns.h>
 #include <openssl/crypto.h>
 
-#include "config.h"
+#include "lib/config.h"
+#include "lib/service.h"
+#include "core/lookup.h"
+#include "core/store.h"
 #include "log.h"
-#include "lookup.h"
 #include "loop.h"
 #include "server.h"
-#include "service.h"
-#include "store.h"
 
 #define MAX_SOCKETS	8
 #define STORE_POLL_MS	1000	/* a commit is seen within this */

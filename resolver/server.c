@@ -17,18 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "afile.h"
+#include "lib/afile.h"
+#include "lib/config.h"
+#include "core/lookup.h"
+#include "core/proto_line.h"
+#include "core/store.h"
 #include "cache.h"
-#include "config.h"
 #include "conn.h"
 #include "log.h"
-#include "lookup.h"
 #include "loop.h"
-#include "proto_line.h"
 #include "proto_policy.h"
 #include "server.h"
 #include "server_int.h"
-#include "store.h"
 
 /* --- replies --- */
 

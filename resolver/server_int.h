@@ -13,13 +13,13 @@
 
 #include <openssl/evp.h>
 
-#include "key.h"
-#include "owner.h"
-#include "proto_line.h"
+#include "lib/key.h"
+#include "lib/owner.h"
+#include "core/proto_line.h"
+#include "core/store.h"
+#include "core/verdict.h"
 #include "proto_policy.h"
 #include "server.h"
-#include "store.h"
-#include "verdict.h"
 
 #define SERVER_MAX_LISTENERS	8
 #define SERVER_LAT_BUCKETS	40	/* latency histogram: 2^i us */

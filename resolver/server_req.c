@@ -16,25 +16,25 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
-#include "b64.h"
+#include "lib/addr.h"
+#include "lib/b64.h"
+#include "lib/config.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
+#include "lib/rcpt.h"
+#include "core/decision.h"
+#include "core/lookup.h"
+#include "core/proto_line.h"
+#include "core/store.h"
+#include "core/verdict.h"
 #include "cache.h"
-#include "config.h"
 #include "conn.h"
-#include "decision.h"
-#include "key.h"
-#include "keyrec.h"
 #include "log.h"
-#include "lookup.h"
 #include "loop.h"
-#include "owner.h"
-#include "proto_line.h"
 #include "proto_policy.h"
-#include "rcpt.h"
 #include "server.h"
 #include "server_int.h"
-#include "store.h"
-#include "verdict.h"
 
 static void	req_step(struct req *r);
 

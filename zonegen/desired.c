@@ -9,13 +9,13 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/key_ssh.h"
+#include "lib/pgp.h"
 #include "desired.h"
-#include "key.h"
-#include "key_ssh.h"
 #include "keygen.h"
 #include "manifest.h"
-#include "pgp.h"
 #include "zonegen.h"
 
 #define MANIFEST_FILE_MAX	(1024UL * 1024 * 1024)

@@ -12,8 +12,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "afile.h"
-#include "key.h"
+#include "lib/afile.h"
+#include "lib/key.h"
 #include "keygen.h"
 
 static const struct {

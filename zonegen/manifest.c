@@ -20,10 +20,10 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/owner.h"
 #include "bigmem.h"
 #include "manifest.h"
-#include "owner.h"
 
 #define ERRTEXT_MAX	512	/* one error text */
 #define QUOTE_MAX	160	/* input quoted in an error text */

@@ -12,7 +12,7 @@
 
 #include <openssl/sha.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "manifest.h"
 
 #define QUOTE_MAX	160	/* input quoted in an error text */

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "b64.h"
-#include "hex.h"
+#include "lib/b64.h"
+#include "lib/hex.h"
 #include "manifest.h"
 
 #define VC_MAX_ITEMS	64	/* EMAILs and KEYs in one contact */

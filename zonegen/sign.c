@@ -16,7 +16,7 @@
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
 
-#include "errstr.h"
+#include "lib/errstr.h"
 #include "sign.h"
 #include "sign_chain.h"
 #include "sign_pool.h"

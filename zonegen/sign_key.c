@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "errstr.h"
+#include "lib/errstr.h"
 #include "sign_key.h"
 
 #define SIGN_KEY_PATH_MAX	4096

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errstr.h"
+#include "lib/errstr.h"
 #include "sign_zone.h"
 
 struct sign_zone {

@@ -25,11 +25,11 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/key_ssh.h"
+#include "lib/owner.h"
 #include "bigmem.h"
-#include "key.h"
-#include "key_ssh.h"
-#include "owner.h"
 #include "zg_fast.h"
 #include "zgrec.h"
 #include "zonegen.h"

@@ -13,8 +13,8 @@
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
 
-#include "key.h"
-#include "owner.h"
+#include "lib/key.h"
+#include "lib/owner.h"
 #include "zonegen.h"
 
 #define TXT_MAX_RDATA	2048	/* a key record's text is far shorter */

@@ -24,11 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
+#include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
 #include "bigmem.h"
-#include "key.h"
-#include "keyrec.h"
-#include "owner.h"
 #include "zgrec.h"
 #include "zonegen.h"
 

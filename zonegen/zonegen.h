@@ -13,7 +13,7 @@
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
 
-#include "policyrec.h"
+#include "lib/policyrec.h"
 
 struct addr;
 

@@ -16,8 +16,8 @@
 
 #include <uninorm.h>
 
-#include "addr.h"
-#include "rcpt.h"
+#include "lib/addr.h"
+#include "lib/rcpt.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

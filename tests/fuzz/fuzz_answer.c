@@ -1,6 +1,6 @@
 /*
  * fuzz_answer.c: libFuzzer target for the decoders of senderkeyd's
- * replies: milter/answer.c and the codec under it (resolver/proto_line.c).
+ * replies: milter/answer.c and the codec under it (core/proto_line.c).
  * Each LF-separated line of the input (NUL-terminated, as daemon.c hands
  * it over) is parsed as an AUTHZ reply and as a LOOKUP reply; whatever
  * decodes must survive a round trip (encode, decode: the same values).
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer.h"
-#include "proto_line.h"
+#include "core/proto_line.h"
+#include "milter/answer.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -29,8 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conn.h"
-#include "loop.h"
+#include "resolver/conn.h"
+#include "resolver/loop.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 
 #include <openssl/evp.h>
 
-#include "key.h"
+#include "lib/key.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

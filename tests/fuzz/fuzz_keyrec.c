@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyrec.h"
+#include "lib/keyrec.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_lookup.c: libFuzzer target for lookup_classify (resolver/lookup.c),
+ * fuzz_lookup.c: libFuzzer target for lookup_classify (core/lookup.c),
  * the pure function that turns a DNS answer into a lookup state.  The
  * first octet sets the flags (bit 0 secure, bit 1 bogus, bit 2 policy
  * lookup, bits 3-4 the rcode: NOERROR, NXDOMAIN, SERVFAIL, REFUSED); the
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lookup.h"
+#include "core/lookup.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

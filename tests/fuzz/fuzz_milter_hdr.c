@@ -27,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer.h"
-#include "hdr.h"
-#include "msg.h"
-#include "verify.h"
+#include "lib/msg.h"
+#include "milter/answer.h"
+#include "milter/hdr.h"
+#include "milter/verify.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,10 +12,10 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
-#include "canon.h"
-#include "msg.h"
-#include "sig.h"
+#include "lib/addr.h"
+#include "lib/canon.h"
+#include "lib/msg.h"
+#include "lib/sig.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "pgp.h"
+#include "lib/pgp.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

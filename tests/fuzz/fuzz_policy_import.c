@@ -21,7 +21,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "policy_import.h"
+#include "cli/policy_import.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

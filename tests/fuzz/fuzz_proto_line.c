@@ -1,5 +1,5 @@
 /*
- * fuzz_proto_line.c: libFuzzer target for resolver/proto_line.c: each LF
+ * fuzz_proto_line.c: libFuzzer target for core/proto_line.c: each LF
  * terminated line of the input (and a tail without LF) goes to
  * proto_line_parse as conn.c passes it (at most PROTO_LINE_MAX + 1
  * octets), then what callers read of the request.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto_line.h"
+#include "core/proto_line.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto_policy.h"
-#include "verdict.h"
+#include "core/verdict.h"
+#include "resolver/proto_policy.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

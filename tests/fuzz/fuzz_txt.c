@@ -1,8 +1,8 @@
 /*
  * fuzz_txt.c: libFuzzer target for what senderkeyd does with libunbound's
- * answers: TXT rdata joined (rdata_join in resolver/lookup.c, txt_join in
+ * answers: TXT rdata joined (rdata_join in core/lookup.c, txt_join in
  * lib/txt.c) and classified (lookup_result_answer), and the packet path
- * of resolver/lookup_packet.c (lookup_packet_done: the answer packet
+ * of core/lookup_packet.c (lookup_packet_done: the answer packet
  * parsed by ldns, the DNSSEC state, the TXT classification), each fed a
  * struct ub_result built from the input as libunbound builds one.
  * Layout: [0] flags (bit 0 secure, bit 1 bogus, bit 2 policy lookup, bits
@@ -23,9 +23,9 @@
 #include <ldns/ldns.h>
 #include <unbound.h>
 
-#include "lookup.h"
-#include "lookup_int.h"
-#include "txt.h"
+#include "lib/txt.h"
+#include "core/lookup.h"
+#include "core/lookup_int.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

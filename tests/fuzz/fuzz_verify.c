@@ -23,12 +23,12 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
-#include "b64.h"
-#include "msg.h"
-#include "sig.h"
-#include "sighash.h"
-#include "sigheader.h"
+#include "lib/addr.h"
+#include "lib/b64.h"
+#include "lib/msg.h"
+#include "lib/sig.h"
+#include "lib/sighash.h"
+#include "lib/sigheader.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

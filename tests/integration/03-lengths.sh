@@ -1,6 +1,6 @@
 #!/bin/sh
 # 03-lengths: the size limits of STYLE (tools/lengths): no .c file over
-# 800 lines and no function over 120 in lib resolver zonegen publisher
+# 800 lines and no function over 120 in lib core resolver zonegen publisher
 # cli milter, except what tools/lengths.allow names.  First the checker
 # itself, on made-up files in the project's style: it must find a long
 # function and a long file, and pass ones at the limits.

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgp.h"
+#include "lib/pgp.h"
 
 static unsigned char *
 slurp(const char *path, size_t *len)

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "sign.h"
+#include "lib/afile.h"
+#include "zonegen/sign.h"
 
 static void
 usage(void)

@@ -2,8 +2,8 @@
  * test_addr: address parsing, canonical forms and owner names against
  * specs/vectors/addresses.tsv, plus error positions and domain parsing.
  */
-#include "addr.h"
-#include "owner.h"
+#include "lib/addr.h"
+#include "lib/owner.h"
 #include "t.h"
 #include "vec.h"
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "afile.h"
+#include "lib/afile.h"
 #include "t.h"
 
 static char *

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "audit_out.h"
-#include "keyrec.h"
+#include "lib/keyrec.h"
+#include "publisher/audit.h"
+#include "publisher/audit_out.h"
 #include "t.h"
 
 #define NOW	1800000000

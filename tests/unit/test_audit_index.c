@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "audit_index.h"
+#include "publisher/audit.h"
+#include "publisher/audit_index.h"
 #include "t.h"
 
 #define NS	20000

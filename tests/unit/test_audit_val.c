@@ -11,7 +11,7 @@
 
 #include <ldns/ldns.h>
 
-#include "audit_val.h"
+#include "publisher/audit_val.h"
 #include "t.h"
 
 #define OWN	"x._senderkey.d.test."

@@ -1,5 +1,5 @@
 /* test_b64: strict base64 over OpenSSL (RFC 4648 section 10 vectors). */
-#include "b64.h"
+#include "lib/b64.h"
 #include "t.h"
 
 static const char *vec[][2] = {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
-#include "loop.h"
+#include "resolver/cache.h"
+#include "resolver/loop.h"
 #include "t.h"
 
 #define MAXQ 256

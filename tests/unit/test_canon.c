@@ -13,7 +13,7 @@
 
 #include <openssl/evp.h>
 
-#include "canon.h"
+#include "lib/canon.h"
 #include "t.h"
 
 #define D "tests/data/sig/"

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "conf.h"
-#include "config.h"
+#include "lib/conf.h"
+#include "lib/config.h"
 #include "t.h"
 
 static const char *const colors[] = { "red", "green", NULL };

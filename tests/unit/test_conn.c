@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conn.h"
-#include "loop.h"
+#include "resolver/conn.h"
+#include "resolver/loop.h"
 #include "t.h"
 
 struct srv {

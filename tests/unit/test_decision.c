@@ -1,14 +1,14 @@
 /*
- * test_decision: the derivation of the verdict inputs (resolver/decision.c)
+ * test_decision: the derivation of the verdict inputs (core/decision.c)
  * against every row of specs/vectors/inputs.tsv, and decision_answer_of on
  * real lookup answers (fingerprints of real keys, the no-key details).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "decision.h"
-#include "key.h"
-#include "keyrec.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "core/decision.h"
 #include "t.h"
 #include "vec.h"
 

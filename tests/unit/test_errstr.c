@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "errstr.h"
+#include "lib/errstr.h"
 #include "t.h"
 
 int

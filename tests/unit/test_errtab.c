@@ -3,7 +3,7 @@
  * it is in the table, and answer "unknown" / "unknown error" for a code
  * without one (and for an empty table).
  */
-#include "errtab.h"
+#include "lib/errtab.h"
 #include "t.h"
 
 static const struct errtab tab[] = {

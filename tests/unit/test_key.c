@@ -13,8 +13,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "key.h"
-#include "keyrec.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
 #include "t.h"
 
 #define DIR	"tests/data/key/"

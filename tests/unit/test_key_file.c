@@ -17,7 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "key.h"
+#include "lib/key.h"
 #include "t.h"
 
 #define KEYSRC	"tests/data/key/ed25519.key"

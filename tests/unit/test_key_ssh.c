@@ -11,10 +11,10 @@
 
 #include <openssl/evp.h>
 
-#include "b64.h"
-#include "key.h"
-#include "key_ssh.h"
-#include "keyrec.h"
+#include "lib/b64.h"
+#include "lib/key.h"
+#include "lib/key_ssh.h"
+#include "lib/keyrec.h"
 #include "t.h"
 
 static const unsigned char head[] = {

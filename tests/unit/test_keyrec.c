@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "keyrec.h"
+#include "lib/keyrec.h"
 #include "t.h"
 #include "vec.h"
 

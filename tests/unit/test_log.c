@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "resolver/log.h"
 #include "t.h"
 
 /* capture: stderr to a temp file; returns the saved stderr. */

@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "keyrec.h"
-#include "lookup.h"
-#include "policyrec.h"
+#include "lib/keyrec.h"
+#include "lib/policyrec.h"
+#include "core/lookup.h"
 #include "t.h"
 
 #define NOW	1800000000	/* 2027-01-15 */

@@ -1,5 +1,5 @@
 /*
- * test_lookup_packet: the packet API of resolver/lookup.h without DNS:
+ * test_lookup_packet: the packet API of core/lookup.h without DNS:
  * lookup_packet_failed and lookup_packet_free, the state names, refusal
  * of a bad type, packet and TXT queries sharing the pending list and
  * lookup_cancel, and a lookup_sync_packet deadline against a UDP socket
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lookup.h"
+#include "core/lookup.h"
 #include "t.h"
 
 static void

@@ -19,8 +19,8 @@
 #include <stdint.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "manifest.h"
+#include "lib/addr.h"
+#include "zonegen/manifest.h"
 #include "t.h"
 
 #define DIR	"tests/data/manifest/"

@@ -17,12 +17,12 @@
 
 #include "t.h"
 
-#include "answer.h"
-#include "b64.h"
-#include "msg.h"
-#include "keytable.h"
-#include "signmode.h"
-#include "verify.h"
+#include "lib/b64.h"
+#include "lib/msg.h"
+#include "milter/answer.h"
+#include "milter/keytable.h"
+#include "milter/signmode.h"
+#include "milter/verify.h"
 
 static const char MSG[] =
     "Authentication-Results: mx.example.net; senderkey=pass\r\n"

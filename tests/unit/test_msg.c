@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "msg.h"
+#include "lib/addr.h"
+#include "lib/msg.h"
 #include "t.h"
 
 static void

@@ -11,8 +11,8 @@
 
 #include <openssl/evp.h>
 
-#include "addr.h"
-#include "owner.h"
+#include "lib/addr.h"
+#include "lib/owner.h"
 #include "t.h"
 
 /* names: owner_name_ctx against owner_name, fits and does not fit. */

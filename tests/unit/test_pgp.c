@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "key.h"
-#include "pgp.h"
-#include "pgp_armor.h"
-#include "pgp_mbox.h"
+#include "lib/key.h"
+#include "lib/pgp.h"
+#include "lib/pgp_armor.h"
+#include "lib/pgp_mbox.h"
 #include "t.h"
 #include "vec.h"
 

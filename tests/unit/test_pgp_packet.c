@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "pgp_packet.h"
+#include "lib/pgp_packet.h"
 #include "t.h"
 
 /* hdr: parse BUF (LEN octets) at 0; checks tag, body offset and length. */

@@ -8,7 +8,7 @@
 
 #include <ldns/ldns.h>
 
-#include "plan.h"
+#include "publisher/plan.h"
 #include "t.h"
 
 #define D	"example.test."

@@ -19,8 +19,8 @@
 
 #include <sqlite3.h>
 
-#include "policydb.h"
-#include "store.h"
+#include "core/policydb.h"
+#include "core/store.h"
 #include "t.h"
 
 #define Z29	"00000000000000000000000000000"

@@ -1,5 +1,5 @@
 /* test_policyrec: domain policy records against specs/vectors/policies.tsv. */
-#include "policyrec.h"
+#include "lib/policyrec.h"
 #include "t.h"
 #include "vec.h"
 

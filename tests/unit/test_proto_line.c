@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto_line.h"
+#include "core/proto_line.h"
 #include "t.h"
 
 #define FPR "3F:6A:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:" \

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "proto_policy.h"
+#include "lib/config.h"
+#include "resolver/proto_policy.h"
 #include "t.h"
 
 /*

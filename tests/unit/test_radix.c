@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "radix.h"
+#include "zonegen/radix.h"
 #include "t.h"
 
 static int

@@ -3,8 +3,8 @@
  * delivered to (rcpt_mailbox), against specs/vectors/recipients.tsv, plus
  * the limits and the delimiter check.
  */
-#include "addr.h"
-#include "rcpt.h"
+#include "lib/addr.h"
+#include "lib/rcpt.h"
 #include "t.h"
 #include "vec.h"
 

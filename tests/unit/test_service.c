@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "service.h"
+#include "lib/service.h"
 #include "t.h"
 
 static char D[] = "/tmp/sk-service.XXXXXX";

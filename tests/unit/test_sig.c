@@ -16,13 +16,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "b64.h"
-#include "key.h"
-#include "keyrec.h"
-#include "msg.h"
-#include "sig.h"
-#include "sighash.h"
-#include "sigheader.h"
+#include "lib/b64.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/msg.h"
+#include "lib/sig.h"
+#include "lib/sighash.h"
+#include "lib/sigheader.h"
 #include "t.h"
 
 #define D "tests/data/sig/"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "sigheader.h"
+#include "lib/addr.h"
+#include "lib/sigheader.h"
 #include "t.h"
 
 #define BH "bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; "

@@ -12,7 +12,7 @@
 
 #include <ldns/ldns.h>
 
-#include "sign.h"
+#include "zonegen/sign.h"
 #include "t.h"
 
 #define D "tests/data/sign/"

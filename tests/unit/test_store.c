@@ -3,7 +3,7 @@
  * the pins of 4.3, table-driven: the worked examples of 4.2 and more
  * (address over domain over default, deny over allow at one level, pins,
  * *@domain recipients, case and IDN canonicalisation), evaluated by
- * resolver/store.c on a store written by lib/policydb.c in a temp dir;
+ * core/store.c on a store written by core/policydb.c in a temp dir;
  * and store_poll noticing a committed change.
  */
 #include <stdio.h>
@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "policydb.h"
-#include "rcpt.h"
-#include "store.h"
+#include "lib/addr.h"
+#include "lib/rcpt.h"
+#include "core/policydb.h"
+#include "core/store.h"
 #include <sqlite3.h>
 
 #include "t.h"

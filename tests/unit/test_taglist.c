@@ -1,5 +1,5 @@
 /* test_taglist: the DKIM tag-list parser: whitespace, errors, positions. */
-#include "taglist.h"
+#include "lib/taglist.h"
 #include "t.h"
 
 static struct taglist *

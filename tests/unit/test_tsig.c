@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "publisher/tsig.h"
 #include "t.h"
-#include "tsig.h"
 
 #define SECRET	"c2VuZGVya2V5IHRzaWcgdGVzdCBzZWNyZXQgMzIgb2N0ZXRzIQ=="
 

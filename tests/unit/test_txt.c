@@ -1,6 +1,6 @@
 /* test_txt: TXT strings split at 255 octets and joined without spaces. */
+#include "lib/txt.h"
 #include "t.h"
-#include "txt.h"
 
 int
 main(void)

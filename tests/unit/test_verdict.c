@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/verdict.h"
 #include "t.h"
 #include "vec.h"
-#include "verdict.h"
 
 #define VECTORS "specs/vectors/verdicts.tsv"
 

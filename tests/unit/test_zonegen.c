@@ -14,12 +14,12 @@
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
 
-#include "addr.h"
-#include "key.h"
-#include "keyrec.h"
-#include "owner.h"
+#include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
+#include "zonegen/zonegen.h"
 #include "t.h"
-#include "zonegen.h"
 
 #define NSEND	300
 

@@ -17,12 +17,12 @@
 
 #include <openssl/evp.h>
 
-#include "desired.h"
-#include "manifest.h"
+#include "zonegen/desired.h"
+#include "zonegen/manifest.h"
+#include "zonegen/zg_fast.h"
+#include "zonegen/zonegen.h"
+#include "zonegen/zoneout.h"
 #include "t.h"
-#include "zg_fast.h"
-#include "zonegen.h"
-#include "zoneout.h"
 
 static const char *const ns2[] = { "ns1.example.test.",
 	"ns2.elsewhere.invalid." };

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hex.h"
+#include "lib/hex.h"
 
 #define VEC_MAXF	24
 

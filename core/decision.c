@@ -10,9 +10,9 @@
 
 #include <openssl/evp.h>
 
+#include "lib/key.h"
+#include "lib/keyrec.h"
 #include "decision.h"
-#include "key.h"
-#include "keyrec.h"
 
 /*
  * key_detail: the key input of 2.3 for answer A.  With a verifying

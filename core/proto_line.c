@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "hex.h"
-#include "key.h"
+#include "lib/addr.h"
+#include "lib/hex.h"
+#include "lib/key.h"
 #include "proto_line.h"
 
 static const char *const err_names[] = {

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "policydb.h"
 #include "verdict.h"
 

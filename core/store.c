@@ -3,7 +3,7 @@
  * connection, an in-memory snapshot of every rule (sorted arrays searched
  * by binary search), change detection with PRAGMA data_version, and the
  * precedence rule of specs/verdicts.md section 4.2.  The schema belongs to
- * lib/policydb.c; writing is never done here.
+ * core/policydb.c; writing is never done here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,11 +13,11 @@
 
 #include <sqlite3.h>
 
-#include "addr.h"
-#include "errstr.h"
-#include "hex.h"
+#include "lib/addr.h"
+#include "lib/errstr.h"
+#include "lib/hex.h"
+#include "lib/rcpt.h"
 #include "policydb.h"
-#include "rcpt.h"
 #include "store.h"
 
 /* One snapshot: every rule, sorted. */

@@ -17,8 +17,8 @@
 
 #include <stddef.h>
 
+#include "lib/policyrec.h"
 #include "lookup.h"
-#include "policyrec.h"
 #include "store.h"
 #include "verdict.h"
 

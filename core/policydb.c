@@ -2,7 +2,7 @@
  * policydb.c: the write side of the recipient policy store: the SQLite
  * schema and its migrations (specs/store.md section 2), permission checks,
  * and the changes the CLI makes, each inside one transaction with its
- * audit row.  Not here: reading the rules for decisions (resolver/store.c)
+ * audit row.  Not here: reading the rules for decisions (core/store.c)
  * or printing them (cli/cmd_policy.c).
  */
 #include <errno.h>
@@ -19,11 +19,11 @@
 
 #include <sqlite3.h>
 
-#include "addr.h"
-#include "errstr.h"
-#include "key.h"
+#include "lib/addr.h"
+#include "lib/errstr.h"
+#include "lib/key.h"
+#include "lib/rcpt.h"
 #include "policydb.h"
-#include "rcpt.h"
 
 #define BUSY_TIMEOUT_MS	5000
 

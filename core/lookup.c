@@ -15,12 +15,12 @@
 #include <ldns/ldns.h>
 #include <unbound.h>
 
-#include "errstr.h"
-#include "keyrec.h"
+#include "lib/errstr.h"
+#include "lib/keyrec.h"
+#include "lib/policyrec.h"
+#include "lib/txt.h"
 #include "lookup.h"
 #include "lookup_int.h"
-#include "policyrec.h"
-#include "txt.h"
 
 #define RCODE_NOERROR	0
 #define RCODE_NXDOMAIN	3

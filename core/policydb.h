@@ -5,7 +5,7 @@
  * transaction (policydb_begin ... policydb_commit) that also appends an
  * audit row, so a change is either durable when policydb_commit returns 0
  * or not there at all.  Reading and evaluating the rules is store.c's
- * job (resolver/store.h); this module never decides a verdict.
+ * job (core/store.h); this module never decides a verdict.
  *
  * Error texts are one line, without a final period, in ERR (ERRSZ bytes)
  * when ERR is not NULL.  Functions that can fail say which enum

@@ -40,8 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keyrec.h"
-#include "policyrec.h"
+#include "lib/keyrec.h"
+#include "lib/policyrec.h"
 
 #define LOOKUP_DEFAULT_ANCHOR	"/usr/share/dns/root.key"
 #define LOOKUP_DEFAULT_TIMEOUT	5000	/* milliseconds */
