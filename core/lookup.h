@@ -268,25 +268,25 @@ struct lookup_packet {
 typedef void (*lookup_packet_cb)(void *arg, int id, struct lookup_packet *p);
 
 /*
- * lookup_start_packet: starts a validated query for QNAME, type RRTYPE
+ * lookup_packet_start: starts a validated query for QNAME, type RRTYPE
  * (class IN); KIND classifies a TXT answer (ignored for other types).
  * CB(ARG, id, packet) runs later from lookup_process.  Shares the
  * context's pending list with lookup_start: lookup_pending counts it and
  * lookup_cancel drops it.  Returns 0, or -1 when the query could not be
  * started (nothing will be called).
  */
-int			 lookup_start_packet(struct lookup *lk,
+int			 lookup_packet_start(struct lookup *lk,
 			    const char *qname, int rrtype,
 			    enum lookup_kind kind, lookup_packet_cb cb,
 			    void *arg, int *id);
 
 /*
- * lookup_sync_packet: lookup_start_packet and wait at most the context's
+ * lookup_packet_sync: lookup_packet_start and wait at most the context's
  * timeout; at the deadline the query is cancelled and *OUT is FAILED
  * "timeout".  Stores a new packet answer in *OUT (caller frees).  Returns
  * 0, or -1 when out of memory or not started (*OUT is then NULL).
  */
-int			 lookup_sync_packet(struct lookup *lk,
+int			 lookup_packet_sync(struct lookup *lk,
 			    const char *qname, int rrtype,
 			    enum lookup_kind kind,
 			    struct lookup_packet **out);
@@ -300,7 +300,10 @@ struct lookup_packet	*lookup_packet_failed(int rrtype, const char *why);
 /* lookup_packet_free: frees P, its packet, answer and why; NULL: no-op. */
 void			 lookup_packet_free(struct lookup_packet *p);
 
-/* lookup_dnssec_name: "secure", "insecure", "bogus", "failed" or "?". */
-const char		*lookup_dnssec_name(enum lookup_dnssec d);
+/*
+ * lookup_packet_dnssec_name: "secure", "insecure", "bogus", "failed" or
+ * "?".
+ */
+const char		*lookup_packet_dnssec_name(enum lookup_dnssec d);
 
 #endif

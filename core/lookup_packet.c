@@ -1,6 +1,6 @@
 /*
  * lookup_packet.c: validated queries for whole DNS packets of any type
- * (lookup_start_packet, lookup_sync_packet): the answer packet parsed by
+ * (lookup_packet_start, lookup_packet_sync): the answer packet parsed by
  * ldns, its DNSSEC state from libunbound's flags only, and for TXT the
  * same classification lookup_start gives.  The context, the pending list
  * and libunbound's callback are lookup.c's (lookup_int.h).
@@ -21,7 +21,7 @@
 /* --- packet answers -------------------------------------------- */
 
 const char *
-lookup_dnssec_name(enum lookup_dnssec d)
+lookup_packet_dnssec_name(enum lookup_dnssec d)
 {
 	switch (d) {
 	case LOOKUP_DNSSEC_SECURE:
@@ -123,7 +123,7 @@ lookup_packet_done(struct lk_query *q, int err, struct ub_result *res)
 /* --- queries ---------------------------------------------------- */
 
 int
-lookup_start_packet(struct lookup *lk, const char *qname, int rrtype,
+lookup_packet_start(struct lookup *lk, const char *qname, int rrtype,
     enum lookup_kind kind, lookup_packet_cb cb, void *arg, int *id)
 {
 	struct lk_query *q;
@@ -157,7 +157,7 @@ sync_pdone(void *arg, int id, struct lookup_packet *p)
 }
 
 int
-lookup_sync_packet(struct lookup *lk, const char *qname, int rrtype,
+lookup_packet_sync(struct lookup *lk, const char *qname, int rrtype,
     enum lookup_kind kind, struct lookup_packet **out)
 {
 	struct sync_pwait w = { 0, NULL };
@@ -167,7 +167,7 @@ lookup_sync_packet(struct lookup *lk, const char *qname, int rrtype,
 	int id, r;
 
 	*out = NULL;
-	if (lookup_start_packet(lk, qname, rrtype, kind, sync_pdone, &w,
+	if (lookup_packet_start(lk, qname, rrtype, kind, sync_pdone, &w,
 	    &id) != 0)
 		return -1;
 	deadline = lookup_now_ms() + lk->timeout_ms;

@@ -273,7 +273,7 @@ run_jobs(struct lookup *lk, struct vjob *j, size_t n, size_t max,
 
 	for (;;) {
 		while (next < n && lookup_pending(lk) < max) {
-			if (lookup_start_packet(lk, j[next].qname,
+			if (lookup_packet_start(lk, j[next].qname,
 			    j[next].type, j[next].kind, on_packet, &j[next],
 			    &j[next].id) == -1) {
 				snprintf(err, errsz, "%s: cannot start the "
@@ -378,7 +378,7 @@ walk(struct lookup *lk, struct audit_zone *z)
 		p = NULL;
 		ldns_rr_list_deep_free(l);
 		l = NULL;
-		if (lookup_sync_packet(lk, name, LDNS_RR_TYPE_NSEC, LOOKUP_KEY,
+		if (lookup_packet_sync(lk, name, LDNS_RR_TYPE_NSEC, LOOKUP_KEY,
 		    &p) == -1)
 			goto done;
 		if (p->dnssec != LOOKUP_DNSSEC_SECURE || p->pkt == NULL ||

@@ -212,7 +212,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (got->answer != NULL && got->answer->trusted &&
 		    (!secure || bogus))
 			abort();
-		(void)strlen(lookup_dnssec_name(got->dnssec));
+		(void)strlen(lookup_packet_dnssec_name(got->dnssec));
 		lookup_packet_free(got);
 	}
 	return 0;

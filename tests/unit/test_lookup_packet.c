@@ -2,7 +2,7 @@
  * test_lookup_packet: the packet API of core/lookup.h without DNS:
  * lookup_packet_failed and lookup_packet_free, the state names, refusal
  * of a bad type, packet and TXT queries sharing the pending list and
- * lookup_cancel, and a lookup_sync_packet deadline against a UDP socket
+ * lookup_cancel, and a lookup_packet_sync deadline against a UDP socket
  * on 127.0.0.1 that never answers (FAILED "timeout", no packet).  The
  * secure and bogus paths run against the test bed in 81-audit.sh.
  */
@@ -67,12 +67,12 @@ main(void)
 	lookup_packet_free(p);
 	lookup_packet_free(NULL);
 	T_OK(1, "lookup_packet_free(NULL) is a no-op");
-	T_STREQ(lookup_dnssec_name(LOOKUP_DNSSEC_SECURE), "secure", "name");
-	T_STREQ(lookup_dnssec_name(LOOKUP_DNSSEC_BOGUS), "bogus", "name");
-	T_STREQ(lookup_dnssec_name(LOOKUP_DNSSEC_INSECURE), "insecure",
+	T_STREQ(lookup_packet_dnssec_name(LOOKUP_DNSSEC_SECURE), "secure", "name");
+	T_STREQ(lookup_packet_dnssec_name(LOOKUP_DNSSEC_BOGUS), "bogus", "name");
+	T_STREQ(lookup_packet_dnssec_name(LOOKUP_DNSSEC_INSECURE), "insecure",
 	    "name");
-	T_STREQ(lookup_dnssec_name(LOOKUP_DNSSEC_FAILED), "failed", "name");
-	T_STREQ(lookup_dnssec_name((enum lookup_dnssec)99), "?", "name");
+	T_STREQ(lookup_packet_dnssec_name(LOOKUP_DNSSEC_FAILED), "failed", "name");
+	T_STREQ(lookup_packet_dnssec_name((enum lookup_dnssec)99), "?", "name");
 
 	if (write_file(anchor, ". 3600 IN DS 20326 8 2 "
 	    "e06d44b80b8f1d39a95c0b0d7c65d08458e880409bbc683457104237c7f8ec8d\n")
@@ -101,23 +101,23 @@ main(void)
 	lk = lookup_new(&o, err, sizeof(err));
 	T_OK(lk != NULL, "a context (%s)", lk == NULL ? err : "ok");
 	if (lk != NULL) {
-		T_INTEQ(lookup_start_packet(lk, "a.test.", 0, LOOKUP_KEY, pcb,
+		T_INTEQ(lookup_packet_start(lk, "a.test.", 0, LOOKUP_KEY, pcb,
 		    &calls, NULL), -1, "type 0 is refused");
-		T_INTEQ(lookup_start_packet(lk, "a.test.", 70000, LOOKUP_KEY,
+		T_INTEQ(lookup_packet_start(lk, "a.test.", 70000, LOOKUP_KEY,
 		    pcb, &calls, NULL), -1, "a type over 65535 is refused");
 		T_INTEQ(lookup_pending(lk), 0, "nothing pending, refused");
-		T_OK(lookup_start_packet(lk, "a.test.", 6, LOOKUP_KEY, pcb,
+		T_OK(lookup_packet_start(lk, "a.test.", 6, LOOKUP_KEY, pcb,
 		    &calls, &id1) == 0 && lookup_start(lk, "b.test.",
 		    LOOKUP_KEY, tcb, &calls, &id2) == 0 &&
-		    lookup_start_packet(lk, "c.test.", 47, LOOKUP_KEY, pcb,
+		    lookup_packet_start(lk, "c.test.", 47, LOOKUP_KEY, pcb,
 		    &calls, &id3) == 0, "packet and TXT queries started");
 		T_INTEQ(lookup_pending(lk), 3, "one pending list for both");
 		lookup_cancel(lk, id1);
 		T_INTEQ(lookup_pending(lk), 2, "a packet query is cancelled");
 
 		p = NULL;
-		T_OK(lookup_sync_packet(lk, "d.test.", 16, LOOKUP_KEY, &p) ==
-		    0 && p != NULL, "lookup_sync_packet returns an answer");
+		T_OK(lookup_packet_sync(lk, "d.test.", 16, LOOKUP_KEY, &p) ==
+		    0 && p != NULL, "lookup_packet_sync returns an answer");
 		T_OK(p != NULL && p->dnssec == LOOKUP_DNSSEC_FAILED &&
 		    p->why != NULL && strcmp(p->why, "timeout") == 0 &&
 		    p->pkt == NULL && p->answer == NULL,
