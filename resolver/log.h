@@ -1,7 +1,8 @@
 /*
  * log: senderkeyd's log sink: syslog (facility from the config, mail by
  * default) or stderr in foreground mode.  One line per call; callers write
- * key=value lines (server.c).  Not for the CLI.
+ * key=value lines (server.c; the decision's line is built by logline.c
+ * from values log_value made safe).  Not for the CLI.
  */
 #ifndef SK_LOG_H
 #define SK_LOG_H

@@ -1,7 +1,8 @@
 /*
  * server.c: listeners, connections, replies and STATS.  Each connection
- * (struct sconn) holds at most one request (struct req) at a time; the
- * request itself, from parsed input to the decision, is server_req.c's.
+ * (struct sconn) holds at most one request (struct req) at a time; a
+ * framed request goes to dispatch.c, which parses it and starts the
+ * request, whose lifetime is server_req.c's; server_reply ends it.
  * A connection that goes away cancels its request's waiters; the lookups
  * themselves go on and fill the cache.  Out of descriptors, a spare one
  * (/dev/null) is given up to accept and close each waiting client, as
@@ -23,12 +24,15 @@
 #include "core/proto_line.h"
 #include "core/store.h"
 #include "cache.h"
+#include "classmemo.h"
 #include "conn.h"
+#include "dispatch.h"
 #include "log.h"
 #include "loop.h"
 #include "proto_policy.h"
 #include "server.h"
 #include "server_int.h"
+#include "server_req.h"
 
 /* --- replies --- */
 
@@ -227,9 +231,9 @@ on_request(void *arg, struct conn *c, const char *req, size_t len)
 	(void)c;
 	sc->s->st.requests++;
 	if (sc->proto == SERVER_LINE)
-		server_do_line(sc, req, len);
+		dispatch_line(sc, req, len);
 	else
-		server_do_policy(sc, req, len);
+		dispatch_policy(sc, req, len);
 }
 
 static void
@@ -509,7 +513,8 @@ server_new(struct loop *l, struct lookup *lk,
 	s->cfg = cfg;
 	s->started = loop_now(l);
 	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
-	    (s->mdctx = EVP_MD_CTX_new()) == NULL)
+	    (s->mdctx = EVP_MD_CTX_new()) == NULL ||
+	    (s->memo = classmemo_new()) == NULL)
 		goto fail;
 	cache_opts_of(cfg, &co);
 	if (backend == NULL) {
@@ -560,6 +565,7 @@ server_free(struct server *s)
 		loop_del(s->loop, lookup_fd(s->lk));
 	EVP_MD_CTX_free(s->mdctx);
 	EVP_MD_free(s->sha256);
+	classmemo_free(s->memo);
 	if (s->spare_fd != -1)
 		close(s->spare_fd);
 	free(s);

@@ -6,7 +6,10 @@
  * takes the recipient policy from the policy store (store.c) or
  * DefaultMode, decides with verdict.c, answers, logs one key=value line
  * per decision and keeps the counters STATS reports.  server.c holds
- * connections, listeners and STATS; server_req.c one request.  Not here:
+ * connections, listeners and STATS; dispatch.c sends a parsed request
+ * where it goes; server_req.c holds one request's lifetime, with
+ * inputs.c (verdict inputs), classmemo.c (class ids), reply.c (reply
+ * octets) and logline.c (the decision's log line).  Not here:
  * creating sockets, privileges, daemonising, opening and polling the
  * store (senderkeyd.c), DNS (lookup.c).
  */

@@ -1,8 +1,9 @@
 /*
  * server_int.h: the structures shared by server.c (listeners,
- * connections, replies, STATS) and server_req.c (one request: recipient
- * policy, lookups, decision, answer).  Internal to those two files; the
- * public interface is server.h.
+ * connections, replies, STATS), dispatch.c (a parsed request to its
+ * handler) and server_req.c (one request's lifetime: inputs, lookups,
+ * decision, answer).  Internal to those files; the public interface is
+ * server.h.
  */
 #ifndef SK_SERVER_INT_H
 #define SK_SERVER_INT_H
@@ -23,13 +24,13 @@
 
 #define SERVER_MAX_LISTENERS	8
 #define SERVER_LAT_BUCKETS	40	/* latency histogram: 2^i us */
-#define SERVER_CLASS_MEMO	64	/* class ids remembered (a power of 2) */
 #define SERVER_REQ_POOL		16	/* finished requests kept for reuse */
 
 struct addr;
 struct cache;
 struct cache_result;
 struct cache_waiter;
+struct classmemo;
 struct conn;
 struct loop_timer;
 
@@ -46,15 +47,6 @@ struct stats {
 	uint64_t	states[6];
 	uint64_t	conns_total, conns_refused;
 	uint64_t	lat[SERVER_LAT_BUCKETS];
-};
-
-/*
- * One remembered class id: verdict_class is a pure function of the
- * verdict input without its sig field, packed into KEY (0: empty).
- */
-struct class_memo {
-	uint64_t	key;
-	char		id[VERDICT_CLASS_IDSIZE];
 };
 
 struct server {
@@ -74,7 +66,7 @@ struct server {
 	int			 watch_lk;
 	EVP_MD			*sha256;	/* fetched once, for owner names */
 	EVP_MD_CTX		*mdctx;		/* reused per owner name */
-	struct class_memo	 memo[SERVER_CLASS_MEMO];
+	struct classmemo	*memo;		/* class ids (classmemo.c) */
 	struct req		*free_reqs;	/* finished requests, reused */
 	size_t			 nfree_reqs;	/* <= SERVER_REQ_POOL */
 	int			 spare_fd;	/* /dev/null, given up at EMFILE */
@@ -108,7 +100,7 @@ enum req_kind { REQ_AUTHZ, REQ_LOOKUP, REQ_POLICY };
  * (not one per connection: a held connection costs no request), so a
  * request costs no allocation: req_new clears the fields up to KEY and the
  * buffers from KEY on are written before they are read (key when
- * have_key, names by owner_name, rp by recipient_policy, the log values
+ * have_key, names by owner_name, rp by inputs_recipient, the log values
  * by run and req_new).
  */
 struct req {
@@ -148,18 +140,5 @@ void	server_reply_policy_malformed(struct sconn *sc);
 
 /* server_stats_reply: the STATS line on SC. */
 void	server_stats_reply(struct server *s, struct sconn *sc);
-
-/*
- * server_req_free: cancel R's waiters, release its results, and keep R
- * in its server's pool (or free it when the pool is full).  NULL is a
- * no-op.
- */
-void	server_req_free(struct req *r);
-
-/* server_do_line: handle one line-protocol request (LEN octets) on SC. */
-void	server_do_line(struct sconn *sc, const char *line, size_t len);
-
-/* server_do_policy: handle one Postfix attribute block on SC. */
-void	server_do_policy(struct sconn *sc, const char *block, size_t len);
 
 #endif

@@ -4,7 +4,7 @@
  * stream.  It is framed as resolver/conn.c frames it (blocks ending in an
  * empty line; a line over PROTO_POLICY_LINE_MAX octets, or a block over
  * PROTO_POLICY_REQ_MAX octets or PROTO_POLICY_ATTR_MAX lines, ends the
- * connection) and each block is fed line by line as server_req.c does; a
+ * connection) and each block is fed line by line as dispatch.c does; a
  * tail without LF is fed as the truncated last line.  Every request that
  * parses goes through proto_policy_txn_step, one transaction state per
  * stream, the verdict taken from the request's size.

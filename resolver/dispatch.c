@@ -1,0 +1,97 @@
+/*
+ * dispatch.c: a parsed request to its handler (dispatch.h).  The
+ * connection (struct sconn, server_int.h) holds the parsed line request
+ * and the policy parser, so nothing is copied: the request module reads
+ * the values it keeps.
+ */
+#include <stddef.h>
+
+#include "lib/addr.h"
+#include "lib/config.h"
+#include "core/proto_line.h"
+#include "dispatch.h"
+#include "proto_policy.h"
+#include "reply.h"
+#include "server.h"
+#include "server_int.h"
+#include "server_req.h"
+
+void
+dispatch_line(struct sconn *sc, const char *line, size_t len)
+{
+	struct server *s = sc->s;
+	struct server_req_in in;
+	enum proto_line_err e = PLE_OK;
+	char buf[256];
+	int n;
+
+	if (proto_line_parse(line, len, &sc->rq, &e) == -1) {
+		server_reply_line_error(sc, e);
+		return;
+	}
+	switch (sc->rq.cmd) {
+	case PLC_PING:
+		s->st.ping++;
+		n = proto_line_pong(buf, sizeof(buf), SENDERKEY_VERSION);
+		server_reply(sc, buf, n, 0);
+		return;
+	case PLC_STATS:
+		s->st.stats++;
+		server_stats_reply(s, sc);
+		return;
+	case PLC_AUTHZ:
+		s->st.authz++;
+		in.sender = sc->rq.sender;
+		in.sender_null = sc->rq.sender_null;
+		in.recipient = sc->rq.recipient;
+		in.form = ADDR_FORM_SMTP;
+		in.sig = sc->rq.sig;
+		in.key = sc->rq.have_key ? sc->rq.key : NULL;
+		in.queue_id = sc->rq.queue_id;
+		if (server_req_authz(sc, &in) == -1)
+			break;
+		return;
+	case PLC_LOOKUP:
+		s->st.lookup++;
+		if (server_req_lookup(sc, sc->rq.address) == -1)
+			break;
+		return;
+	}
+	server_reply_line_error(sc, PLE_INTERNAL);
+}
+
+void
+dispatch_policy(struct sconn *sc, const char *block, size_t len)
+{
+	const struct proto_policy_request *prq;
+	struct server_req_in in;
+	enum proto_policy_err e = PPE_OK;
+	char buf[PROTO_POLICY_REPLY_MAX];
+	int n;
+
+	if (proto_policy_parse(sc->pp, block, len, &e) != PPS_DONE) {
+		server_reply_policy_malformed(sc);
+		return;
+	}
+	sc->s->st.policy++;
+	prq = proto_policy_request(sc->pp);
+	if (prq->state != PPST_RCPT) {
+		n = reply_policy(&sc->txn, sc->s->cfg, prq, VM_ALLOW, NULL,
+		    NULL, buf, sizeof(buf));
+		proto_policy_reset(sc->pp);
+		server_reply(sc, buf, n, 0);
+		return;
+	}
+	in.sender = prq->sender;
+	in.sender_null = 0;
+	in.recipient = prq->recipient;
+	in.form = ADDR_FORM_INTERNAL;
+	in.sig = VSIG_UNKNOWN;
+	in.key = NULL;
+	in.queue_id = prq->queue_id;
+	if (server_req_policy(sc, &in) == 0)
+		return;
+	n = reply_policy_internal(buf, sizeof(buf));
+	proto_policy_reset(sc->pp);
+	server_reply(sc, buf, n, 0);
+}
