@@ -1,0 +1,736 @@
+/*
+ * test_server: senderkeyd's request path (dispatch, server_req, the
+ * reply and log-line modules, server.c) driven as the daemon runs it:
+ * server_new with a fake DNS backend that answers from a table of test
+ * domains (made by lookup_classify, as the real resolver makes them),
+ * listening on Unix sockets in a temp dir, a client writing requests
+ * and reading replies while the loop turns.  The replies are compared
+ * with specs/protocol.md (3.3's examples, class ids included, and 2.6's)
+ * and specs/verdicts.md's decision table; the log line with the fields
+ * of protocol.md.  Nothing waits on a clock: each step turns the loop
+ * until the reply is complete (a DNSTimeout of 200 ms makes the timeout
+ * path).
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "lib/addr.h"
+#include "lib/config.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
+#include "lib/owner.h"
+#include "core/lookup.h"
+#include "core/policydb.h"
+#include "core/proto_line.h"
+#include "core/store.h"
+#include "resolver/cache.h"
+#include "resolver/log.h"
+#include "resolver/loop.h"
+#include "resolver/server.h"
+#include "answers.h"
+#include "t.h"
+
+/* --- the fake DNS --- */
+
+enum zkind { Z_SECURE, Z_NX, Z_INSECURE, Z_BOGUS, Z_SERVFAIL, Z_HANG };
+
+/* A test domain: how its key names and its policy name answer. */
+struct zone {
+	const char	*domain;
+	enum zkind	 key, policy;
+	const char	*keytxt;	/* the one key record, or NULL */
+	const char	*poltxt;	/* the policy record, or NULL */
+};
+
+static const struct zone zones[] = {
+	{ "secure.test", Z_SECURE, Z_NX, ANS_ALICE, NULL },
+	{ "secure2.test", Z_SECURE, Z_NX, ANS_ALICE, NULL },
+	{ "nokey.test", Z_NX, Z_NX, NULL, NULL },
+	{ "strict.test", Z_NX, Z_SECURE, NULL, "v=SK1; policy=all" },
+	{ "revoked.test", Z_SECURE, Z_NX, ANS_REVOKED, NULL },
+	{ "bogus.test", Z_BOGUS, Z_BOGUS, NULL, NULL },
+	{ "down.test", Z_SERVFAIL, Z_SERVFAIL, NULL, NULL },
+	{ "slow.test", Z_HANG, Z_HANG, NULL, NULL },
+	{ "plain.test", Z_INSECURE, Z_INSECURE, ANS_ALICE, NULL },
+	{ "partner.org", Z_SECURE, Z_NX, ANS_BOB, NULL },
+};
+
+#define FAKE_MAXQ	128
+
+struct fake {
+	struct loop_timer	*t;
+	unsigned		 queries;	/* started */
+	struct {
+		char		 qname[300];
+		enum lookup_kind kind;
+		lookup_cb	 cb;
+		void		*arg;
+		int		 live;
+	} q[FAKE_MAXQ];
+	int			 nq;
+};
+
+/* zone_of: the test domain QNAME is under (NULL: none). */
+static const struct zone *
+zone_of(const char *qname)
+{
+	const char *p = strstr(qname, "_senderkey.");
+	size_t i, n;
+
+	if (p == NULL)
+		return NULL;
+	p += strlen("_senderkey.");
+	n = strlen(p);
+	if (n > 0 && p[n - 1] == '.')
+		n--;
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if (strlen(zones[i].domain) == n &&
+		    strncmp(zones[i].domain, p, n) == 0)
+			return &zones[i];
+	return NULL;
+}
+
+static enum zkind
+kind_of(const struct zone *z, enum lookup_kind k)
+{
+	if (z == NULL)
+		return Z_NX;
+	return k == LOOKUP_KEY ? z->key : z->policy;
+}
+
+static struct lookup_answer *
+answer_of(const struct zone *z, enum lookup_kind k)
+{
+	static const enum ans_kind ak[] = { ANS_SECURE, ANS_NXDOMAIN,
+	    ANS_INSECURE, ANS_BOGUS, ANS_SERVFAIL };
+	const char *txt = z == NULL ? NULL : k == LOOKUP_KEY ? z->keytxt :
+	    z->poltxt;
+
+	return ans_make(k, ak[kind_of(z, k)], &txt, txt != NULL ? 1 : 0,
+	    3600);
+}
+
+/* on_fake_timer: answer every query in flight but the hanging ones. */
+static void
+on_fake_timer(void *arg)
+{
+	struct fake *f = arg;
+	const struct zone *z;
+	int i;
+
+	for (i = 0; i < f->nq; i++) {
+		if (!f->q[i].live)
+			continue;
+		z = zone_of(f->q[i].qname);
+		if (kind_of(z, f->q[i].kind) == Z_HANG)
+			continue;
+		f->q[i].live = 0;
+		f->q[i].cb(f->q[i].arg, i, answer_of(z, f->q[i].kind));
+	}
+}
+
+static int
+fake_start(void *barg, const char *qname, enum lookup_kind kind,
+    lookup_cb cb, void *cbarg, int *id)
+{
+	struct fake *f = barg;
+	int i = f->nq;
+
+	if (i >= FAKE_MAXQ)
+		return -1;
+	snprintf(f->q[i].qname, sizeof(f->q[i].qname), "%s", qname);
+	f->q[i].kind = kind;
+	f->q[i].cb = cb;
+	f->q[i].arg = cbarg;
+	f->q[i].live = 1;
+	f->nq++;
+	f->queries++;
+	*id = i;
+	loop_timer_set(f->t, 0);	/* answered in a later loop round */
+	return 0;
+}
+
+static void
+fake_cancel(void *barg, int id)
+{
+	struct fake *f = barg;
+
+	if (id >= 0 && id < f->nq)
+		f->q[id].live = 0;
+}
+
+static const struct cache_backend fake_be = { fake_start, fake_cancel };
+
+/* --- the bed: loop, server, sockets --- */
+
+struct bed {
+	char		 dir[64];
+	struct loop	*l;
+	struct config	*cfg;
+	struct log	*lg;
+	struct server	*s;
+	struct store	*st;
+	struct fake	 f;
+	char		 line_path[128], policy_path[128], log_path[128];
+	int		 saved_stderr;
+};
+
+static int
+listen_on(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 16) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+dial(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+bed_up(struct bed *b)
+{
+	int fd, lfd;
+
+	memset(b, 0, sizeof(*b));
+	b->saved_stderr = -1;
+	snprintf(b->dir, sizeof(b->dir), "/tmp/sk-test-server.XXXXXX");
+	if (mkdtemp(b->dir) == NULL)
+		return -1;
+	snprintf(b->line_path, sizeof(b->line_path), "%s/line.sock", b->dir);
+	snprintf(b->policy_path, sizeof(b->policy_path), "%s/policy.sock",
+	    b->dir);
+	snprintf(b->log_path, sizeof(b->log_path), "%s/log", b->dir);
+	/* the log (foreground: stderr) goes to a file the test reads */
+	if ((fd = open(b->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+		return -1;
+	fflush(stderr);
+	b->saved_stderr = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	if ((b->l = loop_new()) == NULL || (b->cfg = config_default()) ==
+	    NULL || (b->lg = log_new("senderkeyd", 1, LOG_MAIL)) == NULL ||
+	    (b->f.t = loop_timer_new(b->l, on_fake_timer, &b->f)) == NULL)
+		return -1;
+	b->cfg->dns_timeout_ms = 200;
+	if ((b->s = server_new(b->l, NULL, &fake_be, &b->f, b->lg,
+	    b->cfg)) == NULL)
+		return -1;
+	if ((lfd = listen_on(b->line_path)) == -1 ||
+	    server_listen(b->s, lfd, SERVER_LINE) == -1)
+		return -1;
+	if ((lfd = listen_on(b->policy_path)) == -1 ||
+	    server_listen(b->s, lfd, SERVER_POLICY) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+bed_down(struct bed *b)
+{
+	char p[200];
+
+	server_free(b->s);
+	store_free(b->st);
+	loop_timer_free(b->f.t);
+	log_free(b->lg);
+	config_free(b->cfg);
+	loop_free(b->l);
+	if (b->saved_stderr != -1) {
+		fflush(stderr);
+		dup2(b->saved_stderr, STDERR_FILENO);
+		close(b->saved_stderr);
+	}
+	unlink(b->line_path);
+	unlink(b->policy_path);
+	unlink(b->log_path);
+	snprintf(p, sizeof(p), "%s/store.db", b->dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/store.db-wal", b->dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/store.db-shm", b->dir);
+	unlink(p);
+	rmdir(b->dir);
+}
+
+/* complete: OUT (LEN octets) holds N replies (line: N LFs; policy: N
+ * empty-line ends). */
+static int
+complete(const char *out, size_t len, int n, int policy)
+{
+	const char *p = out, *e = out + len, *q;
+	int got = 0;
+
+	while (p < e && (q = policy ? memmem(p, (size_t)(e - p), "\n\n", 2) :
+	    memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		got++;
+		p = q + (policy ? 2 : 1);
+	}
+	return got >= n;
+}
+
+/*
+ * exchange: write REQ on FD, turn the loop until N replies (or EOF) are
+ * in OUT (NUL-terminated).  Returns the octets read, or -1.  The bound
+ * on rounds is there so a broken server ends the test, not to time it.
+ */
+static ssize_t
+exchange(struct bed *b, int fd, const char *req, int n, int policy,
+    char *out, size_t outsz)
+{
+	size_t len = 0;
+	ssize_t r;
+	int i;
+
+	if (req != NULL && write(fd, req, strlen(req)) !=
+	    (ssize_t)strlen(req))
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < 100000 && !complete(out, len, n, policy); i++) {
+		loop_run_once(b->l, 10);
+		r = recv(fd, out + len, outsz - 1 - len, MSG_DONTWAIT);
+		if (r == 0)
+			break;
+		if (r > 0) {
+			len += (size_t)r;
+			out[len] = '\0';
+		}
+	}
+	return (ssize_t)len;
+}
+
+/* ask: one line request LINE ("\n" added) and its one reply, in OUT. */
+static const char *
+ask(struct bed *b, int fd, const char *line, char *out, size_t outsz)
+{
+	char req[2048];
+
+	snprintf(req, sizeof(req), "%s\n", line);
+	if (exchange(b, fd, req, 1, 0, out, outsz) < 0)
+		snprintf(out, outsz, "(exchange failed)");
+	return out;
+}
+
+/* --- expected values --- */
+
+static char alice_fp[KEY_FP_SIZE];	/* the key of ANS_ALICE */
+static char alice_p[64];		/* its p= */
+static char bob_fp[KEY_FP_SIZE];
+
+static int
+fp_of(const char *rec, char *fp, char *p64, size_t p64sz)
+{
+	struct keyrec *k = keyrec_parse(rec, strlen(rec), NULL, NULL);
+	const struct keyrec_fields *kf;
+	EVP_PKEY *pk = NULL;
+	int rc = -1;
+
+	if (k == NULL)
+		return -1;
+	kf = keyrec_get(k);
+	if ((pk = key_from_record_bytes((int)kf->alg, kf->key,
+	    kf->keylen)) != NULL && key_fingerprint(pk, fp, KEY_FP_SIZE) == 0)
+		rc = 0;
+	if (p64 != NULL) {
+		const char *p = strstr(rec, "p=");
+
+		snprintf(p64, p64sz, "%s", p != NULL ? p + 2 : "");
+	}
+	EVP_PKEY_free(pk);
+	keyrec_free(k);
+	return rc;
+}
+
+/* owner_of: the key owner name of ADDRESS. */
+static const char *
+owner_of(const char *address, char *out, size_t outsz)
+{
+	struct addr *a = addr_parse(address, NULL, NULL);
+
+	if (a == NULL || owner_name(a, OWNER_SENDERKEY, out, outsz) == -1)
+		snprintf(out, outsz, "?");
+	addr_free(a);
+	return out;
+}
+
+/* T_STARTS: a check that GOT begins with PREFIX; shows both if not. */
+#define T_STARTS(got, prefix, ...)					\
+	do {								\
+		const char *t_g_ = (got), *t_p_ = (prefix);		\
+		int t_ok_ = strncmp(t_g_, t_p_, strlen(t_p_)) == 0;	\
+		t_report(t_ok_, __FILE__, __LINE__, __VA_ARGS__);	\
+		if (!t_ok_)						\
+			printf("#   got:  %s#   want: %s...\n", t_g_,	\
+			    t_p_);					\
+	} while (0)
+
+/* starts: LINE begins with PREFIX. */
+static int
+starts(const char *line, const char *prefix)
+{
+	return strncmp(line, prefix, strlen(prefix)) == 0;
+}
+
+
+/* --- the line protocol --- */
+
+/* authz: the verdicts of 3.3's examples and of each answer the DNS
+ * gives, DefaultMode allow, no store. */
+static void
+authz(struct bed *b, int fd)
+{
+	char out[4096], req[512];
+	unsigned q;
+
+	T_STREQ(ask(b, fd, "AUTHZ sender=alice@secure.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "untrusted sig-pending tag=untrusted lookup=secure-key "
+	    "policy=some class=21c33b21cbddc32d\n",
+	    "AUTHZ, secure key, no sig: protocol.md 3.3's reply");
+	snprintf(req, sizeof(req), "AUTHZ sender=alice@secure.test "
+	    "recipient=bob@example.net sig=pass key=%s", alice_fp);
+	T_STREQ(ask(b, fd, req, out, sizeof(out)),
+	    "authorized key-secure-signed tag=trusted lookup=secure-key "
+	    "policy=some class=21c33b21cbddc32d\n",
+	    "AUTHZ sig=pass with the published key: 3.3's reply");
+	snprintf(req, sizeof(req), "AUTHZ sender=alice@secure.test "
+	    "recipient=bob@example.net sig=pass key=%s", bob_fp);
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "untrusted sig-fail tag=untrusted lookup=secure-key ",
+	    "AUTHZ sig=pass with a key not published: decided as sig=fail "
+	    "");
+	q = b->f.queries;
+	T_STREQ(ask(b, fd, "AUTHZ sender= recipient=bob@example.net", out,
+	    sizeof(out)), "untrusted null-sender tag=untrusted lookup=- "
+	    "policy=- class=c6b1e134bd82ceae\n",
+	    "AUTHZ null sender: 3.3's reply");
+	T_STARTS(ask(b, fd, "AUTHZ sender=<> recipient=bob@example.net",
+	    out, sizeof(out)), "untrusted null-sender tag=untrusted lookup=- "
+	    "policy=- class=", "AUTHZ sender=<>: the null sender");
+	T_STARTS(ask(b, fd, "AUTHZ sender=no.at.sign recipient=b@x.test",
+	    out, sizeof(out)), "untrusted sender-invalid tag=untrusted "
+	    "lookup=- policy=- class=", "AUTHZ invalid sender");
+	T_OK(b->f.queries == q, "rules 1-3 ask no DNS");
+	T_STARTS(ask(b, fd, "AUTHZ sender=carol@nokey.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "untrusted no-key tag=untrusted lookup=secure-nokey policy=some "
+	    "class=", "AUTHZ no key");
+	T_STARTS(ask(b, fd, "AUTHZ sender=hank@strict.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "unauthorized no-key tag=unauthorized lookup=secure-nokey "
+	    "policy=all class=", "AUTHZ no key, domain policy all");
+	T_STARTS(ask(b, fd, "AUTHZ sender=rob@revoked.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "untrusted key-revoked tag=untrusted lookup=secure-nokey ",
+	    "AUTHZ revoked key");
+	T_STREQ(ask(b, fd, "AUTHZ sender=dave@bogus.test "
+	    "recipient=bob@example.net queue_id=Q1", out, sizeof(out)),
+	    "tempfail dns-bogus tag=- lookup=bogus policy=- "
+	    "class=81dcff504660a166\n", "AUTHZ bogus: 3.3's reply");
+	T_STARTS(ask(b, fd, "AUTHZ sender=erin@down.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "tempfail dns-tempfail tag=- lookup=tempfail policy=- class=",
+	    "AUTHZ SERVFAIL: tempfail");
+	T_STARTS(ask(b, fd, "AUTHZ sender=frank@slow.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "tempfail dns-tempfail tag=- lookup=tempfail policy=- class=",
+	    "AUTHZ no answer before DNSTimeout: tempfail");
+	T_STARTS(ask(b, fd, "AUTHZ sender=gina@plain.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "untrusted key-insecure tag=untrusted lookup=insecure ",
+	    "AUTHZ unsigned zone: key-insecure");
+	q = b->f.queries;
+	T_OK(starts(ask(b, fd, "AUTHZ sender=Alice@SECURE.test "
+	    "recipient=bob@example.net", out, sizeof(out)),
+	    "untrusted sig-pending ") && b->f.queries == q,
+	    "AUTHZ again (another spelling): from the cache, no query");
+}
+
+static void
+lookup(struct bed *b, int fd)
+{
+	char out[4096], want[1024], owner[256];
+	struct proto_line_lookup l;
+
+	owner_of("alice@secure.test", owner, sizeof(owner));
+	snprintf(want, sizeof(want), "ok state=secure-key owner=%s "
+	    "policy=some key=ed25519,%s,-,%s ttl=", owner, alice_fp, alice_p);
+	ask(b, fd, "LOOKUP alice@secure.test", out, sizeof(out));
+	T_STARTS(out, want, "LOOKUP secure key: 3.3's form");
+	T_OK(proto_line_lookup_decode(out, &l) == 0 && l.ttl > 0 &&
+	    l.ttl <= 3600, "LOOKUP: the codec reads it, ttl in (0, 3600]");
+	owner_of("frank@slow.test", owner, sizeof(owner));
+	snprintf(want, sizeof(want), "ok state=tempfail owner=%s "
+	    "policy=tempfail why=timeout ttl=0\n", owner);
+	T_STREQ(ask(b, fd, "LOOKUP frank@slow.test", out, sizeof(out)), want,
+	    "LOOKUP no answer before DNSTimeout: why=timeout, not cached");
+	owner_of("dave@bogus.test", owner, sizeof(owner));
+	snprintf(want, sizeof(want), "ok state=bogus owner=%s policy=tempfail "
+	    "why=signature%%20expired ttl=", owner);
+	T_STARTS(ask(b, fd, "LOOKUP dave@bogus.test", out, sizeof(out)),
+	    want, "LOOKUP bogus: why= percent-encoded");
+	owner_of("rob@revoked.test", owner, sizeof(owner));
+	snprintf(want, sizeof(want), "ok state=secure-nokey nokey=revoked "
+	    "owner=%s policy=some ttl=", owner);
+	T_STARTS(ask(b, fd, "LOOKUP rob@revoked.test", out, sizeof(out)),
+	    want, "LOOKUP revoked: nokey=revoked");
+	T_STREQ(ask(b, fd, "LOOKUP no-at-sign", out, sizeof(out)),
+	    "error bad-address\n", "LOOKUP of no address: bad-address");
+	T_STREQ(ask(b, fd, "LOOKUP", out, sizeof(out)),
+	    "error missing-argument\n", "LOOKUP alone: missing-argument");
+}
+
+static void
+misc(struct bed *b, int fd)
+{
+	char out[8192];
+
+	T_STREQ(ask(b, fd, "PING", out, sizeof(out)),
+	    "ok pong proto=1 version=" SENDERKEY_VERSION "\n", "PING");
+	T_STREQ(ask(b, fd, "HELLO", out, sizeof(out)), "error bad-command\n",
+	    "an unknown command: bad-command");
+	T_STREQ(ask(b, fd, "AUTHZ sender=a@b.test", out, sizeof(out)),
+	    "error missing-argument\n", "AUTHZ without recipient");
+	T_STREQ(ask(b, fd, "AUTHZ sender=a@b.test recipient=c@d.test sig=pass",
+	    out, sizeof(out)), "error missing-argument\n",
+	    "AUTHZ sig=pass without key");
+	/* three requests in one write: the replies in request order */
+	exchange(b, fd, "PING\nAUTHZ sender=ivy@secure2.test "
+	    "recipient=bob@example.net\nPING\n", 3, 0, out, sizeof(out));
+	T_STREQ(out, "ok pong proto=1 version=" SENDERKEY_VERSION "\n"
+	    "untrusted sig-pending tag=untrusted lookup=secure-key "
+	    "policy=some class=21c33b21cbddc32d\n"
+	    "ok pong proto=1 version=" SENDERKEY_VERSION "\n",
+	    "pipelined PING, AUTHZ (waits on DNS), PING: in order");
+	ask(b, fd, "STATS", out, sizeof(out));
+	T_STARTS(out, "ok uptime=", "STATS: ok uptime=...");
+	T_OK(strstr(out, " requests_authz=15 ") != NULL &&
+	    strstr(out, " requests_lookup=4 ") != NULL &&
+	    strstr(out, " requests_ping=3 ") != NULL &&
+	    strstr(out, " verdict_authorized=1 ") != NULL &&
+	    strstr(out, " dnssec_bogus=2 ") != NULL,
+	    "STATS counts what was asked");
+}
+
+/* --- Postfix policy delegation --- */
+
+static const char *
+policy_req(const char *state, const char *sender, const char *rcpt,
+    char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "request=smtpd_access_policy\n"
+	    "protocol_state=%s\nprotocol_name=ESMTP\n"
+	    "client_address=192.0.2.10\nsender=%s\nrecipient=%s\n"
+	    "queue_id=\nsasl_username=\n\n", state, sender, rcpt);
+	return buf;
+}
+
+static void
+policy(struct bed *b)
+{
+	char out[4096], req[1024];
+	int fd;
+
+	if ((fd = dial(b->policy_path)) == -1) {
+		T_OK(0, "connect to the policy socket");
+		return;
+	}
+	exchange(b, fd, policy_req("RCPT", "alice@secure.test",
+	    "bob@example.net", req, sizeof(req)), 1, 1, out, sizeof(out));
+	T_STREQ(out, "action=PREPEND Sender-Key-Trust: untrusted; "
+	    "reason=sig-pending\n\n", "policy RCPT: protocol.md 2.6's reply");
+	exchange(b, fd, policy_req("DATA", "alice@secure.test", "",
+	    req, sizeof(req)), 1, 1, out, sizeof(out));
+	T_STREQ(out, "action=DUNNO\n\n", "policy at DATA: DUNNO");
+	exchange(b, fd, policy_req("RCPT", "dave@bogus.test",
+	    "bob@example.net", req, sizeof(req)), 1, 1, out, sizeof(out));
+	T_STREQ(out, "action=DEFER_IF_PERMIT 4.7.0 senderkey: temporary "
+	    "failure (dns-bogus)\n\n", "policy RCPT, bogus: deferred");
+	exchange(b, fd, policy_req("RCPT", "", "bob@example.net", req,
+	    sizeof(req)), 1, 1, out, sizeof(out));
+	T_STREQ(out, "action=PREPEND Sender-Key-Trust: untrusted; "
+	    "reason=null-sender\n\n", "policy RCPT, null sender");
+	exchange(b, fd, "no equals sign\n\n", 1, 1, out, sizeof(out));
+	T_STREQ(out, "action=DEFER_IF_PERMIT 4.7.0 senderkey: malformed "
+	    "policy request\n\n", "policy malformed: deferred");
+	T_OK(exchange(b, fd, NULL, 2, 1, out, sizeof(out)) == 0,
+	    "policy malformed: then the connection is closed");
+	close(fd);
+}
+
+/* --- the policy store --- */
+
+/*
+ * store_up: a store in the bed's dir: carol@example.net (allow mode)
+ * denies mallory@partner.org; dan@example.net is in deny mode and
+ * allows alice@secure.test.  Then the server reads it.
+ */
+static int
+store_up(struct bed *b)
+{
+	char path[200], err[512];
+	struct policydb *db;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/store.db", b->dir);
+	if ((db = policydb_open(path, POLICYDB_CREATE, NULL, err,
+	    sizeof(err))) == NULL)
+		return -1;
+	if (policydb_begin(db) == 0 &&
+	    policydb_add(db, "carol@example.net", POLICYDB_DENY,
+	    "mallory@partner.org", NULL, NULL) == 0 &&
+	    policydb_set_mode(db, "dan@example.net", "deny", NULL) == 0 &&
+	    policydb_add(db, "dan@example.net", POLICYDB_ALLOW,
+	    "alice@secure.test", NULL, NULL) == 0 &&
+	    policydb_commit(db, "test_server") == 0)
+		rc = 0;
+	policydb_free(db);
+	if (rc == -1 || (b->st = store_open(path, VM_ALLOW, err,
+	    sizeof(err))) == NULL)
+		return -1;
+	server_set_store(b->s, b->st);
+	return 0;
+}
+
+static void
+stored(struct bed *b, int fd)
+{
+	char out[4096], req[1024];
+	int pfd;
+
+	if (store_up(b) == -1) {
+		T_OK(0, "a policy store in the temp dir");
+		return;
+	}
+	T_STREQ(ask(b, fd, "AUTHZ sender=mallory@partner.org "
+	    "recipient=carol@example.net", out, sizeof(out)),
+	    "unauthorized denylisted tag=unauthorized lookup=- policy=- "
+	    "class=6e1e7a987a14b296\n", "store: denylisted: 3.3's reply");
+	T_STARTS(ask(b, fd, "AUTHZ sender=alice@secure.test "
+	    "recipient=dan@example.net", out, sizeof(out)),
+	    "untrusted sig-pending tag=untrusted lookup=secure-key ",
+	    "store: deny mode, allowlisted, no sig: sig-pending");
+	snprintf(req, sizeof(req), "AUTHZ sender=alice@secure.test "
+	    "recipient=dan@example.net sig=pass key=%s", alice_fp);
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "authorized allowlisted-signed tag=authorized lookup=secure-key ",
+	    "store: deny mode, allowlisted, signed: authorized");
+	T_STARTS(ask(b, fd, "AUTHZ sender=gina@plain.test "
+	    "recipient=dan@example.net", out, sizeof(out)),
+	    "unauthorized not-allowlisted tag=unauthorized ",
+	    "store: deny mode, not allowlisted");
+	if ((pfd = dial(b->policy_path)) == -1) {
+		T_OK(0, "connect to the policy socket");
+		return;
+	}
+	exchange(b, pfd, policy_req("RCPT", "mallory@partner.org",
+	    "carol@example.net", req, sizeof(req)), 1, 1, out, sizeof(out));
+	T_STREQ(out, "action=REJECT 5.7.1 senderkey: sender not authorized "
+	    "(denylisted)\n\n", "store: policy RCPT, denylisted: rejected");
+	close(pfd);
+	server_set_store(b->s, NULL);
+}
+
+/* --- the log --- */
+
+static void
+logged(struct bed *b)
+{
+	char buf[65536];
+	FILE *fp;
+	size_t n = 0;
+
+	fflush(stderr);
+	if ((fp = fopen(b->log_path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+	T_OK(strstr(buf, "senderkeyd: conn=1 queue_id=- "
+	    "sender=alice@secure.test recipient=bob@example.net "
+	    "verdict=untrusted reason=sig-pending tag=untrusted "
+	    "dnssec=secure-key policy=some why_bogus=- "
+	    "class=21c33b21cbddc32d ms=") != NULL,
+	    "log: the first decision's line, fields in protocol.md's order");
+	T_OK(strstr(buf, " mode=allow list=none pin=-\n") != NULL,
+	    "log: mode, list and pin end the line");
+	T_OK(strstr(buf, " queue_id=Q1 sender=dave@bogus.test "
+	    "recipient=bob@example.net verdict=tempfail reason=dns-bogus "
+	    "tag=- dnssec=bogus policy=- why_bogus=signature%20expired "
+	    "class=81dcff504660a166 ms=") != NULL,
+	    "log: queue_id and why_bogus (escaped)");
+	T_OK(strstr(buf, " sender=- recipient=bob@example.net "
+	    "verdict=untrusted reason=null-sender ") != NULL,
+	    "log: the null sender as -");
+	T_OK(strstr(buf, "sender=mallory@partner.org recipient=carol@example.net"
+	    " verdict=unauthorized reason=denylisted tag=unauthorized "
+	    "dnssec=- policy=- why_bogus=- class=6e1e7a987a14b296 ms=") !=
+	    NULL && strstr(buf, " mode=allow list=deny pin=-\n") != NULL,
+	    "log: a store decision");
+}
+
+int
+main(void)
+{
+	struct bed b;
+	int fd;
+
+	if (fp_of(ANS_ALICE, alice_fp, alice_p, sizeof(alice_p)) == -1 ||
+	    fp_of(ANS_BOB, bob_fp, NULL, 0) == -1) {
+		T_OK(0, "fingerprints of the test keys");
+		return t_done();
+	}
+	if (bed_up(&b) == -1 || (fd = dial(b.line_path)) == -1) {
+		T_OK(0, "server on sockets in a temp dir (%s)",
+		    strerror(errno));
+		bed_down(&b);
+		return t_done();
+	}
+	authz(&b, fd);
+	lookup(&b, fd);
+	misc(&b, fd);
+	policy(&b);
+	stored(&b, fd);
+	close(fd);
+	/* the log is written at the end of each loop round */
+	loop_run_once(b.l, 0);
+	logged(&b);
+	T_OK(server_connections(b.s) <= 1, "connections closed or closing");
+	bed_down(&b);
+	return t_done();
+}
