@@ -1,8 +1,10 @@
 /*
  * cmd_authz: "senderkey authz [--socket PATH | -x CONFIG] SENDER RECIPIENT
- * [sig=RESULT] [key=FPR]" asks a running senderkeyd (AUTHZ) and prints the
- * verdict line.  Exit status: 0 authorized, 1 untrusted, 2 unauthorized,
- * 75 tempfail, 65 error reply, 64 usage, 69 unreachable.
+ * [sig=RESULT] [key=FPR] [queue_id=ID]" asks a running senderkeyd (AUTHZ)
+ * and prints the verdict line.  The request is built by the protocol's
+ * codec, which checks the arguments as the daemon would.  Exit status: 0
+ * authorized, 1 untrusted, 2 unauthorized, 75 tempfail, 65 an error
+ * reply or arguments that cannot be sent, 64 usage, 69 unreachable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,63 +13,63 @@
 
 #include "core/proto_line.h"
 #include "cmds.h"
+#include "daemon_ask.h"
+
+static int
+exit_of(const char *reply)
+{
+	struct proto_line_authz a;
+
+	/* decoded by the protocol's codec; "error ..." does not decode */
+	if (proto_line_authz_decode(reply, strlen(reply), &a) == -1)
+		return EX_DATAERR;
+	switch (a.verdict) {
+	case VERDICT_AUTHORIZED:
+		return 0;
+	case VERDICT_UNTRUSTED:
+		return EX_NEGATIVE;
+	case VERDICT_UNAUTHORIZED:
+		return 2;
+	case VERDICT_TEMPFAIL:
+		break;
+	}
+	return EX_TEMPFAIL;
+}
 
 int
 cmd_authz(int argc, char **argv)
 {
-	struct proto_line_authz a;
+	struct proto_line_request *rq;
+	enum proto_line_err e;
 	const char *sock, *cfg;
-	char *req = NULL, *reply = NULL;
+	char *reply = NULL;
 	int i, j, rc;
-	size_t len = 0;
 
-	i = cmd_daemon_opts(argc, argv, &sock, &cfg);
-	if (argc - i < 2 || argc - i > 4) {
+	i = daemon_ask_opts(argc, argv, &sock, &cfg);
+	if (argc - i < 2 || argc - i > 5) {
 		fprintf(stderr, "usage: senderkey authz [--socket PATH | -x "
-		    "CONFIG] SENDER RECIPIENT [sig=RESULT] [key=FPR]\n");
+		    "CONFIG] SENDER RECIPIENT [sig=RESULT] [key=FPR] "
+		    "[queue_id=ID]\n");
 		return EX_USAGE;
 	}
-	for (j = i; j < argc; j++) {
-		if (strpbrk(argv[j], " \r\n") != NULL) {
-			fprintf(stderr, "senderkey: %s: no spaces or line "
-			    "breaks allowed\n", argv[j]);
-			return EX_USAGE;
-		}
-		len += strlen(argv[j]) + 16;
-	}
-	if ((req = malloc(len + 16)) == NULL)
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
 		return EX_SOFTWARE;
-	snprintf(req, len + 16, "AUTHZ sender=%s recipient=%s", argv[i],
-	    argv[i + 1]);
-	for (j = i + 2; j < argc; j++) {
-		strcat(req, " ");
-		strcat(req, argv[j]);
-	}
-	strcat(req, "\n");
-	rc = cmd_daemon_ask(sock, cfg, req, &reply);
-	free(req);
+	rq->cmd = PLC_AUTHZ;
+	rq->sender = argv[i];
+	rq->recipient = argv[i + 1];
+	for (j = i + 2; j < argc; j++)
+		if (proto_line_authz_arg(rq, argv[j], &e) == -1) {
+			fprintf(stderr, "senderkey: %s: %s\n", argv[j],
+			    proto_line_errname(e));
+			free(rq);
+			return EX_DATAERR;
+		}
+	rc = daemon_ask_request(sock, cfg, rq, &reply);
+	free(rq);
 	if (rc != 0)
 		return rc;
 	printf("%s\n", reply);
-	/* decoded by the protocol's codec; "error ..." does not decode */
-	if (proto_line_authz_decode(reply, strlen(reply), &a) == -1)
-		rc = EX_DATAERR;
-	else
-		switch (a.verdict) {
-		case VERDICT_AUTHORIZED:
-			rc = 0;
-			break;
-		case VERDICT_UNTRUSTED:
-			rc = EX_NEGATIVE;
-			break;
-		case VERDICT_UNAUTHORIZED:
-			rc = 2;
-			break;
-		case VERDICT_TEMPFAIL:
-		default:
-			rc = EX_TEMPFAIL;
-			break;
-		}
+	rc = exit_of(reply);
 	free(reply);
 	return rc;
 }

@@ -15,11 +15,9 @@ int	cmd_record(int argc, char **argv);
 int	cmd_check_record(int argc, char **argv);
 int	cmd_fingerprint(int argc, char **argv);
 int	cmd_query(int argc, char **argv);
-int	cmd_lookup(int argc, char **argv);	/* + cmd_daemon_ask/opts below */
+int	cmd_lookup(int argc, char **argv);
 int	cmd_authz(int argc, char **argv);
 int	cmd_stats(int argc, char **argv);
-int	cmd_daemon_ask(const char *sock, const char *cfg, const char *req, char **reply);
-int	cmd_daemon_opts(int argc, char **argv, const char **sock, const char **cfg);
 int	cmd_keygen(int argc, char **argv);
 int	cmd_zonegen(int argc, char **argv);
 int	cmd_publish(int argc, char **argv);

@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	{ "query", cmd_query,
 	  "query [-p] [-A ANCHOR] [-C UNBOUND_CONF] [-F IP]... [-t SECS] ADDRESS" },
 	{ "lookup", cmd_lookup, "lookup [--socket PATH | -x CONFIG] ADDRESS" },
-	{ "authz", cmd_authz, "authz [--socket PATH | -x CONFIG] SENDER RECIPIENT [sig=R] [key=FPR]" },
+	{ "authz", cmd_authz, "authz [--socket PATH | -x CONFIG] SENDER RECIPIENT [sig=R] [key=FPR] [queue_id=ID]" },
 	{ "stats", cmd_stats, "stats [--socket PATH | -x CONFIG] [--json]" },
 	{ "sign", cmd_sign, "sign -k KEY [-s SENDER] [--dkim-domain D --dkim-selector S] <MSG" },
 	{ "verify", cmd_verify, "verify [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF] <MSG" },

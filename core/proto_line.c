@@ -7,10 +7,8 @@
  * writes replies.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lib/addr.h"
@@ -96,8 +94,8 @@ tokenize(char *buf, size_t n, char **tok)
 	return ntok;
 }
 
-static int
-queue_id_ok(const char *s)
+int
+proto_line_queue_id_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -109,42 +107,51 @@ queue_id_ok(const char *s)
 	return 1;
 }
 
+/* name_is: whether the N octets at ARG are NAME. */
 static int
-parse_authz(struct proto_line_request *rq, char **tok, int ntok,
+name_is(const char *arg, size_t n, const char *name)
+{
+	return n == strlen(name) && memcmp(arg, name, n) == 0;
+}
+
+int
+proto_line_authz_arg(struct proto_line_request *rq, const char *arg,
     enum proto_line_err *err)
 {
-	int i, have_sig = 0;
-	char *eq, *v;
+	const char *eq, *v;
+	size_t n;
 
-	for (i = 1; i < ntok; i++) {
-		if ((eq = strchr(tok[i], '=')) == NULL)
+	if ((eq = strchr(arg, '=')) == NULL)
+		return fail(err, PLE_BAD_ARGUMENT);
+	n = (size_t)(eq - arg);
+	v = eq + 1;
+	if (name_is(arg, n, "sender") && rq->sender == NULL) {
+		rq->sender = v;
+		rq->sender_null = v[0] == '\0' || strcmp(v, "<>") == 0;
+	} else if (name_is(arg, n, "recipient") && rq->recipient == NULL)
+		rq->recipient = v;
+	else if (name_is(arg, n, "sig") && rq->sig == VSIG_UNKNOWN) {
+		/* sig=unknown cannot be sent, so UNKNOWN means "not yet" */
+		if (verdict_sig_from_name(v, &rq->sig) == -1 ||
+		    rq->sig == VSIG_UNKNOWN)
 			return fail(err, PLE_BAD_ARGUMENT);
-		*eq = '\0';
-		v = eq + 1;
-		if (strcmp(tok[i], "sender") == 0 && rq->sender == NULL) {
-			rq->sender = v;
-			rq->sender_null = v[0] == '\0' ||
-			    strcmp(v, "<>") == 0;
-		} else if (strcmp(tok[i], "recipient") == 0 &&
-		    rq->recipient == NULL)
-			rq->recipient = v;
-		else if (strcmp(tok[i], "sig") == 0 && !have_sig) {
-			if (verdict_sig_from_name(v, &rq->sig) == -1 ||
-			    rq->sig == VSIG_UNKNOWN)
-				return fail(err, PLE_BAD_ARGUMENT);
-			have_sig = 1;
-		} else if (strcmp(tok[i], "key") == 0 && !rq->have_key) {
-			if (key_fingerprint_parse(v, rq->key) == -1)
-				return fail(err, PLE_BAD_ARGUMENT);
-			rq->have_key = 1;
-		} else if (strcmp(tok[i], "queue_id") == 0 &&
-		    rq->queue_id == NULL) {
-			if (!queue_id_ok(v))
-				return fail(err, PLE_BAD_ARGUMENT);
-			rq->queue_id = v;
-		} else
+	} else if (name_is(arg, n, "key") && !rq->have_key) {
+		if (key_fingerprint_parse(v, rq->key) == -1)
 			return fail(err, PLE_BAD_ARGUMENT);
-	}
+		rq->have_key = 1;
+	} else if (name_is(arg, n, "queue_id") && rq->queue_id == NULL) {
+		if (!proto_line_queue_id_ok(v))
+			return fail(err, PLE_BAD_ARGUMENT);
+		rq->queue_id = v;
+	} else
+		return fail(err, PLE_BAD_ARGUMENT);
+	return 0;
+}
+
+int
+proto_line_authz_check(const struct proto_line_request *rq,
+    enum proto_line_err *err)
+{
 	if (rq->have_key && rq->sig != VSIG_PASS)
 		return fail(err, PLE_BAD_ARGUMENT);
 	if (rq->sender == NULL || rq->recipient == NULL ||
@@ -152,6 +159,18 @@ parse_authz(struct proto_line_request *rq, char **tok, int ntok,
 	    (rq->sig == VSIG_PASS && !rq->have_key))
 		return fail(err, PLE_MISSING_ARGUMENT);
 	return 0;
+}
+
+static int
+parse_authz(struct proto_line_request *rq, char **tok, int ntok,
+    enum proto_line_err *err)
+{
+	int i;
+
+	for (i = 1; i < ntok; i++)
+		if (proto_line_authz_arg(rq, tok[i], err) == -1)
+			return -1;
+	return proto_line_authz_check(rq, err);
 }
 
 int
@@ -325,6 +344,14 @@ proto_line_out_attr_u64(struct proto_line_out *o, const char *name,
 	proto_line_out_attr(o, name, num);
 }
 
+const char *
+proto_line_out_known(struct proto_line_out *o, const char *name)
+{
+	if (name == NULL || strcmp(name, "?") == 0)
+		o->bad = 1;
+	return name;
+}
+
 int
 proto_line_out_end(struct proto_line_out *o)
 {
@@ -340,7 +367,7 @@ proto_line_out_end(struct proto_line_out *o)
 	return -1;
 }
 
-/* ---- the AUTHZ and LOOKUP replies: one codec ---- */
+/* ---- the AUTHZ reply: one codec (LOOKUP: proto_line_lookup.c) ---- */
 
 /* tag_fits: whether tag T may go with verdict V (verdicts.md 6.4 rule 6). */
 static int
@@ -376,15 +403,6 @@ class_ok(const char *id)
 	return 1;
 }
 
-/* known: NAME is not the "?" a name function gives out of range. */
-static const char *
-known(struct proto_line_out *o, const char *name)
-{
-	if (name == NULL || strcmp(name, "?") == 0)
-		o->bad = 1;
-	return name;
-}
-
 int
 proto_line_authz_encode(char *buf, size_t bufsz,
     const struct proto_line_authz *a)
@@ -394,13 +412,16 @@ proto_line_authz_encode(char *buf, size_t bufsz,
 	proto_line_out_init(&o, buf, bufsz);
 	if (!tag_fits(a->verdict, a->tag))
 		o.bad = 1;
-	proto_line_out_word(&o, known(&o, verdict_name(a->verdict)));
-	proto_line_out_word(&o, known(&o, verdict_reason_name(a->reason)));
-	proto_line_out_attr(&o, "tag", known(&o, verdict_tag_name(a->tag)));
+	proto_line_out_word(&o, proto_line_out_known(&o,
+	    verdict_name(a->verdict)));
+	proto_line_out_word(&o, proto_line_out_known(&o,
+	    verdict_reason_name(a->reason)));
+	proto_line_out_attr(&o, "tag", proto_line_out_known(&o,
+	    verdict_tag_name(a->tag)));
 	proto_line_out_attr(&o, "lookup", a->has_lookup ?
-	    known(&o, lookup_state_name(a->lookup)) : "-");
+	    proto_line_out_known(&o, lookup_state_name(a->lookup)) : "-");
 	proto_line_out_attr(&o, "policy", a->has_policy ?
-	    known(&o, verdict_policy_name(a->policy)) : "-");
+	    proto_line_out_known(&o, verdict_policy_name(a->policy)) : "-");
 	if (memchr(a->class_id, '\0', sizeof(a->class_id)) == NULL ||
 	    !class_ok(a->class_id))
 		o.bad = 1;
@@ -443,13 +464,8 @@ bad:
 	return proto_line_out_end(&o);	/* "error internal", -1 */
 }
 
-/*
- * words: the SP-separated words of LINE (LEN octets, a final LF dropped)
- * as [start, end) offsets, at most MAX; -1 for more, for an empty word
- * (two SPs, a leading or trailing SP) or a control octet.
- */
-static int
-words(const char *line, size_t len, size_t (*w)[2], int max)
+int
+proto_line_words(const char *line, size_t len, size_t (*w)[2], int max)
 {
 	size_t i, start = 0;
 	int n = 0;
@@ -504,7 +520,7 @@ proto_line_authz_decode(const char *line, size_t len,
 	int i, n, have_tag = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((n = words(line, len, w, PROTO_LINE_TOKENS_MAX)) < 3 ||
+	if ((n = proto_line_words(line, len, w, PROTO_LINE_TOKENS_MAX)) < 3 ||
 	    word_copy(line, w[0], val, sizeof(val)) == -1 ||
 	    verdict_from_name(val, &out->verdict) == -1 ||
 	    word_copy(line, w[1], val, sizeof(val)) == -1 ||
@@ -561,143 +577,21 @@ fail:
 }
 
 int
-proto_line_lookup_encode(char *buf, size_t bufsz,
-    const struct proto_line_lookup *l)
+proto_line_number(const char *s, size_t n, uint64_t *out)
 {
-	struct proto_line_out o;
+	uint64_t v = 0;
 	size_t i;
 
-	proto_line_out_init(&o, buf, bufsz);
-	proto_line_out_word(&o, "ok");
-	proto_line_out_attr(&o, "state", known(&o, lookup_state_name(l->state)));
-	if (l->nokey != LOOKUP_NOKEY_NONE)
-		proto_line_out_attr(&o, "nokey",
-		    known(&o, lookup_nokey_name(l->nokey)));
-	if (l->owner != NULL)
-		proto_line_out_attr(&o, "owner", l->owner);
-	proto_line_out_attr(&o, "policy",
-	    known(&o, verdict_policy_name(l->policy)));
-	if (l->nkeys > PROTO_LINE_KEYS_MAX)
-		o.bad = 1;
-	for (i = 0; i < l->nkeys && i < PROTO_LINE_KEYS_MAX; i++) {
-		if (l->keys[i] == NULL || l->keys[i][0] == '\0')
-			o.bad = 1;
-		proto_line_out_attr(&o, "key", l->keys[i]);
-	}
-	if (l->malformed > 0)
-		proto_line_out_attr_u64(&o, "malformed", l->malformed);
-	if (l->why != NULL)
-		proto_line_out_attr_pct(&o, "why", l->why, l->whylen);
-	proto_line_out_attr_u64(&o, "ttl", l->ttl);
-	return proto_line_out_end(&o);
-}
-
-/* pct_decode: S percent-decoded in place; its length, or -1. */
-static int
-pct_decode(char *s, size_t *outlen)
-{
-	size_t i, j = 0;
-	int hi, lo;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] != '%') {
-			s[j++] = s[i];
-			continue;
-		}
-		if ((hi = hex_digit(s[i + 1])) < 0 ||
-		    (lo = hex_digit(s[i + 2])) < 0)
-			return -1;
-		s[j++] = (char)(hi << 4 | lo);
-		i += 2;
-	}
-	s[j] = '\0';
-	*outlen = j;
-	return 0;
-}
-
-/* number: S as a decimal uint64; -1 when it is not one. */
-static int
-number(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
+	if (n == 0)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = (uint64_t)v;
-	return 0;
-}
-
-/* lookup_attr: one NAME=V attribute of a LOOKUP reply into OUT. */
-static int
-lookup_attr(const char *name, char *v, struct proto_line_lookup *out,
-    int *have_state)
-{
-	enum lookup_nokey n;
-
-	if (strcmp(name, "state") == 0) {
-		if ((*have_state)++ ||
-		    verdict_lookup_from_name(v, &out->state) == -1)
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' ||
+		    v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
 			return -1;
-	} else if (strcmp(name, "nokey") == 0) {
-		out->nokey = LOOKUP_NOKEY_ABSENT;
-		for (n = LOOKUP_NOKEY_ABSENT; n <= LOOKUP_NOKEY_EXPIRED; n++)
-			if (strcmp(v, lookup_nokey_name(n)) == 0)
-				out->nokey = n;
-	} else if (strcmp(name, "owner") == 0)
-		out->owner = v;
-	else if (strcmp(name, "policy") == 0) {
-		if (verdict_policy_from_name(v, &out->policy) == -1)
-			return -1;
-	} else if (strcmp(name, "key") == 0) {
-		if (out->nkeys == PROTO_LINE_KEYS_MAX || *v == '\0')
-			return -1;
-		out->keys[out->nkeys++] = v;
-	} else if (strcmp(name, "malformed") == 0)
-		return number(v, &out->malformed);
-	else if (strcmp(name, "why") == 0) {
-		if (pct_decode(v, &out->whylen) == -1)
-			return -1;
-		out->why = v;
-	} else if (strcmp(name, "ttl") == 0)
-		return number(v, &out->ttl);
-	return 0;
-}
-
-int
-proto_line_lookup_decode(char *line, struct proto_line_lookup *out)
-{
-	size_t len = strlen(line);
-	char *p, *next, *eq;
-	int have_state = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->policy = VPOL_SOME;
-	if (len > 0 && line[len - 1] == '\n')
-		line[--len] = '\0';
-	if (strncmp(line, "ok ", 3) != 0)
-		goto fail;
-	for (p = line + 3; p != NULL; p = next) {
-		if ((next = strchr(p, ' ')) != NULL)
-			*next++ = '\0';
-		if (*p == '\0')
-			goto fail;	/* two SPs, or a trailing SP */
-		if ((eq = strchr(p, '=')) == NULL)
-			continue;	/* not an attribute: ignored */
-		*eq = '\0';
-		if (lookup_attr(p, eq + 1, out, &have_state) == -1)
-			goto fail;
+		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
-	if (!have_state)
-		goto fail;
+	*out = v;
 	return 0;
-fail:
-	memset(out, 0, sizeof(*out));
-	return -1;
 }
 
 int
@@ -706,7 +600,7 @@ proto_line_error_decode(const char *line, size_t len, enum proto_line_err *e)
 	size_t w[2][2], i;
 	char code[32];
 
-	if (words(line, len, w, 2) != 2 || !word_is(line, w[0], "error") ||
+	if (proto_line_words(line, len, w, 2) != 2 || !word_is(line, w[0], "error") ||
 	    word_copy(line, w[1], code, sizeof(code)) == -1)
 		return -1;
 	*e = PLE_INTERNAL;
@@ -740,4 +634,36 @@ proto_line_pong(char *buf, size_t bufsz, const char *version)
 	proto_line_out_attr_u64(&o, "proto", PROTO_LINE_VERSION);
 	proto_line_out_attr(&o, "version", version);
 	return proto_line_out_end(&o);
+}
+
+int
+proto_line_pong_decode(const char *line, size_t len, uint64_t *proto,
+    char *version, size_t versionsz)
+{
+	size_t w[PROTO_LINE_TOKENS_MAX][2], vl;
+	const char *a, *eq;
+	int i, n, have = 0;
+
+	if ((n = proto_line_words(line, len, w, PROTO_LINE_TOKENS_MAX)) < 2 ||
+	    !word_is(line, w[0], "ok") || !word_is(line, w[1], "pong"))
+		return -1;
+	for (i = 2; i < n; i++) {
+		a = line + w[i][0];
+		if ((eq = memchr(a, '=', w[i][1] - w[i][0])) == NULL)
+			continue;
+		vl = w[i][1] - (size_t)(eq + 1 - line);
+		if (eq - a == 5 && memcmp(a, "proto", 5) == 0) {
+			if ((have & 1) || proto_line_number(eq + 1, vl,
+			    proto) == -1)
+				return -1;
+			have |= 1;
+		} else if (eq - a == 7 && memcmp(a, "version", 7) == 0) {
+			if ((have & 2) || vl == 0 || vl >= versionsz)
+				return -1;
+			memcpy(version, eq + 1, vl);
+			version[vl] = '\0';
+			have |= 2;
+		}
+	}
+	return have == 3 ? 0 : -1;
 }

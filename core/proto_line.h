@@ -2,10 +2,12 @@
  * proto_line: the line protocol of specs/protocol.md section 3 (Exim's
  * ${readsocket}, the milter, the CLI): parse one request line into a
  * struct, and format reply lines.  Pure: no I/O, no allocation.
+ * Requests are built by proto_line_req.h (the inverse of
+ * proto_line_parse), the STATS reply is proto_line_stats.h.
  *
- * The AUTHZ and LOOKUP replies have one codec, used by both halves of the
- * protocol: senderkeyd encodes them, the milter and the CLI decode them
- * (proto_line_authz_*, proto_line_lookup_*).
+ * Every reply has one codec, used by both halves of the protocol:
+ * senderkeyd encodes, the milter and the CLI decode (proto_line_authz_*
+ * here, proto_line_lookup.h, proto_line_stats.h; PING and errors here).
  *
  * Not here: framing lines off a socket, half-close handling, deciding
  * anything (verdict.c), address canonicalisation (addr.c).
@@ -24,7 +26,6 @@
 #define PROTO_LINE_REPLY_MAX	65536	/* reply octets, LF included */
 #define PROTO_LINE_QUEUE_ID_MAX	32
 #define PROTO_LINE_VERSION	1	/* reported by PING as proto=1 */
-#define PROTO_LINE_KEYS_MAX	LOOKUP_MAX_KEY_RECORDS	/* key= per LOOKUP */
 
 enum proto_line_cmd {
 	PLC_AUTHZ,
@@ -79,6 +80,27 @@ struct proto_line_request {
 int		 proto_line_parse(const char *line, size_t len,
 		    struct proto_line_request *rq, enum proto_line_err *err);
 
+/*
+ * proto_line_authz_arg: apply one AUTHZ argument ARG ("name=value", 3.2)
+ * to *RQ, as the parser does for each argument after the command: the
+ * value is checked (sig, key, queue_id) and RQ's string fields point into
+ * ARG, which must outlive RQ's use.  An argument without "=", an unknown
+ * or repeated one, or a bad value is PLE_BAD_ARGUMENT.  Returns 0, or -1
+ * with *ERR set (when not NULL).
+ */
+int		 proto_line_authz_arg(struct proto_line_request *rq,
+		    const char *arg, enum proto_line_err *err);
+/*
+ * proto_line_authz_check: the checks of 3.2 that need every argument:
+ * key= without sig=pass is PLE_BAD_ARGUMENT; a missing sender or
+ * recipient, an empty recipient, or sig=pass without key= is
+ * PLE_MISSING_ARGUMENT.  Returns 0, or -1 with *ERR set (when not NULL).
+ */
+int		 proto_line_authz_check(const struct proto_line_request *rq,
+		    enum proto_line_err *err);
+/* proto_line_queue_id_ok: whether S is 1-32 letters and digits. */
+int		 proto_line_queue_id_ok(const char *s);
+
 /* proto_line_errname: the wire name of E ("bad-syntax"; "?" if none). */
 const char	*proto_line_errname(enum proto_line_err e);
 /* proto_line_err_closes: 1 when the connection closes after E's reply. */
@@ -116,6 +138,12 @@ void		 proto_line_out_attr_pct(struct proto_line_out *o,
 /* proto_line_out_attr_u64: NAME=decimal N. */
 void		 proto_line_out_attr_u64(struct proto_line_out *o,
 		    const char *name, uint64_t n);
+/*
+ * proto_line_out_known: NAME, marking the reply bad when NAME is NULL or
+ * the "?" a name function gives for a value out of range.
+ */
+const char	*proto_line_out_known(struct proto_line_out *o,
+		    const char *name);
 /*
  * proto_line_out_end: append the LF and a NUL.  Returns the line length
  * (LF included, NUL not), or -1 when anything went wrong (BUF then holds
@@ -168,46 +196,6 @@ int		 proto_line_authz_decode(const char *line, size_t len,
 		    struct proto_line_authz *out);
 
 /*
- * A LOOKUP reply (3.3) as values.  The strings point into the line given
- * to proto_line_lookup_decode (or the caller's, for encoding).
- */
-struct proto_line_lookup {
-	enum lookup_state	 state;
-	enum lookup_nokey	 nokey;		/* NONE: no nokey= */
-	const char		*owner;		/* NULL: no owner= */
-	enum verdict_policy	 policy;	/* VPOL_SOME without policy= */
-	const char		*keys[PROTO_LINE_KEYS_MAX]; /* ALG,FP,FLAG,P */
-	size_t			 nkeys;
-	uint64_t		 malformed;	/* 0: not written */
-	const char		*why;		/* NULL: no why= */
-	size_t			 whylen;	/* decoded octets of why */
-	uint64_t		 ttl;
-};
-
-/*
- * proto_line_lookup_encode: L as "ok state=S [nokey=N] owner=O policy=P
- * key=... [malformed=N] [why=W] ttl=T" LF into BUF (keys in the order
- * given; why percent-encoded, WHYLEN octets).  nokey= is written when
- * L->nokey is not NONE, which only secure-nokey answers should carry.
- * Returns the length, or -1 (a key or owner that is not tchar, a value
- * out of range, BUF too small).
- */
-int		 proto_line_lookup_encode(char *buf, size_t bufsz,
-		    const struct proto_line_lookup *l);
-
-/*
- * proto_line_lookup_decode: one LOOKUP reply LINE (NUL-terminated, a
- * final LF allowed), split in place, into *OUT, whose strings then point
- * into LINE (why= is percent-decoded in place).  "ok" and a known state=
- * are required; a nokey= value that is not known reads as ABSENT (still
- * no key); more than PROTO_LINE_KEYS_MAX key= values, a bad number or a
- * bad percent escape fail.  Unknown attributes are ignored.  Returns 0,
- * or -1 (an "error" reply included).
- */
-int		 proto_line_lookup_decode(char *line,
-		    struct proto_line_lookup *out);
-
-/*
  * proto_line_error_decode: whether LINE (LEN octets, a final LF allowed)
  * is an error reply: 0 with *E set (PLE_INTERNAL for a code this version
  * does not know), else -1.
@@ -220,5 +208,27 @@ int		 proto_line_error(char *buf, size_t bufsz,
 		    enum proto_line_err e);
 /* proto_line_pong: "ok pong proto=1 version=VERSION" LF, or -1. */
 int		 proto_line_pong(char *buf, size_t bufsz, const char *version);
+/*
+ * proto_line_pong_decode: LINE (LEN octets, a final LF allowed) as a PING
+ * reply: *PROTO gets proto=, VERSION (VERSIONSZ octets) the version=
+ * text; both are required, unknown attributes are ignored.  Returns 0,
+ * or -1 (an "error" reply, a bad number, a version that does not fit).
+ */
+int		 proto_line_pong_decode(const char *line, size_t len,
+		    uint64_t *proto, char *version, size_t versionsz);
+
+/*
+ * proto_line_words: the SP-separated words of a reply LINE (LEN octets,
+ * a final LF dropped) as [start, end) offsets into W, at most MAX.
+ * Returns the number of words, or -1 for more than MAX, an empty word
+ * (two SPs, a leading or trailing SP), a control octet or an empty line.
+ */
+int		 proto_line_words(const char *line, size_t len,
+		    size_t (*w)[2], int max);
+/*
+ * proto_line_number: the N octets at S as a decimal uint64 (digits only,
+ * no sign, no overflow) into *OUT.  Returns 0 or -1.
+ */
+int		 proto_line_number(const char *s, size_t n, uint64_t *out);
 
 #endif

@@ -16,6 +16,7 @@
 #include "lib/keyrec.h"
 #include "core/lookup.h"
 #include "core/proto_line.h"
+#include "core/proto_line_lookup.h"
 #include "answer.h"
 
 int

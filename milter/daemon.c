@@ -1,13 +1,12 @@
 /*
  * daemon.c: talk to senderkeyd over its line socket (daemon.h).  Non-
- * blocking throughout: connect, writes and reads all wait in poll() for
- * what is left of one deadline, so a stuck daemon costs the milter thread
- * at most TIMEOUT_MS.
+ * blocking throughout: connect (lib/dial.h), writes and reads all wait in
+ * poll() for what is left of one deadline, so a stuck daemon costs the
+ * milter thread at most TIMEOUT_MS.  The LOOKUP and AUTHZ requests are
+ * built by the protocol's codec (core/proto_line_req.h), the replies
+ * read through answer.h and keycache.h.
  */
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -17,7 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/dial.h"
+#include "lib/key.h"
+#include "core/proto_line.h"
+#include "core/proto_line_req.h"
+#include "answer.h"
 #include "daemon.h"
+#include "keycache.h"
 
 static long long
 now_ms(void)
@@ -26,57 +31,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* dial: a non-blocking socket connecting (or connected) to L; -1. */
-static int
-dial(const struct config_listen *l, int *inprogress)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t len;
-	int fd;
-
-	*inprogress = 0;
-	memset(&ss, 0, sizeof(ss));
-	if (l->kind == CONFIG_LISTEN_UNIX && l->path != NULL) {
-		if (strlen(l->path) >= sizeof(sun->sun_path)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		sun->sun_family = AF_UNIX;
-		memcpy(sun->sun_path, l->path, strlen(l->path) + 1);
-		len = sizeof(*sun);
-	} else if (l->kind == CONFIG_LISTEN_INET && l->host != NULL &&
-	    inet_pton(AF_INET, l->host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)l->port);
-		len = sizeof(*sin);
-	} else if (l->kind == CONFIG_LISTEN_INET && l->host != NULL &&
-	    inet_pton(AF_INET6, l->host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)l->port);
-		len = sizeof(*sin6);
-	} else {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, len) == -1) {
-		if (errno != EINPROGRESS && errno != EAGAIN) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		*inprogress = 1;
-	}
-	return fd;
 }
 
 void
@@ -100,8 +54,7 @@ daemon_ask(const struct config_listen *l, const char *req, size_t nlines,
 	size_t reqlen = strlen(req), sent = 0, have = 0, got = 0, cap;
 	long long deadline = now_ms() + timeout_ms, left;
 	ssize_t r;
-	socklen_t elen;
-	int fd = -1, inprog, soerr;
+	int fd = -1, inprog;
 
 	*replies = NULL;
 	if (nlines == 0 || nlines > SIZE_MAX / DAEMON_REPLY_MAX) {
@@ -114,7 +67,7 @@ daemon_ask(const struct config_listen *l, const char *req, size_t nlines,
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
-	if ((fd = dial(l, &inprog)) == -1) {
+	if ((fd = dial_open(l, DIAL_NONBLOCK, &inprog)) == -1) {
 		snprintf(err, errsz, "cannot connect to senderkeyd at %s: %s",
 		    l->spec != NULL ? l->spec : "?", strerror(errno));
 		goto fail;
@@ -135,12 +88,10 @@ daemon_ask(const struct config_listen *l, const char *req, size_t nlines,
 			goto fail;
 		}
 		if (inprog && (pfd.revents & (POLLOUT | POLLERR | POLLHUP))) {
-			elen = sizeof(soerr);
-			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
-			    &elen) == -1 || soerr != 0) {
+			if (dial_finish(fd) == -1) {
 				snprintf(err, errsz, "cannot connect to "
 				    "senderkeyd at %s: %s", l->spec != NULL ?
-				    l->spec : "?", strerror(soerr));
+				    l->spec : "?", strerror(errno));
 				goto fail;
 			}
 			inprog = 0;
@@ -202,4 +153,129 @@ fail:
 	free(buf);
 	daemon_replies_free(out, nlines);
 	return -1;
+}
+
+/* ---- the requests the milter sends, through the codec ---- */
+
+int
+daemon_lookup(const struct config_listen *l, unsigned timeout_ms,
+    struct keycache *kc, struct sig_verify *v, const char *sender,
+    char *err, size_t errsz)
+{
+	struct proto_line_request *rq;
+	enum proto_line_err e;
+	char req[PROTO_LINE_MAX + 1], **rep = NULL;
+	int rc = -1;
+
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return -1;
+	rq->cmd = PLC_LOOKUP;
+	rq->address = sender;
+	if (proto_line_req_build(req, sizeof(req), rq, &e) == -1) {
+		snprintf(err, errsz, "cannot send LOOKUP %s: %s", sender,
+		    proto_line_errname(e));
+		goto done;
+	}
+	if (daemon_ask(l, req, 1, timeout_ms, &rep, err, errsz) == -1)
+		goto done;
+	if (keycache_verify_reply(kc, v, rep[0], time(NULL)) == -1) {
+		snprintf(err, errsz, "unexpected LOOKUP reply");
+		goto done;
+	}
+	rc = 0;
+done:
+	daemon_replies_free(rep, 1);
+	free(rq);
+	return rc;
+}
+
+/* sig_of: the AUTHZ sig= value of a message result (signature.md 6.2). */
+static enum verdict_sig
+sig_of(enum sig_result r)
+{
+	switch (r) {
+	case SIG_PASS:
+		return VSIG_PASS;
+	case SIG_FAIL:
+		return VSIG_FAIL;
+	case SIG_NONE:
+		return VSIG_NONE;
+	case SIG_TEMPERROR:
+		return VSIG_TEMPERROR;
+	case SIG_PERMERROR:
+		break;
+	}
+	return VSIG_PERMERROR;
+}
+
+/* authz_requests: one AUTHZ line per recipient, built by the codec, as
+   one malloc'd string; NULL with ERR set when one cannot be sent. */
+static char *
+authz_requests(const char *sender, const struct sig_outcome *o,
+    const char *qid, const char *const *rcpts, size_t nrcpts, char *err,
+    size_t errsz)
+{
+	struct proto_line_request *rq;
+	enum proto_line_err e;
+	char line[PROTO_LINE_MAX + 1], *req = NULL, *nreq;
+	size_t i, len = 0;
+	int n;
+
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return NULL;
+	rq->cmd = PLC_AUTHZ;
+	rq->sender = sender;
+	rq->sig = sig_of(o->result);
+	if (o->result == SIG_PASS &&
+	    key_fingerprint_parse(o->fp, rq->key) == 0)
+		rq->have_key = 1;
+	rq->queue_id = qid;
+	for (i = 0; i < nrcpts; i++) {
+		rq->recipient = rcpts[i];
+		if ((n = proto_line_req_build(line, sizeof(line), rq,
+		    &e)) == -1) {
+			snprintf(err, errsz, "cannot send AUTHZ for %s: %s",
+			    rcpts[i], proto_line_errname(e));
+			goto fail;
+		}
+		if ((nreq = realloc(req, len + (size_t)n + 1)) == NULL)
+			goto fail;
+		req = nreq;
+		memcpy(req + len, line, (size_t)n + 1);
+		len += (size_t)n;
+	}
+	free(rq);
+	return req;
+fail:
+	free(rq);
+	free(req);
+	return NULL;
+}
+
+int
+daemon_authz(const struct config_listen *l, unsigned timeout_ms,
+    const char *sender, const struct sig_outcome *o, const char *qid,
+    const char *const *rcpts, size_t nrcpts, struct answer_authz *ans,
+    char *err, size_t errsz)
+{
+	char *req, **rep = NULL;
+	size_t i;
+	int rc = -1;
+
+	if ((req = authz_requests(sender, o, qid, rcpts, nrcpts, err,
+	    errsz)) == NULL)
+		return -1;
+	if (daemon_ask(l, req, nrcpts, timeout_ms, &rep, err, errsz) == -1)
+		goto done;
+	for (i = 0; i < nrcpts; i++)
+		if (answer_authz_parse(rep[i], &ans[i]) == -1) {
+			snprintf(err, errsz, "unexpected AUTHZ reply for %s",
+			    rcpts[i]);
+			goto done;
+		}
+	rc = 0;
+done:
+	daemon_replies_free(rep, nrcpts);
+	free(req);
+	return rc;
 }

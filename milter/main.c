@@ -34,6 +34,7 @@
 #include "lib/service.h"
 #include "lib/sig.h"
 #include "lib/sigheader.h"
+#include "core/proto_line.h"
 #include "answer.h"
 #include "daemon.h"
 #include "hdr.h"
@@ -235,17 +236,11 @@ static void
 set_qid(SMFICTX *ctx, struct mctx *c)
 {
 	const char *q = smfi_getsymval(ctx, "i");
-	size_t i;
 
 	c->qid[0] = '\0';
-	if (q == NULL || strlen(q) > QID_MAX)
-		return;
-	for (i = 0; q[i] != '\0'; i++)
-		if (!((q[i] >= '0' && q[i] <= '9') ||
-		    (q[i] >= 'a' && q[i] <= 'z') ||
-		    (q[i] >= 'A' && q[i] <= 'Z')))
-			return;
-	memcpy(c->qid, q, i + 1);
+	/* sent as AUTHZ queue_id= only when it is one (protocol.md 3.2) */
+	if (q != NULL && strlen(q) <= QID_MAX && proto_line_queue_id_ok(q))
+		memcpy(c->qid, q, strlen(q) + 1);
 }
 
 /*
@@ -364,73 +359,6 @@ b8_of(const struct msg *m, const struct sig_outcome *o, char out[9])
 	sigheader_free(sh);
 }
 
-/* ask_lookup: the daemon's keys for SENDER into V, prepared keys from
-   the cache; -1 when unreachable. */
-static int
-ask_lookup(struct sig_verify *v, const char *sender, char *err,
-    size_t errsz)
-{
-	char *req = NULL, **rep = NULL;
-	int rc = -1;
-
-	if (asprintf(&req, "LOOKUP %s\n", sender) == -1)
-		return -1;
-	if (daemon_ask(&M->cfg->socket, req, 1, M->cfg->milter_timeout_ms,
-	    &rep, err, errsz) == -1)
-		goto done;
-	if (keycache_verify_reply(M->kc, v, rep[0], time(NULL)) == -1) {
-		snprintf(err, errsz, "unexpected LOOKUP reply");
-		goto done;
-	}
-	rc = 0;
-done:
-	daemon_replies_free(rep, 1);
-	free(req);
-	return rc;
-}
-
-/* ask_authz: one AUTHZ per recipient into ANS; -1 when unusable. */
-static int
-ask_authz(struct mctx *c, const char *sender, const struct sig_outcome *o,
-    struct answer_authz *ans, char *err, size_t errsz)
-{
-	char *req = NULL, **rep = NULL, *line = NULL, *nreq;
-	size_t i, len = 0;
-	int n, rc = -1;
-
-	for (i = 0; i < c->nrcpts; i++) {
-		n = asprintf(&line, "AUTHZ sender=%s recipient=%s sig=%s%s%s"
-		    "%s%s\n", sender, c->rcpts[i], sig_result_name(o->result),
-		    o->result == SIG_PASS ? " key=" : "",
-		    o->result == SIG_PASS ? o->fp : "",
-		    c->qid[0] != '\0' ? " queue_id=" : "", c->qid);
-		if (n == -1)
-			goto done;
-		if ((nreq = realloc(req, len + (size_t)n + 1)) == NULL)
-			goto done;
-		req = nreq;
-		memcpy(req + len, line, (size_t)n + 1);
-		len += (size_t)n;
-		free(line);
-		line = NULL;
-	}
-	if (daemon_ask(&M->cfg->socket, req, c->nrcpts,
-	    M->cfg->milter_timeout_ms, &rep, err, errsz) == -1)
-		goto done;
-	for (i = 0; i < c->nrcpts; i++)
-		if (answer_authz_parse(rep[i], &ans[i]) == -1) {
-			snprintf(err, errsz, "unexpected AUTHZ reply for %s",
-			    c->rcpts[i]);
-			goto done;
-		}
-	rc = 0;
-done:
-	daemon_replies_free(rep, c->nrcpts);
-	free(line);
-	free(req);
-	return rc;
-}
-
 static sfsistat
 eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 {
@@ -453,7 +381,8 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 		goto tempfail;
 	from = msg_from(m, &ferr);
 	if (sig_verify_need_keys(v, &sender) &&
-	    ask_lookup(v, addr_canon(sender), err, sizeof(err)) == -1)
+	    daemon_lookup(&M->cfg->socket, M->cfg->milter_timeout_ms, M->kc,
+	    v, addr_canon(sender), err, sizeof(err)) == -1)
 		failed = 1;
 	o = sig_verify_result(v);
 	if (failed) {
@@ -465,8 +394,11 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	b8_of(m, o, b8);
 	if ((ans = calloc(c->nrcpts + 1, sizeof(*ans))) == NULL)
 		goto tempfail;
-	if (!failed && c->nrcpts > 0 && ask_authz(c, from != NULL ?
-	    addr_canon(from) : "invalid", o, ans, err, sizeof(err)) == -1)
+	if (!failed && c->nrcpts > 0 && daemon_authz(&M->cfg->socket,
+	    M->cfg->milter_timeout_ms, from != NULL ? addr_canon(from) :
+	    "invalid", o, c->qid[0] != '\0' ? c->qid : NULL,
+	    (const char *const *)c->rcpts, c->nrcpts, ans, err,
+	    sizeof(err)) == -1)
 		failed = 1;
 	memset(&in, 0, sizeof(in));
 	in.m = m;

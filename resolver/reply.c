@@ -15,6 +15,7 @@
 #include "lib/keyrec.h"
 #include "core/decision.h"
 #include "core/proto_line.h"
+#include "core/proto_line_lookup.h"
 #include "reply.h"
 
 int

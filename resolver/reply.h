@@ -1,9 +1,10 @@
 /*
  * reply: senderkeyd's answers as octets: the AUTHZ and LOOKUP reply
- * lines through the line protocol's codec (core/proto_line.h) and the
- * Postfix policy answers through proto_policy.c, with the configured
- * actions.  Pure: the caller sends what is written.  Not here: deciding
- * (decision.c, verdict.c), the error and PING/STATS lines (proto_line.h,
+ * lines through the line protocol's codec (core/proto_line.h,
+ * core/proto_line_lookup.h) and the Postfix policy answers through
+ * proto_policy.c, with the configured actions.  Pure: the caller sends
+ * what is written.  Not here: deciding (decision.c, verdict.c), the
+ * error, PING and STATS lines (proto_line.h, proto_line_stats.h,
  * server.c), sending (server.c).
  */
 #ifndef SK_REPLY_H

@@ -22,6 +22,7 @@
 #include "lib/config.h"
 #include "core/lookup.h"
 #include "core/proto_line.h"
+#include "core/proto_line_stats.h"
 #include "core/store.h"
 #include "cache.h"
 #include "classmemo.h"
@@ -184,16 +185,24 @@ void
 server_stats_reply(struct server *s, struct sconn *sc)
 {
 	struct stat_kv kv[STATS_MAX];
-	struct proto_line_out o;
+	struct proto_line_stats st;
 	char buf[4096];
 	size_t i, n;
+	int len;
 
+	/* the reply through the protocol's codec (proto_line_stats.h): a
+	   name it does not know, or a counter left out, is "error internal" */
 	n = stats_collect(s, kv);
-	proto_line_out_init(&o, buf, sizeof(buf));
-	proto_line_out_word(&o, "ok");
+	memset(&st, 0, sizeof(st));
+	len = 0;
 	for (i = 0; i < n; i++)
-		proto_line_out_attr_u64(&o, kv[i].name, kv[i].v);
-	server_reply(sc, buf, proto_line_out_end(&o), 0);
+		if (proto_line_stats_set(&st, kv[i].name, kv[i].v) == -1)
+			len = -1;
+	if (len == 0)
+		len = proto_line_stats_encode(buf, sizeof(buf), &st);
+	if (len == -1)
+		len = proto_line_error(buf, sizeof(buf), PLE_INTERNAL);
+	server_reply(sc, buf, len, 0);
 }
 
 int

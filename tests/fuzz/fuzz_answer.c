@@ -2,7 +2,7 @@
  * fuzz_answer.c: libFuzzer target for the decoders of senderkeyd's
  * replies: milter/answer.c and the codec under it (core/proto_line.c).
  * Each LF-separated line of the input (NUL-terminated, as daemon.c hands
- * it over) is parsed as an AUTHZ reply and as a LOOKUP reply; whatever
+ * it over) is parsed as an AUTHZ, LOOKUP, STATS and PING reply; whatever
  * decodes must survive a round trip (encode, decode: the same values).
  * Built with milter/answer.c compiled in.
  */
@@ -11,11 +11,41 @@
 #include <string.h>
 
 #include "core/proto_line.h"
+#include "core/proto_line_lookup.h"
+#include "core/proto_line_stats.h"
 #include "milter/answer.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char	enc[PROTO_LINE_REPLY_MAX];
+
+/* round_trip_small: the same for the STATS and PING replies. */
+static void
+round_trip_small(const char *line)
+{
+	struct proto_line_stats st, su;
+	uint64_t proto, p2;
+	char ver[64], v2[64];
+	int i, n;
+
+	if (proto_line_stats_decode(line, strlen(line), &st) == 0) {
+		for (i = 0; i < PLS_COUNT; i++)
+			st.have[i] = 1;	/* encode wants every counter */
+		if ((n = proto_line_stats_encode(enc, sizeof(enc), &st)) < 0 ||
+		    proto_line_stats_decode(enc, (size_t)n, &su) != 0 ||
+		    memcmp(st.v, su.v, sizeof(st.v)) != 0)
+			abort();
+	}
+	if (proto_line_pong_decode(line, strlen(line), &proto, ver,
+	    sizeof(ver)) == 0) {
+		/* PING's encoder writes this version's proto=1 only */
+		if ((n = proto_line_pong(enc, sizeof(enc), ver)) < 0 ||
+		    proto_line_pong_decode(enc, (size_t)n, &p2, v2,
+		    sizeof(v2)) != 0 || strcmp(ver, v2) != 0 ||
+		    p2 != PROTO_LINE_VERSION)
+			abort();
+	}
+}
 
 /* round_trip: LINE's decoded values, encoded and decoded, are the same. */
 static void
@@ -50,6 +80,7 @@ round_trip(const char *line)
 				abort();
 	}
 	free(copy);
+	round_trip_small(line);
 }
 
 int

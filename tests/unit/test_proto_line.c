@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/proto_line.h"
+#include "core/proto_line_lookup.h"
 #include "t.h"
 
 #define FPR "3F:6A:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:" \

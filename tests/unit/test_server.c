@@ -31,6 +31,7 @@
 #include "core/lookup.h"
 #include "core/policydb.h"
 #include "core/proto_line.h"
+#include "core/proto_line_lookup.h"
 #include "core/store.h"
 #include "resolver/cache.h"
 #include "resolver/log.h"
