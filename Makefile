@@ -112,11 +112,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
 
-# test_milter_verify links the milter's modules (all but main.c) from
-# their own archive, so it pulls in only what it uses and the objects
-# are the ones bin/senderkey-milter runs.
+# test_milter_verify and test_milter_keycache (and the milter_verify_cost
+# tool) link the milter's modules (all but main.c) from their own archive,
+# so they pull in only what they use and the objects are the ones
+# bin/senderkey-milter runs.
 MILTER_A = $(BUILD)/libsenderkey-milter.a
-MILTER_TESTS = $(BUILD)/tests/test_milter_verify
+MILTER_TESTS = $(BUILD)/tests/test_milter_verify \
+	$(BUILD)/tests/test_milter_keycache
 
 $(MILTER_A): $(filter-out $(BUILD)/milter/main.o,$(MILTER_OBJ))
 	@mkdir -p $(dir $@)
@@ -128,9 +130,11 @@ $(MILTER_TESTS): $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(MILTER_A) \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 		-pthread -o $@ $< $(MILTER_A) $(CORE_A) $(LIBS)
-# test_milter_keycache reads keycache.c's internals: it compiles it in.
-$(BUILD)/tests/test_milter_keycache $(BUILD)/tests/milter_verify_cost: \
-	milter/answer.c milter/keycache.c $(wildcard milter/*.h)
+$(BUILD)/tests/milter_verify_cost: tests/tools/milter_verify_cost.c \
+	$(MILTER_A) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< \
+		$(MILTER_A) $(CORE_A) $(LIBS)
 $(BUILD)/tests/test_milter_hdr: milter/hdr.c milter/hdr.h
 
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)

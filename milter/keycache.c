@@ -15,6 +15,7 @@
 
 #include "answer.h"
 #include "keycache.h"
+#include "keycache_int.h"
 
 /*
  * Estimated heap use, measured with glibc's mallinfo2 on OpenSSL 3.0:
@@ -60,6 +61,18 @@ struct keycache {
 	struct entry		*head, *tail;
 	struct keycache_stats	 st;
 };
+
+size_t
+keycache_cost_entry(size_t len)
+{
+	return COST_ENTRY(len);
+}
+
+size_t
+keycache_cost_inst(size_t len)
+{
+	return COST_INST(len);
+}
 
 static uint64_t
 hash_spec(uint64_t seed, const char *s, size_t len)

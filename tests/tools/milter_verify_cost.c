@@ -17,8 +17,13 @@
 
 #include <openssl/evp.h>
 
-#include "../../milter/answer.c"
-#include "../../milter/keycache.c"
+#include "lib/b64.h"
+#include "lib/key.h"
+#include "lib/msg.h"
+#include "lib/sig.h"
+#include "lib/sigheader.h"
+#include "milter/answer.h"
+#include "milter/keycache.h"
 
 /* run: N verifications of MSG with the LOOKUP reply LINE; -1 unless
    every one passes.  Separate, so that callgrind --toggle-collect=run
