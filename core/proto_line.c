@@ -1,10 +1,12 @@
 /*
  * proto_line.c: the line protocol of specs/protocol.md section 3: one
  * request line into a struct proto_line_request (tokens, quoted local
- * parts, AUTHZ arguments), reply lines out, and the codec of the AUTHZ
- * and LOOKUP replies (encoded by senderkeyd, decoded by its clients).
- * Pure: no I/O, no allocation; the connection layer frames lines and
- * writes replies.
+ * parts, AUTHZ arguments), reply lines out, and the codec of the AUTHZ,
+ * PING and error replies (encoded by senderkeyd, decoded by its
+ * clients).  The LOOKUP and STATS replies are proto_line_lookup.c and
+ * proto_line_stats.c, requests are built by proto_line_req.c.  Pure: no
+ * I/O, no allocation; the connection layer frames lines and writes
+ * replies.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -12,7 +14,6 @@
 #include <string.h>
 
 #include "lib/addr.h"
-#include "lib/hex.h"
 #include "lib/key.h"
 #include "proto_line.h"
 

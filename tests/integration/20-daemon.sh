@@ -215,6 +215,28 @@ expect_match "senderkey stats --json: one object" "$R" \
     '^\{"uptime":[0-9]+,"requests":[0-9]+,.*\}$'
 "$SK_BIN/senderkey" stats --socket "$D/nothing.sock" >/dev/null 2>&1
 expect_eq "senderkey stats without a daemon: exit 69" "$?" 69
+R=$(ask main.sock STATS)
+expect_match "STATS: the counters in the order of protocol.md 6" "$R" \
+    " requests_ping=[0-9]+ requests_stats=[0-9]+ requests_policy=[0-9]+ errors="
+R=$("$SK_BIN/senderkey" stats --socket "$D/main.sock" | tr '\n' ' ')
+expect_match "senderkey stats: every counter, one a line, in that order" \
+    "$R" "^uptime=[0-9]+ requests=[0-9]+ .* requests_ping=[0-9]+ requests_stats=[0-9]+ requests_policy=[0-9]+ .* latency_max_us=[0-9]+ \$"
+N0=$(ask main.sock STATS | sed 's/.* requests=\([0-9]*\) .*/\1/')
+R=$("$SK_BIN/senderkey" authz --socket "$D/main.sock" a@example.test \
+    b@example.net sig=maybe 2>&1)
+expect_match "senderkey authz with a bad sig=: exit 65, named" "$R:$?" \
+    "sig=maybe: bad-argument:65$"
+R=$("$SK_BIN/senderkey" authz --socket "$D/main.sock" "$(printf 'a\001@example.test')" \
+    b@example.net 2>&1)
+expect_match "senderkey authz with a control octet: exit 65, not sent" \
+    "$R:$?" "bad-syntax:65$"
+N1=$(ask main.sock STATS | sed 's/.* requests=\([0-9]*\) .*/\1/')
+expect_eq "those two never reached the daemon (only the STATS between)" \
+    "$N1" "$((N0 + 1))"
+R=$("$SK_BIN/senderkey" authz --socket "$D/main.sock" \
+    '"john doe"@example.test' bob@example.net queue_id=Q12)
+expect_match "senderkey authz: a quoted local part with a space is sent" \
+    "$R:$?" "^unauthorized no-key .*:2$"
 
 # StatsFile: a Prometheus textfile at start, replaced atomically, and at exit
 start prom "StatsFile $D/prom.txt"

@@ -467,7 +467,7 @@ test_lookup_reply(void)
 	for (i = 0; i < PROTO_LINE_KEYS_MAX; i++)
 		snprintf(keys[i], sizeof(keys[i]), "%s,%02zX:" "%.92s,%s,"
 		    "MCowBQYDK2VwAyEA+/=%zu", i % 2 ? "rsa" : "ed25519", i,
-		    FPR + 3, i % 3 ? "-" : "t", i);
+		    &FPR[3], i % 3 ? "-" : "t", i);
 	for (s = 0; s <= LOOKUP_PERMERROR; s++)
 		for (nk = 0; nk <= LOOKUP_NOKEY_EXPIRED; nk++)
 			for (nkv = 0; nkv < 3; nkv++, k++) {
