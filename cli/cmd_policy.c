@@ -195,12 +195,12 @@ canon_rcpt(struct pctx *c, const char *arg, const char *verb, char *out)
 
 /* apply: ITEMS in one transaction with the audit text WHAT. */
 static int
-apply(struct pctx *c, const struct pimp_item *items, size_t n,
+apply(struct pctx *c, const struct policy_import_item *items, size_t n,
     const char *what)
 {
 	struct policydb *db = NULL;
 	enum policydb_err e = POLICYDB_OK;
-	const struct pimp_item *it;
+	const struct policy_import_item *it;
 	char err[POLICYDB_ERR_MAX + 128];
 	size_t i, ch, total = 0;
 	int rc;
@@ -217,10 +217,10 @@ apply(struct pctx *c, const struct pimp_item *items, size_t n,
 	for (i = 0; i < n; i++) {
 		it = &items[i];
 		ch = 0;
-		if (it->kind == PIMP_MODE)
+		if (it->kind == POLICY_IMPORT_MODE)
 			rc = policydb_set_mode(db, it->recipient,
 			    it->mode[0] != '\0' ? it->mode : NULL, &ch);
-		else if (it->kind == PIMP_DENY)
+		else if (it->kind == POLICY_IMPORT_DENY)
 			rc = policydb_add(db, it->recipient, POLICYDB_DENY,
 			    it->sender, NULL, &ch);
 		else
@@ -312,7 +312,7 @@ done:
 static int
 c_set(struct pctx *c, int argc, char **argv)
 {
-	struct pimp_item it;
+	struct policy_import_item it;
 	char what[600];
 	int rc;
 
@@ -324,7 +324,7 @@ c_set(struct pctx *c, int argc, char **argv)
 	memset(&it, 0, sizeof(it));
 	if ((rc = canon_rcpt(c, argv[1], "stored", it.recipient)) != 0)
 		return rc;
-	it.kind = PIMP_MODE;
+	it.kind = POLICY_IMPORT_MODE;
 	if (strcmp(argv[2], "default") != 0)
 		snprintf(it.mode, sizeof(it.mode), "%s", argv[2]);
 	snprintf(what, sizeof(what), "set %s %s", it.recipient, argv[2]);
@@ -337,7 +337,7 @@ c_entry(struct pctx *c, int argc, char **argv)
 {
 	struct policydb *db = NULL;
 	enum policydb_err e = POLICYDB_OK;
-	struct pimp_item it;
+	struct policy_import_item it;
 	const char *cmd = argv[0], *pinarg = NULL;
 	char what[900], err[POLICYDB_ERR_MAX + 128];
 	char plain[POLICYDB_TARGET_MAX];
@@ -379,7 +379,8 @@ c_entry(struct pctx *c, int argc, char **argv)
 	snprintf(what, sizeof(what), "%s %s %s%s%s", cmd, it.recipient,
 	    it.sender, it.pin[0] != '\0' ? " pin " : "", it.pin);
 	if (strcmp(cmd, "allow") == 0 || strcmp(cmd, "deny") == 0) {
-		it.kind = cmd[0] == 'a' ? PIMP_ALLOW : PIMP_DENY;
+		it.kind = cmd[0] == 'a' ? POLICY_IMPORT_ALLOW :
+		    POLICY_IMPORT_DENY;
 		return apply(c, &it, 1, what);
 	}
 	/* remove */
@@ -640,7 +641,7 @@ c_explain(struct pctx *c, int argc, char **argv)
 
 /* import_rcpts: every recipient of L as the mailbox it is delivered to. */
 static int
-import_rcpts(struct pctx *c, struct pimp_list *l)
+import_rcpts(struct pctx *c, struct policy_import_list *l)
 {
 	char out[POLICYDB_TARGET_MAX];
 	size_t i;
@@ -658,7 +659,7 @@ import_rcpts(struct pctx *c, struct pimp_list *l)
 static int
 c_import(struct pctx *c, int argc, char **argv)
 {
-	struct pimp_list l;
+	struct policy_import_list l;
 	char rcpt[POLICYDB_TARGET_MAX], what[900];
 	const char *cmd = argv[0];
 	int rc;
@@ -669,7 +670,7 @@ c_import(struct pctx *c, int argc, char **argv)
 			usage(stderr);
 			return EX_USAGE;
 		}
-		if ((rc = pimp_text(argv[1], &l)) != 0 ||
+		if ((rc = policy_import_text(argv[1], &l)) != 0 ||
 		    (rc = import_rcpts(c, &l)) != 0)
 			goto done;
 		snprintf(what, sizeof(what), "import %s", argv[1]);
@@ -681,8 +682,9 @@ c_import(struct pctx *c, int argc, char **argv)
 		if ((rc = canon_rcpt(c, argv[1], "stored", rcpt)) != 0)
 			return rc;
 		rc = strcmp(cmd, "import-vcard") == 0 ?
-		    pimp_vcard(argv[2], rcpt, (int64_t)time(NULL), &l) :
-		    pimp_gpg(argv[2], rcpt, (int64_t)time(NULL), &l);
+		    policy_import_vcard(argv[2], rcpt, (int64_t)time(NULL),
+		    &l) :
+		    policy_import_gpg(argv[2], rcpt, (int64_t)time(NULL), &l);
 		if (rc != 0)
 			goto done;
 		snprintf(what, sizeof(what), "%s %s %s (%zu entries)", cmd,
@@ -693,7 +695,7 @@ c_import(struct pctx *c, int argc, char **argv)
 done:
 	if (rc != 0 && rc != EX_USAGE)
 		fprintf(stderr, "senderkey: nothing imported\n");
-	pimp_list_free(&l);
+	policy_import_list_free(&l);
 	return rc;
 }
 

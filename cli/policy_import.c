@@ -28,16 +28,16 @@
 #define ARMOR_END	"-----END PGP PUBLIC KEY BLOCK-----"
 
 void
-pimp_list_free(struct pimp_list *l)
+policy_import_list_free(struct policy_import_list *l)
 {
 	free(l->items);
 	memset(l, 0, sizeof(*l));
 }
 
-static struct pimp_item *
-push(struct pimp_list *l)
+static struct policy_import_item *
+push(struct policy_import_list *l)
 {
-	struct pimp_item *n;
+	struct policy_import_item *n;
 	size_t cap;
 
 	if (l->n == l->cap) {
@@ -74,14 +74,14 @@ pin_of(const EVP_PKEY *pk, char out[POLICYDB_PIN_HEX])
 }
 
 static int
-add_allow(struct pimp_list *l, const char *rcpt, const char *sender,
+add_allow(struct policy_import_list *l, const char *rcpt, const char *sender,
     const char *pin)
 {
-	struct pimp_item *it;
+	struct policy_import_item *it;
 
 	if ((it = push(l)) == NULL)
 		return -1;
-	it->kind = PIMP_ALLOW;
+	it->kind = POLICY_IMPORT_ALLOW;
 	snprintf(it->recipient, sizeof(it->recipient), "%s", rcpt);
 	snprintf(it->sender, sizeof(it->sender), "%s", sender);
 	if (pin != NULL)
@@ -90,8 +90,8 @@ add_allow(struct pimp_list *l, const char *rcpt, const char *sender,
 }
 
 int
-pimp_vcard(const char *path, const char *rcpt, int64_t now,
-    struct pimp_list *l)
+policy_import_vcard(const char *path, const char *rcpt, int64_t now,
+    struct policy_import_list *l)
 {
 	struct manifest *m = NULL;
 	const struct manifest_entry *e;
@@ -260,7 +260,7 @@ fail:
 /* one_key: the pins of one key (LEN octets at B) for its mailboxes. */
 static int
 one_key(const char *path, size_t off, const unsigned char *b, size_t len,
-    const char *rcpt, int64_t now, struct pimp_list *l, size_t *added)
+    const char *rcpt, int64_t now, struct policy_import_list *l, size_t *added)
 {
 	struct pgp_key *k = NULL;
 	EVP_PKEY *pk = NULL;
@@ -307,8 +307,8 @@ done:
 }
 
 int
-pimp_gpg(const char *path, const char *rcpt, int64_t now,
-    struct pimp_list *l)
+policy_import_gpg(const char *path, const char *rcpt, int64_t now,
+    struct policy_import_list *l)
 {
 	unsigned char *bin = NULL;
 	const unsigned char *b;
@@ -400,10 +400,10 @@ token(const char *line, size_t *p, char *out, size_t outsz)
 /* text_line: one line of the export format into L; 0 or -1 (printed). */
 static int
 text_line(const char *path, unsigned long lno, const char *line,
-    struct pimp_list *l)
+    struct policy_import_list *l)
 {
 	char w[5][POLICYDB_TARGET_MAX], extra[POLICYDB_TARGET_MAX], err[512];
-	struct pimp_item it;
+	struct policy_import_item it;
 	size_t p = 0, n = 0;
 	int r, kind;
 
@@ -429,17 +429,18 @@ text_line(const char *path, unsigned long lno, const char *line,
 		if (n != 3 || (strcmp(w[2], "allow") != 0 &&
 		    strcmp(w[2], "deny") != 0))
 			goto syntax;
-		it.kind = PIMP_MODE;
+		it.kind = POLICY_IMPORT_MODE;
 		memcpy(it.mode, w[2], strlen(w[2]) + 1);	/* "allow"|"deny" */
 	} else if (strcmp(w[1], "allow") == 0 || strcmp(w[1], "deny") == 0) {
-		it.kind = w[1][0] == 'a' ? PIMP_ALLOW : PIMP_DENY;
+		it.kind = w[1][0] == 'a' ? POLICY_IMPORT_ALLOW :
+		    POLICY_IMPORT_DENY;
 		if ((kind = policydb_canon(w[2], it.sender, err,
 		    sizeof(err))) == -1) {
 			fprintf(stderr, "%s:%lu: sender %s\n", path, lno, err);
 			return -1;
 		}
 		if (n == 5 && strcmp(w[3], "pin") == 0 &&
-		    it.kind == PIMP_ALLOW && kind == POLICYDB_T_ADDR) {
+		    it.kind == POLICY_IMPORT_ALLOW && kind == POLICYDB_T_ADDR) {
 			if (policydb_pin_parse(w[4], it.pin) == -1) {
 				fprintf(stderr, "%s:%lu: expected a SHA-256 "
 				    "fingerprint after pin\n", path, lno);
@@ -461,7 +462,7 @@ syntax:
 }
 
 int
-pimp_text(const char *path, struct pimp_list *l)
+policy_import_text(const char *path, struct policy_import_list *l)
 {
 	char err[512], *buf = NULL, *line, *nl;
 	unsigned long lno = 0;

@@ -14,50 +14,51 @@
 
 #include "core/policydb.h"
 
-enum pimp_kind {
-	PIMP_MODE,		/* recipient mode allow|deny */
-	PIMP_ALLOW,
-	PIMP_DENY,
+enum policy_import_kind {
+	POLICY_IMPORT_MODE,	/* recipient mode allow|deny */
+	POLICY_IMPORT_ALLOW,
+	POLICY_IMPORT_DENY,
 };
 
-struct pimp_item {
-	enum pimp_kind	 kind;
-	char		 recipient[POLICYDB_TARGET_MAX];
-	char		 sender[POLICYDB_TARGET_MAX];	/* entries */
-	char		 mode[8];			/* PIMP_MODE */
-	char		 pin[POLICYDB_PIN_HEX];		/* "" when none */
+struct policy_import_item {
+	enum policy_import_kind	 kind;
+	char			 recipient[POLICYDB_TARGET_MAX];
+	char			 sender[POLICYDB_TARGET_MAX];	/* entries */
+	char			 mode[8];	/* POLICY_IMPORT_MODE */
+	char			 pin[POLICYDB_PIN_HEX];	/* "" when none */
 };
 
-struct pimp_list {
-	struct pimp_item	*items;
-	size_t			 n, cap;
+struct policy_import_list {
+	struct policy_import_item	*items;
+	size_t				 n, cap;
 };
 
-/* pimp_list_free: the items of L (not L itself). */
-void	 pimp_list_free(struct pimp_list *l);
+/* policy_import_list_free: the items of L (not L itself). */
+void	 policy_import_list_free(struct policy_import_list *l);
 
 /*
- * pimp_vcard: every EMAIL of every contact in the vCard file PATH becomes
- * an allow entry of RECIPIENT (canonical); a contact's KEY pins that key
- * (SHA-256 of the SPKI; for OpenPGP keys of the key
+ * policy_import_vcard: every EMAIL of every contact in the vCard file
+ * PATH becomes an allow entry of RECIPIENT (canonical); a contact's KEY
+ * pins that key (SHA-256 of the SPKI; for OpenPGP keys of the key
  * pgp_key_signing_pkey gives at NOW).  Returns 0, or an exit status (65
  * bad data, 66 no input) after printing the errors.
  */
-int	 pimp_vcard(const char *path, const char *recipient, int64_t now,
-	    struct pimp_list *l);
+int	 policy_import_vcard(const char *path, const char *recipient,
+	    int64_t now, struct policy_import_list *l);
 
 /*
- * pimp_gpg: each key in PATH (gpg --export output, binary or armored,
- * keys concatenated, several armor blocks allowed) pins its signing key
- * for every mailbox of a valid user ID.  Returns 0 or an exit status.
+ * policy_import_gpg: each key in PATH (gpg --export output, binary or
+ * armored, keys concatenated, several armor blocks allowed) pins its
+ * signing key for every mailbox of a valid user ID.  Returns 0 or an
+ * exit status.
  */
-int	 pimp_gpg(const char *path, const char *recipient, int64_t now,
-	    struct pimp_list *l);
+int	 policy_import_gpg(const char *path, const char *recipient,
+	    int64_t now, struct policy_import_list *l);
 
 /*
- * pimp_text: the export format of "senderkey policy export" (see
- * man/senderkey-policy.1).  Returns 0 or an exit status.
+ * policy_import_text: the export format of "senderkey policy export"
+ * (see man/senderkey-policy.1).  Returns 0 or an exit status.
  */
-int	 pimp_text(const char *path, struct pimp_list *l);
+int	 policy_import_text(const char *path, struct policy_import_list *l);
 
 #endif

@@ -55,9 +55,9 @@ check_str(const char *s, size_t sz)
 }
 
 static void
-check(const struct pimp_list *l, int rc, int which)
+check(const struct policy_import_list *l, int rc, int which)
 {
-	const struct pimp_item *it;
+	const struct policy_import_item *it;
 	size_t i, n;
 
 	if (rc != 0 && rc != EX_DATAERR && rc != EX_NOINPUT &&
@@ -65,8 +65,9 @@ check(const struct pimp_list *l, int rc, int which)
 		abort();
 	for (i = 0; i < l->n; i++) {
 		it = &l->items[i];
-		if (it->kind != PIMP_MODE && it->kind != PIMP_ALLOW &&
-		    it->kind != PIMP_DENY)
+		if (it->kind != POLICY_IMPORT_MODE &&
+		    it->kind != POLICY_IMPORT_ALLOW &&
+		    it->kind != POLICY_IMPORT_DENY)
 			abort();
 		check_str(it->recipient, sizeof(it->recipient));
 		check_str(it->sender, sizeof(it->sender));
@@ -76,7 +77,7 @@ check(const struct pimp_list *l, int rc, int which)
 		if (n != 0 && (n != 64 || strspn(it->pin,
 		    "0123456789abcdef") != 64))
 			abort();
-		if (which != 2 && (it->kind != PIMP_ALLOW ||
+		if (which != 2 && (it->kind != POLICY_IMPORT_ALLOW ||
 		    strcmp(it->recipient, RCPT) != 0))
 			abort();
 	}
@@ -85,7 +86,7 @@ check(const struct pimp_list *l, int rc, int which)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pimp_list l;
+	struct policy_import_list l;
 	int which, rc;
 
 	if (size < 1 || setup() == -1)
@@ -96,12 +97,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&l, 0, sizeof(l));
 	which = data[0] % 3;
 	if (which == 0)
-		rc = pimp_vcard(path, RCPT, FUZZ_NOW, &l);
+		rc = policy_import_vcard(path, RCPT, FUZZ_NOW, &l);
 	else if (which == 1)
-		rc = pimp_gpg(path, RCPT, FUZZ_NOW, &l);
+		rc = policy_import_gpg(path, RCPT, FUZZ_NOW, &l);
 	else
-		rc = pimp_text(path, &l);
+		rc = policy_import_text(path, &l);
 	check(&l, rc, which);
-	pimp_list_free(&l);
+	policy_import_list_free(&l);
 	return 0;
 }
