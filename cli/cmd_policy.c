@@ -1,8 +1,8 @@
 /*
  * cmd_policy: "senderkey policy [-f STORE | -x CONFIG] COMMAND ...", the
  * recipient policy store's command line (man/senderkey-policy.1).  Writes
- * go through core/policydb.h, one transaction per command; reads and
- * "explain" through core/store.h, the daemon's own evaluation.
+ * go through core/store.h's writer, one transaction per command; reads
+ * and "explain" through its reader, the daemon's own evaluation.
  *
  * Exit status: 0 done (explain: the rules alone do not refuse the
  * sender), 1 explain: the rules alone make it unauthorized, 64 usage,
@@ -28,7 +28,6 @@
 #include "lib/rcpt.h"
 #include "core/decision.h"
 #include "core/lookup.h"
-#include "core/policydb.h"
 #include "core/store.h"
 #include "core/verdict.h"
 #include "cmds.h"
@@ -59,25 +58,25 @@ usage(FILE *f)
 }
 
 static int
-exit_for(enum policydb_err e)
+exit_for(enum store_err e)
 {
 	switch (e) {
-	case POLICYDB_OK:
+	case STORE_OK:
 		return 0;
-	case POLICYDB_ENOENT:
+	case STORE_ENOENT:
 		return EX_NOINPUT;
-	case POLICYDB_EPERM:
+	case STORE_EPERM:
 		return EX_NOPERM;
-	case POLICYDB_ECREATE:
+	case STORE_ECREATE:
 		return EX_CANTCREAT;
-	case POLICYDB_EIO:
+	case STORE_EIO:
 		return EX_IOERR;
-	case POLICYDB_ECORRUPT:
-	case POLICYDB_EDATA:
+	case STORE_ECORRUPT:
+	case STORE_EDATA:
 		return EX_DATAERR;
-	case POLICYDB_EBUSY:
+	case STORE_EBUSY:
 		return EX_TEMPFAIL;
-	case POLICYDB_EINTERNAL:
+	case STORE_EINTERNAL:
 		break;
 	}
 	return EX_SOFTWARE;
@@ -127,12 +126,12 @@ default_mode(const struct pctx *c)
 static int
 open_read(struct pctx *c, struct store **out)
 {
-	char err[POLICYDB_ERR_MAX + 128];
+	char err[STORE_ERR_MAX + 128];
 	int rc, exists;
 
 	if ((rc = store_path(c)) != 0 || (rc = config(c)) != 0)
 		return rc;
-	if ((rc = policydb_check_perms(c->store, &exists, err,
+	if ((rc = store_file_perms(c->store, &exists, err,
 	    sizeof(err))) != 0) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		return rc == -1 ? EX_NOPERM : EX_NOINPUT;
@@ -156,7 +155,7 @@ canon(const char *what, const char *arg, int want, char *out)
 	char err[512];
 	int k;
 
-	if ((k = policydb_canon(arg, out, err, sizeof(err))) == -1) {
+	if ((k = store_canon(arg, out, err, sizeof(err))) == -1) {
 		fprintf(stderr, "senderkey: %s %s\n", what, err);
 		return EX_DATAERR;
 	}
@@ -170,7 +169,7 @@ canon(const char *what, const char *arg, int want, char *out)
 
 /*
  * canon_rcpt: the recipient ARG as the mailbox it is delivered to, with
- * the configuration's RecipientDelimiter (policydb_canon_rcpt), in OUT;
+ * the configuration's RecipientDelimiter (store_canon_rcpt), in OUT;
  * when that is not ARG's own canonical form, one line on stderr says so
  * (VERB: "stored" or "read").  0 or an exit status.
  */
@@ -182,7 +181,7 @@ canon_rcpt(struct pctx *c, const char *arg, const char *verb, char *out)
 
 	if ((rc = config(c)) != 0)
 		return rc;
-	if (policydb_canon_rcpt(arg, c->cfg->recipient_delimiter, out,
+	if (store_canon_rcpt(arg, c->cfg->recipient_delimiter, out,
 	    &changed, err, sizeof(err)) == -1) {
 		fprintf(stderr, "senderkey: recipient %s\n", err);
 		return EX_DATAERR;
@@ -198,55 +197,55 @@ static int
 apply(struct pctx *c, const struct policy_import_item *items, size_t n,
     const char *what)
 {
-	struct policydb *db = NULL;
-	enum policydb_err e = POLICYDB_OK;
+	struct store_writer *db = NULL;
+	enum store_err e = STORE_OK;
 	const struct policy_import_item *it;
-	char err[POLICYDB_ERR_MAX + 128];
+	char err[STORE_ERR_MAX + 128];
 	size_t i, ch, total = 0;
 	int rc;
 
 	if ((rc = store_path(c)) != 0)
 		return rc;
-	if ((db = policydb_open(c->store, POLICYDB_CREATE, &e, err,
+	if ((db = store_writer_open(c->store, STORE_CREATE, &e, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		return exit_for(e);
 	}
-	if (policydb_begin(db) == -1)
+	if (store_writer_begin(db) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		it = &items[i];
 		ch = 0;
 		if (it->kind == POLICY_IMPORT_MODE)
-			rc = policydb_set_mode(db, it->recipient,
+			rc = store_writer_set_mode(db, it->recipient,
 			    it->mode[0] != '\0' ? it->mode : NULL, &ch);
 		else if (it->kind == POLICY_IMPORT_DENY)
-			rc = policydb_add(db, it->recipient, POLICYDB_DENY,
+			rc = store_writer_add(db, it->recipient, STORE_DENY,
 			    it->sender, NULL, &ch);
 		else
-			rc = policydb_add(db, it->recipient, POLICYDB_ALLOW,
+			rc = store_writer_add(db, it->recipient, STORE_ALLOW,
 			    it->sender, it->pin[0] != '\0' ? it->pin : NULL,
 			    &ch);
 		if (rc == -1)
 			goto fail;
 		total += ch;
 	}
-	if (policydb_commit(db, what) == -1)
+	if (store_writer_commit(db, what) == -1)
 		goto fail;
-	policydb_free(db);
+	store_writer_free(db);
 	printf("%zu rule%s changed\n", total, total == 1 ? "" : "s");
 	return 0;
 fail:
 	fprintf(stderr, "senderkey: %s: %s (nothing changed)\n", c->store,
-	    policydb_error(db));
-	rc = exit_for(policydb_errcode(db));
-	policydb_free(db);
+	    store_writer_error(db));
+	rc = exit_for(store_writer_errcode(db));
+	store_writer_free(db);
 	return rc;
 }
 
 /* pin_current: look SENDER's key up and pin it; 0 or an exit status. */
 static int
-pin_current(struct pctx *c, const char *sender, char pin[POLICYDB_PIN_HEX])
+pin_current(struct pctx *c, const char *sender, char pin[STORE_PIN_HEX])
 {
 	struct lookup_opts opts;
 	struct lookup *lk = NULL;
@@ -294,7 +293,7 @@ pin_current(struct pctx *c, const char *sender, char pin[POLICYDB_PIN_HEX])
 	if ((pk = key_from_record_bytes((int)f->alg, f->key, f->keylen)) ==
 	    NULL || key_spki_sha256(pk, d) == -1 ||
 	    key_fingerprint(pk, fp, sizeof(fp)) == -1 ||
-	    policydb_pin_parse(fp, pin) == -1) {
+	    store_canon_pin(fp, pin) == -1) {
 		fprintf(stderr, "senderkey: %s: cannot read the published key\n",
 		    sender);
 		rc = EX_DATAERR;
@@ -335,12 +334,12 @@ c_set(struct pctx *c, int argc, char **argv)
 static int
 c_entry(struct pctx *c, int argc, char **argv)
 {
-	struct policydb *db = NULL;
-	enum policydb_err e = POLICYDB_OK;
+	struct store_writer *db = NULL;
+	enum store_err e = STORE_OK;
 	struct policy_import_item it;
 	const char *cmd = argv[0], *pinarg = NULL;
-	char what[900], err[POLICYDB_ERR_MAX + 128];
-	char plain[POLICYDB_TARGET_MAX];
+	char what[900], err[STORE_ERR_MAX + 128];
+	char plain[STORE_TARGET_MAX];
 	size_t n = 0;
 	int rc, current = 0, kind, i;
 
@@ -363,13 +362,13 @@ c_entry(struct pctx *c, int argc, char **argv)
 	    (rc = canon_rcpt(c, argv[1], strcmp(cmd, "remove") == 0 ?
 	    "read" : "stored", it.recipient)) != 0)
 		return rc;
-	kind = it.sender[0] == '*' ? POLICYDB_T_DOMAIN : POLICYDB_T_ADDR;
-	if ((pinarg != NULL || current) && kind != POLICYDB_T_ADDR) {
+	kind = it.sender[0] == '*' ? STORE_T_DOMAIN : STORE_T_ADDR;
+	if ((pinarg != NULL || current) && kind != STORE_T_ADDR) {
 		fprintf(stderr, "senderkey: a pin needs a sender address, not "
 		    "%s\n", it.sender);
 		return EX_DATAERR;
 	}
-	if (pinarg != NULL && policydb_pin_parse(pinarg, it.pin) == -1) {
+	if (pinarg != NULL && store_canon_pin(pinarg, it.pin) == -1) {
 		fprintf(stderr, "senderkey: --pin %s: expected a SHA-256 "
 		    "fingerprint (64 hex digits, colons allowed)\n", pinarg);
 		return EX_DATAERR;
@@ -386,26 +385,27 @@ c_entry(struct pctx *c, int argc, char **argv)
 	/* remove */
 	if ((rc = store_path(c)) != 0)
 		return rc;
-	if ((db = policydb_open(c->store, 0, &e, err, sizeof(err))) == NULL) {
+	if ((db = store_writer_open(c->store, 0, &e, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		return exit_for(e);
 	}
 	/* a rule stored before recipients were mailboxes: as written */
-	if (policydb_canon(argv[1], plain, NULL, 0) == -1)
+	if (store_canon(argv[1], plain, NULL, 0) == -1)
 		snprintf(plain, sizeof(plain), "%s", it.recipient);
-	if (policydb_begin(db) == -1 || policydb_remove(db, it.recipient,
-	    it.sender, it.pin[0] != '\0' ? it.pin : NULL, &n) == -1 ||
-	    (n == 0 && strcmp(plain, it.recipient) != 0 &&
-	    policydb_remove(db, plain, it.sender, it.pin[0] != '\0' ? it.pin :
-	    NULL, &n) == -1) ||
-	    (n > 0 && policydb_commit(db, what) == -1)) {
+	if (store_writer_begin(db) == -1 || store_writer_remove(db,
+	    it.recipient, it.sender, it.pin[0] != '\0' ? it.pin : NULL,
+	    &n) == -1 || (n == 0 && strcmp(plain, it.recipient) != 0 &&
+	    store_writer_remove(db, plain, it.sender, it.pin[0] != '\0' ?
+	    it.pin : NULL, &n) == -1) ||
+	    (n > 0 && store_writer_commit(db, what) == -1)) {
 		fprintf(stderr, "senderkey: %s: %s (nothing changed)\n",
-		    c->store, policydb_error(db));
-		rc = exit_for(policydb_errcode(db));
-		policydb_free(db);
+		    c->store, store_writer_error(db));
+		rc = exit_for(store_writer_errcode(db));
+		store_writer_free(db);
 		return rc;
 	}
-	policydb_free(db);
+	store_writer_free(db);
 	if (n == 0) {
 		fprintf(stderr, "senderkey: %s has no entry for %s\n",
 		    it.recipient, it.sender);
@@ -506,7 +506,7 @@ c_show(struct pctx *c, int argc, char **argv)
 {
 	struct store *s = NULL;
 	const struct store_rule *r;
-	char want[POLICYDB_TARGET_MAX] = "", dom[POLICYDB_TARGET_MAX] = "";
+	char want[STORE_TARGET_MAX] = "", dom[STORE_TARGET_MAX] = "";
 	const char *at;
 	int rc, json = 0, export = strcmp(argv[0], "export") == 0, i, first = 1;
 	size_t k;
@@ -643,7 +643,7 @@ c_explain(struct pctx *c, int argc, char **argv)
 static int
 import_rcpts(struct pctx *c, struct policy_import_list *l)
 {
-	char out[POLICYDB_TARGET_MAX];
+	char out[STORE_TARGET_MAX];
 	size_t i;
 	int rc;
 
@@ -660,7 +660,7 @@ static int
 c_import(struct pctx *c, int argc, char **argv)
 {
 	struct policy_import_list l;
-	char rcpt[POLICYDB_TARGET_MAX], what[900];
+	char rcpt[STORE_TARGET_MAX], what[900];
 	const char *cmd = argv[0];
 	int rc;
 

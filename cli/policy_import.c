@@ -57,19 +57,13 @@ push(struct policy_import_list *l)
 
 /* pin_of: the pin (64 lowercase hex) of PK in OUT; 0 or -1. */
 static int
-pin_of(const EVP_PKEY *pk, char out[POLICYDB_PIN_HEX])
+pin_of(const EVP_PKEY *pk, char out[STORE_PIN_HEX])
 {
 	unsigned char d[KEY_SHA256_LEN];
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
 
 	if (key_spki_sha256(pk, d) == -1)
 		return -1;
-	for (i = 0; i < KEY_SHA256_LEN; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[2 * KEY_SHA256_LEN] = '\0';
+	store_canon_pin_hex(d, out);
 	return 0;
 }
 
@@ -97,7 +91,7 @@ policy_import_vcard(const char *path, const char *rcpt, int64_t now,
 	const struct manifest_entry *e;
 	struct pgp_key *k = NULL;
 	EVP_PKEY *pk = NULL;
-	char err[512], pin[POLICYDB_PIN_HEX], *buf = NULL;
+	char err[512], pin[STORE_PIN_HEX], *buf = NULL;
 	size_t len, i;
 	int rc = EX_DATAERR, bad = 0;
 
@@ -267,7 +261,7 @@ one_key(const char *path, size_t off, const unsigned char *b, size_t len,
 	unsigned char *min;
 	size_t i, minlen;
 	const char *mbox;
-	char err[512], pin[POLICYDB_PIN_HEX], canon[POLICYDB_TARGET_MAX];
+	char err[512], pin[STORE_PIN_HEX], canon[STORE_TARGET_MAX];
 	int rc = -1;
 
 	if ((k = pgp_key_parse(b, len, err, sizeof(err))) == NULL) {
@@ -289,7 +283,7 @@ one_key(const char *path, size_t off, const unsigned char *b, size_t len,
 		    NULL, 0) == -1)
 			continue;
 		free(min);
-		if (policydb_canon(mbox, canon, err, sizeof(err)) == -1) {
+		if (store_canon(mbox, canon, err, sizeof(err)) == -1) {
 			fprintf(stderr, "%s: key %s: user ID %zu: %s "
 			    "(skipped)\n", path, pgp_key_fingerprint_hex(k),
 			    i + 1, err);
@@ -402,7 +396,7 @@ static int
 text_line(const char *path, unsigned long lno, const char *line,
     struct policy_import_list *l)
 {
-	char w[5][POLICYDB_TARGET_MAX], extra[POLICYDB_TARGET_MAX], err[512];
+	char w[5][STORE_TARGET_MAX], extra[STORE_TARGET_MAX], err[512];
 	struct policy_import_item it;
 	size_t p = 0, n = 0;
 	int r, kind;
@@ -421,7 +415,7 @@ text_line(const char *path, unsigned long lno, const char *line,
 	memset(&it, 0, sizeof(it));
 	if (n < 3)
 		goto syntax;
-	if (policydb_canon(w[0], it.recipient, err, sizeof(err)) == -1) {
+	if (store_canon(w[0], it.recipient, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s:%lu: recipient %s\n", path, lno, err);
 		return -1;
 	}
@@ -434,14 +428,14 @@ text_line(const char *path, unsigned long lno, const char *line,
 	} else if (strcmp(w[1], "allow") == 0 || strcmp(w[1], "deny") == 0) {
 		it.kind = w[1][0] == 'a' ? POLICY_IMPORT_ALLOW :
 		    POLICY_IMPORT_DENY;
-		if ((kind = policydb_canon(w[2], it.sender, err,
+		if ((kind = store_canon(w[2], it.sender, err,
 		    sizeof(err))) == -1) {
 			fprintf(stderr, "%s:%lu: sender %s\n", path, lno, err);
 			return -1;
 		}
 		if (n == 5 && strcmp(w[3], "pin") == 0 &&
-		    it.kind == POLICY_IMPORT_ALLOW && kind == POLICYDB_T_ADDR) {
-			if (policydb_pin_parse(w[4], it.pin) == -1) {
+		    it.kind == POLICY_IMPORT_ALLOW && kind == STORE_T_ADDR) {
+			if (store_canon_pin(w[4], it.pin) == -1) {
 				fprintf(stderr, "%s:%lu: expected a SHA-256 "
 				    "fingerprint after pin\n", path, lno);
 				return -1;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/policydb.h"
+#include "core/store.h"
 
 enum policy_import_kind {
 	POLICY_IMPORT_MODE,	/* recipient mode allow|deny */
@@ -22,10 +22,10 @@ enum policy_import_kind {
 
 struct policy_import_item {
 	enum policy_import_kind	 kind;
-	char			 recipient[POLICYDB_TARGET_MAX];
-	char			 sender[POLICYDB_TARGET_MAX];	/* entries */
+	char			 recipient[STORE_TARGET_MAX];
+	char			 sender[STORE_TARGET_MAX];	/* entries */
 	char			 mode[8];	/* POLICY_IMPORT_MODE */
-	char			 pin[POLICYDB_PIN_HEX];	/* "" when none */
+	char			 pin[STORE_PIN_HEX];	/* "" when none */
 };
 
 struct policy_import_list {

@@ -1,13 +1,22 @@
 /*
- * store: the read side of the recipient policy store (specs/store.md,
- * specs/verdicts.md section 4).  The store file is opened read-only and
- * its rules are loaded into memory as one consistent snapshot; every
- * decision is made from that snapshot, so a query never waits for the
- * disk or for a writer.  store_poll notices a committed change cheaply
- * (PRAGMA data_version, and the file's identity for a replaced file) and
- * loads a new snapshot; the daemon calls it from a 1 s timer.
+ * store: the recipient policy store (specs/store.md; what its rules mean
+ * is specs/verdicts.md section 4).  One module, one prefix, this one
+ * header; the code is spread over files of one job each:
  *
- * For senderkeyd:
+ *	store.c		 the read handle senderkeyd keeps: a snapshot of the
+ *			 rules, kept current, and what a recipient's entries
+ *			 mean (store_open, store_poll, store_eval, store_pin)
+ *	store_snap.c	 a snapshot read from the file, every row checked
+ *	store_canon.c	 canonical targets and pins (store_canon_*): pure
+ *	store_writer.c	 the write transactions of "senderkey policy"
+ *	store_audit.c	 the audit row each committed change appends
+ *	store_file.c	 the file and its schema: permissions, the schema
+ *			 steps, the versions each side reads, migration
+ *	store_sql.c	 the SQLite calls the others share
+ *
+ * (store_int.h declares what the files share and nobody else uses.)
+ *
+ * Reading, for senderkeyd:
  *
  *	s = store_open(cfg->policy_store, default_mode, err, sizeof(err));
  *	    (NULL: refuse to start; never "no rules")
@@ -18,7 +27,22 @@
  *	                (fps: the verifying key with sig=pass, else every
  *	                usable key of a SECURE_KEY answer; none otherwise)
  *
- * Error texts are one line in ERR (ERRSZ bytes) when ERR is not NULL.
+ * The reader opens the file read-only and loads its rules into memory as
+ * one consistent snapshot; every decision is made from that snapshot, so
+ * a query never waits for the disk or for a writer.  store_poll notices
+ * a committed change cheaply (PRAGMA data_version, and the file's
+ * identity for a replaced file) and loads a new snapshot.
+ *
+ * Writing, for "senderkey policy": store_writer_open (WAL mode,
+ * synchronous=FULL, the schema created or migrated), then every change
+ * inside one transaction (store_writer_begin ... store_writer_commit)
+ * that also appends an audit row, so a change is either durable when
+ * store_writer_commit returns 0 or not there at all.  The writer never
+ * decides a verdict.
+ *
+ * Error texts are one line, without a final period, in ERR (ERRSZ bytes)
+ * when ERR is not NULL.  Writer functions that can fail say which enum
+ * store_err they set, so the CLI can map it to an exit status.
  */
 #ifndef SK_STORE_H
 #define SK_STORE_H
@@ -27,12 +51,108 @@
 #include <stdint.h>
 
 #include "lib/addr.h"
-#include "policydb.h"
 #include "verdict.h"
 
-#define STORE_MAX_PINS		POLICYDB_MAX_PINS
-#define STORE_FP_LEN		32		/* SHA-256 of an SPKI */
-#define STORE_EXPLAIN_MAX	1024		/* a good size for explain */
+#define STORE_VERSION		2	/* PRAGMA user_version written */
+#define STORE_TARGET_MAX	262	/* "*@" + domain or an address, + NUL */
+#define STORE_MAX_PINS		16	/* pins per recipient and sender */
+#define STORE_FP_LEN		32	/* SHA-256 of an SPKI */
+#define STORE_PIN_HEX		65	/* 64 lowercase hex digits and a NUL */
+#define STORE_ERR_MAX		512
+#define STORE_EXPLAIN_MAX	1024	/* a good size for store_explain */
+
+enum store_err {
+	STORE_OK = 0,
+	STORE_ENOENT,		/* no store there (and not asked to create) */
+	STORE_EPERM,		/* world-writable, read-only, access denied */
+	STORE_ECREATE,		/* cannot create the store */
+	STORE_EIO,		/* I/O error, disk full */
+	STORE_ECORRUPT,		/* not a store, corrupt, or a newer schema */
+	STORE_EBUSY,		/* locked by another writer for too long */
+	STORE_EDATA,		/* bad argument: address, pin, too many pins */
+	STORE_EINTERNAL,	/* out of memory, misuse */
+};
+
+/* What a target string names. */
+enum store_target {
+	STORE_T_ADDR,		/* a canonical address */
+	STORE_T_DOMAIN,		/* "*@" and an A-label domain */
+};
+
+/* The action of an entry, for store_writer_add. */
+enum store_action {
+	STORE_ALLOW,
+	STORE_DENY,
+};
+
+/* Flags of store_writer_open. */
+#define STORE_CREATE		0x01	/* create a missing store (0640) */
+
+/* store_errname: a stable name ("eio") for logs and tests. */
+const char	*store_errname(enum store_err e);
+
+/* ---- canonical forms (store_canon.c); all pure ---- */
+
+/*
+ * store_canon: the canonical form of an address ("Alice@Bücher.example"
+ * -> "alice@xn--bcher-kva.example"; the local part as addr_canon gives
+ * it) or of "*@DOMAIN" ("*@" and the A-label domain), in OUT
+ * (STORE_TARGET_MAX octets).  Returns the kind (enum store_target), or -1
+ * with ERR set.
+ */
+int		 store_canon(const char *in, char *out, char *err,
+		    size_t errsz);
+
+/*
+ * store_canon_rcpt: as store_canon, for a recipient: an address is
+ * reduced to the mailbox it is delivered to (rcpt_mailbox, RFC 5321 form,
+ * DELIMS the RecipientDelimiter set or NULL), so that a rule for
+ * "carol+x@example.net", "carol@example.net." or "example.net!carol" is
+ * carol@example.net's.  *CHANGED (when CHANGED is not NULL) is set to 1
+ * when that mailbox is not the address as store_canon would give it,
+ * else 0.  Returns the kind, or -1 with ERR set (no one mailbox).
+ */
+int		 store_canon_rcpt(const char *in, const char *delims,
+		    char *out, int *changed, char *err, size_t errsz);
+
+/*
+ * store_canon_is: the kind of S when S is a target in its canonical form
+ * already (as the store keeps it), else -1.
+ */
+int		 store_canon_is(const char *s);
+
+/*
+ * store_canon_pin: a fingerprint as key_fingerprint_parse reads it (hex,
+ * with or without colons, either case) in the form the store keeps it,
+ * 64 lowercase hex digits, in OUT.  Returns 0 or -1.
+ */
+int		 store_canon_pin(const char *in, char out[STORE_PIN_HEX]);
+
+/* store_canon_pin_hex: the fingerprint FP in the stored form, in OUT. */
+void		 store_canon_pin_hex(const unsigned char fp[STORE_FP_LEN],
+		    char out[STORE_PIN_HEX]);
+
+/*
+ * store_canon_pin_bytes: the stored form HEX (exactly 64 lowercase hex
+ * digits, nothing else) as the fingerprint's octets in FP.  Returns 0,
+ * or -1 when HEX is not in that form.
+ */
+int		 store_canon_pin_bytes(const char *hex,
+		    unsigned char fp[STORE_FP_LEN]);
+
+/* ---- the file (store_file.c) ---- */
+
+/*
+ * store_file_perms: 0 when PATH (if it exists) and its directory are not
+ * world-writable and PATH is a regular file; -2 when the directory does
+ * not exist; else -1 with ERR set (a permission problem).  *EXISTS is set
+ * to whether PATH exists.  The writer checks this before opening; the
+ * CLI also before reading.
+ */
+int		 store_file_perms(const char *path, int *exists, char *err,
+		    size_t errsz);
+
+/* ---- reading and the rules (store.c) ---- */
 
 struct store;
 
@@ -72,8 +192,8 @@ struct store_result {
 	enum store_level	 list_level;	/* NONE: list is none */
 	int			 by_domain;	/* deciding entries name *@dom */
 	int64_t			 rule_id;	/* the deny, or first allow */
-	char			 rule_recipient[POLICYDB_TARGET_MAX];
-	char			 rule_sender[POLICYDB_TARGET_MAX];
+	char			 rule_recipient[STORE_TARGET_MAX];
+	char			 rule_sender[STORE_TARGET_MAX];
 	int			 beat_allow;	/* a deny beat an allow (same) */
 	int			 beat_domain;	/* an address entry beat *@dom */
 	int			 recipient_invalid; /* no certain mailbox */
@@ -145,5 +265,71 @@ const struct store_rule *store_rule(const struct store *s, size_t i);
 
 /* store_version: the schema version of the file read. */
 int		 store_version(const struct store *s);
+
+/* ---- writing (store_writer.c) ---- */
+
+struct store_writer;
+
+/*
+ * store_writer_open: open the store PATH for writing, after
+ * store_file_perms.  With STORE_CREATE a missing store is created with
+ * mode 0640 (umask not applied).  The schema is created or migrated to
+ * STORE_VERSION in one transaction.  Returns a handle (caller frees with
+ * store_writer_free), or NULL with *E (when not NULL) and ERR set.
+ */
+struct store_writer *store_writer_open(const char *path, unsigned flags,
+		    enum store_err *e, char *err, size_t errsz);
+
+/* store_writer_free: close W, rolling back an open transaction; NULL ok. */
+void		 store_writer_free(struct store_writer *w);
+
+/*
+ * store_writer_begin: start the one write transaction of a change (BEGIN
+ * IMMEDIATE, waiting up to 5 s for another writer).  Returns 0 or -1.
+ */
+int		 store_writer_begin(struct store_writer *w);
+
+/*
+ * store_writer_commit: append the audit row (store_audit.c; WHAT: the
+ * change in words, e.g. "allow bob@x.test carol@y.test"; who: the real
+ * uid and its user name; when: now) and commit.  When it returns 0 the
+ * change is on disk (the WAL is fsynced); on -1 the transaction is rolled
+ * back and nothing of it remains.
+ */
+int		 store_writer_commit(struct store_writer *w, const char *what);
+
+/* store_writer_rollback: abandon the transaction; a no-op without one. */
+void		 store_writer_rollback(struct store_writer *w);
+
+/*
+ * Changes, inside a transaction.  RECIPIENT and SENDER are canonical
+ * targets (store_canon); PIN is NULL or 64 lowercase hex digits.  Each
+ * returns 0 (and the number of rows changed in *N when N is not NULL),
+ * or -1.
+ *
+ * store_writer_set_mode: MODE "allow" or "deny"; NULL removes the mode
+ *   rule.
+ * store_writer_add: an entry.  An allow entry without PIN replaces the
+ *   allow entries of (RECIPIENT, SENDER); one with PIN removes an
+ *   unpinned allow entry of the pair (it would void the pin, verdicts.md
+ *   4.3) and adds the pin (at most STORE_MAX_PINS).  Pins are refused on
+ *   deny entries and on *@domain senders.  Adding what is there changes
+ *   nothing (*N = 0).  A failing call changes nothing (a savepoint), so
+ *   the transaction may still be committed or rolled back.
+ * store_writer_remove: the entries of (RECIPIENT, SENDER); with PIN only
+ *   the allow entry with that pin.
+ */
+int		 store_writer_set_mode(struct store_writer *w,
+		    const char *recipient, const char *mode, size_t *n);
+int		 store_writer_add(struct store_writer *w,
+		    const char *recipient, enum store_action action,
+		    const char *sender, const char *pin, size_t *n);
+int		 store_writer_remove(struct store_writer *w,
+		    const char *recipient, const char *sender, const char *pin,
+		    size_t *n);
+
+/* The last error of W (kind and text); never NULL. */
+enum store_err	 store_writer_errcode(const struct store_writer *w);
+const char	*store_writer_error(const struct store_writer *w);
 
 #endif

@@ -52,7 +52,7 @@ struct addr	*rcpt_mailbox(const char *in, enum addr_form form,
 /*
  * rcpt_fold: the canonical address CANON (as addr_canon gives it) with the
  * case of its local part folded as rcpt_mailbox folds it, and nothing
- * else changed, in OUT (OUTSZ octets; POLICYDB_TARGET_MAX is enough when
+ * else changed, in OUT (OUTSZ octets; STORE_TARGET_MAX is enough when
  * the result is a valid address).  For rules stored under a recipient
  * before recipients were folded.  Returns 0 (OUT is CANON when there was
  * nothing to fold), or -1 with *ERR set (ERR may be NULL).

@@ -15,7 +15,7 @@
 #include "lib/config.h"
 #include "lib/key.h"
 #include "lib/keyrec.h"
-#include "core/policydb.h"
+#include "core/store.h"
 #include "resolver/inputs.h"
 #include "answers.h"
 #include "t.h"
@@ -50,22 +50,22 @@ static struct store *
 store_in(const char *dir, char *path, size_t pathsz)
 {
 	char err[512];
-	struct policydb *db;
+	struct store_writer *db;
 	int rc = -1;
 
 	snprintf(path, pathsz, "%s/store.db", dir);
-	if ((db = policydb_open(path, POLICYDB_CREATE, NULL, err,
+	if ((db = store_writer_open(path, STORE_CREATE, NULL, err,
 	    sizeof(err))) == NULL)
 		return NULL;
-	if (policydb_begin(db) == 0 &&
-	    policydb_set_mode(db, "dan@example.net", "deny", NULL) == 0 &&
-	    policydb_add(db, "dan@example.net", POLICYDB_ALLOW,
+	if (store_writer_begin(db) == 0 &&
+	    store_writer_set_mode(db, "dan@example.net", "deny", NULL) == 0 &&
+	    store_writer_add(db, "dan@example.net", STORE_ALLOW,
 	    "alice@example.com", NULL, NULL) == 0 &&
-	    policydb_add(db, "*@example.net", POLICYDB_DENY,
+	    store_writer_add(db, "*@example.net", STORE_DENY,
 	    "mallory@example.org", NULL, NULL) == 0 &&
-	    policydb_commit(db, "test_inputs") == 0)
+	    store_writer_commit(db, "test_inputs") == 0)
 		rc = 0;
-	policydb_free(db);
+	store_writer_free(db);
 	return rc == 0 ? store_open(path, VM_ALLOW, err, sizeof(err)) : NULL;
 }
 

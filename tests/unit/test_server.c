@@ -29,7 +29,6 @@
 #include "lib/keyrec.h"
 #include "lib/owner.h"
 #include "core/lookup.h"
-#include "core/policydb.h"
 #include "core/proto_line.h"
 #include "core/proto_line_lookup.h"
 #include "core/store.h"
@@ -605,22 +604,22 @@ static int
 store_up(struct bed *b)
 {
 	char path[200], err[512];
-	struct policydb *db;
+	struct store_writer *db;
 	int rc = -1;
 
 	snprintf(path, sizeof(path), "%s/store.db", b->dir);
-	if ((db = policydb_open(path, POLICYDB_CREATE, NULL, err,
+	if ((db = store_writer_open(path, STORE_CREATE, NULL, err,
 	    sizeof(err))) == NULL)
 		return -1;
-	if (policydb_begin(db) == 0 &&
-	    policydb_add(db, "carol@example.net", POLICYDB_DENY,
+	if (store_writer_begin(db) == 0 &&
+	    store_writer_add(db, "carol@example.net", STORE_DENY,
 	    "mallory@partner.org", NULL, NULL) == 0 &&
-	    policydb_set_mode(db, "dan@example.net", "deny", NULL) == 0 &&
-	    policydb_add(db, "dan@example.net", POLICYDB_ALLOW,
+	    store_writer_set_mode(db, "dan@example.net", "deny", NULL) == 0 &&
+	    store_writer_add(db, "dan@example.net", STORE_ALLOW,
 	    "alice@secure.test", NULL, NULL) == 0 &&
-	    policydb_commit(db, "test_server") == 0)
+	    store_writer_commit(db, "test_server") == 0)
 		rc = 0;
-	policydb_free(db);
+	store_writer_free(db);
 	if (rc == -1 || (b->st = store_open(path, VM_ALLOW, err,
 	    sizeof(err))) == NULL)
 		return -1;
