@@ -179,7 +179,6 @@ proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
     enum proto_line_err *err)
 {
 	char *tok[PROTO_LINE_TOKENS_MAX];
-	struct addr *a;
 	size_t n = len, i;
 	int ntok;
 
@@ -219,10 +218,7 @@ proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
 			return fail(err, PLE_MISSING_ARGUMENT);
 		if (ntok > 2)
 			return fail(err, PLE_BAD_ARGUMENT);
-		if ((a = addr_parse(tok[1], NULL, NULL)) == NULL)
-			return fail(err, PLE_BAD_ADDRESS);
-		addr_free(a);
-		rq->address = tok[1];
+		rq->address = tok[1];	/* parsed once, by who acts on it */
 		return 0;
 	case PLC_AUTHZ:
 		return parse_authz(rq, tok, ntok, err);

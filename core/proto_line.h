@@ -63,7 +63,7 @@ struct proto_line_request {
 	unsigned char		 key[32];	/* SPKI SHA-256 */
 	const char		*queue_id;	/* NULL, or 1-32 alnum */
 	/* LOOKUP */
-	const char		*address;	/* as sent; addr_parse accepts */
+	const char		*address;	/* as sent; not parsed yet */
 	char			 buf[PROTO_LINE_MAX + 1];
 };
 
@@ -73,8 +73,11 @@ struct proto_line_request {
  * *RQ.  LEN over PROTO_LINE_MAX is PLE_LINE_TOO_LONG whatever the
  * content (checked first; the connection layer may pass just the first
  * PROTO_LINE_MAX + 1 octets of a longer line).  A LOOKUP address is
- * checked with addr_parse (PLE_BAD_ADDRESS).  A LOOKUP without its
- * address is PLE_MISSING_ARGUMENT, with two PLE_BAD_ARGUMENT.  Returns 0,
+ * not parsed here: whoever acts on it parses it, once, with addr_parse
+ * and answers PLE_BAD_ADDRESS when it does not parse (senderkeyd's
+ * dispatch.c; proto_line_req_build checks it before sending).  A LOOKUP
+ * without its address is PLE_MISSING_ARGUMENT, with two
+ * PLE_BAD_ARGUMENT.  Returns 0,
  * or -1 with *ERR set (when not NULL).
  */
 int		 proto_line_parse(const char *line, size_t len,

@@ -21,6 +21,7 @@ dispatch_line(struct sconn *sc, const char *line, size_t len)
 {
 	struct server *s = sc->s;
 	struct server_req_in in;
+	struct addr *a;
 	enum proto_line_err e = PLE_OK;
 	char buf[256];
 	int n;
@@ -52,8 +53,13 @@ dispatch_line(struct sconn *sc, const char *line, size_t len)
 			break;
 		return;
 	case PLC_LOOKUP:
+		/* The one parse of the address: the request keeps it. */
+		if ((a = addr_parse(sc->rq.address, NULL, NULL)) == NULL) {
+			server_reply_line_error(sc, PLE_BAD_ADDRESS);
+			return;
+		}
 		s->st.lookup++;
-		if (server_req_lookup(sc, sc->rq.address) == -1)
+		if (server_req_lookup(sc, a) == -1)
 			break;
 		return;
 	}

@@ -345,17 +345,15 @@ server_req_policy(struct sconn *sc, const struct server_req_in *in)
 }
 
 int
-server_req_lookup(struct sconn *sc, const char *address)
+server_req_lookup(struct sconn *sc, struct addr *address)
 {
 	struct req *r;
-	enum addr_err e;
 
-	if ((r = req_new(sc, REQ_LOOKUP)) == NULL)
+	if ((r = req_new(sc, REQ_LOOKUP)) == NULL) {
+		addr_free(address);
 		return -1;
-	if ((r->sender = addr_parse(address, &e, NULL)) == NULL) {
-		server_reply_line_error(sc, PLE_BAD_ADDRESS);
-		return 0;
 	}
+	r->sender = address;
 	if (start_lookups(r) == -1) {
 		server_reply_line_error(sc, PLE_INTERNAL);
 		return 0;

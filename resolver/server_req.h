@@ -39,11 +39,12 @@ int	server_req_authz(struct sconn *sc, const struct server_req_in *in);
 int	server_req_policy(struct sconn *sc, const struct server_req_in *in);
 
 /*
- * server_req_lookup: start LOOKUP ADDRESS on SC (answered later, or at
- * once: error bad-address, error internal).  Returns 0, or -1 when out
- * of memory (nothing started or answered: the caller answers).
+ * server_req_lookup: start LOOKUP of the parsed ADDRESS on SC, which
+ * takes ADDRESS in every case (answered later, or at once: error
+ * internal).  Returns 0, or -1 when out of memory (nothing started or
+ * answered, ADDRESS freed: the caller answers).
  */
-int	server_req_lookup(struct sconn *sc, const char *address);
+int	server_req_lookup(struct sconn *sc, struct addr *address);
 
 /*
  * server_req_free: cancel R's waiters, release its results, and keep R
