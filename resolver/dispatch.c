@@ -49,8 +49,11 @@ dispatch_line(struct sconn *sc, const char *line, size_t len)
 		in.sig = sc->rq.sig;
 		in.key = sc->rq.have_key ? sc->rq.key : NULL;
 		in.queue_id = sc->rq.queue_id;
-		if (server_req_authz(sc, &in) == -1)
-			break;
+		if (server_req_authz(sc, &in) == -1) {
+			/* protocol.md 3.4: a verdict line, not an error */
+			n = reply_authz_internal(buf, sizeof(buf));
+			server_reply(sc, buf, n, 0);
+		}
 		return;
 	case PLC_LOOKUP:
 		/* The one parse of the address: the request keeps it. */

@@ -162,8 +162,10 @@ lines(struct sconn *sc)
 	memset(&rec, 0, sizeof(rec));
 	rec.fail = 1;
 	dispatch_line(sc, "AUTHZ sender=a@b.test recipient=c@d.test", 39);
-	T_OK(rec.authz == 1 && rec.err == PLE_INTERNAL && rec.calls == 2,
-	    "AUTHZ that cannot start: error internal");
+	T_OK(rec.authz == 1 && rec.err == PLE_OK && rec.calls == 2 &&
+	    strncmp(rec.reply, "tempfail internal ", 18) == 0 &&
+	    !rec.close_after,
+	    "AUTHZ that cannot start: tempfail internal (protocol.md 3.4)");
 	line(sc, "LOOKUP Alice@Example.com\n");
 	T_OK(rec.lookup == 1 && strcmp(rec.addr, "alice@example.com") == 0,
 	    "LOOKUP: started with the address parsed (once, here)");
