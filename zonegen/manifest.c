@@ -1,15 +1,10 @@
 /*
- * manifest.c: the manifest container (entries, collected errors), what the
- * three format parsers share (dates, key paths, error texts), format
- * detection, and the validation pass over all entries together
- * (specs/manifest.md).  The formats themselves are in mf_csv.c,
- * mf_signers.c and mf_vcard.c.  Pure: no I/O; keys are not decoded here.
- * Entries, their strings and their parsed addresses live in blocks owned
- * by the manifest (blocks that double up to megabytes, advised for huge
- * pages: no allocation per entry); the string blocks hold key data, so
- * they are wiped before they are freed.
+ * manifest.c: the manifest's public side (manifest.h): its lifetime and
+ * getters, format detection, the dispatch to the format readers
+ * (mf_csv.c, mf_signers.c, mf_vcard.c, which fill the container of
+ * mf_base.c), an entry as one line of text, and the validation pass over
+ * all entries together (specs/manifest.md section 5).  Pure: no I/O.
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,43 +12,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "lib/addr.h"
 #include "lib/owner.h"
 #include "bigmem.h"
 #include "manifest.h"
-
-#define ERRTEXT_MAX	512	/* one error text */
-#define QUOTE_MAX	160	/* input quoted in an error text */
-#define ENT_BLOCK	1024	/* entries in the first entry block */
-#define ENT_BLOCK_MAX	65536	/* and at most, doubling */
-#define STR_BLOCK	65536	/* octets in the first string block */
-#define STR_BLOCK_MAX	(8UL << 20)	/* and at most, doubling */
-
-/* A block of entries or of strings; blocks are chained for freeing. */
-struct block {
-	struct block	*next;
-	size_t		 used, cap;	/* octets, or entries */
-	union {
-		unsigned char		octets[1];
-		struct manifest_entry	entries[1];
-	} u;
-};
-
-struct manifest {
-	struct manifest_entry	**ent;
-	size_t			  nent, capent;
-	struct block		 *eblocks;	/* head: the one in use */
-	struct block		 *sblocks;	/* head: the one in use */
-	size_t			  ecap, scap;	/* size of the next block */
-	char			**err;		/* kept texts */
-	size_t			  nerr;		/* kept */
-	size_t			  nerrall;	/* found */
-	char			**files;
-	size_t			  nfiles;
-};
+#include "mf_base.h"
+#include "mf_csv.h"
+#include "mf_signers.h"
+#include "mf_vcard.h"
 
 struct manifest *
 manifest_new(void)
@@ -61,114 +29,12 @@ manifest_new(void)
 	return calloc(1, sizeof(struct manifest));
 }
 
-/* blocks_free: free a chain of blocks, wiping string blocks first. */
-static void
-blocks_free(struct block *b, int wipe)
-{
-	struct block *next;
-
-	for (; b != NULL; b = next) {
-		next = b->next;
-		if (wipe)
-			OPENSSL_cleanse(b->u.octets, b->used);
-		free(b);
-	}
-}
-
-/*
- * str_alloc: LEN + 1 octets in the manifest's string blocks (freed with
- * the manifest), the last one set to NUL.  NULL when out of memory.
- */
-static char *
-str_alloc(struct manifest *m, size_t len)
-{
-	struct block *b = m->sblocks;
-	char *s;
-
-	if (len >= SIZE_MAX - sizeof(*b) - STR_BLOCK)
-		return NULL;
-	if (b == NULL || b->cap - b->used < len + 1) {
-		size_t cap;
-
-		if (m->scap == 0)
-			m->scap = STR_BLOCK;
-		cap = len + 1 > m->scap ? len + 1 : m->scap;
-		if ((b = malloc(offsetof(struct block, u) + cap)) == NULL)
-			return NULL;
-		bigmem_advise(b, offsetof(struct block, u) + cap);
-		b->used = 0;
-		b->cap = cap;
-		if (len + 1 > m->scap && m->sblocks != NULL) {
-			/* A big string: keep filling the current block. */
-			b->next = m->sblocks->next;
-			m->sblocks->next = b;
-		} else {
-			b->next = m->sblocks;
-			m->sblocks = b;
-			if (m->scap < STR_BLOCK_MAX)
-				m->scap *= 2;
-		}
-	}
-	s = (char *)b->u.octets + b->used;
-	s[len] = '\0';
-	b->used += len + 1;
-	return s;
-}
-
-/* str_dup: a NUL-terminated copy of LEN octets at P, as str_alloc. */
-static char *
-str_dup(struct manifest *m, const void *p, size_t len)
-{
-	char *s;
-
-	if ((s = str_alloc(m, len)) != NULL)
-		memcpy(s, p, len);
-	return s;
-}
-
-/* entry_new: a zeroed entry in the entry blocks, or NULL. */
-static struct manifest_entry *
-entry_new(struct manifest *m)
-{
-	struct block *b = m->eblocks;
-	struct manifest_entry *e;
-
-	if (b == NULL || b->used == b->cap) {
-		if (m->ecap == 0)
-			m->ecap = ENT_BLOCK;
-		if ((b = malloc(offsetof(struct block, u) +
-		    m->ecap * sizeof(struct manifest_entry))) == NULL)
-			return NULL;
-		bigmem_advise(b, offsetof(struct block, u) +
-		    m->ecap * sizeof(struct manifest_entry));
-		b->used = 0;
-		b->cap = m->ecap;
-		if (m->ecap < ENT_BLOCK_MAX)
-			m->ecap *= 2;
-		b->next = m->eblocks;
-		m->eblocks = b;
-	}
-	e = &b->u.entries[b->used++];
-	memset(e, 0, sizeof(*e));
-	return e;
-}
-
 void
 manifest_free(struct manifest *m)
 {
-	size_t i;
-
 	if (m == NULL)
 		return;
-	free(m->ent);	/* entries and their addrs live in the blocks */
-	blocks_free(m->eblocks, 0);
-	blocks_free(m->sblocks, 1);
-	for (i = 0; i < m->nerr; i++)
-		free(m->err[i]);
-	free(m->err);
-	for (i = 0; i < m->nfiles; i++)
-		free(m->files[i]);
-	free(m->files);
+	mf_base_release(m);
 	free(m);
 }
 
@@ -202,193 +68,136 @@ manifest_error(const struct manifest *m, size_t i)
 	return i < m->nerr ? m->err[i] : NULL;
 }
 
-const char *
-manifest_quote(const char *s, size_t len, char *out, size_t outsz)
+static int
+has_suffix(const char *path, const char *suf)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t pl = strlen(path), sl = strlen(suf);
 
-	if (outsz == 0)
-		return out;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	return pl > sl && strcasecmp(path + pl - sl, suf) == 0;
+}
 
-		if (o + 8 >= outsz) {
-			if (o + 4 <= outsz) {
-				memcpy(out + o, "...", 3);
-				o += 3;
-			}
-			break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else
-			out[o++] = (char)c;
+enum manifest_format
+manifest_detect(const char *path, const char *buf, size_t len)
+{
+	size_t i = 0, n;
+
+	if (has_suffix(path, ".csv"))
+		return MANIFEST_CSV;
+	if (has_suffix(path, ".vcf") || has_suffix(path, ".vcard"))
+		return MANIFEST_VCARD;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+	    buf[i] == '\n'))
+		i++;
+	n = len - i;
+	if (n >= 11 && strncasecmp(buf + i, "BEGIN:VCARD", 11) == 0)
+		return MANIFEST_VCARD;
+	if (n >= 8 && strncasecmp(buf + i, "address,", 8) == 0)
+		return MANIFEST_CSV;
+	if (n >= 4 && strncasecmp(buf + i, "key,", 4) == 0)
+		return MANIFEST_CSV;
+	return MANIFEST_SIGNERS;
+}
+
+const char *
+manifest_format_name(enum manifest_format f)
+{
+	switch (f) {
+	case MANIFEST_CSV:
+		return "csv";
+	case MANIFEST_SIGNERS:
+		return "allowed_signers";
+	case MANIFEST_VCARD:
+		return "vcard";
 	}
-	out[o] = '\0';
+	return "unknown";
+}
+
+int
+manifest_parse(struct manifest *m, enum manifest_format fmt,
+    const char *path, const char *buf, size_t len)
+{
+	switch (fmt) {
+	case MANIFEST_CSV:
+		return mf_csv_parse(m, path, buf, len);
+	case MANIFEST_SIGNERS:
+		return mf_signers_parse(m, path, buf, len);
+	case MANIFEST_VCARD:
+		return mf_vcard_parse(m, path, buf, len);
+	}
+	mf_base_err(m, path, 0, "unknown manifest format");
+	return -1;
+}
+
+int
+manifest_parse_vcard(struct manifest *m, const char *path, const char *buf,
+    size_t len)
+{
+	return mf_vcard_parse(m, path, buf, len);
+}
+
+static const char *
+keytype_name(enum manifest_keytype t)
+{
+	switch (t) {
+	case MANIFEST_KT_SSH:
+		return "ssh";
+	case MANIFEST_KT_PEM:
+		return "pem";
+	case MANIFEST_KT_PGP:
+		return "pgp";
+	case MANIFEST_KT_NONE:
+		break;
+	}
+	return "none";
+}
+
+char *
+manifest_entry_format(const struct manifest_entry *e)
+{
+	char nb[21] = "-", na[21] = "-", *key = NULL, *out = NULL;
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	const char *flags = "-";
+
+	switch (e->key) {
+	case MANIFEST_KEY_NONE:
+		key = strdup("none");
+		break;
+	case MANIFEST_KEY_GENERATE:
+		key = strdup("generate");
+		break;
+	case MANIFEST_KEY_FILE:
+		if (asprintf(&key, "file:%s", e->path) == -1)
+			key = NULL;
+		break;
+	case MANIFEST_KEY_DATA:
+		SHA256(e->data, e->datalen, md);
+		if (asprintf(&key, "%s:%zu:%02x%02x%02x%02x%02x%02x%02x%02x",
+		    keytype_name(e->keytype), e->datalen, md[0], md[1], md[2],
+		    md[3], md[4], md[5], md[6], md[7]) == -1)
+			key = NULL;
+		break;
+	}
+	if (key == NULL)
+		return NULL;
+	if (e->not_before != 0)
+		mf_base_time_format(e->not_before, nb);
+	if (e->not_after != 0)
+		mf_base_time_format(e->not_after, na);
+	if ((e->flags & (MANIFEST_F_TESTING | MANIFEST_F_REVOKED)) ==
+	    (MANIFEST_F_TESTING | MANIFEST_F_REVOKED))
+		flags = "testing,revoked";
+	else if (e->flags & MANIFEST_F_TESTING)
+		flags = "testing";
+	else if (e->flags & MANIFEST_F_REVOKED)
+		flags = "revoked";
+	if (asprintf(&out, "%s:%lu %s %s %s not_before=%s not_after=%s "
+	    "flags=%s", e->file, e->line, e->address, addr_canon(e->addr), key,
+	    nb, na, flags) == -1)
+		out = NULL;
+	free(key);
 	return out;
-}
-
-void
-manifest_err(struct manifest *m, const char *file, unsigned long line,
-    const char *fmt, ...)
-{
-	char msg[ERRTEXT_MAX], text[ERRTEXT_MAX + 64], q[ERRTEXT_MAX];
-	va_list ap;
-	char **n;
-
-	m->nerrall++;
-	if (m->nerr >= MANIFEST_MAX_ERRORS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	manifest_quote(msg, strlen(msg), q, sizeof(q));
-	if (line > 0)
-		snprintf(text, sizeof(text), "%s:%lu: %s", file, line, q);
-	else
-		snprintf(text, sizeof(text), "%s: %s", file, q);
-	if ((n = reallocarray(m->err, m->nerr + 1, sizeof(*n))) == NULL)
-		return;
-	m->err = n;
-	if ((m->err[m->nerr] = strdup(text)) != NULL)
-		m->nerr++;
-}
-
-const char *
-manifest_file_name(struct manifest *m, const char *path)
-{
-	char **n, *s;
-
-	if ((n = reallocarray(m->files, m->nfiles + 1, sizeof(*n))) == NULL)
-		return NULL;
-	m->files = n;
-	if ((s = strdup(path)) == NULL)
-		return NULL;
-	m->files[m->nfiles++] = s;
-	return s;
-}
-
-struct manifest_entry *
-manifest_add(struct manifest *m, const char *file, unsigned long line,
-    const char *address, size_t addrlen)
-{
-	struct manifest_entry *e = NULL, **n;
-	struct addr *a = NULL, *kept;
-	char *s = NULL, *ab, q[QUOTE_MAX], tmp[512];
-	const char *in = tmp, *as;
-	enum addr_err aerr = ADDR_OK;
-	size_t pos = 0;
-
-	if (addrlen > MANIFEST_FIELD_MAX) {
-		manifest_err(m, file, line, "address is too long");
-		return NULL;
-	}
-	if (memchr(address, '\0', addrlen) != NULL) {
-		aerr = ADDR_ELOCAL_CHAR;
-		goto bad;
-	}
-	/* Parsed from a copy on the stack; kept only if not canonical. */
-	if (addrlen < sizeof(tmp)) {
-		memcpy(tmp, address, addrlen);
-		tmp[addrlen] = '\0';
-	} else if ((in = s = str_dup(m, address, addrlen)) == NULL)
-		goto nomem;
-	if ((a = addr_parse(in, &aerr, &pos)) == NULL) {
-		if (aerr == ADDR_OK)
-			goto nomem;
-		goto bad;
-	}
-	/* The addr moves into the blocks (2-octet aligned), freed with them. */
-	if ((ab = str_alloc(m, addr_size(a))) == NULL)
-		goto nomem;
-	if ((uintptr_t)ab & 1)
-		ab++;
-	kept = addr_copy(a, ab);
-	addr_free(a);
-	a = NULL;
-	as = s;
-	if (as == NULL && strcmp(addr_canon(kept), tmp) == 0)
-		as = addr_canon(kept);
-	else if (as == NULL && (as = str_dup(m, address, addrlen)) == NULL)
-		goto nomem;
-	if (m->nent == m->capent) {
-		size_t cap = m->capent ? m->capent * 2 : 64;
-
-		if ((n = reallocarray(m->ent, cap, sizeof(*n))) == NULL)
-			goto nomem;
-		bigmem_advise(n, cap * sizeof(*n));
-		m->ent = n;
-		m->capent = cap;
-	}
-	if ((e = entry_new(m)) == NULL)
-		goto nomem;
-	e->file = file;
-	e->line = e->key_line = line;
-	e->address = as;
-	e->addr = kept;
-	m->ent[m->nent++] = e;
-	return e;
-bad:
-	manifest_err(m, file, line, "bad address \"%s\": %s",
-	    manifest_quote(address, addrlen, q, sizeof(q)),
-	    addr_strerror(aerr));
-	return NULL;
-nomem:
-	manifest_err(m, file, line, "out of memory");
-	addr_free(a);
-	return NULL;
-}
-
-int
-manifest_set_path(struct manifest *m, struct manifest_entry *e,
-    const char *rel, size_t len)
-{
-	const char *slash;
-	size_t dlen = 0, i;
-	char *p;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)rel[i] < 0x20 || rel[i] == 0x7f) {
-			manifest_err(m, e->file, e->key_line,
-			    "key path has a control character");
-			return -1;
-		}
-	if (len == 0 || len > MANIFEST_FIELD_MAX) {
-		manifest_err(m, e->file, e->key_line, "bad key path length");
-		return -1;
-	}
-	if (rel[0] != '/' && (slash = strrchr(e->file, '/')) != NULL)
-		dlen = (size_t)(slash - e->file) + 1;
-	if ((p = str_alloc(m, dlen + len)) == NULL) {
-		manifest_err(m, e->file, e->key_line, "out of memory");
-		return -1;
-	}
-	memcpy(p, e->file, dlen);
-	memcpy(p + dlen, rel, len);
-	e->path = p;	/* an earlier path stays in the blocks, unused */
-	e->key = MANIFEST_KEY_FILE;
-	return 0;
-}
-
-int
-manifest_set_data(struct manifest *m, struct manifest_entry *e,
-    enum manifest_keytype type, const void *data, size_t len)
-{
-	unsigned char *p;
-
-	if ((p = (unsigned char *)str_dup(m, data, len)) == NULL) {
-		manifest_err(m, e->file, e->key_line, "out of memory");
-		return -1;
-	}
-	e->key = MANIFEST_KEY_DATA;
-	e->keytype = type;
-	e->data = p;
-	e->datalen = len;
-	return 0;
 }
 
 /*
@@ -546,9 +355,9 @@ check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
 
 	if (e->not_before != 0 && e->not_after != 0 &&
 	    e->not_before >= e->not_after) {
-		manifest_time_format(e->not_before, t1);
-		manifest_time_format(e->not_after, t2);
-		manifest_err(m, e->file, e->line,
+		mf_base_time_format(e->not_before, t1);
+		mf_base_time_format(e->not_after, t2);
+		mf_base_err(m, e->file, e->line,
 		    "%s: not_before %s is not before not_after %s", canon, t1,
 		    t2);
 		rc = -1;
@@ -559,7 +368,7 @@ check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
 			st->foreign++;
 			return rc;
 		}
-		manifest_err(m, e->file, e->line,
+		mf_base_err(m, e->file, e->line,
 		    "%s is not in the domain %s (use --skip-foreign to skip it)",
 		    canon, domain);
 		return -1;
@@ -571,7 +380,7 @@ check_entry(struct manifest *m, struct manifest_entry *e, const char *domain,
 	 * and the entry's domain is DOMAIN, whose FITS[kind] were found once.
 	 */
 	if (!fits[OWNER_SENDERKEY] || (pgp && !fits[OWNER_OPENPGPKEY])) {
-		manifest_err(m, e->file, e->line,
+		mf_base_err(m, e->file, e->line,
 		    "%s: owner name over 255 octets (the domain is too long)",
 		    canon);
 		rc = -1;
@@ -605,17 +414,17 @@ report_sender(struct manifest *m, struct vent *v, size_t n)
 		a = v[k].e;
 		b = v[j].e;
 		if (same_data(a, b))
-			manifest_err(m, b->file, b->line,
+			mf_base_err(m, b->file, b->line,
 			    "duplicate entry for %s (first at %s:%lu)",
 			    canon, a->file, a->line);
 		else
-			manifest_err(m, b->file, b->line,
+			mf_base_err(m, b->file, b->line,
 			    "conflicting entries for %s with the same "
 			    "key (other at %s:%lu)", canon, a->file,
 			    a->line);
 	}
 	if (nkeys > MANIFEST_MAX_KEYS)
-		manifest_err(m, v[0].e->file, v[0].e->line,
+		mf_base_err(m, v[0].e->file, v[0].e->line,
 		    "%s has %zu keys; at most %d are allowed", canon,
 		    nkeys, MANIFEST_MAX_KEYS);
 }
@@ -723,12 +532,12 @@ manifest_validate(struct manifest *m, const char *domain, unsigned vflags,
 	memset(&st, 0, sizeof(st));
 	st.entries = m->nent;
 	if (m->nent >= NOENT) {
-		manifest_err(m, "manifest", 0, "too many entries");
+		mf_base_err(m, "manifest", 0, "too many entries");
 		goto done;
 	}
 	if (m->nent > 0 && ((pub = malloc(m->nent)) == NULL ||
 	    (next = reallocarray(NULL, m->nent, sizeof(*next))) == NULL)) {
-		manifest_err(m, "manifest", 0, "out of memory");
+		mf_base_err(m, "manifest", 0, "out of memory");
 		goto done;
 	}
 	fits[OWNER_SENDERKEY] = owner_name_fits(domain, OWNER_SENDERKEY);
@@ -741,7 +550,7 @@ manifest_validate(struct manifest *m, const char *domain, unsigned vflags,
 	if (m->nent == 0)
 		goto done;
 	if (group(m, pub, next, &multi, &nmulti, &st) == -1) {
-		manifest_err(m, "manifest", 0, "out of memory");
+		mf_base_err(m, "manifest", 0, "out of memory");
 		goto done;
 	}
 	if (nmulti > 1)
@@ -754,7 +563,7 @@ manifest_validate(struct manifest *m, const char *domain, unsigned vflags,
 				cap = cap ? cap * 2 : 32;
 				if ((v2 = reallocarray(v, cap,
 				    sizeof(*v))) == NULL) {
-					manifest_err(m, "manifest", 0,
+					mf_base_err(m, "manifest", 0,
 					    "out of memory");
 					goto done;
 				}

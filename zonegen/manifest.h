@@ -10,19 +10,20 @@
  * validation pass append "FILE:LINE: what is wrong" texts to the manifest
  * (at most MANIFEST_MAX_ERRORS are kept, all are counted) and go on with
  * the next line, so that one run reports every problem.
+ *
+ * The readers of the three formats are mf_csv.c, mf_signers.c and
+ * mf_vcard.c; what they share (the container, dates, error texts) is in
+ * the private mf_base.h.  Callers use only this header.
  */
 #ifndef SK_MANIFEST_H
 #define SK_MANIFEST_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct addr;
 
 #define MANIFEST_MAX_ERRORS	100	/* error texts kept; more are counted */
-#define MANIFEST_FIELD_MAX	65536	/* octets in one CSV field or line */
-#define MANIFEST_LINE_MAX	262144	/* octets in one unfolded vCard line */
 #define MANIFEST_MAX_KEYS	16	/* keys per sender (record-format 3.2) */
 
 enum manifest_format {
@@ -109,15 +110,11 @@ const char	*manifest_format_name(enum manifest_format f);
  * texts, and relative key paths are resolved against its directory).
  * Entries are appended to M in file order; errors are collected in M.
  * Returns 0 when the file had no error, -1 when it had any (the good lines
- * are kept) or memory ran out.  manifest_parse_csv, _signers and _vcard
- * are the same for one format.
+ * are kept) or memory ran out.  manifest_parse_vcard is manifest_parse
+ * with MANIFEST_VCARD.
  */
 int		 manifest_parse(struct manifest *m, enum manifest_format fmt,
 		    const char *path, const char *buf, size_t len);
-int		 manifest_parse_csv(struct manifest *m, const char *path,
-		    const char *buf, size_t len);
-int		 manifest_parse_signers(struct manifest *m, const char *path,
-		    const char *buf, size_t len);
 int		 manifest_parse_vcard(struct manifest *m, const char *path,
 		    const char *buf, size_t len);
 
@@ -159,46 +156,5 @@ const char	*manifest_error(const struct manifest *m, size_t i);
  * "testing,revoked".
  */
 char		*manifest_entry_format(const struct manifest_entry *e);
-
-/*
- * manifest_time_parse: an ISO 8601 date "YYYY-MM-DD" (00:00:00 UTC) or
- * date-time "YYYY-MM-DDTHH:MM:SSZ", years 1970 to 9999, exactly LEN octets
- * at S.  Stores the Unix time and returns 0, or returns -1.
- * manifest_time_format: T as "YYYY-MM-DDTHH:MM:SSZ" in OUT (21 bytes).
- */
-int		 manifest_time_parse(const char *s, size_t len, int64_t *out);
-void		 manifest_time_format(int64_t t, char out[21]);
-
-/*
- * For the format parsers (mf_*.c) only.
- *
- * manifest_err: append an error for FILE:LINE (LINE 0: the whole file).
- * manifest_add: a new entry for FILE:LINE with the address as written
- * (ADDRLEN octets at ADDRESS), key NONE and no dates; NULL after adding
- * the error (bad address, out of memory).  FILE must be the string
- * returned by manifest_file_name.
- * manifest_set_path: KEY_FILE with REL resolved against FILE's directory.
- * manifest_set_data: KEY_DATA of TYPE, a copy of LEN octets at DATA.
- * manifest_file_name: a copy of PATH kept for the manifest's lifetime.
- * manifest_date: manifest_time_parse plus the error "bad WHAT date".
- * manifest_quote: a printable, bounded copy of LEN octets at S, for error
- * texts (control octets as \xHH), in OUT of OUTSZ bytes.
- */
-void		 manifest_err(struct manifest *m, const char *file,
-		    unsigned long line, const char *fmt, ...)
-		    __attribute__((format(printf, 4, 5)));
-struct manifest_entry *manifest_add(struct manifest *m, const char *file,
-		    unsigned long line, const char *address, size_t addrlen);
-int		 manifest_set_path(struct manifest *m,
-		    struct manifest_entry *e, const char *rel, size_t len);
-int		 manifest_set_data(struct manifest *m,
-		    struct manifest_entry *e, enum manifest_keytype type,
-		    const void *data, size_t len);
-const char	*manifest_file_name(struct manifest *m, const char *path);
-int		 manifest_date(struct manifest *m, const char *file,
-		    unsigned long line, const char *what, const char *s,
-		    size_t len, int64_t *out);
-const char	*manifest_quote(const char *s, size_t len, char *out,
-		    size_t outsz);
 
 #endif

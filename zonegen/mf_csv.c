@@ -3,14 +3,15 @@
  * records (quoted fields, "" inside quotes, CRLF or LF, a UTF-8 BOM
  * tolerated), a header row naming the columns address, key, not_before,
  * not_after and flags in any order.  Only splits and classifies; addresses
- * go through addr_parse (manifest_add), keys are located, not decoded.
+ * go through addr_parse (mf_base_add), keys are located, not decoded.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "manifest.h"
+#include "mf_base.h"
+#include "mf_csv.h"
 
 #define CSV_MAX_FIELDS	16
 
@@ -101,7 +102,7 @@ run_len(const char *buf, size_t i, size_t len, size_t room, int quoted)
 /*
  * plain_rec: the common record, read with a few memchr scans instead of
  * octet by octet: one line without '"', CR or NUL (so no quoting and no
- * error), shorter than MANIFEST_FIELD_MAX, at most CSV_MAX_FIELDS fields.
+ * error), shorter than MF_FIELD_MAX, at most CSV_MAX_FIELDS fields.
  * Then its fields are the text between commas, as read_rec would find
  * them: stores them in R, sets *POS past the LF and returns 1.  Returns 0
  * (nothing changed) for any other record, -1 when out of memory.
@@ -115,7 +116,7 @@ plain_rec(const char *buf, size_t len, size_t *pos, struct rec *r)
 	eol = memchr(p, '\n', len - *pos);
 	lim = eol != NULL ? eol : buf + len;
 	seg = (size_t)(lim - p);
-	if (seg >= MANIFEST_FIELD_MAX || memchr(p, '"', seg) != NULL ||
+	if (seg >= MF_FIELD_MAX || memchr(p, '"', seg) != NULL ||
 	    memchr(p, '\r', seg) != NULL || memchr(p, '\0', seg) != NULL)
 		return 0;
 	for (;;) {
@@ -184,7 +185,7 @@ read_rec(struct manifest *m, const char *file, const char *buf, size_t len,
 		for (;;) {
 			if (i >= len) {
 				if (quoted) {
-					manifest_err(m, file, r->line,
+					mf_base_err(m, file, r->line,
 					    "quoted field not closed before "
 					    "the end of the file");
 					*pos = i;
@@ -208,8 +209,8 @@ read_rec(struct manifest *m, const char *file, const char *buf, size_t len,
 				quoted = 0;
 				continue;
 			}
-			if (!err && r->len - start < MANIFEST_FIELD_MAX &&
-			    (run = run_len(buf, i, len, MANIFEST_FIELD_MAX -
+			if (!err && r->len - start < MF_FIELD_MAX &&
+			    (run = run_len(buf, i, len, MF_FIELD_MAX -
 			    (r->len - start), quoted)) > 0) {
 				if (rec_putn(r, buf + i, run) == -1)
 					goto nomem;
@@ -227,7 +228,7 @@ read_rec(struct manifest *m, const char *file, const char *buf, size_t len,
 			} else if (!err && !quoted && buf[i] == '"') {
 				why = "quote in an unquoted field";
 				err = 1;
-			} else if (!err && r->len - start >= MANIFEST_FIELD_MAX) {
+			} else if (!err && r->len - start >= MF_FIELD_MAX) {
 				why = "field too long";
 				err = 1;
 			}
@@ -263,12 +264,12 @@ read_rec(struct manifest *m, const char *file, const char *buf, size_t len,
 	}
 	*pos = i;
 	if (err) {
-		manifest_err(m, file, r->line, "%s", why);
+		mf_base_err(m, file, r->line, "%s", why);
 		return RD_ERR;
 	}
 	return RD_OK;
 nomem:
-	manifest_err(m, file, r->line, "out of memory");
+	mf_base_err(m, file, r->line, "out of memory");
 	return RD_FATAL;
 }
 
@@ -295,15 +296,15 @@ read_header(struct manifest *m, const char *file, const struct rec *r,
 			    strcasecmp(fld(r, i), colname[c]) == 0)
 				break;
 		if (c == COL_N) {
-			manifest_err(m, file, r->line,
+			mf_base_err(m, file, r->line,
 			    "unknown column \"%s\" (expected address, key, "
 			    "not_before, not_after, flags)",
-			    manifest_quote(fld(r, i), r->flen[i], q, sizeof(q)));
+			    mf_base_quote(fld(r, i), r->flen[i], q, sizeof(q)));
 			rc = -1;
 			continue;
 		}
 		if (have[c] != -1) {
-			manifest_err(m, file, r->line, "column %s twice",
+			mf_base_err(m, file, r->line, "column %s twice",
 			    colname[c]);
 			rc = -1;
 		}
@@ -311,7 +312,7 @@ read_header(struct manifest *m, const char *file, const struct rec *r,
 		map[i] = c;
 	}
 	if (rc == 0 && (have[COL_ADDRESS] == -1 || have[COL_KEY] == -1)) {
-		manifest_err(m, file, r->line,
+		mf_base_err(m, file, r->line,
 		    "the header row must name the columns address and key");
 		rc = -1;
 	}
@@ -340,7 +341,7 @@ set_key(struct manifest *m, struct manifest_entry *e, const char *s,
 	const char *sp;
 
 	if (len == 0) {
-		manifest_err(m, e->file, e->line, "the key column is empty");
+		mf_base_err(m, e->file, e->line, "the key column is empty");
 		return -1;
 	}
 	if (len == 8 && strcmp(s, "generate") == 0) {
@@ -349,13 +350,13 @@ set_key(struct manifest *m, struct manifest_entry *e, const char *s,
 	}
 	if (len > 36 &&
 	    strncmp(s, "-----BEGIN PGP PUBLIC KEY BLOCK-----", 36) == 0)
-		return manifest_set_data(m, e, MANIFEST_KT_PGP, s, len);
+		return mf_base_set_data(m, e, MANIFEST_KT_PGP, s, len);
 	if (len > 11 && strncmp(s, "-----BEGIN ", 11) == 0)
-		return manifest_set_data(m, e, MANIFEST_KT_PEM, s, len);
+		return mf_base_set_data(m, e, MANIFEST_KT_PEM, s, len);
 	if ((sp = memchr(s, ' ', len)) != NULL && is_ssh_type(s, (size_t)(sp -
 	    s)))
-		return manifest_set_data(m, e, MANIFEST_KT_SSH, s, len);
-	return manifest_set_path(m, e, s, len);
+		return mf_base_set_data(m, e, MANIFEST_KT_SSH, s, len);
+	return mf_base_set_path(m, e, s, len);
 }
 
 static int
@@ -378,9 +379,9 @@ set_flags(struct manifest *m, struct manifest_entry *e, const char *s,
 		else if (j - i == 7 && strncmp(s + i, "revoked", 7) == 0)
 			e->flags |= MANIFEST_F_REVOKED;
 		else {
-			manifest_err(m, e->file, e->line,
+			mf_base_err(m, e->file, e->line,
 			    "unknown flag \"%s\" (expected testing, revoked)",
-			    manifest_quote(s + i, j - i, q, sizeof(q)));
+			    mf_base_quote(s + i, j - i, q, sizeof(q)));
 			rc = -1;
 		}
 		i = j;
@@ -399,7 +400,7 @@ data_row(struct manifest *m, const char *file, const struct rec *r,
 	int bad = 0;
 
 	if (r->n != ncols) {
-		manifest_err(m, file, r->line,
+		mf_base_err(m, file, r->line,
 		    "expected %zu fields as in the header, found %zu", ncols,
 		    r->n);
 		return;
@@ -410,15 +411,15 @@ data_row(struct manifest *m, const char *file, const struct rec *r,
 		if (r->flen[i] == 0)
 			continue;
 		if (map[i] == COL_NOT_BEFORE &&
-		    manifest_date(m, file, r->line, "not_before", fld(r, i),
+		    mf_base_date(m, file, r->line, "not_before", fld(r, i),
 		    r->flen[i], &nb) == -1)
 			bad = 1;
 		if (map[i] == COL_NOT_AFTER &&
-		    manifest_date(m, file, r->line, "not_after", fld(r, i),
+		    mf_base_date(m, file, r->line, "not_after", fld(r, i),
 		    r->flen[i], &na) == -1)
 			bad = 1;
 	}
-	if ((e = manifest_add(m, file, r->line, fld(r, a), r->flen[a])) ==
+	if ((e = mf_base_add(m, file, r->line, fld(r, a), r->flen[a])) ==
 	    NULL)
 		return;
 	e->not_before = nb;
@@ -430,7 +431,7 @@ data_row(struct manifest *m, const char *file, const struct rec *r,
 		bad = 1;
 	if (!bad && e->key == MANIFEST_KEY_GENERATE &&
 	    (e->flags & MANIFEST_F_REVOKED)) {
-		manifest_err(m, file, r->line,
+		mf_base_err(m, file, r->line,
 		    "a key to generate cannot be revoked; name the key file");
 		bad = 1;
 	}
@@ -438,19 +439,19 @@ data_row(struct manifest *m, const char *file, const struct rec *r,
 }
 
 int
-manifest_parse_csv(struct manifest *m, const char *path, const char *buf,
+mf_csv_parse(struct manifest *m, const char *path, const char *buf,
     size_t len)
 {
 	struct rec r;
 	int map[CSV_MAX_FIELDS], have[COL_N], header = 0;
-	size_t pos = 0, before = manifest_nerrors(m), ncols = 0;
+	size_t pos = 0, before = mf_base_nerrors(m), ncols = 0;
 	unsigned long line = 1;
 	const char *file;
 	enum rd rd;
 
 	memset(&r, 0, sizeof(r));
-	if ((file = manifest_file_name(m, path)) == NULL) {
-		manifest_err(m, path, 0, "out of memory");
+	if ((file = mf_base_file(m, path)) == NULL) {
+		mf_base_err(m, path, 0, "out of memory");
 		return -1;
 	}
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
@@ -474,8 +475,8 @@ manifest_parse_csv(struct manifest *m, const char *path, const char *buf,
 		}
 		data_row(m, file, &r, map, have, ncols);
 	}
-	if (!header && manifest_nerrors(m) == before)
-		manifest_err(m, file, 0, "no header row (address,key,...)");
+	if (!header && mf_base_nerrors(m) == before)
+		mf_base_err(m, file, 0, "no header row (address,key,...)");
 	free(r.buf);
-	return manifest_nerrors(m) == before ? 0 : -1;
+	return mf_base_nerrors(m) == before ? 0 : -1;
 }

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "manifest.h"
+#include "mf_base.h"
+#include "mf_signers.h"
 
 #define TOK_MAX		16	/* tokens looked at on one line */
 
@@ -82,7 +83,7 @@ ssh_time(const char *s, size_t len, int64_t *out)
 	}
 	if (len == 14)
 		memcpy(iso + 17, s + 12, 2);
-	return manifest_time_parse(iso, 20, out);
+	return mf_base_time_parse(iso, 20, out);
 }
 
 struct opts {
@@ -113,7 +114,7 @@ options(struct manifest *m, const char *file, unsigned long line,
 		}
 		if (eq - i == 14 && strncasecmp(s + i, "cert-authority", 14) ==
 		    0) {
-			manifest_err(m, file, line,
+			mf_base_err(m, file, line,
 			    "cert-authority: a certificate authority is not a "
 			    "sender key");
 			rc = -1;
@@ -123,24 +124,24 @@ options(struct manifest *m, const char *file, unsigned long line,
 		} else if (eq - i == 11 &&
 		    strncasecmp(s + i, "valid-after", 11) == 0 && eq < j) {
 			if (ssh_time(s + vs, vl, &o->nb) == -1) {
-				manifest_err(m, file, line,
+				mf_base_err(m, file, line,
 				    "bad valid-after \"%s\": expected "
 				    "YYYYMMDD[HHMM[SS]][Z]",
-				    manifest_quote(s + vs, vl, q, sizeof(q)));
+				    mf_base_quote(s + vs, vl, q, sizeof(q)));
 				rc = -1;
 			}
 		} else if (eq - i == 12 &&
 		    strncasecmp(s + i, "valid-before", 12) == 0 && eq < j) {
 			if (ssh_time(s + vs, vl, &o->na) == -1) {
-				manifest_err(m, file, line,
+				mf_base_err(m, file, line,
 				    "bad valid-before \"%s\": expected "
 				    "YYYYMMDD[HHMM[SS]][Z]",
-				    manifest_quote(s + vs, vl, q, sizeof(q)));
+				    mf_base_quote(s + vs, vl, q, sizeof(q)));
 				rc = -1;
 			}
 		} else {
-			manifest_err(m, file, line, "unknown option \"%s\"",
-			    manifest_quote(s + i, j - i, q, sizeof(q)));
+			mf_base_err(m, file, line, "unknown option \"%s\"",
+			    mf_base_quote(s + i, j - i, q, sizeof(q)));
 			rc = -1;
 		}
 		i = j + 1;
@@ -160,21 +161,21 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 	char qb[128];
 
 	if (memchr(line, '\0', len) != NULL) {
-		manifest_err(m, file, lno, "NUL octet");
+		mf_base_err(m, file, lno, "NUL octet");
 		return;
 	}
 	if ((pl = tok(line, len, &i, &ps)) <= 0 ||
 	    (kl = tok(line, len, &i, &ks)) < 0)
 		goto quote;
 	if (kl == 0) {
-		manifest_err(m, file, lno, "expected principals and a key");
+		mf_base_err(m, file, lno, "expected principals and a key");
 		return;
 	}
 	if (!is_keytype(line + ks, (size_t)kl) &&
 	    memchr(line + ks, '=', (size_t)kl) == NULL &&
 	    strncasecmp(line + ks, "cert-authority", (size_t)kl) != 0) {
-		manifest_err(m, file, lno, "unknown key type \"%s\"",
-		    manifest_quote(line + ks, (size_t)kl, qb, sizeof(qb)));
+		mf_base_err(m, file, lno, "unknown key type \"%s\"",
+		    mf_base_quote(line + ks, (size_t)kl, qb, sizeof(qb)));
 		return;
 	}
 	if (!is_keytype(line + ks, (size_t)kl)) {
@@ -183,14 +184,14 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 		if ((kl = tok(line, len, &i, &ks)) < 0)
 			goto quote;
 		if (!is_keytype(line + ks, (size_t)kl)) {
-			manifest_err(m, file, lno, "unknown key type \"%s\"",
-			    manifest_quote(line + ks, (size_t)kl, qb,
+			mf_base_err(m, file, lno, "unknown key type \"%s\"",
+			    mf_base_quote(line + ks, (size_t)kl, qb,
 			    sizeof(qb)));
 			return;
 		}
 	}
 	if ((bl = tok(line, len, &i, &bs)) <= 0) {
-		manifest_err(m, file, lno, "no base64 key after %.*s", (int)kl,
+		mf_base_err(m, file, lno, "no base64 key after %.*s", (int)kl,
 		    line + ks);
 		return;
 	}
@@ -208,32 +209,32 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 		if (memchr(line + p, '*', q - p) != NULL ||
 		    memchr(line + p, '?', q - p) != NULL ||
 		    (q > p && line[p] == '!')) {
-			manifest_err(m, file, lno, "\"%s\": patterns are not "
+			mf_base_err(m, file, lno, "\"%s\": patterns are not "
 			    "allowed, name each address",
-			    manifest_quote(line + p, q - p, qb, sizeof(qb)));
+			    mf_base_quote(line + p, q - p, qb, sizeof(qb)));
 			continue;
 		}
-		if ((e = manifest_add(m, file, lno, line + p, q - p)) == NULL)
+		if ((e = mf_base_add(m, file, lno, line + p, q - p)) == NULL)
 			continue;
 		e->not_before = o.nb;
 		e->not_after = o.na;
-		manifest_set_data(m, e, MANIFEST_KT_SSH, line + ks, keylen);
+		mf_base_set_data(m, e, MANIFEST_KT_SSH, line + ks, keylen);
 	}
 	return;
 quote:
-	manifest_err(m, file, lno, "unterminated quote");
+	mf_base_err(m, file, lno, "unterminated quote");
 }
 
 int
-manifest_parse_signers(struct manifest *m, const char *path, const char *buf,
+mf_signers_parse(struct manifest *m, const char *path, const char *buf,
     size_t len)
 {
-	size_t pos = 0, end, n, before = manifest_nerrors(m);
+	size_t pos = 0, end, n, before = mf_base_nerrors(m);
 	unsigned long lno = 0;
 	const char *file, *nl;
 
-	if ((file = manifest_file_name(m, path)) == NULL) {
-		manifest_err(m, path, 0, "out of memory");
+	if ((file = mf_base_file(m, path)) == NULL) {
+		mf_base_err(m, path, 0, "out of memory");
 		return -1;
 	}
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
@@ -245,8 +246,8 @@ manifest_parse_signers(struct manifest *m, const char *path, const char *buf,
 		n = end - pos;
 		if (n > 0 && buf[pos + n - 1] == '\r')
 			n--;
-		if (n > MANIFEST_FIELD_MAX)
-			manifest_err(m, file, lno, "line too long");
+		if (n > MF_FIELD_MAX)
+			mf_base_err(m, file, lno, "line too long");
 		else {
 			size_t i = pos;
 
@@ -257,5 +258,5 @@ manifest_parse_signers(struct manifest *m, const char *path, const char *buf,
 		}
 		pos = end + 1;
 	}
-	return manifest_nerrors(m) == before ? 0 : -1;
+	return mf_base_nerrors(m) == before ? 0 : -1;
 }

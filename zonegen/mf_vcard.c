@@ -14,7 +14,8 @@
 
 #include "lib/b64.h"
 #include "lib/hex.h"
-#include "manifest.h"
+#include "mf_base.h"
+#include "mf_vcard.h"
 
 #define VC_MAX_ITEMS	64	/* EMAILs and KEYs in one contact */
 #define VC_MAX_PARAMS	16
@@ -309,7 +310,7 @@ key_prop(struct manifest *m, const char *file, unsigned long lno,
 	char q[64];
 
 	if (c->nkey == VC_MAX_ITEMS) {
-		manifest_err(m, file, lno, "too many KEYs in one contact");
+		mf_base_err(m, file, lno, "too many KEYs in one contact");
 		goto bad;
 	}
 	if (has_param(cl, "TYPE", "PGP") || has_param(cl, "TYPE", "GPG"))
@@ -322,7 +323,7 @@ key_prop(struct manifest *m, const char *file, unsigned long lno,
 	if (has_param(cl, "ENCODING", "b") ||
 	    has_param(cl, "ENCODING", "BASE64")) {
 		if ((data = b64(v, vl, &len)) == NULL) {
-			manifest_err(m, file, lno, "KEY: bad base64");
+			mf_base_err(m, file, lno, "KEY: bad base64");
 			goto bad;
 		}
 	} else if (vl > 5 && strncasecmp(v, "data:", 5) == 0) {
@@ -330,7 +331,7 @@ key_prop(struct manifest *m, const char *file, unsigned long lno,
 		v += 5;
 		vl -= 5;
 		if ((comma = memchr(v, ',', vl)) == NULL) {
-			manifest_err(m, file, lno, "KEY: data: URI without ','");
+			mf_base_err(m, file, lno, "KEY: data: URI without ','");
 			goto bad;
 		}
 		mtlen = (size_t)(comma - v);
@@ -345,7 +346,7 @@ key_prop(struct manifest *m, const char *file, unsigned long lno,
 		} else
 			data = pct_decode(v, vl, &len);
 		if (data == NULL) {
-			manifest_err(m, file, lno, "KEY: bad data: URI data");
+			mf_base_err(m, file, lno, "KEY: bad data: URI data");
 			goto bad;
 		}
 		if (memchr(mt, ';', mtlen) != NULL)
@@ -354,22 +355,22 @@ key_prop(struct manifest *m, const char *file, unsigned long lno,
 		if (media(mt, mtlen) != MANIFEST_KT_NONE)
 			declared = media(mt, mtlen);
 	} else if (has_param(cl, "VALUE", "uri") || is_uri(v, vl)) {
-		manifest_err(m, file, lno, "KEY is a link (%s...), not a key: "
+		mf_base_err(m, file, lno, "KEY is a link (%s...), not a key: "
 		    "only inline keys and data: URIs can be published",
-		    manifest_quote(v, vl < 24 ? vl : 24, q, sizeof(q)));
+		    mf_base_quote(v, vl < 24 ? vl : 24, q, sizeof(q)));
 		goto bad;
 	} else if ((data = (unsigned char *)unescape(v, vl, &len)) == NULL) {
-		manifest_err(m, file, lno, "out of memory");
+		mf_base_err(m, file, lno, "out of memory");
 		goto bad;
 	}
 	if (declared == -1) {
-		manifest_err(m, file, lno, "KEY: X.509 certificates are not "
+		mf_base_err(m, file, lno, "KEY: X.509 certificates are not "
 		    "supported; give the public key (PEM) or an OpenPGP key");
 		goto bad;
 	}
 	type = declared != MANIFEST_KT_NONE ? declared : (int)sniff(data, len);
 	if (type == MANIFEST_KT_NONE) {
-		manifest_err(m, file, lno, "KEY: unknown key type (expected "
+		mf_base_err(m, file, lno, "KEY: unknown key type (expected "
 		    "TYPE=PGP, MEDIATYPE=application/pgp-keys, a PEM, OpenSSH "
 		    "or OpenPGP key)");
 		goto bad;
@@ -392,13 +393,13 @@ email_prop(struct manifest *m, const char *file, unsigned long lno,
 	struct vmail *mail;
 
 	if (c->nmail == VC_MAX_ITEMS) {
-		manifest_err(m, file, lno, "too many EMAILs in one contact");
+		mf_base_err(m, file, lno, "too many EMAILs in one contact");
 		c->bad = 1;
 		return;
 	}
 	mail = &c->mail[c->nmail];
 	if ((mail->addr = unescape(cl->val, cl->vlen, &mail->len)) == NULL) {
-		manifest_err(m, file, lno, "out of memory");
+		mf_base_err(m, file, lno, "out of memory");
 		c->bad = 1;
 		return;
 	}
@@ -415,7 +416,7 @@ card_end(struct manifest *m, const char *file, unsigned long lno,
 	size_t i, k;
 
 	if (!c->version) {
-		manifest_err(m, file, lno, "contact without VERSION (begun at "
+		mf_base_err(m, file, lno, "contact without VERSION (begun at "
 		    "line %lu)", c->begin);
 		c->bad = 1;
 	}
@@ -423,13 +424,13 @@ card_end(struct manifest *m, const char *file, unsigned long lno,
 		return;
 	for (i = 0; i < c->nmail; i++) {
 		for (k = 0; k == 0 || k < c->nkey; k++) {
-			if ((e = manifest_add(m, file, c->mail[i].line,
+			if ((e = mf_base_add(m, file, c->mail[i].line,
 			    c->mail[i].addr, c->mail[i].len)) == NULL)
 				break;
 			if (c->nkey == 0)
 				break;
 			e->key_line = c->key[k].line;
-			manifest_set_data(m, e, c->key[k].type, c->key[k].data,
+			mf_base_set_data(m, e, c->key[k].type, c->key[k].data,
 			    c->key[k].len);
 		}
 	}
@@ -446,12 +447,12 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 	if (len == 0)
 		return;
 	if (memchr(s, '\0', len) != NULL) {
-		manifest_err(m, file, lno, "NUL octet");
+		mf_base_err(m, file, lno, "NUL octet");
 		c->bad = 1;
 		return;
 	}
 	if (split(s, len, &cl) == -1) {
-		manifest_err(m, file, lno, "not a vCard content line "
+		mf_base_err(m, file, lno, "not a vCard content line "
 		    "(NAME[;PARAM=VALUE]:VALUE)");
 		c->bad = 1;
 		return;
@@ -460,7 +461,7 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 		if (!eq(cl.val, cl.vlen, "VCARD"))
 			return;
 		if (c->begin != 0) {
-			manifest_err(m, file, lno, "BEGIN:VCARD inside a "
+			mf_base_err(m, file, lno, "BEGIN:VCARD inside a "
 			    "contact (begun at line %lu)", c->begin);
 			card_clear(c);
 		}
@@ -469,7 +470,7 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 		return;
 	}
 	if (c->begin == 0) {
-		manifest_err(m, file, lno, "expected BEGIN:VCARD");
+		mf_base_err(m, file, lno, "expected BEGIN:VCARD");
 		return;
 	}
 	if (eq(cl.name, cl.namelen, "END") && eq(cl.val, cl.vlen, "VCARD")) {
@@ -478,9 +479,9 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 	} else if (eq(cl.name, cl.namelen, "VERSION")) {
 		if (!eq(cl.val, cl.vlen, "2.1") && !eq(cl.val, cl.vlen, "3.0") &&
 		    !eq(cl.val, cl.vlen, "4.0")) {
-			manifest_err(m, file, lno, "unsupported VERSION \"%s\" "
+			mf_base_err(m, file, lno, "unsupported VERSION \"%s\" "
 			    "(expected 2.1, 3.0 or 4.0)",
-			    manifest_quote(cl.val, cl.vlen, q, sizeof(q)));
+			    mf_base_quote(cl.val, cl.vlen, q, sizeof(q)));
 			c->bad = 1;
 		}
 		c->version = 1;
@@ -491,20 +492,20 @@ one_line(struct manifest *m, const char *file, unsigned long lno,
 }
 
 int
-manifest_parse_vcard(struct manifest *m, const char *path, const char *buf,
+mf_vcard_parse(struct manifest *m, const char *path, const char *buf,
     size_t len)
 {
 	struct card *c = NULL;
 	char *lbuf = NULL;
-	size_t pos = 0, end, n, llen = 0, before = manifest_nerrors(m);
+	size_t pos = 0, end, n, llen = 0, before = mf_base_nerrors(m);
 	unsigned long lno = 0, lstart = 0;
 	const char *file, *nl;
 	int toolong = 0;
 
-	if ((file = manifest_file_name(m, path)) == NULL ||
+	if ((file = mf_base_file(m, path)) == NULL ||
 	    (c = calloc(1, sizeof(*c))) == NULL ||
-	    (lbuf = malloc(MANIFEST_LINE_MAX)) == NULL) {
-		manifest_err(m, path, 0, "out of memory");
+	    (lbuf = malloc(MF_LINE_MAX)) == NULL) {
+		mf_base_err(m, path, 0, "out of memory");
 		goto done;
 	}
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
@@ -525,7 +526,7 @@ manifest_parse_vcard(struct manifest *m, const char *path, const char *buf,
 		/* A line starting with SP or HTAB continues the last one. */
 		if (p < buf + len && n > 0 && (p[0] == ' ' || p[0] == '\t') &&
 		    lstart != 0) {
-			if (llen + n - 1 > MANIFEST_LINE_MAX)
+			if (llen + n - 1 > MF_LINE_MAX)
 				toolong = 1;
 			else {
 				memcpy(lbuf + llen, p + 1, n - 1);
@@ -535,27 +536,27 @@ manifest_parse_vcard(struct manifest *m, const char *path, const char *buf,
 		}
 		if (lstart != 0) {
 			if (toolong) {
-				manifest_err(m, file, lstart, "line too long");
+				mf_base_err(m, file, lstart, "line too long");
 				c->bad = 1;
 			} else
 				one_line(m, file, lstart, lbuf, llen, c);
 		}
 		if (p >= buf + len)
 			break;
-		toolong = n > MANIFEST_LINE_MAX;
+		toolong = n > MF_LINE_MAX;
 		llen = toolong ? 0 : n;
 		memcpy(lbuf, p, llen);
 		lstart = n > 0 ? lno : 0;
 	}
 	if (c->begin != 0)
-		manifest_err(m, file, c->begin, "contact not ended "
+		mf_base_err(m, file, c->begin, "contact not ended "
 		    "(END:VCARD missing)");
-	if (c->ncards == 0 && manifest_nerrors(m) == before)
-		manifest_err(m, file, 0, "no contact (BEGIN:VCARD) in the file");
+	if (c->ncards == 0 && mf_base_nerrors(m) == before)
+		mf_base_err(m, file, 0, "no contact (BEGIN:VCARD) in the file");
 done:
 	if (c != NULL)
 		card_clear(c);
 	free(c);
 	free(lbuf);
-	return manifest_nerrors(m) == before ? 0 : -1;
+	return mf_base_nerrors(m) == before ? 0 : -1;
 }

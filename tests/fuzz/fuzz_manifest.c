@@ -32,13 +32,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vflags = (data[0] & 0x80) ? MANIFEST_V_SKIP_FOREIGN : 0;
 	switch ((data[0] & 0x7f) % 3) {
 	case 0:
-		(void)manifest_parse_csv(m, "fuzz/in.csv", buf, len);
+		(void)manifest_parse(m, MANIFEST_CSV, "fuzz/in.csv", buf, len);
 		break;
 	case 1:
-		(void)manifest_parse_signers(m, "fuzz/in.signers", buf, len);
+		(void)manifest_parse(m, MANIFEST_SIGNERS, "fuzz/in.signers",
+		    buf, len);
 		break;
 	default:
-		(void)manifest_parse_vcard(m, "fuzz/in.vcf", buf, len);
+		(void)manifest_parse(m, MANIFEST_VCARD, "fuzz/in.vcf", buf,
+		    len);
 		break;
 	}
 	(void)manifest_validate(m, "example.test", vflags, &st);

@@ -21,6 +21,7 @@
 
 #include "lib/addr.h"
 #include "zonegen/manifest.h"
+#include "zonegen/mf_base.h"
 #include "t.h"
 
 #define DIR	"tests/data/manifest/"
@@ -172,27 +173,27 @@ times(void)
 	int64_t t = 0;
 	char out[21];
 
-	T_OK(manifest_time_parse("2026-01-01", 10, &t) == 0 &&
+	T_OK(mf_base_time_parse("2026-01-01", 10, &t) == 0 &&
 	    t == 1767225600, "date: 2026-01-01 is 1767225600");
-	T_OK(manifest_time_parse("2024-02-29T12:00:00Z", 20, &t) == 0 &&
+	T_OK(mf_base_time_parse("2024-02-29T12:00:00Z", 20, &t) == 0 &&
 	    t == 1709208000, "date-time: leap day");
-	T_OK(manifest_time_parse("2023-02-29", 10, &t) == -1,
+	T_OK(mf_base_time_parse("2023-02-29", 10, &t) == -1,
 	    "date: 2023-02-29 refused");
-	T_OK(manifest_time_parse("1900-03-01", 10, &t) == -1,
+	T_OK(mf_base_time_parse("1900-03-01", 10, &t) == -1,
 	    "date: before 1970 refused");
-	T_OK(manifest_time_parse("1970-01-01", 10, &t) == -1,
+	T_OK(mf_base_time_parse("1970-01-01", 10, &t) == -1,
 	    "date: the epoch itself refused (0 means unset)");
-	T_OK(manifest_time_parse("2026-01-01T24:00:00Z", 20, &t) == -1,
+	T_OK(mf_base_time_parse("2026-01-01T24:00:00Z", 20, &t) == -1,
 	    "date-time: hour 24 refused");
-	T_OK(manifest_time_parse("2026-01-01T10:00:00", 19, &t) == -1,
+	T_OK(mf_base_time_parse("2026-01-01T10:00:00", 19, &t) == -1,
 	    "date-time: without Z refused");
-	T_OK(manifest_time_parse("2026-1-01", 9, &t) == -1,
+	T_OK(mf_base_time_parse("2026-1-01", 9, &t) == -1,
 	    "date: one-digit month refused");
-	T_OK(manifest_time_parse("9999-12-31T23:59:59Z", 20, &t) == 0 &&
+	T_OK(mf_base_time_parse("9999-12-31T23:59:59Z", 20, &t) == 0 &&
 	    t == INT64_C(253402300799), "date-time: 9999-12-31T23:59:59Z");
-	manifest_time_format(t, out);
+	mf_base_time_format(t, out);
 	T_STREQ(out, "9999-12-31T23:59:59Z", "format: 9999 round trip");
-	manifest_time_format(1709208000, out);
+	mf_base_time_format(1709208000, out);
 	T_STREQ(out, "2024-02-29T12:00:00Z", "format: leap day");
 }
 
@@ -233,10 +234,10 @@ crossfile(void)
 	struct manifest_stats st;
 	struct manifest *m = manifest_new();
 
-	T_INTEQ(manifest_parse_csv(m, "a.csv", csv, sizeof(csv) - 1), 0,
-	    "crossfile: csv parses");
-	T_INTEQ(manifest_parse_signers(m, "s", sig, sizeof(sig) - 1), 0,
-	    "crossfile: signers parse");
+	T_INTEQ(manifest_parse(m, MANIFEST_CSV, "a.csv", csv,
+	    sizeof(csv) - 1), 0, "crossfile: csv parses");
+	T_INTEQ(manifest_parse(m, MANIFEST_SIGNERS, "s", sig,
+	    sizeof(sig) - 1), 0, "crossfile: signers parse");
 	T_INTEQ(manifest_validate(m, "example.test", MANIFEST_V_SKIP_FOREIGN,
 	    &st), -1, "crossfile: validation fails");
 	T_INTEQ(manifest_nerrors(m), 2, "crossfile: two errors");
@@ -284,8 +285,8 @@ many(void)
 	p += sprintf(p, "zed@example.test,ssh-ed25519 Z\n");
 	p += sprintf(p, "U7@example.test,ssh-ed25519 K7b\n");
 	p += sprintf(p, "u5@example.test,ssh-ed25519 K5\n");
-	T_INTEQ(manifest_parse_csv(m, "m.csv", csv, (size_t)(p - csv)), 0,
-	    "many: parses");
+	T_INTEQ(manifest_parse(m, MANIFEST_CSV, "m.csv", csv,
+	    (size_t)(p - csv)), 0, "many: parses");
 	T_INTEQ(manifest_validate(m, "example.test", 0, &st), -1,
 	    "many: validation fails");
 	T_INTEQ(st.senders, n + 1, "many: %zu senders, each counted once",
@@ -323,7 +324,7 @@ skip_foreign(void)
 	struct manifest_stats st;
 	struct manifest *m = manifest_new();
 
-	manifest_parse_csv(m, "f.csv", csv, sizeof(csv) - 1);
+	manifest_parse(m, MANIFEST_CSV, "f.csv", csv, sizeof(csv) - 1);
 	manifest_parse_vcard(m, "c.vcf", vcf, sizeof(vcf) - 1);
 	T_INTEQ(manifest_validate(m, "example.test", MANIFEST_V_SKIP_FOREIGN,
 	    &st), 0, "skip_foreign: valid");
@@ -349,7 +350,7 @@ cap(void)
 	len = (size_t)sprintf(buf, "address,key\n");
 	for (i = 0; i < 150; i++)
 		len += (size_t)sprintf(buf + len, "bad,k\n");
-	T_INTEQ(manifest_parse_csv(m, "cap.csv", buf, len), -1,
+	T_INTEQ(manifest_parse(m, MANIFEST_CSV, "cap.csv", buf, len), -1,
 	    "cap: 150 bad lines fail");
 	T_INTEQ(manifest_nerrors(m), 150, "cap: all 150 counted");
 	T_INTEQ(manifest_nkept(m), MANIFEST_MAX_ERRORS, "cap: 100 kept");
@@ -379,7 +380,7 @@ long_owner(void)
 	T_INTEQ(strlen(dom), 185, "long_owner: a 185-octet domain");
 	n = snprintf(csv, sizeof(csv), "address,key\nx@%s,generate\n"
 	    "y@%s,k.pgp\n", dom, dom);
-	manifest_parse_csv(m, "l.csv", csv, (size_t)n);
+	manifest_parse(m, MANIFEST_CSV, "l.csv", csv, (size_t)n);
 	T_INTEQ(manifest_validate(m, dom, 0, NULL), -1,
 	    "long_owner: invalid");
 	T_INTEQ(manifest_nerrors(m), 1, "long_owner: one error");
@@ -399,8 +400,8 @@ paths(void)
 	    "b@example.test,/abs/b.pub\n";
 	struct manifest *m = manifest_new();
 
-	manifest_parse_csv(m, "dir/sub/m.csv", csv, sizeof(csv) - 1);
-	manifest_parse_csv(m, "m.csv", csv, sizeof(csv) - 1);
+	manifest_parse(m, MANIFEST_CSV, "dir/sub/m.csv", csv, sizeof(csv) - 1);
+	manifest_parse(m, MANIFEST_CSV, "m.csv", csv, sizeof(csv) - 1);
 	T_STREQ(manifest_entry(m, 0)->path, "dir/sub/k/a.pub",
 	    "path: relative to the manifest's directory");
 	T_STREQ(manifest_entry(m, 1)->path, "/abs/b.pub",
@@ -420,8 +421,8 @@ binary(void)
 	static const char vcf[] = "BEGIN:VCARD\nEMAIL:a\0b@example.test\n";
 	struct manifest *m = manifest_new();
 
-	manifest_parse_csv(m, "n.csv", csv, sizeof(csv) - 1);
-	manifest_parse_signers(m, "n.sig", sig, sizeof(sig) - 1);
+	manifest_parse(m, MANIFEST_CSV, "n.csv", csv, sizeof(csv) - 1);
+	manifest_parse(m, MANIFEST_SIGNERS, "n.sig", sig, sizeof(sig) - 1);
 	manifest_parse_vcard(m, "n.vcf", vcf, sizeof(vcf) - 1);
 	T_STREQ(err_at(m, 0), "n.csv:2: NUL octet", "NUL: csv");
 	T_STREQ(err_at(m, 1), "n.sig:1: NUL octet", "NUL: signers");
