@@ -125,12 +125,24 @@ b64_decode(const char *text, unsigned char **out, size_t *outlen)
 char *
 b64_encode(const unsigned char *in, size_t len)
 {
+	size_t sz, n;
 	char *out;
 
 	if (len > INT_MAX / 4 * 3 - 3)
 		return NULL;
-	if ((out = malloc((len + 2) / 3 * 4 + 1)) == NULL)
+	sz = (len + 2) / 3 * 4 + 1;
+	if ((out = malloc(sz)) == NULL)
 		return NULL;
-	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	(void)b64_encode_buf(in, len, out, sz, &n);
 	return out;
+}
+
+int
+b64_encode_buf(const unsigned char *in, size_t len, char *out, size_t outsz,
+    size_t *outlen)
+{
+	if (len > INT_MAX / 4 * 3 - 3 || (len + 2) / 3 * 4 >= outsz)
+		return -1;
+	*outlen = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	return 0;
 }

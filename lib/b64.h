@@ -29,4 +29,12 @@ int	 b64_decode_buf(const char *text, size_t len, unsigned char *out,
 /* b64_encode: LEN octets at IN as base64 text, malloc'd; NULL on ENOMEM. */
 char	*b64_encode(const unsigned char *in, size_t len);
 
+/*
+ * b64_encode_buf: b64_encode into the caller's OUT (OUTSZ octets), without
+ * allocating: the text and a NUL.  Returns 0 with *OUTLEN set to the
+ * text's length, or -1 when it would not fit (OUT is then untouched).
+ */
+int	 b64_encode_buf(const unsigned char *in, size_t len, char *out,
+	    size_t outsz, size_t *outlen);
+
 #endif

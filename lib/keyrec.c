@@ -245,66 +245,68 @@ keyrec_usable(const struct keyrec *kr, int64_t now)
 	return 1;
 }
 
-/* put: append the NUL-terminated S at OUT + *O. */
-static void
-put(char *out, size_t *o, const char *s)
+/*
+ * put: append the NUL-terminated S at OUT + *O, keeping room for a NUL in
+ * OUTSZ octets; -1 when it does not fit.
+ */
+static int
+put(char *out, size_t outsz, size_t *o, const char *s)
 {
 	size_t n = strlen(s);
 
+	if (outsz - *o <= n)
+		return -1;
 	memcpy(out + *o, s, n);
 	*o += n;
+	return 0;
+}
+
+int
+keyrec_encode_buf(const struct keyrec_fields *f, char *out, size_t outsz,
+    size_t *outlen, enum keyrec_err *err)
+{
+	char xbuf[32] = "";
+	unsigned bits;
+	size_t n = 0, blen;
+
+	if (err != NULL)
+		*err = KEYREC_OK;
+	if (check_key(f, &bits, err) == -1)
+		return -1;
+	if (f->not_after < 0)
+		return set_err(KEYREC_EEXPIRY, err);
+	if (f->notes != NULL && !notes_ok(f->notes))
+		return set_err(KEYREC_ENOTES, err);
+	if (f->not_after > 0)
+		snprintf(xbuf, sizeof(xbuf), "x=%lld; ",
+		    (long long)f->not_after);
+	/* "v=SK1; k=ALG; [t=y; ][x=N; ][n=NOTES; ]p=B64" */
+	if (outsz == 0 || put(out, outsz, &n, "v=SK1; k=") == -1 ||
+	    put(out, outsz, &n, keyrec_alg_name(f->alg)) == -1 ||
+	    put(out, outsz, &n, "; ") == -1 ||
+	    (f->testing && put(out, outsz, &n, "t=y; ") == -1) ||
+	    put(out, outsz, &n, xbuf) == -1 ||
+	    (f->notes != NULL && (put(out, outsz, &n, "n=") == -1 ||
+	    put(out, outsz, &n, f->notes) == -1 ||
+	    put(out, outsz, &n, "; ") == -1)) ||
+	    put(out, outsz, &n, "p=") == -1 ||
+	    b64_encode_buf(f->key, f->keylen, out + n, outsz - n,
+	    &blen) == -1 || n + blen > KEYREC_MAX_LEN)
+		return set_err(KEYREC_ETOOLONG, err);
+	*outlen = n + blen;
+	return 0;
 }
 
 char *
 keyrec_encode(const struct keyrec_fields *f, enum keyrec_err *err)
 {
-	char *b64 = NULL, *out = NULL, xbuf[32] = "";
-	unsigned bits;
-	size_t need, n = 0;
+	char buf[KEYREC_MAX_LEN + 1], *out;
+	size_t n;
 
-	if (err != NULL)
-		*err = KEYREC_OK;
-	if (check_key(f, &bits, err) == -1)
+	if (keyrec_encode_buf(f, buf, sizeof(buf), &n, err) == -1)
 		return NULL;
-	if (f->not_after < 0) {
-		set_err(KEYREC_EEXPIRY, err);
-		return NULL;
-	}
-	if (f->notes != NULL && !notes_ok(f->notes)) {
-		set_err(KEYREC_ENOTES, err);
-		return NULL;
-	}
-	if ((b64 = b64_encode(f->key, f->keylen)) == NULL)
-		return NULL;
-	if (f->not_after > 0)
-		snprintf(xbuf, sizeof(xbuf), "x=%lld; ",
-		    (long long)f->not_after);
-	need = strlen(b64) + strlen(xbuf) +
-	    (f->notes != NULL ? strlen(f->notes) : 0) + 64;
-	if ((out = malloc(need)) == NULL)
-		goto done;
-	/* "v=SK1; k=ALG; [t=y; ][x=N; ][n=NOTES; ]p=B64": 64 covers the rest */
-	put(out, &n, "v=SK1; k=");
-	put(out, &n, keyrec_alg_name(f->alg));
-	put(out, &n, "; ");
-	if (f->testing)
-		put(out, &n, "t=y; ");
-	put(out, &n, xbuf);
-	if (f->notes != NULL) {
-		put(out, &n, "n=");
-		put(out, &n, f->notes);
-		put(out, &n, "; ");
-	}
-	put(out, &n, "p=");
-	put(out, &n, b64);
-	out[n] = '\0';
-	if (n > KEYREC_MAX_LEN) {
-		free(out);
-		out = NULL;
-		set_err(KEYREC_ETOOLONG, err);
-	}
-done:
-	free(b64);
+	if ((out = malloc(n + 1)) != NULL)
+		memcpy(out, buf, n + 1);
 	return out;
 }
 

@@ -78,6 +78,16 @@ int		 keyrec_usable(const struct keyrec *, int64_t now);
 char		*keyrec_encode(const struct keyrec_fields *f,
 		    enum keyrec_err *err);
 
+/*
+ * keyrec_encode_buf: keyrec_encode into the caller's OUT (OUTSZ octets:
+ * the text and a NUL), without allocating; zonegen encodes every key
+ * record through it.  Returns 0 with *OUTLEN set to the text's length, or
+ * -1 with *ERR set: F invalid as for keyrec_encode, or KEYREC_ETOOLONG
+ * when the text is over KEYREC_MAX_LEN or does not fit in OUTSZ.
+ */
+int		 keyrec_encode_buf(const struct keyrec_fields *f, char *out,
+		    size_t outsz, size_t *outlen, enum keyrec_err *err);
+
 const char	*keyrec_alg_name(enum keyrec_alg);	/* "ed25519" */
 const char	*keyrec_errname(enum keyrec_err);	/* "bad-base64" */
 const char	*keyrec_strerror(enum keyrec_err);

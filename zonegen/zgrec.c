@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/keyrec.h"
 #include "bigmem.h"
 #include "radix.h"
 #include "zgrec.h"
@@ -100,15 +101,29 @@ const uint8_t *
 zgrec_rdata(const struct zonegen *zg, const struct rec *r, uint8_t *buf,
     size_t *len)
 {
+	struct keyrec_fields f;
+	size_t n;
+
 	if (r->form == F_RDATA) {
 		*len = r->rdlen;
 		return zg->arena + r->u.off.rdata;
 	}
-	buf[0] = ED_TEXT_LEN;
-	memcpy(buf + 1, ED_PREFIX, ED_PREFIX_LEN);
-	/* writes 44 characters and a NUL */
-	EVP_EncodeBlock(buf + 1 + ED_PREFIX_LEN, r->u.key, KEY_ED25519_LEN);
-	*len = 1 + ED_TEXT_LEN;
+	/*
+	 * F_ED25519: the record keyrec_encode writes for the key alone, one
+	 * character-string.  It cannot fail: a 32-octet key, no notes, and
+	 * a text of 64 octets; *LEN 0 would say it had.
+	 */
+	memset(&f, 0, sizeof(f));
+	f.alg = KEYREC_ED25519;
+	f.key = r->u.key;
+	f.keylen = KEY_ED25519_LEN;
+	if (keyrec_encode_buf(&f, (char *)buf + 1, ZONEGEN_RDBUF - 1, &n,
+	    NULL) == -1 || n > 255) {
+		*len = 0;
+		return buf;
+	}
+	buf[0] = (uint8_t)n;
+	*len = 1 + n;
 	return buf;
 }
 

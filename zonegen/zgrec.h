@@ -20,9 +20,6 @@
 #define TXT_MAX_RDATA	2048	/* a key record's text is far shorter */
 #define HASH_OCTETS	(OWNER_HASH_LEN / 2)
 #define NO_ADDR		UINT64_MAX
-#define ED_PREFIX	"v=SK1; k=ed25519; p="
-#define ED_PREFIX_LEN	(sizeof(ED_PREFIX) - 1)
-#define ED_TEXT_LEN	(ED_PREFIX_LEN + 44)	/* base64 of 32 octets */
 
 enum group {
 	G_OTHER,	/* owner in the arena (apex records) */
@@ -33,7 +30,8 @@ enum group {
 
 enum form {
 	F_RDATA,	/* RDATA in the arena */
-	F_ED25519,	/* TXT "v=SK1; k=ed25519; p=" + base64(key) */
+	F_ED25519,	/* a plain Ed25519 key record: only the key is kept,
+			   zgrec_rdata encodes it with keyrec_encode_buf */
 };
 
 struct rec {
@@ -79,8 +77,9 @@ struct zonegen {
 /*
  * zgrec_owner: R's owner in wire form, built in BUF (LDNS_MAX_DOMAINLEN +
  * 1 octets) or found in the arena; sets *LEN.
- * zgrec_rdata: R's RDATA, built in BUF (ZONEGEN_RDBUF octets) or found in
- * the arena; sets *LEN.
+ * zgrec_rdata: R's RDATA, built in BUF (ZONEGEN_RDBUF octets; a plain
+ * Ed25519 key record through keyrec_encode_buf) or found in the arena;
+ * sets *LEN.
  */
 const uint8_t	*zgrec_owner(const struct zonegen *zg, const struct rec *r,
 		    uint8_t *buf, size_t *len);

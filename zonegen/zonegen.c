@@ -369,7 +369,7 @@ zonegen_add(struct zonegen *zg, const struct zonegen_key *k, char *err,
 		goto nomem;
 	if (f.alg == KEYREC_ED25519 && f.keylen == KEY_ED25519_LEN &&
 	    !f.testing && f.not_after == 0) {
-		/* "v=SK1; k=ed25519; p=KEY", as keyrec_encode writes it */
+		/* A plain Ed25519 key: zgrec_rdata encodes it when written */
 		if ((r = rec_new(zg)) == NULL)
 			goto nomem;
 		memcpy(r->hash, hash, HASH_OCTETS);

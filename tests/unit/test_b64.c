@@ -13,13 +13,23 @@ main(void)
 {
 	unsigned char *out;
 	size_t i, n;
-	char *e;
+	char *e, buf[16];
 
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		e = b64_encode((const unsigned char *)vec[i][0],
 		    strlen(vec[i][0]));
 		T_STREQ(e, vec[i][1], "encode '%s'", vec[i][0]);
 		free(e);
+		buf[0] = '#';
+		T_OK(b64_encode_buf((const unsigned char *)vec[i][0],
+		    strlen(vec[i][0]), buf, strlen(vec[i][1]) + 1, &n) == 0 &&
+		    n == strlen(vec[i][1]) && strcmp(buf, vec[i][1]) == 0,
+		    "encode '%s' into a buffer that just fits", vec[i][0]);
+		buf[0] = '#';
+		T_OK(b64_encode_buf((const unsigned char *)vec[i][0],
+		    strlen(vec[i][0]), buf, strlen(vec[i][1]), &n) == -1 &&
+		    buf[0] == '#', "encode '%s': one octet short is refused, "
+		    "buffer untouched", vec[i][0]);
 		T_OK(b64_decode(vec[i][1], &out, &n) == 0 &&
 		    n == strlen(vec[i][0]) && memcmp(out, vec[i][0], n) == 0,
 		    "decode '%s'", vec[i][1]);

@@ -15,7 +15,8 @@ row(struct vec_row *r, void *arg)
 	struct keyrec *kr;
 	enum keyrec_err err;
 	const struct keyrec_fields *f;
-	char got[256], *enc;
+	char got[256], *enc, buf[KEYREC_MAX_LEN + 1];
+	size_t n;
 
 	(void)arg;
 	kr = keyrec_parse(r->f[0], r->len[0], &err, NULL);
@@ -39,6 +40,12 @@ row(struct vec_row *r, void *arg)
 	enc = keyrec_encode(f, &err);
 	T_STREQ(enc, strcmp(r->f[2], "-") == 0 ? r->f[0] : r->f[2],
 	    "line %d: canonical encoding", r->line);
+	T_OK(enc != NULL && keyrec_encode_buf(f, buf, sizeof(buf), &n,
+	    &err) == 0 && n == strlen(enc) && strcmp(buf, enc) == 0,
+	    "line %d: keyrec_encode_buf writes the same text", r->line);
+	T_OK(enc != NULL && keyrec_encode_buf(f, buf, strlen(enc), &n,
+	    &err) == -1 && err == KEYREC_ETOOLONG,
+	    "line %d: keyrec_encode_buf refuses a buffer one short", r->line);
 	free(enc);
 	keyrec_free(kr);
 }
