@@ -11,88 +11,46 @@
 # The bed is left up; this script's Postfix instance is stopped at the end
 # (its policy socket is gone).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mail.sh"
 
-need_root
-command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
-[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+need_postfix
 FP=$SK_BUILD/tests/fake_policy
 [ -x "$FP" ] || skip_all "$FP is not built"
-bed_up
-
-PF=$SK_TOP/tests/bed/postfix
-eval "$("$PF" env)"
-T=$(mktemp -d /tmp/sk-15.XXXXXX) || exit 1
-chmod 0755 "$T"		# smtpd (user postfix) must reach the socket
+mail_up 15
 FP_PID=
 
 cleanup() {
 	[ -z "$FP_PID" ] || kill "$FP_PID" 2>/dev/null
 	"$PF" down >/dev/null 2>&1
-	rm -rf "$T" "$_t_out"
+	rm -rf "$D" "$_t_out"
 }
 trap cleanup EXIT
 
-# start_fake: the fake policy server on $T/policy.sock; sets FP_PID.
+# start_fake: the fake policy server on $D/policy.sock; sets FP_PID.
 start_fake() {
-	rm -f "$T/fp.pid"
-	"$FP" -s "unix:$T/policy.sock" -l "$T/requests.log" -p "$T/fp.pid" \
+	rm -f "$D/fp.pid"
+	"$FP" -s "unix:$D/policy.sock" -l "$D/requests.log" -p "$D/fp.pid" \
 	    -r 'reject=REJECT 5.7.1 fake policy says no' \
 	    -r 'defer=DEFER_IF_PERMIT 4.7.0 fake policy says later' \
-	    -r 'tag=PREPEND X-Test: 1' </dev/null >"$T/fp.err" 2>&1 &
+	    -r 'tag=PREPEND X-Test: 1' </dev/null >"$D/fp.err" 2>&1 &
 	FP_PID=$!
 	_i=0
-	while [ ! -s "$T/fp.pid" ] && [ $_i -lt 100 ]; do
+	while [ ! -s "$D/fp.pid" ] && [ $_i -lt 100 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	[ -s "$T/fp.pid" ]
-}
-
-# send TO [swaks args]: one message from alice@example.test; sets OUT, RC.
-send() {
-	_to=$1
-	shift
-	OUT=$("$PF" send --from alice@example.test --to "$_to" \
-	    --header "Subject: 15-postfix-bed $_to" "$@" 2>&1)
-	RC=$?
-}
-
-# rcpt_reply RCPT: the server's reply to RCPT TO:<RCPT> in OUT.
-rcpt_reply() {
-	printf '%s\n' "$OUT" | awk -v r="RCPT TO:<$1>" '
-	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
-	    index($0, r) { want = 1 }'
-}
-
-# queued_id: the queue id from "250 2.0.0 Ok: queued as QID" in OUT.
-queued_id() {
-	printf '%s\n' "$OUT" | sed -n 's/^<[-~ ]* 250 .*queued as \([0-9A-Za-z]*\).*$/\1/p' |
-	    head -n 1
-}
-
-# field NAME TEXT: the value of NAME= on the first line that has it.
-field() {
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
-}
-
-# header_of FILE NAME: the value of header NAME in the header section.
-header_of() {
-	awk -v n="$2" 'BEGIN { n = tolower(n) ":" }
-	    /^$/ { exit }
-	    tolower(substr($0, 1, length(n))) == n {
-		v = substr($0, length(n) + 1); sub(/^ */, "", v); print v; exit
-	    }' "$1"
+	[ -s "$D/fp.pid" ]
 }
 
 # request_for RCPT: the policy request block whose recipient is RCPT.
 request_for() {
 	awk -v r="recipient=$1" '
 	    /^$/ { if (hit) { printf "%s", blk; exit } blk = ""; next }
-	    { blk = blk $0 "\n"; if ($0 == r) hit = 1 }' "$T/requests.log"
+	    { blk = blk $0 "\n"; if ($0 == r) hit = 1 }' "$D/requests.log"
 }
 
 check "the fake policy server starts" start_fake
-if ! "$PF" up --policy "unix:$T/policy.sock" >"$_t_out" 2>&1; then
+if ! "$PF" up --policy "unix:$D/policy.sock" >"$_t_out" 2>&1; then
 	not_ok "postfix up starts the bed's Postfix instance"
 	sed 's/^/#   /' "$_t_out"
 	tail -n 20 "$SK_PF_LOG" 2>/dev/null | sed 's/^/#   /'
@@ -101,12 +59,12 @@ fi
 ok "postfix up starts the bed's Postfix instance"
 check "postfix status: up" "$PF" status
 expect_match "a second up with the same config is a no-op" \
-    "$("$PF" up --policy "unix:$T/policy.sock" 2>&1)" "already up"
+    "$("$PF" up --policy "unix:$D/policy.sock" 2>&1)" "already up"
 expect_eq "the instance is not the system's (own config directory)" \
     "$(postconf -c "$SK_PF_DIR/etc" -h config_directory)" "$SK_PF_DIR/etc"
 
 # DUNNO: accepted and delivered, untouched.
-send ok@example.net
+send alice@example.test ok@example.net
 expect_eq "DUNNO: swaks exits 0" "$RC" 0
 expect_match "DUNNO: RCPT gets 250" "$(rcpt_reply ok@example.net)" '^250 '
 QID=$(queued_id)
@@ -117,8 +75,8 @@ expect_match "DUNNO: result says sent" "$RES" \
 F=$(field file "$RES")
 if [ -f "$F" ]; then
 	expect_eq "DUNNO: delivered to the recipient's Maildir copy" \
-	    "$(header_of "$F" Delivered-To)" ok@example.net
-	expect_eq "DUNNO: no header was prepended" "$(header_of "$F" X-Test)" ""
+	    "$(headers_of "$F" Delivered-To)" ok@example.net
+	expect_eq "DUNNO: no header was prepended" "$(headers_of "$F" X-Test)" ""
 else
 	not_ok "DUNNO: the delivered file exists ($F)"
 fi
@@ -126,7 +84,7 @@ expect_eq "result --last names the same message" \
     "$("$PF" result --last | head -n 1)" "queue_id=$QID"
 
 # REJECT 5.7.1: Postfix answers access_map_reject_code (554) with the text.
-send reject@example.net
+send alice@example.test reject@example.net
 expect_match "REJECT: RCPT gets 554 5.7.1 with the policy's text" \
     "$(rcpt_reply reject@example.net)" '^554 5\.7\.1 .*fake policy says no'
 expect_eq "REJECT: nothing is queued" "$(queued_id)" ""
@@ -134,25 +92,25 @@ expect_match "REJECT: Postfix logs the reject" "$("$PF" log)" \
     'NOQUEUE: reject: RCPT .*554 5\.7\.1 <reject@example\.net>'
 
 # DEFER_IF_PERMIT 4.7.0: 450 at RCPT (nothing else permits or rejects).
-send defer@example.net
+send alice@example.test defer@example.net
 expect_match "DEFER_IF_PERMIT: RCPT gets 450 4.7.0 with the policy's text" \
     "$(rcpt_reply defer@example.net)" '^450 4\.7\.0 .*fake policy says later'
 expect_eq "DEFER_IF_PERMIT: nothing is queued" "$(queued_id)" ""
 
 # PREPEND: accepted, the header is on the delivered message.
-send tag@example.net
+send alice@example.test tag@example.net
 expect_match "PREPEND: RCPT gets 250" "$(rcpt_reply tag@example.net)" '^250 '
 RES=$("$PF" result "$(queued_id)" --wait 30 2>&1)
 F=$(field file "$RES")
 if [ -f "$F" ]; then
 	expect_eq "PREPEND: the delivered message has X-Test: 1" \
-	    "$(header_of "$F" X-Test)" 1
+	    "$(headers_of "$F" X-Test)" 1
 else
 	not_ok "PREPEND: the message is delivered ($RES)"
 fi
 
 # One transaction, three recipients: each gets its own action.
-send ok@example.net,tag@example.net,reject@example.net
+send alice@example.test ok@example.net,tag@example.net,reject@example.net
 expect_match "mixed: ok@ gets 250" "$(rcpt_reply ok@example.net)" '^250 '
 expect_match "mixed: reject@ gets 554" "$(rcpt_reply reject@example.net)" '^554 '
 RES=$("$PF" result "$(queued_id)" --wait 30 2>&1)
@@ -173,25 +131,25 @@ expect_match "policy request carries a non-empty instance" "$REQ" \
 expect_match "policy request carries recipient_count" "$REQ" \
     '^recipient_count=[0-9]+$'
 expect_eq "Postfix asked once per RCPT (7 recipients in 5 messages)" \
-    "$(grep -c '^request=smtpd_access_policy$' "$T/requests.log")" 7
+    "$(grep -c '^request=smtpd_access_policy$' "$D/requests.log")" 7
 
 # A dead policy server: Postfix's default_action, 451 4.3.5.
 kill "$FP_PID" 2>/dev/null
 wait "$FP_PID" 2>/dev/null
 FP_PID=
-send ok@example.net
+send alice@example.test ok@example.net
 expect_match "dead policy server: RCPT gets 451 4.3.5" \
     "$(rcpt_reply ok@example.net)" '^451 4\.3\.5 '
 expect_match "dead policy server: Postfix logs the failed connection" \
-    "$("$PF" log)" "warning: connect to .*$T/policy\\.sock"
+    "$("$PF" log)" "warning: connect to .*$D/policy\\.sock"
 
 # --milter: an unreachable milter with milter_default_action = tempfail.
 check "the fake policy server starts again" start_fake
 check "postfix up --milter restarts with the new config" \
-    "$PF" up --policy "unix:$T/policy.sock" --milter "unix:$T/no-milter.sock"
+    "$PF" up --policy "unix:$D/policy.sock" --milter "unix:$D/no-milter.sock"
 expect_eq "--milter sets smtpd_milters" \
-    "$(postconf -c "$SK_PF_DIR/etc" -h smtpd_milters)" "unix:$T/no-milter.sock"
-send ok@example.net
+    "$(postconf -c "$SK_PF_DIR/etc" -h smtpd_milters)" "unix:$D/no-milter.sock"
+send alice@example.test ok@example.net
 expect_match "unreachable milter: MAIL gets 451 4.7.1" "$OUT" \
     '^<\*\* 451 4\.7\.1 '
 

@@ -16,19 +16,12 @@
 # The bed is left up; this script's senderkeyd and Postfix instance are
 # stopped at the end.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mail.sh"
 
-need_root
-command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
-[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+need_postfix
 SKD=$SK_BIN/senderkeyd
 [ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
-bed_up
-
-PF=$SK_TOP/tests/bed/postfix
-. "$SK_TOP/tests/integration/mail.sh"
-eval "$("$PF" env)"
-D=$(mktemp -d /tmp/sk-21.XXXXXX) || exit 1
-chmod 0755 "$D"		# smtpd (user postfix) must reach the socket dir
+mail_up 21
 SKPID=
 
 cleanup() {
@@ -37,11 +30,6 @@ cleanup() {
 	rm -rf "$D" "$_t_out"
 }
 trap cleanup EXIT
-
-# alive PID: exists and is not a zombie (this VM reaps slowly).
-alive() {
-	[ -n "$1" ] && grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null
-}
 
 # write_conf [EXTRA CONFIG LINES]: $D/run/skd.conf, the sockets skd.sock
 # and skd.policy in $D/run (group postfix); DNSTimeout $TIMEOUT.
@@ -74,22 +62,10 @@ restart() {
 
 stop_skd() {
 	[ -n "$SKPID" ] || return 0
-	kill "$SKPID" 2>/dev/null
-	_i=0
-	while alive "$SKPID" && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	alive "$SKPID" && kill -KILL "$SKPID" 2>/dev/null
+	stop_ours "$SKPID" "$D/"
 	SKPID=
 	rm -f "$D/run/skd.policy" "$D/run/skd.sock"
 }
-
-# field NAME TEXT: the value of NAME= on the first line that has it.
-field() {
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
-}
-
 
 # --- DefaultMode allow, Mode enforce ------------------------------------
 if ! start_skd "DefaultMode allow"; then

@@ -18,42 +18,24 @@
 # The bed is left up; this script's senderkeyd, Postfix instance and
 # records are removed at the end.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mail.sh"
 
-need_root
-command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
-[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+need_postfix
 SKD=$SK_BIN/senderkeyd
 SK=$SK_BIN/senderkey
 [ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
-bed_up
-
-PF=$SK_TOP/tests/bed/postfix
-. "$SK_TOP/tests/integration/mail.sh"
-eval "$("$PF" env)"
-D=$(mktemp -d /tmp/sk-23.XXXXXX) || exit 1
-chmod 0755 "$D"		# smtpd (user postfix) must reach the socket dir
+mail_up 23
 STORE=$D/policy.db
 SKPID=
 OWNER=
 
 cleanup() {
-	if [ -n "$SKPID" ]; then
-		kill "$SKPID" 2>/dev/null
-		_i=0
-		while alive "$SKPID" && [ $_i -lt 100 ]; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-	fi
+	stop_ours "$SKPID" "$D/"
 	"$PF" down >/dev/null 2>&1
 	[ -z "$OWNER" ] || bed del example.test "$OWNER" >/dev/null 2>&1
 	rm -rf "$D" "$_t_out"
 }
 trap cleanup EXIT
-
-alive() {
-	[ -n "$1" ] && grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null
-}
 
 pol() {	# senderkey policy -f STORE ARGS...
 	"$SK" policy -f "$STORE" "$@"
@@ -107,15 +89,9 @@ check "policy allow bob carol@example.test --pin" \
     pol allow bob@example.net carol@example.test --pin "$FPR1"
 chmod 0644 "$STORE"
 
-skd_start skd "$D/run" "DNSTimeout 2s" "DefaultMode allow" \
-    "PolicyStore $STORE"
+skd_up "senderkeyd starts with the PolicyStore" skd "$D/run" \
+    "DNSTimeout 2s" "DefaultMode allow" "PolicyStore $STORE"
 SKPID=$SKD_PID
-if ! alive "$SKPID"; then
-	not_ok "senderkeyd starts with the PolicyStore"
-	sed 's/^/#   /' "$D/run/skd.log"
-	done_testing
-fi
-ok "senderkeyd starts with the PolicyStore"
 if ! "$PF" up --policy "unix:$D/run/skd.policy" >"$_t_out" 2>&1; then
 	not_ok "postfix up with senderkeyd's policy socket"
 	sed 's/^/#   /' "$_t_out"

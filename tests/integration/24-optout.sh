@@ -102,12 +102,8 @@ expect_match "query alice@optout.test: secure-key" \
 
 # --- senderkeyd, line protocol -----------------------------------------
 getent group postfix >/dev/null 2>&1 && SKD_GROUP=postfix
-if ! skd_start skd "$D/run" "DNSTimeout 3s" "DefaultMode allow"; then
-	not_ok "senderkeyd starts in the bed"
-	sed 's/^/#   /' "$D/run/skd.log"
-	done_testing
-fi
-ok "senderkeyd starts in the bed"
+skd_up "senderkeyd starts in the bed" skd "$D/run" "DNSTimeout 3s" \
+    "DefaultMode allow"
 BOB=recipient=bob@example.net
 printf '%s\n' \
     "AUTHZ sender=nobody@optout.test $BOB" \

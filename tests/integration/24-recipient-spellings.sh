@@ -24,37 +24,20 @@
 # as well (the strictest outcome, specs/verdicts.md 4.2).  Spellings
 # Postfix rejects or delivers elsewhere are listed as such.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mail.sh"
 
-need_root
-command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
-[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+need_postfix
 SKD=$SK_BIN/senderkeyd
 SK=$SK_BIN/senderkey
 [ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
-bed_up
-
-PF=$SK_TOP/tests/bed/postfix
-. "$SK_TOP/tests/integration/mail.sh"
-eval "$("$PF" env)"
-D=$(mktemp -d /tmp/sk-24.XXXXXX) || exit 1
-chmod 0755 "$D"		# smtpd, virtual (users postfix, nobody) read here
+mail_up 24
 STORE=$D/policy.db
 MON=
 ENF=
 
-stop() {	# PID
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	_i=0
-	while grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null &&
-	    [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 cleanup() {
-	stop "$MON"
-	stop "$ENF"
+	stop_ours "$MON" "$D/"
+	stop_ours "$ENF" "$D/"
 	"$PF" down >/dev/null 2>&1
 	rm -rf "$SK_PF_DIR/mail/carol" "$SK_PF_DIR/mail/dave" \
 	    "$SK_PF_DIR/mail/erin" "$SK_PF_DIR/mail/émile" \
@@ -89,13 +72,9 @@ chmod 0644 "$STORE"
 
 SKD_GROUP=postfix
 for m in monitor enforce; do
-	if ! skd_start "$m" "$D/$m" "DNSTimeout 2s" "DefaultMode allow" \
-	    "PolicyStore $STORE" "RecipientDelimiter +" "Mode $m"; then
-		not_ok "senderkeyd ($m) starts"
-		sed 's/^/#   /' "$D/$m/$m.log"
-		done_testing
-	fi
-	ok "senderkeyd ($m) starts"
+	skd_up "senderkeyd ($m) starts" "$m" "$D/$m" "DNSTimeout 2s" \
+	    "DefaultMode allow" "PolicyStore $STORE" "RecipientDelimiter +" \
+	    "Mode $m"
 	[ $m = monitor ] && MON=$SKD_PID || ENF=$SKD_PID
 done
 printf 'PolicyStore %s\nRecipientDelimiter +\n' "$STORE" >"$D/cli.conf"

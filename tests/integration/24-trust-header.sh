@@ -34,10 +34,9 @@
 # The bed is left up; this script's senderkeyd, milter and Postfix
 # instance are stopped at the end.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mail.sh"
 
-need_root
-command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
-[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+need_postfix
 SK=$SK_BIN/senderkey
 SKD=$SK_BIN/senderkeyd
 SKM=$SK_BIN/senderkey-milter
@@ -47,33 +46,13 @@ SUBMIT=1
 command -v saslpasswd2 >/dev/null 2>&1 || SUBMIT=
 [ -n "$(ls /usr/lib/x86_64-linux-gnu/sasl2/libsasldb.so* \
     /usr/lib/*/sasl2/libsasldb.so* 2>/dev/null)" ] || SUBMIT=
-bed_up
-
-PF=$SK_TOP/tests/bed/postfix
-. "$SK_TOP/tests/integration/mail.sh"
-eval "$("$PF" env)"
-D=$(mktemp -d /tmp/sk-24.XXXXXX) || exit 1
-chmod 0755 "$D"		# smtpd and cleanup (user postfix) read in here
+mail_up 24
 MPID=
 
-alive() {
-	[ -n "$1" ] && grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null
-}
-
-stop() {	# PID: TERM, then wait for it
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	_i=0
-	while alive "$1" && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-
 cleanup() {
-	stop "$MPID"
+	stop_ours "$MPID" "$D/"
 	for _p in $SKD_PIDS; do
-		stop "$_p"
+		stop_ours "$_p" "$D/"
 	done
 	"$PF" down >/dev/null 2>&1
 	rm -rf "$D" "$_t_out"
@@ -111,13 +90,8 @@ fi
 
 SKD_GROUP=postfix
 mkdir -m 0755 "$D/run"
-if ! skd_start skd "$D/run" "DNSTimeout 3s" "DefaultMode allow" \
-    "PolicyStore $STORE"; then
-	not_ok "senderkeyd starts"
-	sed 's/^/#   /' "$D/run/skd.log"
-	done_testing
-fi
-ok "senderkeyd starts"
+skd_up "senderkeyd starts" skd "$D/run" "DNSTimeout 3s" \
+    "DefaultMode allow" "PolicyStore $STORE"
 
 # milter MODE: (re)start senderkey-milter in MilterMode MODE on
 # $D/run/milter.sock, as user postfix.
@@ -125,7 +99,7 @@ milter() {
 	# libmilter looks at a TERM only every few seconds; this milter has
 	# no state worth a clean exit
 	[ -z "$MPID" ] || kill -KILL "$MPID" 2>/dev/null
-	stop "$MPID"
+	stop_ours "$MPID" "$D/"
 	MPID=
 	rm -f "$D/run/milter.sock"
 	cat >"$D/milter.conf" <<CONF

@@ -35,10 +35,9 @@
 # The bed is left up; this script's senderkeyd, milter and Postfix
 # instance are stopped at the end.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mail.sh"
 
-need_root
-command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
-[ -x /usr/lib/postfix/sbin/master ] || skip_all "postfix is not installed"
+need_postfix
 command -v saslpasswd2 >/dev/null 2>&1 ||
     skip_all "saslpasswd2 is not installed (sasl2-bin)"
 [ -n "$(ls /usr/lib/x86_64-linux-gnu/sasl2/libsasldb.so* \
@@ -49,34 +48,14 @@ SKD=$SK_BIN/senderkeyd
 SKM=$SK_BIN/senderkey-milter
 [ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
 [ -x "$SKM" ] || skip_all "bin/senderkey-milter not built"
-bed_up
-
-PF=$SK_TOP/tests/bed/postfix
-. "$SK_TOP/tests/integration/mail.sh"
-eval "$("$PF" env)"
-D=$(mktemp -d /tmp/sk-71.XXXXXX) || exit 1
-chmod 0755 "$D"		# smtpd (user postfix) must reach the sockets
+mail_up 71
 mkdir -m 0755 "$D/run"
 SKPID=
 MPID=
 
-alive() {
-	[ -n "$1" ] && grep -q '^[^)]*) [^ZX]' "/proc/$1/stat" 2>/dev/null
-}
-
-stop() {	# PID: TERM, then wait for it
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	_i=0
-	while alive "$1" && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-
 cleanup() {
-	stop "$MPID"
-	stop "$SKPID"
+	stop_ours "$MPID" "$D/"
+	stop_ours "$SKPID" "$D/"
 	"$PF" down >/dev/null 2>&1
 	rm -rf "$D" "$_t_out"
 }
@@ -108,35 +87,14 @@ chown root:postfix "$SASLDB" 2>/dev/null
 chmod 0640 "$SASLDB"
 
 # --- senderkeyd: line socket for the milter, policy socket for smtpd -----
-cat >"$D/skd.conf" <<CONF
-Socket unix:$D/run/line.sock
-PolicySocket unix:$D/run/policy.sock
-SocketGroup postfix
-TrustAnchorFile $SK_BED_ANCHOR
-UnboundConfig $SK_BED_UBCONF
-PidFile $D/skd.pid
-DNSTimeout 3s
-DefaultMode allow
-PolicyStore $STORE
-CONF
-bed exec "$SKD" -f -x "$D/skd.conf" >"$D/skd.log" 2>&1 &
-_i=0
-while { [ ! -S "$D/run/policy.sock" ] || [ ! -S "$D/run/line.sock" ] ||
-    [ ! -s "$D/skd.pid" ]; } && [ $_i -lt 300 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-SKPID=$(cat "$D/skd.pid" 2>/dev/null)
-if ! alive "$SKPID"; then
-	not_ok "senderkeyd starts with the PolicyStore"
-	sed 's/^/#   /' "$D/skd.log"
-	done_testing
-fi
-ok "senderkeyd starts with the PolicyStore"
+SKD_GROUP=postfix
+skd_up "senderkeyd starts with the PolicyStore" skd "$D/run" \
+    "DNSTimeout 3s" "DefaultMode allow" "PolicyStore $STORE"
+SKPID=$SKD_PID
 
 # --- the milter: verify and (for SMTP AUTH) sign, as user postfix --------
 cat >"$D/milter.conf" <<CONF
-Socket unix:$D/run/line.sock
+Socket unix:$D/run/skd.sock
 MilterSocket unix:$D/run/milter.sock
 MilterUser postfix
 AuthservID mx.bed.test
@@ -157,7 +115,7 @@ if ! [ -S "$D/run/milter.sock" ]; then
 fi
 ok "senderkey-milter listens"
 
-if ! "$PF" up --policy "unix:$D/run/policy.sock" \
+if ! "$PF" up --policy "unix:$D/run/skd.policy" \
     --milter "unix:$D/run/milter.sock" --submission "$SASLDB" \
     >"$_t_out" 2>&1; then
 	not_ok "postfix up with the policy service, the milter and submission"

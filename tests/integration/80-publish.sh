@@ -17,18 +17,9 @@
 . "$SK_TOP/tests/integration/lib.sh"
 
 need_root
-command -v knotd >/dev/null 2>&1 || { skip "publish" "knot not installed"; done_testing; exit 0; }
-bed_up
+knot_up pub.test
 
 sk="$SK_BIN/senderkey"
-tmp=$(mktemp -d)
-cleanup() {
-	"$SK_TOP/tests/bed/knot" down >/dev/null 2>&1
-	rm -rf "$tmp" "$_t_out"
-}
-trap cleanup EXIT
-SK_KNOT_NSEC3=on "$SK_TOP/tests/bed/knot" up pub.test || { not_ok "knot up"; done_testing; exit 1; }
-eval "$("$SK_TOP/tests/bed/knot" env)"
 cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
 cd "$tmp" || exit 1
 printf 'address,key,not_before,not_after,flags\nalice@pub.test,alice.pem,,,\nbob@pub.test,bob.pem,,,\ncarol@pub.test,generate,,,\ndave@pub.test,generate,,,\n' >all.csv

@@ -9,19 +9,9 @@
 . "$SK_TOP/tests/integration/lib.sh"
 
 need_root
-command -v knotd >/dev/null 2>&1 || { skip "audit axfr" "knot not installed"; done_testing; exit 0; }
-bed_up
+knot_up axfr.test
 
 sk="$SK_BIN/senderkey"
-tmp=$(mktemp -d)
-cleanup() {
-	"$SK_TOP/tests/bed/knot" down >/dev/null 2>&1
-	rm -rf "$tmp" "$_t_out"
-}
-trap cleanup EXIT
-SK_KNOT_NSEC3=on "$SK_TOP/tests/bed/knot" up axfr.test ||
-    { not_ok "knot up"; done_testing; exit 1; }
-eval "$("$SK_TOP/tests/bed/knot" env)"
 cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
 cd "$tmp" || exit 1
 printf 'address,key\nalice@axfr.test,alice.pem\nbob@axfr.test,bob.pem\n' >m.csv

@@ -61,9 +61,6 @@ trap cleanup EXIT
 rss_kb() {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null
 }
-alive() {	# PID: running, not a zombie
-	grep -q '^[^)]*) [^Z]' "/proc/$1/stat" 2>/dev/null
-}
 # wait_for FILE PATTERN SECONDS: until a line of FILE matches
 wait_for() {
 	_w=0

@@ -41,9 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-alive() {
-	grep -q '^[^)]*) [^Z]' "/proc/$1/stat" 2>/dev/null
-}
 ask() {	# SOCKET LINE
 	printf '%s\n' "$2" | "$CL" "$1" -n 1
 }

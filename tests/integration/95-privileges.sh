@@ -31,9 +31,7 @@ SKM=$SK_BIN/senderkey-milter
 CF=$SK_BUILD/tests/connflood
 [ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
 [ -x "$CF" ] || skip_all "tests/tools/connflood not built"
-command -v setpriv >/dev/null 2>&1 || skip_all "no setpriv (util-linux)"
-getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
-    skip_all "no user nobody / group nogroup"
+need_nobody
 NOBODY=$(id -u nobody)
 NOGROUP=$(getent group nogroup | cut -d: -f3)
 OUTSIDER=2	# uid and gid "bin": neither the socket's owner nor in its group
@@ -46,9 +44,6 @@ cleanup() {
 	rm -rf "$D" "$_t_out"
 }
 trap cleanup EXIT
-alive() {
-	grep -q '^[^)]*) [^Z]' "/proc/$1/stat" 2>/dev/null
-}
 
 # the store, readable by the daemon's group; a StatsFile directory of its own
 mkdir -m 0750 "$D/st" "$D/stats"

@@ -26,9 +26,7 @@ SKM=$SK_BIN/senderkey-milter
 LR=$SK_BUILD/tests/linkrace
 [ -x "$SKD" ] || skip_all "bin/senderkeyd not built"
 [ -x "$LR" ] || skip_all "tests/tools/linkrace not built"
-command -v setpriv >/dev/null 2>&1 || skip_all "no setpriv (util-linux)"
-getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
-    skip_all "no user nobody / group nogroup"
+need_nobody
 
 D=$(mktemp -d /tmp/sk-96.XXXXXX)
 chmod 0711 "$D"

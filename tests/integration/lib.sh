@@ -18,6 +18,13 @@
 #   need_root                skip the whole script unless root with netns
 #   bed_up                   tests/bed/bed up, then eval its env (SK_BED_*)
 #   bed ARGS...              tests/bed/bed ARGS...
+#   need_nobody              skip the whole script unless setpriv(1), the
+#                            user nobody and the group nogroup exist
+# Knot in the bed (tests/bed/knot):
+#   knot_up ZONE             skip the whole script unless knotd is there;
+#       bed_up; tmp, a new temp dir; at exit Knot is stopped and tmp
+#       removed (an EXIT trap); Knot up serving ZONE signed with NSEC3
+#       (else not_ok and the script ends), and its env (SK_KNOT_*)
 # senderkeyd in the bed:
 #   skd_conf NAME DIR [LINES...]   write DIR/NAME.conf (mkdir -p DIR,
 #       atomically): Socket unix:DIR/NAME.sock, PolicySocket
@@ -28,7 +35,12 @@
 #       to 30 s for DIR/NAME.sock and DIR/NAME.pid; sets SKD_PID and
 #       PID_NAME, appends the pid to SKD_PIDS (the scripts' cleanup kills
 #       these); returns 1 when the socket or pid file did not appear
+#   skd_up TEXT NAME DIR [LINES...]  skd_start NAME DIR LINES, then one
+#       check TEXT: it came up and runs; if not, its log is shown and the
+#       script ends (done_testing)
 # Processes a script started:
+#   alive PID                PID runs: it exists and is neither a zombie
+#       nor dead (this VM reaps slowly); 1 for an empty PID
 #   stop_ours PID DIR        SIGTERM to PID if its command line names DIR
 #       (so a reused pid is never hit), then wait up to 5 s for it to go
 #       (its state in /proc, not kill -0: this VM reaps slowly), SIGKILL
@@ -127,6 +139,12 @@ need_root() {
 	fi
 }
 
+need_nobody() {
+	command -v setpriv >/dev/null 2>&1 || skip_all "no setpriv (util-linux)"
+	getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
+	    skip_all "no user nobody / group nogroup"
+}
+
 bed() {
 	"$SK_BED_CMD" "$@"
 }
@@ -138,6 +156,21 @@ bed_up() {
 		done_testing
 	fi
 	eval "$("$SK_BED_CMD" env)"
+}
+
+_knot_down() {
+	"$SK_TOP/tests/bed/knot" down >/dev/null 2>&1
+	rm -rf "$tmp" "$_t_out"
+}
+
+knot_up() {	# ZONE
+	command -v knotd >/dev/null 2>&1 || skip_all "knot not installed"
+	bed_up
+	tmp=$(mktemp -d) || exit 1
+	trap _knot_down EXIT
+	SK_KNOT_NSEC3=on "$SK_TOP/tests/bed/knot" up "$1" ||
+	    { not_ok "knot up"; done_testing; }
+	eval "$("$SK_TOP/tests/bed/knot" env)"
 }
 
 skd_conf() {
@@ -174,6 +207,18 @@ skd_start() {
 	[ $_k_i -lt 300 ]
 }
 
+skd_up() {
+	_u_t=$1
+	shift
+	if skd_start "$@" && alive "$SKD_PID"; then
+		ok "$_u_t"
+	else
+		not_ok "$_u_t"
+		sed 's/^/#   /' "$2/$1.log"
+		done_testing
+	fi
+}
+
 fig() {	# NAME VALUE
 	diag "figure: $1=$2"
 	[ -n "${SK_FIGURES:-}" ] && echo "$1=$2" >>"$SK_FIGURES"
@@ -184,15 +229,19 @@ kv() {	# KEY FILE
 	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1
 }
 
+alive() {	# PID
+	[ -n "$1" ] || return 1
+	_a_st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$_a_st" ] && [ "$_a_st" != Z ] && [ "$_a_st" != X ]
+}
+
 stop_ours() {	# PID DIR
 	[ -n "$1" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null |
 	    grep -qF -- "$2" || return 1
 	kill -TERM "$1" 2>/dev/null || return 1
 	_s_i=0
 	while [ $_s_i -lt 100 ]; do
-		_s_st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-		[ -n "$_s_st" ] && [ "$_s_st" != Z ] && [ "$_s_st" != X ] ||
-		    return 0
+		alive "$1" || return 0
 		_s_i=$((_s_i + 1))
 		sleep 0.05
 	done

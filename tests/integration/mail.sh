@@ -1,7 +1,14 @@
 # tests/integration/mail.sh: helpers for scripts that send mail through
 # the test bed's Postfix (tests/bed/postfix) and read what it did.
-# Source after lib.sh.  Needs PF (the tests/bed/postfix script).
+# Source after lib.sh; sets PF to the tests/bed/postfix script unless
+# the script has set it (26-exim: the Exim bed, with the same send).
 #
+#   need_postfix                  skip the whole script unless need_root
+#                                 passes and swaks and Postfix are there
+#   mail_up NAME                  bed_up, eval "$PF env" (SK_PF_*), and D,
+#                                 a new temp dir /tmp/sk-NAME.XXXXXX of
+#                                 mode 0755 (smtpd, user postfix, and the
+#                                 delivery agents reach in there)
 #   send FROM TO [swaks args]     one message; sets OUT and RC
 #   rcpt_reply RCPT               the reply to RCPT TO:<RCPT> in OUT
 #   queued_id                     the queue id in OUT, or ""
@@ -16,9 +23,26 @@
 #   fields_of FILE NAME           every field NAME (any case, blanks
 #                                 before the colon too), unfolded, as
 #                                 written ("Name: value"), one a line
+#   field NAME TEXT               the value of NAME= in TEXT's words
+#                                 (first one), e.g. of "$PF result"
 
 _mail_test=${0##*/}
 _mail_test=${_mail_test%.sh}
+PF=${PF:-$SK_TOP/tests/bed/postfix}
+
+need_postfix() {
+	need_root
+	command -v swaks >/dev/null 2>&1 || skip_all "swaks is not installed"
+	[ -x /usr/lib/postfix/sbin/master ] ||
+	    skip_all "postfix is not installed"
+}
+
+mail_up() {
+	bed_up
+	eval "$("$PF" env)"
+	D=$(mktemp -d "/tmp/sk-$1.XXXXXX") || exit 1
+	chmod 0755 "$D"
+}
 
 send() {
 	_from=$1
@@ -98,4 +122,8 @@ fields_of() {
 	    { h = tolower($0); sub(/[ \t]*:.*$/, "", h) }
 	    index($0, ":") && h == n { v = $0; on = 1 }
 	    END { if (on) print v }'
+}
+
+field() {
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
 }
