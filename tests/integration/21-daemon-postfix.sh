@@ -68,12 +68,9 @@ stop_skd() {
 }
 
 # --- DefaultMode allow, Mode enforce ------------------------------------
-if ! start_skd "DefaultMode allow"; then
-	not_ok "senderkeyd starts in the bed"
-	sed 's/^/#   /' "$D/run/skd.log"
-	done_testing
-fi
-ok "senderkeyd starts in the bed"
+skd_up "senderkeyd starts in the bed" skd "$D/run" \
+    "DNSTimeout ${TIMEOUT:-2s}" "DefaultMode allow"
+SKPID=$SKD_PID
 expect_eq "the policy socket's group is postfix" \
     "$(stat -c %G "$D/run/skd.policy")" postfix
 if ! "$PF" up --policy "unix:$D/run/skd.policy" >"$_t_out" 2>&1; then

@@ -68,17 +68,8 @@ check "header_checks: the shipped file, unchanged" \
     cmp "$SK_TOP/etc/postfix/senderkey_header_checks" "$HC"
 
 # --- the policy store, keys, the sasldb, senderkeyd -----------------------
-STORE=$D/policy.db
-check "policy set bob@example.net deny" \
-    "$SK" policy -f "$STORE" set bob@example.net deny
-check "policy allow bob@example.net alice@example.test" \
-    "$SK" policy -f "$STORE" allow bob@example.net alice@example.test
-chmod 0644 "$STORE"
-mkdir -m 0700 "$D/keys"
-cp "$SK_TOP/tests/bed/alice.pem" "$D/keys/alice.pem"
-chmod 0600 "$D/keys/alice.pem"
-printf 'alice@example.test %s alice,alice@example.test\n' \
-    "$D/keys/alice.pem" >"$D/keytable"
+bob_store
+alice_keytable
 SUB=
 if [ -n "$SUBMIT" ]; then
 	printf 'alice-secret' | saslpasswd2 -c -p -f "$D/sasldb2" \

@@ -62,21 +62,11 @@ cleanup() {
 trap cleanup EXIT
 
 # --- keys, the policy store, the sasldb -----------------------------------
-mkdir -m 0700 "$D/keys"
-cp "$SK_TOP/tests/bed/alice.pem" "$D/keys/alice.pem"
-chmod 0600 "$D/keys/alice.pem"
 # Postfix hands the milter the SASL login with its realm
 # (smtpd_sasl_local_domain = example.test): {auth_authen} is
 # alice@example.test, as man/senderkey-milter.8's example allows.
-printf 'alice@example.test %s alice,alice@example.test\n' \
-    "$D/keys/alice.pem" >"$D/keytable"
-
-STORE=$D/policy.db
-check "policy set bob@example.net deny" \
-    "$SK" policy -f "$STORE" set bob@example.net deny
-check "policy allow bob@example.net alice@example.test" \
-    "$SK" policy -f "$STORE" allow bob@example.net alice@example.test
-chmod 0644 "$STORE"
+alice_keytable
+bob_store
 
 SASLDB=$D/sasldb2
 check "saslpasswd2 creates alice's login" sh -c "printf 'alice-secret' |

@@ -25,6 +25,13 @@
 #                                 written ("Name: value"), one a line
 #   field NAME TEXT               the value of NAME= in TEXT's words
 #                                 (first one), e.g. of "$PF result"
+#   bob_store                     STORE=$D/policy.db, readable by all:
+#                                 bob@example.net in deny mode, allowing
+#                                 alice@example.test (two checks)
+#   alice_keytable                $D/keys/alice.pem (the bed's key of
+#                                 alice@example.test, mode 0600) and the
+#                                 milter's KeyTable $D/keytable naming it
+#                                 for the logins alice, alice@example.test
 
 _mail_test=${0##*/}
 _mail_test=${_mail_test%.sh}
@@ -126,4 +133,22 @@ fields_of() {
 
 field() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+bob_store() {
+	STORE=$D/policy.db
+	check "policy set bob@example.net deny" \
+	    "$SK_BIN/senderkey" policy -f "$STORE" set bob@example.net deny
+	check "policy allow bob@example.net alice@example.test" \
+	    "$SK_BIN/senderkey" policy -f "$STORE" allow bob@example.net \
+	    alice@example.test
+	chmod 0644 "$STORE"
+}
+
+alice_keytable() {
+	mkdir -m 0700 "$D/keys"
+	cp "$SK_TOP/tests/bed/alice.pem" "$D/keys/alice.pem"
+	chmod 0600 "$D/keys/alice.pem"
+	printf 'alice@example.test %s alice,alice@example.test\n' \
+	    "$D/keys/alice.pem" >"$D/keytable"
 }
