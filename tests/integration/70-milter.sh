@@ -45,23 +45,8 @@ cp "$SK_TOP/tests/bed/alice.pem" "$D/alice.pem"
 chmod 600 "$D/alice.pem"
 
 # the daemon, in the bed
-cat >"$D/d.conf" <<CONF
-Socket unix:$D/d.sock
-PolicySocket none
-SocketGroup root
-TrustAnchorFile $SK_BED_ANCHOR
-UnboundConfig $SK_BED_UBCONF
-PidFile $D/d.pid
-DNSTimeout 3s
-CONF
-bed exec "$SKD" -f -x "$D/d.conf" >"$D/d.log" 2>&1 &
-i=0
-while [ ! -S "$D/d.sock" ] || [ ! -s "$D/d.pid" ]; do
-	i=$((i + 1))
-	[ $i -lt 300 ] || break
-	sleep 0.1
-done
-PIDS="$PIDS $(cat "$D/d.pid" 2>/dev/null)"
+skd_start d "$D" "DNSTimeout 3s"
+PIDS="$PIDS $SKD_PID"
 check "senderkeyd is up" test -S "$D/d.sock"
 
 printf 'alice@example.test %s alice\n' "$D/alice.pem" >"$D/keytable"
