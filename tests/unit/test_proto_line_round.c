@@ -27,6 +27,7 @@
 #include "core/proto_line_lookup.h"
 #include "core/proto_line_req.h"
 #include "core/proto_line_stats.h"
+#include "authz_same.h"
 #include "t.h"
 
 #define FPR "3F:6A:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:" \
@@ -353,17 +354,6 @@ test_request_refusals(void)
 }
 
 /* ---- replies ---- */
-
-static int
-authz_same(const struct proto_line_authz *a, const struct proto_line_authz *b)
-{
-	return a->verdict == b->verdict && a->reason == b->reason &&
-	    a->tag == b->tag && a->has_lookup == b->has_lookup &&
-	    (!a->has_lookup || a->lookup == b->lookup) &&
-	    a->has_policy == b->has_policy &&
-	    (!a->has_policy || a->policy == b->policy) &&
-	    strcmp(a->class_id, b->class_id) == 0;
-}
 
 static int
 tag_fits(enum verdict v, enum verdict_tag t)
