@@ -18,9 +18,7 @@
 
 #include <stddef.h>
 
-#ifndef SENDERKEY_VERSION
-#define SENDERKEY_VERSION	"0.1"
-#endif
+#include "lib/version.h"
 
 struct loop;
 struct lookup;
