@@ -83,6 +83,25 @@ is_token_addr(const char *a)
 	return 1;
 }
 
+/*
+ * is_token: 1 when V is an RFC 2045 token, the only unquoted form RFC 8601
+ * allows for a value such as header.b (base64's '/' and '=' are not token
+ * characters).
+ */
+static int
+is_token(const char *v)
+{
+	const unsigned char *p;
+
+	if (*v == '\0')
+		return 0;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f ||
+		    strchr("()<>@,;:\\\"/[]?=", *p) != NULL)
+			return 0;
+	return 1;
+}
+
 /* append: printf-style to BUF (SZ) at *LEN; -1 when it does not fit. */
 static int
 append(char *buf, size_t sz, size_t *len, const char *s)
@@ -101,6 +120,7 @@ build_ar(const struct verify_in *in, char *buf, size_t sz)
 {
 	const struct sig_outcome *r = in->res;
 	const unsigned char *p;
+	const char *q;
 	char c[3];
 	size_t len = 0;
 
@@ -138,10 +158,15 @@ build_ar(const struct verify_in *in, char *buf, size_t sz)
 				return -1;
 		}
 	}
-	if (in->b8 != NULL && in->b8[0] != '\0' && r->field != (size_t)-1 &&
-	    (append(buf, sz, &len, " header.b=") == -1 ||
-	    append(buf, sz, &len, in->b8) == -1))
-		return -1;
+	if (in->b8 != NULL && in->b8[0] != '\0' && r->field != (size_t)-1) {
+		q = is_token(in->b8) ? "" : "\"";
+		/* b8 is base64: no '"' or '\\' to escape inside quotes. */
+		if (append(buf, sz, &len, " header.b=") == -1 ||
+		    append(buf, sz, &len, q) == -1 ||
+		    append(buf, sz, &len, in->b8) == -1 ||
+		    append(buf, sz, &len, q) == -1)
+			return -1;
+	}
 	return 0;
 }
 

@@ -300,6 +300,51 @@ F=$(delivered dan@example.net)
     "$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" <"$F" 2>&1)" \
     "^result=pass reason=ok .*sender=alice@nsec3.test"
 
+# --- Authentication-Results header.b: a token or a quoted string --------
+# RFC 8601 allows only an RFC 2045 token or a quoted-string as the value
+# of header.b; base64 writes '/' (about one signature in eight among its
+# first 8 characters), which is no token character.  Sign variants of the
+# message until b= starts with a '/' within 8 characters, deliver it, and
+# let python3-authres read the delivered field.
+PY=/usr/bin/python3
+if "$PY" -c 'import authres' 2>/dev/null; then
+	_n=0 _b=
+	while [ $_n -lt 200 ]; do
+		sed "s/^Subject: .*/Subject: 71 header.b $_n/" "$D/msg" |
+		    "$SK" sign -k "$D/keys/alice.pem" >"$D/slash" 2>"$D/err"
+		_b=$(headers_of "$D/slash" Sender-Key-Signature | tr -d ' \t' |
+		    sed -n 's/.*;b=\([^;]*\).*/\1/p' | cut -c1-8)
+		case $_b in */*) break ;; esac
+		_n=$((_n + 1))
+	done
+	expect_match "a signature whose b= has '/' in its first 8 characters" \
+	    "$_b" '/'
+	send_data alice@example.test dan@example.net "$D/slash"
+	delivered_ok "b= with '/': delivered, trusted" dan@example.net \
+	    "$AR_PASS" "trusted; reason=key-secure-signed"
+	_f=$(delivered dan@example.net)
+	_ar=$(headers_of "$_f" Authentication-Results)
+	# authres reads the value; the raw field must then hold it as a
+	# token or as a quoted string, nothing else.
+	_v=$(printf '%s' "$_ar" | "$PY" -c '
+import sys, authres
+h = authres.AuthenticationResultsHeader.parse_value(sys.stdin.read())
+for r in h.results:
+    for p in r.properties:
+        if p.type == "header" and p.name == "b":
+            print(p.value)' 2>"$D/err")
+	expect_eq "python3-authres reads header.b as the signature's first 8" \
+	    "$_v" "$_b"
+	if printf '%s' "$_ar" | grep -qF "header.b=\"$_b\""; then
+		ok "header.b with '/' is a quoted string"
+	else
+		not_ok "header.b with '/' is a quoted string"
+		diag "$_ar"
+	fi
+else
+	skip "python3-authres is not installed"
+fi
+
 # --- sign path: port 587 with SMTP AUTH -----------------------------------
 send_data alice@example.test bob@example.net "$D/msg" --port 587 \
     --auth PLAIN --auth-user alice --auth-password wrong-secret

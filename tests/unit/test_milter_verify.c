@@ -217,6 +217,24 @@ test_decide(void)
 	    "header.b=AbCdEfGh", "fail: reason in A-R");
 	T_STREQ(out.trust, "untrusted; reason=sig-fail", "fail: untrusted");
 
+	/* RFC 8601: header.b is a token or a quoted-string; '/' is a
+	 * tspecial, '+' is not. */
+	in.res = &pass;
+	a[0] = ans(VERDICT_AUTHORIZED, VT_TRUSTED, "key-secure-signed");
+	in.b8 = "R8e/Zvy+";
+	T_OK(verify_decide(&in, &out) == 0, "b= with '/': decided");
+	T_STREQ(out.ar, "mx.example.net; senderkey=pass "
+	    "header.from=alice@example.test header.b=\"R8e/Zvy+\"",
+	    "b= with '/': header.b quoted");
+	in.b8 = "R8e+Zvy9";
+	T_OK(verify_decide(&in, &out) == 0, "b= with '+': decided");
+	T_STREQ(out.ar, "mx.example.net; senderkey=pass "
+	    "header.from=alice@example.test header.b=R8e+Zvy9",
+	    "b= with '+' only: header.b stays a token");
+	in.b8 = "AbCdEfGh";
+	in.res = &fail;
+	a[0] = ans(VERDICT_UNTRUSTED, VT_UNTRUSTED, "sig-fail");
+
 	a[0] = ans(VERDICT_UNAUTHORIZED, VT_UNAUTHORIZED, "sig-fail");
 	T_OK(verify_decide(&in, &out) == 0 && out.action == VERIFY_REJECT,
 	    "unauthorized: reject");
