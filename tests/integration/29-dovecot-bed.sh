@@ -35,6 +35,7 @@ if ! "$DCB" up --user bob@example.net:bob-secret >"$_t_out" 2>&1; then
 fi
 ok "dovecot up"
 eval "$("$DCB" env)"
+rm -rf "$SK_DC_DIR/home/bob@example.net"	# an earlier run's mail
 
 if ! "$PF" up --policy none \
     --set "virtual_transport = lmtp:unix:$SK_DC_LMTP" >"$_t_out" 2>&1; then
