@@ -7,7 +7,10 @@
 #   make fuzz-coverage  what each fuzz corpus reaches (llvm-cov)
 #   make fuzz-merge     fold new fuzz inputs into tests/fuzz/corpus, minimised
 #   make demo       the main job end to end, in the DNSSEC test bed
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (never replaces a config)
+#   make deb        ../senderkey*.deb built with dpkg-buildpackage, copied
+#                   to the top of the tree: apt install ./senderkey*.deb
+#   make fresh-root the package's Done-when in a debootstrap root (minutes)
 #
 # CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; the warning and hardening
 # flags below are always added.  CI (CI=true) or WERROR=-Werror turns
@@ -17,6 +20,10 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/senderkey
+# The programs read /etc/senderkey/senderkeyd.conf whatever PREFIX is.
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR	?=
 
 CC	?= cc
@@ -83,7 +90,7 @@ MAN5	 = $(wildcard man/*.5)
 MAN8	 = $(wildcard man/*.8)
 
 .PHONY: all check test unit integration asan valgrind demo deps install uninstall \
-	clean bench bench-tools fuzz fuzz-coverage fuzz-merge format tests bed-up bed-down
+	deb fresh-root clean bench bench-tools fuzz fuzz-coverage fuzz-merge format tests bed-up bed-down
 
 all: $(PROGS)
 
@@ -234,24 +241,71 @@ bench: deps
 	@SK_BIN=$(abspath $(BIN)) SK_BUILD=$(abspath $(BUILD)) \
 	 BENCH_BIN=$(abspath $(BUILD)/bench) bench/run
 
+# install: what the Debian packages ship (debian/*.install lists the same
+# paths), for systems without them.  An existing senderkeyd.conf is kept;
+# the units name the programs where SBINDIR put them.  The senderkey user
+# and group are not made here: INSTALL gives the command.
+CONF	 = $(DESTDIR)$(SYSCONFDIR)/senderkey/senderkeyd.conf
+UNITS	 = $(wildcard etc/systemd/*.service)
+SHARED	 = etc/postfix/senderkey_header_checks $(wildcard etc/exim4/*)
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/senderkey \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/postfix \
+		$(DESTDIR)$(DATADIR)/exim4
 	install -m 0755 $(BIN)/senderkey $(DESTDIR)$(BINDIR)/senderkey
-	install -d $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(BIN)/senderkeyd $(DESTDIR)$(SBINDIR)/senderkeyd
 	if [ -f $(BIN)/senderkey-milter ]; then install -m 0755 \
 		$(BIN)/senderkey-milter $(DESTDIR)$(SBINDIR)/senderkey-milter; fi
 	for m in $(MAN1); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(MAN5); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done
 	for m in $(MAN8); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done
+	if [ -e $(CONF) ]; then echo "kept $(CONF)"; else \
+		install -m 0644 etc/senderkey/senderkeyd.conf $(CONF); fi
+	for u in $(UNITS); do sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
+	install -m 0644 etc/postfix/senderkey_header_checks \
+		$(DESTDIR)$(DATADIR)/postfix/
+	for f in $(wildcard etc/exim4/*); do \
+		install -m 0644 $$f $(DESTDIR)$(DATADIR)/exim4/ || exit 1; done
 
+# uninstall: the config goes only when it is still the shipped one.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/senderkey $(DESTDIR)$(SBINDIR)/senderkeyd \
 		$(DESTDIR)$(SBINDIR)/senderkey-milter
 	for m in $(notdir $(MAN1)); do rm -f $(DESTDIR)$(MANDIR)/man1/$$m; done
 	for m in $(notdir $(MAN5)); do rm -f $(DESTDIR)$(MANDIR)/man5/$$m; done
 	for m in $(notdir $(MAN8)); do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
+	for u in $(notdir $(UNITS)); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
+	for f in $(notdir $(SHARED)); do rm -f $(DESTDIR)$(DATADIR)/*/$$f; done
+	-rmdir $(DESTDIR)$(DATADIR)/postfix $(DESTDIR)$(DATADIR)/exim4 \
+		$(DESTDIR)$(DATADIR) 2>/dev/null
+	if cmp -s etc/senderkey/senderkeyd.conf $(CONF); then rm -f $(CONF); \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/senderkey 2>/dev/null || :; \
+	elif [ -e $(CONF) ]; then echo "kept $(CONF) (changed)"; fi
+
+# deb: the two Debian packages from this tree (tools/deps deb installs
+# what the build needs), built in build/deb.  dpkg-buildpackage writes
+# them to the parent directory; they are moved to the top of the tree, so
+# that "apt install ./senderkey*.deb" run here installs both.  No -dbgsym
+# packages: that glob would install them too.
+deb:
+	@tools/deps deb
+	rm -f senderkey*.deb senderkey_*.changes senderkey_*.buildinfo
+	DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS) noautodbgsym" \
+		dpkg-buildpackage -us -uc -b
+	v=$$(dpkg-parsechangelog -S Version) && \
+	a=$$(dpkg --print-architecture) && \
+	mv ../senderkey_$${v}_$$a.deb ../senderkeyd_$${v}_$$a.deb \
+		../senderkey_$${v}_$$a.changes \
+		../senderkey_$${v}_$$a.buildinfo .
+	@ls senderkey*.deb
+
+fresh-root:
+	@tools/fresh-root
 
 bed-up:
 	@tests/bed/bed up
