@@ -115,13 +115,21 @@ check "... and the config in /etc/senderkey (the programs' path)" \
 # and group -> nobody/nogroup, socket and store paths -> the temp dir.
 need_nobody
 conf=$T/etc/senderkey/senderkeyd.conf
-"$SK_BIN/senderkey" policy -f "$tmp/policy.db" import /dev/null >/dev/null 2>&1
+# The store as the package makes it: root:GROUP 0750 directory, files of
+# group GROUP (here nogroup), so that a -n that opens it as User can.
+chmod 0711 "$tmp"
+mkdir -m 0750 "$tmp/lib" && chgrp nogroup "$tmp/lib"
+"$SK_BIN/senderkey" policy -f "$tmp/lib/policy.db" import /dev/null \
+    >/dev/null 2>&1 && chgrp nogroup "$tmp/lib"/policy.db*
 sed -e 's|^User[[:space:]]*senderkey$|User nobody|' \
     -e 's|^MilterUser[[:space:]]*senderkey$|MilterUser nobody|' \
     -e 's|^SocketGroup[[:space:]]*senderkey$|SocketGroup nogroup|' \
     -e "s|unix:/run/senderkey/|unix:$tmp/run/|" \
-    -e "s|^PolicyStore[[:space:]]*/var/lib/senderkey/|PolicyStore $tmp/|" \
+    -e "s|^PolicyStore[[:space:]]*/var/lib/senderkey/|PolicyStore $tmp/lib/|" \
     "$conf" >"$tmp/swapped.conf"
+check "... which User reads through the group, as senderkeyd will" \
+    setpriv --reuid nobody --regid nogroup --clear-groups \
+    "$SK_BIN/senderkey" policy -f "$tmp/lib/policy.db" show
 expect_eq "the copy swaps only User, MilterUser, SocketGroup, 3 sockets, the store" \
     "$(diff "$conf" "$tmp/swapped.conf" | grep -c '^>')" 7
 if [ -r /usr/share/dns/root.key ] && [ -s "$tmp/swapped.conf" ]; then
