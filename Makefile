@@ -247,14 +247,17 @@ bench: deps
 # and group are not made here: INSTALL gives the command.
 CONF	 = $(DESTDIR)$(SYSCONFDIR)/senderkey/senderkeyd.conf
 UNITS	 = $(wildcard etc/systemd/*.service)
-SHARED	 = etc/postfix/senderkey_header_checks $(wildcard etc/exim4/*)
+# The MTA and delivery files (etc/postfix, etc/exim4, etc/dovecot) go to
+# DATADIR/postfix, ... for the operator to copy (INSTALL, docs/mta.md).
+SHARED_DIRS = postfix exim4 dovecot
+SHARED	 = $(foreach d,$(SHARED_DIRS),$(wildcard etc/$(d)/*))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/senderkey \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/postfix \
-		$(DESTDIR)$(DATADIR)/exim4
+		$(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(SHARED_DIRS:%=$(DESTDIR)$(DATADIR)/%)
 	install -m 0755 $(BIN)/senderkey $(DESTDIR)$(BINDIR)/senderkey
 	install -m 0755 $(BIN)/senderkeyd $(DESTDIR)$(SBINDIR)/senderkeyd
 	if [ -f $(BIN)/senderkey-milter ]; then install -m 0755 \
@@ -267,10 +270,8 @@ install: all
 	for u in $(UNITS); do sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
-	install -m 0644 etc/postfix/senderkey_header_checks \
-		$(DESTDIR)$(DATADIR)/postfix/
-	for f in $(wildcard etc/exim4/*); do \
-		install -m 0644 $$f $(DESTDIR)$(DATADIR)/exim4/ || exit 1; done
+	for f in $(SHARED); do d=$${f#etc/}; \
+		install -m 0644 $$f $(DESTDIR)$(DATADIR)/$$d || exit 1; done
 
 # uninstall: the config goes only when it is still the shipped one.
 uninstall:
@@ -280,9 +281,9 @@ uninstall:
 	for m in $(notdir $(MAN5)); do rm -f $(DESTDIR)$(MANDIR)/man5/$$m; done
 	for m in $(notdir $(MAN8)); do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
 	for u in $(notdir $(UNITS)); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
-	for f in $(notdir $(SHARED)); do rm -f $(DESTDIR)$(DATADIR)/*/$$f; done
-	-rmdir $(DESTDIR)$(DATADIR)/postfix $(DESTDIR)$(DATADIR)/exim4 \
-		$(DESTDIR)$(DATADIR) 2>/dev/null
+	for f in $(SHARED); do rm -f $(DESTDIR)$(DATADIR)/$${f#etc/}; done
+	-rmdir $(SHARED_DIRS:%=$(DESTDIR)$(DATADIR)/%) $(DESTDIR)$(DATADIR) \
+		2>/dev/null
 	if cmp -s etc/senderkey/senderkeyd.conf $(CONF); then rm -f $(CONF); \
 		rmdir $(DESTDIR)$(SYSCONFDIR)/senderkey 2>/dev/null || :; \
 	elif [ -e $(CONF) ]; then echo "kept $(CONF) (changed)"; fi

@@ -118,6 +118,7 @@ conf=$T/etc/senderkey/senderkeyd.conf
 # The store as the package makes it: root:GROUP 0750 directory, files of
 # group GROUP (here nogroup), so that a -n that opens it as User can.
 chmod 0711 "$tmp"
+mkdir -m 0750 "$tmp/run" && chgrp nogroup "$tmp/run"	# RuntimeDirectory=
 mkdir -m 0750 "$tmp/lib" && chgrp nogroup "$tmp/lib"
 "$SK_BIN/senderkey" policy -f "$tmp/lib/policy.db" import /dev/null \
     >/dev/null 2>&1 && chgrp nogroup "$tmp/lib"/policy.db*
