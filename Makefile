@@ -291,7 +291,8 @@ uninstall:
 # deb: the two Debian packages from this tree (tools/deps deb installs
 # what the build needs), built in build/deb.  dpkg-buildpackage writes
 # them to the parent directory; they are moved to the top of the tree, so
-# that "apt install ./senderkey*.deb" run here installs both.  No -dbgsym
+# that "apt install ./senderkey*.deb" run here installs both; debian/rules
+# clean then removes build/deb and debhelper's files.  No -dbgsym
 # packages: that glob would install them too.
 deb:
 	@tools/deps deb
@@ -303,6 +304,7 @@ deb:
 	mv ../senderkey_$${v}_$$a.deb ../senderkeyd_$${v}_$$a.deb \
 		../senderkey_$${v}_$$a.changes \
 		../senderkey_$${v}_$$a.buildinfo .
+	debian/rules clean
 	@ls senderkey*.deb
 
 fresh-root:
