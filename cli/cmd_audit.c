@@ -48,18 +48,6 @@ struct au_args {
 	struct audit_opts	 o;
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey audit -d DOMAIN [-x CONFIG] [-A ANCHOR] "
-	    "[-C UNBOUND_CONF]\n"
-	    "           [--ns IP[@PORT]]... [--json|--json-stream] "
-	    "[--warn-expiry 14d]\n"
-	    "           [--crit-expiry 3d] [--no-walk] [--no-axfr]\n"
-	    "           [--key-dir DIR] "
-	    "[--now TIME] [MANIFEST...]\n");
-}
-
 /* The senders, in order, and by owner name. */
 struct senders {
 	struct audit_sender	**s;
@@ -242,12 +230,11 @@ parse_args(struct au_args *a, int argc, char **argv)
 		{ "no-axfr", no_argument, NULL, 'X' },
 		DESIRED_OPTS_LONG_KEY_DIR,
 		DESIRED_OPTS_LONG_NOW,
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "A:C:d:hx:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "A:C:d:x:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			a->domain_in = optarg;
@@ -288,16 +275,13 @@ parse_args(struct au_args *a, int argc, char **argv)
 			if (desired_opts_parse(&a->d, NULL, ch, optarg) == -1)
 				goto bad;
 			break;
-		case 'h':
-			usage(stdout);
-			return -1;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "audit");
 			return AUDIT_STATUS_UNKNOWN;
 		}
 	}
 	if (a->domain_in == NULL) {
-		usage(stderr);
+		senderkey_usage(stderr, "audit");
 		return AUDIT_STATUS_UNKNOWN;
 	}
 	if (a->o.crit_expiry > a->o.warn_expiry) {
@@ -308,7 +292,7 @@ parse_args(struct au_args *a, int argc, char **argv)
 	return 0;
 bad:
 	fprintf(stderr, "senderkey: bad option value '%s'\n", optarg);
-	usage(stderr);
+	senderkey_usage(stderr, "audit");
 	return AUDIT_STATUS_UNKNOWN;
 }
 
@@ -369,7 +353,7 @@ cmd_audit(int argc, char **argv)
 	a.o.warn_expiry = 14 * 86400;
 	a.o.crit_expiry = 3 * 86400;
 	if ((rc = parse_args(&a, argc, argv)) != 0)
-		return rc == -1 ? 0 : rc;
+		return rc;
 	a.o.now = a.d.now;
 	rc = AUDIT_STATUS_UNKNOWN;
 	if ((domain = desired_opts_domain(a.domain_in)) == NULL)

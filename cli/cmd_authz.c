@@ -47,9 +47,7 @@ cmd_authz(int argc, char **argv)
 
 	i = daemon_ask_opts(argc, argv, &sock, &cfg);
 	if (argc - i < 2 || argc - i > 5) {
-		fprintf(stderr, "usage: senderkey authz [--socket PATH | -x "
-		    "CONFIG] SENDER RECIPIENT [sig=RESULT] [key=FPR] "
-		    "[queue_id=ID]\n");
+		senderkey_usage(stderr, "authz");
 		return EX_USAGE;
 	}
 	if ((rq = calloc(1, sizeof(*rq))) == NULL)

@@ -12,12 +12,6 @@
 #include "lib/policyrec.h"
 #include "cmds.h"
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: senderkey check-record [-p] TEXT\n");
-}
-
 static int
 check_policy(const char *text)
 {
@@ -73,21 +67,18 @@ cmd_check_record(int argc, char **argv)
 {
 	int ch, policy = 0;
 
-	while ((ch = getopt(argc, argv, "hp")) != -1) {
+	while ((ch = getopt(argc, argv, "p")) != -1) {
 		switch (ch) {
 		case 'p':
 			policy = 1;
 			break;
-		case 'h':
-			usage();
-			return 0;
 		default:
-			usage();
+			senderkey_usage(stderr, "check-record");
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		usage();
+		senderkey_usage(stderr, "check-record");
 		return EX_USAGE;
 	}
 	return policy ? check_policy(argv[optind]) : check_key(argv[optind]);

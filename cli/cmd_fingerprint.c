@@ -18,12 +18,6 @@
 #include "lib/key.h"
 #include "cmds.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey fingerprint KEYFILE...\n");
-}
-
 static int
 print_one(const char *path)
 {
@@ -51,18 +45,15 @@ cmd_fingerprint(int argc, char **argv)
 {
 	int ch, i, r, rc = 0;
 
-	while ((ch = getopt(argc, argv, "h")) != -1) {
+	while ((ch = getopt(argc, argv, "")) != -1) {
 		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "fingerprint");
 			return EX_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		senderkey_usage(stderr, "fingerprint");
 		return EX_USAGE;
 	}
 	for (i = optind; i < argc; i++) {

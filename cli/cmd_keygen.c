@@ -17,13 +17,6 @@
 #include "zonegen/keygen.h"
 #include "cmds.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey keygen [-a ed25519|rsa2048|rsa3072|"
-	    "rsa4096] [-o DIR] [--force] ADDRESS...\n");
-}
-
 /* record_line: the zone file line publishing PK for A; malloc'd. */
 static char *
 record_line(const struct addr *a, const EVP_PKEY *pk)
@@ -98,14 +91,13 @@ cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum keygen_alg alg = KEYGEN_ED25519;
 	const char *dir = ".";
 	int ch, i, rc = 0, force = 0;
 
-	while ((ch = getopt_long(argc, argv, "a:ho:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:o:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			if (keygen_alg_parse(optarg, &alg) == -1) {
@@ -121,16 +113,13 @@ cmd_keygen(int argc, char **argv)
 		case 'F':
 			force = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "keygen");
 			return EX_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		senderkey_usage(stderr, "keygen");
 		return EX_USAGE;
 	}
 	for (i = optind; i < argc; i++) {

@@ -27,8 +27,7 @@ cmd_lookup(int argc, char **argv)
 
 	i = daemon_ask_opts(argc, argv, &sock, &cfg);
 	if (i != argc - 1) {
-		fprintf(stderr, "usage: senderkey lookup [--socket PATH | "
-		    "-x CONFIG] ADDRESS\n");
+		senderkey_usage(stderr, "lookup");
 		return EX_USAGE;
 	}
 	if ((rq = calloc(1, sizeof(*rq))) == NULL)

@@ -11,12 +11,6 @@
 #include "lib/owner.h"
 #include "cmds.h"
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: senderkey owner [-s] ADDRESS...\n");
-}
-
 static int
 print_one(const char *in, int shortform, int first)
 {
@@ -60,21 +54,18 @@ cmd_owner(int argc, char **argv)
 {
 	int ch, i, rc = 0, shortform = 0;
 
-	while ((ch = getopt(argc, argv, "hs")) != -1) {
+	while ((ch = getopt(argc, argv, "s")) != -1) {
 		switch (ch) {
 		case 's':
 			shortform = 1;
 			break;
-		case 'h':
-			usage();
-			return 0;
 		default:
-			usage();
+			senderkey_usage(stderr, "owner");
 			return EX_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage();
+		senderkey_usage(stderr, "owner");
 		return EX_USAGE;
 	}
 	for (i = optind; i < argc; i++) {

@@ -40,23 +40,6 @@ struct pctx {
 	struct config	*cfg;		/* loaded on demand */
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: senderkey policy [-f STORE | -x CONFIG] COMMAND ...\n"
-	    "  set RECIPIENT allow|deny|default\n"
-	    "  allow RECIPIENT SENDER|*@DOMAIN [--pin FPR | --pin-current]\n"
-	    "  deny RECIPIENT SENDER|*@DOMAIN\n"
-	    "  remove RECIPIENT SENDER|*@DOMAIN [--pin FPR]\n"
-	    "  show [RECIPIENT] [--json]\n"
-	    "  explain SENDER RECIPIENT\n"
-	    "  import-vcard RECIPIENT FILE.vcf\n"
-	    "  import-gpg RECIPIENT FILE\n"
-	    "  export\n"
-	    "  import FILE\n");
-}
-
 static int
 exit_for(enum store_err e)
 {
@@ -317,7 +300,7 @@ c_set(struct pctx *c, int argc, char **argv)
 
 	if (argc != 3 || (strcmp(argv[2], "allow") != 0 &&
 	    strcmp(argv[2], "deny") != 0 && strcmp(argv[2], "default") != 0)) {
-		usage(stderr);
+		senderkey_usage(stderr, "policy");
 		return EX_USAGE;
 	}
 	memset(&it, 0, sizeof(it));
@@ -355,7 +338,7 @@ c_entry(struct pctx *c, int argc, char **argv)
 			argc = -1;
 	}
 	if (argc < 3 || (pinarg != NULL && current)) {
-		usage(stderr);
+		senderkey_usage(stderr, "policy");
 		return EX_USAGE;
 	}
 	if ((rc = canon("sender", argv[2], -1, it.sender)) != 0 ||
@@ -518,7 +501,7 @@ c_show(struct pctx *c, int argc, char **argv)
 			if ((rc = canon_rcpt(c, argv[i], "read", want)) != 0)
 				return rc;
 		} else {
-			usage(stderr);
+			senderkey_usage(stderr, "policy");
 			return EX_USAGE;
 		}
 	}
@@ -595,7 +578,7 @@ c_explain(struct pctx *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 3) {
-		usage(stderr);
+		senderkey_usage(stderr, "policy");
 		return EX_USAGE;
 	}
 	if ((rc = open_read(c, &s)) != 0)
@@ -667,7 +650,7 @@ c_import(struct pctx *c, int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	if (strcmp(cmd, "import") == 0) {
 		if (argc != 2) {
-			usage(stderr);
+			senderkey_usage(stderr, "policy");
 			return EX_USAGE;
 		}
 		if ((rc = policy_import_text(argv[1], &l)) != 0 ||
@@ -676,7 +659,7 @@ c_import(struct pctx *c, int argc, char **argv)
 		snprintf(what, sizeof(what), "import %s", argv[1]);
 	} else {
 		if (argc != 3) {
-			usage(stderr);
+			senderkey_usage(stderr, "policy");
 			return EX_USAGE;
 		}
 		if ((rc = canon_rcpt(c, argv[1], "stored", rcpt)) != 0)
@@ -716,7 +699,7 @@ cmd_policy(int argc, char **argv)
 	int ch, rc;
 
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt(argc, argv, "+f:hx:")) != -1) {
+	while ((ch = getopt(argc, argv, "+f:x:")) != -1) {
 		switch (ch) {
 		case 'f':
 			c.store = optarg;
@@ -724,18 +707,15 @@ cmd_policy(int argc, char **argv)
 		case 'x':
 			c.cfgpath = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "policy");
 			return EX_USAGE;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
-		usage(stderr);
+		senderkey_usage(stderr, "policy");
 		return EX_USAGE;
 	}
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
@@ -746,6 +726,6 @@ cmd_policy(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "senderkey: policy: unknown command '%s'\n", argv[0]);
-	usage(stderr);
+	senderkey_usage(stderr, "policy");
 	return EX_USAGE;
 }

@@ -50,22 +50,6 @@ struct pub_args {
 	struct resolver_opts	 ro;	/* -x -A -C */
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey publish -d DOMAIN -s SERVER[:PORT] "
-	    "-k TSIGKEY [--apply] [--force]\n"
-	    "           [--detailed-exitcode] [--policy all|some] [--ttl "
-	    "SECONDS] [--key-dir DIR]\n"
-	    "           [--now TIME] [--prepublish DURATION] "
-	    "[--skip-foreign]\n"
-	    "           [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF] "
-	    "[--ns-address NAME=IP]... [--wait[=DURATION]]\n"
-	    "           [--state FILE] [--plan-file FILE] MANIFEST...\n"
-	    "       senderkey publish -d DOMAIN -s SERVER[:PORT] -k TSIGKEY "
-	    "--apply --plan-file FILE\n");
-}
-
 /* split_server: "IP", "IP:PORT", "[IPv6]:PORT" into *HOST and *PORT. */
 static int
 split_server(const char *s, char *host, size_t hostsz, uint16_t *port)
@@ -126,12 +110,11 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		{ "wait", optional_argument, NULL, 'w' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "plan-file", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:s:k:hx:A:C:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:s:k:x:A:C:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			a->domain_in = optarg;
@@ -184,24 +167,21 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		case 'p':
 			a->planfile = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return -1;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "publish");
 			return EX_USAGE;
 		}
 	}
 	if (a->domain_in == NULL || a->server == NULL || a->keyfile == NULL ||
 	    (optind >= argc && !(a->apply && a->planfile != NULL)) ||
 	    (optind < argc && a->apply && a->planfile != NULL)) {
-		usage(stderr);
+		senderkey_usage(stderr, "publish");
 		return EX_USAGE;
 	}
 	return 0;
 bad:
 	fprintf(stderr, "senderkey: bad option value '%s'\n", optarg);
-	usage(stderr);
+	senderkey_usage(stderr, "publish");
 	return EX_USAGE;
 }
 
@@ -493,7 +473,7 @@ cmd_publish(int argc, char **argv)
 	resolver_opts_init(&a.ro);
 	a.wait = -1;
 	if ((rc = parse_args(&a, argc, argv)) != 0)
-		return rc == -1 ? 0 : rc;
+		return rc;
 	rc = EX_NEGATIVE;
 	if ((domain = desired_opts_domain(a.domain_in)) == NULL) {
 		rc = EX_USAGE;

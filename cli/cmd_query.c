@@ -40,15 +40,6 @@
 #include "cmds.h"
 #include "resolver_opts.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey query [-x CONFIG] [-A TRUST_ANCHOR_FILE] "
-	    "[-C UNBOUND_CONFIG]\n"
-	    "                       [-F FORWARDER_IP]... [-t SECONDS] [-p] "
-	    "ADDRESS\n");
-}
-
 /* owner_for: the name to look up for ARG; 0, or an exit status. */
 static int
 owner_for(const char *arg, int policy, char *owner, size_t ownersz)
@@ -150,7 +141,7 @@ cmd_query(int argc, char **argv)
 	int ch, policy = 0, rc;
 
 	resolver_opts_init(&ro);
-	while ((ch = getopt(argc, argv, "A:C:F:hpt:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:C:F:pt:x:")) != -1) {
 		switch (ch) {
 		case 'x':
 		case 'A':
@@ -160,19 +151,16 @@ cmd_query(int argc, char **argv)
 			if (resolver_opts_parse(&ro, ch, optarg) == -1)
 				return EX_USAGE;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		case 'p':
 			policy = 1;
 			break;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "query");
 			return EX_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
-		usage(stderr);
+		senderkey_usage(stderr, "query");
 		return EX_USAGE;
 	}
 	if ((rc = owner_for(argv[optind], policy, owner, sizeof(owner))) != 0)

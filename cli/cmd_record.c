@@ -21,13 +21,6 @@
 #include "cmds.h"
 #include "util.h"
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: senderkey record [-t] [-x NOT_AFTER] "
-	    "[-n NOTES] [-a ADDRESS [-T TTL]] KEYFILE\n");
-}
-
 static int
 print_rr(const char *address, unsigned long ttl, const char *text)
 {
@@ -75,7 +68,7 @@ cmd_record(int argc, char **argv)
 	int ch, alg, rc = EX_DATAERR;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt(argc, argv, "a:hn:tT:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:n:tT:x:")) != -1) {
 		switch (ch) {
 		case 'a':
 			address = optarg;
@@ -105,16 +98,13 @@ cmd_record(int argc, char **argv)
 				return EX_USAGE;
 			}
 			break;
-		case 'h':
-			usage();
-			return 0;
 		default:
-			usage();
+			senderkey_usage(stderr, "record");
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		usage();
+		senderkey_usage(stderr, "record");
 		return EX_USAGE;
 	}
 	if ((pk = key_load(argv[optind], 0, &why, err, sizeof(err))) == NULL) {

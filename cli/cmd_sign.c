@@ -30,15 +30,6 @@
 
 enum { OPT_DKIM_DOMAIN = 256, OPT_DKIM_SELECTOR };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey sign -k KEY [-s SENDER] "
-	    "[-c relaxed|simple/relaxed|simple]\n"
-	    "                      [-l LIFETIME] [-T TIME] "
-	    "[--dkim-domain DOMAIN --dkim-selector SELECTOR]\n");
-}
-
 /* parse_c: "h/b" into O; 0 or -1. */
 static int
 parse_c(const char *s, struct sig_sign_opts *o)
@@ -88,7 +79,6 @@ cmd_sign(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dkim-domain", required_argument, NULL, OPT_DKIM_DOMAIN },
 		{ "dkim-selector", required_argument, NULL, OPT_DKIM_SELECTOR },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sig_sign_opts o;
@@ -106,7 +96,7 @@ cmd_sign(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.now = (int64_t)time(NULL);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:hk:l:s:T:", longopts,
+	while ((ch = getopt_long(argc, argv, "c:k:l:s:T:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -145,17 +135,14 @@ cmd_sign(int argc, char **argv)
 		case OPT_DKIM_SELECTOR:
 			o.dkim_selector = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "sign");
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc || keypath == NULL ||
 	    (o.dkim_domain == NULL) != (o.dkim_selector == NULL)) {
-		usage(stderr);
+		senderkey_usage(stderr, "sign");
 		return EX_USAGE;
 	}
 	if ((key = key_load_private(keypath, err, sizeof(err))) == NULL) {

@@ -33,8 +33,7 @@ cmd_stats(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else {
-			fprintf(stderr, "usage: senderkey stats [--socket "
-			    "PATH | -x CONFIG] [--json]\n");
+			senderkey_usage(stderr, "stats");
 			return EX_USAGE;
 		}
 	}

@@ -32,15 +32,6 @@
 #include "resolver_opts.h"
 #include "util.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey verify [-x CONFIG] [-A TRUST_ANCHOR_FILE] "
-	    "[-C UNBOUND_CONFIG]\n"
-	    "                        [-F FORWARDER_IP]... [-t SECONDS] "
-	    "[-T TIME] < MESSAGE\n");
-}
-
 /* keystate: the lookup answer as section 6.1 step 7 needs it. */
 static enum sig_keystate
 keystate(const struct lookup_answer *a)
@@ -131,7 +122,7 @@ cmd_verify(int argc, char **argv)
 
 	resolver_opts_init(&ro);
 	optind = 1;
-	while ((ch = getopt(argc, argv, "A:C:F:ht:T:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:C:F:t:T:x:")) != -1) {
 		switch (ch) {
 		case 'x':
 		case 'A':
@@ -149,16 +140,13 @@ cmd_verify(int argc, char **argv)
 				return EX_USAGE;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "verify");
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		senderkey_usage(stderr, "verify");
 		return EX_USAGE;
 	}
 	if ((buf = util_read_file("-", MSG_MAX_SIZE, &len, err,

@@ -42,22 +42,6 @@ struct zg_args {
 };
 
 static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: senderkey zonegen -d DOMAIN [-o FILE] [--format "
-	    "zone|nsupdate|json]\n"
-	    "           [--key-dir DIR] [--key-alg ALG] [--policy all|some] "
-	    "[--ttl SECONDS]\n"
-	    "           [--soa MNAME,RNAME[,SERIAL] --ns NAME...] "
-	    "[--skip-foreign]\n"
-	    "           [--now TIME] [--prepublish DURATION]\n"
-	    "           [--sign KEYFILE... [--nsec] [--inception T] "
-	    "[--expiration T] [--ds FILE]\n"
-	    "            [-j THREADS] [--progress|--no-progress]] "
-	    "MANIFEST...\n");
-}
-
-static void
 progress(void *arg, size_t done, size_t total)
 {
 	(void)arg;
@@ -252,7 +236,7 @@ sign_opt(struct zg_args *a, int ch, const char *arg)
 	return -1;
 }
 
-/* parse_args: 0, or an exit code (-1 for --help). */
+/* parse_args: 0, or an exit code. */
 static int
 parse_args(struct zg_args *a, int argc, char **argv)
 {
@@ -278,12 +262,11 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		{ "threads", required_argument, NULL, 'j' },
 		{ "progress", no_argument, NULL, 'p' },
 		{ "no-progress", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:hj:o:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:j:o:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			a->domain_in = optarg;
@@ -332,11 +315,8 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		case 'q':
 			a->progress = 0;
 			break;
-		case 'h':
-			usage(stdout);
-			return -1;
 		default:
-			usage(stderr);
+			senderkey_usage(stderr, "zonegen");
 			return EX_USAGE;
 		}
 	}
@@ -347,7 +327,7 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (a->domain_in == NULL || optind >= argc) {
-		usage(stderr);
+		senderkey_usage(stderr, "zonegen");
 		return EX_USAGE;
 	}
 	if ((a->o.soa_mname != NULL) != (a->o.nns > 0)) {
@@ -358,7 +338,7 @@ parse_args(struct zg_args *a, int argc, char **argv)
 	return 0;
 bad:
 	fprintf(stderr, "senderkey: bad option value '%s'\n", optarg);
-	usage(stderr);
+	senderkey_usage(stderr, "zonegen");
 	return EX_USAGE;
 }
 
@@ -422,7 +402,7 @@ cmd_zonegen(int argc, char **argv)
 	a.progress = -1;
 	if ((rc = parse_args(&a, argc, argv)) != 0) {
 		free(a.soa);
-		return rc == -1 ? 0 : rc;
+		return rc;
 	}
 	if ((domain = desired_opts_domain(a.domain_in)) == NULL) {
 		rc = EX_USAGE;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # 01-cli: the senderkey front end on its own: owner names, records built
-# from key files and read back, errors and exit codes.  Peers: openssl
+# from key files and read back, errors and exit codes; --help, --version
+# and help COMMAND for every command senderkey --help lists.  Peers: openssl
 # (fingerprints, key generation) and ldns-read-zone (the zone line).
 . "$SK_TOP/tests/integration/lib.sh"
 
@@ -78,4 +79,54 @@ expect_eq "fingerprint equals openssl's SPKI SHA-256" "$got" "$want"
 chmod 644 "$tmp/a.key"
 got=$("$sk" fingerprint "$tmp/a.key" | awk '{ print $1 }')
 expect_eq "fingerprint of a public part needs no private-key mode" "$got" "$want"
+
+# --help, --version and help COMMAND for every command in the table that
+# senderkey --help lists (a command added later without them fails here)
+ver=$(sed -n 's/^#define SENDERKEY_VERSION[ \t]*"\(.*\)"/\1/p' \
+    "$SK_TOP/lib/version.h")
+"$sk" --help >"$tmp/help" 2>"$tmp/err"
+expect_eq "senderkey --help exits 0" "$?" 0
+expect_eq "senderkey --help writes nothing to stderr" "$(cat "$tmp/err")" ""
+cmds=$(awk '/^commands:/ { on = 1; next } on && NF { print $1 }' "$tmp/help")
+n=$(printf '%s\n' "$cmds" | grep -c .)
+check "senderkey --help lists the commands ($n)" test "$n" -ge 15
+out=$("$sk" --version)
+expect_eq "senderkey --version exits 0" "$?" 0
+expect_eq "senderkey --version: first line from lib/version.h" \
+    "$(printf '%s\n' "$out" | head -n 1)" "senderkey $ver"
+expect_match "senderkey --version names the libraries" \
+    "$(printf '%s\n' "$out" | tr '\n' ' ')" "OpenSSL .* ldns .* libunbound "
+for c in $cmds; do
+	out=$("$sk" "$c" --help 2>"$tmp/err")
+	rc=$?
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] &&
+	    [ "$(printf '%s\n' "$out" | head -n 1 | awk '{ print $1, $2, $3 }')" = \
+	    "usage: senderkey $c" ]; then
+		ok "$c --help: its usage on stdout, exit 0"
+	else
+		not_ok "$c --help: its usage on stdout, exit 0 (exit $rc: $out $(cat "$tmp/err"))"
+	fi
+	expect_eq "help $c prints the same" "$("$sk" help "$c")" "$out"
+	expect_eq "$c -x X --help (after other options) too" \
+	    "$("$sk" "$c" -x /nonexistent --help 2>&1)" "$out"
+	got=$("$sk" "$c" --version 2>&1 | head -n 1)
+	expect_eq "$c --version: senderkey $ver" "$got" "senderkey $ver"
+done
+out=$("$sk" lookup --help)
+expect_eq "lookup --help is not taken as an address (exit 0)" "$?" 0
+"$sk" help frobnicate >"$tmp/out" 2>"$tmp/err"
+expect_eq "help of an unknown command exits 64" "$?" 64
+expect_eq "... with nothing on stdout" "$(cat "$tmp/out")" ""
+"$sk" keygen >"$tmp/out" 2>"$tmp/err"
+expect_eq "a usage error still exits 64" "$?" 64
+expect_match "... with the usage on stderr" "$(cat "$tmp/err")" \
+    "usage: senderkey keygen"
+out=$("$sk" owner -s -- --help@example.org)
+expect_eq "owner -- --help@...: a local part with dashes after --" "$out" \
+    "$("$sk" owner -s x@example.org | sed "s/^[0-9a-f]*/$(printf '%s' \
+    '--help' | sha256sum | cut -c1-56)/")"
+"$sk" owner -- --help >"$tmp/out" 2>"$tmp/err"
+expect_eq "owner -- --help: --help is an operand after --, exit 65" "$?" 65
+expect_match "... refused as an address" "$(cat "$tmp/err")" "^senderkey: --help: "
+
 done_testing
