@@ -115,7 +115,7 @@ add_entry(struct senders *v, const struct manifest_entry *e,
 		return 0;
 	}
 	if (desired_entry_key(e, a->d.key_dir, KEYGEN_ED25519, a->o.now, 0,
-	    util_read_file, &pk, NULL, NULL, err, sizeof(err)) == -1) {
+	    &pk, NULL, NULL, err, sizeof(err)) == -1) {
 		if (x->expect_error == NULL &&
 		    (x->expect_error = strdup(err)) == NULL)
 			return -1;

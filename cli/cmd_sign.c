@@ -88,6 +88,7 @@ cmd_sign(int argc, char **argv)
 	enum sig_sign_err serr = SIG_SIGN_OK;
 	enum msg_from_err ferr = MSG_FROM_OK;
 	enum msg_err merr = MSG_OK;
+	enum key_load_err why;
 	const char *keypath = NULL;
 	char err[512], *buf = NULL, *field = NULL;
 	size_t len = 0, flen = 0, line = 0;
@@ -145,9 +146,9 @@ cmd_sign(int argc, char **argv)
 		senderkey_usage(stderr, "sign");
 		return EX_USAGE;
 	}
-	if ((key = key_load_private(keypath, err, sizeof(err))) == NULL) {
+	if ((key = key_load(keypath, 1, &why, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
-		return EX_NOINPUT;
+		return why == KEY_LOAD_EDATA ? EX_DATAERR : EX_NOINPUT;
 	}
 	if ((buf = util_read_file("-", MSG_MAX_SIZE, &len, err,
 	    sizeof(err))) == NULL) {

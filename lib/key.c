@@ -6,18 +6,13 @@
  * RSA key), so callers never see another key type.  See key.h for the
  * contracts.
  */
-#include <sys/stat.h>
-
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -36,6 +31,7 @@
 #include "key_int.h"
 #include "key_ssh.h"
 #include "keyrec.h"
+#include "secret.h"
 
 #define ED25519_LEN	32
 #define PEM_BEGIN	"-----BEGIN "
@@ -51,21 +47,24 @@ static const struct pem_type {
 	const char	*keytype;	/* NULL: any */
 	int		 priv;		/* holds a private key */
 	const char	*refusal;	/* why, when structure is NULL */
+	const char	*what;		/* a public block: what it is */
 } pem_types[] = {
-	{ "PUBLIC KEY", "SubjectPublicKeyInfo", NULL, 0, NULL },
-	{ "RSA PUBLIC KEY", "type-specific", "RSA", 0, NULL },
-	{ "PRIVATE KEY", "PrivateKeyInfo", NULL, 1, NULL },
-	{ "RSA PRIVATE KEY", "type-specific", "RSA", 1, NULL },
-	{ "ENCRYPTED PRIVATE KEY", NULL, NULL, 1, ENCRYPTED },
+	{ "PUBLIC KEY", "SubjectPublicKeyInfo", NULL, 0, NULL,
+	    "a public key" },
+	{ "RSA PUBLIC KEY", "type-specific", "RSA", 0, NULL, "a public key" },
+	{ "PRIVATE KEY", "PrivateKeyInfo", NULL, 1, NULL, NULL },
+	{ "RSA PRIVATE KEY", "type-specific", "RSA", 1, NULL, NULL },
+	{ "ENCRYPTED PRIVATE KEY", NULL, NULL, 1, ENCRYPTED, NULL },
 	{ "OPENSSH PRIVATE KEY", NULL, NULL, 1, "OpenSSH private keys are "
-	    "not supported: use the .pub file or a PKCS#8 PEM key" },
-	{ "EC PRIVATE KEY", NULL, NULL, 1, "ecdsa" UNSUPPORTED },
-	{ "EC PARAMETERS", NULL, NULL, 0, "ecdsa" UNSUPPORTED },
-	{ "DSA PRIVATE KEY", NULL, NULL, 1, "dsa" UNSUPPORTED },
+	    "not supported: use the .pub file or a PKCS#8 PEM key", NULL },
+	{ "EC PRIVATE KEY", NULL, NULL, 1, "ecdsa" UNSUPPORTED, NULL },
+	{ "EC PARAMETERS", NULL, NULL, 0, "ecdsa" UNSUPPORTED, NULL },
+	{ "DSA PRIVATE KEY", NULL, NULL, 1, "dsa" UNSUPPORTED, NULL },
 	{ "CERTIFICATE", NULL, NULL, 0, "certificates are not supported: "
-	    "extract the key with openssl x509 -pubkey" },
-	{ "PGP PUBLIC KEY BLOCK", NULL, NULL, 0, OPENPGP },
-	{ "PGP PRIVATE KEY BLOCK", NULL, NULL, 1, OPENPGP },
+	    "extract the key with openssl x509 -pubkey", "a certificate" },
+	{ "PGP PUBLIC KEY BLOCK", NULL, NULL, 0, OPENPGP,
+	    "an OpenPGP public key" },
+	{ "PGP PRIVATE KEY BLOCK", NULL, NULL, 1, OPENPGP, NULL },
 };
 
 /*
@@ -246,14 +245,13 @@ from_pem(const char *buf, size_t len, int priv, char *err, size_t errsz)
 		errstr_set(err, errsz, "unsupported PEM block \"%s\"", label);
 		goto fail;
 	}
-	if (t->structure == NULL) {
-		errstr_set(err, errsz, "%s", t->refusal);
+	if (priv && !t->priv && t->what != NULL) {
+		errstr_set(err, errsz, "this is %s where a private key is "
+		    "needed", t->what);
 		goto fail;
 	}
-	if (priv && !t->priv) {
-		errstr_set(err, errsz,
-		    "this is a public key where a private key "
-		    "is needed");
+	if (t->structure == NULL) {
+		errstr_set(err, errsz, "%s", t->refusal);
 		goto fail;
 	}
 	if (len > INT_MAX || (bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
@@ -304,6 +302,37 @@ fail:
 	return pk;
 }
 
+/*
+ * not_private: why the LEN octets at P (no PEM block) are no private key:
+ * what they are when it can be told.
+ */
+static const char *
+not_private(const char *p, size_t len)
+{
+	const unsigned char c = (unsigned char)p[0];
+	int tag;
+
+	if (has_prefix(p, len, "ssh-"))
+		return "this is an OpenSSH public key where a private key is "
+		    "needed";
+	if (has_prefix(p, len, "v=SK1"))
+		return "this is a sender key record (v=SK1) where a private "
+		    "key is needed: give the .private file keygen wrote";
+	if (has_prefix(p, len, "Private-key-format:"))
+		return "this is a DNSSEC (BIND format) private key, not a "
+		    "sender key";
+	if ((c & 0x80) != 0) {
+		/* OpenPGP packet: new format tag in bits 5-0, old in 5-2. */
+		tag = (c & 0x40) ? (c & 0x3f) : ((c >> 2) & 0x0f);
+		if (tag == 6)
+			return "this is an OpenPGP public key where a private "
+			    "key is needed";
+		if (tag == 5)
+			return OPENPGP;
+	}
+	return "not a PEM private key (no -----BEGIN PRIVATE KEY----- line)";
+}
+
 /* from_text: key_public_from_text, or key_private_from_text when PRIV. */
 static EVP_PKEY *
 from_text(const char *buf, size_t len, int priv, char *err, size_t errsz)
@@ -323,13 +352,27 @@ from_text(const char *buf, size_t len, int priv, char *err, size_t errsz)
 	else if (!priv)
 		pk = check_key(key_ssh_public(buf + off, len - off, err,
 		    errsz), err, errsz);
-	else if (has_prefix(buf + off, len - off, "ssh-"))
-		errstr_set(err, errsz, "this is an OpenSSH public key where a "
-		    "private key is needed");
 	else
-		errstr_set(err, errsz, "not a PEM private key");
+		errstr_set(err, errsz, "%s", not_private(buf + off, len - off));
 	ERR_pop_to_mark();
 	return pk;
+}
+
+int
+key_text_private(const char *buf, size_t len)
+{
+	char label[64];
+	size_t i, off = 0;
+
+	while (off < len && is_space((unsigned char)buf[off]))
+		off++;
+	if (!has_prefix(buf + off, len - off, PEM_BEGIN) ||
+	    pem_label(buf + off, len - off, label, sizeof(label)) == -1)
+		return 0;
+	for (i = 0; i < sizeof(pem_types) / sizeof(pem_types[0]); i++)
+		if (strcmp(label, pem_types[i].label) == 0)
+			return pem_types[i].priv;
+	return 0;
 }
 
 EVP_PKEY *
@@ -344,214 +387,44 @@ key_private_from_text(const char *buf, size_t len, char *err, size_t errsz)
 	return from_text(buf, len, 1, err, errsz);
 }
 
-/*
- * dir_of: split PATH into its directory (into DIR, DIRSZ octets: "." when
- * PATH has no '/', "/" for a file in the root) and *BASE, the last
- * component.  Returns 0, or -1 with errno set when DIR is too small.
- */
-static int
-dir_of(const char *path, char *dir, size_t dirsz, const char **base)
-{
-	const char *slash;
-	size_t n;
-
-	if ((slash = strrchr(path, '/')) == NULL) {
-		*base = path;
-		n = 1;
-		path = ".";
-	} else {
-		*base = slash + 1;
-		n = slash == path ? 1 : (size_t)(slash - path);
-	}
-	if (n >= dirsz) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	return 0;
-}
-
-#if defined(O_SEARCH)
-#define DIR_OPEN_FLAGS	(O_SEARCH | O_DIRECTORY | O_CLOEXEC)
-#elif defined(O_PATH)
-#define DIR_OPEN_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
-#else
-#define DIR_OPEN_FLAGS	(O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-#endif
+/* What key_load's judge keeps. */
+struct load_arg {
+	int		 priv;
+	EVP_PKEY	*pk;
+};
 
 /*
- * open_private: open the private key file PATH only if nobody but its
- * reader and root can read or replace it, as OpenSSH and OpenDKIM judge
- * key files.  The directory is opened first and must be owned by the
- * effective user or root and not writable by group or others (unless
- * sticky, like /tmp); the file is then opened relative to it, without
- * following a symbolic link, and must be a regular file owned by the
- * effective user or root with no group or other permission.  Every check
- * is made with fstat on the opened descriptors, so nothing can be swapped
- * between check and read.  Returns the file's descriptor, or -1 with ERR
- * set (PATH, what is wrong and the command that fixes it).
+ * judge_key: secret_load's judge for key_load: parse the text as a
+ * private key (PRIV) or any key; a private key is a secret, so the file
+ * checks apply to it even when only its public part is wanted.
  */
-static int
-open_private(const char *path, char *err, size_t errsz)
+static enum secret_kind
+judge_key(const char *buf, size_t len, void *arg, char *err, size_t errsz)
 {
-	char dir[PATH_MAX];
-	const char *base;
-	struct stat st;
-	uid_t euid = geteuid();
-	int dfd = -1, fd = -1;
+	struct load_arg *a = arg;
 
-	if (dir_of(path, dir, sizeof(dir), &base) == -1 ||
-	    (dfd = open(dir, DIR_OPEN_FLAGS)) == -1 || fstat(dfd, &st) == -1) {
-		errstr_set(err, errsz, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (st.st_uid != euid && st.st_uid != 0) {
-		errstr_set(err, errsz,
-		    "%s: the key's directory %s is owned by uid "
-		    "%u, not by uid %u (the user reading the key) or root: run "
-		    "chown %u %s", path, dir, (unsigned)st.st_uid,
-		    (unsigned)euid, (unsigned)euid, dir);
-		goto fail;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-	    (st.st_mode & S_ISVTX) == 0) {
-		errstr_set(err, errsz,
-		    "%s: the key's directory %s has mode %04o, "
-		    "writable by group or others, who could replace the key: "
-		    "run chmod go-w %s", path, dir,
-		    (unsigned)(st.st_mode & 07777), dir);
-		goto fail;
-	}
-	if (*base == '\0') {
-		errstr_set(err, errsz, "%s: not a regular file", path);
-		goto fail;
-	}
-	fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-	    O_NOFOLLOW);
-	if (fd == -1 && errno == ELOOP) {
-		errstr_set(err, errsz,
-		    "%s: private key file is a symbolic link: "
-		    "name the file itself (readlink -f %s)", path, path);
-		goto fail;
-	}
-	if (fd == -1 || fstat(fd, &st) == -1) {
-		errstr_set(err, errsz, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errstr_set(err, errsz, "%s: not a regular file", path);
-		goto fail;
-	}
-	if (st.st_uid != euid && st.st_uid != 0) {
-		errstr_set(err, errsz,
-		    "%s: private key file is owned by uid %u, "
-		    "not by uid %u (the user reading it) or root: run chown "
-		    "%u %s", path, (unsigned)st.st_uid, (unsigned)euid,
-		    (unsigned)euid, path);
-		goto fail;
-	}
-	if ((st.st_mode & 077) != 0) {
-		errstr_set(err, errsz,
-		    "%s: private key file has mode %04o, open "
-		    "to others: run chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 07777), path);
-		goto fail;
-	}
-	close(dfd);
-	return fd;
-fail:
-	if (fd != -1)
-		close(fd);
-	if (dfd != -1)
-		close(dfd);
-	return -1;
-}
-
-/*
- * read_file: the contents of PATH in a malloc'd buffer (*LENP octets),
- * which the caller must OPENSSL_cleanse and free, or NULL with ERR and
- * *WHY set.  PRIV: open it with open_private's checks.
- */
-static char *
-read_file(const char *path, int priv, size_t *lenp, enum key_load_err *why,
-    char *err, size_t errsz)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd = -1;
-
-	*why = KEY_LOAD_EFILE;
-	if (priv) {
-		if ((fd = open_private(path, err, errsz)) == -1)
-			goto fail;
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (fd == -1 || fstat(fd, &st) == -1)
-			goto syserr;
-		if (!S_ISREG(st.st_mode)) {
-			errstr_set(err, errsz, "%s: not a regular file", path);
-			goto fail;
-		}
-	}
-	if ((buf = malloc(KEY_FILE_MAX + 1)) == NULL)
-		goto syserr;
-	while (len <= KEY_FILE_MAX && (n = read(fd, buf + len,
-	    KEY_FILE_MAX + 1 - len)) != 0) {
-		if (n == -1 && errno != EINTR)
-			goto syserr;
-		len += n > 0 ? (size_t)n : 0;
-	}
-	if (len > KEY_FILE_MAX) {
-		*why = KEY_LOAD_EDATA;
-		errstr_set(err, errsz, "%s: larger than %d KiB, not a key file",
-		    path, KEY_FILE_MAX / 1024);
-		goto fail;
-	}
-	close(fd);
-	*lenp = len;
-	*why = KEY_LOAD_OK;
-	return buf;
-syserr:
-	errstr_set(err, errsz, "%s: %s", path, strerror(errno));
-fail:
-	if (buf != NULL) {
-		OPENSSL_cleanse(buf, len);
-		free(buf);
-	}
-	if (fd != -1)
-		close(fd);
-	return NULL;
+	if ((a->pk = from_text(buf, len, a->priv, err, errsz)) == NULL)
+		return SECRET_NOT;
+	return a->priv || key_text_private(buf, len) ? SECRET_SECRET :
+	    SECRET_PUBLIC;
 }
 
 EVP_PKEY *
 key_load(const char *path, int priv, enum key_load_err *why, char *err,
     size_t errsz)
 {
-	enum key_load_err w;
-	char msg[256];
-	char *buf;
-	size_t len;
-	EVP_PKEY *pk = NULL;
+	struct load_arg a = { priv, NULL };
+	enum secret_err w;
 
-	if ((buf = read_file(path, priv, &len, &w, err, errsz)) == NULL)
-		goto done;
-	if (priv)
-		pk = key_private_from_text(buf, len, msg, sizeof(msg));
-	else
-		pk = key_public_from_text(buf, len, msg, sizeof(msg));
-	OPENSSL_cleanse(buf, len);
-	free(buf);
-	if (pk == NULL) {
-		w = KEY_LOAD_EDATA;
-		errstr_set(err, errsz, "%s: %s", path, msg);
+	if (secret_load(path, KEY_FILE_MAX, "private key", judge_key, &a, &w,
+	    err, errsz) == -1) {
+		EVP_PKEY_free(a.pk);
+		a.pk = NULL;
 	}
-done:
 	if (why != NULL)
-		*why = w;
-	return pk;
+		*why = w == SECRET_OK ? KEY_LOAD_OK : w == SECRET_EDATA ?
+		    KEY_LOAD_EDATA : KEY_LOAD_EFILE;
+	return a.pk;
 }
 
 EVP_PKEY *

@@ -28,7 +28,7 @@ enum key_load_err {
 	KEY_LOAD_OK = 0,
 	KEY_LOAD_EFILE,	/* cannot open or read, not a regular file, or a
 			   private key file others could read or replace
-			   (see key_load) */
+			   (see key_load; lib/secret.h) */
 	KEY_LOAD_EDATA,	/* read, but too large or not a usable key */
 };
 
@@ -52,17 +52,29 @@ EVP_PKEY	*key_private_from_text(const char *buf, size_t len, char *err,
 		    size_t errsz);
 
 /*
+ * key_text_private: 1 when the LEN octets at BUF start (after white space)
+ * with a PEM block that holds a private key (PKCS#8, PKCS#1, encrypted,
+ * OpenSSH, EC, DSA, OpenPGP private), else 0.  Pure.
+ */
+int		 key_text_private(const char *buf, size_t len);
+
+/*
  * key_load: read the file PATH (at most KEY_FILE_MAX octets) and parse it
  * with key_private_from_text when PRIV is non-zero, else with
- * key_public_from_text.  A private key file is refused (KEY_LOAD_EFILE)
- * unless it is a regular file, not a symbolic link, owned by the
- * effective user or root, with no group or other permission bit, in a
- * directory owned by the effective user or root that group and others
- * cannot write (or that is sticky, like /tmp); the checks are made on the
- * opened descriptors, with no window between check and read.
+ * key_public_from_text.  This is the one reader of private key files
+ * (sign, the milter's KeyTable, keygen and zonegen re-reading keys, and
+ * fingerprint, record and zonegen's key files when they hold a private
+ * key): it makes the checks of lib/secret.h in their order: the file can
+ * be opened and is a regular file; then its content (a public key, a
+ * record or garbage where a private key is needed is said as such);
+ * then, for a file holding a private key (whatever PRIV), that it is not
+ * a symbolic link, has no group or other permission bit, is owned by the
+ * effective user or root, in a directory owned by the effective user or
+ * root that group and others cannot write (or that is sticky, like /tmp).
  * Returns a new key, or NULL with ERR set to a text starting with PATH and
- * *WHY (when WHY is not NULL) telling a file problem from a content one.
- * The file's contents are wiped from memory before returning.
+ * *WHY (when WHY is not NULL) telling a file problem (KEY_LOAD_EFILE,
+ * including the mode and owner checks) from a content one.  The file's
+ * contents are wiped from memory before returning.
  */
 EVP_PKEY	*key_load(const char *path, int priv, enum key_load_err *why,
 		    char *err, size_t errsz);

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "lib/b64.h"
+#include "lib/secret.h"
 #include "tsig.h"
 
 #define TSIG_NAME_MAX	255
@@ -21,6 +22,12 @@ struct tsig {
 	char	*name;
 	char	*alg;
 	char	*secret;
+};
+
+/* What tsig_load's judge takes and keeps. */
+struct tsig_judge {
+	const char	*path;
+	struct tsig	*k;
 };
 
 /* Algorithm names as written, and the wire names ldns knows. */
@@ -433,27 +440,31 @@ tsig_parse(const char *text, size_t len, const char *fname, char *err,
 	return parse_bind(text, len, fname, err, errsz);
 }
 
+/* judge_tsig: secret_load's judge: ARG gets the parsed key. */
+static enum secret_kind
+judge_tsig(const char *buf, size_t len, void *arg, char *err, size_t errsz)
+{
+	struct tsig_judge *j = arg;
+	char msg[512];
+	size_t n = strlen(j->path);
+
+	if ((j->k = tsig_parse(buf, len, j->path, msg, sizeof(msg))) != NULL)
+		return SECRET_SECRET;
+	/* secret_load puts PATH before ":LINE: ...". */
+	snprintf(err, errsz, "%s", strncmp(msg, j->path, n) == 0 &&
+	    msg[n] == ':' ? msg + n : msg);
+	return SECRET_NOT;
+}
+
 struct tsig *
 tsig_load(const char *path, char *err, size_t errsz)
 {
-	struct tsig *k = NULL;
-	char buf[TSIG_FILE_MAX + 1];
-	size_t len;
-	FILE *fp;
+	struct tsig_judge j = { path, NULL };
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+	if (secret_load(path, TSIG_FILE_MAX, "TSIG key", judge_tsig, &j, NULL,
+	    err, errsz) == -1) {
+		tsig_free(j.k);
 		return NULL;
 	}
-	len = fread(buf, 1, sizeof(buf), fp);
-	if (ferror(fp))
-		snprintf(err, errsz, "%s: read error", path);
-	else if (len > TSIG_FILE_MAX)
-		snprintf(err, errsz, "%s: larger than %d octets", path,
-		    TSIG_FILE_MAX);
-	else
-		k = tsig_parse(buf, len, path, err, errsz);
-	fclose(fp);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return k;
+	return j.k;
 }

@@ -25,8 +25,12 @@ struct tsig	*tsig_parse(const char *text, size_t len, const char *fname,
 		    char *err, size_t errsz);
 
 /*
- * tsig_load: read PATH (at most TSIG_FILE_MAX octets) and tsig_parse it.
- * The buffer is wiped before it is freed.  NULL with ERR on failure.
+ * tsig_load: read PATH (at most TSIG_FILE_MAX octets) and tsig_parse it,
+ * with the checks of lib/secret.h: a TSIG key is a secret, so its file
+ * must be a regular file of mode 0600 (or stricter), owned by the
+ * effective user or root, in a directory others cannot write; a file
+ * that holds no key is said to be so before any mode complaint.  The
+ * buffer is wiped before it is freed.  NULL with ERR on failure.
  */
 struct tsig	*tsig_load(const char *path, char *err, size_t errsz);
 

@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "lib/addr.h"
 #include "lib/key.h"
 #include "lib/key_ssh.h"
 #include "lib/pgp.h"
+#include "lib/secret.h"
 #include "desired.h"
 #include "keygen.h"
 #include "manifest.h"
@@ -36,11 +38,57 @@ is_pgp(const unsigned char *p, size_t len)
 	return ((p[0] & 0x40) ? (p[0] & 0x3f) : ((p[0] >> 2) & 0x0f)) == 6;
 }
 
+/* What key_judge keeps: a copy of the file's text. */
+struct key_text {
+	char	*text;
+	size_t	 len;
+};
+
+/*
+ * key_judge: secret_load's judge for a manifest's key file: keep a copy
+ * of any text; a private key in it makes the file a secret, so the
+ * private key file checks apply (key.h, key_load).
+ */
+static enum secret_kind
+key_judge(const char *buf, size_t len, void *arg, char *err, size_t errsz)
+{
+	struct key_text *t = arg;
+
+	if ((t->text = malloc(len + 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return SECRET_NOT;
+	}
+	memcpy(t->text, buf, len + 1);
+	t->len = len;
+	return key_text_private(buf, len) ? SECRET_SECRET : SECRET_PUBLIC;
+}
+
+/*
+ * read_key_file: the text of the key file PATH (malloc'd, NUL added, *LEN
+ * octets; the caller wipes and frees it), read as key_load reads keys: no
+ * FIFO or device, and a private key in it only from a file of mode 0600
+ * (lib/secret.h).  NULL with ERR set.
+ */
+static char *
+read_key_file(const char *path, size_t *len, char *err, size_t errsz)
+{
+	struct key_text t = { NULL, 0 };
+
+	if (secret_load(path, KEY_FILE_MAX, "private key", key_judge, &t,
+	    NULL, err, errsz) == -1) {
+		if (t.text != NULL)
+			OPENSSL_cleanse(t.text, t.len);
+		free(t.text);
+		return NULL;
+	}
+	*len = t.len;
+	return t.text;
+}
+
 int
 desired_entry_key(const struct manifest_entry *e, const char *key_dir,
-    enum keygen_alg alg, int64_t now, int make, desired_reader read,
-    EVP_PKEY **pk, unsigned char **pgp, size_t *pgplen, char *err,
-    size_t errsz)
+    enum keygen_alg alg, int64_t now, int make, EVP_PKEY **pk,
+    unsigned char **pgp, size_t *pgplen, char *err, size_t errsz)
 {
 	char buf[512], *text = NULL, *priv = NULL, *pub = NULL;
 	const unsigned char *data = e->data;
@@ -88,8 +136,8 @@ desired_entry_key(const struct manifest_entry *e, const char *key_dir,
 			    key_dir);
 		return 0;
 	case MANIFEST_KEY_FILE:
-		text = read(e->path, KEY_FILE_MAX, &len, buf, sizeof(buf));
-		if (text == NULL) {
+		if ((text = read_key_file(e->path, &len, buf,
+		    sizeof(buf))) == NULL) {
 			snprintf(err, errsz, "%s:%lu: %s", e->file, e->line,
 			    buf);
 			return -1;
@@ -134,6 +182,8 @@ bad:
 	}
 done:
 	pgp_key_free(k);
+	if (text != NULL)
+		OPENSSL_cleanse(text, len);	/* may be a private key */
 	free(text);
 	return rc;
 }
@@ -228,7 +278,7 @@ desired_build(struct zonegen *zg, const struct manifest *m,
 		    raw) == 0)
 			ed = raw;
 		else if (desired_entry_key(e, a->key_dir, a->alg, a->now, 1,
-		    a->read, &pk, &pgp, &pgplen, err, sizeof(err)) == -1) {
+		    &pk, &pgp, &pgplen, err, sizeof(err)) == -1) {
 			fprintf(stderr, "%s\n", err);
 			nerr++;
 			continue;

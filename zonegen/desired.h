@@ -54,7 +54,9 @@ enum desired_status desired_read(struct manifest *m, char *const *files,
  * desired_entry_key: the public key manifest entry E stands for, in *PK
  * (caller frees), and when PGP is not NULL, for an OpenPGP key the
  * reduced key for the OPENPGPKEY record in *PGP and *PGPLEN (malloc'd, caller
- * frees; NULL when there is none).  Key files are read with READ.  A
+ * frees; NULL when there is none).  Key files are read as key_load
+ * reads them (lib/secret.h: regular files only, and one holding a private
+ * key only at mode 0600 or stricter, checked after its content).  A
  * "generate" entry uses KEY_DIR's key: with MAKE set a missing key is
  * created (algorithm ALG, announced on standard error); with MAKE 0 the
  * existing public key file is read and nothing is ever created.  NOW
@@ -63,7 +65,7 @@ enum desired_status desired_read(struct manifest *m, char *const *files,
  */
 int		 desired_entry_key(const struct manifest_entry *e,
 		    const char *key_dir, enum keygen_alg alg, int64_t now,
-		    int make, desired_reader read, EVP_PKEY **pk,
+		    int make, EVP_PKEY **pk,
 		    unsigned char **pgp, size_t *pgplen, char *err,
 		    size_t errsz);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # 01-cli: the senderkey front end on its own: owner names, records built
 # from key files and read back, errors and exit codes; --help, --version
-# and help COMMAND for every command senderkey --help lists.  Peers: openssl
+# and help COMMAND for every command senderkey --help lists; the private
+# key file checks of sign, fingerprint, record and zonegen, case by case.  Peers: openssl
 # (fingerprints, key generation) and ldns-read-zone (the zone line).
 . "$SK_TOP/tests/integration/lib.sh"
 
@@ -76,9 +77,8 @@ want=$(openssl pkey -in "$tmp/a.pub" -pubin -outform DER | openssl dgst -sha256 
     cut -c1-64 | tr a-f A-F | sed 's/../&:/g; s/:$//')
 got=$("$sk" fingerprint "$tmp/a.key" | awk '{ print $1 }')
 expect_eq "fingerprint equals openssl's SPKI SHA-256" "$got" "$want"
-chmod 644 "$tmp/a.key"
-got=$("$sk" fingerprint "$tmp/a.key" | awk '{ print $1 }')
-expect_eq "fingerprint of a public part needs no private-key mode" "$got" "$want"
+got=$("$sk" fingerprint "$tmp/a.pub" | awk '{ print $1 }')
+expect_eq "fingerprint of the public key file: the same" "$got" "$want"
 
 # --help, --version and help COMMAND for every command in the table that
 # senderkey --help lists (a command added later without them fails here)
@@ -129,4 +129,70 @@ expect_eq "owner -- --help@...: a local part with dashes after --" "$out" \
 expect_eq "owner -- --help: --help is an operand after --, exit 65" "$?" 65
 expect_match "... refused as an address" "$(cat "$tmp/err")" "^senderkey: --help: "
 
+# The one private-key reader (lib/key.c over lib/secret.c), for every
+# command that reads a key file: what is wrong is said first, then the mode.
+k="$tmp/k"
+mkdir -m 700 "$k"
+openssl genpkey -algorithm ed25519 -out "$k/good.key" 2>/dev/null
+chmod 600 "$k/good.key"
+cp "$k/good.key" "$k/open.key"
+chmod 644 "$k/open.key"
+openssl pkey -in "$k/good.key" -pubout -out "$k/pub.pem" 2>/dev/null
+chmod 644 "$k/pub.pem"
+"$sk" record "$k/good.key" >"$k/rec.txt"
+chmod 644 "$k/rec.txt"
+mkfifo "$k/fifo"
+mkdir "$k/dir"
+ln -s good.key "$k/link.key"
+printf 'hello\n' >"$k/junk"
+printf 'From: alice@example.test\r\nTo: bob@example.test\r\nSubject: t\r\n\r\nhi\r\n' \
+    >"$tmp/msg"
+# run CMD FILE: the command reading FILE, stderr in $tmp/err, exit in $rc
+# (timeout: a command that blocks on the FIFO fails instead of hanging)
+run() {
+	case $1 in
+	sign) timeout 60 "$sk" sign -k "$2" <"$tmp/msg" ;;
+	fingerprint) timeout 60 "$sk" fingerprint "$2" ;;
+	record) timeout 60 "$sk" record "$2" ;;
+	zonegen) printf 'address,key\nalice@example.test,%s\n' "$2" >"$tmp/m.csv"
+		timeout 60 "$sk" zonegen -d example.test "$tmp/m.csv" ;;
+	esac >/dev/null 2>"$tmp/err" </dev/null
+	rc=$?
+}
+for c in sign fingerprint record zonegen; do
+	run "$c" "$k/missing"
+	expect_match "$c: a missing key file is named" "$(cat "$tmp/err")" \
+	    "$k/missing: No such file or directory"
+	run "$c" "$k/fifo"
+	expect_match "$c: a FIFO is refused without blocking" \
+	    "$(cat "$tmp/err")" "fifo: not a regular file \\(a FIFO\\)"
+	run "$c" "$k/dir"
+	expect_match "$c: a directory is refused" "$(cat "$tmp/err")" \
+	    "dir: not a regular file \\(a directory\\)"
+	run "$c" "$k/open.key"
+	check "$c: a 0644 private key is refused" test "$rc" -ne 0
+	expect_match "$c: ... naming the mode and the fix" "$(cat "$tmp/err")" \
+	    "open.key: private key file has mode 0644.*run chmod 600 $k/open.key"
+	run "$c" "$k/link.key"
+	expect_match "$c: a symbolic link to a private key is refused" \
+	    "$(cat "$tmp/err")" "link.key: private key file is a symbolic link"
+	run "$c" "$k/good.key"
+	expect_eq "$c: a 0600 private key is read" "$rc:$(cat "$tmp/err")" "0:"
+done
+chmod 644 "$k/junk"
+for f in pub.pem rec.txt junk; do
+	run sign "$k/$f"
+	expect_eq "sign: 0644 $f is refused for its content (65)" "$rc" 65
+	case $f in
+	pub.pem) want="this is a public key where a private key is needed" ;;
+	rec.txt) want="this is a sender key record \\(v=SK1\\) where a private key" ;;
+	junk) want="not a PEM private key" ;;
+	esac
+	expect_match "sign: $f: what it is, not its mode" \
+	    "$(grep -v chmod "$tmp/err")" "$f: $want"
+done
+for c in fingerprint record zonegen; do
+	run "$c" "$k/pub.pem"
+	expect_eq "$c: a public key of mode 0644 is fine" "$rc:$(cat "$tmp/err")" "0:"
+done
 done_testing

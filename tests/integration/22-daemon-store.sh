@@ -34,8 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 STORE=$D/store.db
-ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pem" | cut -d' ' -f1)
-BOB_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/bob.pem" | cut -d' ' -f1)
+ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pub" | cut -d' ' -f1)
+BOB_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/bob.pub" | cut -d' ' -f1)
 
 # conf NAME STORE-PATH: a config with its own sockets, reading STORE-PATH.
 conf() {
@@ -107,7 +107,7 @@ ROT_HASH=$("$SK" owner "$ROT@example.test" | awk '$1 == "senderkey" {
     sub(/\._senderkey\..*/, "", $2); print $2 }')
 ROT_OWNER=$ROT_HASH._senderkey
 if bed add example.test "$ROT_OWNER TXT \"$("$SK" record \
-    "$SK_TOP/tests/bed/bob.pem")\"" >"$_t_out" 2>&1; then
+    "$SK_TOP/tests/bed/bob.pub")\"" >"$_t_out" 2>&1; then
 	ok "bed add: $ROT@example.test published with bob's key"
 else
 	not_ok "bed add: $ROT@example.test published with bob's key"
@@ -251,7 +251,7 @@ expect_match "policy socket, recipient in Postfix's internal form: its domain's 
 # the key is rotated away from the pin: a daemon asked afterwards says so
 if bed del example.test "$ROT_OWNER" TXT >"$_t_out" 2>&1 &&
     bed add example.test "$ROT_OWNER TXT \"$("$SK" record \
-    "$SK_TOP/tests/bed/alice.pem")\"" >>"$_t_out" 2>&1; then
+    "$SK_TOP/tests/bed/alice.pub")\"" >>"$_t_out" 2>&1; then
 	ok "bed del/add: $ROT@example.test now publishes alice's key"
 else
 	not_ok "bed del/add: $ROT@example.test now publishes alice's key"

@@ -42,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ALICE=$SK_TOP/tests/bed/alice.pem
+ALICE=$SK_TOP/tests/bed/alice.pub
 ALICE_FP=$("$SK" fingerprint "$ALICE" | cut -d' ' -f1)
 
 # optzone ZONE [RR lines...]: ZONE with alice's key and the lines, signed

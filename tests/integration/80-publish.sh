@@ -21,6 +21,7 @@ knot_up pub.test
 
 sk="$SK_BIN/senderkey"
 cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
+chmod 600 "$tmp/alice.pem" "$tmp/bob.pem"	# private keys: key_load's rule
 cd "$tmp" || exit 1
 printf 'address,key,not_before,not_after,flags\nalice@pub.test,alice.pem,,,\nbob@pub.test,bob.pem,,,\ncarol@pub.test,generate,,,\ndave@pub.test,generate,,,\n' >all.csv
 printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\nbob@pub.test,bob.pem,,,\ncarol@pub.test,generate,,,\ndave@pub.test,generate,,,\n' >rotate.csv

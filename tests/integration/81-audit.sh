@@ -25,8 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-alice=$SK_TOP/tests/bed/alice.pem
-bob=$SK_TOP/tests/bed/bob.pem
+alice=$SK_TOP/tests/bed/alice.pub
+bob=$SK_TOP/tests/bed/bob.pub
 openssl genpkey -algorithm ed25519 -out "$tmp/carol.pem" 2>/dev/null
 openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 \
     -out "$tmp/dave.pem" 2>/dev/null

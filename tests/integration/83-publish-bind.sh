@@ -69,6 +69,7 @@ www TXT "v=SK1; not managed: wrong owner"
 ZONE
 printf 'key "publish-key." {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' \
     "$secret" >"$tmp/publish.key"
+chmod 600 "$tmp/publish.key"	# a secret: publish refuses it readable by others
 bed exec ip addr add "$addr/32" dev lo >/dev/null 2>&1
 bed exec named -c "$tmp/named.conf" -f >>"$tmp/named.out" 2>&1 &
 i=0
@@ -91,6 +92,7 @@ axfr() {	# the managed-type records by AXFR with the key (empty: refused)
 expect_eq "AXFR refused (allow-transfer none)" "$(axfr)" ""
 
 cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
+chmod 600 "$tmp/alice.pem" "$tmp/bob.pem"	# private keys: key_load's rule
 cd "$tmp" || exit 1
 # Five senders, one record each (no policy record).  Without AXFR the
 # names read are the manifest's, then the state file's: a name in both is

@@ -46,8 +46,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pem" | cut -d' ' -f1)
-BOB_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/bob.pem" | cut -d' ' -f1)
+ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pub" | cut -d' ' -f1)
+BOB_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/bob.pub" | cut -d' ' -f1)
 
 # The table: "|"-separated, blanks around fields dropped -> $D/rows (TAB).
 grep -v '^#' "$MATRIX" | grep -v '^[[:space:]]*$' | awk -F'|' -v OFS='\t' '{
@@ -62,8 +62,8 @@ expect_eq "matrix.txt has at least 25 rows" \
 mkdir "$D/z"
 check "mkfaults builds the zones" env FM_ADDR=$FM_ADDR \
     SK_BED_SINK="$SK_BED_SINK" "$FAULTS/mkfaults" "$D/z" \
-    "$("$SK" record "$SK_TOP/tests/bed/alice.pem")" \
-    "$("$SK" record "$SK_TOP/tests/bed/bob.pem")"
+    "$("$SK" record "$SK_TOP/tests/bed/alice.pub")" \
+    "$("$SK" record "$SK_TOP/tests/bed/bob.pub")"
 [ -f "$D/z/nsd.conf" ] || done_testing
 # A zone of the table that mkfaults does not delegate would make its row
 # test the parent's NXDOMAIN instead.

@@ -45,7 +45,7 @@ ask() {	# SOCKET LINE
 	printf '%s\n' "$2" | "$CL" "$1" -n 1
 }
 
-ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pem" | cut -d' ' -f1)
+ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pub" | cut -d' ' -f1)
 AUTHZ="AUTHZ sender=alice@example.test recipient=bob@example.net sig=pass key=$ALICE_FP"
 
 # --- the checker sees a cut reply ------------------------------------

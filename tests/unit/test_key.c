@@ -85,6 +85,30 @@ tmp_copy(const char *name, mode_t mode)
 	return tmp;
 }
 
+/*
+ * load_any: key_load_public of the test file NAME; a private key file
+ * (*.key) from a 0600 copy, since key_load refuses a private key others
+ * can read even when only its public part is wanted.
+ */
+static EVP_PKEY *
+load_any(const char *name, char *err, size_t errsz)
+{
+	char path[256], *tmp = NULL;
+	size_t n = strlen(name);
+	EVP_PKEY *pk;
+
+	snprintf(path, sizeof(path), DIR "%s", name);
+	if (n > 4 && strcmp(name + n - 4, ".key") == 0 &&
+	    (tmp = tmp_copy(name, 0600)) != NULL)
+		snprintf(path, sizeof(path), "%s", tmp);
+	pk = key_load_public(path, err, errsz);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return pk;
+}
+
 static void
 load_fps(struct fps *fps)
 {
@@ -126,11 +150,10 @@ static void
 good_public(const struct fps *fps, const char *name, const char *type,
     unsigned bits)
 {
-	char path[256], err[256] = "", fp[KEY_FP_SIZE], *pem = NULL;
+	char err[256] = "", fp[KEY_FP_SIZE], *pem = NULL;
 	EVP_PKEY *pk;
 
-	snprintf(path, sizeof(path), DIR "%s", name);
-	pk = key_load_public(path, err, sizeof(err));
+	pk = load_any(name, err, sizeof(err));
 	T_OK(pk != NULL, "%s loads (%s)", name, err);
 	fp_of(pk, fp);
 	T_STREQ(fp, want_fp(fps, name), "%s: fingerprint as openssl's", name);
@@ -230,15 +253,13 @@ test_twins(void)
 		{ "rsa2048.pkcs1.pem", "rsa2048.spki.pem" },
 		{ "rsa2048.pkcs1.key", "rsa2048.key" },
 	};
-	char fa[KEY_FP_SIZE], fb[KEY_FP_SIZE], pa[256], pb[256], err[256];
+	char fa[KEY_FP_SIZE], fb[KEY_FP_SIZE], err[256];
 	EVP_PKEY *a, *b;
 	size_t i;
 
 	for (i = 0; i < sizeof(twins) / sizeof(twins[0]); i++) {
-		snprintf(pa, sizeof(pa), DIR "%s", twins[i][0]);
-		snprintf(pb, sizeof(pb), DIR "%s", twins[i][1]);
-		a = key_load_public(pa, err, sizeof(err));
-		b = key_load_public(pb, err, sizeof(err));
+		a = load_any(twins[i][0], err, sizeof(err));
+		b = load_any(twins[i][1], err, sizeof(err));
 		fp_of(a, fa);
 		fp_of(b, fb);
 		T_OK(a != NULL && b != NULL && strcmp(fa, fb) == 0 &&
@@ -462,8 +483,16 @@ test_private(const struct fps *fps)
 		T_OK(chmod(tmp, 0640) == 0 && key_load_private(tmp, err,
 		    sizeof(err)) == NULL && strstr(err, "chmod 600") != NULL,
 		    "mode 0640 refused too");
-		pk = key_load_public(tmp, err, sizeof(err));
-		T_OK(pk != NULL, "mode 0644 is fine for its public part");
+		T_OK(chmod(tmp, 0644) == 0, "back to mode 0644");
+		pk = key_load(tmp, 0, &why, err, sizeof(err));
+		T_OK(pk == NULL && why == KEY_LOAD_EFILE &&
+		    strstr(err, "chmod 600") != NULL,
+		    "a private key of mode 0644 is refused even when only its "
+		    "public part is wanted (fingerprint, record, zonegen): "
+		    "'%s'", err);
+		EVP_PKEY_free(pk);
+		T_OK(chmod(tmp, 0600) == 0 && (pk = key_load_public(tmp, err,
+		    sizeof(err))) != NULL, "its public part at mode 0600");
 		EVP_PKEY_free(pk);
 		unlink(tmp);
 		free(tmp);

@@ -92,6 +92,30 @@ try_load(const char *path, char *err, size_t errsz, enum key_load_err *why)
 	return pk != NULL;
 }
 
+/* put_pub: the test key's public part in TOP/REL, mode 0644. */
+static int
+put_pub(const char *rel)
+{
+	char err[256], *pem = NULL;
+	EVP_PKEY *pk;
+	FILE *f;
+	int rc = -1;
+
+	if ((pk = key_private_from_text(keytext, keylen, err,
+	    sizeof(err))) == NULL || key_spki_pem(pk, &pem) == -1)
+		goto done;
+	if ((f = fopen(path_of(rel), "w")) != NULL) {
+		if (fputs(pem, f) != EOF)
+			rc = 0;
+		if (fclose(f) == EOF)
+			rc = -1;
+	}
+done:
+	free(pem);
+	EVP_PKEY_free(pk);
+	return rc;
+}
+
 /* accepted: the private key at TOP/REL loads. */
 static void
 accepted(const char *rel, const char *what)
@@ -164,7 +188,15 @@ test_modes(void)
 	refused("d/link", "is a symbolic link", want,
 	    "a symbolic link to a good key (O_NOFOLLOW)");
 	pk = key_load(path_of("d/link"), 0, &why, err, sizeof(err));
-	T_OK(pk != NULL, "a public key may still be read through a symlink");
+	T_OK(pk == NULL && why == KEY_LOAD_EFILE &&
+	    strstr(err, "symbolic link") != NULL, "a private key read for "
+	    "its public part is refused through a symlink too: '%s'", err);
+	EVP_PKEY_free(pk);
+	T_OK(put_pub("d/k.pub") == 0 && symlink("k.pub",
+	    path_of("d/publink")) == 0, "public key and symlink made");
+	pk = key_load(path_of("d/publink"), 0, &why, err, sizeof(err));
+	T_OK(pk != NULL, "a public key may still be read through a symlink "
+	    "(%s)", err);
 	EVP_PKEY_free(pk);
 
 	T_OK(mkfifo(path_of("d/fifo"), 0600) == 0, "fifo made");
@@ -177,6 +209,58 @@ test_modes(void)
 	    "a missing file");
 	refused("nodir/k", "No such file or directory", NULL,
 	    "a file in a missing directory");
+}
+
+/*
+ * test_order: what a file holds is said before its mode: each of these
+ * is mode 0644 in a 0700 directory, read as a private key, and refused
+ * for its content (KEY_LOAD_EDATA), not with "chmod 600".
+ */
+static void
+test_order(void)
+{
+	static const struct {
+		const char	*rel;
+		const char	*text;
+		const char	*want;
+	} cases[] = {
+		{ "ord/pub", NULL, "this is a public key where a private key" },
+		{ "ord/ssh", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOh0 x\n",
+		    "OpenSSH public key where a private key" },
+		{ "ord/rec", "v=SK1; k=ed25519; "
+		    "p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n",
+		    "sender key record (v=SK1) where a private key" },
+		{ "ord/asc", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n"
+		    "-----END PGP PUBLIC KEY BLOCK-----\n",
+		    "OpenPGP public key where a private key" },
+		{ "ord/gpg", "\x98\x33\x04", "OpenPGP public key where a "
+		    "private key" },
+		{ "ord/dns", "Private-key-format: v1.3\nAlgorithm: 15\n",
+		    "DNSSEC (BIND format) private key" },
+		{ "ord/junk", "hello\n", "not a PEM private key" },
+	};
+	char err[512];
+	enum key_load_err why;
+	size_t i;
+	FILE *f;
+	int ok;
+
+	T_OK(mkdir_as("ord", 0700, (uid_t)-1) == 0 && put_pub("ord/pub") == 0,
+	    "order: directory and public key made");
+	for (i = 1; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if ((f = fopen(path_of(cases[i].rel), "w")) == NULL)
+			continue;
+		fputs(cases[i].text, f);
+		fclose(f);
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ok = chmod(path_of(cases[i].rel), 0644) == 0 &&
+		    !try_load(path_of(cases[i].rel), err, sizeof(err), &why) &&
+		    why == KEY_LOAD_EDATA && strstr(err, cases[i].want) !=
+		    NULL && strstr(err, "chmod") == NULL;
+		T_OK(ok, "0644 %s is refused for what it is: '%s'",
+		    cases[i].rel, err);
+	}
 }
 
 /* test_dirs: the directory's mode. */
@@ -258,7 +342,7 @@ test_owners_euid(void)
 		"euid nobody: its own key in a root-owned sticky 1777 directory",
 		"euid nobody: its own key in a root-owned 0755 directory",
 		"euid nobody: a key owned by uid 1 (0604, so the kernel "
-		    "lets it be read) is refused, naming uid 65534",
+		    "lets it be read) is refused, for its mode first",
 		"euid nobody: a directory owned by uid 1 is refused",
 	};
 	const char *rels[] = { "nb/own", "rs/own", "rd/own", "nb/other",
@@ -288,8 +372,9 @@ test_owners_euid(void)
 			ok = try_load(path, err, sizeof(err), &why);
 			if (i >= 3)
 				ok = !ok && why == KEY_LOAD_EFILE &&
-				    strstr(err, "owned by uid 1, not by uid "
-				    "65534") != NULL;
+				    strstr(err, i == 3 ? "mode 0604" :
+				    "owned by uid 1, not by uid 65534") !=
+				    NULL;
 			if (ok)
 				bits |= 1 << i;
 			else
@@ -317,6 +402,7 @@ main(void)
 		return t_done();
 	}
 	test_modes();
+	test_order();
 	test_dirs();
 	if (geteuid() == 0) {
 		test_owners_root();

@@ -2,8 +2,12 @@
  * test_tsig: publisher/tsig.c reads TSIG keys in BIND, Knot and
  * K*.private form, and rejects bad ones with FILE:LINE.
  */
+#include <sys/stat.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "publisher/tsig.h"
 #include "t.h"
@@ -45,9 +49,65 @@ bad(const char *what, const char *text, const char *fname, const char *want)
 	tsig_free(k);
 }
 
+/*
+ * load_mode: tsig_load of TEXT written to a temporary file of MODE (in
+ * a 0700 directory); NULL with ERR set when refused.
+ */
+static struct tsig *
+load_mode(const char *text, mode_t mode, char *path, size_t pathsz,
+    char *err, size_t errsz)
+{
+	char dir[] = "/tmp/test_tsig.XXXXXX";
+	struct tsig *k = NULL;
+	FILE *f;
+
+	err[0] = '\0';
+	if (mkdtemp(dir) == NULL)
+		return NULL;
+	snprintf(path, pathsz, "%s/tsig.key", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		if (fclose(f) == 0 && chmod(path, mode) == 0)
+			k = tsig_load(path, err, errsz);
+	}
+	unlink(path);
+	rmdir(dir);
+	return k;
+}
+
+/* test_load_modes: a TSIG key file is a secret: lib/secret.h's rules. */
+static void
+test_load_modes(void)
+{
+	static const char key[] = "key \"k.\" { algorithm hmac-sha256; "
+	    "secret \"" SECRET "\"; };\n";
+	char err[512], path[256];
+	struct tsig *k;
+
+	k = load_mode(key, 0600, path, sizeof(path), err, sizeof(err));
+	T_OK(k != NULL, "tsig_load: a 0600 key file loads (%s)", err);
+	tsig_free(k);
+	k = load_mode(key, 0644, path, sizeof(path), err, sizeof(err));
+	T_OK(k == NULL && strncmp(err, path, strlen(path)) == 0 &&
+	    strstr(err, "mode 0644") != NULL && strstr(err, "chmod 600") !=
+	    NULL, "tsig_load: a 0644 key file is refused: '%s'", err);
+	tsig_free(k);
+	k = load_mode(key, 0640, path, sizeof(path), err, sizeof(err));
+	T_OK(k == NULL && strstr(err, "chmod 600") != NULL,
+	    "tsig_load: a 0640 key file is refused: '%s'", err);
+	tsig_free(k);
+	k = load_mode("hello\n", 0644, path, sizeof(path), err, sizeof(err));
+	T_OK(k == NULL && strncmp(err, path, strlen(path)) == 0 &&
+	    err[strlen(path)] == ':' && strstr(err, "chmod") == NULL,
+	    "tsig_load: a 0644 file without a key says so, not its mode: "
+	    "'%s'", err);
+	tsig_free(k);
+}
+
 int
 main(void)
 {
+	test_load_modes();
 	good("BIND tsig-keygen output",
 	    "key \"Pub-Key.Example\" {\n\talgorithm hmac-sha256;\n"
 	    "\tsecret \"" SECRET "\";\n};\n", "k.conf",
