@@ -1,7 +1,8 @@
 /*
  * cmd_keygen: "senderkey keygen [-a ALG] [-o DIR] [--force] ADDRESS..."
  * makes a key pair per sender, stores DIR/ADDRESS.private (0600) and
- * DIR/ADDRESS.pub, and prints the record to publish, as a zone file line.
+ * DIR/ADDRESS.pub (DIR made with mode 0700 when missing), and prints the
+ * record to publish, as a zone file line.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -72,8 +73,7 @@ one(const char *in, const char *dir, enum keygen_alg alg, int force)
 	}
 	if (keygen_write(dir, addr_canon(a), pk, force, err, sizeof(err)) ==
 	    -1) {
-		fprintf(stderr, "senderkey: %s%s\n", err, force ? "" :
-		    " (use --force to replace it)");
+		fprintf(stderr, "senderkey: %s\n", err);
 		goto done;
 	}
 	printf("; %s: %s/%s.private (%s)\n%s", addr_canon(a), dir,
@@ -95,6 +95,7 @@ cmd_keygen(int argc, char **argv)
 	};
 	enum keygen_alg alg = KEYGEN_ED25519;
 	const char *dir = ".";
+	char err[512];
 	int ch, i, rc = 0, force = 0;
 
 	while ((ch = getopt_long(argc, argv, "a:o:", opts, NULL)) != -1) {
@@ -121,6 +122,10 @@ cmd_keygen(int argc, char **argv)
 	if (optind >= argc) {
 		senderkey_usage(stderr, "keygen");
 		return EX_USAGE;
+	}
+	if (keygen_make_dir(dir, err, sizeof(err)) == -1) {
+		fprintf(stderr, "senderkey: %s\n", err);
+		return EX_CANTCREAT;
 	}
 	for (i = optind; i < argc; i++) {
 		int r = one(argv[i], dir, alg, force);

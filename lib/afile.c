@@ -21,6 +21,54 @@ struct afile {
 	FILE	*fp;
 };
 
+/* type_name: what a file of MODE is, for "not a regular file (...)". */
+static const char *
+type_name(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "it is a directory";
+	if (S_ISFIFO(mode))
+		return "it is a FIFO";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "it is a device";
+	if (S_ISSOCK(mode))
+		return "it is a socket";
+	return "it is not a plain file";
+}
+
+/*
+ * create_error: why the temporary file for PATH could not be made (E, an
+ * errno of mkstemp), naming PATH's directory: it is missing, not a
+ * directory, or not writable.
+ */
+static void
+create_error(const char *path, int e, char *err, size_t errsz)
+{
+	char *copy;
+	const char *dir;
+
+	if ((copy = strdup(path)) == NULL) {
+		errstr_set(err, errsz, "%s: cannot create: %s", path,
+		    strerror(e));
+		return;
+	}
+	dir = dirname(copy);
+	if (e == ENOENT)
+		errstr_set(err, errsz, "%s: cannot create it: the directory "
+		    "%s does not exist", path, dir);
+	else if (e == ENOTDIR)
+		errstr_set(err, errsz, "%s: cannot create it: %s is not a "
+		    "directory", path, dir);
+	else if (e == EACCES || e == EPERM || e == EROFS)
+		errstr_set(err, errsz, "%s: cannot create it: no permission "
+		    "to write in the directory %s (%s)", path, dir,
+		    strerror(e));
+	else
+		errstr_set(err, errsz, "%s: cannot create a temporary file in "
+		    "%s: %s", path, dir, strerror(e));
+	free(copy);
+}
+
 struct afile *
 afile_open(const char *path, mode_t mode, char *err, size_t errsz)
 {
@@ -31,8 +79,8 @@ afile_open(const char *path, mode_t mode, char *err, size_t errsz)
 
 	/* Never rename over a device, pipe or directory (e.g. /dev/null). */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (err != NULL)
-			snprintf(err, errsz, "%s: not a regular file", path);
+		errstr_set(err, errsz, "%s: not a regular file (%s), will not "
+		    "replace it", path, type_name(st.st_mode));
 		return NULL;
 	}
 	if ((af = calloc(1, sizeof(*af))) == NULL ||
@@ -44,8 +92,7 @@ afile_open(const char *path, mode_t mode, char *err, size_t errsz)
 	}
 	snprintf(af->tmp, n + 8, "%s.XXXXXX", path);
 	if ((fd = mkstemp(af->tmp)) == -1) {
-		errstr_set(err, errsz, "%s: cannot create a temporary file: %s",
-		    path, strerror(errno));
+		create_error(path, errno, err, errsz);
 		free(af->tmp);
 		af->tmp = NULL;
 		goto fail;

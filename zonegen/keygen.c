@@ -3,6 +3,7 @@
  * sender.  Private key text is wiped from memory once written.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include <openssl/evp.h>
 
 #include "lib/afile.h"
+#include "lib/errstr.h"
 #include "lib/key.h"
+#include "lib/secret.h"
 #include "keygen.h"
 
 static const struct {
@@ -117,6 +120,71 @@ write_text(const char *path, const char *text, mode_t mode, int noclobber,
 	return afile_commit(af, noclobber, err, errsz);
 }
 
+/*
+ * missing_dir: make DIR (mode 0700), whose last component is missing.  A
+ * missing parent is an error naming it: only the last component is made.
+ */
+static int
+missing_dir(const char *dir, char *err, size_t errsz)
+{
+	struct stat st;
+	char *copy;
+	const char *parent;
+	int rc = -1;
+
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || (copy = strdup(dir)) == NULL)
+		return errstr_set(err, errsz, "cannot create the key directory "
+		    "%s: %s", dir, strerror(errno));
+	parent = dirname(copy);
+	if (stat(parent, &st) == -1)
+		errstr_set(err, errsz, "cannot create the key directory %s: "
+		    "its parent directory %s does not exist (create it first)",
+		    dir, parent);
+	else
+		errstr_set(err, errsz, "cannot create the key directory %s: "
+		    "%s", dir, strerror(ENOENT));
+	free(copy);
+	return rc;
+}
+
+/*
+ * prepare_dir: DIR can take key files: with CREATE it is made (mode 0700)
+ * when missing, and it must be a directory that key_load accepts keys
+ * from (secret_dir_ok: owned by us or root, not writable by group or
+ * others unless sticky), or the key written could not be read again.
+ */
+static int
+prepare_dir(const char *dir, int create, char *err, size_t errsz)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1) {
+		if (errno != ENOENT)
+			return errstr_set(err, errsz, "%s: %s", dir,
+			    strerror(errno));
+		if (!create)
+			return errstr_set(err, errsz, "the key directory %s "
+			    "does not exist", dir);
+		if (missing_dir(dir, err, errsz) == -1)
+			return -1;
+		if (stat(dir, &st) == -1)
+			return errstr_set(err, errsz, "%s: %s", dir,
+			    strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return errstr_set(err, errsz, "%s: not a directory (the key "
+		    "directory: -o DIR)", dir);
+	return secret_dir_ok(&st, dir, dir, err, errsz);
+}
+
+int
+keygen_make_dir(const char *dir, char *err, size_t errsz)
+{
+	return prepare_dir(dir, 1, err, errsz);
+}
+
 int
 keygen_write(const char *dir, const char *addr, const EVP_PKEY *pk,
     int force, char *err, size_t errsz)
@@ -124,8 +192,17 @@ keygen_write(const char *dir, const char *addr, const EVP_PKEY *pk,
 	char *priv = NULL, *pub = NULL, *ptext = NULL, *stext = NULL;
 	int rc = -1;
 
+	struct stat st;
+
 	if (keygen_paths(dir, addr, &priv, &pub, err, errsz) == -1)
 		return -1;
+	if (prepare_dir(dir, 0, err, errsz) == -1)
+		goto done;
+	if (!force && lstat(priv, &st) == 0) {
+		errstr_set(err, errsz, "%s: already exists (use --force to "
+		    "replace it)", priv);
+		goto done;
+	}
 	if (key_private_pem(pk, &ptext) == -1 || key_spki_pem(pk, &stext) ==
 	    -1) {
 		snprintf(err, errsz, "%s: cannot encode the key", addr);

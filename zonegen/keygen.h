@@ -38,11 +38,22 @@ int		 keygen_paths(const char *dir, const char *addr, char **priv,
 		    char **pub, char *err, size_t errsz);
 
 /*
+ * keygen_make_dir: make the key directory DIR (mode 0700) when it is
+ * missing, only its last component (a missing parent is an error naming
+ * it), and check it as keygen_write does.  `senderkey keygen -o` calls it;
+ * zonegen's --key-dir is not created.  Returns 0, or -1 with ERR set.
+ */
+int		 keygen_make_dir(const char *dir, char *err, size_t errsz);
+
+/*
  * keygen_write: store PK for ADDR under DIR, each file written atomically.
- * Without FORCE an existing private key file is an error and nothing is
- * written.  If the public file cannot be written after the private one
- * was created, the private one is removed again.  Returns 0 or -1 with
- * ERR set.
+ * DIR must exist and be a directory that key_load takes keys from
+ * (lib/secret.h: not writable by group or others unless sticky, owned by
+ * the effective user or root).  Without FORCE an
+ * existing private key file is an error ("PATH: already exists (use
+ * --force to replace it)") and nothing is written.  If the public file
+ * cannot be written after the private one was created, the private one
+ * is removed again.  Returns 0 or -1 with ERR set.
  */
 int		 keygen_write(const char *dir, const char *addr,
 		    const EVP_PKEY *pk, int force, char *err, size_t errsz);

@@ -3,6 +3,7 @@
  * keeps its old contents on abort, is not replaced with noclobber, and
  * the mode is set from the start.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,13 +87,32 @@ main(void)
 
 	snprintf(path, sizeof(path), "%s/no/such/dir/out", dir);
 	T_OK(afile_open(path, 0644, err, sizeof(err)) == NULL &&
-	    strstr(err, "no/such/dir/out") != NULL,
-	    "missing directory: error names the path");
+	    strstr(err, "no/such/dir/out") != NULL &&
+	    strstr(err, "no/such/dir does not exist") != NULL,
+	    "missing directory: error names the path and the directory: "
+	    "'%s'", err);
+	snprintf(path, sizeof(path), "%s/plain", dir);
+	T_OK(close(open(path, O_WRONLY | O_CREAT, 0600)) == 0,
+	    "plain file made");
+	snprintf(path, sizeof(path), "%s/plain/out", dir);
+	T_OK(afile_open(path, 0644, err, sizeof(err)) == NULL &&
+	    strstr(err, "plain is not a directory") != NULL,
+	    "a file where a directory should be: '%s'", err);
+	snprintf(path, sizeof(path), "%s/ro", dir);
+	T_OK(mkdir(path, 0500) == 0, "read-only directory made");
+	snprintf(path, sizeof(path), "%s/ro/out", dir);
+	if (geteuid() == 0)
+		T_SKIP("read-only directory", "%s", "root may write in it");
+	else
+		T_OK(afile_open(path, 0644, err, sizeof(err)) == NULL &&
+		    strstr(err, "no permission to write in the directory") !=
+		    NULL, "read-only directory: '%s'", err);
 	T_OK(afile_open("/dev/null", 0644, err, sizeof(err)) == NULL &&
 	    strstr(err, "not a regular file") != NULL,
 	    "a device is refused, never renamed over");
-	T_OK(afile_open(dir, 0644, err, sizeof(err)) == NULL,
-	    "a directory is refused");
+	T_OK(afile_open(dir, 0644, err, sizeof(err)) == NULL &&
+	    strstr(err, "it is a directory") != NULL,
+	    "a directory is refused, and said to be one: '%s'", err);
 	afile_abort(NULL);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
