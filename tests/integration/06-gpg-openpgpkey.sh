@@ -5,6 +5,8 @@
 # self-signature, a revoked user ID), the hex that tests/pgpmin prints
 # equals the TYPE61 RDATA of gpg --export-options
 # export-minimal,export-dane --export-filter keep-uid='mbox = ADDR'.
+# senderkey zonegen's OPENPGPKEY record for such a key equals that output
+# and differs from the output without keep-uid, as senderkey(1) says.
 . "$SK_TOP/tests/integration/lib.sh"
 
 PGPMIN=${SK_BUILD:-$SK_TOP/build/default}/tests/pgpmin
@@ -73,4 +75,34 @@ for f in $keys; do
 		expect_eq "address match ignores ASCII case ($upper)" "$got" "$want"
 	done <"$GNUPGHOME/mboxes"
 done
+
+# What senderkey(1) promises: zonegen's OPENPGPKEY record for a key with
+# several user IDs equals gpg's export-dane output with keep-uid for the
+# address, and differs from it without keep-uid (gpg then keeps them all).
+sk=$SK_BIN/senderkey
+f=$(fpr first-ed25519@example.test)
+gpg --batch --armor --export "$f" >"$GNUPGHOME/first.asc" 2>/dev/null
+printf 'address,key\nfirst-ed25519@example.test,%s\n' \
+    "$GNUPGHOME/first.asc" >"$GNUPGHOME/m.csv"
+"$sk" zonegen -d example.test "$GNUPGHOME/m.csv" >"$GNUPGHOME/zone" 2>&1
+expect_eq "zonegen of the two-user-ID key exits 0" "$?" 0
+ours=$(awk '$4 == "OPENPGPKEY" { for (i = 5; i <= NF; i++) printf "%s", $i }' \
+    "$GNUPGHOME/zone" | base64 -d | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F)
+# dane_hex [FILTER]: the RDATA gpg's export-dane prints, in uppercase hex
+dane_hex() {
+	gpg --batch --export-options export-minimal,export-dane "$@" \
+	    --export "$f" 2>/dev/null | awk '/TYPE61/ { on = 1; next }
+		on && /\)/ { exit } on { gsub(/[ \t]/, ""); printf "%s", $0 }' |
+	    tr a-f A-F
+}
+keep=$(dane_hex --export-filter 'keep-uid=mbox = first-ed25519@example.test')
+all=$(dane_hex)
+check "zonegen wrote an OPENPGPKEY record" test -n "$ours"
+check "gpg printed both records" test -n "$keep" -a -n "$all"
+expect_eq "OPENPGPKEY equals gpg export-dane with keep-uid" "$ours" "$keep"
+check "and differs from gpg export-dane without keep-uid (all user IDs)" \
+    test "$ours" != "$all"
+check "senderkey(1) gives the gpg command with keep-uid" \
+    grep -q "export-dane --export-filter keep-uid='mbox = ADDRESS'" \
+    "$SK_TOP/man/senderkey.1"
 done_testing
