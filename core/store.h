@@ -13,6 +13,9 @@
  *	store_file.c	 the file and its schema: permissions, the schema
  *			 steps, the versions each side reads, migration
  *	store_sql.c	 the SQLite calls the others share
+ *	store_journal.c	 the decision journal's file (section 6 of
+ *			 specs/store.md): its schema, a batch written in
+ *			 one transaction, the rows of one recipient read
  *
  * (store_int.h declares what the files share and nobody else uses.)
  *
@@ -331,5 +334,83 @@ int		 store_writer_remove(struct store_writer *w,
 /* The last error of W (kind and text); never NULL. */
 enum store_err	 store_writer_errcode(const struct store_writer *w);
 const char	*store_writer_error(const struct store_writer *w);
+
+/* ---- the decision journal (store_journal.c; specs/store.md 6) ---- */
+
+#define STORE_JOURNAL_VERSION	1	/* the journal file's user_version */
+#define STORE_JOURNAL_RDONLY	0x02	/* store_journal_open: read only */
+#define STORE_JOURNAL_BUSY_MS	1000	/* a writer waits this long */
+
+/* What a journal row is about (the column dir). */
+enum store_jdir {
+	STORE_JIN,		/* "in": a decision on mail to RECIPIENT */
+	STORE_JOUT,		/* "out": RECIPIENT sent to SENDER (reserved
+				   for the submission path) */
+};
+
+/*
+ * One journal row: a key (dir .. pin) and what was counted.  Written
+ * rows take their day from LAST; read rows are summed over days.
+ */
+struct store_jrow {
+	enum store_jdir		 dir;
+	char			 recipient[STORE_TARGET_MAX];	/* mailbox */
+	char			 sender[STORE_TARGET_MAX];	/* address */
+	enum verdict_sig	 sig;
+	enum verdict		 verdict;
+	enum verdict_reason	 reason;
+	enum verdict_tag	 tag;
+	int			 has_pin;	/* only with authorized */
+	unsigned char		 pin[STORE_FP_LEN];
+	uint64_t		 count;
+	int64_t			 first, last;	/* Unix time */
+};
+
+struct store_journal;
+
+/*
+ * store_journal_open: the journal file PATH.  With STORE_JOURNAL_RDONLY a
+ * read-only connection (the CLI); a file of a version other than
+ * STORE_JOURNAL_VERSION is refused (ECORRUPT).  Otherwise read-write
+ * (senderkeyd) after store_file_perms, created with mode 0640 when
+ * missing and STORE_CREATE is given, WAL, synchronous=NORMAL, the schema
+ * created or migrated.  Returns a handle (store_journal_free), or NULL
+ * with *E (when not NULL) and ERR set.
+ */
+struct store_journal *store_journal_open(const char *path, unsigned flags,
+		    enum store_err *e, char *err, size_t errsz);
+
+/* store_journal_free: close J; NULL is a no-op. */
+void		 store_journal_free(struct store_journal *j);
+
+/*
+ * store_journal_write: in one transaction, add the N ROWS (each row's
+ * count to its key's, first and last widened; the day is LAST's), then
+ * delete the rows whose last is more than DAYS days before NOW, then the
+ * oldest rows beyond MAX_ROWS.  *PRUNED (when not NULL) gets the rows
+ * deleted.  Returns 0, or -1 with nothing written (the transaction is
+ * rolled back; store_journal_errcode says why: EBUSY locked for more
+ * than STORE_JOURNAL_BUSY_MS, EIO disk full, EPERM read-only, EDATA a
+ * row that is not canonical).
+ */
+int		 store_journal_write(struct store_journal *j,
+		    const struct store_jrow *rows, size_t n, int64_t now,
+		    unsigned days, uint64_t max_rows, size_t *pruned);
+
+/*
+ * store_journal_read: the rows of RECIPIENT (a canonical mailbox) and
+ * DIR whose last is at or after SINCE, summed over days into one row per
+ * (sender, sig, verdict, reason, tag, pin), sorted by sender, then sig,
+ * verdict, reason, tag and pin as text.  Every row is checked (names,
+ * pin, counts); one bad row fails the read (ECORRUPT).  Returns 0 with a
+ * new array in *ROWS (caller frees; NULL when *N is 0), or -1.
+ */
+int		 store_journal_read(struct store_journal *j,
+		    const char *recipient, enum store_jdir dir, int64_t since,
+		    struct store_jrow **rows, size_t *n);
+
+/* The last error of J (kind and text); never NULL. */
+enum store_err	 store_journal_errcode(const struct store_journal *j);
+const char	*store_journal_error(const struct store_journal *j);
 
 #endif
