@@ -369,6 +369,14 @@ struct store_jrow {
 struct store_journal;
 
 /*
+ * store_journal_path: the journal file of the store STORE: JOURNAL_FILE
+ * when not NULL, else "journal.db" in STORE's directory (specs/store.md
+ * 6.1), in OUT (OUTSZ octets).  Returns 0, or -1 when it does not fit.
+ */
+int		 store_journal_path(const char *store,
+		    const char *journal_file, char *out, size_t outsz);
+
+/*
  * store_journal_open: the journal file PATH.  With STORE_JOURNAL_RDONLY a
  * read-only connection (the CLI); a file of a version other than
  * STORE_JOURNAL_VERSION is refused (ECORRUPT).  Otherwise read-write
@@ -387,15 +395,18 @@ void		 store_journal_free(struct store_journal *j);
  * store_journal_write: in one transaction, add the N ROWS (each row's
  * count to its key's, first and last widened; the day is LAST's), then
  * delete the rows whose last is more than DAYS days before NOW, then the
- * oldest rows beyond MAX_ROWS.  *PRUNED (when not NULL) gets the rows
- * deleted.  Returns 0, or -1 with nothing written (the transaction is
- * rolled back; store_journal_errcode says why: EBUSY locked for more
- * than STORE_JOURNAL_BUSY_MS, EIO disk full, EPERM read-only, EDATA a
- * row that is not canonical).
+ * oldest rows beyond MAX_ROWS.  A row that is not valid (a target not in
+ * canonical form, a count of 0, first and last on different days, a pin
+ * on a verdict other than authorized) is skipped, never written.  *PRUNED
+ * and *SKIPPED (each when not NULL) get the rows deleted and skipped.
+ * Returns 0, or -1 with nothing written (the transaction is rolled back;
+ * store_journal_errcode says why: EBUSY locked for more than
+ * STORE_JOURNAL_BUSY_MS, EIO disk full, EPERM read-only).
  */
 int		 store_journal_write(struct store_journal *j,
 		    const struct store_jrow *rows, size_t n, int64_t now,
-		    unsigned days, uint64_t max_rows, size_t *pruned);
+		    unsigned days, uint64_t max_rows, size_t *pruned,
+		    size_t *skipped);
 
 /*
  * store_journal_read: the rows of RECIPIENT (a canonical mailbox) and

@@ -175,6 +175,23 @@ open_ro(struct store_journal *j, const char *path)
 	return 0;
 }
 
+int
+store_journal_path(const char *store, const char *journal_file, char *out,
+    size_t outsz)
+{
+	const char *slash;
+	int n;
+
+	if (journal_file != NULL)
+		n = snprintf(out, outsz, "%s", journal_file);
+	else if ((slash = strrchr(store, '/')) == NULL)
+		n = snprintf(out, outsz, "journal.db");
+	else
+		n = snprintf(out, outsz, "%.*s/journal.db",
+		    (int)(slash - store), store);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
 struct store_journal *
 store_journal_open(const char *path, unsigned flags, enum store_err *e,
     char *err, size_t errsz)
@@ -272,9 +289,10 @@ row_ok(const struct store_jrow *r)
 	    (!r->has_pin || r->verdict == VERDICT_AUTHORIZED);
 }
 
-/* upsert: the N ROWS added inside J's open transaction. */
+/* upsert: the valid ones of the N ROWS added inside J's transaction. */
 static int
-upsert(struct store_journal *j, const struct store_jrow *rows, size_t n)
+upsert(struct store_journal *j, const struct store_jrow *rows, size_t n,
+    size_t *skipped)
 {
 	sqlite3_stmt *st = NULL;
 	char pin[STORE_PIN_HEX];
@@ -291,9 +309,8 @@ upsert(struct store_journal *j, const struct store_jrow *rows, size_t n)
 		return store_sql_fault(&j->f, j->db, rc, "writing the journal");
 	for (i = 0; i < n; i++) {
 		if (!row_ok(&rows[i])) {
-			store_sql_refuse(&j->f, STORE_EDATA, "journal row %zu "
-			    "is not valid", i);
-			goto fail;
+			(*skipped)++;
+			continue;
 		}
 		if ((rc = bind_row(st, &rows[i], pin)) != SQLITE_OK ||
 		    (rc = sqlite3_step(st)) != SQLITE_DONE) {
@@ -338,25 +355,28 @@ prune(struct store_journal *j, int64_t now, unsigned days,
 
 int
 store_journal_write(struct store_journal *j, const struct store_jrow *rows,
-    size_t n, int64_t now, unsigned days, uint64_t max_rows, size_t *pruned)
+    size_t n, int64_t now, unsigned days, uint64_t max_rows, size_t *pruned,
+    size_t *skipped)
 {
-	size_t dummy = 0;
+	size_t dummy = 0, dummy2 = 0;
 
 	if (pruned == NULL)
 		pruned = &dummy;
-	*pruned = 0;
+	if (skipped == NULL)
+		skipped = &dummy2;
+	*pruned = *skipped = 0;
 	if (j->rdonly)
 		return store_sql_refuse(&j->f, STORE_EPERM, "the journal is "
 		    "open read-only");
 	if (store_sql_exec(j->db, &j->f, "BEGIN IMMEDIATE",
 	    "locking the journal") == -1)
 		return -1;
-	if (upsert(j, rows, n) == -1 ||
+	if (upsert(j, rows, n, skipped) == -1 ||
 	    prune(j, now, days, max_rows, pruned) == -1 ||
 	    store_sql_exec(j->db, &j->f, "COMMIT", "committing the journal")
 	    == -1) {
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
-		*pruned = 0;
+		*pruned = *skipped = 0;
 		return -1;
 	}
 	return 0;

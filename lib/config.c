@@ -282,6 +282,11 @@ static const struct conf_schema schema[] = {
 	T_PATH("PolicyStore", NULL),
 	{ "RecipientDelimiter", CONF_STRING, 0, NULL, 0, 0, NULL,
 	    check_delims },
+	T_PATH("JournalFile", NULL),
+	{ "JournalDays", CONF_UINT, 0, "30", 0, 3660, NULL, NULL },
+	{ "JournalMaxRows", CONF_UINT, 0, "1000000", 1, 1000000000, NULL,
+	    NULL },
+	T_DUR("JournalFlush", "5s", 100, 300 * SEC),
 	{ "MilterSocket", CONF_STRING, 0, "unix:/run/senderkey/milter.sock",
 	    0, 0, NULL, check_listen },
 	{ "MilterMode", CONF_ENUM, 0, "both", 0, 0, modes_milter, NULL },
@@ -324,6 +329,7 @@ config_free(struct config *c)
 	free(c->stats_file);
 	free(c->policy_store);
 	free(c->recipient_delimiter);
+	free(c->journal_file);
 	free(c->milter_socket.spec);
 	free(c->milter_socket.path);
 	free(c->milter_socket.host);
@@ -384,6 +390,7 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	    copy_str(cf, "PolicyStore", &c->policy_store) == -1 ||
 	    copy_str(cf, "RecipientDelimiter", &c->recipient_delimiter) ==
 	    -1 ||
+	    copy_str(cf, "JournalFile", &c->journal_file) == -1 ||
 	    copy_str(cf, "MilterSocket", &c->milter_socket.spec) == -1 ||
 	    copy_str(cf, "MilterUser", &c->milter_user) == -1 ||
 	    copy_str(cf, "KeyTable", &c->key_table) == -1)
@@ -404,6 +411,9 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	c->mode = conf_enum(cf, "Mode") == 1 ? CONFIG_MONITOR :
 	    CONFIG_ENFORCE;
 	c->max_connections = (unsigned)conf_uint(cf, "MaxConnections");
+	c->journal_days = (unsigned)conf_uint(cf, "JournalDays");
+	c->journal_max_rows = conf_uint(cf, "JournalMaxRows");
+	c->journal_flush_ms = (unsigned)conf_uint(cf, "JournalFlush");
 	c->milter_mode = (enum config_milter_mode)conf_enum(cf, "MilterMode");
 	c->milter_timeout_ms = (unsigned)conf_uint(cf,
 	    "MilterDaemonTimeout");

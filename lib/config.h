@@ -85,6 +85,11 @@ struct config {
 	char			*recipient_delimiter; /* RecipientDelimiter:
 						   a set of octets; NULL:
 						   none (rcpt_mailbox) */
+	char			*journal_file;	/* JournalFile; NULL: beside
+						   PolicyStore */
+	unsigned		 journal_days;	/* JournalDays; 0: off */
+	uint64_t		 journal_max_rows; /* JournalMaxRows */
+	unsigned		 journal_flush_ms; /* JournalFlush */
 	/* senderkey-milter (man/senderkey-milter.8) */
 	struct config_listen	 milter_socket;	/* MilterSocket */
 	enum config_milter_mode	 milter_mode;	/* MilterMode */

@@ -28,7 +28,7 @@ inputs_sender(const char *sender, int null_sender, enum addr_form form,
 void
 inputs_recipient(const struct store *st, const struct config *cfg,
     const struct addr *sender, const char *rcpt, enum addr_form form,
-    struct store_result *rp)
+    struct store_result *rp, char mbox[STORE_TARGET_MAX])
 {
 	char dom[256];		/* rcpt_mailbox: 254 are enough */
 	struct addr *mb;
@@ -38,9 +38,18 @@ inputs_recipient(const struct store *st, const struct config *cfg,
 		mb = rcpt_mailbox(rcpt, form, cfg->recipient_delimiter, dom,
 		    sizeof(dom), &e);
 		store_eval(st, sender, mb, dom, rp);
+		if (mbox != NULL) {
+			mbox[0] = '\0';
+			if (mb != NULL && strlen(addr_canon(mb)) <
+			    STORE_TARGET_MAX)
+				memcpy(mbox, addr_canon(mb),
+				    strlen(addr_canon(mb)) + 1);
+		}
 		addr_free(mb);
 		return;
 	}
+	if (mbox != NULL)
+		mbox[0] = '\0';
 	memset(rp, 0, sizeof(*rp));
 	rp->mode = cfg->default_mode == CONFIG_MODE_DENY ? VM_DENY :
 	    VM_ALLOW;

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@
 #include "lib/service.h"
 #include "core/lookup.h"
 #include "core/store.h"
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
 #include "server.h"
@@ -53,6 +55,7 @@ struct daemon {
 	struct lookup		*lk;
 	struct server		*srv;
 	struct store		*store;		/* NULL: no PolicyStore */
+	struct journal		*journal;	/* NULL: none (store.md 6) */
 	struct loop_timer	*poll;		/* store_poll, every second */
 	char			 poll_err[256];	/* the failure last logged */
 	struct loop_timer	*stats;		/* StatsFile, every 10 s */
@@ -431,6 +434,36 @@ open_store(const struct config *cfg, struct store **out, char *err,
 }
 
 /*
+ * open_journal: the decision journal of the PolicyStore (specs/store.md
+ * 6), when there is a store and JournalDays is not 0.  One that cannot
+ * be opened is logged once and the daemon runs without it.
+ */
+static void
+open_journal(struct daemon *d)
+{
+	char path[PATH_MAX], err[STORE_ERR_MAX];
+
+	if (d->store == NULL || d->cfg->journal_days == 0)
+		return;
+	if (store_journal_path(d->cfg->policy_store, d->cfg->journal_file,
+	    path, sizeof(path)) == -1) {
+		log_msg(d->log, LOG_ERR, "journal off: its path is too long");
+		return;
+	}
+	if ((d->journal = journal_new(d->loop, d->log, path,
+	    d->cfg->journal_days, d->cfg->journal_max_rows,
+	    d->cfg->journal_flush_ms, err, sizeof(err))) == NULL) {
+		log_msg(d->log, LOG_ERR, "journal off: %s", err);
+		return;
+	}
+	server_set_journal(d->srv, d->journal);
+	log_msg(d->log, LOG_INFO, "journal: path=%s days=%u max_rows=%llu "
+	    "flush_ms=%u", path, d->cfg->journal_days,
+	    (unsigned long long)d->cfg->journal_max_rows,
+	    d->cfg->journal_flush_ms);
+}
+
+/*
  * poll_store: pick up committed changes.  A new snapshot is logged once;
  * a failure is logged once until it changes or the store reads again,
  * and the old rules stay in use meanwhile.
@@ -664,6 +697,7 @@ main(int argc, char **argv)
 	    d.cfg)) == NULL)
 		fatal(&d, "out of memory");
 	server_set_store(d.srv, d.store);
+	open_journal(&d);
 	if ((d.poll = loop_timer_new(d.loop, on_poll, &d)) == NULL ||
 	    loop_timer_set(d.poll, STORE_POLL_MS) == -1 ||
 	    (d.stats = loop_timer_new(d.loop, on_stats, &d)) == NULL ||
@@ -690,6 +724,8 @@ main(int argc, char **argv)
 	if (loop_run(d.loop) == -1)
 		log_msg(d.log, LOG_ERR, "event loop: %s", strerror(errno));
 	write_stats(&d);
+	server_set_journal(d.srv, NULL);
+	journal_free(d.journal);
 	server_free(d.srv);
 	loop_timer_free(d.poll);
 	loop_timer_free(d.stats);

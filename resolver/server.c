@@ -615,6 +615,12 @@ server_set_config(struct server *s, const struct config *cfg)
 }
 
 void
+server_set_journal(struct server *s, struct journal *j)
+{
+	s->journal = j;
+}
+
+void
 server_set_store(struct server *s, const struct store *st)
 {
 	s->store = st;

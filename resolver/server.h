@@ -27,6 +27,7 @@ struct config;
 struct cache_backend;
 struct server;
 struct store;
+struct journal;
 
 enum server_proto {
 	SERVER_LINE,		/* the line protocol (Socket) */
@@ -71,6 +72,13 @@ void		 server_set_config(struct server *s, const struct config *cfg);
  * keeps a copy, so ST may be polled or replaced between events.
  */
 void		 server_set_store(struct server *s, const struct store *st);
+
+/*
+ * server_set_journal: add every AUTHZ and policy decision with a valid
+ * sender and a recipient mailbox to J from now on (not owned; NULL: no
+ * journal), specs/store.md 6.
+ */
+void		 server_set_journal(struct server *s, struct journal *j);
 
 /*
  * server_stats_write: the STATS counters in the Prometheus text format

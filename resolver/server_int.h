@@ -56,6 +56,7 @@ struct server {
 	struct log		*log;
 	const struct config	*cfg;
 	const struct store	*store;		/* NULL: DefaultMode */
+	struct journal		*journal;	/* NULL: none (not owned) */
 	struct listener		 ls[SERVER_MAX_LISTENERS];
 	size_t			 nls;
 	struct sconn		*conns;		/* list of open connections */
@@ -121,6 +122,7 @@ struct req {
 	char			 keyname[OWNER_NAME_MAX];
 	char			 polname[OWNER_NAME_MAX];
 	struct store_result	 rp;		/* recipient policy (4.2) */
+	char			 mbox[STORE_TARGET_MAX]; /* "": no mailbox */
 	char			 sender_s[64], rcpt_s[64], qid_s[48];
 };
 

@@ -27,6 +27,7 @@
 #include "classmemo.h"
 #include "conn.h"
 #include "inputs.h"
+#include "journal.h"
 #include "log.h"
 #include "logline.h"
 #include "loop.h"
@@ -86,6 +87,9 @@ decide(struct req *r)
 	ld.has_policy = pa != NULL;
 	ld.class_id = cls;
 	ld.ms = loop_now(s->loop) - r->t0;
+	if (s->journal != NULL && r->sender != NULL && r->mbox[0] != '\0')
+		journal_note(s->journal, r->mbox, addr_canon(r->sender),
+		    r->sig, &v, r->have_key ? r->key : NULL);
 	log_line(s->log, LOG_INFO, line, logline_decision(line, sizeof(line),
 	    &ld));
 	if (r->kind == REQ_AUTHZ) {
@@ -316,7 +320,9 @@ run(struct sconn *sc, enum req_kind kind, const struct server_req_in *in)
 	r->vs = inputs_sender(in->sender, in->sender_null, in->form,
 	    &r->sender);
 	inputs_recipient(s->store, s->cfg, r->sender, in->recipient, in->form,
-	    &r->rp);
+	    &r->rp, s->journal != NULL ? r->mbox : NULL);
+	if (s->journal == NULL)
+		r->mbox[0] = '\0';
 	derive(r, NULL, NULL, &d);
 	if (verdict_without_dns(&d.in)) {
 		r->kdone = r->pdone = 1;

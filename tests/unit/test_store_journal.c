@@ -5,7 +5,7 @@
  * batches adding to a key's count and widening first/last, one row per
  * day; the read summing days per key, sorted, within SINCE; retention
  * (JournalDays) and the size bound (oldest last dropped first); a row
- * that is not valid refused with nothing of the batch written; a locked
+ * that is not valid skipped and the rest of the batch written; a locked
  * journal (EBUSY) leaving it as it was; and a corrupt row failing the
  * read instead of being reported.
  */
@@ -117,14 +117,14 @@ test_write_read(void)
 	    T0 + 5);
 	b[3] = row("dave@example.net", "bob@example.org",
 	    VERDICT_UNTRUSTED, VR_SIG_PENDING, VT_UNTRUSTED, -1, 7, T0, T0);
-	rc = store_journal_write(j, b, 4, T0 + 20, 30, 1000, &pruned);
+	rc = store_journal_write(j, b, 4, T0 + 20, 30, 1000, &pruned, NULL);
 	T_OK(rc == 0 && pruned == 0, "a batch written (%s)",
 	    store_journal_error(j));
 	/* The same key again, later the same day: one row, widened. */
 	b[0].count = 5;
 	b[0].first = T0 + 100;
 	b[0].last = T0 + 200;
-	T_OK(store_journal_write(j, b, 1, T0 + 300, 30, 1000, NULL) == 0,
+	T_OK(store_journal_write(j, b, 1, T0 + 300, 30, 1000, NULL, NULL) == 0,
 	    "the same key again");
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM journal"), 4,
 	    "one row per key and day");
@@ -133,7 +133,7 @@ test_write_read(void)
 	/* The next day: a row of its own, summed by the read. */
 	b[0].count = 1;
 	b[0].first = b[0].last = T0 + DAY;
-	T_OK(store_journal_write(j, b, 1, T0 + DAY, 30, 1000, NULL) == 0,
+	T_OK(store_journal_write(j, b, 1, T0 + DAY, 30, 1000, NULL, NULL) == 0,
 	    "the next day");
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM journal"), 5,
 	    "a row per day");
@@ -165,7 +165,7 @@ test_write_read(void)
 	T_OK(store_journal_read(ro, "Carol@example.net", STORE_JIN, 0, &rows,
 	    &n) == -1 && store_journal_errcode(ro) == STORE_EDATA,
 	    "a recipient not in canonical form is refused");
-	T_OK(store_journal_write(ro, b, 1, T0, 30, 1000, NULL) == -1 &&
+	T_OK(store_journal_write(ro, b, 1, T0, 30, 1000, NULL, NULL) == -1 &&
 	    store_journal_errcode(ro) == STORE_EPERM, "read-only: no write");
 
 	/* A corrupt row fails the read: never reported as something else. */
@@ -191,7 +191,7 @@ test_bounds(void)
 	char path[256], err[512];
 	struct store_journal *j;
 	struct store_jrow b[3];
-	size_t pruned = 0;
+	size_t pruned = 0, skipped = 0;
 	char rcpt[32];
 	int i;
 
@@ -206,14 +206,14 @@ test_bounds(void)
 		    VR_NO_KEY, VT_UNTRUSTED, -1, 1, T0 + i * DAY,
 		    T0 + i * DAY);
 	}
-	T_OK(store_journal_write(j, b, 3, T0 + 2 * DAY, 30, 1000, NULL) == 0,
-	    "three days");
+	T_OK(store_journal_write(j, b, 3, T0 + 2 * DAY, 30, 1000, NULL,
+	    NULL) == 0, "three days");
 	T_OK(store_journal_write(j, NULL, 0, T0 + 2 * DAY + 10, 2, 1000,
-	    &pruned) == 0 && pruned == 1, "JournalDays 2: the row last seen "
+	    &pruned, NULL) == 0 && pruned == 1, "JournalDays 2: the row last seen "
 	    "2 days and 10 s ago goes (%zu)", pruned);
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM journal WHERE recipient "
 	    "= 'r0@example.net'"), 0, "the oldest went");
-	T_OK(store_journal_write(j, NULL, 0, T0 + 2 * DAY, 30, 1, &pruned) ==
+	T_OK(store_journal_write(j, NULL, 0, T0 + 2 * DAY, 30, 1, &pruned, NULL) ==
 	    0 && pruned == 1, "JournalMaxRows 1: one more goes");
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM journal WHERE recipient "
 	    "= 'r2@example.net'"), 1, "the newest stays");
@@ -225,21 +225,23 @@ test_bounds(void)
 	    VR_NO_KEY, VT_UNTRUSTED, -1, 1, T0, T0);
 	b[2] = row("r7@example.net", "s@example.org", VERDICT_UNTRUSTED,
 	    VR_NO_KEY, VT_UNTRUSTED, 0x11, 1, T0, T0);
-	T_OK(store_journal_write(j, b, 2, T0, 30, 1000, NULL) == -1 &&
-	    store_journal_errcode(j) == STORE_EDATA, "a sender not canonical "
-	    "refused");
-	T_OK(store_journal_write(j, b + 2, 1, T0, 30, 1000, NULL) == -1,
-	    "a pin on a row not authorized refused");
+	b[0].count = 2;
+	T_OK(store_journal_write(j, b, 3, T0, 30, 1000, NULL, &skipped) == 0 &&
+	    skipped == 2, "a sender not canonical and a pin on a row not "
+	    "authorized are skipped (%zu)", skipped);
 	b[1] = b[0];
 	b[1].count = 0;
-	T_OK(store_journal_write(j, b, 2, T0, 30, 1000, NULL) == -1,
-	    "a count of 0 refused");
+	T_OK(store_journal_write(j, b + 1, 1, T0, 30, 1000, NULL, &skipped) ==
+	    0 && skipped == 1, "a count of 0 skipped");
 	b[1].count = 1;
 	b[1].first = T0 - DAY;
-	T_OK(store_journal_write(j, b, 2, T0, 30, 1000, NULL) == -1,
-	    "a row spanning two days refused");
+	T_OK(store_journal_write(j, b + 1, 1, T0, 30, 1000, NULL, &skipped) ==
+	    0 && skipped == 1, "a row spanning two days skipped");
+	T_INTEQ(sql_int(path, "SELECT count FROM journal WHERE recipient "
+	    "= 'r5@example.net'"), 2, "the valid row of the batch written");
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM journal WHERE recipient "
-	    "= 'r5@example.net'"), 0, "nothing of a refused batch written");
+	    "IN ('r6@example.net', 'r7@example.net')"), 0, "no skipped row "
+	    "written");
 
 	/* Locked by another writer: EBUSY after the wait, nothing written. */
 	{
@@ -248,13 +250,15 @@ test_bounds(void)
 		T_OK(sqlite3_open(path, &db) == SQLITE_OK && sqlite3_exec(db,
 		    "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
 		    "another writer holds the lock");
-		T_OK(store_journal_write(j, b, 1, T0, 30, 1000, NULL) == -1 &&
+		T_OK(store_journal_write(j, b, 1, T0, 30, 1000, NULL, NULL) == -1 &&
 		    store_journal_errcode(j) == STORE_EBUSY, "locked: EBUSY "
 		    "(%s)", store_journal_error(j));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(db);
-		T_OK(store_journal_write(j, b, 1, T0, 30, 1000, NULL) == 0,
+		T_OK(store_journal_write(j, b, 1, T0, 30, 1000, NULL, NULL) == 0,
 		    "unlocked: the kept batch goes in");
+		T_INTEQ(sql_int(path, "SELECT count FROM journal WHERE "
+		    "recipient = 'r5@example.net'"), 4, "counted once");
 	}
 	store_journal_free(j);
 }
