@@ -32,6 +32,7 @@
 #include "core/verdict.h"
 #include "cmds.h"
 #include "policy_import.h"
+#include "policy_report.h"
 #include "resolver_opts.h"
 
 struct pctx {
@@ -292,12 +293,40 @@ done:
 }
 
 static int
+apply_cb(void *arg, const struct policy_import_item *items, size_t n,
+    const char *what)
+{
+	return apply(arg, items, n, what);
+}
+
+/* c_history: report, and set ... deny --keep-history (policy_report.c) */
+static int
+c_history(struct pctx *c, int argc, char **argv)
+{
+	struct policy_report_ctx ctx;
+	int rc, given = c->store != NULL;
+
+	if ((rc = store_path(c)) != 0 || (rc = config(c)) != 0)
+		return rc;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.store = c->store;
+	ctx.store_given = given;
+	ctx.cfg = c->cfg;
+	ctx.apply = apply_cb;
+	ctx.arg = c;
+	return policy_report_run(&ctx, argc, argv,
+	    strcmp(argv[0], "set") == 0);
+}
+
+static int
 c_set(struct pctx *c, int argc, char **argv)
 {
 	struct policy_import_item it;
 	char what[600];
 	int rc;
 
+	if (argc > 3)
+		return c_history(c, argc, argv);
 	if (argc != 3 || (strcmp(argv[2], "allow") != 0 &&
 	    strcmp(argv[2], "deny") != 0 && strcmp(argv[2], "default") != 0)) {
 		senderkey_usage(stderr, "policy");
@@ -691,7 +720,7 @@ cmd_policy(int argc, char **argv)
 	} subs[] = {
 		{ "set", c_set }, { "allow", c_entry }, { "deny", c_entry },
 		{ "remove", c_entry }, { "show", c_show }, { "export", c_show },
-		{ "explain", c_explain }, { "import-vcard", c_import },
+		{ "explain", c_explain }, { "report", c_history }, { "import-vcard", c_import },
 		{ "import-gpg", c_import }, { "import", c_import },
 	};
 	struct pctx c;

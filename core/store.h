@@ -420,6 +420,38 @@ int		 store_journal_read(struct store_journal *j,
 		    const char *recipient, enum store_jdir dir, int64_t since,
 		    struct store_jrow **rows, size_t *n);
 
+/* What deny mode would do today with a sender (specs/store.md 6.4). */
+enum store_journal_deny {
+	STORE_JD_ACCEPT,		/* "accept" */
+	STORE_JD_DENYLISTED,		/* "denylisted" */
+	STORE_JD_NOT_ALLOWLISTED,	/* "not-allowlisted" */
+	STORE_JD_PIN_MISMATCH,		/* "pin-mismatch" */
+	STORE_JD_UNSIGNED,		/* "unsigned" */
+};
+
+/* store_journal_deny_name: the name above ("?" out of range). */
+const char	*store_journal_deny_name(enum store_journal_deny d);
+
+/*
+ * store_journal_deny: whether deny mode would refuse SENDER today (the
+ * table of specs/store.md 6.4): R is the store's result for SENDER and
+ * the recipient now (store_eval; its mode is not read), ROWS (N of them,
+ * as store_journal_read gives them) the history; only SENDER's rows are
+ * read.  Pure.
+ */
+enum store_journal_deny store_journal_deny(const struct store_result *r,
+		    const struct store_jrow *rows, size_t n,
+		    const char *sender);
+
+/*
+ * store_journal_pins: the distinct pins of SENDER's authorized rows
+ * among ROWS (N), the most recently seen first, at most MAX, into PINS.
+ * Returns how many.  Pure.
+ */
+size_t		 store_journal_pins(const struct store_jrow *rows, size_t n,
+		    const char *sender, unsigned char (*pins)[STORE_FP_LEN],
+		    size_t max);
+
 /* The last error of J (kind and text); never NULL. */
 enum store_err	 store_journal_errcode(const struct store_journal *j);
 const char	*store_journal_error(const struct store_journal *j);

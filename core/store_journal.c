@@ -493,6 +493,71 @@ fail:
 	return -1;
 }
 
+const char *
+store_journal_deny_name(enum store_journal_deny d)
+{
+	static const char *const names[] = { "accept", "denylisted",
+	    "not-allowlisted", "pin-mismatch", "unsigned" };
+
+	if ((size_t)d < sizeof(names) / sizeof(names[0]))
+		return names[d];
+	return "?";
+}
+
+enum store_journal_deny
+store_journal_deny(const struct store_result *r,
+    const struct store_jrow *rows, size_t n, const char *sender)
+{
+	size_t i, k;
+
+	if (r->list == VL_DENY)
+		return STORE_JD_DENYLISTED;
+	if (r->list != VL_ALLOW)
+		return STORE_JD_NOT_ALLOWLISTED;
+	for (i = 0; i < n; i++) {
+		if (rows[i].verdict != VERDICT_AUTHORIZED ||
+		    strcmp(rows[i].sender, sender) != 0)
+			continue;
+		if (r->npins == 0)
+			return STORE_JD_ACCEPT;
+		for (k = 0; k < r->npins && rows[i].has_pin; k++)
+			if (memcmp(r->pins[k], rows[i].pin, STORE_FP_LEN) == 0)
+				return STORE_JD_ACCEPT;
+	}
+	return r->npins > 0 ? STORE_JD_PIN_MISMATCH : STORE_JD_UNSIGNED;
+}
+
+size_t
+store_journal_pins(const struct store_jrow *rows, size_t n,
+    const char *sender, unsigned char (*pins)[STORE_FP_LEN], size_t max)
+{
+	const struct store_jrow *best;
+	int64_t below = INT64_MAX;
+	size_t i, k, got = 0;
+	int dup;
+
+	/* Pick the most recent pin not yet taken, MAX times (N is small). */
+	while (got < max) {
+		best = NULL;
+		for (i = 0; i < n; i++) {
+			if (!rows[i].has_pin || rows[i].verdict !=
+			    VERDICT_AUTHORIZED || rows[i].last > below ||
+			    strcmp(rows[i].sender, sender) != 0)
+				continue;
+			for (dup = 0, k = 0; k < got && !dup; k++)
+				dup = memcmp(pins[k], rows[i].pin,
+				    STORE_FP_LEN) == 0;
+			if (!dup && (best == NULL || rows[i].last > best->last))
+				best = &rows[i];
+		}
+		if (best == NULL)
+			break;
+		memcpy(pins[got++], best->pin, STORE_FP_LEN);
+		below = best->last;
+	}
+	return got;
+}
+
 enum store_err
 store_journal_errcode(const struct store_journal *j)
 {

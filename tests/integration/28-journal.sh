@@ -108,6 +108,71 @@ expect_eq "recipients are mailboxes" \
 expect_eq "the daemon never wrote the store" \
     "$(cat "$STORE" "$STORE-wal" 2>/dev/null | sha256sum)" "$STORE_SUM"
 
+# --- report and set deny --keep-history, on the journal just built ---
+ask main.sock "AUTHZ sender=alice@example.test recipient=frank@example.net sig=pass key=$ALICE_FP" >/dev/null
+ask main.sock "AUTHZ sender=alice@example.test recipient=frank@example.net" >/dev/null
+ask main.sock "AUTHZ sender=mallory@insecure.test recipient=frank@example.net" >/dev/null
+ask main.sock "AUTHZ sender=mallory@insecure.test recipient=frank@example.net sig=none" >/dev/null
+R=$(until_q "SELECT sum(count) FROM journal WHERE recipient = 'frank@example.net'" 4)
+expect_eq "frank's four decisions flushed" "$R" 4
+# times vary: last= and the header's date are replaced
+norm() { sed -e 's/last=[0-9TZ:-]*/last=T/' -e 's/since [0-9TZ:-]*/since T/' \
+    -e 's/"\(first\|last\|since\)": [0-9]*/"\1": T/g'; }
+R=$("$SK" policy -x "$D/main.conf" report Carol+news@example.net \
+    2>"$D/rep.err" | norm)
+expect_eq "report carol (text)" "$R" \
+"# carol@example.net since T (30 days): 2 senders, 1 refused by deny mode today
+alice@example.test rcpt=1 data=2 authorized=2 tags=authorized:2,untrusted:1 last=T deny=accept key=$ALICE_FP
+mallory@example.test rcpt=3 data=0 authorized=0 tags=unauthorized:3 last=T deny=refuse:not-allowlisted"
+expect_match "report reads the recipient as its mailbox" "$(cat "$D/rep.err")" \
+    "Carol\+news@example.net is read as carol@example.net"
+R=$("$SK" policy -f "$STORE" report frank@example.net --json | norm)
+expect_eq "report frank (JSON)" "$R" \
+'{
+  "recipient": "frank@example.net",
+  "since": T,
+  "senders": [
+    {"sender": "alice@example.test", "rcpt": 1, "data": 1, "authorized": 1, "tags": {"trusted": 1, "untrusted": 1}, "keys": ["'"$ALICE_FP"'"], "first": T, "last": T, "deny": "not-allowlisted"},
+    {"sender": "mallory@insecure.test", "rcpt": 1, "data": 1, "authorized": 0, "tags": {"untrusted": 2}, "keys": [], "first": T, "last": T, "deny": "not-allowlisted"}
+  ]
+}'
+R=$("$SK" policy -f "$STORE" report frank@example.net --since 1h | head -n 1 | norm)
+expect_eq "report --since 1h" "$R" \
+    "# frank@example.net since T (1 day): 2 senders, 2 refused by deny mode today"
+R=$("$SK" policy -f "$STORE" report nobody@example.net | norm)
+expect_eq "report of a recipient without history" "$R" \
+    "# nobody@example.net since T (30 days): 0 senders, 0 refused by deny mode today"
+"$SK" policy -f "$STORE" report frank@example.net --since 3x >/dev/null 2>&1
+expect_eq "report --since 3x: usage (64)" "$?" 64
+"$SK" policy -f "$STORE" report frank@example.net --journal "$D/none.db" \
+    >/dev/null 2>&1
+expect_eq "report without a journal: 66" "$?" 66
+R=$("$SK" policy -f "$STORE" set frank@example.net deny --keep-history \
+    --dry-run)
+expect_eq "--keep-history --dry-run prints the rules" "$R:$?" \
+"# senderkey policy set --keep-history --dry-run: nothing written
+frank@example.net mode deny
+frank@example.net allow alice@example.test pin $ALICE_FP:0"
+expect_eq "--dry-run wrote nothing" \
+    "$("$SK" policy -f "$STORE" export)" "$RULES"
+R=$("$SK" policy -f "$STORE" set frank@example.net deny --keep-history \
+    --since 90d)
+expect_eq "--keep-history writes mode and pinned entry" "$R:$?" \
+    "2 rules changed:0"
+expect_eq "frank's rules: deny, alice pinned to the key seen, not mallory" \
+    "$("$SK" policy -f "$STORE" show frank@example.net | sed 's/^[me][0-9]* *//')" \
+"# $STORE: DefaultMode allow
+frank@example.net mode deny
+frank@example.net allow alice@example.test pin $ALICE_FP"
+expect_match "the audit row" "$(sqlite3 -readonly "$STORE" \
+    "SELECT what FROM audit ORDER BY id DESC LIMIT 1")" \
+    "^set frank@example.net deny --keep-history \(1 sender\)$"
+R=$("$SK" policy -f "$STORE" report frank@example.net | sed 1d | norm)
+expect_eq "report after: alice accepted, mallory refused" "$R" \
+"alice@example.test rcpt=1 data=1 authorized=1 tags=trusted:1,untrusted:1 last=T deny=accept key=$ALICE_FP
+mallory@insecure.test rcpt=1 data=1 authorized=0 tags=untrusted:2 last=T deny=refuse:not-allowlisted"
+RULES=$("$SK" policy -f "$STORE" export)
+
 # --- kill -9 after a flush: the journal is sound, no rule lost ---
 for i in 1 2 3 4 5; do
 	ask main.sock "AUTHZ sender=mallory@example.test recipient=carol@example.net" >/dev/null

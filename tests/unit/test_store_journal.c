@@ -6,8 +6,10 @@
  * day; the read summing days per key, sorted, within SINCE; retention
  * (JournalDays) and the size bound (oldest last dropped first); a row
  * that is not valid skipped and the rest of the batch written; a locked
- * journal (EBUSY) leaving it as it was; and a corrupt row failing the
- * read instead of being reported.
+ * journal (EBUSY) leaving it as it was; a corrupt row failing the
+ * read instead of being reported; what deny mode would do with a sender
+ * given the rules and the history (each row of specs/store.md 6.4's
+ * table), and the keys --keep-history pins, most recent first, once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +265,61 @@ test_bounds(void)
 	store_journal_free(j);
 }
 
+static void
+test_deny(void)
+{
+	struct store_result r;
+	struct store_jrow rows[4];
+	unsigned char pins[STORE_MAX_PINS][STORE_FP_LEN];
+	const char *a = "alice@example.org", *b = "bob@example.org";
+
+	rows[0] = row("c@example.net", a, VERDICT_AUTHORIZED,
+	    VR_KEY_SECURE_SIGNED, VT_TRUSTED, 0x11, 1, T0, T0 + 5);
+	rows[1] = row("c@example.net", a, VERDICT_AUTHORIZED,
+	    VR_KEY_SECURE_SIGNED, VT_TRUSTED, 0x22, 1, T0, T0 + 9);
+	rows[2] = row("c@example.net", a, VERDICT_UNTRUSTED,
+	    VR_SIG_PENDING, VT_UNTRUSTED, -1, 4, T0, T0 + 20);
+	rows[3] = row("c@example.net", b, VERDICT_UNTRUSTED,
+	    VR_KEY_INSECURE, VT_UNTRUSTED, -1, 2, T0, T0 + 20);
+	memset(&r, 0, sizeof(r));
+	r.list = VL_DENY;
+	T_INTEQ(store_journal_deny(&r, rows, 4, a), STORE_JD_DENYLISTED,
+	    "a deny entry: denylisted, whatever the history");
+	r.list = VL_NONE;
+	T_INTEQ(store_journal_deny(&r, rows, 4, a), STORE_JD_NOT_ALLOWLISTED,
+	    "no entry: not-allowlisted, whatever the history");
+	r.list = VL_ALLOW;
+	T_INTEQ(store_journal_deny(&r, rows, 4, a), STORE_JD_ACCEPT,
+	    "allowed, unpinned, authenticated before: accept");
+	T_INTEQ(store_journal_deny(&r, rows, 4, b), STORE_JD_UNSIGNED,
+	    "allowed, never authenticated: unsigned");
+	r.npins = 1;
+	memset(r.pins[0], 0x22, STORE_FP_LEN);
+	T_INTEQ(store_journal_deny(&r, rows, 4, a), STORE_JD_ACCEPT,
+	    "pinned to a key seen: accept");
+	memset(r.pins[0], 0x33, STORE_FP_LEN);
+	T_INTEQ(store_journal_deny(&r, rows, 4, a), STORE_JD_PIN_MISMATCH,
+	    "pinned to a key never seen: pin-mismatch");
+	T_INTEQ(store_journal_deny(&r, rows, 4, b), STORE_JD_PIN_MISMATCH,
+	    "pinned, never authenticated: pin-mismatch");
+	T_STREQ(store_journal_deny_name(STORE_JD_NOT_ALLOWLISTED),
+	    "not-allowlisted", "names");
+	T_STREQ(store_journal_deny_name((enum store_journal_deny)99), "?",
+	    "out of range");
+
+	T_INTEQ((long long)store_journal_pins(rows, 4, a, pins,
+	    STORE_MAX_PINS), 2, "two keys seen");
+	T_OK(pins[0][0] == 0x22 && pins[1][0] == 0x11, "most recent first");
+	T_INTEQ((long long)store_journal_pins(rows, 4, a, pins, 1), 1,
+	    "at most MAX");
+	T_OK(pins[0][0] == 0x22, "the most recent kept");
+	rows[3] = rows[1];
+	T_INTEQ((long long)store_journal_pins(rows, 4, a, pins,
+	    STORE_MAX_PINS), 2, "a key seen on two days: once");
+	T_INTEQ((long long)store_journal_pins(rows, 4, b, pins,
+	    STORE_MAX_PINS), 0, "no authorized row: no key");
+}
+
 int
 main(void)
 {
@@ -273,6 +330,7 @@ main(void)
 	test_open();
 	test_write_read();
 	test_bounds();
+	test_deny();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
