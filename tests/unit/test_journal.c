@@ -98,7 +98,7 @@ test_jagg(void)
 static void
 test_flush(void)
 {
-	char path[256], err[512];
+	char path[256], err[512] = "";
 	struct verdict_output v;
 	unsigned char key[STORE_FP_LEN];
 	struct loop *l = loop_new();
