@@ -392,10 +392,20 @@ struct store_journal *store_journal_open(const char *path, unsigned flags,
 void		 store_journal_free(struct store_journal *j);
 
 /*
+ * store_journal_set_rcpt_max: from now on, store_journal_write keeps at
+ * most MAX rows (0: no bound) of each recipient it writes rows of,
+ * dropping that recipient's oldest first, so that one recipient's flood
+ * cannot push the others' history out (specs/store.md 6.3).
+ */
+void		 store_journal_set_rcpt_max(struct store_journal *j,
+		    uint64_t max);
+
+/*
  * store_journal_write: in one transaction, add the N ROWS (each row's
  * count to its key's, first and last widened; the day is LAST's), then
  * delete the rows whose last is more than DAYS days before NOW, then the
- * oldest rows beyond MAX_ROWS.  A row that is not valid (a target not in
+ * oldest rows of each recipient of ROWS beyond the bound of
+ * store_journal_set_rcpt_max, then the oldest rows beyond MAX_ROWS.  A row that is not valid (a target not in
  * canonical form, a count of 0, first and last on different days, a pin
  * on a verdict other than authorized) is skipped, never written.  *PRUNED
  * and *SKIPPED (each when not NULL) get the rows deleted and skipped.

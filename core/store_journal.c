@@ -26,6 +26,7 @@
 struct store_journal {
 	sqlite3			*db;
 	int			 rdonly;
+	uint64_t		 rcpt_max;	/* 0: no bound per recipient */
 	struct store_fault	 f;
 };
 
@@ -327,6 +328,49 @@ fail:
 	return -1;
 }
 
+static int
+by_rcpt(const void *a, const void *b)
+{
+	const struct store_jrow *const *x = a, *const *y = b;
+
+	return strcmp((*x)->recipient, (*y)->recipient);
+}
+
+/*
+ * prune_rcpts: each recipient of the N ROWS down to J->rcpt_max rows,
+ * its least recently seen dropped first.
+ */
+static int
+prune_rcpts(struct store_journal *j, const struct store_jrow *rows,
+    size_t n, size_t *pruned)
+{
+	const struct store_jrow **ix;
+	char max[32];
+	size_t i;
+	int rc = 0;
+
+	if (j->rcpt_max == 0 || n == 0)
+		return 0;
+	if ((ix = calloc(n, sizeof(*ix))) == NULL)
+		return store_sql_refuse(&j->f, STORE_EINTERNAL,
+		    "out of memory");
+	for (i = 0; i < n; i++)
+		ix[i] = &rows[i];
+	qsort(ix, n, sizeof(*ix), by_rcpt);
+	snprintf(max, sizeof(max), "%llu", (unsigned long long)j->rcpt_max);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (i > 0 && strcmp(ix[i]->recipient, ix[i - 1]->recipient)
+		    == 0)
+			continue;
+		rc = store_sql_run(j->db, &j->f, "DELETE FROM journal WHERE "
+		    "id IN (SELECT id FROM journal WHERE recipient = ?1 "
+		    "ORDER BY last DESC, id DESC LIMIT -1 OFFSET CAST(?2 AS "
+		    "INTEGER))", pruned, 2, ix[i]->recipient, max);
+	}
+	free(ix);
+	return rc;
+}
+
 /* prune: retention (DAYS before NOW) and the bound MAX_ROWS. */
 static int
 prune(struct store_journal *j, int64_t now, unsigned days,
@@ -372,6 +416,7 @@ store_journal_write(struct store_journal *j, const struct store_jrow *rows,
 	    "locking the journal") == -1)
 		return -1;
 	if (upsert(j, rows, n, skipped) == -1 ||
+	    prune_rcpts(j, rows, n, pruned) == -1 ||
 	    prune(j, now, days, max_rows, pruned) == -1 ||
 	    store_sql_exec(j->db, &j->f, "COMMIT", "committing the journal")
 	    == -1) {
@@ -491,6 +536,12 @@ fail:
 	free(a);
 	*n = 0;
 	return -1;
+}
+
+void
+store_journal_set_rcpt_max(struct store_journal *j, uint64_t max)
+{
+	j->rcpt_max = max;
 }
 
 const char *

@@ -180,7 +180,8 @@ journal_flush(struct journal *j)
 
 struct journal *
 journal_new(struct loop *l, struct log *lg, const char *path, unsigned days,
-    uint64_t max_rows, unsigned flush_ms, char *err, size_t errsz)
+    uint64_t max_rows, uint64_t rcpt_rows, unsigned flush_ms, char *err,
+    size_t errsz)
 {
 	struct journal *j;
 	int rc;
@@ -200,6 +201,7 @@ journal_new(struct loop *l, struct log *lg, const char *path, unsigned days,
 	if ((j->sj = store_journal_open(path, STORE_CREATE, NULL, err,
 	    errsz)) == NULL)
 		goto fail;
+	store_journal_set_rcpt_max(j->sj, rcpt_rows);
 	if ((j->cur = jagg_new(JOURNAL_PENDING)) == NULL ||
 	    (j->spare = jagg_new(JOURNAL_PENDING)) == NULL ||
 	    (j->timer = loop_timer_new(l, on_timer, j)) == NULL ||

@@ -26,15 +26,16 @@ struct journal;
 
 /*
  * journal_new: the journal file PATH (created when missing), kept DAYS
- * days (> 0) and at most MAX_ROWS rows, flushed every FLUSH_MS on loop
- * L's timer, its outages logged to LG (not owned).  Start it after loop_signals (the
+ * days (> 0), at most MAX_ROWS rows and RCPT_ROWS per recipient (0: no
+ * bound), flushed every FLUSH_MS on loop L's timer, its outages logged
+ * to LG (not owned).  Start it after loop_signals (the
  * writer thread must not take signals).  Returns NULL with ERR set when
  * the file cannot be opened or created or memory or a thread is short:
  * the daemon then runs without a journal.
  */
 struct journal	*journal_new(struct loop *l, struct log *lg, const char *path,
-		    unsigned days, uint64_t max_rows, unsigned flush_ms,
-		    char *err, size_t errsz);
+		    unsigned days, uint64_t max_rows, uint64_t rcpt_rows,
+		    unsigned flush_ms, char *err, size_t errsz);
 
 /*
  * journal_free: write what is aggregated (one last batch, waited for),

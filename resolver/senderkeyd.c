@@ -452,7 +452,8 @@ open_journal(struct daemon *d)
 	}
 	if ((d->journal = journal_new(d->loop, d->log, path,
 	    d->cfg->journal_days, d->cfg->journal_max_rows,
-	    d->cfg->journal_flush_ms, err, sizeof(err))) == NULL) {
+	    d->cfg->journal_rcpt_rows, d->cfg->journal_flush_ms, err,
+	    sizeof(err))) == NULL) {
 		log_msg(d->log, LOG_ERR, "journal off: %s", err);
 		return;
 	}

@@ -109,7 +109,7 @@ test_flush(void)
 	T_OK(l != NULL, "a loop");
 	if (l == NULL)
 		return;
-	j = journal_new(l, NULL, path, 30, 1000, 5000, err, sizeof(err));
+	j = journal_new(l, NULL, path, 30, 1000, 0, 5000, err, sizeof(err));
 	T_OK(j != NULL, "journal_new (%s)", err);
 	if (j == NULL)
 		goto out;

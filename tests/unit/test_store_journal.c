@@ -4,8 +4,9 @@
  * the read-only side refusing a missing file and an unknown version;
  * batches adding to a key's count and widening first/last, one row per
  * day; the read summing days per key, sorted, within SINCE; retention
- * (JournalDays) and the size bound (oldest last dropped first); a row
- * that is not valid skipped and the rest of the batch written; a locked
+ * (JournalDays), the bound per recipient and the size bound (oldest
+ * last dropped first); a row that is not valid skipped and the rest of
+ * the batch written; a locked
  * journal (EBUSY) leaving it as it was; a corrupt row failing the
  * read instead of being reported; what deny mode would do with a sender
  * given the rules and the history (each row of specs/store.md 6.4's
@@ -226,6 +227,38 @@ test_bounds(void)
 	    0 && pruned == 1, "JournalMaxRows 1: one more goes");
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM journal WHERE recipient "
 	    "= 'r2@example.net'"), 1, "the newest stays");
+
+	/* The bound per recipient: a flooded one keeps its newest rows,
+	   the others' rows stay. */
+	{
+		struct store_jrow f[5];
+		char snd[32];
+
+		for (i = 0; i < 5; i++) {
+			snprintf(snd, sizeof(snd), "f%d@example.org", i);
+			f[i] = row(i < 4 ? "flood@example.net" :
+			    "quiet@example.net", snd, VERDICT_UNTRUSTED,
+			    VR_NO_KEY, VT_UNTRUSTED, -1, 1, T0 + 2 * DAY + i,
+			    T0 + 2 * DAY + i);
+		}
+		store_journal_set_rcpt_max(j, 2);
+		T_OK(store_journal_write(j, f, 5, T0 + 2 * DAY, 30, 1000,
+		    &pruned, NULL) == 0 && pruned == 2, "JournalRecipientRows "
+		    "2: two of flood's four rows go (%zu)", pruned);
+		T_INTEQ(sql_int(path, "SELECT count(*) FROM journal WHERE "
+		    "recipient = 'flood@example.net' AND sender IN "
+		    "('f2@example.org', 'f3@example.org')"), 2,
+		    "the newest two of flood's stay");
+		T_INTEQ(sql_int(path, "SELECT count(*) FROM journal WHERE "
+		    "recipient IN ('quiet@example.net', 'r2@example.net')"), 2,
+		    "the other recipients' rows stay");
+		store_journal_set_rcpt_max(j, 0);
+		T_OK(store_journal_write(j, NULL, 0, T0 + 2 * DAY, 30, 1000,
+		    NULL, NULL) == 0, "0: no bound");
+		T_INTEQ(sql_exec(path, "DELETE FROM journal WHERE recipient "
+		    "IN ('flood@example.net', 'quiet@example.net')"), 0,
+		    "cleaned up");
+	}
 
 	/* A bad row: nothing of the batch written. */
 	b[0] = row("r5@example.net", "s@example.org", VERDICT_UNTRUSTED,
