@@ -31,7 +31,7 @@ trap cleanup EXIT
 
 STORE=$D/store.db
 J=$D/journal.db
-ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pem" | cut -d' ' -f1)
+ALICE_FP=$("$SK" fingerprint "$SK_TOP/tests/bed/alice.pub" | cut -d' ' -f1)
 PIN=$(printf '%s' "$ALICE_FP" | tr -d : | tr 'A-F' 'a-f')
 
 start() {	# NAME [LINE...]
