@@ -127,12 +127,13 @@ sed -e 's|^User[[:space:]]*senderkey$|User nobody|' \
     -e 's|^SocketGroup[[:space:]]*senderkey$|SocketGroup nogroup|' \
     -e "s|unix:/run/senderkey/|unix:$tmp/run/|" \
     -e "s|^PolicyStore[[:space:]]*/var/lib/senderkey/|PolicyStore $tmp/lib/|" \
+    -e "s|^JournalFile[[:space:]]*/var/lib/senderkey/journal/|JournalFile $tmp/lib/journal/|" \
     "$conf" >"$tmp/swapped.conf"
 check "... which User reads through the group, as senderkeyd will" \
     setpriv --reuid nobody --regid nogroup --clear-groups \
     "$SK_BIN/senderkey" policy -f "$tmp/lib/policy.db" show
-expect_eq "the copy swaps only User, MilterUser, SocketGroup, 3 sockets, the store" \
-    "$(diff "$conf" "$tmp/swapped.conf" | grep -c '^>')" 7
+expect_eq "the copy swaps only User, MilterUser, SocketGroup, 3 sockets, the store, the journal" \
+    "$(diff "$conf" "$tmp/swapped.conf" | grep -c '^>')" 8
 if [ -r /usr/share/dns/root.key ] && [ -s "$tmp/swapped.conf" ]; then
 	out=$("$SK_BIN/senderkeyd" -n -x "$tmp/swapped.conf" 2>&1)
 	expect_eq "senderkeyd -n accepts the shipped config" "$out" \
