@@ -11,6 +11,8 @@
 #   make deb        ../senderkey*.deb built with dpkg-buildpackage, copied
 #                   to the top of the tree: apt install ./senderkey*.deb
 #   make fresh-root the package's Done-when in a debootstrap root (minutes)
+#   make V=1 ...    show every compiler command (default: one short line
+#                   each, "CC lib/addr.o", "LD bin/senderkey")
 #
 # CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; the warning and hardening
 # flags below are always added.  CI (CI=true) or WERROR=-Werror turns
@@ -35,6 +37,18 @@ ifeq ($(CI),true)
 WERROR	?= -Werror
 endif
 WERROR	?=
+
+# Quiet build: "CC lib/addr.o" instead of the command; V=1 shows commands.
+V	?= 0
+ifeq ($(V),1)
+Q	=
+SAY	= @:
+else
+Q	= @
+SAY	= @printf '  %-3s %s\n'
+endif
+# SHORT: the target without the build directory, for SAY.
+SHORT	= $(patsubst $(BUILD)/%,%,$@)
 
 PKGS	 = ldns libunbound libcrypto libidn2 sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -96,28 +110,34 @@ all: $(PROGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(SAY) CC $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(CORE_A): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $(CORE_OBJ)
+	$(SAY) AR $(SHORT)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $(CORE_OBJ)
 
 $(BIN)/senderkey: $(CLI_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_A) $(LIBS)
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_A) $(LIBS)
 
 $(BIN)/senderkeyd: $(BUILD)/resolver/senderkeyd.o $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
 
 $(BIN)/senderkey-milter: $(MILTER_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $(MILTER_OBJ) $(CORE_A) $(LIBS) -lmilter
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $(MILTER_OBJ) $(CORE_A) $(LIBS) -lmilter
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
 
 # test_milter_verify and test_milter_keycache (and the milter_verify_cost
 # tool) link the milter's modules (all but main.c) from their own archive,
@@ -129,33 +149,39 @@ MILTER_TESTS = $(BUILD)/tests/test_milter_verify \
 
 $(MILTER_A): $(filter-out $(BUILD)/milter/main.o,$(MILTER_OBJ))
 	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(SAY) AR $(SHORT)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(MILTER_TESTS): $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(MILTER_A) \
 	$(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 		-pthread -o $@ $< $(MILTER_A) $(CORE_A) $(LIBS)
 $(BUILD)/tests/milter_verify_cost: tests/tools/milter_verify_cost.c \
 	$(MILTER_A) $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< \
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< \
 		$(MILTER_A) $(CORE_A) $(LIBS)
 $(BUILD)/tests/test_milter_hdr: milter/hdr.c milter/hdr.h
 
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_A) $(LIBS)
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< $(LIBS)
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< $(LIBS)
 
 # Fuzz targets without libFuzzer: make check replays their corpora.
 $(BUILD)/fuzz/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
 		tests/fuzz/replay.c tests/fuzz/fuzz_$*.c $(FUZZ_EXTRA_$*) \
 		$(CORE_A) $(LIBS)
 $(BUILD)/fuzz/replay_answer: milter/answer.c milter/answer.h
@@ -178,14 +204,17 @@ SCALAR_TESTS = $(SCALAR_MODS:%=$(BUILD)/tests/test_%_scalar)
 
 $(BUILD)/scalar/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -U__SSE2__ $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(SAY) CC $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -U__SSE2__ $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/test_%_scalar: tests/unit/test_%.c tests/unit/t.h $(SCALAR_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(SCALAR_OBJ) $(CORE_A) $(LIBS)
 
 tests: $(PROGS) $(UNIT_BIN) $(TEST_TOOL_BIN) $(FUZZ_REPLAY) $(SCALAR_TESTS)
+	@:
 
 bench-tools: $(BENCH_BIN)
 
