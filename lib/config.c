@@ -337,7 +337,19 @@ config_free(struct config *c)
 	free(c->milter_socket.host);
 	free(c->milter_user);
 	free(c->key_table);
+	free(c->lines);
 	free(c);
+}
+
+unsigned
+config_line(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; c->lines != NULL && schema[i].name != NULL; i++)
+		if (strcasecmp(schema[i].name, name) == 0)
+			return c->lines[i];
+	return 0;
 }
 
 /* copy_str: a copy of NAME's value into *OUT (NULL stays NULL); -1 on ENOMEM. */
@@ -365,6 +377,12 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 		goto nomem;
 	if (file != NULL && (c->file = strdup(file)) == NULL)
 		goto nomem;
+	for (n = 0; schema[n].name != NULL; n++)
+		;
+	if ((c->lines = calloc(n, sizeof(*c->lines))) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		c->lines[i] = conf_line(cf, schema[i].name);
 	if (parse_listen(conf_str(cf, "Socket"), &c->socket, why,
 	    sizeof(why)) == -1 ||
 	    parse_listen(conf_str(cf, "PolicySocket"), &c->policy_socket, why,

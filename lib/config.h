@@ -98,6 +98,7 @@ struct config {
 	char			*milter_user;	/* MilterUser; NULL: stay */
 	char			*key_table;	/* KeyTable; NULL: no signing */
 	unsigned		 milter_timeout_ms; /* MilterDaemonTimeout */
+	unsigned		*lines;		/* config_line's table */
 };
 
 /* config_default: a config with every default; NULL when out of memory. */
@@ -119,6 +120,13 @@ int		 config_parse(const char *text, size_t len,
  */
 int		 config_load(const char *path, struct config **out, char *err,
 		    size_t errsz);
+
+/*
+ * config_line: the line of C's file that set NAME (any case), for
+ * messages "FILE:LINE: ..."; 0 when NAME has its default (or is no
+ * setting).
+ */
+unsigned	 config_line(const struct config *c, const char *name);
 
 /* config_free: frees C and its strings.  NULL is a no-op. */
 void		 config_free(struct config *c);

@@ -500,6 +500,28 @@ test_config_errors(void)
 	    "expected an absolute path, got 'root.key'", "relative anchor");
 }
 
+/* config_line: the line that set a directive, 0 for a default. */
+static void
+test_config_line(void)
+{
+	static const char text[] = "# comment\n\nUser nobody\n"
+	    "socketgroup postfix\nPolicyStore /x/p.db\n";
+	struct config *c = NULL;
+	char err[CONFIG_ERR_MAX];
+
+	T_INTEQ(config_parse(text, sizeof(text) - 1, "l.conf", &c, err,
+	    sizeof(err)), 0, "config_line: parses");
+	if (c == NULL)
+		return;
+	T_INTEQ(config_line(c, "User"), 3, "User on line 3");
+	T_INTEQ(config_line(c, "SocketGroup"), 4, "SocketGroup on line 4 "
+	    "(written in another case)");
+	T_INTEQ(config_line(c, "policystore"), 5, "any case in the query");
+	T_INTEQ(config_line(c, "Socket"), 0, "a default: 0");
+	T_INTEQ(config_line(c, "NoSuchSetting"), 0, "no such setting: 0");
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -509,5 +531,6 @@ main(void)
 	test_config_full();
 	test_config_errors();
 	test_config_milter();
+	test_config_line();
 	return t_done();
 }
