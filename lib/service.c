@@ -38,6 +38,7 @@ struct service_unix {
 	int		 dfd;		/* DIR */
 	int		 pfd;		/* DIR/PRIV, until commit */
 	int		 committed;
+	int		 made_dir;	/* open_parent made DIR */
 	dev_t		 dev;		/* the socket node, once committed */
 	ino_t		 ino;
 	struct service_sockopt o;
@@ -111,6 +112,7 @@ open_parent(struct service_unix *u, char *err, size_t errsz)
 	if (mkdir(u->dir, 0750) == -1)
 		return errstr_set(err, errsz, "mkdir %s: %s", u->dir,
 		    strerror(errno));
+	u->made_dir = 1;
 	if ((fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		return errstr_set(err, errsz,
@@ -346,11 +348,24 @@ service_unix_remove(struct service_unix *u)
 }
 
 void
+service_unix_undo(struct service_unix *u)
+{
+	if (u == NULL)
+		return;
+	service_unix_remove(u);
+	if (u->made_dir && u->dir != NULL)
+		(void)rmdir(u->dir);	/* only when empty */
+	u->made_dir = 0;
+}
+
+void
 service_unix_free(struct service_unix *u)
 {
 	if (u == NULL)
 		return;
 	undo(u);
+	if (!u->committed && u->made_dir && u->dir != NULL)
+		(void)rmdir(u->dir);	/* a begin that went no further */
 	if (u->dfd != -1)
 		close(u->dfd);
 	free(u->bindpath);

@@ -74,7 +74,17 @@ int			 service_unix_listen(const char *path,
  */
 void			 service_unix_remove(struct service_unix *u);
 
-/* service_unix_free: close and free U (undoing an uncommitted begin). */
+/*
+ * service_unix_undo: for a start refused after the socket was made:
+ * service_unix_remove, then remove the directory service_unix_begin made
+ * for it (O->mkparent), if it is empty by now.  NULL is a no-op.
+ */
+void			 service_unix_undo(struct service_unix *u);
+
+/*
+ * service_unix_free: close and free U; an uncommitted begin is undone,
+ * with the directory it made (if empty).
+ */
 void			 service_unix_free(struct service_unix *u);
 
 /*

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
+#include <openssl/crypto.h>
 
 #include "lib/b64.h"
 #include "lib/config.h"
@@ -34,7 +36,9 @@
 #include "lib/service.h"
 #include "lib/sig.h"
 #include "lib/sigheader.h"
+#include "lib/version.h"
 #include "core/proto_line.h"
+#include "core/startcheck.h"
 #include "answer.h"
 #include "daemon.h"
 #include "hdr.h"
@@ -542,40 +546,68 @@ mf_close(SMFICTX *ctx)
 
 /* --- start-up ---------------------------------------------------------- */
 
-static void
-usage(FILE *f)
+static const struct option longopts[] = {
+	{ "debug",	no_argument,		NULL, 'd' },
+	{ "check",	no_argument,		NULL, 'n' },
+	{ "config",	required_argument,	NULL, 'x' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+/* usage: the help on stdout (exit 0), or the usage line on stderr (64). */
+static int
+usage(int help)
 {
-	fprintf(f, "usage: senderkey-milter [-dn] [-x CONFIG]\n");
+	unsigned int maj = 0, min = 0, pl = 0;
+
+	if (help == 'V') {
+		(void)smfi_version(&maj, &min, &pl);
+		printf(MILTER_NAME " %s\nOpenSSL %s\nlibmilter %u.%u.%u\n",
+		    SENDERKEY_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING),
+		    maj, min, pl);
+		return 0;
+	}
+	fprintf(help ? stdout : stderr,
+	    "usage: " MILTER_NAME " [-dhnV] [-x CONFIG]\n");
+	if (!help)
+		return EX_USAGE;
+	printf("  -d, --debug         log to stderr too\n"
+	    "  -n, --check         check the configuration as a start "
+	    "would, then exit\n"
+	    "  -x, --config FILE   the configuration (default %s)\n"
+	    "  -h, --help          this help\n"
+	    "  -V, --version       the version and the libraries'\n",
+	    CONFIG_DEFAULT_PATH);
+	return 0;
 }
 
 /*
- * prepare: check MIL's configuration, load its KeyTable and make its
- * caches; *SPEC the MilterSocket as text (caller frees).  Returns 0, or
- * the exit status with the reason written to stderr.
+ * prepare: core/startcheck.c's checks of MIL's configuration and its
+ * KeyTable (loaded), the same for -n and a start, every message on
+ * stderr; then its caches; *SPEC the MilterSocket as text (caller
+ * frees).  Returns 0, or the exit status (EX_CONFIG for the checks).
  */
 static int
 prepare(struct milter *mil, char **spec)
 {
 	char err[CONFIG_ERR_MAX + 256], host[256];
+	struct startcheck *sc;
+	size_t nerr;
 
-	if (mil->cfg->milter_socket.kind == CONFIG_LISTEN_NONE ||
-	    mil->cfg->socket.kind == CONFIG_LISTEN_NONE) {
-		fprintf(stderr, MILTER_NAME ": %s: MilterSocket and Socket "
-		    "must not be none\n", mil->cfg->file != NULL ?
-		    mil->cfg->file : "(default)");
-		return EX_CONFIG;
+	if ((sc = startcheck_new(mil->cfg)) == NULL) {
+		fprintf(stderr, MILTER_NAME ": out of memory\n");
+		return EX_SOFTWARE;
 	}
-	if (mil->cfg->key_table != NULL) {
-		if ((mil->kt = keytable_load(mil->cfg->key_table, err,
-		    sizeof(err))) == NULL) {
-			fprintf(stderr, MILTER_NAME ": %s\n", err);
-			return EX_CONFIG;
-		}
-	} else if (mil->cfg->milter_mode == CONFIG_MILTER_SIGN) {
-		fprintf(stderr, MILTER_NAME ": MilterMode sign needs a "
-		    "KeyTable\n");
+	startcheck_milter(sc);
+	if (mil->cfg->key_table != NULL && (mil->kt =
+	    keytable_load(mil->cfg->key_table, err, sizeof(err))) == NULL)
+		startcheck_add(sc, 0, "KeyTable", "%s", err);
+	startcheck_print(sc, stderr, MILTER_NAME);
+	nerr = startcheck_errors(sc);
+	startcheck_free(sc);
+	if (nerr > 0)
 		return EX_CONFIG;
-	}
 	if (mil->cfg->authserv_id != NULL)
 		mil->authserv_id = strdup(mil->cfg->authserv_id);
 	else if (gethostname(host, sizeof(host)) == 0) {
@@ -622,7 +654,8 @@ main(int argc, char **argv)
 	const char *cfgpath = NULL;
 	int ch, check = 0, debug = 0, rc = EX_SOFTWARE;
 
-	while ((ch = getopt(argc, argv, "dhnx:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "dhnVx:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'd':
 			debug = 1;
@@ -634,17 +667,14 @@ main(int argc, char **argv)
 			cfgpath = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+		case 'V':
+			return usage(ch);
 		default:
-			usage(stderr);
-			return EX_USAGE;
+			return usage(0);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return EX_USAGE;
-	}
+	if (optind != argc)
+		return usage(0);
 	if (config_load(cfgpath, &mil.cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, MILTER_NAME ": %s\n", err);
 		return EX_CONFIG;
@@ -688,6 +718,8 @@ main(int argc, char **argv)
 	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
 	service_unix_remove(sock);
 done:
+	if (rc != 0)
+		service_unix_undo(sock);	/* a refused start */
 	service_unix_free(sock);
 	free(spec);
 	free(mil.authserv_id);

@@ -5,7 +5,10 @@
  * the fork), the start-up validation check, the recipient policy store
  * (opened read-only after the privilege drop, polled once a second),
  * sd_notify, signals (SIGHUP reloads config and store, SIGTERM/SIGINT
- * stop) and the loop.  Requests are server.c's and server_req.c's.
+ * stop) and the loop.  Requests are server.c's and server_req.c's.  The
+ * configuration is checked by core/startcheck.c before anything is made,
+ * for -n and for a start alike; a start refused later removes the
+ * sockets, directories and pid file it made.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -16,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +36,7 @@
 #include "lib/config.h"
 #include "lib/service.h"
 #include "core/lookup.h"
+#include "core/startcheck.h"
 #include "core/store.h"
 #include "journal.h"
 #include "log.h"
@@ -69,11 +74,32 @@ struct daemon {
 	int			 ready_fd;	/* to the waiting parent */
 };
 
+static const struct option longopts[] = {
+	{ "foreground",	no_argument,		NULL, 'f' },
+	{ "check",	no_argument,		NULL, 'n' },
+	{ "config",	required_argument,	NULL, 'x' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+/* usage: the help on stdout (exit 0), or the usage line on stderr (64). */
 static void
-usage(void)
+usage(int help)
 {
-	fprintf(stderr, "usage: senderkeyd [-fnV] [-x CONFIG]\n");
-	exit(EX_USAGE);
+	if (!help) {
+		fprintf(stderr, "usage: senderkeyd [-fhnV] [-x CONFIG]\n");
+		exit(EX_USAGE);
+	}
+	printf("usage: senderkeyd [-fhnV] [-x CONFIG]\n"
+	    "  -f, --foreground    stay in the foreground, log to stderr\n"
+	    "  -n, --check         check the configuration as a start "
+	    "would, then exit\n"
+	    "  -x, --config FILE   the configuration (default %s)\n"
+	    "  -h, --help          this help\n"
+	    "  -V, --version       the version and the libraries'\n",
+	    CONFIG_DEFAULT_PATH);
+	exit(0);
 }
 
 static void
@@ -85,7 +111,27 @@ versions(void)
 	printf("libunbound %s\n", lookup_version());
 }
 
-/* fail: report a start-up error (to the waiting parent too) and exit. */
+/*
+ * undo_start: what a refused start made goes again: the sockets (and
+ * the directories made for them), the pid file.
+ */
+static void
+undo_start(struct daemon *d)
+{
+	int i;
+
+	service_pid_remove(d->pid);	/* first: it may be in their dir */
+	for (i = 1; i >= 0; i--) {
+		service_unix_undo(d->socks[i]);
+		service_unix_free(d->socks[i]);
+		d->socks[i] = NULL;
+	}
+}
+
+/*
+ * fail: report a start-up error (to the waiting parent too), undo what
+ * the start made and exit.
+ */
 static void fatal(struct daemon *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
@@ -98,6 +144,7 @@ fatal(struct daemon *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	undo_start(d);
 	if (d->ready_fd != -1) {
 		if (write(d->ready_fd, msg, strlen(msg)) == -1)
 			_exit(1);
@@ -209,6 +256,46 @@ socket_activation(struct daemon *d)
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
 	return 1;
+}
+
+/* activated: systemd passes this process its sockets. */
+static int
+activated(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *nfd = getenv("LISTEN_FDS");
+
+	return pid != NULL && nfd != NULL && atol(pid) == (long)getpid() &&
+	    atol(nfd) > 0 && atol(nfd) <= MAX_SOCKETS;
+}
+
+/*
+ * check_config: core/startcheck.c's checks, the same for -n (CHECK) and
+ * a start: every message on stderr; errors end the process (exit 1)
+ * before anything is made.  With CHECK and no error: "FILE: ok".
+ */
+static void
+check_config(struct daemon *d, int check)
+{
+	struct startcheck *sc;
+
+	if ((sc = startcheck_new(d->cfg)) == NULL) {
+		fprintf(stderr, "senderkeyd: out of memory\n");
+		exit(1);
+	}
+	startcheck_senderkeyd(sc, activated());
+	startcheck_print(sc, stderr, "senderkeyd");
+	if (startcheck_errors(sc) > 0) {
+		startcheck_free(sc);
+		config_free(d->cfg);
+		exit(1);
+	}
+	startcheck_free(sc);
+	if (check) {
+		printf("%s: ok\n", d->cfg->file != NULL ? d->cfg->file :
+		    "(defaults)");
+		config_free(d->cfg);
+		exit(0);
+	}
 }
 
 static void
@@ -644,7 +731,8 @@ main(int argc, char **argv)
 	close_inherited();
 	memset(&d, 0, sizeof(d));
 	d.ready_fd = -1;
-	while ((ch = getopt(argc, argv, "fnVx:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "fnVx:h", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'f':
 			d.foreground = 1;
@@ -658,22 +746,20 @@ main(int argc, char **argv)
 		case 'x':
 			d.cfgpath = optarg;
 			break;
+		case 'h':
+			usage(1);
+			break;
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 	if (config_load(d.cfgpath, &d.cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "senderkeyd: %s\n", err);
 		return 1;
 	}
-	if (check) {
-		printf("%s: ok\n", d.cfg->file != NULL ? d.cfg->file :
-		    "(defaults)");
-		config_free(d.cfg);
-		return 0;
-	}
+	check_config(&d, check);
 	if ((d.loop = loop_new()) == NULL)
 		fatal(&d, "cannot create the event loop");
 	open_sockets(&d);

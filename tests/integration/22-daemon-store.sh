@@ -288,7 +288,7 @@ conf missing "$D/nothing.db"
 R=$(bed exec timeout 20 "$SKD" -f -x "$D/missing.conf" 2>&1)
 expect_eq "a missing store: senderkeyd exits 1" "$?" 1
 expect_match "a missing store: the reason names it" "$R" \
-    "PolicyStore $D/nothing\.db: .*refusing to start"
+    "conf:[0-9]+: PolicyStore: $D/nothing\.db: "
 cp "$STORE" "$D/bad.db"
 printf 'this is junk, not a policy store at all\n' |
     dd of="$D/bad.db" conv=notrunc 2>/dev/null
@@ -296,13 +296,13 @@ conf bad "$D/bad.db"
 R=$(bed exec timeout 20 "$SKD" -f -x "$D/bad.conf" 2>&1)
 expect_eq "a corrupt store: senderkeyd exits 1" "$?" 1
 expect_match "a corrupt store: the reason names it" "$R" \
-    "PolicyStore $D/bad\.db: .*refusing to start"
+    "conf:[0-9]+: PolicyStore: $D/bad\.db: "
 : >"$D/empty.db"
 conf empty "$D/empty.db"
 R=$(bed exec timeout 20 "$SKD" -f -x "$D/empty.conf" 2>&1)
 expect_eq "an empty file as store: senderkeyd exits 1" "$?" 1
 expect_match "an empty file: the reason names it" "$R" \
-    "PolicyStore $D/empty\.db: .*refusing to start"
+    "conf:[0-9]+: PolicyStore: $D/empty\.db: "
 
 # the store is opened as User, after the privilege drop
 if getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
@@ -318,7 +318,7 @@ if getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
 	R=$(bed exec timeout 20 "$SKD" -f -x "$D/user.conf" 2>&1)
 	RC=$?
 	expect_match "a store User cannot read: refused, exit 1" "$R:$RC" \
-	    "PolicyStore $D/u/store\.db: .*refusing to start.*:1$"
+	    "conf:[0-9]+: PolicyStore: $D/u/store\.db: .*:1$"
 	chgrp nogroup "$D/u/store.db" "$D/u/store.db-wal" "$D/u/store.db-shm"
 	bed exec "$SKD" -f -x "$D/user.conf" >"$D/user.log" 2>&1 &
 	_i=0
