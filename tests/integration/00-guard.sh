@@ -7,7 +7,8 @@
 # naming the path, and the whole run fails.  (The guard of the real run,
 # over /run/senderkey, /etc/senderkey, /var/lib/senderkey and
 # /var/spool/postfix/senderkey, is the proof that make check leaves them
-# untouched: its line ends every tests/run.)
+# untouched: its line ends every tests/run.)  And the word at the end
+# about a test bed left running (a namespace made for the test).
 . "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sk-00.XXXXXX") || exit 1
@@ -24,7 +25,7 @@ fake() {	# NAME BODY: an executable fake unit test program
 }
 fake test_clean ":"
 guardrun() {	# PATTERN: tests/run on the fakes, guarding $T/g1 $T/g2 $T/g3
-	SK_BIN=$T/b SK_BUILD=$T/b SK_BED_NS=sk-00-no-such-ns \
+	SK_BIN=$T/b SK_BUILD=$T/b SK_BED_NS=${NS:-sk-00-no-such-ns} \
 	    SK_GUARD_PATHS="$T/g1 $T/g2 $T/g3" \
 	    "$SK_TOP/tests/run" --unit "$1" 2>&1
 }
@@ -63,5 +64,22 @@ done
 # what changed stays changed: the next clean run is clean again
 R=$(guardrun test_clean)
 expect_eq "after the changes, a clean test passes again" "$?" 0
+case $R in
+*"left running"*) not_ok "no bed: no word about one" ;;
+*) ok "no bed: no word about one" ;;
+esac
+
+# a bed left running (its namespace exists): named, with the command
+NS=sk-00-$$
+if [ "$(id -u)" = 0 ] && ip netns add "$NS" 2>/dev/null; then
+	R=$(SK_BED_DIR=$T/bed guardrun test_clean)
+	ip netns del "$NS"
+	expect_match "a bed left running: said, with the command that stops it" \
+	    "$R" "^the DNSSEC test bed is left running \(namespace $NS\); stop it with: SK_BED_NS=$NS SK_BED_DIR=$T/bed make bed-down$"
+	expect_match "... before the summary line, which stays last" \
+	    "$(printf '%s\n' "$R" | tail -n 1)" "^2 passed, 0 failed$"
+else
+	skip "a bed left running: said" "needs root and ip netns"
+fi
 
 done_testing
