@@ -88,6 +88,23 @@ void			 service_unix_undo(struct service_unix *u);
 void			 service_unix_free(struct service_unix *u);
 
 /*
+ * service_inet_listen: a non-blocking close-on-exec stream socket bound
+ * to HOST (an IPv4 or IPv6 address) PORT (SO_REUSEADDR) and listening
+ * with BACKLOG; SPEC names it in errors.  Returns the descriptor, or -1
+ * with "bind SPEC: why" (or what failed) in ERR.
+ */
+int			 service_inet_listen(const char *spec,
+			    const char *host, unsigned port, int backlog,
+			    char *err, size_t errsz);
+
+/*
+ * service_notify_ready: "READY=1" to systemd's NOTIFY_SOCKET (a path, or
+ * "@" for an abstract name), when set.  Returns 0 (also when it is not
+ * set), or -1 with why the datagram was not sent in ERR.
+ */
+int			 service_notify_ready(char *err, size_t errsz);
+
+/*
  * service_pid_new: prepare the pid file PATH, before the drop.  Opens
  * its directory and decides who writes it: root, before the drop, when
  * the directory is owned by root and neither group nor others may write

@@ -14,8 +14,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,31 +188,12 @@ listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 static int
 listen_inet(struct daemon *d, const struct config_listen *cl)
 {
-	struct sockaddr_storage ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t len;
-	int fd, on = 1;
+	char err[512];
+	int fd;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, cl->host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)cl->port);
-		len = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, cl->host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)cl->port);
-		len = sizeof(*sin6);
-	} else
-		fatal(d, "%s: not an IP address", cl->spec);
-	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
-		fatal(d, "socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (bind(fd, (struct sockaddr *)&ss, len) == -1)
-		fatal(d, "bind %s: %s", cl->spec, strerror(errno));
-	if (listen(fd, 1024) == -1)
-		fatal(d, "listen %s: %s", cl->spec, strerror(errno));
+	if ((fd = service_inet_listen(cl->spec, cl->host, cl->port, 1024, err,
+	    sizeof(err))) == -1)
+		fatal(d, "%s", err);
 	return fd;
 }
 
@@ -629,32 +608,6 @@ on_stats(void *arg)
 		log_msg(d->log, LOG_ERR, "StatsFile: cannot re-arm its timer");
 }
 
-static void
-sd_notify_ready(struct daemon *d)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun;
-	socklen_t len;
-	int fd;
-
-	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof(sun.sun_path))
-		return;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path));
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return;
-	if (sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sun,
-	    len) == -1)
-		log_msg(d->log, LOG_WARNING, "sd_notify: %s", strerror(errno));
-	close(fd);
-}
-
 static int
 same_str(const char *a, const char *b)
 {
@@ -800,7 +753,8 @@ main(int argc, char **argv)
 	    d.cfg->policy_store != NULL ? d.cfg->policy_store : "-",
 	    d.store != NULL ? store_count(d.store) : 0,
 	    verdict_mode_name(mode_of(d.cfg)));
-	sd_notify_ready(&d);
+	if (service_notify_ready(err, sizeof(err)) == -1)
+		log_msg(d.log, LOG_WARNING, "sd_notify: %s", err);
 	if (d.ready_fd != -1) {
 		if (write(d.ready_fd, "ok", 2) == -1)
 			log_msg(d.log, LOG_WARNING, "readiness pipe: %s",
