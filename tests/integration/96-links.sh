@@ -190,6 +190,8 @@ if [ -x "$SKM" ]; then
 	    -x "$D/m.conf" 2>&1)
 	expect_match "(d) milter: root could be regained: refused, exit 77" \
 	    "$R:$?" "could regain root.*:77$"
+	expect_eq "(d) milter: the refused start removed its socket" \
+	    "$(ls -A "$D/run" | grep -c '^m\.sock$')" 0
 else
 	skip "(c), (d) the milter" "bin/senderkey-milter not built"
 fi
