@@ -175,6 +175,23 @@ for how in -f daemon; do
 	    "$(listing "$D/root$how")" "(none)"
 done
 
+# the same after the drop to User: the sockets and the pid file go (the
+# directory made for them is User's), the directory stays, empty (its
+# parent is root's: User may not remove it)
+if getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
+	chmod 0711 "$D"
+	conf rootuser "TrustAnchorFile /usr/share/dns/root.key" "User nobody"
+	sed -i 's/^SocketGroup root/SocketGroup nogroup/' "$D/rootuser.conf"
+	R=$(bed exec timeout 30 "$SKD" -f -x "$D/rootuser.conf" 2>&1)
+	expect_match "refused after the drop to User: exit 1" "$R:$?" \
+	    "DNSSEC validation does not work.*:1$"
+	expect_eq "... sockets and pid file gone, the directory left empty" \
+	    "$(listing "$D/rootuser")" ""
+	chmod 0700 "$D"
+else
+	skip "refused after the drop to User" "no user nobody / group nogroup"
+fi
+
 # --- senderkey-milter -------------------------------------------------
 if [ -x "$SKM" ]; then
 	mconf() {	# NAME LINES...: $D/NAME.conf, MilterSocket in $D/NAME/
