@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,41 @@ done:
 	return rc;
 }
 
+/*
+ * writable_file: PATH (of directive NAME) can be created or written: its
+ * directory exists and we may write in it, and PATH is no other kind of
+ * file.  WARN: report as a warning (the start goes on without it).
+ */
+static void
+writable_file(struct startcheck *sc, int warn, const char *name,
+    const char *path)
+{
+	struct stat sb;
+	char *dir, *slash;
+
+	if ((dir = strdup(path)) == NULL) {
+		startcheck_add(sc, 0, name, "out of memory");
+		return;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL)
+		slash[slash == dir ? 1 : 0] = '\0';
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &sb) == -1)
+		startcheck_add(sc, warn, name, "%s: its directory %s: %s", path,
+		    dir, strerror(errno));
+	else if (!S_ISDIR(sb.st_mode))
+		startcheck_add(sc, warn, name, "%s: %s is not a directory",
+		    path, dir);
+	else if (access(dir, W_OK | X_OK) == -1)
+		startcheck_add(sc, warn, name, "%s: cannot write in %s: %s",
+		    path, dir, strerror(errno));
+	else if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		startcheck_add(sc, warn, name, "%s exists and is not a regular "
+		    "file", path);
+	free(dir);
+}
+
 /* user_files: what senderkeyd reads or writes as User. */
 static void
 user_files(struct startcheck *sc)
@@ -243,8 +279,7 @@ user_files(struct startcheck *sc)
 	struct lookup_opts o;
 	struct lookup *lk;
 	struct store *st;
-	struct stat sb;
-	char why[768], *dir = NULL, *slash;
+	char why[768], jpath[PATH_MAX];
 	int anchor_ok;
 
 	anchor_ok = anchor_parse(cfg->trust_anchor_file, why,
@@ -272,24 +307,13 @@ user_files(struct startcheck *sc)
 			    why ? "" : ": ", why);
 		store_free(st);
 	}
-	if (cfg->stats_file == NULL || (dir = strdup(cfg->stats_file)) ==
-	    NULL)
-		return;
-	if ((slash = strrchr(dir, '/')) != NULL)
-		slash[slash == dir ? 1 : 0] = '\0';
-	if (stat(dir, &sb) == -1)
-		startcheck_add(sc, 0, "StatsFile", "%s: its directory %s: %s",
-		    cfg->stats_file, dir, strerror(errno));
-	else if (!S_ISDIR(sb.st_mode))
-		startcheck_add(sc, 0, "StatsFile", "%s: %s is not a directory",
-		    cfg->stats_file, dir);
-	else if (access(dir, W_OK | X_OK) == -1)
-		startcheck_add(sc, 0, "StatsFile", "%s: cannot write in %s: %s",
-		    cfg->stats_file, dir, strerror(errno));
-	else if (lstat(cfg->stats_file, &sb) == 0 && !S_ISREG(sb.st_mode))
-		startcheck_add(sc, 0, "StatsFile", "%s exists and is not a "
-		    "regular file", cfg->stats_file);
-	free(dir);
+	if (cfg->stats_file != NULL)
+		writable_file(sc, 0, "StatsFile", cfg->stats_file);
+	/* a journal that cannot be written is turned off, not refused */
+	if (cfg->policy_store != NULL && cfg->journal_days > 0 &&
+	    store_journal_path(cfg->policy_store, cfg->journal_file, jpath,
+	    sizeof(jpath)) == 0)
+		writable_file(sc, 1, "JournalFile", jpath);
 }
 
 /* --- sockets ------------------------------------------------------------ */

@@ -128,6 +128,20 @@ skd "a missing PolicyStore" store \
 skd "a StatsFile in a missing directory" stats \
     "stats\.conf:[0-9]+: StatsFile: $D/nodir/s\.prom: its directory $D/nodir: No such file" \
     "StatsFile $D/nodir/s.prom"
+# A journal that cannot be written is turned off at start, not refused
+# (specs/store.md 6.1): -n says so as a warning and exits 0.
+"$SK_BIN/senderkey" policy -f "$D/j.db" import /dev/null >/dev/null 2>&1
+conf journal "PolicyStore $D/j.db" "JournalFile $D/nodir/j.journal"
+R=$("$SKD" -n -x "$D/journal.conf" 2>&1)
+expect_eq "a JournalFile in a missing directory: -n exits 0" "$?" 0
+expect_match "... and warns, naming the line" "$R" \
+    "journal\.conf:[0-9]+: warning: JournalFile: $D/nodir/j\.journal: its directory $D/nodir: No such file"
+expect_match "... then says ok" "$(printf '%s\n' "$R" | tail -n 1)" \
+    "^$D/journal\.conf: ok$"
+conf journal2 "PolicyStore $D/j.db" "JournalDays 0" \
+    "JournalFile $D/nodir/j.journal"
+expect_eq "JournalDays 0: the journal's place is not checked" \
+    "$("$SKD" -n -x "$D/journal2.conf" 2>&1)" "$D/journal2.conf: ok"
 mkdir "$D/file"
 : >"$D/file/line.sock"
 skd "a socket path taken by a file" file \
