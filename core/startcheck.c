@@ -305,15 +305,16 @@ user_files(struct startcheck *sc)
 			    strstr(why, cfg->policy_store) == why ? "" :
 			    cfg->policy_store, strstr(why, cfg->policy_store) ==
 			    why ? "" : ": ", why);
+		/* a journal that cannot be written is turned off, not
+		 * refused; without its store there is none to check */
+		if (st != NULL && cfg->journal_days > 0 &&
+		    store_journal_path(cfg->policy_store, cfg->journal_file,
+		    jpath, sizeof(jpath)) == 0)
+			writable_file(sc, 1, "JournalFile", jpath);
 		store_free(st);
 	}
 	if (cfg->stats_file != NULL)
 		writable_file(sc, 0, "StatsFile", cfg->stats_file);
-	/* a journal that cannot be written is turned off, not refused */
-	if (cfg->policy_store != NULL && cfg->journal_days > 0 &&
-	    store_journal_path(cfg->policy_store, cfg->journal_file, jpath,
-	    sizeof(jpath)) == 0)
-		writable_file(sc, 1, "JournalFile", jpath);
 }
 
 /* --- sockets ------------------------------------------------------------ */

@@ -120,6 +120,8 @@ conf=$T/etc/senderkey/senderkeyd.conf
 chmod 0711 "$tmp"
 mkdir -m 0750 "$tmp/run" && chgrp nogroup "$tmp/run"	# RuntimeDirectory=
 mkdir -m 0750 "$tmp/lib" && chgrp nogroup "$tmp/lib"
+# the journal's own directory, as the postinst makes it (User's)
+mkdir -m 0750 "$tmp/lib/journal" && chown nobody:nogroup "$tmp/lib/journal"
 "$SK_BIN/senderkey" policy -f "$tmp/lib/policy.db" import /dev/null \
     >/dev/null 2>&1 && chgrp nogroup "$tmp/lib"/policy.db*
 sed -e 's|^User[[:space:]]*senderkey$|User nobody|' \
