@@ -466,6 +466,8 @@ startcheck_milter(struct startcheck *sc)
 {
 	const struct config *cfg = sc->cfg;
 	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	char err[512];
 
 	errno = 0;
 	if (cfg->socket.kind == CONFIG_LISTEN_NONE)
@@ -475,9 +477,13 @@ startcheck_milter(struct startcheck *sc)
 		startcheck_add(sc, 0, "MilterSocket", "none: the milter needs "
 		    "a socket");
 	check_user(sc, "MilterUser", cfg->milter_user, &uid);
-	if (cfg->milter_socket.kind == CONFIG_LISTEN_UNIX)
-		check_unix(sc, "MilterSocket", &cfg->milter_socket, 0,
-		    (gid_t)-1);
+	if (cfg->milter_socket.kind == CONFIG_LISTEN_UNIX) {
+		/* the socket's group (milter/listen.c), as senderkeyd's */
+		if (cfg->socket_group != NULL && service_group(cfg->socket_group,
+		    &gid, err, sizeof(err)) == -1)
+			startcheck_add(sc, 0, "SocketGroup", "%s", err);
+		check_unix(sc, "MilterSocket", &cfg->milter_socket, 0, gid);
+	}
 	if (cfg->key_table == NULL && cfg->milter_mode == CONFIG_MILTER_SIGN)
 		startcheck_add(sc, 0, "MilterMode", "sign needs a KeyTable");
 }

@@ -1,8 +1,8 @@
 /*
  * listen.c: the milter's listening socket (listen.h).  libmilter binds
  * it; for a unix: socket it binds inside lib/service.c's private
- * directory, and service_unix_commit gives the socket its owner and mode
- * there and renames it into place, so root never changes a file through
+ * directory, and service_unix_commit gives the socket its owner
+ * (MilterUser), group (SocketGroup) and mode 0660 there and renames it into place, so root never changes a file through
  * a name someone else could have swapped (specs/security.md 5.1).
  */
 #include <stdio.h>
@@ -38,9 +38,14 @@ listen_open(const struct config *cfg, uid_t owner, struct service_unix **up)
 	*up = NULL;
 	if (cfg->milter_socket.kind == CONFIG_LISTEN_UNIX) {
 		o.uid = owner;
-		o.gid = (gid_t)-1;
 		o.mode = 0660;
 		o.mkparent = 0;
+		/* SocketGroup, as senderkeyd's sockets: the MTA's group */
+		if (service_group(cfg->socket_group, &o.gid, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, MILTER_NAME ": SocketGroup: %s\n", err);
+			return -1;
+		}
 		if ((*up = service_unix_begin(cfg->milter_socket.path, &o, err,
 		    sizeof(err))) == NULL) {
 			fprintf(stderr, MILTER_NAME ": %s\n", err);

@@ -97,6 +97,7 @@ milter() {
 Socket unix:$D/run/skd.sock
 MilterSocket unix:$D/run/milter.sock
 MilterUser postfix
+SocketGroup postfix
 AuthservID mx.bed.test
 KeyTable $D/keytable
 MilterMode $1

@@ -217,6 +217,8 @@ if [ -x "$SKM" ]; then
 			echo "MilterSocket unix:$D/$_n/milter.sock"
 			echo "AuthservID mx.example.net"
 			for _l in "$@"; do echo "$_l"; done
+			case "$*" in *SocketGroup*) ;;
+			*) echo "SocketGroup root" ;; esac
 		} >"$D/$_n.conf"
 	}
 	mil() {	# WHAT NAME PATTERN LINES...
@@ -228,6 +230,9 @@ if [ -x "$SKM" ]; then
 	mil "unknown MilterUser" muser \
 	    "muser\.conf:4: MilterUser: unknown user sk-no-such-27$" \
 	    "MilterUser sk-no-such-27"
+	mil "unknown SocketGroup (the socket's group)" mgroup \
+	    "mgroup\.conf:4: SocketGroup: unknown group sk-no-such-27$" \
+	    "SocketGroup sk-no-such-27"
 	printf 'junk\n' >"$D/keytable"
 	mil "a KeyTable that does not parse" mkt \
 	    "mkt\.conf:4: KeyTable: $D/keytable:1: " "KeyTable $D/keytable"

@@ -69,6 +69,7 @@ cat >"$D/milter.conf" <<CONF
 Socket unix:$D/run/skd.sock
 MilterSocket unix:$D/run/milter.sock
 MilterUser postfix
+SocketGroup postfix
 AuthservID mx.bed.test
 MilterDaemonTimeout 10s
 CONF

@@ -58,6 +58,7 @@ milter() {
 	{
 		echo "Socket unix:${DSOCK:-$D/d.sock}"
 		echo "MilterSocket unix:$D/$_n.sock"
+		case "$*" in *SocketGroup*) ;; *) echo "SocketGroup root" ;; esac
 		echo "AuthservID mx.example.net"
 		echo "KeyTable $D/keytable"
 		echo "MilterDaemonTimeout 5s"
@@ -251,5 +252,13 @@ expect_eq "a key readable by others: the milter refuses to start" "$RC" 78
 expect_match "... and says which key file" "$(cat "$D/n.out")" "alice\.pem"
 chmod 600 "$D/alice.pem"
 check "with the key 0600 the configuration checks out" "$SKM" -n -x "$D/v.conf"
+
+# The socket gets SocketGroup, as senderkeyd's do: the MTA reaches it
+# through that group (the shipped config runs the milter as senderkey,
+# not as the MTA's user).
+need_nobody
+milter grp "SocketGroup nogroup"
+expect_eq "the milter's socket: group SocketGroup, mode 0660" \
+    "$(stat -c '%G %a' "$D/grp.sock" 2>&1)" "nogroup 660"
 
 done_testing

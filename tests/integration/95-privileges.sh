@@ -166,6 +166,7 @@ if [ -x "$SKM" ]; then
 	printf 'alice@example.test %s alice\n' "$D/alice.pem" >"$D/keytable"
 	{ echo "Socket unix:$D/priv.sock"
 	  echo "MilterSocket unix:$D/m.sock"
+	  echo "SocketGroup root"
 	  echo "AuthservID mx.example.net"
 	  echo "KeyTable $D/keytable"; } >"$D/m.conf"
 	for m in 640 604 660 644; do

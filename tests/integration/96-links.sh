@@ -146,6 +146,7 @@ expect_eq "(b) the refused start left no socket behind" \
 if [ -x "$SKM" ]; then
 	{ echo "Socket unix:$D/run/none.sock"
 	  echo "MilterSocket unix:$D/run/m.sock"
+	  echo "SocketGroup root"
 	  echo "MilterUser nobody"
 	  echo "MilterMode verify"
 	  echo "AuthservID mx.example.net"; } >"$D/m.conf"
