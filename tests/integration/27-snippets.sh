@@ -194,6 +194,7 @@ pkg_install() {
 	    --gid senderkey --home-dir /var/lib/senderkey \
 	    --shell /usr/sbin/nologin senderkey
 	install -d -o root -g senderkey -m 0750 /var/lib/senderkey
+	install -d -o senderkey -g senderkey -m 0750 /var/lib/senderkey/journal
 	install -d -m 0755 /etc/senderkey
 	if [ -f "$SK_TOP/etc/senderkey/senderkeyd.conf" ]; then
 		cp "$SK_TOP/etc/senderkey/senderkeyd.conf" /etc/senderkey/

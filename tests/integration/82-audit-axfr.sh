@@ -12,9 +12,9 @@ need_root
 knot_up axfr.test
 
 sk="$SK_BIN/senderkey"
-cp "$SK_TOP/tests/bed/alice.pem" "$SK_TOP/tests/bed/bob.pem" "$tmp/"
+cp "$SK_TOP/tests/bed/alice.pub" "$SK_TOP/tests/bed/bob.pub" "$tmp/"
 cd "$tmp" || exit 1
-printf 'address,key\nalice@axfr.test,alice.pem\nbob@axfr.test,bob.pem\n' >m.csv
+printf 'address,key\nalice@axfr.test,alice.pub\nbob@axfr.test,bob.pub\n' >m.csv
 bed exec "$sk" publish -d axfr.test -s "$SK_KNOT_ADDR" -k "$SK_KNOT_KEY" \
     --policy all --apply m.csv >pub.out 2>&1
 expect_eq "two senders published to Knot" "$?" 0
