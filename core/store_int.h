@@ -36,6 +36,13 @@ int		 store_sql_fault(struct store_fault *f, sqlite3 *db, int rc,
 int		 store_sql_refuse(struct store_fault *f, enum store_err code,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * store_sql_create: a new, empty file PATH (a store or a journal) of mode
+ * 0640 whatever the umask, never through a symlink; 0, or -1 with F
+ * (STORE_ECREATE) and nothing left behind.
+ */
+int		 store_sql_create(struct store_fault *f, const char *path);
+
 /* store_sql_exec: run SQL (no rows, no parameters); 0, or -1 with F. */
 int		 store_sql_exec(sqlite3 *db, struct store_fault *f,
 		    const char *sql, const char *what);

@@ -54,27 +54,6 @@ static const char *const jsteps[STORE_JOURNAL_VERSION] = {
 
 static const char *const dirs[] = { "in", "out" };
 
-/* jcreate: a new, empty file PATH, mode 0640 whatever the umask. */
-static int
-jcreate(struct store_journal *j, const char *path)
-{
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
-	if (fd == -1 || fchmod(fd, 0640) == -1) {
-		store_sql_refuse(&j->f, STORE_ECREATE, "cannot create: %s",
-		    strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(path);
-		}
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* migrate: the schema of J's file to STORE_JOURNAL_VERSION, one step. */
 static int
 migrate(struct store_journal *j)
@@ -221,7 +200,8 @@ store_journal_open(const char *path, unsigned flags, enum store_err *e,
 		store_sql_refuse(&j->f, STORE_ENOENT, "no such journal");
 		goto fail;
 	}
-	if ((!exists && jcreate(j, path) == -1) || open_rw(j, path) == -1)
+	if ((!exists && store_sql_create(&j->f, path) == -1) ||
+	    open_rw(j, path) == -1)
 		goto fail;
 	return j;
 fail:

@@ -4,9 +4,14 @@
  * count), and turning SQLite's errors into a store_err and one line of
  * text.  No SQL of the schema is here: the callers name their tables.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -137,4 +142,24 @@ store_sql_int(sqlite3 *db, const char *sql, long long *out, int nargs, ...)
 		rc = SQLITE_ERROR;	/* no row */
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int
+store_sql_create(struct store_fault *f, const char *path)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0640);
+	if (fd == -1 || fchmod(fd, 0640) == -1) {
+		store_sql_refuse(f, STORE_ECREATE, "cannot create: %s",
+		    strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(path);
+		}
+		return -1;
+	}
+	close(fd);
+	return 0;
 }

@@ -27,27 +27,6 @@ struct store_writer {
 	struct store_fault	 f;
 };
 
-/* create: a new, empty store file PATH, mode 0640 whatever the umask. */
-static int
-create(struct store_writer *w, const char *path)
-{
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
-	if (fd == -1 || fchmod(fd, 0640) == -1) {
-		store_sql_refuse(&w->f, STORE_ECREATE, "cannot create: %s",
-		    strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(path);
-		}
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* open_rw: open PATH read-write, in WAL mode, synchronous=FULL. */
 static int
 open_rw(struct store_writer *w, const char *path)
@@ -108,7 +87,7 @@ store_writer_open(const char *path, unsigned flags, enum store_err *e,
 		goto fail;
 	}
 	if (!exists) {
-		if (create(w, path) == -1)
+		if (store_sql_create(&w->f, path) == -1)
 			goto fail;
 	} else if (access(path, R_OK | W_OK) == -1) {
 		store_sql_refuse(&w->f, STORE_EPERM, "%s", strerror(errno));
