@@ -92,30 +92,8 @@ milter() {
 	[ -z "$MPID" ] || kill -KILL "$MPID" 2>/dev/null
 	stop_ours "$MPID" "$D/"
 	MPID=
-	rm -f "$D/run/milter.sock"
-	cat >"$D/milter.conf" <<CONF
-Socket unix:$D/run/skd.sock
-MilterSocket unix:$D/run/milter.sock
-MilterUser postfix
-SocketGroup postfix
-AuthservID mx.bed.test
-KeyTable $D/keytable
-MilterMode $1
-CONF
-	"$SKM" -d -x "$D/milter.conf" >>"$D/milter.log" 2>&1 &
-	MPID=$!
-	_i=0
-	while [ ! -S "$D/run/milter.sock" ] && [ $_i -lt 300 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if [ -S "$D/run/milter.sock" ]; then
-		ok "senderkey-milter listens (MilterMode $1)"
-	else
-		not_ok "senderkey-milter listens (MilterMode $1)"
-		sed 's/^/#   /' "$D/milter.log"
-		done_testing
-	fi
+	milter_up "senderkey-milter listens (MilterMode $1)" \
+	    "KeyTable $D/keytable" "MilterMode $1"
 }
 
 # pf_up ARGS...: tests/bed/postfix up ARGS, or stop here.

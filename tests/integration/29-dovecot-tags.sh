@@ -65,28 +65,7 @@ SKD_GROUP=postfix
 skd_up "senderkeyd starts with the PolicyStore" skd "$D/run" \
     "DNSTimeout 3s" "DefaultMode allow" "PolicyStore $STORE"
 SKPID=$SKD_PID
-cat >"$D/milter.conf" <<CONF
-Socket unix:$D/run/skd.sock
-MilterSocket unix:$D/run/milter.sock
-MilterUser postfix
-SocketGroup postfix
-AuthservID mx.bed.test
-MilterDaemonTimeout 10s
-CONF
-"$SKM" -d -x "$D/milter.conf" >"$D/milter.log" 2>&1 &
-MPID=$!
-_i=0
-while [ ! -S "$D/run/milter.sock" ] && [ $_i -lt 300 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-if [ -S "$D/run/milter.sock" ]; then
-	ok "senderkey-milter listens"
-else
-	not_ok "senderkey-milter listens"
-	sed 's/^/#   /' "$D/milter.log"
-	done_testing
-fi
+milter_up "senderkey-milter listens" "MilterDaemonTimeout 10s"
 if ! "$PF" up --policy "unix:$D/run/skd.policy" \
     --milter "unix:$D/run/milter.sock" \
     --set "virtual_transport = lmtp:unix:$SK_DC_LMTP" >"$_t_out" 2>&1; then

@@ -49,24 +49,8 @@ skd_up "senderkeyd starts with the store and a journal" skd "$D/run" \
 SKPID=$SKD_PID
 CONF=$D/run/skd.conf
 
-cat >"$D/milter.conf" <<CONF
-Socket unix:$D/run/skd.sock
-MilterSocket unix:$D/run/milter.sock
-MilterUser postfix
-SocketGroup postfix
-AuthservID mx.bed.test
-MilterMode verify
-MilterDaemonTimeout 10s
-CONF
-"$SKM" -d -x "$D/milter.conf" >"$D/milter.log" 2>&1 &
-MPID=$!
-_i=0
-while [ ! -S "$D/run/milter.sock" ] && [ $_i -lt 300 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-[ -S "$D/run/milter.sock" ] || { not_ok "senderkey-milter listens"
-	sed 's/^/#   /' "$D/milter.log"; done_testing; }
+milter_up "senderkey-milter listens" "MilterMode verify" \
+    "MilterDaemonTimeout 10s"
 if ! "$PF" up --policy "unix:$D/run/skd.policy" \
     --milter "unix:$D/run/milter.sock" >"$_t_out" 2>&1; then
 	not_ok "postfix up with the policy service and the milter"

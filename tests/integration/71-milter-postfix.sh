@@ -83,28 +83,8 @@ skd_up "senderkeyd starts with the PolicyStore" skd "$D/run" \
 SKPID=$SKD_PID
 
 # --- the milter: verify and (for SMTP AUTH) sign, as user postfix --------
-cat >"$D/milter.conf" <<CONF
-Socket unix:$D/run/skd.sock
-MilterSocket unix:$D/run/milter.sock
-MilterUser postfix
-SocketGroup postfix
-AuthservID mx.bed.test
-KeyTable $D/keytable
-MilterDaemonTimeout 10s
-CONF
-"$SKM" -d -x "$D/milter.conf" >"$D/milter.log" 2>&1 &
-MPID=$!
-_i=0
-while [ ! -S "$D/run/milter.sock" ] && [ $_i -lt 300 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-if ! [ -S "$D/run/milter.sock" ]; then
-	not_ok "senderkey-milter listens"
-	sed 's/^/#   /' "$D/milter.log"
-	done_testing
-fi
-ok "senderkey-milter listens"
+milter_up "senderkey-milter listens" "KeyTable $D/keytable" \
+    "MilterDaemonTimeout 10s"
 
 if ! "$PF" up --policy "unix:$D/run/skd.policy" \
     --milter "unix:$D/run/milter.sock" --submission "$SASLDB" \

@@ -28,6 +28,13 @@
 #   bob_store                     STORE=$D/policy.db, readable by all:
 #                                 bob@example.net in deny mode, allowing
 #                                 alice@example.test (two checks)
+#   milter_up TITLE [LINES...]    senderkey-milter for the bed's Postfix
+#                                 (config $D/milter.conf: socket
+#                                 $D/run/milter.sock, user and group
+#                                 postfix, senderkeyd at $D/run/skd.sock,
+#                                 AuthservID mx.bed.test, then LINES; log
+#                                 appended to $D/milter.log); MPID; ok
+#                                 TITLE, or not_ok and done_testing
 #   alice_keytable                $D/keys/alice.pem (the bed's key of
 #                                 alice@example.test, mode 0600) and the
 #                                 milter's KeyTable $D/keytable naming it
@@ -151,4 +158,30 @@ alice_keytable() {
 	chmod 0600 "$D/keys/alice.pem"
 	printf 'alice@example.test %s alice,alice@example.test\n' \
 	    "$D/keys/alice.pem" >"$D/keytable"
+}
+
+milter_up() {
+	_m_t=$1
+	shift
+	rm -f "$D/run/milter.sock"
+	{
+		printf '%s\n' "Socket unix:$D/run/skd.sock" \
+		    "MilterSocket unix:$D/run/milter.sock" "MilterUser postfix" \
+		    "SocketGroup postfix" "AuthservID mx.bed.test"
+		for _m_l in "$@"; do printf '%s\n' "$_m_l"; done
+	} >"$D/milter.conf"
+	"$SK_BIN/senderkey-milter" -d -x "$D/milter.conf" >>"$D/milter.log" 2>&1 &
+	MPID=$!
+	_m_i=0
+	while [ ! -S "$D/run/milter.sock" ] && [ $_m_i -lt 300 ]; do
+		sleep 0.1
+		_m_i=$((_m_i + 1))
+	done
+	if [ -S "$D/run/milter.sock" ]; then
+		ok "$_m_t"
+	else
+		not_ok "$_m_t"
+		sed 's/^/#   /' "$D/milter.log"
+		done_testing
+	fi
 }
