@@ -26,6 +26,7 @@
 #include "lib/msg.h"
 #include "lib/sig.h"
 #include "cmds.h"
+#include "signmsg.h"
 #include "util.h"
 
 enum { OPT_DKIM_DOMAIN = 256, OPT_DKIM_SELECTOR };
@@ -43,36 +44,6 @@ parse_c(const char *s, struct sig_sign_opts *o)
 	return o->hcanon == 0 || o->bcanon == 0 ? -1 : 0;
 }
 
-/* write_field: FIELD (CRLF folded) with LF line ends when LF is set. */
-static void
-write_field(const char *field, size_t len, int lf)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!(lf && field[i] == '\r' && i + 1 < len &&
-		    field[i + 1] == '\n'))
-			putchar(field[i]);
-	fputs(lf ? "\n" : "\r\n", stdout);
-}
-
-/* sign_failed: says why sig_sign failed; returns the exit status. */
-static int
-sign_failed(enum sig_sign_err serr, enum msg_from_err ferr,
-    const char *sender)
-{
-	if (serr == SIG_SIGN_FROM)
-		fprintf(stderr, "senderkey: stdin: %s (%s)\n",
-		    sig_sign_strerror(serr), msg_from_errname(ferr));
-	else if (serr == SIG_SIGN_SENDER)
-		fprintf(stderr, "senderkey: -s %s: %s\n", sender,
-		    sig_sign_strerror(serr));
-	else
-		fprintf(stderr, "senderkey: %s\n", sig_sign_strerror(serr));
-	return serr == SIG_SIGN_NOMEM || serr == SIG_SIGN_CRYPTO ?
-	    EX_SOFTWARE : EX_DATAERR;
-}
-
 int
 cmd_sign(int argc, char **argv)
 {
@@ -82,11 +53,8 @@ cmd_sign(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sig_sign_opts o;
-	struct sig_ctx *ctx = NULL;
 	struct msg *m = NULL;
 	EVP_PKEY *key = NULL;
-	enum sig_sign_err serr = SIG_SIGN_OK;
-	enum msg_from_err ferr = MSG_FROM_OK;
 	enum msg_err merr = MSG_OK;
 	enum key_load_err why;
 	const char *keypath = NULL;
@@ -162,15 +130,9 @@ cmd_sign(int argc, char **argv)
 		rc = EX_DATAERR;
 		goto done;
 	}
-	if ((ctx = sig_ctx_new()) == NULL) {
-		fprintf(stderr, "senderkey: cannot fetch SHA-256\n");
+	if ((field = signmsg_field(m, key, &o, &flen, &rc)) == NULL)
 		goto done;
-	}
-	if ((field = sig_sign(ctx, m, key, &o, &serr, &ferr, &flen)) == NULL) {
-		rc = sign_failed(serr, ferr, o.sender);
-		goto done;
-	}
-	write_field(field, flen, msg_had_lf(m));
+	fwrite(field, 1, flen, stdout);
 	fwrite(buf, 1, len, stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "senderkey: write error: %s\n",
@@ -181,7 +143,6 @@ cmd_sign(int argc, char **argv)
 done:
 	free(field);
 	msg_free(m);
-	sig_ctx_free(ctx);
 	free(buf);
 	EVP_PKEY_free(key);
 	return rc;
