@@ -166,6 +166,7 @@ $(BUILD)/tests/milter_verify_cost: tests/tools/milter_verify_cost.c \
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< \
 		$(MILTER_A) $(CORE_A) $(LIBS)
 $(BUILD)/tests/test_milter_hdr: milter/hdr.c milter/hdr.h
+$(BUILD)/tests/test_sendmail_opts: cli/sendmail_opts.c cli/sendmail_opts.h
 
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 	@mkdir -p $(dir $@)

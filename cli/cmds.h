@@ -22,6 +22,7 @@
 void	senderkey_usage(FILE *f, const char *name);
 
 int	cmd_owner(int argc, char **argv);
+int	cmd_sendmail(int argc, char **argv);
 int	cmd_record(int argc, char **argv);
 int	cmd_check_record(int argc, char **argv);
 int	cmd_fingerprint(int argc, char **argv);

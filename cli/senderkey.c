@@ -99,6 +99,13 @@ static const struct command commands[] = {
 	  "[-c relaxed|simple/relaxed|simple]\n"
 	  "                      [-l LIFETIME] [-T TIME] "
 	  "[--dkim-domain DOMAIN --dkim-selector SELECTOR] < MESSAGE\n" },
+	{ "sendmail", cmd_sendmail, "sign a message, hand it to sendmail",
+	  "usage: senderkey sendmail [--sendmail PROGRAM] [--keys DIR] "
+	  "[OPTION...]\n"
+	  "                          [--] [RECIPIENT...] < MESSAGE\n"
+	  "  the message's From: key: DIR, $SENDERKEY_KEYS or\n"
+	  "  ${XDG_CONFIG_HOME:-~/.config}/senderkey/keys, ADDRESS.private;\n"
+	  "  PROGRAM: $SENDERKEY_SENDMAIL or /usr/sbin/sendmail\n" },
 	{ "verify", cmd_verify, "verify a message (standard input)",
 	  "usage: senderkey verify [-x CONFIG] [-A TRUST_ANCHOR_FILE] "
 	  "[-C UNBOUND_CONFIG]\n"
@@ -168,7 +175,8 @@ version(void)
 
 /*
  * asks: the option --help or -h (HELP) or --version (VERSION) is among
- * ARGV[1..ARGC-1] before a "--".
+ * ARGV[1..ARGC-1] before a "--".  For sendmail -h is sendmail's hop
+ * count option, not help.
  */
 enum ask { ASK_NONE, ASK_HELP, ASK_VERSION };
 
@@ -179,7 +187,8 @@ asks(int argc, char **argv)
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
+		    (strcmp(argv[i], "-h") == 0 &&
+		    strcmp(argv[0], "sendmail") != 0))
 			return ASK_HELP;
 		if (strcmp(argv[i], "--version") == 0)
 			return ASK_VERSION;

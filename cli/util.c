@@ -53,6 +53,7 @@ read_all(int fd, const char *path, size_t max, char **buf, size_t *cap,
 		if (*n > max) {
 			snprintf(err, errsz, "%s: larger than %zu octets", path,
 			    max);
+			errno = EFBIG;
 			return -1;
 		}
 	}
@@ -65,7 +66,7 @@ util_read_file(const char *path, size_t max, size_t *len, char *err,
 	struct stat st;
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
-	int fd;
+	int fd, e;
 
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
@@ -98,9 +99,11 @@ util_read_file(const char *path, size_t max, size_t *len, char *err,
 	*len = n;
 	return buf;
 fail:
+	e = errno;
 	if (fd != STDIN_FILENO)
 		close(fd);
 	free(buf);
+	errno = e;
 	return NULL;
 }
 

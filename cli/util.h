@@ -11,7 +11,8 @@
 /*
  * util_read_file: the contents of PATH ("-": standard input), at most MAX
  * octets, in a malloc'd buffer with a NUL added (*LEN excludes it).
- * Returns NULL with ERR set ("PATH: reason").
+ * Returns NULL with ERR set ("PATH: reason") and errno EFBIG when the
+ * file holds more than MAX octets.
  */
 char	*util_read_file(const char *path, size_t max, size_t *len, char *err,
 	    size_t errsz);
