@@ -8,8 +8,9 @@
  * directory (sendmail_opts_keypath), and runs the real submission
  * program (--sendmail, else $SENDERKEY_SENDMAIL, else /usr/sbin/sendmail)
  * directly, never through a shell, with the other arguments as given and
- * the signed message on its standard input.  A message it cannot sign is
- * not handed on.
+ * the signed message on its standard input.  A message without Date: or
+ * Message-ID: gets them first (the MTA would add them after signing and
+ * break the signature).  A message it cannot sign is not handed on.
  *
  * Exit status: the real program's; else 64 usage (also -bs, -bd, -q and
  * the other modes that send no message), 65 the message cannot be signed
@@ -31,6 +32,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "lib/addr.h"
 #include "lib/key.h"
@@ -46,25 +48,15 @@
 extern char **environ;
 
 /*
- * load_key: the private key of M's From: address, or NULL after one line
- * on standard error with *RC set (65 no From: mailbox, 78 no key).
+ * load_key: the private key of FROM, or NULL after one line on standard
+ * error (the caller exits EX_CONFIG).
  */
 static EVP_PKEY *
-load_key(const struct msg *m, const char *keys, int *rc)
+load_key(const struct addr *from, const char *keys)
 {
-	struct addr *from = NULL;
-	enum msg_from_err ferr = MSG_FROM_OK;
 	EVP_PKEY *key = NULL;
 	char path[4096], err[512];
 
-	if ((from = msg_from(m, &ferr)) == NULL) {
-		fprintf(stderr, "senderkey: sendmail: the message has no "
-		    "single From: address to sign for (%s); not sent\n",
-		    msg_from_errname(ferr));
-		*rc = ferr == MSG_FROM_ENOMEM ? EX_SOFTWARE : EX_DATAERR;
-		return NULL;
-	}
-	*rc = EX_CONFIG;
 	if (sendmail_opts_keypath(keys, getenv("SENDERKEY_KEYS"),
 	    getenv("XDG_CONFIG_HOME"), getenv("HOME"), addr_canon(from), path,
 	    sizeof(path)) == -1)
@@ -74,8 +66,47 @@ load_key(const struct msg *m, const char *keys, int *rc)
 	else if ((key = key_load(path, 1, NULL, err, sizeof(err))) == NULL)
 		fprintf(stderr, "senderkey: sendmail: no usable key for "
 		    "%s: %s; not sent\n", addr_canon(from), err);
-	addr_free(from);
 	return key;
+}
+
+/*
+ * complete: when *M lacks Date: or Message-ID:, put them on top of *BUF
+ * (*LEN octets; replaced by a new buffer) and parse again into *M.
+ * Returns 0, or -1 after one line on standard error.
+ */
+static int
+complete(struct msg **m, char **buf, size_t *len, const struct addr *from)
+{
+	unsigned char rnd[16];
+	char add[SENDMAIL_OPTS_FIELDS_MAX], *nb;
+	int date = msg_count(*m, "Date") == 0;
+	int mid = msg_count(*m, "Message-ID") == 0;
+	int n;
+
+	if (!date && !mid)
+		return 0;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+	    (n = sendmail_opts_fields(add, sizeof(add), date, mid,
+	    (int64_t)time(NULL), rnd, addr_domain(from),
+	    msg_had_lf(*m))) == -1 ||
+	    (nb = malloc((size_t)n + *len + 1)) == NULL) {
+		fprintf(stderr, "senderkey: sendmail: cannot add Date: or "
+		    "Message-ID:; not sent\n");
+		return -1;
+	}
+	memcpy(nb, add, (size_t)n);
+	memcpy(nb + n, *buf, *len);
+	nb[(size_t)n + *len] = '\0';
+	msg_free(*m);
+	OPENSSL_cleanse(*buf, *len);
+	free(*buf);
+	*buf = nb;
+	*len += (size_t)n;
+	if ((*m = msg_parse(*buf, *len, NULL, NULL)) == NULL) {
+		fprintf(stderr, "senderkey: sendmail: out of memory\n");
+		return -1;
+	}
+	return 0;
 }
 
 /* write_all: LEN octets at P to FD; 0, or -1 with errno set. */
@@ -159,7 +190,9 @@ cmd_sendmail(int argc, char **argv)
 	struct sig_sign_opts so;
 	enum sendmail_opts_err oerr;
 	enum msg_err merr = MSG_OK;
+	enum msg_from_err ferr = MSG_FROM_OK;
 	struct msg *m = NULL;
+	struct addr *from = NULL;
 	EVP_PKEY *key = NULL;
 	char err[512], *buf = NULL, *field = NULL;
 	size_t len = 0, flen = 0, line = 0;
@@ -191,7 +224,18 @@ cmd_sendmail(int argc, char **argv)
 		rc = merr == MSG_ENOMEM ? EX_SOFTWARE : EX_DATAERR;
 		goto done;
 	}
-	if ((key = load_key(m, o.keys, &rc)) == NULL)
+	if ((from = msg_from(m, &ferr)) == NULL) {
+		fprintf(stderr, "senderkey: sendmail: the message has no "
+		    "single From: address to sign for (%s); not sent\n",
+		    msg_from_errname(ferr));
+		rc = ferr == MSG_FROM_ENOMEM ? EX_SOFTWARE : EX_DATAERR;
+		goto done;
+	}
+	if ((key = load_key(from, o.keys)) == NULL) {
+		rc = EX_CONFIG;
+		goto done;
+	}
+	if (complete(&m, &buf, &len, from) == -1)
 		goto done;
 	memset(&so, 0, sizeof(so));
 	so.now = (int64_t)time(NULL);
@@ -201,6 +245,7 @@ cmd_sendmail(int argc, char **argv)
 done:
 	free(field);
 	msg_free(m);
+	addr_free(from);
 	EVP_PKEY_free(key);
 	if (buf != NULL)
 		OPENSSL_cleanse(buf, len);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sendmail_opts.h"
 
@@ -205,4 +206,45 @@ sendmail_opts_dot_end(const char *buf, size_t len)
 		i = (size_t)(nl - buf) + 1;
 	}
 	return len;
+}
+
+int
+sendmail_opts_fields(char *out, size_t outsz, int date, int mid,
+    int64_t now, const unsigned char rnd[16], const char *domain, int lf)
+{
+	const char *eol = lf ? "\n" : "\r\n";
+	char when[64];
+	struct tm tm;
+	time_t t = (time_t)now;
+	size_t n = 0;
+	int i, w;
+
+	if (outsz == 0)
+		return -1;
+	out[0] = '\0';
+	if (date) {
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S +0000",
+		    &tm) == 0)
+			return -1;
+		w = snprintf(out, outsz, "Date: %s%s", when, eol);
+		if (w < 0 || (size_t)w >= outsz)
+			return -1;
+		n = (size_t)w;
+	}
+	if (mid) {
+		w = snprintf(out + n, outsz - n, "Message-ID: <");
+		for (i = 0; i < 16 && w >= 0; i++) {
+			n += (size_t)w;
+			if (n >= outsz)
+				return -1;
+			w = snprintf(out + n, outsz - n, "%02x", rnd[i]);
+		}
+		if (w < 0 || (n += (size_t)w) >= outsz)
+			return -1;
+		w = snprintf(out + n, outsz - n, "@%s>%s", domain, eol);
+		if (w < 0 || (n += (size_t)w) >= outsz)
+			return -1;
+	}
+	return (int)n;
 }

@@ -10,6 +10,9 @@
 #define SK_SENDMAIL_OPTS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#define SENDMAIL_OPTS_FIELDS_MAX	512	/* sendmail_opts_fields' OUT */
 
 /* Why sendmail_opts_parse refused a command line. */
 enum sendmail_opts_err {
@@ -74,5 +77,19 @@ int	 sendmail_opts_keypath(const char *keys, const char *env_keys,
  * LEN when there is no such line.
  */
 size_t	 sendmail_opts_dot_end(const char *buf, size_t len);
+
+/*
+ * sendmail_opts_fields: the Date: (when DATE is set) and Message-ID: (when
+ * MID is set) fields a message lacks, for the top of its header, into OUT
+ * (OUTSZ octets, SENDMAIL_OPTS_FIELDS_MAX is enough for any DOMAIN of a
+ * valid address): "Date: " NOW in RFC 5322 form, UTC; "Message-ID:
+ * <HEX(RND)@DOMAIN>", each ending in LF when LF is set, else CRLF.  An
+ * MTA adds these fields to a message without them, which would break a
+ * signature that covers their absence, so the wrapper adds them before it
+ * signs.  Returns the length written, or -1 when OUT is too small.
+ */
+int	 sendmail_opts_fields(char *out, size_t outsz, int date, int mid,
+	    int64_t now, const unsigned char rnd[16], const char *domain,
+	    int lf);
 
 #endif

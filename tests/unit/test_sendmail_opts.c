@@ -5,7 +5,8 @@
  * --sendmail and --keys are taken out, modes that send no message and
  * long options that are not ours are refused; the key file's path
  * follows --keys, $SENDERKEY_KEYS, $XDG_CONFIG_HOME, $HOME and refuses
- * addresses that would leave the directory; a lone dot ends a message.
+ * addresses that would leave the directory; a lone dot ends a message;
+ * the Date: and Message-ID: fields added to a message that lacks them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,11 +174,37 @@ test_dot(void)
 	T_INTEQ(sendmail_opts_dot_end("", 0), 0, "empty");
 }
 
+static void
+test_fields(void)
+{
+	unsigned char rnd[16];
+	char out[SENDMAIL_OPTS_FIELDS_MAX];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		rnd[i] = (unsigned char)(i * 17);
+	T_INTEQ(sendmail_opts_fields(out, sizeof(out), 1, 1, 1700000000,
+	    rnd, "example.test", 0), 100, "both fields, CRLF");
+	T_STREQ(out, "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+	    "Message-ID: <00112233445566778899aabbccddeeff@example.test>\r\n",
+	    "Date: in RFC 5322 form, Message-ID: from RND and DOMAIN");
+	T_INTEQ(sendmail_opts_fields(out, sizeof(out), 1, 0, 0, rnd, "x",
+	    1), 38, "Date: only, LF");
+	T_STREQ(out, "Date: Thu, 01 Jan 1970 00:00:00 +0000\n", "the epoch");
+	T_INTEQ(sendmail_opts_fields(out, sizeof(out), 0, 1, 0, rnd, "x",
+	    1), 49, "Message-ID: only");
+	T_INTEQ(sendmail_opts_fields(out, sizeof(out), 0, 0, 0, rnd, "x",
+	    1), 0, "nothing missing: nothing");
+	T_INTEQ(sendmail_opts_fields(out, 40, 1, 1, 0, rnd, "x", 1), -1,
+	    "OUT too small");
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_keypath();
 	test_dot();
+	test_fields();
 	return t_done();
 }
