@@ -6,9 +6,10 @@
  * octets; without -i or -oi up to a line holding only a dot), signs it
  * with the private key of its From: address found in the sender's key
  * directory (sendmail_opts_keypath), and runs the real submission
- * program (--sendmail, else $SENDERKEY_SENDMAIL, else /usr/sbin/sendmail)
- * directly, never through a shell, with the other arguments as given and
- * the signed message on its standard input.  A message without Date: or
+ * program (--sendmail, else $SENDERKEY_SENDMAIL, else /usr/sbin/sendmail;
+ * a name without '/' is looked up in PATH) directly, never through a
+ * shell, with the other arguments as given and the signed message on its
+ * standard input.  A message without Date: or
  * Message-ID: gets them first (the MTA would add them after signing and
  * break the signature).  A message it cannot sign is not handed on.
  *
@@ -136,6 +137,8 @@ hand_on(struct sendmail_opts *o, const char *field, size_t flen,
     const char *buf, size_t len)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t def;
 	const char *prog = o->program;
 	pid_t pid;
 	int p[2], e, status, werr = 0;
@@ -148,11 +151,23 @@ hand_on(struct sendmail_opts *o, const char *field, size_t flen,
 		    strerror(errno));
 		return EX_OSERR;
 	}
-	if ((e = posix_spawn_file_actions_init(&fa)) == 0 &&
-	    (e = posix_spawn_file_actions_adddup2(&fa, p[0], 0)) == 0 &&
-	    (e = posix_spawn_file_actions_addclose(&fa, p[1])) == 0)
-		e = posix_spawn(&pid, prog, &fa, NULL, o->pass, environ);
+	/* The program gets SIGPIPE back as it was before we ignored it. */
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
+		goto spawned;
+	if ((e = posix_spawnattr_init(&attr)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto spawned;
+	}
+	if ((e = posix_spawn_file_actions_adddup2(&fa, p[0], 0)) == 0 &&
+	    (e = posix_spawn_file_actions_addclose(&fa, p[1])) == 0 &&
+	    (e = posix_spawnattr_setsigdefault(&attr, &def)) == 0 &&
+	    (e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF)) == 0)
+		e = posix_spawnp(&pid, prog, &fa, &attr, o->pass, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
+spawned:
 	close(p[0]);
 	if (e != 0) {
 		close(p[1]);

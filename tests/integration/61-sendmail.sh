@@ -19,7 +19,9 @@
 #     two From: mailboxes (65), -bs and -q (64), no recipient and no -t
 #     (64).  mutt reports the failure (non-zero exit).
 #  4. Without -i a lone dot ends the message; the submit program's exit
-#     status is ours (75); a program that cannot be run gives 69.
+#     status is ours (75); a program name without '/' is found in PATH;
+#     the program gets SIGPIPE at its default (the wrapper ignores it for
+#     itself); a program that cannot be run gives 69.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mail.sh"
 
@@ -207,6 +209,15 @@ chmod 0755 "$D/fail75"
 "$SK" sendmail --keys "$D/keys" --sendmail "$D/fail75" -t <"$D/msg" \
     2>"$_t_out"
 expect_eq "the program's exit status (75) is ours" "$?" 75
+PATH=$D:$PATH "$SK" sendmail --keys "$D/keys" --sendmail fail75 -t \
+    <"$D/msg" 2>"$_t_out"
+expect_eq "a program name without '/' is looked up in PATH" "$?" 75
+printf '#!/bin/sh\ncat >/dev/null\nsed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status >%s\n' \
+    "$D/sigign" >"$D/sigs"
+chmod 0755 "$D/sigs"
+"$SK" sendmail --keys "$D/keys" --sendmail "$D/sigs" -t <"$D/msg" 2>"$_t_out"
+check "the program does not inherit an ignored SIGPIPE" \
+    test $(( 0x$(cat "$D/sigign") & 0x1000 )) -eq 0
 SENDERKEY_SENDMAIL=$D/nonexistent "$SK" sendmail --keys "$D/keys" -t \
     <"$D/msg" >"$_t_out" 2>&1
 expect_eq "\$SENDERKEY_SENDMAIL that cannot be run: exit 69" "$?" 69
