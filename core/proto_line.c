@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/addr.h"
+#include "lib/hex.h"
 #include "lib/key.h"
 #include "proto_line.h"
 
@@ -400,6 +401,46 @@ class_ok(const char *id)
 	return 1;
 }
 
+/* text_ok: whether S is a refusal text: printable ASCII, not too long. */
+static int
+text_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= REFUSAL_TEXT_MAX || s[i] < 0x20 || s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/*
+ * text_decode: LINE[w[0], w[1]) percent-decoded into OUT
+ * (REFUSAL_TEXT_SIZE octets).  Returns 0, or -1 for a bad escape or a
+ * result that is not a refusal text (text_ok).
+ */
+static int
+text_decode(const char *line, const size_t w[2], char *out)
+{
+	size_t i, j = 0;
+	int hi, lo;
+
+	for (i = w[0]; i < w[1]; i++) {
+		if (j >= REFUSAL_TEXT_MAX)
+			return -1;
+		if (line[i] != '%') {
+			out[j++] = line[i];
+			continue;
+		}
+		if (i + 2 >= w[1] || (hi = hex_digit(line[i + 1])) < 0 ||
+		    (lo = hex_digit(line[i + 2])) < 0)
+			return -1;
+		out[j++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[j] = '\0';
+	return text_ok(out) ? 0 : -1;
+}
+
 int
 proto_line_authz_encode(char *buf, size_t bufsz,
     const struct proto_line_authz *a)
@@ -425,6 +466,13 @@ proto_line_authz_encode(char *buf, size_t bufsz,
 	else
 		proto_line_out_attr(&o, "class", a->class_id[0] != '\0' ?
 		    a->class_id : "-");
+	if (memchr(a->text, '\0', sizeof(a->text)) == NULL)
+		o.bad = 1;
+	else if (a->text[0] != '\0') {
+		if (a->verdict != VERDICT_UNAUTHORIZED || !text_ok(a->text))
+			o.bad = 1;
+		proto_line_out_attr_pct(&o, "text", a->text, strlen(a->text));
+	}
 	return proto_line_out_end(&o);
 }
 
@@ -535,6 +583,11 @@ proto_line_authz_decode(const char *line, size_t len,
 			continue;	/* a name we do not know */
 		nv[0] = nv[1] + 1;
 		nv[1] = w[i][1];
+		if (strcmp(name, "text") == 0) {
+			if (text_decode(line, nv, out->text) == -1)
+				goto fail;
+			continue;
+		}
 		if (word_copy(line, nv, val, sizeof(val)) == -1)
 			goto fail;
 		if (strcmp(name, "tag") == 0) {
@@ -567,6 +620,8 @@ proto_line_authz_decode(const char *line, size_t len,
 	}
 	if (!have_tag || !tag_fits(out->verdict, out->tag))
 		goto fail;
+	if (out->verdict != VERDICT_UNAUTHORIZED)
+		out->text[0] = '\0';
 	return 0;
 fail:
 	memset(out, 0, sizeof(*out));

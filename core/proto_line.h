@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "lookup.h"
+#include "refusal.h"
 #include "verdict.h"
 
 #define PROTO_LINE_MAX		8192	/* request octets, LF included */
@@ -176,13 +177,18 @@ struct proto_line_authz {
 	int			 has_policy;	/* policy= other than "-" */
 	enum verdict_policy	 policy;
 	char			 class_id[VERDICT_CLASS_IDSIZE]; /* "": "-" */
+	/* unauthorized only: what the refused sender reads (refusal.h,
+	   printable ASCII, percent-encoded on the wire); "": absent */
+	char			 text[REFUSAL_TEXT_SIZE];
 };
 
 /*
  * proto_line_authz_encode: A as "VERDICT REASON tag=T lookup=L policy=P
- * class=C" LF into BUF.  Returns the length, or -1 (a value out of range,
- * a tag that does not go with the verdict, a class id that is not 16
- * lowercase hex digits or "", BUF too small).
+ * class=C[ text=X]" LF into BUF (text= when A's text is not "").
+ * Returns the length, or -1 (a value out of range, a tag that does not go
+ * with the verdict, a class id that is not 16 lowercase hex digits or "",
+ * a text with another verdict than unauthorized or that is not printable
+ * ASCII, BUF too small).
  */
 int		 proto_line_authz_encode(char *buf, size_t bufsz,
 		    const struct proto_line_authz *a);
@@ -192,7 +198,9 @@ int		 proto_line_authz_encode(char *buf, size_t bufsz,
  * LF allowed) into *OUT.  The verdict, reason, tag= and class= must be
  * known names and the tag must go with the verdict (verdicts.md 6.4 rule
  * 6); lookup= and policy= are optional ("-" or absent: has_ 0), unknown
- * attributes are ignored.  Returns 0, or -1 for anything else (an
+ * attributes are ignored.  text= (unauthorized only; ignored with other
+ * verdicts) is percent-decoded and must be printable ASCII of at most
+ * REFUSAL_TEXT_MAX octets.  Returns 0, or -1 for anything else (an
  * "error" reply included; see proto_line_error_decode).
  */
 int		 proto_line_authz_decode(const char *line, size_t len,

@@ -267,7 +267,7 @@ static const struct conf_schema schema[] = {
 	T_ACT("ActionTempfail",
 	    "DEFER_IF_PERMIT 4.7.0 senderkey: temporary failure ({reason})"),
 	T_ACT("ActionUnauthorized",
-	    "REJECT 5.7.1 senderkey: sender not authorized ({reason})"),
+	    "REJECT 5.7.1 {text}"),
 	T_ACT("ActionUntrusted",
 	    "PREPEND Sender-Key-Trust: untrusted; reason={reason}"),
 	T_ACT("ActionAuthorized",

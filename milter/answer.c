@@ -35,6 +35,7 @@ answer_authz_parse(const char *line, struct answer_authz *out)
 	if (a.class_id[0] != '\0')
 		snprintf(out->class_id, sizeof(out->class_id), "%s",
 		    a.class_id);
+	memcpy(out->text, a.text, sizeof(out->text));
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "lib/sig.h"
+#include "core/refusal.h"
 #include "core/verdict.h"
 
 #define ANSWER_MAX_KEYS		16	/* LOOKUP_MAX_KEY_RECORDS */
@@ -22,6 +23,7 @@ struct answer_authz {
 	enum verdict_tag tag;
 	char		 reason[ANSWER_REASON_MAX];	/* the reason code */
 	char		 class_id[ANSWER_CLASS_MAX];	/* "-" when absent */
+	char		 text[REFUSAL_TEXT_SIZE];	/* text=; "" absent */
 };
 
 /*

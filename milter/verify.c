@@ -189,8 +189,14 @@ trust_rank(enum verdict_tag t)
 	return -1;
 }
 
+/*
+ * set_reply: the reply for action A with REASON; a rejection shows the
+ * daemon's TEXT (verdicts.md 6.5) when there is one that libmilter takes
+ * as it is (no '%'), else the generic text.
+ */
 static void
-set_reply(struct verify_out *out, enum verify_action a, const char *reason)
+set_reply(struct verify_out *out, enum verify_action a, const char *reason,
+    const char *text)
 {
 	out->action = a;
 	if (a == VERIFY_TEMPFAIL) {
@@ -201,8 +207,12 @@ set_reply(struct verify_out *out, enum verify_action a, const char *reason)
 	} else if (a == VERIFY_REJECT) {
 		strcpy(out->code, "550");
 		strcpy(out->xcode, "5.7.1");
-		snprintf(out->text, sizeof(out->text),
-		    "senderkey: sender not authorized (%s)", reason);
+		if (text != NULL && text[0] != '\0' &&
+		    strchr(text, '%') == NULL)
+			snprintf(out->text, sizeof(out->text), "%s", text);
+		else
+			snprintf(out->text, sizeof(out->text),
+			    "senderkey: sender not authorized (%s)", reason);
 	}
 }
 
@@ -243,7 +253,7 @@ verify_decide(const struct verify_in *in, struct verify_out *out)
 
 	if (in->daemon_failed || in->nans == 0) {
 		if (!in->monitor)
-			set_reply(out, VERIFY_TEMPFAIL, "internal");
+			set_reply(out, VERIFY_TEMPFAIL, "internal", NULL);
 		return 0;
 	}
 	for (i = 0; i < in->nans; i++) {
@@ -262,12 +272,12 @@ verify_decide(const struct verify_in *in, struct verify_out *out)
 		/* one decision per message: defer while any recipient cannot
 		   be decided, reject when any refuses (protocol.md 5.4) */
 		if (tf != NULL) {
-			set_reply(out, VERIFY_TEMPFAIL, tf->reason);
+			set_reply(out, VERIFY_TEMPFAIL, tf->reason, NULL);
 			out->ar[0] = '\0';
 			return 0;
 		}
 		if (un != NULL) {
-			set_reply(out, VERIFY_REJECT, un->reason);
+			set_reply(out, VERIFY_REJECT, un->reason, un->text);
 			out->ar[0] = '\0';
 			return 0;
 		}

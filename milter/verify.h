@@ -19,6 +19,7 @@
 #define VERIFY_MAX_DEL	64		/* forged copies removed, at most */
 #define VERIFY_AR_MAX	1024
 #define VERIFY_TEXT_MAX	256
+#define VERIFY_REPLY_MAX REFUSAL_TEXT_SIZE	/* a reply's text */
 
 enum verify_action {
 	VERIFY_ACCEPT,		/* continue, with the header edits */
@@ -42,7 +43,7 @@ struct verify_out {
 	enum verify_action action;
 	char	 code[4];			/* "550", "451"; "" */
 	char	 xcode[8];			/* "5.7.1", "4.7.0"; "" */
-	char	 text[VERIFY_TEXT_MAX];		/* reply text; "" */
+	char	 text[VERIFY_REPLY_MAX];	/* reply text; "" */
 	char	 ar[VERIFY_AR_MAX];		/* A-R value; "" none */
 	char	 trust[VERIFY_TEXT_MAX];	/* S-K-T value; "" none */
 	/* Sender-Key-Trust fields to delete: indexes NTRUST_DEL down to 1 */

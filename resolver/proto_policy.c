@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/refusal.h"
 #include "proto_policy.h"
 
 /* The attributes the request struct carries (2.2). */
@@ -497,10 +498,11 @@ pick(const struct proto_policy_actions *a, enum verdict_mode mode,
 
 int
 proto_policy_action(const struct proto_policy_actions *acts,
-    enum verdict_mode mode, const struct verdict_output *v, char *buf,
-    size_t bufsz)
+    enum verdict_mode mode, const struct verdict_output *v, const char *rcpt,
+    char *buf, size_t bufsz)
 {
 	const char *t, *p, *sub;
+	char text[REFUSAL_TEXT_SIZE];
 	size_t len = 0, span;
 
 	if (bufsz == 0)
@@ -528,6 +530,12 @@ proto_policy_action(const struct proto_policy_actions *acts,
 			if (append(buf, bufsz, &len, sub, strlen(sub)) == -1)
 				goto fail;
 			p += 5;
+		} else if (strncmp(p, "{text}", 6) == 0) {
+			if (refusal_text(mode, v->reason, rcpt, text,
+			    sizeof(text)) == -1 ||
+			    append(buf, bufsz, &len, text, strlen(text)) == -1)
+				goto fail;
+			p += 6;
 		} else {
 			if (append(buf, bufsz, &len, p, 1) == -1)
 				goto fail;
@@ -686,7 +694,7 @@ proto_policy_respond(struct proto_policy_txn *t,
 				return proto_policy_reply(PROTO_POLICY_DUNNO,
 				    buf, bufsz);
 		} else if (v == NULL ||
-		    proto_policy_action(acts, mode, v, action,
+		    proto_policy_action(acts, mode, v, rq->recipient, action,
 		    sizeof(action)) == -1)
 			return proto_policy_reply(PROTO_POLICY_INTERNAL, buf,
 			    bufsz);

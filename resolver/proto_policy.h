@@ -41,11 +41,14 @@
 	"of another policy class, send separately"
 #define PROTO_POLICY_DUNNO "DUNNO"
 
-/* Default actions of 2.4; "{reason}" and "{tag}" are replaced. */
+/*
+ * Default actions of 2.4; "{reason}", "{tag}" and "{text}" (what the
+ * refused sender reads, core/refusal.h) are replaced.
+ */
 #define PROTO_POLICY_DEF_TEMPFAIL \
 	"DEFER_IF_PERMIT 4.7.0 senderkey: temporary failure ({reason})"
 #define PROTO_POLICY_DEF_UNAUTHORIZED \
-	"REJECT 5.7.1 senderkey: sender not authorized ({reason})"
+	"REJECT 5.7.1 {text}"
 #define PROTO_POLICY_DEF_UNTRUSTED \
 	"PREPEND Sender-Key-Trust: untrusted; reason={reason}"
 #define PROTO_POLICY_DEF_AUTHORIZED \
@@ -167,7 +170,9 @@ const char	*proto_policy_errname(enum proto_policy_err e);
 /*
  * Configured actions (checked by config_action_check: no OK, no
  * newline).  NULL fields use the defaults above.  "{reason}" becomes the
- * reason code, "{tag}" the trust tag.
+ * reason code, "{tag}" the trust tag, "{text}" the text refusal_text
+ * gives for the verdict's reason, the recipient's mode and the recipient
+ * as the request named it.
  */
 struct proto_policy_actions {
 	const char	*tempfail;
@@ -180,14 +185,15 @@ struct proto_policy_actions {
 
 /*
  * proto_policy_action: the action text (no "action=", no LF) for verdict
- * V of a recipient in MODE with ACTS (NULL: all defaults), written to BUF
- * (BUFSZ octets, NUL-terminated).  Returns its length, or -1 when it does
- * not fit or would contain a CR, LF or NUL (BUF then holds
+ * V of recipient RCPT (as the request named it; NULL: not named in
+ * {text}) in MODE with ACTS (NULL: all defaults), written to BUF (BUFSZ
+ * octets, NUL-terminated).  Returns its length, or -1 when it does not
+ * fit or would contain a CR, LF or NUL (BUF then holds
  * PROTO_POLICY_INTERNAL when that fits).
  */
 int		 proto_policy_action(const struct proto_policy_actions *acts,
 		    enum verdict_mode mode, const struct verdict_output *v,
-		    char *buf, size_t bufsz);
+		    const char *rcpt, char *buf, size_t bufsz);
 
 /*
  * proto_policy_reply: "action=" ACTION LF LF in BUF (BUFSZ octets, NUL

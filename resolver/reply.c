@@ -16,12 +16,14 @@
 #include "core/decision.h"
 #include "core/proto_line.h"
 #include "core/proto_line_lookup.h"
+#include "core/refusal.h"
 #include "reply.h"
 
 int
 reply_authz(char *buf, size_t bufsz, const struct verdict_output *v,
     const struct lookup_answer *ka, int has_policy,
-    enum verdict_policy policy, const char *class_id)
+    enum verdict_policy policy, const char *class_id, enum verdict_mode mode,
+    const char *rcpt)
 {
 	struct proto_line_authz a;
 
@@ -44,6 +46,11 @@ reply_authz(char *buf, size_t bufsz, const struct verdict_output *v,
 		}
 		strcpy(a.class_id, class_id);
 	}
+	if (v->verdict == VERDICT_UNAUTHORIZED &&
+	    refusal_text(mode, v->reason, rcpt, a.text, sizeof(a.text)) == -1) {
+		(void)proto_line_error(buf, bufsz, PLE_INTERNAL);
+		return -1;
+	}
 	return proto_line_authz_encode(buf, bufsz, &a);
 }
 
@@ -53,7 +60,8 @@ reply_authz_internal(char *buf, size_t bufsz)
 	struct verdict_output v = { VERDICT_TEMPFAIL, VR_INTERNAL, VT_NONE,
 	    0, 0, 0 };
 
-	return reply_authz(buf, bufsz, &v, NULL, 0, VPOL_SOME, NULL);
+	return reply_authz(buf, bufsz, &v, NULL, 0, VPOL_SOME, NULL, VM_ALLOW,
+	    NULL);
 }
 
 /* One key= value and the fingerprint it is sorted by. */

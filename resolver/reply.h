@@ -23,13 +23,16 @@ struct config;
  * reply_authz: the AUTHZ verdict line (protocol.md 3.3) for V into BUF:
  * lookup= the key answer KA's state and policy= POLICY when V used the
  * lookup (and KA, resp. a policy answer, HAS_POLICY, is there), else
- * "-"; class= CLASS_ID ("" or NULL: "-").  Returns the length, or -1
- * (BUF then holds "error internal" when it fits).
+ * "-"; class= CLASS_ID ("" or NULL: "-"); for an unauthorized V, text=
+ * the refusal text (core/refusal.h) for a recipient in MODE named RCPT
+ * (as the request named it).  Returns the length, or -1 (BUF then holds
+ * "error internal" when it fits).
  */
 int		 reply_authz(char *buf, size_t bufsz,
 		    const struct verdict_output *v,
 		    const struct lookup_answer *ka, int has_policy,
-		    enum verdict_policy policy, const char *class_id);
+		    enum verdict_policy policy, const char *class_id,
+		    enum verdict_mode mode, const char *rcpt);
 
 /* reply_authz_internal: "tempfail internal tag=- ...": no decision. */
 int		 reply_authz_internal(char *buf, size_t bufsz);

@@ -17,6 +17,7 @@
 #include "lib/key.h"
 #include "lib/owner.h"
 #include "core/proto_line.h"
+#include "core/refusal.h"
 #include "core/store.h"
 #include "core/verdict.h"
 #include "proto_policy.h"
@@ -124,6 +125,8 @@ struct req {
 	struct store_result	 rp;		/* recipient policy (4.2) */
 	char			 mbox[STORE_TARGET_MAX]; /* "": no mailbox */
 	char			 sender_s[64], rcpt_s[64], qid_s[48];
+	/* the recipient a refusal names (core/refusal.h); "": none */
+	char			 rcpt_text[REFUSAL_RCPT_MAX + 1];
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "core/decision.h"
 #include "core/lookup.h"
 #include "core/proto_line.h"
+#include "core/refusal.h"
 #include "core/verdict.h"
 #include "cache.h"
 #include "classmemo.h"
@@ -94,7 +95,7 @@ decide(struct req *r)
 	    &ld));
 	if (r->kind == REQ_AUTHZ) {
 		n = reply_authz(buf, sizeof(buf), &v, ka, pa != NULL,
-		    d.in.policy, cls);
+		    d.in.policy, cls, d.in.mode, r->rcpt_text);
 		server_reply(sc, buf, n, 0);
 		return;
 	}
@@ -317,6 +318,9 @@ run(struct sconn *sc, enum req_kind kind, const struct server_req_in *in)
 		log_value(in->queue_id, r->qid_s, sizeof(r->qid_s));
 	log_value(in->sender, r->sender_s, sizeof(r->sender_s));
 	log_value(in->recipient, r->rcpt_s, sizeof(r->rcpt_s));
+	r->rcpt_text[0] = '\0';
+	if (refusal_recipient(in->recipient))
+		strcpy(r->rcpt_text, in->recipient);
 	r->vs = inputs_sender(in->sender, in->sender_null, in->form,
 	    &r->sender);
 	inputs_recipient(s->store, s->cfg, r->sender, in->recipient, in->form,

@@ -139,7 +139,7 @@ else
 		ok "postfix up with senderkeyd's policy socket"
 		refused "Postfix: unknown local part, opt-out, policy=all" \
 		    nobody@optout.test bob@example.net \
-		    '^554 5\.7\.1 .*sender not authorized \(key-insecure\)$'
+		    '^554 5\.7\.1 .*\(senderkey: key-insecure\)$'
 		accepted "Postfix: alice of that domain at RCPT" \
 		    alice@optout.test bob@example.net \
 		    "untrusted; reason=sig-pending"

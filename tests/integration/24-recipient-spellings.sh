@@ -236,7 +236,9 @@ sender_for() {	# MAILBOX: the sender whose mail that mailbox's rules refuse
 	*) echo alice@example.test ;;
 	esac
 }
-norm() { sed -E 's/<[^>]*>: //'; }	# the reply without the address
+# the reply without the address: Postfix's "<ADDR>: " and the one the
+# refusal text names (verdicts.md 6.5: as spelled, or "this mailbox")
+norm() { sed -E 's/<[^>]*>: //; s/: (<[^>]*>|this mailbox) /: RCPT /'; }
 
 for mb in carol@example.net dave@example.net erin@example.net \
     émile@example.net; do
@@ -244,13 +246,13 @@ for mb in carol@example.net dave@example.net erin@example.net \
 	rcpt_reply "$mb" | norm >"$D/base.${mb%@*}"
 done
 expect_match "carol (deny mode), an unknown sender: 554 5.7.1 not-allowlisted" \
-    "$(cat "$D/base.carol")" '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
+    "$(cat "$D/base.carol")" '^554 5\.7\.1 .*\(senderkey: not-allowlisted\)$'
 expect_match "émile (deny mode), an unknown sender: 554 5.7.1 not-allowlisted" \
-    "$(cat "$D/base.émile")" '^554 5\.7\.1 .*senderkey: sender not authorized \(not-allowlisted\)$'
+    "$(cat "$D/base.émile")" '^554 5\.7\.1 .*\(senderkey: not-allowlisted\)$'
 expect_match "dave (deny mode), the pinned sender with another key: 554 5.7.1 pin-mismatch" \
-    "$(cat "$D/base.dave")" '^554 5\.7\.1 .*senderkey: sender not authorized \(pin-mismatch\)$'
+    "$(cat "$D/base.dave")" '^554 5\.7\.1 .*\(senderkey: pin-mismatch\)$'
 expect_match "erin, a denylisted sender: 554 5.7.1 denylisted" \
-    "$(cat "$D/base.erin")" '^554 5\.7\.1 .*senderkey: sender not authorized \(denylisted\)$'
+    "$(cat "$D/base.erin")" '^554 5\.7\.1 .*\(senderkey: denylisted\)$'
 
 n=0
 ndeny=0
@@ -266,7 +268,7 @@ while read -r s mb c <&3; do
 		# no one mailbox for senderkey: its domain's strictest
 		# outcome, at least as strict as the mailbox's refusal
 		expect_match "'$s' (delivered to $mb, no one mailbox for senderkey) is refused as $mb is" \
-		    "$(rcpt_reply "$s" | norm)" '^554 5\.7\.1 .*senderkey: sender not authorized'
+		    "$(rcpt_reply "$s" | norm)" '^554 5\.7\.1 .*\(senderkey: [a-z-]+\)$'
 		continue
 	fi
 	expect_eq "'$s' (delivered to $mb) is decided as $mb" \

@@ -158,15 +158,15 @@ expect_match "... and the milter logs why, once" \
     "$(grep -c 'carriage return' "$D/v.log")" "^1$"
 
 sed 's/noon?/one?/' "$D/signed" >"$D/tampered"
-EXPECT="550 5.7.1 senderkey: sender not authorized (sig-fail)" \
+EXPECT="550 5.7.1 $(refusal allow sig-fail bob@example.net)" \
     mt v "$D/tampered"
-expect_match "tampered body, policy=all domain: rejected 550 5.7.1 sig-fail" \
-    "$OUT" "^smtp=550 5\.7\.1 .*\(sig-fail\)$"
+expect_match "tampered body, policy=all domain: rejected 550 5.7.1 sig-fail, the words of refusals.tsv" \
+    "$OUT" "^smtp=550 5\.7\.1 <bob@example\.net> accepts mail from your domain .*\(senderkey: sig-fail\)$"
 
-EXPECT="550 5.7.1 senderkey: sender not authorized (sig-missing)" \
+EXPECT="550 5.7.1 $(refusal allow sig-missing bob@example.net)" \
     mt v "$D/msg"
-expect_match "unsigned, policy=all domain: rejected 550 5.7.1 sig-missing" \
-    "$OUT" "^smtp=550 5\.7\.1 .*\(sig-missing\)$"
+expect_match "unsigned, policy=all domain: rejected 550 5.7.1 sig-missing, the words of refusals.tsv" \
+    "$OUT" "^smtp=550 5\.7\.1 <bob@example\.net> accepts mail from your domain .*\(senderkey: sig-missing\)$"
 
 sed 's/alice@example.test/alice@bogus.test/' "$D/msg" >"$D/bogus"
 "$SK" sign -k "$D/alice.pem" <"$D/bogus" >"$D/bogus-signed"

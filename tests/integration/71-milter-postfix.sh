@@ -173,7 +173,7 @@ delivered_ok "signed, allow-mode recipient" dan@example.net "$AR_PASS" \
 
 send_data alice@example.test bob@example.net "$D/tampered"
 expect_match "tampered body, deny-mode recipient: rejected 5.7.1 sig-fail" \
-    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-fail\)'
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(senderkey: sig-fail\)'
 expect_eq "tampered body: nothing is queued" "$(queued_id)" ""
 expect_match "tampered body: the milter logged senderkey=fail" \
     "$(grep -F 'from=alice@example.test' "$D/milter.log")" \
@@ -181,7 +181,7 @@ expect_match "tampered body: the milter logged senderkey=fail" \
 
 send_data alice@example.test dan@example.net "$D/msg"
 expect_match "unsigned, policy=all domain: rejected 5.7.1 sig-missing" \
-    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-missing\)'
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(senderkey: sig-missing\)'
 expect_eq "unsigned: nothing is queued" "$(queued_id)" ""
 
 send_data alice@bogus.test dan@example.net "$D/bogus"
@@ -225,7 +225,7 @@ delivered_ok "signed plain text, allow-mode recipient" dan@example.net \
 send_data alice@example.test bob@example.net "$D/plain.html"
 expect_match \
     "plain text + Content-Type: text/html, deny-mode rcpt: 5.7.1 sig-fail" \
-    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(sig-fail\)'
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(senderkey: sig-fail\)'
 expect_eq "plain text + Content-Type: text/html: nothing is queued" \
     "$(queued_id)" ""
 

@@ -14,6 +14,9 @@
 #                            NAME=VALUE appended to $SK_FIGURES when set
 #                            (tools/robustness collects them)
 #   kv KEY FILE              the value of KEY= in FILE's key=value words
+#   refusal MODE REASON RCPT the text a refused sender reads
+#                            (specs/vectors/refusals.tsv, verdicts.md 6.5)
+#                            naming RCPT ("" for "this mailbox")
 # The DNSSEC test bed:
 #   need_root                skip the whole script unless root with netns
 #   bed_up                   tests/bed/bed up, then eval its env (SK_BED_*)
@@ -227,6 +230,18 @@ fig() {	# NAME VALUE
 
 kv() {	# KEY FILE
 	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1
+}
+
+refusal() {	# MODE REASON RCPT
+	_r_t=$(awk -F '\t' -v m="$1" -v r="$2" \
+	    '$1 == m && $2 == r { print $3 }' \
+	    "$SK_TOP/specs/vectors/refusals.tsv")
+	if [ -n "$3" ]; then
+		_r_t=${_r_t#<carol@example.net>}
+		printf '<%s>%s\n' "$3" "$_r_t"
+	else
+		printf 'this mailbox%s\n' "${_r_t#<carol@example.net>}"
+	fi
 }
 
 alive() {	# PID

@@ -11,6 +11,9 @@
 #                                 delivery agents reach in there)
 #   send FROM TO [swaks args]     one message; sets OUT and RC
 #   rcpt_reply RCPT               the reply to RCPT TO:<RCPT> in OUT
+#   rcpt_reply_all RCPT           the same, every line of a multi-line
+#                                 reply joined into one ("550 5.7.1 A B"
+#                                 from "550-5.7.1 A" and "550 5.7.1 B")
 #   queued_id                     the queue id in OUT, or ""
 #   headers_of FILE NAME          every value of header NAME, one a line
 #   delivered RCPT                the delivered file for RCPT, or ""
@@ -70,6 +73,19 @@ send() {
 rcpt_reply() {
 	printf '%s\n' "$OUT" | awk -v r="RCPT TO:<$1>" '
 	    want && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }
+	    index($0, r) { want = 1 }'
+}
+
+rcpt_reply_all() {
+	printf '%s\n' "$OUT" | awk -v r="RCPT TO:<$1>" '
+	    want && /^<[-~*]/ {
+		sub(/^<[-~*]+ +/, "")
+		last = substr($0, 4, 1) != "-"
+		if (t == "") t = substr($0, 1, 3) " " substr($0, 5)
+		else { sub(/^[0-9][0-9][0-9][- ]([0-9]\.[0-9]+\.[0-9]+ )?/, ""); t = t " " $0 }
+		if (last) { print t; exit }
+		next
+	    }
 	    index($0, r) { want = 1 }'
 }
 

@@ -19,7 +19,8 @@ authz_same(const struct proto_line_authz *a, const struct proto_line_authz *b)
 	    (!a->has_lookup || a->lookup == b->lookup) &&
 	    a->has_policy == b->has_policy &&
 	    (!a->has_policy || a->policy == b->policy) &&
-	    strcmp(a->class_id, b->class_id) == 0;
+	    strcmp(a->class_id, b->class_id) == 0 &&
+	    strcmp(a->text, b->text) == 0;
 }
 
 #endif

@@ -241,7 +241,20 @@ test_decide(void)
 	T_STREQ(out.code, "550", "reject: 550");
 	T_STREQ(out.xcode, "5.7.1", "reject: 5.7.1");
 	T_STREQ(out.text, "senderkey: sender not authorized (sig-fail)",
-	    "reject: text names the reason");
+	    "reject without the daemon's text=: the generic text");
+	snprintf(a[0].text, sizeof(a[0].text), "<bob@example.net> accepts "
+	    "mail only from senders the recipient has authorized; the "
+	    "message is not signed: sign it (senderkey: sig-missing)");
+	T_OK(verify_decide(&in, &out) == 0 && out.action == VERIFY_REJECT,
+	    "unauthorized with text=: reject");
+	T_STREQ(out.text, a[0].text, "reject: the daemon's text= as it is "
+	    "(verdicts.md 6.5)");
+	snprintf(a[0].text, sizeof(a[0].text), "100%% refused");
+	T_OK(verify_decide(&in, &out) == 0 && out.action == VERIFY_REJECT,
+	    "unauthorized with a '%%' in text=: reject");
+	T_STREQ(out.text, "senderkey: sender not authorized (sig-fail)",
+	    "a text libmilter would not show as it is: the generic text");
+	a[0].text[0] = '\0';
 	in.monitor = 1;
 	T_OK(verify_decide(&in, &out) == 0 && out.action == VERIFY_ACCEPT,
 	    "monitor: unauthorized is accepted");

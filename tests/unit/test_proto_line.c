@@ -250,7 +250,7 @@ test_authz_codec(void)
 		VERDICT_UNAUTHORIZED, VERDICT_UNTRUSTED, VERDICT_AUTHORIZED,
 		VERDICT_AUTHORIZED };
 	struct proto_line_authz a, b;
-	char buf[256];
+	char buf[1024];
 	int r, t, ok = 1, n = 0, len;
 
 	/* every reason with a verdict and tag that go together, lookup and
@@ -317,6 +317,44 @@ test_authz_codec(void)
 	BAD_AUTHZ("untrusted no-key tag=untrusted\r", "AUTHZ: a control "
 	    "octet");
 	BAD_AUTHZ("", "AUTHZ: empty");
+	BAD_AUTHZ("unauthorized denylisted tag=unauthorized text=a%0Db",
+	    "AUTHZ: a text= with an encoded control octet");
+	BAD_AUTHZ("unauthorized denylisted tag=unauthorized text=a%C3%A9",
+	    "AUTHZ: a text= with an encoded 8-bit octet");
+	BAD_AUTHZ("unauthorized denylisted tag=unauthorized text=a%2",
+	    "AUTHZ: a text= with a cut escape");
+	BAD_AUTHZ("unauthorized denylisted tag=unauthorized text=a%zz",
+	    "AUTHZ: a text= with a bad escape");
+	memset(buf, 'x', sizeof(buf));
+	memcpy(buf, "unauthorized denylisted tag=unauthorized text=", 46);
+	buf[46 + REFUSAL_TEXT_MAX + 1] = '\0';
+	BAD_AUTHZ(buf, "AUTHZ: a text= over REFUSAL_TEXT_MAX octets");
+	buf[46 + REFUSAL_TEXT_MAX] = '\0';
+	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
+	    strlen(b.text) == REFUSAL_TEXT_MAX, "AUTHZ: a text= of "
+	    "REFUSAL_TEXT_MAX octets decodes");
+	strcpy(buf, "unauthorized not-allowlisted tag=unauthorized "
+	    "class=- text=<c@x.test>%20accepts%20(senderkey:%25x)\n");
+	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
+	    strcmp(b.text, "<c@x.test> accepts (senderkey:%x)") == 0,
+	    "AUTHZ: text= percent-decoded");
+	strcpy(buf, "untrusted sig-pending tag=untrusted class=- text=x%20y");
+	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
+	    b.text[0] == '\0', "AUTHZ: text= with another verdict than "
+	    "unauthorized is ignored");
+	memset(&a, 0, sizeof(a));
+	a.verdict = VERDICT_UNTRUSTED;
+	a.reason = VR_SIG_PENDING;
+	a.tag = VT_UNTRUSTED;
+	strcpy(a.text, "refused");
+	T_INTEQ(proto_line_authz_encode(buf, sizeof(buf), &a), -1,
+	    "AUTHZ: text= is not encoded with another verdict");
+	a.verdict = VERDICT_UNAUTHORIZED;
+	a.reason = VR_DENYLISTED;
+	a.tag = VT_UNAUTHORIZED;
+	strcpy(a.text, "bad\nline");
+	T_INTEQ(proto_line_authz_encode(buf, sizeof(buf), &a), -1,
+	    "AUTHZ: a text with a control octet is not encoded");
 #undef BAD_AUTHZ
 }
 

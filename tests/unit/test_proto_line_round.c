@@ -395,6 +395,13 @@ test_authz_reply(void)
 				if (k % 2)
 					snprintf(a.class_id, sizeof(a.class_id),
 					    "%016x", 0x21c33b2u + (unsigned)k);
+				/* text= (unauthorized only), with the
+				   octets it encodes: SP, '%', DQUOTE */
+				if (a.verdict == VERDICT_UNAUTHORIZED &&
+				    k % 3 != 2)
+					snprintf(a.text, sizeof(a.text),
+					    "<b@x.test> 100%% \"refused\" #%d",
+					    k);
 				n = proto_line_authz_encode(buf, sizeof(buf),
 				    &a);
 				runs++;

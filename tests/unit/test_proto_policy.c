@@ -367,26 +367,35 @@ test_actions(void)
 	struct proto_policy_actions a;
 
 	o = vo(VERDICT_TEMPFAIL, VR_DNS_BOGUS, VT_NONE);
-	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "DEFER_IF_PERMIT 4.7.0 senderkey: temporary failure "
 	    "(dns-bogus)", "default tempfail action");
 	o = vo(VERDICT_UNAUTHORIZED, VR_NOT_ALLOWLISTED, VT_UNAUTHORIZED);
-	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
-	T_STREQ(buf, "REJECT 5.7.1 senderkey: sender not authorized "
-	    "(not-allowlisted)", "default unauthorized action");
+	proto_policy_action(NULL, VM_DENY, &o, "carol@example.net", buf,
+	    sizeof(buf));
+	T_STREQ(buf, "REJECT 5.7.1 <carol@example.net> accepts mail only "
+	    "from senders the recipient has authorized; ask the recipient to "
+	    "authorize your address (senderkey: not-allowlisted)",
+	    "default unauthorized action: the refusal text (verdicts.md 6.5)");
+	proto_policy_action(NULL, VM_DENY, &o, "carol\r@example.net", buf,
+	    sizeof(buf));
+	T_STREQ(buf, "REJECT 5.7.1 this mailbox accepts mail only "
+	    "from senders the recipient has authorized; ask the recipient to "
+	    "authorize your address (senderkey: not-allowlisted)",
+	    "a recipient with a control octet is not echoed");
 	o = vo(VERDICT_UNTRUSTED, VR_SIG_PENDING, VT_UNTRUSTED);
-	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending",
 	    "default untrusted action, allow mode (2.6 example)");
 	/* deny mode prepends too: a forged field must not be on top */
-	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_DENY, &o, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending",
 	    "default untrusted action, deny mode (2.4)");
 	o = vo(VERDICT_AUTHORIZED, VR_KEY_SECURE_SIGNED, VT_TRUSTED);
-	proto_policy_action(NULL, VM_ALLOW, &o, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
 	    "reason=key-secure-signed", "default authorized action, allow");
-	proto_policy_action(NULL, VM_DENY, &o, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_DENY, &o, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
 	    "reason=key-secure-signed", "default authorized action, deny");
 	test_default_sync();
@@ -394,15 +403,21 @@ test_actions(void)
 	memset(&a, 0, sizeof(a));
 	a.unauthorized = "REJECT {reason}/{tag} {x} {reason";
 	o = vo(VERDICT_UNAUTHORIZED, VR_DENYLISTED, VT_UNAUTHORIZED);
-	proto_policy_action(&a, VM_ALLOW, &o, buf, sizeof(buf));
+	proto_policy_action(&a, VM_ALLOW, &o, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "REJECT denylisted/unauthorized {x} {reason",
 	    "configured action: {reason} and {tag} replaced, nothing else");
+	a.unauthorized = "REJECT 5.7.9 x {text}";
+	proto_policy_action(&a, VM_ALLOW, &o, "bob@example.net", buf,
+	    sizeof(buf));
+	T_STREQ(buf, "REJECT 5.7.9 x <bob@example.net> does not accept mail "
+	    "from this sender (senderkey: denylisted)",
+	    "configured action: {text} replaced");
 	a.unauthorized = "REJECT bad\nline";
-	T_OK(proto_policy_action(&a, VM_ALLOW, &o, buf, sizeof(buf)) == -1,
+	T_OK(proto_policy_action(&a, VM_ALLOW, &o, NULL, buf, sizeof(buf)) == -1,
 	    "an action with LF is refused");
 	T_STREQ(buf, PROTO_POLICY_INTERNAL, "... and INTERNAL is in BUF");
 	a.unauthorized = NULL;
-	T_OK(proto_policy_action(&a, VM_ALLOW, &o, small, sizeof(small)) ==
+	T_OK(proto_policy_action(&a, VM_ALLOW, &o, NULL, small, sizeof(small)) ==
 	    -1, "an action too long for BUF is refused");
 
 	T_INTEQ(proto_policy_reply("DUNNO", buf, sizeof(buf)), 14,

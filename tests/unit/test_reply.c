@@ -34,11 +34,12 @@ authz(void)
 	memset(&ka, 0, sizeof(ka));
 	ka.state = LOOKUP_SECURE_KEY;
 	n = reply_authz(buf, sizeof(buf), &v, &ka, 1, VPOL_SOME,
-	    "21c33b21cbddc32d");
+	    "21c33b21cbddc32d", VM_DENY, "bob@example.net");
 	T_OK(n == (int)strlen(buf), "AUTHZ: the length returned");
 	T_STREQ(buf, "untrusted sig-pending tag=untrusted lookup=secure-key "
 	    "policy=some class=21c33b21cbddc32d\n", "AUTHZ: 3.3's example");
-	reply_authz(buf, sizeof(buf), &v, &ka, 0, VPOL_ALL, "");
+	reply_authz(buf, sizeof(buf), &v, &ka, 0, VPOL_ALL, "", VM_ALLOW,
+	    "bob@example.net");
 	T_STREQ(buf, "untrusted sig-pending tag=untrusted lookup=secure-key "
 	    "policy=- class=-\n", "AUTHZ: no policy answer, no class: -");
 	v.used_lookup = 0;
@@ -46,16 +47,29 @@ authz(void)
 	v.reason = VR_DENYLISTED;
 	v.tag = VT_UNAUTHORIZED;
 	reply_authz(buf, sizeof(buf), &v, &ka, 1, VPOL_ALL,
-	    "6e1e7a987a14b296");
+	    "6e1e7a987a14b296", VM_ALLOW, "carol@example.net");
 	T_STREQ(buf, "unauthorized denylisted tag=unauthorized lookup=- "
-	    "policy=- class=6e1e7a987a14b296\n",
-	    "AUTHZ: lookup not used: lookup=- policy=- (3.3)");
+	    "policy=- class=6e1e7a987a14b296 text=<carol@example.net>"
+	    "%20does%20not%20accept%20mail%20from%20this%20sender%20"
+	    "(senderkey:%20denylisted)\n",
+	    "AUTHZ: lookup not used: lookup=- policy=- (3.3); text= "
+	    "percent-encoded");
+	v.reason = VR_NOT_ALLOWLISTED;
+	reply_authz(buf, sizeof(buf), &v, &ka, 1, VPOL_ALL,
+	    "6e1e7a987a14b296", VM_DENY, "\"carol x\"@example.net");
+	T_STREQ(buf, "unauthorized not-allowlisted tag=unauthorized "
+	    "lookup=- policy=- class=6e1e7a987a14b296 text=this%20mailbox"
+	    "%20accepts%20mail%20only%20from%20senders%20the%20recipient"
+	    "%20has%20authorized;%20ask%20the%20recipient%20to%20authorize"
+	    "%20your%20address%20(senderkey:%20not-allowlisted)\n",
+	    "AUTHZ: deny mode text; a quoted recipient is not named");
+	v.reason = VR_DENYLISTED;
 	T_OK(reply_authz(buf, sizeof(buf), &v, &ka, 1, VPOL_ALL,
-	    "6e1e7a987a14b296ff") == -1 &&
+	    "6e1e7a987a14b296ff", VM_ALLOW, NULL) == -1 &&
 	    strcmp(buf, "error internal\n") == 0,
 	    "AUTHZ: a class id too long: -1, error internal");
-	T_OK(reply_authz(buf, 10, &v, &ka, 1, VPOL_ALL, NULL) == -1,
-	    "AUTHZ: too small a buffer: -1");
+	T_OK(reply_authz(buf, 10, &v, &ka, 1, VPOL_ALL, NULL, VM_ALLOW,
+	    NULL) == -1, "AUTHZ: too small a buffer: -1");
 	reply_authz_internal(buf, sizeof(buf));
 	T_STREQ(buf, "tempfail internal tag=- lookup=- policy=- class=-\n",
 	    "AUTHZ: no decision: tempfail internal");
@@ -126,8 +140,9 @@ policy(void)
 	proto_policy_parse(pp, rcpt, sizeof(rcpt) - 1, &e);
 	reply_policy(&txn, cfg, proto_policy_request(pp), VM_ALLOW, &v,
 	    "6e1e7a987a14b296", buf, sizeof(buf));
-	T_STREQ(buf, "action=REJECT 5.7.1 senderkey: sender not authorized "
-	    "(denylisted)\n\n", "policy: the default unauthorized action");
+	T_STREQ(buf, "action=REJECT 5.7.1 <c@d.test> does not accept mail "
+	    "from this sender (senderkey: denylisted)\n\n",
+	    "policy: the default unauthorized action");
 	free(cfg->action_unauthorized);
 	cfg->action_unauthorized = strdup("REJECT no ({reason}, {tag})");
 	reply_policy(&txn, cfg, proto_policy_request(pp), VM_ALLOW, &v,

@@ -640,7 +640,9 @@ stored(struct bed *b, int fd)
 	T_STREQ(ask(b, fd, "AUTHZ sender=mallory@partner.org "
 	    "recipient=carol@example.net", out, sizeof(out)),
 	    "unauthorized denylisted tag=unauthorized lookup=- policy=- "
-	    "class=6e1e7a987a14b296\n", "store: denylisted: 3.3's reply");
+	    "class=6e1e7a987a14b296 text=<carol@example.net>%20does%20not"
+	    "%20accept%20mail%20from%20this%20sender%20(senderkey:%20"
+	    "denylisted)\n", "store: denylisted: 3.3's reply");
 	T_STARTS(ask(b, fd, "AUTHZ sender=alice@secure.test "
 	    "recipient=dan@example.net", out, sizeof(out)),
 	    "untrusted sig-pending tag=untrusted lookup=secure-key ",
@@ -660,8 +662,9 @@ stored(struct bed *b, int fd)
 	}
 	exchange(b, pfd, policy_req("RCPT", "mallory@partner.org",
 	    "carol@example.net", req, sizeof(req)), 1, 1, out, sizeof(out));
-	T_STREQ(out, "action=REJECT 5.7.1 senderkey: sender not authorized "
-	    "(denylisted)\n\n", "store: policy RCPT, denylisted: rejected");
+	T_STREQ(out, "action=REJECT 5.7.1 <carol@example.net> does not "
+	    "accept mail from this sender (senderkey: denylisted)\n\n",
+	    "store: policy RCPT, denylisted: rejected");
 	close(pfd);
 	server_set_store(b->s, NULL);
 }
