@@ -19,7 +19,6 @@ need_postfix
 command -v dovecot >/dev/null 2>&1 ||
     skip_all "dovecot is not installed (dovecot-imapd dovecot-lmtpd dovecot-sieve)"
 command -v sievec >/dev/null 2>&1 || skip_all "sievec is not installed (dovecot-sieve)"
-PY=/usr/bin/python3
 DCB=$SK_TOP/tests/bed/dovecot
 SKD=$SK_BIN/senderkeyd
 SKM=$SK_BIN/senderkey-milter
@@ -75,28 +74,8 @@ if ! "$PF" up --policy "unix:$D/run/skd.policy" \
 fi
 ok "postfix up: policy service, milter, LMTP to Dovecot"
 
-# flags_of USER PASSWORD FOLDER SUBJECT: the keywords of the message with
-# SUBJECT in FOLDER (waits up to 10 s for it); "MISSING" when not there.
-flags_of() {
-	ip netns exec "$SK_BED_NS" "$PY" -c '
-import imaplib, sys, time
-user, pw, folder, subj = sys.argv[1:5]
-for _ in range(50):
-    M = imaplib.IMAP4("127.0.0.1", 143)
-    M.login(user, pw)
-    typ, _d = M.select(folder, readonly=True)
-    if typ == "OK":
-        typ, d = M.search(None, "SUBJECT", "\"%s\"" % subj)
-        if d[0]:
-            typ, r = M.fetch(d[0].split()[-1], "(FLAGS)")
-            fl = [f.decode() for f in imaplib.ParseFlags(r[0])
-                  if not f.startswith(b"\\")]
-            print(" ".join(sorted(fl)))
-            sys.exit(0)
-    M.logout()
-    time.sleep(0.2)
-print("MISSING")' "$@" 2>&1
-}
+# flags_of USER PASSWORD FOLDER SUBJECT: imap_flags (mail.sh).
+flags_of() { imap_flags "$@"; }
 
 msg() {	# FROM SUBJECT [EXTRA-HEADER]: a message on stdout
 	printf 'From: <%s>\nTo: <dan@example.net>\nSubject: %s\n' "$1" "$2"

@@ -38,6 +38,12 @@
 #                                 AuthservID mx.bed.test, then LINES; log
 #                                 appended to $D/milter.log); MPID; ok
 #                                 TITLE, or not_ok and done_testing
+#   imap_flags USER PASSWORD FOLDER SUBJECT  the keywords of the last
+#                                 message with SUBJECT in FOLDER over IMAP
+#                                 (the bed's Dovecot, tests/bed/dovecot;
+#                                 waits up to 10 s for it, or IMAP_TRIES
+#                                 tries 0.2 s apart), sorted, one line;
+#                                 "MISSING" when it is not there
 #   alice_keytable                $D/keys/alice.pem (the bed's key of
 #                                 alice@example.test, mode 0600) and the
 #                                 milter's KeyTable $D/keytable naming it
@@ -200,4 +206,25 @@ milter_up() {
 		sed 's/^/#   /' "$D/milter.log"
 		done_testing
 	fi
+}
+
+imap_flags() {
+	ip netns exec "$SK_BED_NS" /usr/bin/python3 -c '
+import imaplib, sys, time
+user, pw, folder, subj, tries = sys.argv[1:6]
+for _ in range(int(tries)):
+    M = imaplib.IMAP4("127.0.0.1", 143)
+    M.login(user, pw)
+    typ, _d = M.select(folder, readonly=True)
+    if typ == "OK":
+        typ, d = M.search(None, "SUBJECT", "\"%s\"" % subj)
+        if d[0]:
+            typ, r = M.fetch(d[0].split()[-1], "(FLAGS)")
+            fl = [f.decode() for f in imaplib.ParseFlags(r[0])
+                  if not f.startswith(b"\\")]
+            print(" ".join(sorted(fl)))
+            sys.exit(0)
+    M.logout()
+    time.sleep(0.2)
+print("MISSING")' "$1" "$2" "$3" "$4" "${IMAP_TRIES:-50}" 2>&1
 }
