@@ -584,6 +584,7 @@ proto_line_authz_decode(const char *line, size_t len,
 		nv[0] = nv[1] + 1;
 		nv[1] = w[i][1];
 		if (strcmp(name, "text") == 0) {
+			memset(out->text, 0, sizeof(out->text));
 			if (text_decode(line, nv, out->text) == -1)
 				goto fail;
 			continue;
@@ -621,7 +622,7 @@ proto_line_authz_decode(const char *line, size_t len,
 	if (!have_tag || !tag_fits(out->verdict, out->tag))
 		goto fail;
 	if (out->verdict != VERDICT_UNAUTHORIZED)
-		out->text[0] = '\0';
+		memset(out->text, 0, sizeof(out->text));
 	return 0;
 fail:
 	memset(out, 0, sizeof(*out));

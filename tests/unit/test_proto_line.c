@@ -338,6 +338,28 @@ test_authz_codec(void)
 	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
 	    strcmp(b.text, "<c@x.test> accepts (senderkey:%x)") == 0,
 	    "AUTHZ: text= percent-decoded");
+	{
+		struct proto_line_authz c;
+		char enc[1024];
+		int m;
+
+		strcpy(buf, "unauthorized denylisted tag=unauthorized "
+		    "text=abcdef text=xy");
+		T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
+		    (m = proto_line_authz_encode(enc, sizeof(enc), &b)) > 0 &&
+		    proto_line_authz_decode(enc, (size_t)m, &c) == 0 &&
+		    strcmp(b.text, "xy") == 0 &&
+		    memcmp(&b, &c, sizeof(b)) == 0, "AUTHZ: two text=: the "
+		    "last counts, and re-encodes to the same struct (fuzz "
+		    "round trip)");
+		strcpy(buf, "untrusted sig-pending tag=untrusted class=- "
+		    "text=abcdef");
+		T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
+		    (m = proto_line_authz_encode(enc, sizeof(enc), &b)) > 0 &&
+		    proto_line_authz_decode(enc, (size_t)m, &c) == 0 &&
+		    memcmp(&b, &c, sizeof(b)) == 0, "AUTHZ: an ignored text= "
+		    "leaves nothing behind (fuzz round trip)");
+	}
 	strcpy(buf, "untrusted sig-pending tag=untrusted class=- text=x%20y");
 	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
 	    b.text[0] == '\0', "AUTHZ: text= with another verdict than "
