@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -311,6 +312,26 @@ store_pin(const struct store_result *r,
 	return VP_MISMATCH;
 }
 
+/* user_explain: the list part of store_explain for a user entry. */
+static void
+user_explain(const struct store_result *r, char *buf, size_t bufsz)
+{
+	char when[32];
+	struct tm tm;
+	time_t t = (time_t)r->user_created;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "?");
+	snprintf(buf, bufsz, "list %s%s: recipient address level, user entry "
+	    "(%s %s) `%s %s %s`%s; the domain level is not consulted",
+	    verdict_list_name(r->list), r->npins > 0 ? ", pinned" : "",
+	    store_uentry_source_name((enum store_usource)r->user_source), when,
+	    r->rule_recipient, verdict_list_name(r->list), r->rule_sender,
+	    r->beat_domain ? "; the address entry beats the domain entry" :
+	    "");
+}
+
 void
 store_explain(const struct store_result *r, char *buf, size_t bufsz)
 {
@@ -341,6 +362,8 @@ store_explain(const struct store_result *r, char *buf, size_t bufsz)
 		snprintf(list, sizeof(list), "list none: no entry of the "
 		    "recipient or its domain matches the sender%s",
 		    r->mode == VM_DENY ? " (not-allowlisted)" : "");
+	else if (r->by_user)
+		user_explain(r, list, sizeof(list));
 	else {
 		lvl = r->list_level == STORE_LEVEL_ADDRESS ? "recipient "
 		    "address level" : "domain level";
@@ -380,4 +403,12 @@ int
 store_version(const struct store *s)
 {
 	return s->version;
+}
+
+int
+store_has_entry(const struct store *s, const char *recipient,
+    const char *sender)
+{
+	return store_snap_find(s->snap->entries, s->snap->nentries, recipient,
+	    sender) < s->snap->nentries;
 }

@@ -16,6 +16,8 @@
  *	store_journal.c	 the decision journal's file (section 6 of
  *			 specs/store.md): its schema, a batch written in
  *			 one transaction, the rows of one recipient read
+ *	store_uentry.c	 user entries (section 7): their rows in the
+ *			 journal file, and how they merge with the rules
  *
  * (store_int.h declares what the files share and nobody else uses.)
  *
@@ -202,6 +204,9 @@ struct store_result {
 	int			 recipient_invalid; /* no certain mailbox */
 	int			 strict;	/* ... and its domain restricts */
 	int			 sender_invalid;	/* or null */
+	int			 by_user;	/* a user entry decided (7) */
+	int			 user_source;	/* enum store_usource */
+	int64_t			 user_created;	/* its created, Unix time */
 	size_t			 npins;		/* 0: pin is "-" */
 	unsigned char		 pins[STORE_MAX_PINS][STORE_FP_LEN];
 };
@@ -268,6 +273,13 @@ const struct store_rule *store_rule(const struct store *s, size_t i);
 
 /* store_version: the schema version of the file read. */
 int		 store_version(const struct store *s);
+
+/*
+ * store_has_entry: whether the snapshot holds an entry (allow or deny,
+ * pinned or not) of RECIPIENT naming SENDER, both canonical targets.
+ */
+int		 store_has_entry(const struct store *s, const char *recipient,
+		    const char *sender);
 
 /* ---- writing (store_writer.c) ---- */
 
@@ -337,7 +349,7 @@ const char	*store_writer_error(const struct store_writer *w);
 
 /* ---- the decision journal (store_journal.c; specs/store.md 6) ---- */
 
-#define STORE_JOURNAL_VERSION	1	/* the journal file's user_version */
+#define STORE_JOURNAL_VERSION	2	/* the journal file's user_version */
 #define STORE_JOURNAL_RDONLY	0x02	/* store_journal_open: read only */
 #define STORE_JOURNAL_BUSY_MS	1000	/* a writer waits this long */
 
@@ -465,5 +477,117 @@ size_t		 store_journal_pins(const struct store_jrow *rows, size_t n,
 /* The last error of J (kind and text); never NULL. */
 enum store_err	 store_journal_errcode(const struct store_journal *j);
 const char	*store_journal_error(const struct store_journal *j);
+
+/*
+ * store_journal_set_busy: a locked file is waited for MS milliseconds
+ * (default STORE_JOURNAL_BUSY_MS) from now on.
+ */
+void		 store_journal_set_busy(struct store_journal *j, unsigned ms);
+
+/*
+ * store_journal_data_version: PRAGMA data_version of J's connection in
+ * *V: it changes when another connection commits.  0, or -1.
+ */
+int		 store_journal_data_version(struct store_journal *j,
+		    long long *v);
+
+/* store_journal_version: the schema version of J's file (1 or 2). */
+int		 store_journal_version(const struct store_journal *j);
+
+/* ---- user entries (store_uentry.c; specs/store.md 7) ---- */
+
+#define STORE_UENTRY_MAX	1000	/* UserEntries' default */
+
+/* Who made a user entry (the column source). */
+enum store_usource {
+	STORE_US_IMAP,		/* "imap": moved in the mail client */
+	STORE_US_SENT,		/* "sent": learned from sent mail */
+};
+
+/*
+ * One user entry: every row of one (recipient, sender) pair.  RECIPIENT
+ * is a canonical mailbox, SENDER a canonical address (never "*@dom").
+ */
+struct store_uentry {
+	char			 recipient[STORE_TARGET_MAX];
+	char			 sender[STORE_TARGET_MAX];
+	enum store_action	 action;
+	enum store_usource	 source;
+	int64_t			 created;	/* Unix time */
+	size_t			 npins;		/* allow only; 0: unpinned */
+	unsigned char		 pins[STORE_MAX_PINS][STORE_FP_LEN];
+};
+
+/* store_uentry_source_name: "imap", "sent" ("?" out of range). */
+const char	*store_uentry_source_name(enum store_usource src);
+
+/* store_uentry_source_from_name: NAME into *SRC; 0, or -1 if unknown. */
+int		 store_uentry_source_from_name(const char *name,
+		    enum store_usource *src);
+
+/*
+ * store_uentry_merge: the user entry UE (NULL: none) of the recipient
+ * and sender R was evaluated for (store_eval) into R, as verdicts.md 4.2
+ * says: it is an entry of the recipient's address level naming the
+ * sender's address, and counts only when the rules gave R no entry of
+ * that level naming that address (the operator's entry of the pair wins
+ * whole).  Returns 1 when UE now decides R's list (R->by_user set), else
+ * 0 (R unchanged).  Pure.  The one copy of this rule: senderkeyd and the
+ * CLI both call it.
+ */
+int		 store_uentry_merge(struct store_result *r,
+		    const struct store_uentry *ue);
+
+/*
+ * store_uentry_valid: whether UE may be stored: canonical mailbox and
+ * address, a known action and source, pins only on allow and at most
+ * STORE_MAX_PINS, none twice.  Pure.
+ */
+int		 store_uentry_valid(const struct store_uentry *ue);
+
+/*
+ * store_uentry_load: the user entries of RECIPIENT (a canonical mailbox;
+ * NULL: of everyone) in J, sorted by recipient then sender, every row
+ * checked (one bad row fails the load: ECORRUPT), in a new array *OUT
+ * (caller frees; NULL when *N is 0).  A journal file of version 1 has
+ * none.  0, or -1 with J's error set.
+ */
+int		 store_uentry_load(struct store_journal *j,
+		    const char *recipient, struct store_uentry **out,
+		    size_t *n);
+
+/*
+ * store_uentry_put: in one transaction of J, make UE the user entry of
+ * its pair (every row of the pair replaced), then drop the recipient's
+ * pairs beyond MAX (0: no bound): "sent" ones first, then the oldest
+ * created.  With KEEP an existing user entry of the pair is left as it
+ * is.  Returns 0 written, 1 nothing written (KEEP and an entry there, or
+ * the entry there is UE already: same action, pins and source), -1 not
+ * written (J's error: EBUSY locked, EIO disk full, EDATA UE not valid,
+ * EPERM read-only); *PRUNED (when not NULL) gets the pairs dropped.
+ */
+int		 store_uentry_put(struct store_journal *j,
+		    const struct store_uentry *ue, int keep, uint64_t max,
+		    size_t *pruned);
+
+/*
+ * store_uentry_forget: in one transaction, delete the user entries of
+ * RECIPIENT naming SENDER (NULL: every sender), only those of SOURCE
+ * when SOURCE is not NULL.  *N (when not NULL) gets the pairs deleted.
+ * 0, or -1 with J's error set.
+ */
+int		 store_uentry_forget(struct store_journal *j,
+		    const char *recipient, const char *sender,
+		    const enum store_usource *source, size_t *n);
+
+/*
+ * store_uentry_stamp: a cheap summary of the user entry rows (their
+ * number and the sum of their rowids) in STAMP: it differs after any
+ * delete or insert.  For a reader that sees PRAGMA data_version change
+ * (the decision journal's batches change it too) and reloads the user
+ * entries only when they changed.  0, or -1.
+ */
+int		 store_uentry_stamp(struct store_journal *j,
+		    long long stamp[2]);
 
 #endif

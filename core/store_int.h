@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -18,6 +19,15 @@
 struct store_fault {
 	enum store_err	 code;
 	char		 text[STORE_ERR_MAX];
+};
+
+/* The journal file's handle (store_journal.c, store_uentry.c). */
+struct store_journal {
+	sqlite3			*db;
+	int			 rdonly;
+	int			 version;	/* the file's schema */
+	uint64_t		 rcpt_max;	/* 0: no bound per recipient */
+	struct store_fault	 f;
 };
 
 /* ---- store_sql.c: SQLite calls shared by the reader and the writer ---- */

@@ -23,13 +23,6 @@
 
 #define DAY	86400
 
-struct store_journal {
-	sqlite3			*db;
-	int			 rdonly;
-	uint64_t		 rcpt_max;	/* 0: no bound per recipient */
-	struct store_fault	 f;
-};
-
 /* The journal file's schema, one step per version (store_file.c's rule). */
 static const char *const jsteps[STORE_JOURNAL_VERSION] = {
 	/* 0 -> 1 */
@@ -50,6 +43,15 @@ static const char *const jsteps[STORE_JOURNAL_VERSION] = {
 	"  UNIQUE (recipient, sender, day, dir, sig, verdict, reason, tag,"
 	"    pin));"
 	"CREATE INDEX journal_last ON journal (last);",
+	/* 1 -> 2: user entries (specs/store.md 7) */
+	"CREATE TABLE uentry ("
+	"  recipient TEXT NOT NULL,"
+	"  sender TEXT NOT NULL,"
+	"  action TEXT NOT NULL CHECK (action IN ('allow', 'deny')),"
+	"  pin TEXT NOT NULL DEFAULT '' CHECK (pin = '' OR length(pin) = 64),"
+	"  source TEXT NOT NULL CHECK (source IN ('imap', 'sent')),"
+	"  created INTEGER NOT NULL,"
+	"  PRIMARY KEY (recipient, sender, pin));",
 };
 
 static const char *const dirs[] = { "in", "out" };
@@ -86,6 +88,7 @@ migrate(struct store_journal *j)
 	    store_sql_exec(j->db, &j->f, "COMMIT", "creating the journal") ==
 	    -1)
 		goto fail;
+	j->version = STORE_JOURNAL_VERSION;
 	return 0;
 fail:
 	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
@@ -148,10 +151,12 @@ open_ro(struct store_journal *j, const char *path)
 	if ((rc = store_sql_int(j->db, "PRAGMA user_version", &v, 0)) !=
 	    SQLITE_OK)
 		return store_sql_fault(&j->f, j->db, rc, "reading");
-	if (v != STORE_JOURNAL_VERSION)
+	/* version 1 (before user entries): read, with no user entries */
+	if (v < 1 || v > STORE_JOURNAL_VERSION)
 		return store_sql_refuse(&j->f, STORE_ECORRUPT, "journal "
 		    "version %lld: %s", v, v == 0 ? "not a journal" :
 		    "not one this senderkey reads");
+	j->version = (int)v;
 	return 0;
 }
 
@@ -599,4 +604,27 @@ const char *
 store_journal_error(const struct store_journal *j)
 {
 	return j->f.text;
+}
+
+void
+store_journal_set_busy(struct store_journal *j, unsigned ms)
+{
+	sqlite3_busy_timeout(j->db, ms > INT32_MAX ? INT32_MAX : (int)ms);
+}
+
+int
+store_journal_data_version(struct store_journal *j, long long *v)
+{
+	int rc;
+
+	if ((rc = store_sql_int(j->db, "PRAGMA data_version", v, 0)) !=
+	    SQLITE_OK)
+		return store_sql_fault(&j->f, j->db, rc, "reading the journal");
+	return 0;
+}
+
+int
+store_journal_version(const struct store_journal *j)
+{
+	return j->version;
 }

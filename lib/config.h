@@ -92,6 +92,8 @@ struct config {
 	unsigned		 journal_flush_ms; /* JournalFlush */
 	uint64_t		 journal_rcpt_rows; /* JournalRecipientRows;
 						   0: no bound */
+	uint64_t		 user_entries;	/* UserEntries: pairs per
+						   recipient; 0: no bound */
 	/* senderkey-milter (man/senderkey-milter.8) */
 	struct config_listen	 milter_socket;	/* MilterSocket */
 	enum config_milter_mode	 milter_mode;	/* MilterMode */

@@ -10,6 +10,7 @@
 #include "lib/config.h"
 #include "lib/rcpt.h"
 #include "inputs.h"
+#include "uentry.h"
 
 enum verdict_sender
 inputs_sender(const char *sender, int null_sender, enum addr_form form,
@@ -26,9 +27,10 @@ inputs_sender(const char *sender, int null_sender, enum addr_form form,
 }
 
 void
-inputs_recipient(const struct store *st, const struct config *cfg,
-    const struct addr *sender, const char *rcpt, enum addr_form form,
-    struct store_result *rp, char mbox[STORE_TARGET_MAX])
+inputs_recipient(const struct store *st, const struct uentry *ue,
+    const struct config *cfg, const struct addr *sender, const char *rcpt,
+    enum addr_form form, struct store_result *rp,
+    char mbox[STORE_TARGET_MAX])
 {
 	char dom[256];		/* rcpt_mailbox: 254 are enough */
 	struct addr *mb;
@@ -38,6 +40,9 @@ inputs_recipient(const struct store *st, const struct config *cfg,
 		mb = rcpt_mailbox(rcpt, form, cfg->recipient_delimiter, dom,
 		    sizeof(dom), &e);
 		store_eval(st, sender, mb, dom, rp);
+		if (ue != NULL && mb != NULL && sender != NULL)
+			store_uentry_merge(rp, uentry_find(ue, addr_canon(mb),
+			    addr_canon(sender)));
 		if (mbox != NULL) {
 			mbox[0] = '\0';
 			if (mb != NULL && strlen(addr_canon(mb)) <

@@ -17,6 +17,7 @@
 #include "core/verdict.h"
 
 struct config;
+struct uentry;
 
 /* What a request brings to the decision besides the DNS answers. */
 struct inputs_req {
@@ -40,13 +41,16 @@ enum verdict_sender inputs_sender(const char *sender, int null_sender,
  * inputs_recipient: the mode, list and pins for SENDER (NULL unless
  * VS_OK) and RCPT (in FORM), decided as the mailbox RCPT is delivered to
  * (verdicts.md 4.2, CFG's RecipientDelimiter): from ST's snapshot when ST
- * is not NULL, else CFG's DefaultMode and no entries.  *RP is a copy: a
- * store reload does not change it.  MBOX (when not NULL) gets the
- * canonical mailbox the rules were read for (the decision journal's
- * recipient, specs/store.md 6.2), "" when there is none or no store.
+ * is not NULL, merged with UE's user entry of the pair (when UE is not
+ * NULL; store_uentry_merge), else CFG's DefaultMode and no entries.
+ * *RP is a copy: a store reload does not change it.  MBOX (when not
+ * NULL) gets the canonical mailbox the rules were read for (the decision
+ * journal's recipient, specs/store.md 6.2), "" when there is none or no
+ * store.
  */
 void		 inputs_recipient(const struct store *st,
-		    const struct config *cfg, const struct addr *sender,
+		    const struct uentry *ue, const struct config *cfg,
+		    const struct addr *sender,
 		    const char *rcpt, enum addr_form form,
 		    struct store_result *rp, char mbox[STORE_TARGET_MAX]);
 

@@ -40,6 +40,7 @@
 #include "log.h"
 #include "loop.h"
 #include "server.h"
+#include "uentry.h"
 
 #define MAX_SOCKETS	8
 #define STORE_POLL_MS	1000	/* a commit is seen within this */
@@ -59,6 +60,7 @@ struct daemon {
 	struct server		*srv;
 	struct store		*store;		/* NULL: no PolicyStore */
 	struct journal		*journal;	/* NULL: none (store.md 6) */
+	struct uentry		*uentry;	/* NULL: none (store.md 7) */
 	struct loop_timer	*poll;		/* store_poll, every second */
 	char			 poll_err[256];	/* the failure last logged */
 	struct loop_timer	*stats;		/* StatsFile, every 10 s */
@@ -528,6 +530,8 @@ open_journal(struct daemon *d)
 	    "flush_ms=%u", path, d->cfg->journal_days,
 	    (unsigned long long)d->cfg->journal_max_rows,
 	    d->cfg->journal_flush_ms);
+	d->uentry = uentry_new(path, d->cfg->user_entries, d->store, d->log);
+	server_set_uentry(d->srv, d->uentry);
 }
 
 /*
@@ -568,6 +572,7 @@ on_poll(void *arg)
 	struct daemon *d = arg;
 
 	poll_store(d);
+	uentry_poll(d->uentry);
 	if (loop_timer_set(d->poll, STORE_POLL_MS) == -1)
 		log_msg(d->log, LOG_ERR, "policy store: cannot re-arm the "
 		    "poll timer; changes are seen at SIGHUP only");
@@ -642,6 +647,7 @@ on_signal(void *arg, int signo)
 		config_free(d->cfg);
 		d->cfg = nc;
 		poll_store(d);
+		uentry_poll(d->uentry);
 	} else {
 		/* another store or DefaultMode: open anew, all or nothing */
 		if (open_store(nc, &ns, err, sizeof(err)) == -1) {
@@ -652,6 +658,7 @@ on_signal(void *arg, int signo)
 		}
 		server_set_config(d->srv, nc);
 		server_set_store(d->srv, ns);
+		uentry_set_store(d->uentry, ns);
 		store_free(d->store);
 		config_free(d->cfg);
 		d->store = ns;
@@ -667,6 +674,7 @@ on_signal(void *arg, int signo)
 			    "DefaultMode %s for every recipient",
 			    verdict_mode_name(mode_of(nc)));
 	}
+	uentry_set_max(d->uentry, d->cfg->user_entries);
 	log_msg(d->log, LOG_INFO, "config reloaded (%zu connections kept; "
 	    "sockets and resolver settings need a restart)",
 	    server_connections(d->srv));
@@ -766,6 +774,8 @@ main(int argc, char **argv)
 		log_msg(d.log, LOG_ERR, "event loop: %s", strerror(errno));
 	write_stats(&d);
 	server_set_journal(d.srv, NULL);
+	server_set_uentry(d.srv, NULL);
+	uentry_free(d.uentry);
 	journal_free(d.journal);
 	server_free(d.srv);
 	loop_timer_free(d.poll);

@@ -621,6 +621,12 @@ server_set_journal(struct server *s, struct journal *j)
 }
 
 void
+server_set_uentry(struct server *s, struct uentry *u)
+{
+	s->uentry = u;
+}
+
+void
 server_set_store(struct server *s, const struct store *st)
 {
 	s->store = st;

@@ -28,6 +28,7 @@ struct cache_backend;
 struct server;
 struct store;
 struct journal;
+struct uentry;
 
 enum server_proto {
 	SERVER_LINE,		/* the line protocol (Socket) */
@@ -79,6 +80,13 @@ void		 server_set_store(struct server *s, const struct store *st);
  * journal), specs/store.md 6.
  */
 void		 server_set_journal(struct server *s, struct journal *j);
+
+/*
+ * server_set_uentry: decide with the user entries of U from now on and
+ * let the MOVE and LEARN handlers write them (not owned; NULL: none, the
+ * journal is off), specs/store.md 7.
+ */
+void		 server_set_uentry(struct server *s, struct uentry *u);
 
 /*
  * server_stats_write: the STATS counters in the Prometheus text format

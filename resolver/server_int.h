@@ -58,6 +58,8 @@ struct server {
 	const struct config	*cfg;
 	const struct store	*store;		/* NULL: DefaultMode */
 	struct journal		*journal;	/* NULL: none (not owned) */
+	struct uentry		*uentry;	/* NULL: journal off (not
+						   owned); uentry.h */
 	struct listener		 ls[SERVER_MAX_LISTENERS];
 	size_t			 nls;
 	struct sconn		*conns;		/* list of open connections */

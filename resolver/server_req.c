@@ -323,8 +323,9 @@ run(struct sconn *sc, enum req_kind kind, const struct server_req_in *in)
 		strcpy(r->rcpt_text, in->recipient);
 	r->vs = inputs_sender(in->sender, in->sender_null, in->form,
 	    &r->sender);
-	inputs_recipient(s->store, s->cfg, r->sender, in->recipient, in->form,
-	    &r->rp, s->journal != NULL ? r->mbox : NULL);
+	inputs_recipient(s->store, s->uentry, s->cfg, r->sender,
+	    in->recipient, in->form, &r->rp, s->journal != NULL ? r->mbox :
+	    NULL);
 	if (s->journal == NULL)
 		r->mbox[0] = '\0';
 	derive(r, NULL, NULL, &d);

@@ -87,46 +87,47 @@ recipient(void)
 	alice = addr_parse("alice@example.com", NULL, NULL);
 	mallory = addr_parse("mallory@example.org", NULL, NULL);
 	cfg->default_mode = CONFIG_MODE_DENY;
-	inputs_recipient(NULL, cfg, alice, "x@y.test", ADDR_FORM_SMTP, &rp,
-	    mbox);
+	inputs_recipient(NULL, NULL, cfg, alice, "x@y.test", ADDR_FORM_SMTP,
+	    &rp, mbox);
 	T_OK(rp.mode == VM_DENY && rp.list == VL_NONE && rp.npins == 0,
 	    "no store: DefaultMode deny, no entry");
 	T_STREQ(mbox, "", "no store: no mailbox for the journal");
 	cfg->default_mode = CONFIG_MODE_ALLOW;
-	inputs_recipient(NULL, cfg, alice, "x@y.test", ADDR_FORM_SMTP, &rp,
-	    NULL);
+	inputs_recipient(NULL, NULL, cfg, alice, "x@y.test", ADDR_FORM_SMTP,
+	    &rp, NULL);
 	T_OK(rp.mode == VM_ALLOW && rp.list == VL_NONE,
 	    "no store: DefaultMode allow");
 	if ((st = store_in(dir, path, sizeof(path))) == NULL) {
 		T_OK(0, "a store in %s", dir);
 		goto done;
 	}
-	inputs_recipient(st, cfg, alice, "dan@example.net", ADDR_FORM_SMTP,
-	    &rp, NULL);
+	inputs_recipient(st, NULL, cfg, alice, "dan@example.net",
+	    ADDR_FORM_SMTP, &rp, NULL);
 	T_OK(rp.mode == VM_DENY && rp.list == VL_ALLOW,
 	    "store: dan's deny mode, alice allowlisted");
-	inputs_recipient(st, cfg, NULL, "dan@example.net", ADDR_FORM_SMTP,
+	inputs_recipient(st, NULL, cfg, NULL, "dan@example.net", ADDR_FORM_SMTP,
 	    &rp, NULL);
 	T_OK(rp.mode == VM_DENY && rp.list == VL_NONE,
 	    "store: no sender (null or invalid): no entry matches");
-	inputs_recipient(st, cfg, mallory, "dan@example.net", ADDR_FORM_SMTP,
-	    &rp, NULL);
+	inputs_recipient(st, NULL, cfg, mallory, "dan@example.net",
+	    ADDR_FORM_SMTP, &rp, NULL);
 	T_OK(rp.list == VL_DENY, "store: the domain's deny entry");
-	inputs_recipient(st, cfg, alice, "dan+news@example.net",
+	inputs_recipient(st, NULL, cfg, alice, "dan+news@example.net",
 	    ADDR_FORM_SMTP, &rp, NULL);
 	T_OK(rp.mode == VM_ALLOW && rp.list == VL_NONE,
 	    "store: without RecipientDelimiter dan+news is another mailbox");
 	cfg->recipient_delimiter = strdup("+");
-	inputs_recipient(st, cfg, alice, "Dan+news@example.net",
+	inputs_recipient(st, NULL, cfg, alice, "Dan+news@example.net",
 	    ADDR_FORM_SMTP, &rp, mbox);
 	T_OK(rp.mode == VM_DENY && rp.list == VL_ALLOW,
 	    "store: with RecipientDelimiter +, Dan+news is dan's mailbox");
 	T_STREQ(mbox, "dan@example.net", "the mailbox, canonical, for the "
 	    "journal");
-	inputs_recipient(st, cfg, alice, "\"a b", ADDR_FORM_SMTP, &rp, mbox);
+	inputs_recipient(st, NULL, cfg, alice, "\"a b", ADDR_FORM_SMTP, &rp,
+	    mbox);
 	T_STREQ(mbox, "", "no mailbox: none for the journal");
-	inputs_recipient(st, cfg, alice, "example.net!dan", ADDR_FORM_INTERNAL,
-	    &rp, NULL);
+	inputs_recipient(st, NULL, cfg, alice, "example.net!dan",
+	    ADDR_FORM_INTERNAL, &rp, NULL);
 	T_OK(rp.mode == VM_DENY && rp.list == VL_ALLOW,
 	    "store: a routed recipient, internal form: dan's mailbox");
 done:

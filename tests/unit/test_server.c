@@ -36,6 +36,7 @@
 #include "resolver/log.h"
 #include "resolver/loop.h"
 #include "resolver/server.h"
+#include "resolver/uentry.h"
 #include "answers.h"
 #include "t.h"
 
@@ -666,7 +667,73 @@ stored(struct bed *b, int fd)
 	    "accept mail from this sender (senderkey: denylisted)\n\n",
 	    "store: policy RCPT, denylisted: rejected");
 	close(pfd);
+}
+
+/*
+ * user_entries: the store above with the user entries of a journal file
+ * (specs/store.md 7): a put changes the next AUTHZ's decision at once;
+ * an operator's entry of the pair wins; another writer's forget counts
+ * from the next poll.
+ */
+static void
+user_entries(struct bed *b, int fd)
+{
+	char path[200], out[4096], req[1024], err[512];
+	struct store_journal *other;
+	struct uentry *u;
+	const char *sfx[] = { "", "-wal", "-shm" };
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/journal.db", b->dir);
+	if (b->st == NULL || (u = uentry_new(path, 1000, b->st, b->lg)) ==
+	    NULL) {
+		T_OK(0, "user entries in the temp dir");
+		return;
+	}
+	server_set_uentry(b->s, u);
+	snprintf(req, sizeof(req), "AUTHZ sender=bob@partner.org "
+	    "recipient=dan@example.net sig=pass key=%s", bob_fp);
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "unauthorized not-allowlisted tag=unauthorized ",
+	    "user entries: none yet, deny mode: not allowlisted");
+	T_INTEQ(uentry_put(u, "dan@example.net", "bob@partner.org",
+	    STORE_ALLOW, NULL, 0, UENTRY_IMAP, 0, err, sizeof(err)), 0,
+	    "a user entry allows bob for dan");
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "authorized allowlisted-signed tag=authorized ",
+	    "the next AUTHZ decides with it: authorized");
+	T_INTEQ(uentry_put(u, "carol@example.net", "mallory@partner.org",
+	    STORE_ALLOW, NULL, 0, UENTRY_IMAP, 0, err, sizeof(err)), 0,
+	    "a user entry allows mallory for carol");
+	T_STARTS(ask(b, fd, "AUTHZ sender=mallory@partner.org "
+	    "recipient=carol@example.net", out, sizeof(out)),
+	    "unauthorized denylisted ", "the operator's deny of the pair "
+	    "wins");
+	T_INTEQ(uentry_put(u, "carol@example.net", "bob@partner.org",
+	    STORE_DENY, NULL, 0, UENTRY_IMAP, 0, err, sizeof(err)), 0,
+	    "a user entry denies bob for carol");
+	snprintf(req, sizeof(req), "AUTHZ sender=bob@partner.org "
+	    "recipient=carol@example.net sig=pass key=%s", bob_fp);
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "unauthorized denylisted ", "allow mode, the user's deny");
+	other = store_journal_open(path, 0, NULL, err, sizeof(err));
+	T_OK(other != NULL && store_uentry_forget(other, "dan@example.net",
+	    NULL, NULL, NULL) == 0, "another writer forgets dan's entries");
+	store_journal_free(other);
+	snprintf(req, sizeof(req), "AUTHZ sender=bob@partner.org "
+	    "recipient=dan@example.net sig=pass key=%s", bob_fp);
+	T_INTEQ(uentry_poll(u), 1, "the poll tick reloads");
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "unauthorized not-allowlisted ", "the next AUTHZ no longer "
+	    "allows bob");
+	server_set_uentry(b->s, NULL);
 	server_set_store(b->s, NULL);
+	uentry_free(u);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/journal.db%s", b->dir,
+		    sfx[i]);
+		unlink(path);
+	}
 }
 
 /* --- the log --- */
@@ -729,6 +796,7 @@ main(void)
 	misc(&b, fd);
 	policy(&b);
 	stored(&b, fd);
+	user_entries(&b, fd);
 	close(fd);
 	/* the log is written at the end of each loop round */
 	loop_run_once(b.l, 0);
