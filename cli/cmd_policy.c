@@ -33,12 +33,14 @@
 #include "cmds.h"
 #include "policy_import.h"
 #include "policy_report.h"
+#include "policy_uentry.h"
 #include "resolver_opts.h"
 
 struct pctx {
 	const char	*store;		/* -f, or the config's PolicyStore */
 	const char	*cfgpath;	/* -x */
 	struct config	*cfg;		/* loaded on demand */
+	int		 given;		/* -f given */
 };
 
 static int
@@ -304,18 +306,36 @@ static int
 c_history(struct pctx *c, int argc, char **argv)
 {
 	struct policy_report_ctx ctx;
-	int rc, given = c->store != NULL;
+	int rc;
 
 	if ((rc = store_path(c)) != 0 || (rc = config(c)) != 0)
 		return rc;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.store = c->store;
-	ctx.store_given = given;
+	ctx.store_given = c->given;
 	ctx.cfg = c->cfg;
 	ctx.apply = apply_cb;
 	ctx.arg = c;
 	return policy_report_run(&ctx, argc, argv,
 	    strcmp(argv[0], "set") == 0);
+}
+
+/* user_entries: policy_uentry_cmd (SET NULL: forget); 0 or a status. */
+static int
+user_entries(struct pctx *c, int *argc, char **argv,
+    struct policy_uentry_set *set)
+{
+	int rc;
+
+	if ((rc = store_path(c)) != 0 || (rc = config(c)) != 0)
+		return rc;
+	return policy_uentry_cmd(c->store, c->given, c->cfg, argc, argv, set);
+}
+
+static int
+c_forget(struct pctx *c, int argc, char **argv)
+{
+	return user_entries(c, &argc, argv, NULL);
 }
 
 static int
@@ -518,30 +538,33 @@ c_show(struct pctx *c, int argc, char **argv)
 {
 	struct store *s = NULL;
 	const struct store_rule *r;
+	struct policy_uentry_set us = { NULL, 0 };
 	char want[STORE_TARGET_MAX] = "", dom[STORE_TARGET_MAX] = "";
 	const char *at;
 	int rc, json = 0, export = strcmp(argv[0], "export") == 0, i, first = 1;
 	size_t k;
 
+	if (!export && (rc = user_entries(c, &argc, argv, &us)) != 0)
+		return rc;
 	for (i = 1; i < argc; i++) {
 		if (!export && strcmp(argv[i], "--json") == 0 && !json)
 			json = 1;
 		else if (!export && want[0] == '\0' && argv[i][0] != '-') {
 			if ((rc = canon_rcpt(c, argv[i], "read", want)) != 0)
-				return rc;
+				goto done;
 		} else {
 			senderkey_usage(stderr, "policy");
-			return EX_USAGE;
+			rc = EX_USAGE;
+			goto done;
 		}
 	}
 	if (want[0] != '\0' && want[0] != '*' &&
 	    (at = strrchr(want, '@')) != NULL)
 		snprintf(dom, sizeof(dom), "*%s", at);
 	if ((rc = open_read(c, &s)) != 0)
-		return rc;
-	if (json)
-		printf("{\n  \"store\": ");
+		goto done;
 	if (json) {
+		printf("{\n  \"store\": ");
 		json_str(c->store);
 		printf(",\n  \"default_mode\": \"%s\",\n  \"rules\": [",
 		    verdict_mode_name(default_mode(c)));
@@ -559,9 +582,15 @@ c_show(struct pctx *c, int argc, char **argv)
 		first = 0;
 	}
 	if (json)
+		printf("\n  ],\n  \"user_entries\": [");
+	policy_uentry_list(&us, want, json);
+	if (json)
 		printf("\n  ]\n}\n");
+	rc = finish_output();
+done:
 	store_free(s);
-	return finish_output();
+	policy_uentry_free(&us);
+	return rc;
 }
 
 /*
@@ -602,16 +631,19 @@ c_explain(struct pctx *c, int argc, char **argv)
 	struct decision d;
 	struct verdict_output out;
 	struct addr *a = NULL, *ra;
+	struct policy_uentry_set us;
 	char buf[STORE_EXPLAIN_MAX], fp[KEY_FP_SIZE], dom[256];
 	size_t i;
 	int rc;
 
-	if (argc != 3) {
-		senderkey_usage(stderr, "policy");
-		return EX_USAGE;
-	}
-	if ((rc = open_read(c, &s)) != 0)
+	if ((rc = user_entries(c, &argc, argv, &us)) != 0)
 		return rc;
+	if (argc != 3 || (rc = open_read(c, &s)) != 0) {
+		if (argc != 3)
+			senderkey_usage(stderr, "policy");
+		policy_uentry_free(&us);
+		return argc != 3 ? EX_USAGE : rc;
+	}
 	memset(&f, 0, sizeof(f));
 	if (argv[1][0] == '\0' || strcmp(argv[1], "<>") == 0)
 		f.sender = VS_NULL;
@@ -621,6 +653,10 @@ c_explain(struct pctx *c, int argc, char **argv)
 		f.sender = VS_OK;
 	ra = explain_rcpt(c, argv[2], dom, sizeof(dom));
 	store_eval(s, a, ra, dom, &r);
+	if (a != NULL && ra != NULL)
+		store_uentry_merge(&r, policy_uentry_find(&us, addr_canon(ra),
+		    addr_canon(a)));
+	policy_uentry_free(&us);
 	addr_free(a);
 	addr_free(ra);
 	store_explain(&r, buf, sizeof(buf));
@@ -628,7 +664,9 @@ c_explain(struct pctx *c, int argc, char **argv)
 	decision_derive(&f, &d);
 	printf("mode=%s\nlist=%s\n", verdict_mode_name(r.mode),
 	    verdict_list_name(r.list));
-	if (r.list != VL_NONE)
+	if (r.list != VL_NONE && r.by_user)
+		printf("rule=user\n");
+	else if (r.list != VL_NONE)
 		printf("rule=e%lld\n", (long long)r.rule_id);
 	for (i = 0; i < r.npins; i++) {
 		pin_text(r.pins[i], fp);
@@ -722,6 +760,7 @@ cmd_policy(int argc, char **argv)
 		{ "remove", c_entry }, { "show", c_show }, { "export", c_show },
 		{ "explain", c_explain }, { "report", c_history }, { "import-vcard", c_import },
 		{ "import-gpg", c_import }, { "import", c_import },
+		{ "forget", c_forget },
 	};
 	struct pctx c;
 	size_t i;
@@ -732,6 +771,7 @@ cmd_policy(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			c.store = optarg;
+			c.given = 1;
 			break;
 		case 'x':
 			c.cfgpath = optarg;

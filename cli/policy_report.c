@@ -31,6 +31,9 @@ struct policy_report {
 	unsigned		 days;		/* the window, for the header */
 	struct store_jrow	*rows;		/* store_journal_read */
 	size_t			 n;
+	int			 want_ue;	/* read the user entries */
+	struct store_uentry	*ue;		/* the recipient's (7) */
+	size_t			 nue;
 };
 
 /* One sender's figures, summed over its rows. */
@@ -92,7 +95,8 @@ load(struct policy_report *p)
 		    EX_NOPERM : e == STORE_EBUSY ? EX_TEMPFAIL : EX_DATAERR;
 	}
 	if (store_journal_read(j, p->recipient, STORE_JIN, p->since, &p->rows,
-	    &p->n) == -1) {
+	    &p->n) == -1 || (p->want_ue && store_uentry_load(j, p->recipient,
+	    &p->ue, &p->nue) == -1)) {
 		fprintf(stderr, "senderkey: journal %s: %s\n", p->journal,
 		    store_journal_error(j));
 		e = store_journal_errcode(j);
@@ -109,6 +113,26 @@ drop_rows(struct policy_report *p)
 	free(p->rows);
 	p->rows = NULL;
 	p->n = 0;
+	free(p->ue);
+	p->ue = NULL;
+	p->nue = 0;
+}
+
+/*
+ * eval: the rules now for SENDER (SA) and P's recipient (RA), with the
+ * recipient's user entry of SENDER (verdicts.md 4.2), into *R.
+ */
+static void
+eval(const struct policy_report *p, const struct store *s,
+    const struct addr *sa, const struct addr *ra, const char *sender,
+    struct store_result *r)
+{
+	size_t i;
+
+	store_eval(s, sa, ra, ra != NULL ? addr_domain(ra) : "", r);
+	for (i = 0; i < p->nue; i++)
+		if (strcmp(p->ue[i].sender, sender) == 0)
+			store_uentry_merge(r, &p->ue[i]);
 }
 
 /*
@@ -124,7 +148,7 @@ judge(const struct policy_report *p, const struct store *s,
 
 	sa = addr_parse(ss->sender, NULL, NULL);
 	ra = addr_parse(p->recipient, NULL, NULL);
-	store_eval(s, sa, ra, ra != NULL ? addr_domain(ra) : "", &r);
+	eval(p, s, sa, ra, ss->sender, &r);
 	ss->deny = store_journal_deny(&r, p->rows, p->n, ss->sender);
 	addr_free(sa);
 	addr_free(ra);
@@ -349,10 +373,10 @@ keep_items(const struct policy_report *p, const struct store *s,
 		if (ss.npins == 0)
 			continue;	/* never authenticated */
 		sa = addr_parse(ss.sender, NULL, NULL);
-		store_eval(s, sa, ra, ra != NULL ? addr_domain(ra) : "", &r);
+		eval(p, s, sa, ra, ss.sender, &r);
 		addr_free(sa);
 		if (r.list != VL_NONE)
-			continue;	/* an entry decides it already */
+			continue;	/* an entry (or a user's) decides it */
 		(*nsenders)++;
 		for (k = 0; k < ss.npins; k++) {
 			if ((it = push(l)) == NULL) {
@@ -429,6 +453,8 @@ setup(const struct policy_report_ctx *ctx, const char *rcpt,
 	if ((rc = parse_since(o->since, days, (int64_t)time(NULL), &p->since,
 	    &p->days)) != 0)
 		return rc;
+	/* senderkeyd has no user entries with JournalDays 0 */
+	p->want_ue = o->journal != NULL || ctx->cfg->journal_days > 0;
 	if (store_journal_path(ctx->store, o->journal != NULL ? o->journal :
 	    ctx->store_given ? NULL : ctx->cfg->journal_file, p->journal,
 	    sizeof(p->journal)) == -1) {
