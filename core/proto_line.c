@@ -24,7 +24,7 @@ static const char *const err_names[] = {
 };
 
 static const char *const cmd_names[] = { "AUTHZ", "LOOKUP", "STATS",
-	"PING" };
+	"PING", "LEARN" };
 
 const char *
 proto_line_errname(enum proto_line_err e)
@@ -176,6 +176,44 @@ parse_authz(struct proto_line_request *rq, char **tok, int ntok,
 }
 
 int
+proto_line_learn_check(const struct proto_line_request *rq,
+    enum proto_line_err *err)
+{
+	if (rq->user == NULL || rq->user[0] == '\0' || rq->sender == NULL ||
+	    rq->recipient == NULL || rq->recipient[0] == '\0')
+		return fail(err, PLE_MISSING_ARGUMENT);
+	return 0;
+}
+
+/* parse_learn: LEARN's arguments (3.2), each once, in any order. */
+static int
+parse_learn(struct proto_line_request *rq, char **tok, int ntok,
+    enum proto_line_err *err)
+{
+	const char *eq, *v;
+	size_t n;
+	int i;
+
+	for (i = 1; i < ntok; i++) {
+		if ((eq = strchr(tok[i], '=')) == NULL)
+			return fail(err, PLE_BAD_ARGUMENT);
+		n = (size_t)(eq - tok[i]);
+		v = eq + 1;
+		if (name_is(tok[i], n, "user") && rq->user == NULL)
+			rq->user = v;
+		else if (name_is(tok[i], n, "sender") && rq->sender == NULL) {
+			rq->sender = v;
+			rq->sender_null = v[0] == '\0' || strcmp(v, "<>") == 0;
+		} else if (name_is(tok[i], n, "recipient") &&
+		    rq->recipient == NULL)
+			rq->recipient = v;
+		else
+			return fail(err, PLE_BAD_ARGUMENT);
+	}
+	return proto_line_learn_check(rq, err);
+}
+
+int
 proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
     enum proto_line_err *err)
 {
@@ -223,6 +261,8 @@ proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
 		return 0;
 	case PLC_AUTHZ:
 		return parse_authz(rq, tok, ntok, err);
+	case PLC_LEARN:
+		return parse_learn(rq, tok, ntok, err);
 	}
 	return fail(err, PLE_BAD_COMMAND);
 }

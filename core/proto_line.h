@@ -33,6 +33,7 @@ enum proto_line_cmd {
 	PLC_LOOKUP,
 	PLC_STATS,
 	PLC_PING,
+	PLC_LEARN,	/* LEARN user= sender= recipient= (protocol.md 3.2) */
 };
 
 /* The error codes of 3.4; the names are the wire names. */
@@ -65,6 +66,8 @@ struct proto_line_request {
 	const char		*queue_id;	/* NULL, or 1-32 alnum */
 	/* LOOKUP */
 	const char		*address;	/* as sent; not parsed yet */
+	/* LEARN (and sender, sender_null, recipient above) */
+	const char		*user;		/* the SASL login; non-empty */
 	char			 buf[PROTO_LINE_MAX + 1];
 };
 
@@ -102,6 +105,15 @@ int		 proto_line_authz_arg(struct proto_line_request *rq,
  */
 int		 proto_line_authz_check(const struct proto_line_request *rq,
 		    enum proto_line_err *err);
+/*
+ * proto_line_learn_check: the checks of 3.2 for LEARN once every argument
+ * is in: a missing user, sender or recipient, or an empty user or
+ * recipient, is PLE_MISSING_ARGUMENT (an empty sender is the null
+ * sender, which the daemon answers itself).  Returns 0, or -1 with *ERR
+ * set (when not NULL).
+ */
+int		 proto_line_learn_check(const struct proto_line_request *rq,
+		    enum proto_line_err *err);
 /* proto_line_queue_id_ok: whether S is 1-32 letters and digits. */
 int		 proto_line_queue_id_ok(const char *s);
 
@@ -109,7 +121,7 @@ int		 proto_line_queue_id_ok(const char *s);
 const char	*proto_line_errname(enum proto_line_err e);
 /* proto_line_err_closes: 1 when the connection closes after E's reply. */
 int		 proto_line_err_closes(enum proto_line_err e);
-/* proto_line_cmdname: "AUTHZ", "LOOKUP", "STATS", "PING". */
+/* proto_line_cmdname: "AUTHZ", "LOOKUP", "STATS", "PING", "LEARN". */
 const char	*proto_line_cmdname(enum proto_line_cmd c);
 
 /*

@@ -135,6 +135,24 @@ build_lookup(struct line *l, const struct proto_line_request *rq,
 	return 0;
 }
 
+static int
+build_learn(struct line *l, const struct proto_line_request *rq,
+    enum proto_line_err *err)
+{
+	if (proto_line_learn_check(rq, err) == -1)
+		return -1;
+	if (!token_ok(rq->user) || !token_ok(rq->sender) ||
+	    !token_ok(rq->recipient))
+		return fail(err, PLE_BAD_SYNTAX);
+	put_s(l, "LEARN user=");
+	put_s(l, rq->user);
+	put_s(l, " sender=");
+	put_s(l, rq->sender);
+	put_s(l, " recipient=");
+	put_s(l, rq->recipient);
+	return 0;
+}
+
 int
 proto_line_req_build(char *buf, size_t bufsz,
     const struct proto_line_request *rq, enum proto_line_err *err)
@@ -153,6 +171,9 @@ proto_line_req_build(char *buf, size_t bufsz,
 		break;
 	case PLC_LOOKUP:
 		rc = build_lookup(&l, rq, err);
+		break;
+	case PLC_LEARN:
+		rc = build_learn(&l, rq, err);
 		break;
 	case PLC_STATS:
 	case PLC_PING:

@@ -80,6 +80,42 @@ test_good(void)
 	T_OK(parse("PING   \n", &err) == 0, "trailing spaces allowed");
 }
 
+/* LEARN (protocol.md 3.2): its arguments, parsed as AUTHZ's are */
+static void
+test_learn(void)
+{
+	enum proto_line_err err;
+
+	T_OK(parse("LEARN user=carol sender=carol@example.net "
+	    "recipient=dave@example.org\n", &err) == 0 && rq.cmd == PLC_LEARN,
+	    "LEARN parses");
+	T_STREQ(rq.user, "carol", "user");
+	T_STREQ(rq.sender, "carol@example.net", "sender");
+	T_STREQ(rq.recipient, "dave@example.org", "recipient");
+	T_OK(parse("LEARN recipient=\"d x\"@o.test sender=<> user=c@n.test",
+	    &err) == 0 && rq.sender_null && strcmp(rq.recipient,
+	    "\"d x\"@o.test") == 0, "any order, null sender, quoted");
+	expect("LEARN user=c sender=a@b.c\n", PLE_MISSING_ARGUMENT,
+	    "LEARN without recipient");
+	expect("LEARN sender=a@b.c recipient=d@e.f\n", PLE_MISSING_ARGUMENT,
+	    "LEARN without user");
+	expect("LEARN user=c recipient=d@e.f\n", PLE_MISSING_ARGUMENT,
+	    "LEARN without sender");
+	expect("LEARN user= sender=a@b.c recipient=d@e.f\n",
+	    PLE_MISSING_ARGUMENT, "LEARN with an empty user");
+	expect("LEARN user=c sender=a@b.c recipient=\n", PLE_MISSING_ARGUMENT,
+	    "LEARN with an empty recipient");
+	expect("LEARN user=c user=d sender=a@b.c recipient=d@e.f\n",
+	    PLE_BAD_ARGUMENT, "LEARN with user twice");
+	expect("LEARN user=c sender=a@b.c recipient=d@e.f sig=pass\n",
+	    PLE_BAD_ARGUMENT, "LEARN with an AUTHZ argument");
+	expect("LEARN user=c sender=a@b.c recipient=d@e.f x\n",
+	    PLE_BAD_ARGUMENT, "LEARN with an argument without '='");
+	expect("LEARN\n", PLE_MISSING_ARGUMENT, "LEARN alone");
+	expect("learn user=c sender=a@b.c recipient=d@e.f\n",
+	    PLE_BAD_COMMAND, "learn in lowercase");
+}
+
 static void
 test_errors(void)
 {
@@ -510,6 +546,7 @@ int
 main(void)
 {
 	test_good();
+	test_learn();
 	test_errors();
 	test_replies();
 	test_authz_codec();

@@ -26,6 +26,7 @@
 #include "core/proto_line.h"
 #include "core/proto_line_lookup.h"
 #include "core/proto_line_req.h"
+#include "core/proto_line_entry.h"
 #include "core/proto_line_stats.h"
 #include "authz_same.h"
 #include "t.h"
@@ -158,6 +159,12 @@ req_round(const char *what)
 		    strcmp(in.sender, "<>") == 0);
 	if (in.cmd == PLC_LOOKUP)
 		ok = ok && same_str(out.address, in.address);
+	if (in.cmd == PLC_LEARN)
+		ok = ok && same_str(out.user, in.user) &&
+		    same_str(out.sender, in.sender) &&
+		    same_str(out.recipient, in.recipient) &&
+		    out.sender_null == (in.sender[0] == '\0' ||
+		    strcmp(in.sender, "<>") == 0);
 	if (ok)
 		mark(buf, NULL);
 	T_OK(ok, "%s: build -> parse gives the same values (%s)", what,
@@ -227,6 +234,16 @@ test_requests(void)
 		in.address = addrs[i];
 		req_round("LOOKUP");
 	}
+	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		memset(&in, 0, sizeof(in));
+		in.cmd = PLC_LEARN;
+		in.user = i % 2 ? "carol" : "Carol+x@Example.NET";
+		in.sender = senders[i];
+		in.recipient = addrs[i % (sizeof(addrs) / sizeof(addrs[0]))];
+		snprintf(what, sizeof(what), "LEARN, sender %zu", i);
+		good &= req_round(what);
+	}
+	T_OK(good, "LEARN: every sender form round-trips");
 	memset(&in, 0, sizeof(in));
 	in.cmd = PLC_STATS;
 	req_round("STATS");
@@ -349,6 +366,26 @@ test_request_refusals(void)
 	    PLE_BAD_ADDRESS);
 	in.address = "a b@c.d";
 	req_refused("LOOKUP: two tokens", PLE_BAD_SYNTAX);
+	memset(&in, 0, sizeof(in));
+	in.cmd = PLC_LEARN;
+	in.sender = "carol@example.net";
+	in.recipient = "dave@example.org";
+	req_refused("LEARN: no user", PLE_MISSING_ARGUMENT);
+	in.user = "";
+	req_refused("LEARN: an empty user", PLE_MISSING_ARGUMENT);
+	in.user = "carol";
+	in.recipient = "";
+	req_refused("LEARN: an empty recipient", PLE_MISSING_ARGUMENT);
+	in.recipient = "dave@example.org";
+	in.sender = NULL;
+	req_refused("LEARN: no sender", PLE_MISSING_ARGUMENT);
+	in.sender = "carol@example.net";
+	in.user = "car ol";
+	req_refused("LEARN: a space in the user", PLE_BAD_SYNTAX);
+	in.user = "carol";
+	in.recipient = "dave\t@example.org";
+	req_refused("LEARN: a control octet in the recipient",
+	    PLE_BAD_SYNTAX);
 	in.cmd = (enum proto_line_cmd)9;
 	req_refused("an unknown command", PLE_BAD_COMMAND);
 }
@@ -544,6 +581,54 @@ test_stats_reply(void)
 	    "STATS decode: an empty word");
 }
 
+/* the user-entry reply of LEARN (proto_line_entry.h) */
+static void
+test_entry_replies(void)
+{
+	static const char *const bad_lines[] = { "ok", "ok entry=maybe",
+	    "ok entry=none", "ok entry=written why=x",
+	    "ok entry=none why=Bad_Code", "ok entry=written entry=written",
+	    "error internal", "okay entry=written", "ok  entry=written" };
+	struct proto_line_entry_reply r;
+	char buf[256];
+	size_t i;
+	int n;
+
+	n = proto_line_entry_encode(buf, sizeof(buf), PLENT_WRITTEN, NULL);
+	T_OK(n > 0 && strcmp(buf, "ok entry=written\n") == 0 &&
+	    proto_line_entry_decode(buf, (size_t)n, &r) == 0 &&
+	    r.entry == PLENT_WRITTEN && r.why[0] == '\0',
+	    "LEARN reply written round-trips: %s", line(buf));
+	mark(buf, "LEARN");
+	n = proto_line_entry_encode(buf, sizeof(buf), PLENT_UNCHANGED, NULL);
+	T_OK(n > 0 && proto_line_entry_decode(buf, (size_t)n, &r) == 0 &&
+	    r.entry == PLENT_UNCHANGED, "LEARN reply unchanged round-trips: "
+	    "%s", line(buf));
+	n = proto_line_entry_encode(buf, sizeof(buf), PLENT_NONE,
+	    "login-mismatch");
+	T_OK(n > 0 && strcmp(buf, "ok entry=none why=login-mismatch\n") ==
+	    0 && proto_line_entry_decode(buf, (size_t)n, &r) == 0 &&
+	    r.entry == PLENT_NONE && strcmp(r.why, "login-mismatch") == 0,
+	    "LEARN reply none round-trips: %s", line(buf));
+	mark(buf, "LEARN");
+	T_INTEQ(proto_line_entry_encode(buf, sizeof(buf), PLENT_NONE, NULL),
+	    -1, "entry=none without why= is not encoded");
+	T_INTEQ(proto_line_entry_encode(buf, sizeof(buf), PLENT_NONE,
+	    "a b"), -1, "a why= that is not a code is not encoded");
+	T_INTEQ(proto_line_entry_encode(buf, sizeof(buf), PLENT_WRITTEN,
+	    "x"), -1, "why= with entry=written is not encoded");
+	T_INTEQ(proto_line_entry_encode(buf, sizeof(buf),
+	    (enum proto_line_entry)7, NULL), -1, "an entry out of range");
+	for (i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++)
+		T_INTEQ(proto_line_entry_decode(bad_lines[i],
+		    strlen(bad_lines[i]), &r), -1, "entry decode refuses "
+		    "\"%s\"", bad_lines[i]);
+	snprintf(buf, sizeof(buf), "ok entry=none why=some-new-code "
+	    "extra=1\n");
+	T_OK(proto_line_entry_decode(buf, strlen(buf), &r) == 0 && strcmp(r.why, "some-new-code") == 0,
+	    "entry decode: an unknown code and attribute are read");
+}
+
 static void
 test_small_replies(void)
 {
@@ -576,6 +661,7 @@ test_small_replies(void)
 			    strlen(proto_line_errname(e)));
 	}
 	T_OK(bad == 0, "every error code round-trips");
+	test_entry_replies();
 }
 
 /* ---- the spec ---- */
