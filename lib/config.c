@@ -291,6 +291,7 @@ static const struct conf_schema schema[] = {
 	    NULL },
 	{ "UserEntries", CONF_UINT, 0, "1000", 0, 1000000000, NULL,
 	    NULL },
+	{ "LearnOutbound", CONF_BOOL, 0, "no", 0, 1, NULL, NULL },
 	{ "MilterSocket", CONF_STRING, 0, "unix:/run/senderkey/milter.sock",
 	    0, 0, NULL, check_listen },
 	{ "MilterMode", CONF_ENUM, 0, "both", 0, 0, modes_milter, NULL },
@@ -438,6 +439,7 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	c->journal_flush_ms = (unsigned)conf_uint(cf, "JournalFlush");
 	c->journal_rcpt_rows = conf_uint(cf, "JournalRecipientRows");
 	c->user_entries = conf_uint(cf, "UserEntries");
+	c->learn_outbound = conf_uint(cf, "LearnOutbound") != 0;
 	c->milter_mode = (enum config_milter_mode)conf_enum(cf, "MilterMode");
 	c->milter_timeout_ms = (unsigned)conf_uint(cf,
 	    "MilterDaemonTimeout");

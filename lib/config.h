@@ -94,6 +94,7 @@ struct config {
 						   0: no bound */
 	uint64_t		 user_entries;	/* UserEntries: pairs per
 						   recipient; 0: no bound */
+	int			 learn_outbound; /* LearnOutbound: 1 yes */
 	/* senderkey-milter (man/senderkey-milter.8) */
 	struct config_listen	 milter_socket;	/* MilterSocket */
 	enum config_milter_mode	 milter_mode;	/* MilterMode */

@@ -5,16 +5,50 @@
  * the values it keeps.
  */
 #include <stddef.h>
+#include <unistd.h>
 
 #include "lib/addr.h"
 #include "lib/config.h"
 #include "core/proto_line.h"
+#include "conn.h"
 #include "dispatch.h"
+#include "learn.h"
 #include "proto_policy.h"
 #include "reply.h"
 #include "server.h"
 #include "server_int.h"
 #include "server_req.h"
+
+/*
+ * may_administer: whether SC's peer may use a command that changes state
+ * (protocol.md 4): a Unix-socket peer whose SO_PEERCRED uid is 0 or the
+ * daemon's; never a TCP peer.
+ */
+static int
+may_administer(struct sconn *sc)
+{
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+
+	return conn_peercred(sc->c, &pid, &uid, &gid) == 0 &&
+	    (uid == 0 || uid == geteuid());
+}
+
+/* learn_line: LEARN (protocol.md 3.2), answered by learn.c. */
+static void
+learn_line(struct sconn *sc)
+{
+	struct proto_line_request *rq = &sc->rq;
+
+	if (!may_administer(sc)) {
+		server_reply_line_error(sc, PLE_NOT_PERMITTED);
+		return;
+	}
+	if (learn_start(sc->s, sc, rq->user, rq->sender_null ? "" :
+	    rq->sender, rq->recipient, ADDR_FORM_SMTP) == -1)
+		server_reply_line_error(sc, PLE_INTERNAL);
+}
 
 void
 dispatch_line(struct sconn *sc, const char *line, size_t len)
@@ -65,6 +99,9 @@ dispatch_line(struct sconn *sc, const char *line, size_t len)
 		if (server_req_lookup(sc, a) == -1)
 			break;
 		return;
+	case PLC_LEARN:
+		learn_line(sc);
+		return;
 	}
 	server_reply_line_error(sc, PLE_INTERNAL);
 }
@@ -91,6 +128,11 @@ dispatch_policy(struct sconn *sc, const char *block, size_t len)
 		server_reply(sc, buf, n, 0);
 		return;
 	}
+	/* a submission (protocol.md 2.2): learn, then answer as always */
+	if (prq->sasl_username != NULL && prq->sasl_username[0] != '\0' &&
+	    sc->s->cfg->learn_outbound)
+		(void)learn_start(sc->s, NULL, prq->sasl_username,
+		    prq->sender, prq->recipient, ADDR_FORM_INTERNAL);
 	in.sender = prq->sender;
 	in.sender_null = 0;
 	in.recipient = prq->recipient;

@@ -269,3 +269,22 @@ journal_note(struct journal *j, const char *recipient, const char *sender,
 	now = j->wall0 + (int64_t)((loop_now(j->loop) - j->mono0) / 1000);
 	jagg_add(j->cur, &k, now);
 }
+
+void
+journal_note_out(struct journal *j, const char *user, const char *peer,
+    const struct verdict_output *v)
+{
+	struct jagg_key k;
+	int64_t now;
+
+	k.dir = STORE_JOUT;
+	k.recipient = user;
+	k.sender = peer;
+	k.sig = VSIG_UNKNOWN;
+	k.verdict = v->verdict;
+	k.reason = v->reason;
+	k.tag = v->tag;
+	k.pin = NULL;
+	now = j->wall0 + (int64_t)((loop_now(j->loop) - j->mono0) / 1000);
+	jagg_add(j->cur, &k, now);
+}

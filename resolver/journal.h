@@ -55,6 +55,15 @@ void		 journal_note(struct journal *j, const char *recipient,
 		    const struct verdict_output *v, const unsigned char *key);
 
 /*
+ * journal_note_out: one learn of LearnOutbound (dir out, specs/store.md
+ * 6.2): USER (canonical mailbox) wrote to PEER (canonical address),
+ * whose key lookup gives V at RCPT time; sig unknown, no pin.  As
+ * journal_note: no system call, no allocation.
+ */
+void		 journal_note_out(struct journal *j, const char *user,
+		    const char *peer, const struct verdict_output *v);
+
+/*
  * journal_flush: hand the aggregate over now and wait until the writer
  * has tried it.  Returns 0 when it is written, -1 when it is kept (the
  * reason is logged by the next flush).  For tests and shutdown: the

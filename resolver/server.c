@@ -28,6 +28,7 @@
 #include "classmemo.h"
 #include "conn.h"
 #include "dispatch.h"
+#include "learn.h"
 #include "log.h"
 #include "loop.h"
 #include "proto_policy.h"
@@ -264,6 +265,7 @@ sconn_free(struct sconn *sc)
 	struct server *s = sc->s;
 
 	server_req_free(sc->req);	/* back to the pool */
+	learn_conn_gone(s, sc);		/* its learns go on, unanswered */
 	proto_policy_parser_free(sc->pp);
 	if (sc->prev != NULL)
 		sc->prev->next = sc->next;
@@ -567,6 +569,7 @@ server_free(struct server *s)
 		close(s->ls[i].fd);
 		loop_timer_free(s->ls[i].pause);
 	}
+	learn_free_all(s);
 	cache_free(s->cache);
 	loop_on_round(s->loop, NULL, NULL);
 	log_buffer(s->log, 0);

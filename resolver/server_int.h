@@ -33,6 +33,7 @@ struct cache_result;
 struct cache_waiter;
 struct classmemo;
 struct conn;
+struct learn_job;
 struct loop_timer;
 
 struct listener {
@@ -75,6 +76,7 @@ struct server {
 	size_t			 nfree_reqs;	/* <= SERVER_REQ_POOL */
 	int			 spare_fd;	/* /dev/null, given up at EMFILE */
 	uint64_t		 fd_refused;	/* refused in this EMFILE burst */
+	struct learn_job	*learns;	/* learns waiting for DNS */
 };
 
 struct req;
