@@ -19,6 +19,7 @@
 #include "lib/dial.h"
 #include "lib/key.h"
 #include "core/proto_line.h"
+#include "core/proto_line_entry.h"
 #include "core/proto_line_req.h"
 #include "answer.h"
 #include "daemon.h"
@@ -273,6 +274,83 @@ daemon_authz(const struct config_listen *l, unsigned timeout_ms,
 			    rcpts[i]);
 			goto done;
 		}
+	rc = 0;
+done:
+	daemon_replies_free(rep, nrcpts);
+	free(req);
+	return rc;
+}
+
+/* learn_requests: one LEARN line per recipient, built by the codec, as
+   one malloc'd string; NULL with ERR set when one cannot be sent. */
+static char *
+learn_requests(const char *login, const char *sender,
+    const char *const *rcpts, size_t nrcpts, char *err, size_t errsz)
+{
+	struct proto_line_request *rq;
+	enum proto_line_err e;
+	char line[PROTO_LINE_MAX + 1], *req = NULL, *nreq;
+	size_t i, len = 0;
+	int n;
+
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return NULL;
+	rq->cmd = PLC_LEARN;
+	rq->user = login;
+	rq->sender = sender;
+	for (i = 0; i < nrcpts; i++) {
+		rq->recipient = rcpts[i];
+		if ((n = proto_line_req_build(line, sizeof(line), rq,
+		    &e)) == -1) {
+			snprintf(err, errsz, "cannot send LEARN for %s: %s",
+			    rcpts[i], proto_line_errname(e));
+			goto fail;
+		}
+		if ((nreq = realloc(req, len + (size_t)n + 1)) == NULL)
+			goto fail;
+		req = nreq;
+		memcpy(req + len, line, (size_t)n + 1);
+		len += (size_t)n;
+	}
+	free(rq);
+	return req;
+fail:
+	free(rq);
+	free(req);
+	return NULL;
+}
+
+int
+daemon_learn(const struct config_listen *l, unsigned timeout_ms,
+    const char *login, const char *sender, const char *const *rcpts,
+    size_t nrcpts, size_t n[3], char *err, size_t errsz)
+{
+	struct proto_line_entry_reply r;
+	enum proto_line_err e;
+	char *req, **rep = NULL;
+	size_t i;
+	int rc = -1;
+
+	n[0] = n[1] = n[2] = 0;
+	if ((req = learn_requests(login, sender, rcpts, nrcpts, err,
+	    errsz)) == NULL)
+		return -1;
+	if (daemon_ask(l, req, nrcpts, timeout_ms, &rep, err, errsz) == -1)
+		goto done;
+	for (i = 0; i < nrcpts; i++) {
+		if (proto_line_entry_decode(rep[i], strlen(rep[i]), &r) ==
+		    0) {
+			n[r.entry]++;
+			continue;
+		}
+		if (proto_line_error_decode(rep[i], strlen(rep[i]), &e) == 0)
+			snprintf(err, errsz, "LEARN for %s: error %s",
+			    rcpts[i], proto_line_errname(e));
+		else
+			snprintf(err, errsz, "unexpected LEARN reply for %s",
+			    rcpts[i]);
+		goto done;
+	}
 	rc = 0;
 done:
 	daemon_replies_free(rep, nrcpts);

@@ -59,4 +59,17 @@ int		 daemon_authz(const struct config_listen *l,
 		    const char *const *rcpts, size_t nrcpts,
 		    struct answer_authz *ans, char *err, size_t errsz);
 
+/*
+ * daemon_learn: one "LEARN user=LOGIN sender=SENDER recipient=R" per
+ * recipient of RCPTS (NRCPTS > 0), pipelined on one connection
+ * (protocol.md 5.3); N (3 counters, indexed by enum proto_line_entry)
+ * counts the replies.  Returns 0, or -1 with the reason in ERR (a
+ * request that cannot be sent, the daemon unreachable or silent, an
+ * error or unreadable reply); the message goes on either way.
+ */
+int		 daemon_learn(const struct config_listen *l,
+		    unsigned timeout_ms, const char *login, const char *sender,
+		    const char *const *rcpts, size_t nrcpts, size_t n[3],
+		    char *err, size_t errsz);
+
 #endif

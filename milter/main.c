@@ -38,6 +38,7 @@
 #include "lib/sigheader.h"
 #include "lib/version.h"
 #include "core/proto_line.h"
+#include "core/proto_line_entry.h"
 #include "core/startcheck.h"
 #include "answer.h"
 #include "daemon.h"
@@ -67,6 +68,7 @@ static const struct milter *M;
 struct mctx {
 	int	 leadspc;		/* SMFIP_HDR_LEADSPC negotiated */
 	char	*auth;			/* {auth_authen}, or NULL */
+	char	*envfrom;		/* a submission's MAIL FROM, for LEARN */
 	char	**rcpts;
 	size_t	 nrcpts;
 	struct hdr *mail;		/* the message as delivered (hdr.h) */
@@ -93,6 +95,8 @@ mctx_reset(struct mctx *c)
 
 	free(c->auth);
 	c->auth = NULL;
+	free(c->envfrom);
+	c->envfrom = NULL;
 	for (i = 0; i < c->nrcpts; i++)
 		free(c->rcpts[i]);
 	free(c->rcpts);
@@ -147,6 +151,18 @@ mf_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	return SMFIS_CONTINUE;
 }
 
+/* unbracket: a malloc'd copy of the envelope address A without its
+   angle brackets ("" for NULL); NULL when out of memory. */
+static char *
+unbracket(const char *a)
+{
+	size_t n = a != NULL ? strlen(a) : 0;
+
+	if (n >= 2 && a[0] == '<' && a[n - 1] == '>')
+		return strndup(a + 1, n - 2);
+	return strndup(a != NULL ? a : "", n);
+}
+
 static sfsistat
 mf_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -164,6 +180,9 @@ mf_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_ACCEPT;	/* nothing to sign */
 	if (M->cfg->milter_mode == CONFIG_MILTER_VERIFY)
 		c->auth = (free(c->auth), NULL);
+	if (c->auth != NULL && M->cfg->learn_outbound &&
+	    (c->envfrom = unbracket(argv[0])) == NULL)
+		return SMFIS_TEMPFAIL;
 	return SMFIS_CONTINUE;
 }
 
@@ -177,8 +196,10 @@ mf_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (c == NULL || argv[0] == NULL)
 		return SMFIS_TEMPFAIL;
-	if (c->auth != NULL)
-		return SMFIS_CONTINUE;	/* submission: no verdicts */
+	if (c->auth != NULL && (c->envfrom == NULL ||
+	    c->nrcpts == MAX_RCPTS))
+		return SMFIS_CONTINUE;	/* submission: no verdicts; LEARN
+					   for at most MAX_RCPTS */
 	if (c->nrcpts == MAX_RCPTS) {
 		smfi_setreply(ctx, "452", "4.5.3",
 		    "senderkey: too many recipients");
@@ -292,6 +313,30 @@ strip_submission(SMFICTX *ctx, const struct msg *m, size_t *n)
 	return 0;
 }
 
+/*
+ * learn: report the recipients of accepted submission C to the daemon
+ * (LEARN, protocol.md 5.3) and log the outcome; never changes the
+ * message's fate.
+ */
+static void
+learn(const struct mctx *c)
+{
+	char err[512] = "";
+	size_t n[3] = { 0, 0, 0 };
+	int rc;
+
+	if (c->envfrom == NULL || c->nrcpts == 0)
+		return;
+	rc = daemon_learn(&M->cfg->socket, M->cfg->milter_timeout_ms,
+	    c->auth, c->envfrom, (const char *const *)c->rcpts, c->nrcpts,
+	    n, err, sizeof(err));
+	mlog(rc == 0 ? LOG_INFO : LOG_WARNING, "queue_id=%s mode=learn "
+	    "login=%s recipients=%zu written=%zu unchanged=%zu none=%zu%s%s",
+	    c->qid[0] != '\0' ? c->qid : "-", c->auth, c->nrcpts,
+	    n[PLENT_WRITTEN], n[PLENT_UNCHANGED], n[PLENT_NONE],
+	    rc == 0 ? "" : " daemon_error=", rc == 0 ? "" : err);
+}
+
 static sfsistat
 eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 {
@@ -333,6 +378,8 @@ eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	if (rc == SMFIS_TEMPFAIL)
 		smfi_setreply(ctx, "451", "4.7.0",
 		    "senderkey: temporary failure (internal)");
+	else if (rc == SMFIS_ACCEPT)
+		learn(c);
 	free(value);
 	free(from);
 	return rc;
