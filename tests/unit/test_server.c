@@ -736,6 +736,89 @@ user_entries(struct bed *b, int fd)
 	}
 }
 
+/*
+ * learn: LEARN on the line socket and a Postfix request with
+ * sasl_username (LearnOutbound, protocol.md 3.2): off, without user
+ * entries, a login for another mailbox and a recipient of the user's
+ * own domain learn nothing and say why; dan's LEARN of frank@partner.org
+ * (a secure key, bob's) writes an entry pinned to that key, and the next
+ * AUTHZ from frank to dan (deny mode) is authorized; again: unchanged;
+ * the policy service learns gus@partner.org for dan's login.
+ */
+static void
+learn(struct bed *b, int fd)
+{
+	static const char *const lrq = "LEARN user=dan "
+	    "sender=Dan@Example.NET. recipient=frank@partner.org";
+	char path[200], out[4096], req[1024];
+	const char *sfx[] = { "", "-wal", "-shm" };
+	const struct store_uentry *e;
+	unsigned char bob[32];
+	struct uentry *u;
+	size_t i;
+	int pfd;
+
+	snprintf(req, sizeof(req), "AUTHZ sender=frank@partner.org "
+	    "recipient=dan@example.net sig=pass key=%s", bob_fp);
+	T_STREQ(ask(b, fd, lrq, out, sizeof(out)), "ok entry=none "
+	    "why=disabled\n", "LEARN with LearnOutbound no: disabled");
+	b->cfg->learn_outbound = 1;
+	T_STREQ(ask(b, fd, lrq, out, sizeof(out)), "ok entry=none "
+	    "why=no-journal\n", "LEARN without user entries: no-journal");
+	snprintf(path, sizeof(path), "%s/learn.db", b->dir);
+	if (b->st == NULL || (u = uentry_new(path, 1000, b->st, b->lg)) ==
+	    NULL || key_fingerprint_parse(bob_fp, bob) == -1) {
+		T_OK(0, "user entries in the temp dir");
+		return;
+	}
+	server_set_uentry(b->s, u);
+	T_STREQ(ask(b, fd, "LEARN user=carol sender=dan@example.net "
+	    "recipient=frank@partner.org", out, sizeof(out)),
+	    "ok entry=none why=login-mismatch\n",
+	    "LEARN for another mailbox's login: login-mismatch");
+	T_STREQ(ask(b, fd, "LEARN user=dan sender=dan@example.net "
+	    "recipient=erin@Example.NET", out, sizeof(out)),
+	    "ok entry=none why=own-domain\n",
+	    "LEARN of a recipient in the user's domain: own-domain");
+	T_STREQ(ask(b, fd, "LEARN user=dan sender= "
+	    "recipient=frank@partner.org", out, sizeof(out)),
+	    "ok entry=none why=null-sender\n", "LEARN, null sender");
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "unauthorized not-allowlisted ", "before: frank is refused");
+	T_STREQ(ask(b, fd, lrq, out, sizeof(out)), "ok entry=written\n",
+	    "LEARN (bare login, the sender's case and trailing dot): "
+	    "written");
+	e = uentry_find(u, "dan@example.net", "frank@partner.org");
+	T_OK(e != NULL && e->action == STORE_ALLOW && e->npins == 1 &&
+	    memcmp(e->pins[0], bob, 32) == 0,
+	    "dan allows frank, pinned to the key of frank's secure lookup");
+	T_STARTS(ask(b, fd, req, out, sizeof(out)),
+	    "authorized allowlisted-signed ", "the next AUTHZ: authorized");
+	T_STREQ(ask(b, fd, lrq, out, sizeof(out)), "ok entry=unchanged\n",
+	    "LEARN again: unchanged");
+	if ((pfd = dial(b->policy_path)) == -1) {
+		T_OK(0, "connect to the policy socket");
+		return;
+	}
+	snprintf(req, sizeof(req), "request=smtpd_access_policy\n"
+	    "protocol_state=RCPT\nsender=dan@example.net\n"
+	    "recipient=gus@partner.org\nsasl_username=dan@example.net\n\n");
+	exchange(b, pfd, req, 1, 1, out, sizeof(out));
+	T_STARTS(out, "action=", "a submission's policy request: answered");
+	close(pfd);
+	ask(b, fd, "PING", out, sizeof(out));	/* a few more loop rounds */
+	e = uentry_find(u, "dan@example.net", "gus@partner.org");
+	T_OK(e != NULL && e->action == STORE_ALLOW && e->npins == 1,
+	    "the policy service learned gus for dan's login");
+	b->cfg->learn_outbound = 0;
+	server_set_uentry(b->s, NULL);
+	uentry_free(u);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/learn.db%s", b->dir, sfx[i]);
+		unlink(path);
+	}
+}
+
 /* --- the log --- */
 
 static void
@@ -796,6 +879,7 @@ main(void)
 	misc(&b, fd);
 	policy(&b);
 	stored(&b, fd);
+	learn(&b, fd);
 	user_entries(&b, fd);
 	close(fd);
 	/* the log is written at the end of each loop round */
