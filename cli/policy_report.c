@@ -31,6 +31,8 @@ struct policy_report {
 	unsigned		 days;		/* the window, for the header */
 	struct store_jrow	*rows;		/* store_journal_read */
 	size_t			 n;
+	struct store_jrow	*out;		/* dir out: LearnOutbound */
+	size_t			 nout;
 	int			 want_ue;	/* read the user entries */
 	struct store_uentry	*ue;		/* the recipient's (7) */
 	size_t			 nue;
@@ -95,7 +97,8 @@ load(struct policy_report *p)
 		    EX_NOPERM : e == STORE_EBUSY ? EX_TEMPFAIL : EX_DATAERR;
 	}
 	if (store_journal_read(j, p->recipient, STORE_JIN, p->since, &p->rows,
-	    &p->n) == -1 || (p->want_ue && store_uentry_load(j, p->recipient,
+	    &p->n) == -1 || store_journal_read(j, p->recipient, STORE_JOUT,
+	    p->since, &p->out, &p->nout) == -1 || (p->want_ue && store_uentry_load(j, p->recipient,
 	    &p->ue, &p->nue) == -1)) {
 		fprintf(stderr, "senderkey: journal %s: %s\n", p->journal,
 		    store_journal_error(j));
@@ -113,6 +116,9 @@ drop_rows(struct policy_report *p)
 	free(p->rows);
 	p->rows = NULL;
 	p->n = 0;
+	free(p->out);
+	p->out = NULL;
+	p->nout = 0;
 	free(p->ue);
 	p->ue = NULL;
 	p->nue = 0;
@@ -289,6 +295,57 @@ print_json(const struct sender_sum *ss, int first)
 	    store_journal_deny_name(ss->deny));
 }
 
+/*
+ * sent: the addresses P's recipient wrote to (dir out rows, one per
+ * address after summing), as text lines "sent ADDRESS count=N last=TIME"
+ * under a header, or as the JSON member "sent".
+ */
+static void
+sent(const struct policy_report *p, int json)
+{
+	const char *a;
+	uint64_t count;
+	int64_t first, last;
+	size_t i, naddr = 0;
+	char t[32];
+
+	for (i = 0; i < p->nout; i++)
+		naddr += i == 0 || strcmp(p->out[i].sender,
+		    p->out[i - 1].sender) != 0;
+	if (json)
+		printf(",\n  \"sent\": [");
+	else
+		printf("# sent to %zu address%s (LearnOutbound)\n", naddr,
+		    naddr == 1 ? "" : "es");
+	for (i = 0; i < p->nout;) {
+		a = p->out[i].sender;
+		count = 0;
+		first = INT64_MAX;
+		last = 0;
+		for (; i < p->nout && strcmp(p->out[i].sender, a) == 0; i++) {
+			count += p->out[i].count;
+			if (p->out[i].first < first)
+				first = p->out[i].first;
+			if (p->out[i].last > last)
+				last = p->out[i].last;
+		}
+		if (json) {
+			printf("%s\n    {\"address\": ", a == p->out[0].sender ?
+			    "" : ",");
+			json_str(a);
+			printf(", \"count\": %llu, \"first\": %lld, "
+			    "\"last\": %lld}", (unsigned long long)count,
+			    (long long)first, (long long)last);
+		} else {
+			utc(last, t);
+			printf("sent %s count=%llu last=%s\n", a,
+			    (unsigned long long)count, t);
+		}
+	}
+	if (json)
+		printf("\n  ]");
+}
+
 static int
 report(const struct policy_report *p, const struct store *s,
     int json)
@@ -323,7 +380,11 @@ report(const struct policy_report *p, const struct store *s,
 			print_text(&ss);
 	}
 	if (json)
-		printf("\n  ]\n}\n");
+		printf("\n  ]");
+	if (p->nout > 0)
+		sent(p, json);
+	if (json)
+		printf("\n}\n");
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "senderkey: write error on standard output\n");
 		return EX_IOERR;

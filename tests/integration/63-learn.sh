@@ -18,8 +18,9 @@
 #    with it is refused (pin-mismatch): the entry is pinned;
 #  - the policy service learns from a request with sasl_username, and
 #    only for the login's own mailbox;
-#  - "senderkey policy show" lists the learned entry, "forget" removes
-#    it, and dave is refused at RCPT again.
+#  - "senderkey policy report" lists the addresses carol wrote to (the
+#    dir=out rows), "show" lists the learned entry, "forget" removes it,
+#    and dave is refused at RCPT again.
 # The bed is left up; this script's senderkeyd, milter and Postfix are
 # stopped, dave's records removed.
 . "$(dirname "$0")/lib.sh"
@@ -119,14 +120,14 @@ submit() {
 	send_data carol@example.test "$2" "$3" --port 587 --auth PLAIN \
 	    --auth-user "$1" --auth-password "$1-secret"
 }
-# until_q_out: carol's dir=out row for dave in the journal, polled (at
-# most 20 s; JournalFlush is 200 ms here)
+# until_q_out ADDRESS: carol's dir=out row for ADDRESS in the journal,
+# polled (at most 20 s; JournalFlush is 200 ms here)
 until_q_out() {
 	_i=0
 	while :; do
 		_r=$(sqlite3 -readonly "$J" "SELECT recipient, sender, verdict,
 		    reason FROM journal WHERE dir = 'out' AND
-		    sender = 'dave@nsec3.test'" 2>&1)
+		    sender = '$1'" 2>&1)
 		[ -n "$_r" ] && break
 		_i=$((_i + 1))
 		[ $_i -lt 100 ] || break
@@ -207,7 +208,8 @@ expect_match "a second submission to dave: unchanged" \
     "$(until_log "$D/milter.log" 'unchanged=1')" \
     'recipients=1 written=0 unchanged=1 none=0$'
 expect_eq "the journal has carol's out row for dave" \
-    "$(until_q_out)" "carol@example.test|dave@nsec3.test|untrusted|sig-pending"
+    "$(until_q_out dave@nsec3.test)" \
+    "carol@example.test|dave@nsec3.test|untrusted|sig-pending"
 
 # --- dave's replies --------------------------------------------------------
 msg dave@nsec3.test carol@example.test "$D/r"
@@ -254,6 +256,21 @@ pblock mallory carol@example.test gina@insecure.test |
 expect_match "policy request, mallory as carol: nothing learned" \
     "$(until_log "$D/run/skd.log" 'recipient=gina@insecure.test nothing')" \
     'login=mallory sender=carol@example.test recipient=gina@insecure.test nothing learned: login-mismatch'
+
+# --- report: the addresses carol wrote to ---------------------------------
+expect_eq "the journal has carol's out row for frank (key insecure)" \
+    "$(until_q_out frank@insecure.test)" \
+    "carol@example.test|frank@insecure.test|untrusted|key-insecure"
+R=$("$SK" policy -f "$STORE" report carol@example.test --journal "$J" 2>&1)
+expect_match "policy report: the sent header" "$R" \
+    '# sent to 2 addresses \(LearnOutbound\)'
+expect_match "policy report: dave, written to twice" "$R" \
+    'sent dave@nsec3\.test count=2 last=[0-9TZ:-]+'
+R=$("$SK" policy -f "$STORE" report carol@example.test --journal "$J" \
+    --json 2>&1)
+expect_match "policy report --json: the sent array" \
+    "$(printf '%s' "$R" | tr -d '\n')" \
+    '"sent": \[    \{"address": "dave@nsec3\.test", "count": 2, "first": [0-9]+, "last": [0-9]+\},    \{"address": "frank@insecure\.test", "count": 1, "first": [0-9]+, "last": [0-9]+\}  \]\}$'
 
 # --- show and forget -------------------------------------------------------
 R=$("$SK" policy -f "$STORE" show carol@example.test --journal "$J" 2>&1)
