@@ -315,6 +315,13 @@ user_files(struct startcheck *sc)
 	}
 	if (cfg->stats_file != NULL)
 		writable_file(sc, 0, "StatsFile", cfg->stats_file);
+	/* LearnOutbound writes user entries: they need the journal file */
+	if (cfg->learn_outbound && (cfg->policy_store == NULL ||
+	    cfg->journal_days == 0))
+		startcheck_add(sc, 1, "LearnOutbound", "nothing will be "
+		    "learned: user entries live in the journal file, and there "
+		    "is none (%s)", cfg->policy_store == NULL ?
+		    "no PolicyStore" : "JournalDays 0");
 }
 
 /* --- sockets ------------------------------------------------------------ */

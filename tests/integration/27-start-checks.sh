@@ -142,6 +142,21 @@ conf journal2 "PolicyStore $D/j.db" "JournalDays 0" \
     "JournalFile $D/nodir/j.journal"
 expect_eq "JournalDays 0: the journal's place is not checked" \
     "$("$SKD" -n -x "$D/journal2.conf" 2>&1)" "$D/journal2.conf: ok"
+# LearnOutbound writes user entries into the journal file: without one
+# (JournalDays 0, or no PolicyStore) -n warns, naming the line, and is ok.
+conf learn0 "PolicyStore $D/j.db" "JournalDays 0" "LearnOutbound yes"
+R=$("$SKD" -n -x "$D/learn0.conf" 2>&1)
+expect_eq "LearnOutbound with JournalDays 0: -n exits 0" "$?" 0
+expect_match "... and warns, naming the line" "$R" \
+    "learn0\.conf:[0-9]+: warning: LearnOutbound: nothing will be learned: .*\(JournalDays 0\)"
+conf learn1 "LearnOutbound yes"
+expect_match "LearnOutbound without a PolicyStore: -n warns" \
+    "$("$SKD" -n -x "$D/learn1.conf" 2>&1)" \
+    "learn1\.conf:[0-9]+: warning: LearnOutbound: .*\(no PolicyStore\)"
+conf learn2 "PolicyStore $D/j.db" "JournalFile $D/j.journal" \
+    "LearnOutbound yes"
+expect_eq "LearnOutbound with a journal: -n says ok, nothing more" \
+    "$("$SKD" -n -x "$D/learn2.conf" 2>&1)" "$D/learn2.conf: ok"
 mkdir "$D/file"
 : >"$D/file/line.sock"
 skd "a socket path taken by a file" file \
