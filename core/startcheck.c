@@ -468,6 +468,32 @@ startcheck_senderkeyd(struct startcheck *sc, int activated)
 	as_user(sc, cfg->user, user_files);
 }
 
+/*
+ * learn_peer: with LearnOutbound, senderkeyd takes LEARN only from uid 0
+ * or its own (protocol.md 4): warn when the milter, running as MUID
+ * ((uid_t)-1: as started), is neither root nor senderkeyd's User.
+ */
+static void
+learn_peer(struct startcheck *sc, uid_t muid)
+{
+	const struct config *cfg = sc->cfg;
+	uid_t duid = geteuid();
+	char err[512];
+
+	if (!cfg->learn_outbound || cfg->milter_mode == CONFIG_MILTER_VERIFY)
+		return;
+	if (muid == (uid_t)-1)
+		muid = geteuid();
+	if (cfg->user != NULL && service_user(cfg->user, &duid, NULL, err,
+	    sizeof(err)) == -1)
+		return;		/* senderkeyd -n says so */
+	if (muid != 0 && muid != duid)
+		startcheck_add(sc, 1, "LearnOutbound", "senderkeyd refuses "
+		    "LEARN from the milter's user (uid %u): run the milter "
+		    "as root or as senderkeyd's User (%s)", (unsigned)muid,
+		    cfg->user != NULL ? cfg->user : "unset");
+}
+
 void
 startcheck_milter(struct startcheck *sc)
 {
@@ -484,6 +510,7 @@ startcheck_milter(struct startcheck *sc)
 		startcheck_add(sc, 0, "MilterSocket", "none: the milter needs "
 		    "a socket");
 	check_user(sc, "MilterUser", cfg->milter_user, &uid);
+	learn_peer(sc, uid);
 	if (cfg->milter_socket.kind == CONFIG_LISTEN_UNIX) {
 		/* the socket's group (milter/listen.c), as senderkeyd's */
 		if (cfg->socket_group != NULL && service_group(cfg->socket_group,

@@ -253,6 +253,20 @@ if [ -x "$SKM" ]; then
 	    "mkt\.conf:4: KeyTable: $D/keytable:1: " "KeyTable $D/keytable"
 	mil "MilterMode sign without a KeyTable" msign \
 	    "msign\.conf:4: MilterMode: sign needs a KeyTable$" "MilterMode sign"
+	# LearnOutbound: senderkeyd takes LEARN from uid 0 or its own only
+	mconf mlearn "LearnOutbound yes" "MilterUser nobody"
+	R=$("$SKM" -n -x "$D/mlearn.conf" 2>&1)
+	expect_eq "milter as nobody, senderkeyd as root, LearnOutbound: -n exits 0" \
+	    "$?" 0
+	expect_match "... and warns that LEARN will be refused" "$R" \
+	    "mlearn\.conf:4: warning: LearnOutbound: senderkeyd refuses LEARN from the milter's user \(uid [0-9]+\)"
+	mconf mlearn2 "LearnOutbound yes" "MilterUser nobody" "User nobody"
+	expect_eq "milter and senderkeyd as the same user: no warning" \
+	    "$("$SKM" -n -x "$D/mlearn2.conf" 2>&1)" "$D/mlearn2.conf: ok, 0 KeyTable entries"
+	mconf mlearn3 "LearnOutbound yes" "MilterUser nobody" \
+	    "MilterMode verify"
+	expect_eq "MilterMode verify sends no LEARN: no warning" \
+	    "$("$SKM" -n -x "$D/mlearn3.conf" 2>&1)" "$D/mlearn3.conf: ok, 0 KeyTable entries"
 	mconf mdir
 	sed -i "s|$D/mdir/milter.sock|$D/mdir/no/milter.sock|" "$D/mdir.conf"
 	same "milter: a missing MilterSocket directory" "$D/mdir" 78 \
