@@ -461,23 +461,9 @@ text_ok(const char *s)
 static int
 text_decode(const char *line, const size_t w[2], char *out)
 {
-	size_t i, j = 0;
-	int hi, lo;
-
-	for (i = w[0]; i < w[1]; i++) {
-		if (j >= REFUSAL_TEXT_MAX)
-			return -1;
-		if (line[i] != '%') {
-			out[j++] = line[i];
-			continue;
-		}
-		if (i + 2 >= w[1] || (hi = hex_digit(line[i + 1])) < 0 ||
-		    (lo = hex_digit(line[i + 2])) < 0)
-			return -1;
-		out[j++] = (char)(hi << 4 | lo);
-		i += 2;
-	}
-	out[j] = '\0';
+	if (proto_line_pct_decode(line + w[0], w[1] - w[0], out,
+	    REFUSAL_TEXT_MAX + 1) == -1)
+		return -1;
 	return text_ok(out) ? 0 : -1;
 }
 
@@ -500,6 +486,11 @@ proto_line_authz_encode(char *buf, size_t bufsz,
 	    proto_line_out_known(&o, lookup_state_name(a->lookup)) : "-");
 	proto_line_out_attr(&o, "policy", a->has_policy ?
 	    proto_line_out_known(&o, verdict_policy_name(a->policy)) : "-");
+	if (memchr(a->trust, '\0', sizeof(a->trust)) == NULL)
+		o.bad = 1;
+	else if (a->trust[0] != '\0')
+		proto_line_out_attr_pct(&o, "trust", a->trust,
+		    strlen(a->trust));
 	if (memchr(a->class_id, '\0', sizeof(a->class_id)) == NULL ||
 	    !class_ok(a->class_id))
 		o.bad = 1;
@@ -623,6 +614,12 @@ proto_line_authz_decode(const char *line, size_t len,
 			continue;	/* a name we do not know */
 		nv[0] = nv[1] + 1;
 		nv[1] = w[i][1];
+		if (strcmp(name, "trust") == 0) {
+			if (proto_line_pct_decode(line + nv[0], nv[1] - nv[0],
+			    out->trust, sizeof(out->trust)) <= 0)
+				goto fail;
+			continue;
+		}
 		if (strcmp(name, "text") == 0) {
 			memset(out->text, 0, sizeof(out->text));
 			if (text_decode(line, nv, out->text) == -1)
@@ -685,6 +682,33 @@ proto_line_number(const char *s, size_t n, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+int
+proto_line_pct_decode(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (o + 1 >= outsz)
+			return -1;
+		if (s[i] != '%') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (i + 2 >= n)
+			return -1;
+		if ((hi = hex_digit(s[i + 1])) < 0 ||
+		    (lo = hex_digit(s[i + 2])) < 0 || (hi | lo) == 0)
+			return -1;
+		out[o++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	if (outsz == 0)
+		return -1;
+	out[o] = '\0';
+	return (int)o;
 }
 
 int

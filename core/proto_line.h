@@ -20,6 +20,7 @@
 
 #include "lookup.h"
 #include "refusal.h"
+#include "trustfield.h"
 #include "verdict.h"
 
 #define PROTO_LINE_MAX		8192	/* request octets, LF included */
@@ -117,6 +118,13 @@ int		 proto_line_learn_check(const struct proto_line_request *rq,
 /* proto_line_queue_id_ok: whether S is 1-32 letters and digits. */
 int		 proto_line_queue_id_ok(const char *s);
 
+/*
+ * proto_line_pct_decode: the N octets at S percent-decoded (3.3) into OUT
+ * (OUTSZ octets, NUL written).  Returns the decoded length, or -1 (a bad
+ * escape, a NUL, or it does not fit).
+ */
+int		 proto_line_pct_decode(const char *s, size_t n, char *out,
+		    size_t outsz);
 /* proto_line_errname: the wire name of E ("bad-syntax"; "?" if none). */
 const char	*proto_line_errname(enum proto_line_err e);
 /* proto_line_err_closes: 1 when the connection closes after E's reply. */
@@ -192,15 +200,18 @@ struct proto_line_authz {
 	/* unauthorized only: what the refused sender reads (refusal.h,
 	   printable ASCII, percent-encoded on the wire); "": absent */
 	char			 text[REFUSAL_TEXT_SIZE];
+	/* trust=: the Sender-Key-Trust value (trustfield.h) for this
+	   decision, percent-encoded on the wire; "": none (tempfail) */
+	char			 trust[TRUSTFIELD_MAX + 1];
 };
 
 /*
  * proto_line_authz_encode: A as "VERDICT REASON tag=T lookup=L policy=P
- * class=C[ text=X]" LF into BUF (text= when A's text is not "").
- * Returns the length, or -1 (a value out of range, a tag that does not go
- * with the verdict, a class id that is not 16 lowercase hex digits or "",
- * a text with another verdict than unauthorized or that is not printable
- * ASCII, BUF too small).
+ * [trust=F] class=C[ text=X]" LF into BUF (trust= when A's trust is not
+ * "", text= when A's text is not "").  Returns the length, or -1 (a value
+ * out of range, a tag that does not go with the verdict, a class id that
+ * is not 16 lowercase hex digits or "", a text with another verdict than
+ * unauthorized or that is not printable ASCII, BUF too small).
  */
 int		 proto_line_authz_encode(char *buf, size_t bufsz,
 		    const struct proto_line_authz *a);

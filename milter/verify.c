@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/key.h"
+#include "core/trustfield.h"
 #include "verify.h"
 
 #define AR_NAME		"Authentication-Results"
@@ -190,6 +192,34 @@ trust_rank(enum verdict_tag t)
 }
 
 /*
+ * trust_field: the Sender-Key-Trust value for answer A (trustfield.h):
+ * the decision's sender (the From: address the daemon was asked about)
+ * and, for trusted and authorized, the key that verified the signature.
+ * "" when it cannot be written (no field rather than a wrong one).
+ */
+static void
+trust_field(const struct verify_in *in, const struct answer_authz *a,
+    char *buf, size_t bufsz)
+{
+	struct trustfield f;
+	enum verdict_reason reason;
+	unsigned char key[TRUSTFIELD_KEY_LEN];
+	int have_key;
+
+	buf[0] = '\0';
+	if (verdict_reason_from_name(a->reason, &reason) == -1)
+		return;
+	have_key = in->res->result == SIG_PASS &&
+	    key_fingerprint_parse(in->res->fp, key) == 0;
+	trustfield_set(&f, a->tag, reason, in->from, have_key ? key : NULL);
+	if (trustfield_encode(&f, buf, bufsz) == -1) {
+		f.sender[0] = '\0';
+		if (trustfield_encode(&f, buf, bufsz) == -1)
+			buf[0] = '\0';
+	}
+}
+
+/*
  * set_reply: the reply for action A with REASON; a rejection shows the
  * daemon's TEXT (verdicts.md 6.5) when there is one that libmilter takes
  * as it is (no '%'), else the generic text.
@@ -284,7 +314,6 @@ verify_decide(const struct verify_in *in, struct verify_out *out)
 	}
 	out->action = VERIFY_ACCEPT;
 	if (tf == NULL && low != NULL)
-		snprintf(out->trust, sizeof(out->trust), "%s; reason=%s",
-		    verdict_tag_name(low->tag), low->reason);
+		trust_field(in, low, out->trust, sizeof(out->trust));
 	return 0;
 }

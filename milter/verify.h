@@ -14,6 +14,7 @@
 
 #include "lib/msg.h"
 #include "lib/sig.h"
+#include "core/trustfield.h"
 #include "answer.h"
 
 #define VERIFY_MAX_DEL	64		/* forged copies removed, at most */
@@ -45,7 +46,7 @@ struct verify_out {
 	char	 xcode[8];			/* "5.7.1", "4.7.0"; "" */
 	char	 text[VERIFY_REPLY_MAX];	/* reply text; "" */
 	char	 ar[VERIFY_AR_MAX];		/* A-R value; "" none */
-	char	 trust[VERIFY_TEXT_MAX];	/* S-K-T value; "" none */
+	char	 trust[TRUSTFIELD_MAX + 1];	/* S-K-T value; "" none */
 	/* Sender-Key-Trust fields to delete: indexes NTRUST_DEL down to 1 */
 	size_t	 ntrust_del;
 	/* Authentication-Results to delete: 1-based indexes among fields

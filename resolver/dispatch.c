@@ -123,7 +123,7 @@ dispatch_policy(struct sconn *sc, const char *block, size_t len)
 	prq = proto_policy_request(sc->pp);
 	if (prq->state != PPST_RCPT) {
 		n = reply_policy(&sc->txn, sc->s->cfg, prq, VM_ALLOW, NULL,
-		    NULL, buf, sizeof(buf));
+		    NULL, NULL, buf, sizeof(buf));
 		proto_policy_reset(sc->pp);
 		server_reply(sc, buf, n, 0);
 		return;

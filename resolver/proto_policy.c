@@ -496,55 +496,99 @@ pick(const struct proto_policy_actions *a, enum verdict_mode mode,
 	return s != NULL ? s : def;
 }
 
+/* field_of: TF, or V's tag and reason alone, with tag TAG, in *F. */
+static void
+field_of(const struct verdict_output *v, const struct trustfield *tf,
+    enum verdict_tag tag, int with_sender, struct trustfield *f)
+{
+	if (tf != NULL)
+		*f = *tf;
+	else
+		trustfield_set(f, v->tag, v->reason, NULL, NULL);
+	f->tag = tag;
+	if (!with_sender)
+		f->sender[0] = '\0';
+	if (tag != VT_TRUSTED && tag != VT_AUTHORIZED)
+		f->has_key = 0;
+}
+
+/*
+ * expand: the template T for V of recipient RCPT in MODE with the field
+ * F; -1 when it fails.
+ */
+static int
+expand(const char *t, enum verdict_mode mode, const struct verdict_output *v,
+    const char *rcpt, const struct trustfield *f, char *buf, size_t bufsz)
+{
+	char field[TRUSTFIELD_MAX + 1], text[REFUSAL_TEXT_SIZE];
+	const char *p, *sub;
+	size_t len = 0, span;
+
+	buf[0] = '\0';
+	for (p = t; *p != '\0';) {
+		/* plain text up to the next '{', CR or LF in one copy */
+		if ((span = strcspn(p, "{\r\n")) > 0) {
+			if (append(buf, bufsz, &len, p, span) == -1)
+				return -1;
+			p += span;
+			continue;
+		}
+		if (*p == '\r' || *p == '\n')
+			return -1;
+		sub = NULL;
+		if (strncmp(p, "{reason}", 8) == 0) {
+			sub = verdict_reason_name(v->reason);
+			p += 8;
+		} else if (strncmp(p, "{tag}", 5) == 0) {
+			sub = verdict_tag_name(v->tag);
+			p += 5;
+		} else if (strncmp(p, "{trust}", 7) == 0) {
+			if (trustfield_encode(f, field, sizeof(field)) == -1)
+				return -1;
+			sub = field;
+			p += 7;
+		} else if (strncmp(p, "{text}", 6) == 0) {
+			if (refusal_text(mode, v->reason, rcpt, text,
+			    sizeof(text)) == -1)
+				return -1;
+			sub = text;
+			p += 6;
+		}
+		if (sub != NULL) {
+			if (append(buf, bufsz, &len, sub, strlen(sub)) == -1)
+				return -1;
+		} else {
+			if (append(buf, bufsz, &len, p, 1) == -1)
+				return -1;
+			p++;
+		}
+	}
+	return len == 0 ? -1 : (int)len;
+}
+
 int
 proto_policy_action(const struct proto_policy_actions *acts,
     enum verdict_mode mode, const struct verdict_output *v, const char *rcpt,
-    char *buf, size_t bufsz)
+    const struct trustfield *tf, char *buf, size_t bufsz)
 {
-	const char *t, *p, *sub;
-	char text[REFUSAL_TEXT_SIZE];
-	size_t len = 0, span;
+	struct trustfield f;
+	const char *t;
+	enum verdict_tag tag;
+	int n;
 
 	if (bufsz == 0)
 		return -1;
 	buf[0] = '\0';
 	if (v == NULL || (t = pick(acts, mode, v->verdict)) == NULL)
 		goto fail;
-	for (p = t; *p != '\0';) {
-		/* plain text up to the next '{', CR or LF in one copy */
-		if ((span = strcspn(p, "{\r\n")) > 0) {
-			if (append(buf, bufsz, &len, p, span) == -1)
-				goto fail;
-			p += span;
-			continue;
-		}
-		if (*p == '\r' || *p == '\n')
-			goto fail;
-		if (strncmp(p, "{reason}", 8) == 0) {
-			sub = verdict_reason_name(v->reason);
-			if (append(buf, bufsz, &len, sub, strlen(sub)) == -1)
-				goto fail;
-			p += 8;
-		} else if (strncmp(p, "{tag}", 5) == 0) {
-			sub = verdict_tag_name(v->tag);
-			if (append(buf, bufsz, &len, sub, strlen(sub)) == -1)
-				goto fail;
-			p += 5;
-		} else if (strncmp(p, "{text}", 6) == 0) {
-			if (refusal_text(mode, v->reason, rcpt, text,
-			    sizeof(text)) == -1 ||
-			    append(buf, bufsz, &len, text, strlen(text)) == -1)
-				goto fail;
-			p += 6;
-		} else {
-			if (append(buf, bufsz, &len, p, 1) == -1)
-				goto fail;
-			p++;
-		}
-	}
-	if (len == 0)
-		goto fail;
-	return (int)len;
+	/* a tempfail has no field: "{trust}" says untrusted, as {tag} "-" */
+	tag = v->tag == VT_NONE ? VT_UNTRUSTED : v->tag;
+	field_of(v, tf, tag, 1, &f);
+	if ((n = expand(t, mode, v, rcpt, &f, buf, bufsz)) > 0)
+		return n;
+	field_of(v, tf, tag, 0, &f);
+	if ((n = expand(t, mode, v, rcpt, &f, buf, bufsz)) > 0)
+		return n;
 fail:
 	snprintf(buf, bufsz, "%s", PROTO_POLICY_INTERNAL);
 	return -1;
@@ -659,42 +703,46 @@ proto_policy_txn_step(struct proto_policy_txn *t, enum proto_policy_state st,
 }
 
 /*
- * monitor_action: the field monitor mode prepends for V (2.4): its tag
- * and reason, "untrusted" where a tempfail has no tag (the message is
+ * monitor_action: the field monitor mode prepends for V (2.4): TF with
+ * V's tag, "untrusted" where a tempfail has no tag (the message is
  * accepted unproven).  -1 when V is NULL or it does not fit.
  */
 static int
-monitor_action(const struct verdict_output *v, char *buf, size_t bufsz)
+monitor_action(const struct verdict_output *v, const struct trustfield *tf,
+    char *buf, size_t bufsz)
 {
-	const char *tag;
-	int n;
+	struct trustfield f;
+	enum verdict_tag tag;
 
 	if (v == NULL)
 		return -1;
-	tag = v->tag == VT_NONE ? verdict_tag_name(VT_UNTRUSTED) :
-	    verdict_tag_name(v->tag);
-	n = snprintf(buf, bufsz, "PREPEND Sender-Key-Trust: %s; reason=%s",
-	    tag, verdict_reason_name(v->reason));
-	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+	tag = v->tag == VT_NONE ? VT_UNTRUSTED : v->tag;
+	field_of(v, tf, tag, 1, &f);
+	if (expand("PREPEND Sender-Key-Trust: {trust}", VM_ALLOW, v, NULL, &f,
+	    buf, bufsz) > 0)
+		return 0;
+	field_of(v, tf, tag, 0, &f);
+	return expand("PREPEND Sender-Key-Trust: {trust}", VM_ALLOW, v, NULL,
+	    &f, buf, bufsz) > 0 ? 0 : -1;
 }
 
 int
 proto_policy_respond(struct proto_policy_txn *t,
     const struct proto_policy_actions *acts,
     const struct proto_policy_request *rq, enum verdict_mode mode,
-    const struct verdict_output *v, const char *class_id, int monitor,
-    char *buf, size_t bufsz)
+    const struct verdict_output *v, const struct trustfield *tf,
+    const char *class_id, int monitor, char *buf, size_t bufsz)
 {
 	char action[PROTO_POLICY_REPLY_MAX];
 	const char *send = PROTO_POLICY_DUNNO;
 
 	if (rq->state == PPST_RCPT) {
 		if (monitor) {
-			if (monitor_action(v, action, sizeof(action)) == -1)
+			if (monitor_action(v, tf, action, sizeof(action)) == -1)
 				return proto_policy_reply(PROTO_POLICY_DUNNO,
 				    buf, bufsz);
 		} else if (v == NULL ||
-		    proto_policy_action(acts, mode, v, rq->recipient, action,
+		    proto_policy_action(acts, mode, v, rq->recipient, tf, action,
 		    sizeof(action)) == -1)
 			return proto_policy_reply(PROTO_POLICY_INTERNAL, buf,
 			    bufsz);

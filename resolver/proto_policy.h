@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "core/trustfield.h"
 #include "core/verdict.h"
 
 #define PROTO_POLICY_LINE_MAX	2048	/* octets per line, LF included */
@@ -30,7 +31,7 @@
 #define PROTO_POLICY_NAME_MAX	64	/* octets of an attribute name */
 #define PROTO_POLICY_ACTION_MAX	512	/* octets of a configured action */
 /* A reply ("action=" ACTION LF LF, NUL) always fits in this. */
-#define PROTO_POLICY_REPLY_MAX	(PROTO_POLICY_ACTION_MAX + 128)
+#define PROTO_POLICY_REPLY_MAX	(PROTO_POLICY_ACTION_MAX + TRUSTFIELD_MAX + 128)
 
 /* Fixed actions of 2.3 and 2.4. */
 #define PROTO_POLICY_MALFORMED \
@@ -42,17 +43,18 @@
 #define PROTO_POLICY_DUNNO "DUNNO"
 
 /*
- * Default actions of 2.4; "{reason}", "{tag}" and "{text}" (what the
- * refused sender reads, core/refusal.h) are replaced.
+ * Default actions of 2.4; "{reason}", "{tag}", "{text}" (what the
+ * refused sender reads, core/refusal.h) and "{trust}" (the whole
+ * Sender-Key-Trust value, trustfield.h) are replaced.
  */
 #define PROTO_POLICY_DEF_TEMPFAIL \
 	"DEFER_IF_PERMIT 4.7.0 senderkey: temporary failure ({reason})"
 #define PROTO_POLICY_DEF_UNAUTHORIZED \
 	"REJECT 5.7.1 {text}"
 #define PROTO_POLICY_DEF_UNTRUSTED \
-	"PREPEND Sender-Key-Trust: untrusted; reason={reason}"
+	"PREPEND Sender-Key-Trust: {trust}"
 #define PROTO_POLICY_DEF_AUTHORIZED \
-	"PREPEND Sender-Key-Trust: {tag}; reason={reason}"
+	"PREPEND Sender-Key-Trust: {trust}"
 /*
  * Deny mode prepends the same field as allow mode: a message accepted for
  * a deny-mode recipient must carry senderkey's own Sender-Key-Trust on
@@ -172,7 +174,8 @@ const char	*proto_policy_errname(enum proto_policy_err e);
  * newline).  NULL fields use the defaults above.  "{reason}" becomes the
  * reason code, "{tag}" the trust tag, "{text}" the text refusal_text
  * gives for the verdict's reason, the recipient's mode and the recipient
- * as the request named it.
+ * as the request named it, "{trust}" the Sender-Key-Trust value
+ * (verdicts.md 7.1) of the decision.
  */
 struct proto_policy_actions {
 	const char	*tempfail;
@@ -187,13 +190,16 @@ struct proto_policy_actions {
  * proto_policy_action: the action text (no "action=", no LF) for verdict
  * V of recipient RCPT (as the request named it; NULL: not named in
  * {text}) in MODE with ACTS (NULL: all defaults), written to BUF (BUFSZ
- * octets, NUL-terminated).  Returns its length, or -1 when it does not
- * fit or would contain a CR, LF or NUL (BUF then holds
- * PROTO_POLICY_INTERNAL when that fits).
+ * octets, NUL-terminated).  "{trust}" is TF encoded (TF NULL: V's tag
+ * and reason alone); when the action does not fit with TF's sender, the
+ * sender is left out.  Returns its length, or -1 when it does not fit or
+ * would contain a CR, LF or NUL (BUF then holds PROTO_POLICY_INTERNAL
+ * when that fits).
  */
 int		 proto_policy_action(const struct proto_policy_actions *acts,
 		    enum verdict_mode mode, const struct verdict_output *v,
-		    const char *rcpt, char *buf, size_t bufsz);
+		    const char *rcpt, const struct trustfield *tf, char *buf,
+		    size_t bufsz);
 
 /*
  * proto_policy_reply: "action=" ACTION LF LF in BUF (BUFSZ octets, NUL
@@ -255,13 +261,15 @@ enum proto_policy_answer proto_policy_txn_step(struct proto_policy_txn *t,
  * (BUFSZ >= PROTO_POLICY_REPLY_MAX).  Returns the reply length, or -1
  * (nothing fits).  When the action cannot be built the reply is
  * PROTO_POLICY_INTERNAL.  MONITOR: ACTS is not read; the action is
- * "PREPEND Sender-Key-Trust: TAG; reason=REASON" of V (TAG untrusted
- * for a tempfail), so the field on top is senderkey's (2.4).
+ * "PREPEND Sender-Key-Trust: " and the value of TF (TAG untrusted for a
+ * tempfail), so the field on top is senderkey's (2.4).  TF (NULL: V's
+ * tag and reason alone) is the decision's field, trustfield_set.
  */
 int		 proto_policy_respond(struct proto_policy_txn *t,
 		    const struct proto_policy_actions *acts,
 		    const struct proto_policy_request *rq,
 		    enum verdict_mode mode, const struct verdict_output *v,
+		    const struct trustfield *tf,
 		    const char *class_id, int monitor, char *buf,
 		    size_t bufsz);
 

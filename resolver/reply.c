@@ -21,16 +21,30 @@
 
 int
 reply_authz(char *buf, size_t bufsz, const struct verdict_output *v,
-    const struct lookup_answer *ka, int has_policy,
-    enum verdict_policy policy, const char *class_id, enum verdict_mode mode,
-    const char *rcpt)
+    const struct trustfield *tf, const struct lookup_answer *ka,
+    int has_policy, enum verdict_policy policy, const char *class_id,
+    enum verdict_mode mode, const char *rcpt)
 {
 	struct proto_line_authz a;
+	struct trustfield f;
+	int n;
 
 	memset(&a, 0, sizeof(a));
 	a.verdict = v->verdict;
 	a.reason = v->reason;
 	a.tag = v->tag;
+	if (tf != NULL)
+		f = *tf;
+	else
+		trustfield_set(&f, v->tag, v->reason, NULL, NULL);
+	f.tag = v->tag;
+	f.reason = v->reason;
+	if (v->tag != VT_NONE &&
+	    trustfield_encode(&f, a.trust, sizeof(a.trust)) == -1) {
+		f.sender[0] = '\0';
+		if (trustfield_encode(&f, a.trust, sizeof(a.trust)) == -1)
+			a.trust[0] = '\0';
+	}
 	if (v->used_lookup && ka != NULL) {
 		a.has_lookup = 1;
 		a.lookup = ka->state;
@@ -51,7 +65,17 @@ reply_authz(char *buf, size_t bufsz, const struct verdict_output *v,
 		(void)proto_line_error(buf, bufsz, PLE_INTERNAL);
 		return -1;
 	}
-	return proto_line_authz_encode(buf, bufsz, &a);
+	if ((n = proto_line_authz_encode(buf, bufsz, &a)) != -1 ||
+	    a.trust[0] == '\0')
+		return n;
+	/* a line too long: the field without its sender, else none */
+	f.sender[0] = '\0';
+	if (trustfield_encode(&f, a.trust, sizeof(a.trust)) == -1 ||
+	    (n = proto_line_authz_encode(buf, bufsz, &a)) == -1) {
+		a.trust[0] = '\0';
+		n = proto_line_authz_encode(buf, bufsz, &a);
+	}
+	return n;
 }
 
 int
@@ -60,8 +84,8 @@ reply_authz_internal(char *buf, size_t bufsz)
 	struct verdict_output v = { VERDICT_TEMPFAIL, VR_INTERNAL, VT_NONE,
 	    0, 0, 0 };
 
-	return reply_authz(buf, bufsz, &v, NULL, 0, VPOL_SOME, NULL, VM_ALLOW,
-	    NULL);
+	return reply_authz(buf, bufsz, &v, NULL, NULL, 0, VPOL_SOME, NULL,
+	    VM_ALLOW, NULL);
 }
 
 /* One key= value and the fingerprint it is sorted by. */
@@ -147,8 +171,8 @@ done:
 int
 reply_policy(struct proto_policy_txn *txn, const struct config *cfg,
     const struct proto_policy_request *rq, enum verdict_mode mode,
-    const struct verdict_output *v, const char *class_id, char *buf,
-    size_t bufsz)
+    const struct verdict_output *v, const struct trustfield *tf,
+    const char *class_id, char *buf, size_t bufsz)
 {
 	struct proto_policy_actions acts;
 
@@ -160,7 +184,7 @@ reply_policy(struct proto_policy_txn *txn, const struct config *cfg,
 	acts.untrusted_deny = cfg->action_untrusted_deny;
 	acts.authorized_deny = cfg->action_authorized_deny;
 	return proto_policy_respond(txn, v != NULL ? &acts : NULL, rq, mode,
-	    v, class_id, cfg->mode == CONFIG_MONITOR, buf, bufsz);
+	    v, tf, class_id, cfg->mode == CONFIG_MONITOR, buf, bufsz);
 }
 
 int

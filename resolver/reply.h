@@ -23,13 +23,16 @@ struct config;
  * reply_authz: the AUTHZ verdict line (protocol.md 3.3) for V into BUF:
  * lookup= the key answer KA's state and policy= POLICY when V used the
  * lookup (and KA, resp. a policy answer, HAS_POLICY, is there), else
- * "-"; class= CLASS_ID ("" or NULL: "-"); for an unauthorized V, text=
- * the refusal text (core/refusal.h) for a recipient in MODE named RCPT
- * (as the request named it).  Returns the length, or -1 (BUF then holds
+ * "-"; trust= the value of TF (NULL: V's tag and reason alone; none for
+ * a tempfail; without its sender when the line would not fit); class=
+ * CLASS_ID ("" or NULL: "-"); for an unauthorized V, text= the refusal
+ * text (core/refusal.h) for a recipient in MODE named RCPT (as the
+ * request named it).  Returns the length, or -1 (BUF then holds
  * "error internal" when it fits).
  */
 int		 reply_authz(char *buf, size_t bufsz,
 		    const struct verdict_output *v,
+		    const struct trustfield *tf,
 		    const struct lookup_answer *ka, int has_policy,
 		    enum verdict_policy policy, const char *class_id,
 		    enum verdict_mode mode, const char *rcpt);
@@ -53,15 +56,16 @@ int		 reply_lookup(char *buf, size_t bufsz,
 /*
  * reply_policy: the Postfix answer to RQ (proto_policy_respond) with
  * CFG's Action* and Mode, for a recipient in MODE with verdict V (NULL
- * when RQ is not at RCPT) of class CLASS_ID, updating the connection's
- * transaction TXN.  BUFSZ >= PROTO_POLICY_REPLY_MAX.  Returns the
- * length, or -1.
+ * when RQ is not at RCPT) of class CLASS_ID and trust field TF (NULL:
+ * V's tag and reason alone), updating the connection's transaction TXN.
+ * BUFSZ >= PROTO_POLICY_REPLY_MAX.  Returns the length, or -1.
  */
 int		 reply_policy(struct proto_policy_txn *txn,
 		    const struct config *cfg,
 		    const struct proto_policy_request *rq,
 		    enum verdict_mode mode, const struct verdict_output *v,
-		    const char *class_id, char *buf, size_t bufsz);
+		    const struct trustfield *tf, const char *class_id,
+		    char *buf, size_t bufsz);
 
 /* reply_policy_internal: the "temporary failure (internal)" answer. */
 int		 reply_policy_internal(char *buf, size_t bufsz);

@@ -64,6 +64,7 @@ decide(struct req *r)
 	struct logline_decision ld;
 	struct decision d;
 	struct verdict_output v;
+	struct trustfield tf;
 	char cls[VERDICT_CLASS_IDSIZE], buf[PROTO_POLICY_REPLY_MAX + 256];
 	char line[LOGLINE_MAX];
 	int n;
@@ -93,14 +94,19 @@ decide(struct req *r)
 		    r->sig, &v, r->have_key ? r->key : NULL);
 	log_line(s->log, LOG_INFO, line, logline_decision(line, sizeof(line),
 	    &ld));
+	/* the field names the decision's sender, and the key only when it
+	   verified a sig=pass under a secure lookup (verdicts.md 7.1) */
+	trustfield_set(&tf, v.tag, v.reason, r->sender != NULL ?
+	    addr_canon(r->sender) : NULL, v.verdict == VERDICT_AUTHORIZED &&
+	    r->sig == VSIG_PASS && r->have_key ? r->key : NULL);
 	if (r->kind == REQ_AUTHZ) {
-		n = reply_authz(buf, sizeof(buf), &v, ka, pa != NULL,
+		n = reply_authz(buf, sizeof(buf), &v, &tf, ka, pa != NULL,
 		    d.in.policy, cls, d.in.mode, r->rcpt_text);
 		server_reply(sc, buf, n, 0);
 		return;
 	}
 	n = reply_policy(&sc->txn, s->cfg, proto_policy_request(sc->pp),
-	    d.in.mode, &v, cls, buf, sizeof(buf));
+	    d.in.mode, &v, &tf, cls, buf, sizeof(buf));
 	proto_policy_reset(sc->pp);
 	server_reply(sc, buf, n, 0);
 }

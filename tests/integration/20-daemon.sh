@@ -57,7 +57,7 @@ expect_match "LOOKUP alice@example.test: secure key" "$R" \
 
 R=$(ask main.sock "AUTHZ sender=alice@example.test recipient=bob@example.net")
 expect_match "AUTHZ secure sender at RCPT: untrusted sig-pending" "$R" \
-    "^untrusted sig-pending tag=untrusted lookup=secure-key policy=all class=[0-9a-f]{16}$"
+    "^untrusted sig-pending tag=untrusted lookup=secure-key policy=all trust=untrusted;%20reason=sig-pending;%20sender=alice@example.test class=[0-9a-f]{16}$"
 R=$(ask main.sock "AUTHZ sender=alice@bogus.test recipient=bob@example.net")
 expect_match "AUTHZ bogus sender: tempfail dns-bogus" "$R" \
     "^tempfail dns-bogus tag=- lookup=bogus "
@@ -107,7 +107,7 @@ R=$({ block alice@example.test bob@example.net 1a2b.1
     "$CL" "$D/main.policy" -b 2)
 expect_match "Postfix block 1: PREPEND untrusted sig-pending" \
     "$(printf '%s\n' "$R" | sed -n 1p)" \
-    "^action=PREPEND Sender-Key-Trust: untrusted; reason=sig-pending$"
+    "^action=PREPEND Sender-Key-Trust: untrusted; reason=sig-pending; sender=alice@example.test$"
 expect_match "Postfix block 2 on the same connection: DEFER_IF_PERMIT" \
     "$(printf '%s\n' "$R" | sed -n 3p)" \
     "^action=DEFER_IF_PERMIT 4\.7\.0 senderkey: temporary failure \(dns-bogus\)$"

@@ -81,14 +81,14 @@ fi
 ok "postfix up with senderkeyd's policy socket"
 
 accepted "secure key, allow mode" alice@example.test bob@example.net \
-    "untrusted; reason=sig-pending"
+    "untrusted; reason=sig-pending; sender=alice@example.test"
 refused "secure NXDOMAIN under policy=all" nobody@example.test \
     bob@example.net \
     '^554 5\.7\.1 .*\(senderkey: no-key\)$'
 expect_match "the reject is in Postfix's log" "$("$PF" log)" \
     'NOQUEUE: reject: RCPT .*554 5\.7\.1 <bob@example\.net>.*from=<nobody@example\.test>'
 accepted "unsigned zone, allow mode" alice@insecure.test bob@example.net \
-    "untrusted; reason=key-insecure"
+    "untrusted; reason=key-insecure; sender=alice@insecure.test"
 refused "bogus zone" alice@bogus.test bob@example.net \
     '^450 4\.7\.0 .*senderkey: temporary failure \(dns-bogus\)$'
 refused "expired signatures" alice@expired.test bob@example.net \
@@ -107,7 +107,7 @@ F=$(delivered carol@example.net)
 if [ -f "$F" ]; then
 	expect_eq "two recipients: one Sender-Key-Trust header" \
 	    "$(headers_of "$F" Sender-Key-Trust)" \
-	    "untrusted; reason=sig-pending"
+	    "untrusted; reason=sig-pending; sender=alice@example.test"
 else
 	not_ok "two recipients: delivered"
 	diag "$OUT"
@@ -127,7 +127,7 @@ refused "dead upstream: tempfail at the deadline" carol@example.test \
 # --- SIGHUP to DefaultMode deny (no store: nobody is allowlisted) -------
 restart "senderkeyd restarts" "DefaultMode allow"
 accepted "before the reload: allow mode" alice@example.test \
-    bob@example.net "untrusted; reason=sig-pending"
+    bob@example.net "untrusted; reason=sig-pending; sender=alice@example.test"
 write_conf "DefaultMode deny"
 kill -HUP "$SKPID"
 _i=0
@@ -159,7 +159,7 @@ until [ "$(grep -c 'config reloaded' "$D/run/skd.log")" -ge 2 ] ||
 done
 accepted "monitor: a refused sender is accepted, tagged unauthorized" \
     nobody@example.test bob@example.net \
-    "unauthorized; reason=not-allowlisted"
+    "unauthorized; reason=not-allowlisted; sender=nobody@example.test"
 expect_match "monitor: the verdict is logged" \
     "$(grep 'sender=nobody@example.test' "$D/run/skd.log" | tail -n 1)" \
     'verdict=unauthorized reason=not-allowlisted'

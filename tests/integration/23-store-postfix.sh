@@ -105,7 +105,8 @@ refused "deny mode: an unknown sender with a secure key" \
 refused "deny mode: an unknown sender (another secure key)" \
     alice@nsec3.test bob@example.net "$NOTALLOWED"
 accepted "deny mode: allowlisted, secure key (tagged sig-pending)" \
-    alice@example.test bob@example.net "untrusted; reason=sig-pending"
+    alice@example.test bob@example.net \
+    "untrusted; reason=sig-pending; sender=alice@example.test"
 expect_match "deny mode: the daemon's verdict for it is untrusted sig-pending" \
     "$(grep 'sender=alice@example.test recipient=bob@example.net' \
     "$D/run/skd.log" | tail -n 1)" 'verdict=untrusted reason=sig-pending .*mode=deny list=allow'
@@ -113,11 +114,12 @@ refused "deny mode: allowlisted but in an unsigned zone" \
     alice@insecure.test bob@example.net \
     '^554 5\.7\.1 .*\(senderkey: key-insecure\)$'
 accepted "allow mode (DefaultMode) for another recipient: tagged" \
-    alice@insecure.test dan@example.net "untrusted; reason=key-insecure"
+    alice@insecure.test dan@example.net \
+    "untrusted; reason=key-insecure; sender=alice@insecure.test"
 
 # --- a pinned key ---------------------------------------------------------
 accepted "pinned key published: accepted" carol@example.test \
-    bob@example.net "untrusted; reason=sig-pending"
+    bob@example.net "untrusted; reason=sig-pending; sender=carol@example.test"
 check "carol's key is replaced by another one" publish "$D/keys/carol2.key"
 until_reply "pinned key replaced: rejected" carol@example.test \
     bob@example.net \
@@ -135,7 +137,7 @@ F=$(delivered bob@example.net)
 if [ -f "$F" ]; then
 	expect_eq "two classes: bob's copy carries the deny-mode field only" \
 	    "$(headers_of "$F" Sender-Key-Trust)" \
-	    "untrusted; reason=sig-pending"
+	    "untrusted; reason=sig-pending; sender=alice@example.test"
 else
 	not_ok "two classes: bob's copy is delivered"
 	diag "$OUT"
@@ -148,7 +150,8 @@ until_reply "mode switched to allow: an unlisted secure sender is accepted" \
 F=$(delivered bob@example.net)
 if [ -f "$F" ]; then
 	expect_eq "mode switched to allow: tagged untrusted sig-pending" \
-	    "$(headers_of "$F" Sender-Key-Trust)" "untrusted; reason=sig-pending"
+	    "$(headers_of "$F" Sender-Key-Trust)" \
+	    "untrusted; reason=sig-pending; sender=alice@nsec3.test"
 else
 	not_ok "mode switched to allow: delivered"
 	diag "$OUT"

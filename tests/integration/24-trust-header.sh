@@ -183,8 +183,8 @@ $FORGED_U"
 	done
 }
 
-SKT_U_INSECURE='Sender-Key-Trust: untrusted; reason=key-insecure'
-SKT_U_PENDING='Sender-Key-Trust: untrusted; reason=sig-pending'
+SKT_U_INSECURE='Sender-Key-Trust: untrusted; reason=key-insecure; sender=x@insecure.test'
+SKT_U_PENDING='Sender-Key-Trust: untrusted; reason=sig-pending; sender=alice@example.test'
 SUBMIT_ARGS="--port 587 --auth PLAIN --auth-user alice --auth-password alice-secret"
 
 # all_at_once NAME FROM TO WANT [swaks args]: one message that carries
@@ -243,7 +243,7 @@ if skd_start mon "$D/run" "DNSTimeout 3s" "Mode monitor" \
 	pf_up --policy "unix:$D/run/mon.policy" --header-checks "$HC"
 	all_at_once "(a) policy service, Mode monitor, refused sender" \
 	    x@insecure.test bob@example.net \
-	    "Sender-Key-Trust: unauthorized; reason=not-allowlisted
+	    "Sender-Key-Trust: unauthorized; reason=not-allowlisted; sender=x@insecure.test
 $FORGED_U"
 else
 	not_ok "senderkeyd starts (Mode monitor)"
@@ -263,7 +263,7 @@ if "$SK" sign -k "$D/keys/alice.pem" <"$D/msg.alice" >"$D/signed" \
     2>"$_t_out"; then
 	arrives "(c) signed, deny-mode recipient: the milter's authorized survives header_checks" \
 	    alice@example.test bob@example.net "$D/signed" \
-	    "Sender-Key-Trust: authorized; reason=allowlisted-signed"
+	    "Sender-Key-Trust: authorized; reason=allowlisted-signed; sender=alice@example.test; key=991303b76cb2209b2e22129e535c01f46fcc50532f10d4902dcd0bd373c2e784"
 else
 	not_ok "senderkey sign signs the test message"
 	sed 's/^/#   /' "$_t_out"

@@ -148,12 +148,12 @@ skd_up "senderkeyd starts in the bed" skd "$D/run" "DefaultMode allow" \
 
 # Section 2: forged fields.
 forged "allow mode" alice@example.test bob@example.net \
-    "untrusted; reason=sig-pending"
+    "untrusted; reason=sig-pending; sender=alice@example.test"
 forged "allow mode, unsigned zone" nobody@insecure.test bob@example.net \
-    "untrusted; reason=key-insecure"
+    "untrusted; reason=key-insecure; sender=nobody@insecure.test"
 forged "null sender" "<>" bob@example.net "untrusted; reason=null-sender"
 forged "deny mode, allowlisted sender" alice@example.test \
-    carol@example.net "untrusted; reason=sig-pending"
+    carol@example.net "untrusted; reason=sig-pending; sender=alice@example.test"
 refused_exim "deny mode, sender not allowlisted" nobody@insecure.test \
     carol@example.net \
     '^550 5\.7\.1 .*\(senderkey: not-allowlisted\)$'
@@ -223,8 +223,9 @@ for S in '"john doe"@insecure.test' '"John Doe"@Insecure.Test' \
 	refused_exim "sender $S: bob's deny entry" "$S" bob@example.net \
 	    '^550 5\.7\.1 .*\(senderkey: denylisted\)$'
 done
+# the field names the sender quoted (verdicts.md 7.1), decoded from trust=
 forged "another quoted sender" '"jane doe"@insecure.test' bob@example.net \
-    "untrusted; reason=key-insecure"
+    'untrusted; reason=key-insecure; sender="\"jane doe\"@insecure.test"'
 
 # senderkeyd down: deferred, never accepted.
 for _p in $SKD_PIDS; do kill "$_p" 2>/dev/null; done

@@ -85,18 +85,22 @@ trust() {	# RCPT: Sender-Key-Trust of the last message delivered
 	sed -n 's/^Sender-Key-Trust: //p' "$_f" | tr -d '\r' | head -n 1
 }
 
+AK=991303b76cb2209b2e22129e535c01f46fcc50532f10d4902dcd0bd373c2e784
+
 # --- traffic: dan is allow mode (DefaultMode) ---
 for k in 1 2; do
 	send_data alice@example.test dan@example.net "$D/a.signed"
 	expect_eq "alice@example.test signed ($k): trusted" \
-	    "$(trust dan@example.net)" "trusted; reason=key-secure-signed"
+	    "$(trust dan@example.net)" \
+	    "trusted; reason=key-secure-signed; sender=alice@example.test; key=$AK"
 done
 send_data alice@nsec3.test dan@example.net "$D/n.signed"
 expect_eq "alice@nsec3.test signed: trusted" "$(trust dan@example.net)" \
-    "trusted; reason=key-secure-signed"
+    "trusted; reason=key-secure-signed; sender=alice@nsec3.test; key=$AK"
 send_data ivy@insecure.test dan@example.net "$D/i"
 expect_eq "ivy@insecure.test unsigned: untrusted" \
-    "$(trust dan@example.net)" "untrusted; reason=key-insecure"
+    "$(trust dan@example.net)" \
+    "untrusted; reason=key-insecure; sender=ivy@insecure.test"
 
 # 4 messages: 4 decisions at RCPT, 4 at the end of data
 _i=0
@@ -156,6 +160,7 @@ expect_match "deny mode: ivy refused at RCPT" "$(rcpt_reply dan@example.net)" \
     '^5[0-9][0-9] 5\.7\.1 .*not-allowlisted'
 send_data alice@example.test dan@example.net "$D/a.signed"
 expect_eq "deny mode: alice's signed mail authorized" \
-    "$(trust dan@example.net)" "authorized; reason=allowlisted-signed"
+    "$(trust dan@example.net)" \
+    "authorized; reason=allowlisted-signed; sender=alice@example.test; key=$AK"
 
 done_testing

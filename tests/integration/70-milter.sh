@@ -116,7 +116,7 @@ expect_match "signed, secure sender: accepted" "$OUT" "^reply=a"
 expect_match "signed, secure sender: senderkey=pass with header.from and header.b" \
     "$OUT" "^insert=Authentication-Results: mx\.example\.net; senderkey=pass header\.from=alice@example\.test header\.b=([A-Za-z0-9+]{8}|\"[A-Za-z0-9+/]{8}\")$"
 expect_match "signed, secure sender: Sender-Key-Trust: trusted" "$OUT" \
-    "^insert=Sender-Key-Trust: trusted; reason=key-secure-signed$"
+    "^insert=Sender-Key-Trust: trusted; reason=key-secure-signed; sender=alice@example.test; key=[0-9a-f]{64}$"
 
 mt v "$D/signed-forged"
 expect_match "forged copies: still pass" "$OUT" "senderkey=pass"
@@ -188,7 +188,7 @@ expect_match "monitor, tampered body: accepted" "$OUT" "^reply=a"
 expect_match "monitor, tampered body: senderkey=fail body-hash-mismatch" \
     "$OUT" 'senderkey=fail reason="body-hash-mismatch" header\.from=alice@example\.test'
 expect_match "monitor, tampered body: Sender-Key-Trust: unauthorized" \
-    "$OUT" "^insert=Sender-Key-Trust: unauthorized; reason=sig-fail$"
+    "$OUT" "^insert=Sender-Key-Trust: unauthorized; reason=sig-fail; sender=alice@example.test$"
 
 # revoked and expired keys (fresh names on every run): LOOKUP tells them
 # apart from a missing key, so the milter reports why the signature failed
@@ -209,7 +209,7 @@ FROM=$REVK mt mon "$D/s-$REVK"
 expect_match "revoked key: senderkey=fail reason=key-revoked" "$OUT" \
     "senderkey=fail reason=\"key-revoked\" header\.from=$REVK"
 expect_match "revoked key: Sender-Key-Trust says key-revoked" "$OUT" \
-    "^insert=Sender-Key-Trust: unauthorized; reason=key-revoked$"
+    "^insert=Sender-Key-Trust: unauthorized; reason=key-revoked; sender=$REVK$"
 FROM=$EXPK mt mon "$D/s-$EXPK"
 expect_match "expired key: senderkey=fail reason=key-expired" "$OUT" \
     "senderkey=fail reason=\"key-expired\" header\.from=$EXPK"

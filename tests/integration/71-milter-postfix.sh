@@ -160,16 +160,17 @@ check "senderkey sign signs the test message" test -s "$D/signed"
 sed 's/noon?/one?/' "$D/signed" >"$D/tampered"
 sed 's/alice@example.test/alice@bogus.test/' "$D/msg" >"$D/bogus"
 
+AK=991303b76cb2209b2e22129e535c01f46fcc50532f10d4902dcd0bd373c2e784
 AR_PASS='^mx\.bed\.test; senderkey=pass header\.from=alice@example\.test'
 
 # --- verify path: port 25 -----------------------------------------------
 send_data alice@example.test bob@example.net "$D/signed"
 delivered_ok "signed, deny-mode recipient allowlisting alice" \
-    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed"
+    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed; sender=alice@example.test; key=$AK"
 
 send_data alice@example.test dan@example.net "$D/signed"
 delivered_ok "signed, allow-mode recipient" dan@example.net "$AR_PASS" \
-    "trusted; reason=key-secure-signed"
+    "trusted; reason=key-secure-signed; sender=alice@example.test; key=$AK"
 
 send_data alice@example.test bob@example.net "$D/tampered"
 expect_match "tampered body, deny-mode recipient: rejected 5.7.1 sig-fail" \
@@ -220,7 +221,7 @@ check "the forged copy has the added Content-Type:" \
 
 send_data alice@example.test dan@example.net "$D/plain.signed"
 delivered_ok "signed plain text, allow-mode recipient" dan@example.net \
-    "$AR_PASS" "trusted; reason=key-secure-signed"
+    "$AR_PASS" "trusted; reason=key-secure-signed; sender=alice@example.test; key=$AK"
 
 send_data alice@example.test bob@example.net "$D/plain.html"
 expect_match \
@@ -235,12 +236,12 @@ html "$D/plain3.signed" >"$D/plain3.html"
 AR3='^mx\.bed\.test; senderkey=%s .*header\.from=alice@nsec3\.test'
 send_data alice@nsec3.test dan@example.net "$D/plain3.signed"
 delivered_ok "nsec3.test, signed plain text: control" dan@example.net \
-    "$(printf "$AR3" pass)" "trusted; reason=key-secure-signed"
+    "$(printf "$AR3" pass)" "trusted; reason=key-secure-signed; sender=alice@nsec3.test; key=$AK"
 send_data alice@nsec3.test dan@example.net "$D/plain3.html"
 delivered_ok "nsec3.test, plain text + Content-Type: text/html: not trusted" \
     dan@example.net \
     "$(printf "$AR3" 'fail reason="sig-mismatch"')" \
-    "untrusted; reason=sig-fail"
+    "untrusted; reason=sig-fail; sender=alice@nsec3.test"
 
 # --- a Subject: with bare CRs (issue 13, as in 70-milter) -----------------
 # Alice's signature covers a header that ends after "From: alice"; the
@@ -259,7 +260,7 @@ send_data alice@example.test dan@example.net "$D/cr-attack"
 delivered_ok "Subject: with bare CRs: checked as delivered, not trusted" \
     dan@example.net \
     '^mx\.bed\.test; senderkey=fail reason="sender-mismatch" header\.from=ceo@nsec3\.test' \
-    "untrusted; reason=no-key"
+    "untrusted; reason=no-key; sender=ceo@nsec3.test"
 F=$(delivered dan@example.net)
 if [ -f "$F" ]; then
 	expect_match "Subject: with bare CRs: Postfix delivers them as spaces" \
@@ -275,7 +276,7 @@ printf 'From: Alice <alice@nsec3.test>\nTo: Dan <dan@example.net>\nSubject: %s\n
 "$SK" sign -k "$D/keys/alice.pem" <"$D/long" >"$D/long.signed" 2>"$D/err"
 send_data alice@nsec3.test dan@example.net "$D/long.signed"
 delivered_ok "a 3000-octet Subject: line: trusted" dan@example.net \
-    "$(printf "$AR3" pass)" "trusted; reason=key-secure-signed"
+    "$(printf "$AR3" pass)" "trusted; reason=key-secure-signed; sender=alice@nsec3.test; key=$AK"
 F=$(delivered dan@example.net)
 [ -f "$F" ] && expect_match "a 3000-octet Subject: line: the delivered copy verifies" \
     "$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" <"$F" 2>&1)" \
@@ -302,7 +303,7 @@ if "$PY" -c 'import authres' 2>/dev/null; then
 	    "$_b" '/'
 	send_data alice@example.test dan@example.net "$D/slash"
 	delivered_ok "b= with '/': delivered, trusted" dan@example.net \
-	    "$AR_PASS" "trusted; reason=key-secure-signed"
+	    "$AR_PASS" "trusted; reason=key-secure-signed; sender=alice@example.test; key=$AK"
 	_f=$(delivered dan@example.net)
 	_ar=$(headers_of "$_f" Authentication-Results)
 	# authres reads the value; the raw field must then hold it as a
@@ -356,7 +357,7 @@ if [ -f "$F" ]; then
 	# The receiving side: the delivered copy back through port 25.
 	send_data alice@example.test bob@example.net "$D/submitted"
 	delivered_ok "submission, back through port 25 to the deny-mode recipient" \
-	    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed"
+	    bob@example.net "$AR_PASS" "authorized; reason=allowlisted-signed; sender=alice@example.test; key=$AK"
 else
 	not_ok "submission: delivered to dan@example.net"
 	diag "$OUT"

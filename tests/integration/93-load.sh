@@ -115,7 +115,7 @@ if wait_for "$D/hold.out" '^held=' 300; then
 	    ping_ok load
 	R=$(block | "$CL" "$D/load.policy" -b 1 | head -n 1)
 	expect_match "a fresh policy client is answered while they are held" \
-	    "$R" "^action=PREPEND Sender-Key-Trust: untrusted; reason=sig-pending$"
+	    "$R" "^action=PREPEND Sender-Key-Trust: untrusted; reason=sig-pending; sender=[^ ;]+$"
 	BPC=$(( (RSS1 - RSS0) * 1024 / CONNS ))
 	[ "$BPC" -lt 0 ] && BPC=0
 	fig rss_before_kb "$RSS0"

@@ -229,9 +229,9 @@ test_config_default(void)
 	T_STREQ(c->action_tempfail, "DEFER_IF_PERMIT 4.7.0 senderkey: "
 	    "temporary failure ({reason})", "ActionTempfail default");
 	T_STREQ(c->action_untrusted_deny, "PREPEND Sender-Key-Trust: "
-	    "untrusted; reason={reason}", "ActionUntrustedDeny prepends");
+	    "{trust}", "ActionUntrustedDeny prepends");
 	T_STREQ(c->action_authorized_deny, "PREPEND Sender-Key-Trust: "
-	    "{tag}; reason={reason}", "ActionAuthorizedDeny prepends");
+	    "{trust}", "ActionAuthorizedDeny prepends");
 	T_INTEQ(c->syslog_facility, LOG_MAIL, "SyslogFacility mail");
 	T_OK(c->user == NULL && c->unbound_config == NULL &&
 	    c->nforwarders == 0 && c->policy_store == NULL &&

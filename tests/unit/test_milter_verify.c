@@ -184,6 +184,8 @@ test_decide(void)
 	pass.result = SIG_PASS;
 	pass.reason = SIG_R_OK;
 	pass.field = 0;
+	strcpy(pass.fp, "3F:6A:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:"
+	    "EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:9A");
 	fail = pass;
 	fail.result = SIG_FAIL;
 	fail.reason = SIG_R_BODY_HASH_MISMATCH;
@@ -202,8 +204,10 @@ test_decide(void)
 	T_STREQ(out.ar, "mx.example.net; senderkey=pass "
 	    "header.from=alice@example.test header.b=AbCdEfGh",
 	    "pass: Authentication-Results");
-	T_STREQ(out.trust, "trusted; reason=key-secure-signed",
-	    "pass: Sender-Key-Trust");
+	T_STREQ(out.trust, "trusted; reason=key-secure-signed; "
+	    "sender=alice@example.test; key="
+	    "3f6a00112233445566778899aabbccddeeff00112233445566778899aabbcc9a",
+	    "pass: Sender-Key-Trust names the From: sender and the key");
 	T_INTEQ(out.ntrust_del, 2, "every incoming Sender-Key-Trust deleted");
 	T_OK(out.nar_del == 2 && out.ar_del[0] == 3 && out.ar_del[1] == 1,
 	    "A-R with our id deleted (3 then 1), other.example.org kept");
@@ -215,7 +219,8 @@ test_decide(void)
 	T_STREQ(out.ar, "mx.example.net; senderkey=fail "
 	    "reason=\"body-hash-mismatch\" header.from=alice@example.test "
 	    "header.b=AbCdEfGh", "fail: reason in A-R");
-	T_STREQ(out.trust, "untrusted; reason=sig-fail", "fail: untrusted");
+	T_STREQ(out.trust, "untrusted; reason=sig-fail; "
+	    "sender=alice@example.test", "fail: untrusted, no key");
 
 	/* RFC 8601: header.b is a token or a quoted-string; '/' is a
 	 * tspecial, '+' is not. */
@@ -258,8 +263,8 @@ test_decide(void)
 	in.monitor = 1;
 	T_OK(verify_decide(&in, &out) == 0 && out.action == VERIFY_ACCEPT,
 	    "monitor: unauthorized is accepted");
-	T_STREQ(out.trust, "unauthorized; reason=sig-fail",
-	    "monitor: tagged unauthorized");
+	T_STREQ(out.trust, "unauthorized; reason=sig-fail; "
+	    "sender=alice@example.test", "monitor: tagged unauthorized");
 	in.monitor = 0;
 
 	a[0] = ans(VERDICT_TEMPFAIL, VT_NONE, "dns-bogus");
@@ -276,7 +281,8 @@ test_decide(void)
 	a[1] = ans(VERDICT_AUTHORIZED, VT_TRUSTED, "key-secure-signed");
 	in.nans = 2;
 	T_OK(verify_decide(&in, &out) == 0 && out.action == VERIFY_ACCEPT &&
-	    strcmp(out.trust, "trusted; reason=key-secure-signed") == 0,
+	    strncmp(out.trust, "trusted; reason=key-secure-signed; "
+	    "sender=alice@example.test; key=", 66) == 0,
 	    "authorized + trusted: the less trusted tag is shown");
 	a[2] = ans(VERDICT_UNAUTHORIZED, VT_UNAUTHORIZED, "denylisted");
 	in.nans = 3;

@@ -542,6 +542,41 @@ test_error_codec(void)
 	    "an ok reply is no error");
 }
 
+/* trust=: the field value percent-encoded, decoded back exactly. */
+static void
+test_authz_trust(void)
+{
+	struct proto_line_authz a, b;
+	char buf[4096], out[64];
+
+	memset(&a, 0, sizeof(a));
+	a.verdict = VERDICT_UNTRUSTED;
+	a.reason = VR_NO_KEY;
+	a.tag = VT_UNTRUSTED;
+	strcpy(a.class_id, "21c33b21cbddc32d");
+	strcpy(a.trust, "untrusted; reason=no-key; "
+	    "sender=\"\\\"50% off\\\"@example.test\"");
+	T_OK(proto_line_authz_encode(buf, sizeof(buf), &a) > 0, "encoded");
+	T_STREQ(buf, "untrusted no-key tag=untrusted lookup=- policy=- "
+	    "trust=untrusted;%20reason=no-key;%20sender=%22\\%2250%25%20off"
+	    "\\%22@example.test%22 class=21c33b21cbddc32d\n",
+	    "trust= percent-encoded, before class=");
+	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == 0 &&
+	    strcmp(a.trust, b.trust) == 0 && authz_same(&a, &b),
+	    "trust= decodes back");
+	strcpy(buf, "untrusted no-key tag=untrusted trust=a%2 class=-");
+	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == -1,
+	    "a cut escape fails");
+	strcpy(buf, "untrusted no-key tag=untrusted trust=a%00b class=-");
+	T_OK(proto_line_authz_decode(buf, strlen(buf), &b) == -1,
+	    "a NUL escape fails");
+	T_INTEQ(proto_line_pct_decode("a%41%2", 4, out, sizeof(out)), 2,
+	    "pct_decode: %%41 is A");
+	T_STREQ(out, "aA", "pct_decode: the octets");
+	T_INTEQ(proto_line_pct_decode("abc", 3, out, 3), -1,
+	    "pct_decode: too small");
+}
+
 int
 main(void)
 {
@@ -550,6 +585,7 @@ main(void)
 	test_errors();
 	test_replies();
 	test_authz_codec();
+	test_authz_trust();
 	test_lookup_codec();
 	test_error_codec();
 	return t_done();

@@ -359,6 +359,81 @@ test_default_sync(void)
 	config_free(c);
 }
 
+/* parse_and_respond_monitor: one RCPT request answered in monitor mode. */
+static void
+parse_and_respond_monitor(struct proto_policy_txn *t,
+    const struct verdict_output *o, const struct trustfield *tf, char *buf,
+    size_t bufsz)
+{
+	struct proto_policy_parser *p = proto_policy_parser_new();
+	enum proto_policy_err err;
+
+	buf[0] = '\0';
+	if (p != NULL && parse_str(p, BASE "recipient=bob@example.net\n"
+	    "instance=9\n\n", &err) == PPS_DONE)
+		proto_policy_respond(t, NULL, proto_policy_request(p), VM_DENY,
+		    o, tf, "c", 1, buf, bufsz);
+	proto_policy_parser_free(p);
+}
+
+/* {trust}: the whole field of the decision, sender and key included. */
+static void
+test_trust_actions(void)
+{
+	char buf[PROTO_POLICY_REPLY_MAX], lng[400];
+	struct verdict_output o;
+	struct proto_policy_actions a;
+	struct proto_policy_txn t;
+	struct trustfield tf;
+	unsigned char key[TRUSTFIELD_KEY_LEN];
+
+	memset(key, 0xab, sizeof(key));
+	o = vo(VERDICT_UNTRUSTED, VR_SIG_PENDING, VT_UNTRUSTED);
+	trustfield_set(&tf, o.tag, o.reason, "alice@example.com", NULL);
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, &tf, buf, sizeof(buf));
+	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; "
+	    "reason=sig-pending; sender=alice@example.com",
+	    "the default names the sender (verdicts.md 7.1)");
+	o = vo(VERDICT_AUTHORIZED, VR_KEY_SECURE_SIGNED, VT_TRUSTED);
+	trustfield_set(&tf, o.tag, o.reason, "alice@example.com", key);
+	proto_policy_action(NULL, VM_DENY, &o, NULL, &tf, buf, sizeof(buf));
+	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
+	    "reason=key-secure-signed; sender=alice@example.com; key="
+	    "abababababababababababababababababababababababababababababababab",
+	    "... and the key that verified it");
+	trustfield_set(&tf, VT_UNTRUSTED, VR_NULL_SENDER, NULL, NULL);
+	o = vo(VERDICT_UNTRUSTED, VR_NULL_SENDER, VT_UNTRUSTED);
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, &tf, buf, sizeof(buf));
+	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=null-sender",
+	    "no sender: no sender=");
+	/* a sender too long for the action: the field without it */
+	memset(lng, 'a', sizeof(lng));
+	memcpy(lng + 300, "@example.com", 13);
+	o = vo(VERDICT_UNTRUSTED, VR_NO_KEY, VT_UNTRUSTED);
+	trustfield_set(&tf, o.tag, o.reason, lng, NULL);
+	memset(&a, 0, sizeof(a));
+	a.untrusted = "PREPEND Sender-Key-Trust: {trust}"
+	    "                                                            "
+	    "                                                            "
+	    "                                                            "
+	    "                                                            "
+	    "                                                            "
+	    "                                                            "
+	    "                                                   X";
+	T_OK(proto_policy_action(&a, VM_ALLOW, &o, NULL, &tf, buf, 520) > 0 &&
+	    strstr(buf, "sender=") == NULL && strncmp(buf, "PREPEND "
+	    "Sender-Key-Trust: untrusted; reason=no-key ", 43) == 0,
+	    "a sender that does not fit is left out, not the field");
+	/* monitor mode writes the field of the decision too */
+	proto_policy_txn_init(&t);
+	o = vo(VERDICT_UNAUTHORIZED, VR_NOT_ALLOWLISTED, VT_UNAUTHORIZED);
+	trustfield_set(&tf, o.tag, o.reason, "dan@partner.org", NULL);
+	parse_and_respond_monitor(&t, &o, &tf, buf, sizeof(buf));
+	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: unauthorized; "
+	    "reason=not-allowlisted; sender=dan@partner.org\n\n",
+	    "monitor mode names the sender");
+}
+
 static void
 test_actions(void)
 {
@@ -367,35 +442,35 @@ test_actions(void)
 	struct proto_policy_actions a;
 
 	o = vo(VERDICT_TEMPFAIL, VR_DNS_BOGUS, VT_NONE);
-	proto_policy_action(NULL, VM_ALLOW, &o, NULL, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "DEFER_IF_PERMIT 4.7.0 senderkey: temporary failure "
 	    "(dns-bogus)", "default tempfail action");
 	o = vo(VERDICT_UNAUTHORIZED, VR_NOT_ALLOWLISTED, VT_UNAUTHORIZED);
-	proto_policy_action(NULL, VM_DENY, &o, "carol@example.net", buf,
+	proto_policy_action(NULL, VM_DENY, &o, "carol@example.net", NULL, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "REJECT 5.7.1 <carol@example.net> accepts mail only "
 	    "from senders the recipient has authorized; ask the recipient to "
 	    "authorize your address (senderkey: not-allowlisted)",
 	    "default unauthorized action: the refusal text (verdicts.md 6.5)");
-	proto_policy_action(NULL, VM_DENY, &o, "carol\r@example.net", buf,
+	proto_policy_action(NULL, VM_DENY, &o, "carol\r@example.net", NULL, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "REJECT 5.7.1 this mailbox accepts mail only "
 	    "from senders the recipient has authorized; ask the recipient to "
 	    "authorize your address (senderkey: not-allowlisted)",
 	    "a recipient with a control octet is not echoed");
 	o = vo(VERDICT_UNTRUSTED, VR_SIG_PENDING, VT_UNTRUSTED);
-	proto_policy_action(NULL, VM_ALLOW, &o, NULL, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending",
 	    "default untrusted action, allow mode (2.6 example)");
 	/* deny mode prepends too: a forged field must not be on top */
-	proto_policy_action(NULL, VM_DENY, &o, NULL, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_DENY, &o, NULL, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: untrusted; reason=sig-pending",
 	    "default untrusted action, deny mode (2.4)");
 	o = vo(VERDICT_AUTHORIZED, VR_KEY_SECURE_SIGNED, VT_TRUSTED);
-	proto_policy_action(NULL, VM_ALLOW, &o, NULL, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_ALLOW, &o, NULL, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
 	    "reason=key-secure-signed", "default authorized action, allow");
-	proto_policy_action(NULL, VM_DENY, &o, NULL, buf, sizeof(buf));
+	proto_policy_action(NULL, VM_DENY, &o, NULL, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "PREPEND Sender-Key-Trust: trusted; "
 	    "reason=key-secure-signed", "default authorized action, deny");
 	test_default_sync();
@@ -403,21 +478,22 @@ test_actions(void)
 	memset(&a, 0, sizeof(a));
 	a.unauthorized = "REJECT {reason}/{tag} {x} {reason";
 	o = vo(VERDICT_UNAUTHORIZED, VR_DENYLISTED, VT_UNAUTHORIZED);
-	proto_policy_action(&a, VM_ALLOW, &o, NULL, buf, sizeof(buf));
+	proto_policy_action(&a, VM_ALLOW, &o, NULL, NULL, buf, sizeof(buf));
 	T_STREQ(buf, "REJECT denylisted/unauthorized {x} {reason",
 	    "configured action: {reason} and {tag} replaced, nothing else");
 	a.unauthorized = "REJECT 5.7.9 x {text}";
-	proto_policy_action(&a, VM_ALLOW, &o, "bob@example.net", buf,
+	proto_policy_action(&a, VM_ALLOW, &o, "bob@example.net", NULL, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "REJECT 5.7.9 x <bob@example.net> does not accept mail "
 	    "from this sender (senderkey: denylisted)",
 	    "configured action: {text} replaced");
+	test_trust_actions();
 	a.unauthorized = "REJECT bad\nline";
-	T_OK(proto_policy_action(&a, VM_ALLOW, &o, NULL, buf, sizeof(buf)) == -1,
+	T_OK(proto_policy_action(&a, VM_ALLOW, &o, NULL, NULL, buf, sizeof(buf)) == -1,
 	    "an action with LF is refused");
 	T_STREQ(buf, PROTO_POLICY_INTERNAL, "... and INTERNAL is in BUF");
 	a.unauthorized = NULL;
-	T_OK(proto_policy_action(&a, VM_ALLOW, &o, NULL, small, sizeof(small)) ==
+	T_OK(proto_policy_action(&a, VM_ALLOW, &o, NULL, NULL, small, sizeof(small)) ==
 	    -1, "an action too long for BUF is refused");
 
 	T_INTEQ(proto_policy_reply("DUNNO", buf, sizeof(buf)), 14,
@@ -558,54 +634,54 @@ test_respond(struct proto_policy_parser *p)
 		T_OK(0, "respond: request parsed");
 		return;
 	}
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "21c33b21cbddc32d",
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, NULL, "21c33b21cbddc32d",
 	    0, buf, sizeof(buf));
 	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: untrusted; "
 	    "reason=sig-pending\n\n", "respond: the 2.6 example reply");
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "21c33b21cbddc32d",
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, NULL, "21c33b21cbddc32d",
 	    0, buf, sizeof(buf));
 	T_STREQ(buf, "action=DUNNO\n\n", "respond: second recipient alike");
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "ffffffffffffffff",
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, NULL, "ffffffffffffffff",
 	    0, buf, sizeof(buf));
 	T_STREQ(buf, "action=" PROTO_POLICY_SPLIT "\n\n", "respond: split");
 	/* deny mode: the first accepted recipient gets the field too */
 	proto_policy_txn_init(&t);
-	proto_policy_respond(&t, NULL, rq, VM_DENY, &o, "21c33b21cbddc32d",
+	proto_policy_respond(&t, NULL, rq, VM_DENY, &o, NULL, "21c33b21cbddc32d",
 	    0, buf, sizeof(buf));
 	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: untrusted; "
 	    "reason=sig-pending\n\n", "respond: deny mode prepends");
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "21c33b21cbddc32d",
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, NULL, "21c33b21cbddc32d",
 	    0, buf, sizeof(buf));
 	T_STREQ(buf, "action=DUNNO\n\n", "respond: an allow-mode recipient "
 	    "of the same class and action after it: DUNNO");
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, 0, buf,
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, NULL, 0, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "action=" PROTO_POLICY_INTERNAL "\n\n",
 	    "respond: no verdict at RCPT is internal");
 	/* monitor mode: the field on top is senderkey's, whatever it says */
 	proto_policy_txn_init(&t);
 	o = vo(VERDICT_UNAUTHORIZED, VR_NOT_ALLOWLISTED, VT_UNAUTHORIZED);
-	proto_policy_respond(&t, NULL, rq, VM_DENY, &o, "c", 1, buf,
+	proto_policy_respond(&t, NULL, rq, VM_DENY, &o, NULL, "c", 1, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: unauthorized; "
 	    "reason=not-allowlisted\n\n", "respond: monitor, unauthorized");
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "c", 1, buf,
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, NULL, "c", 1, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "action=DUNNO\n\n", "respond: monitor, second recipient");
 	proto_policy_txn_init(&t);
 	o = vo(VERDICT_TEMPFAIL, VR_DNS_TEMPFAIL, VT_NONE);
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, "c", 1, buf,
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, &o, NULL, "c", 1, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "action=PREPEND Sender-Key-Trust: untrusted; "
 	    "reason=dns-tempfail\n\n", "respond: monitor, tempfail");
-	proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, 1, buf,
+	proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, NULL, 1, buf,
 	    sizeof(buf));
 	T_STREQ(buf, "action=DUNNO\n\n", "respond: monitor, no verdict");
 	parse_str(p, "request=smtpd_access_policy\n"
 	    "protocol_state=END-OF-MESSAGE\nrecipient=\ninstance=1\n\n", &err);
 	rq = proto_policy_request(p);
 	if (rq != NULL)
-		proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, 0,
+		proto_policy_respond(&t, NULL, rq, VM_ALLOW, NULL, NULL, NULL, 0,
 		    buf, sizeof(buf));
 	T_STREQ(buf, "action=DUNNO\n\n", "respond: END-OF-MESSAGE");
 	T_OK(!t.fixed, "respond: END-OF-MESSAGE forgot the state");

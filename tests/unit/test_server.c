@@ -421,14 +421,19 @@ authz(struct bed *b, int fd)
 	T_STREQ(ask(b, fd, "AUTHZ sender=alice@secure.test "
 	    "recipient=bob@example.net", out, sizeof(out)),
 	    "untrusted sig-pending tag=untrusted lookup=secure-key "
-	    "policy=some class=21c33b21cbddc32d\n",
+	    "policy=some trust=untrusted;%20reason=sig-pending;%20"
+	    "sender=alice@secure.test class=21c33b21cbddc32d\n",
 	    "AUTHZ, secure key, no sig: protocol.md 3.3's reply");
 	snprintf(req, sizeof(req), "AUTHZ sender=alice@secure.test "
 	    "recipient=bob@example.net sig=pass key=%s", alice_fp);
 	T_STREQ(ask(b, fd, req, out, sizeof(out)),
 	    "authorized key-secure-signed tag=trusted lookup=secure-key "
-	    "policy=some class=21c33b21cbddc32d\n",
-	    "AUTHZ sig=pass with the published key: 3.3's reply");
+	    "policy=some trust=trusted;%20reason=key-secure-signed;%20"
+	    "sender=alice@secure.test;%20key="
+	    "991303b76cb2209b2e22129e535c01f46fcc50532f10d4902dcd0bd373c2e784 "
+	    "class=21c33b21cbddc32d\n",
+	    "AUTHZ sig=pass with the published key: 3.3's reply, trust= with "
+	    "the key");
 	snprintf(req, sizeof(req), "AUTHZ sender=alice@secure.test "
 	    "recipient=bob@example.net sig=pass key=%s", bob_fp);
 	T_STARTS(ask(b, fd, req, out, sizeof(out)),
@@ -438,23 +443,26 @@ authz(struct bed *b, int fd)
 	q = b->f.queries;
 	T_STREQ(ask(b, fd, "AUTHZ sender= recipient=bob@example.net", out,
 	    sizeof(out)), "untrusted null-sender tag=untrusted lookup=- "
-	    "policy=- class=c6b1e134bd82ceae\n",
+	    "policy=- trust=untrusted;%20reason=null-sender "
+	    "class=c6b1e134bd82ceae\n",
 	    "AUTHZ null sender: 3.3's reply");
 	T_STARTS(ask(b, fd, "AUTHZ sender=<> recipient=bob@example.net",
 	    out, sizeof(out)), "untrusted null-sender tag=untrusted lookup=- "
-	    "policy=- class=", "AUTHZ sender=<>: the null sender");
+	    "policy=- trust=untrusted;%20reason=null-sender class=",
+	    "AUTHZ sender=<>: the null sender, no sender=");
 	T_STARTS(ask(b, fd, "AUTHZ sender=no.at.sign recipient=b@x.test",
 	    out, sizeof(out)), "untrusted sender-invalid tag=untrusted "
-	    "lookup=- policy=- class=", "AUTHZ invalid sender");
+	    "lookup=- policy=- trust=untrusted;%20reason=sender-invalid "
+	    "class=", "AUTHZ invalid sender, no sender=");
 	T_OK(b->f.queries == q, "rules 1-3 ask no DNS");
 	T_STARTS(ask(b, fd, "AUTHZ sender=carol@nokey.test "
 	    "recipient=bob@example.net", out, sizeof(out)),
 	    "untrusted no-key tag=untrusted lookup=secure-nokey policy=some "
-	    "class=", "AUTHZ no key");
+	    "trust=", "AUTHZ no key");
 	T_STARTS(ask(b, fd, "AUTHZ sender=hank@strict.test "
 	    "recipient=bob@example.net", out, sizeof(out)),
 	    "unauthorized no-key tag=unauthorized lookup=secure-nokey "
-	    "policy=all class=", "AUTHZ no key, domain policy all");
+	    "policy=all trust=", "AUTHZ no key, domain policy all");
 	T_STARTS(ask(b, fd, "AUTHZ sender=rob@revoked.test "
 	    "recipient=bob@example.net", out, sizeof(out)),
 	    "untrusted key-revoked tag=untrusted lookup=secure-nokey ",
@@ -535,7 +543,8 @@ misc(struct bed *b, int fd)
 	    "recipient=bob@example.net\nPING\n", 3, 0, out, sizeof(out));
 	T_STREQ(out, "ok pong proto=1 version=" SENDERKEY_VERSION "\n"
 	    "untrusted sig-pending tag=untrusted lookup=secure-key "
-	    "policy=some class=21c33b21cbddc32d\n"
+	    "policy=some trust=untrusted;%20reason=sig-pending;%20"
+	    "sender=ivy@secure2.test class=21c33b21cbddc32d\n"
 	    "ok pong proto=1 version=" SENDERKEY_VERSION "\n",
 	    "pipelined PING, AUTHZ (waits on DNS), PING: in order");
 	ask(b, fd, "STATS", out, sizeof(out));
@@ -574,7 +583,8 @@ policy(struct bed *b)
 	exchange(b, fd, policy_req("RCPT", "alice@secure.test",
 	    "bob@example.net", req, sizeof(req)), 1, 1, out, sizeof(out));
 	T_STREQ(out, "action=PREPEND Sender-Key-Trust: untrusted; "
-	    "reason=sig-pending\n\n", "policy RCPT: protocol.md 2.6's reply");
+	    "reason=sig-pending; sender=alice@secure.test\n\n",
+	    "policy RCPT: protocol.md 2.6's reply, the sender named");
 	exchange(b, fd, policy_req("DATA", "alice@secure.test", "",
 	    req, sizeof(req)), 1, 1, out, sizeof(out));
 	T_STREQ(out, "action=DUNNO\n\n", "policy at DATA: DUNNO");
@@ -641,7 +651,9 @@ stored(struct bed *b, int fd)
 	T_STREQ(ask(b, fd, "AUTHZ sender=mallory@partner.org "
 	    "recipient=carol@example.net", out, sizeof(out)),
 	    "unauthorized denylisted tag=unauthorized lookup=- policy=- "
-	    "class=6e1e7a987a14b296 text=<carol@example.net>%20does%20not"
+	    "trust=unauthorized;%20reason=denylisted;%20"
+	    "sender=mallory@partner.org class=6e1e7a987a14b296 "
+	    "text=<carol@example.net>%20does%20not"
 	    "%20accept%20mail%20from%20this%20sender%20(senderkey:%20"
 	    "denylisted)\n", "store: denylisted: 3.3's reply");
 	T_STARTS(ask(b, fd, "AUTHZ sender=alice@secure.test "
