@@ -24,7 +24,7 @@ static const char *const err_names[] = {
 };
 
 static const char *const cmd_names[] = { "AUTHZ", "LOOKUP", "STATS",
-	"PING", "LEARN" };
+	"PING", "LEARN", "MOVE" };
 
 const char *
 proto_line_errname(enum proto_line_err e)
@@ -213,6 +213,19 @@ parse_learn(struct proto_line_request *rq, char **tok, int ntok,
 	return proto_line_learn_check(rq, err);
 }
 
+/* parse_move: MOVE's arguments (3.2), proto_line_move.c's. */
+static int
+parse_move(struct proto_line_request *rq, char **tok, int ntok,
+    enum proto_line_err *err)
+{
+	int i;
+
+	for (i = 1; i < ntok; i++)
+		if (proto_line_move_arg(rq, tok[i], err) == -1)
+			return -1;
+	return proto_line_move_check(rq, err);
+}
+
 int
 proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
     enum proto_line_err *err)
@@ -263,6 +276,8 @@ proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
 		return parse_authz(rq, tok, ntok, err);
 	case PLC_LEARN:
 		return parse_learn(rq, tok, ntok, err);
+	case PLC_MOVE:
+		return parse_move(rq, tok, ntok, err);
 	}
 	return fail(err, PLE_BAD_COMMAND);
 }

@@ -35,6 +35,7 @@ enum proto_line_cmd {
 	PLC_STATS,
 	PLC_PING,
 	PLC_LEARN,	/* LEARN user= sender= recipient= (protocol.md 3.2) */
+	PLC_MOVE,	/* MOVE user= action= field= (protocol.md 3.2) */
 };
 
 /* The error codes of 3.4; the names are the wire names. */
@@ -48,6 +49,12 @@ enum proto_line_err {
 	PLE_BAD_ADDRESS,	/* "bad-address" */
 	PLE_NOT_PERMITTED,	/* "not-permitted" */
 	PLE_INTERNAL,		/* "internal" */
+};
+
+/* MOVE's action= (protocol.md 3.2). */
+enum proto_line_move {
+	PLM_ALLOW,		/* "allow" */
+	PLM_BLOCK,		/* "block" */
 };
 
 /*
@@ -69,6 +76,10 @@ struct proto_line_request {
 	const char		*address;	/* as sent; not parsed yet */
 	/* LEARN (and sender, sender_null, recipient above) */
 	const char		*user;		/* the SASL login; non-empty */
+	/* MOVE (and user above: the mail client's login, non-empty) */
+	int			 have_move;	/* action= given */
+	enum proto_line_move	 move;		/* action= */
+	const char		*field;		/* unquoted; may be "" */
 	char			 buf[PROTO_LINE_MAX + 1];
 };
 
@@ -115,6 +126,23 @@ int		 proto_line_authz_check(const struct proto_line_request *rq,
  */
 int		 proto_line_learn_check(const struct proto_line_request *rq,
 		    enum proto_line_err *err);
+/*
+ * proto_line_move_check: the checks of 3.2 for MOVE once every argument
+ * is in: a missing user, action or field, or an empty user, is
+ * PLE_MISSING_ARGUMENT (an empty field is answered by the daemon).
+ * Returns 0, or -1 with *ERR set (when not NULL).
+ */
+int		 proto_line_move_check(const struct proto_line_request *rq,
+		    enum proto_line_err *err);
+/*
+ * proto_line_move_arg: apply one MOVE argument ARG ("name=value", 3.2)
+ * to *RQ (proto_line_move.c): user=, action= allow|block, field= (a
+ * quoted value is unquoted in place in ARG, which must outlive RQ's
+ * use).  Without "=", unknown, repeated or a bad value: PLE_BAD_ARGUMENT.
+ * Returns 0, or -1 with *ERR set (when not NULL).
+ */
+int		 proto_line_move_arg(struct proto_line_request *rq, char *arg,
+		    enum proto_line_err *err);
 /* proto_line_queue_id_ok: whether S is 1-32 letters and digits. */
 int		 proto_line_queue_id_ok(const char *s);
 
@@ -129,7 +157,10 @@ int		 proto_line_pct_decode(const char *s, size_t n, char *out,
 const char	*proto_line_errname(enum proto_line_err e);
 /* proto_line_err_closes: 1 when the connection closes after E's reply. */
 int		 proto_line_err_closes(enum proto_line_err e);
-/* proto_line_cmdname: "AUTHZ", "LOOKUP", "STATS", "PING", "LEARN". */
+/*
+ * proto_line_cmdname: "AUTHZ", "LOOKUP", "STATS", "PING", "LEARN",
+ * "MOVE".
+ */
 const char	*proto_line_cmdname(enum proto_line_cmd c);
 
 /*

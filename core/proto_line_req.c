@@ -153,6 +153,43 @@ build_learn(struct line *l, const struct proto_line_request *rq,
 	return 0;
 }
 
+/* put_quoted: V as a quoted token (3.1); -1 for a control octet. */
+static int
+put_quoted(struct line *l, const char *v)
+{
+	const unsigned char *p;
+
+	put(l, "\"", 1);
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return -1;
+		if (*p == '"' || *p == '\\')
+			put(l, "\\", 1);
+		put(l, (const char *)p, 1);
+	}
+	put(l, "\"", 1);
+	return 0;
+}
+
+static int
+build_move(struct line *l, const struct proto_line_request *rq,
+    enum proto_line_err *err)
+{
+	if (proto_line_move_check(rq, err) == -1)
+		return -1;
+	if (!token_ok(rq->user) || strchr(rq->user, '"') != NULL)
+		return fail(err, PLE_BAD_SYNTAX);
+	if (rq->move != PLM_ALLOW && rq->move != PLM_BLOCK)
+		return fail(err, PLE_BAD_ARGUMENT);
+	put_s(l, "MOVE user=");
+	put_s(l, rq->user);
+	put_s(l, rq->move == PLM_ALLOW ? " action=allow field=" :
+	    " action=block field=");
+	if (put_quoted(l, rq->field) == -1)
+		return fail(err, PLE_BAD_SYNTAX);
+	return 0;
+}
+
 int
 proto_line_req_build(char *buf, size_t bufsz,
     const struct proto_line_request *rq, enum proto_line_err *err)
@@ -174,6 +211,9 @@ proto_line_req_build(char *buf, size_t bufsz,
 		break;
 	case PLC_LEARN:
 		rc = build_learn(&l, rq, err);
+		break;
+	case PLC_MOVE:
+		rc = build_move(&l, rq, err);
 		break;
 	case PLC_STATS:
 	case PLC_PING:

@@ -427,6 +427,33 @@ in_new_dir(const char *path, const struct config_listen *const l[2],
 	return 0;
 }
 
+/*
+ * check_client: the ClientSocket (protocol.md 4): its group
+ * (ClientSocketGroup, else GID, SocketGroup's), its directory, and a path
+ * of its own.
+ */
+static void
+check_client(struct startcheck *sc, gid_t gid)
+{
+	const struct config *cfg = sc->cfg;
+	const struct config_listen *cl = &cfg->client_socket;
+	char err[512];
+
+	if (cfg->client_socket_group != NULL &&
+	    service_group(cfg->client_socket_group, &gid, err,
+	    sizeof(err)) == -1) {
+		startcheck_add(sc, 0, "ClientSocketGroup", "%s", err);
+		return;
+	}
+	check_unix(sc, "ClientSocket", cl, 1, gid);
+	if ((cfg->socket.kind == CONFIG_LISTEN_UNIX &&
+	    strcmp(cfg->socket.spec, cl->spec) == 0) ||
+	    (cfg->policy_socket.kind == CONFIG_LISTEN_UNIX &&
+	    strcmp(cfg->policy_socket.spec, cl->spec) == 0))
+		startcheck_add(sc, 0, "ClientSocket", "%s: the same as another "
+		    "socket", cl->spec);
+}
+
 void
 startcheck_senderkeyd(struct startcheck *sc, int activated)
 {
@@ -457,6 +484,8 @@ startcheck_senderkeyd(struct startcheck *sc, int activated)
 	    l[1]->kind == l[0]->kind && strcmp(l[0]->spec, l[1]->spec) == 0)
 		startcheck_add(sc, 0, "PolicySocket", "%s: the same as Socket",
 		    l[1]->spec);
+	if (!activated && cfg->client_socket.kind == CONFIG_LISTEN_UNIX)
+		check_client(sc, gid);
 	if (cfg->pid_file != NULL && !in_new_dir(cfg->pid_file, l, activated)) {
 		if ((p = service_pid_new(cfg->pid_file, uid, err,
 		    sizeof(err))) == NULL)

@@ -123,6 +123,36 @@ check_listen(const char *v, char *why, size_t whysz)
 	return rc;
 }
 
+/* check_client_listen: "none" or unix:/path (peer credentials, 4). */
+static int
+check_client_listen(const char *v, char *why, size_t whysz)
+{
+	if (strcmp(v, "none") != 0 && strncmp(v, "unix:", 5) != 0) {
+		snprintf(why, whysz, "expected unix:/absolute/path or none "
+		    "(never inet: the client socket is for local peers)");
+		return -1;
+	}
+	return check_listen(v, why, whysz);
+}
+
+/* check_domain: a domain for ClientDomain: letters, digits, '-', '.'. */
+static int
+check_domain(const char *s, char *why, size_t whysz)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '.'))
+			break;
+	if (s[i] == '\0' && i > 0 && i <= 253 && s[0] != '.' && s[0] != '-')
+		return 0;
+	snprintf(why, whysz, "expected a domain name");
+	return -1;
+}
+
 /* check_forwarder: "IP" or "IP@PORT", as libunbound takes it. */
 static int
 check_forwarder(const char *s, char *why, size_t whysz)
@@ -242,6 +272,10 @@ static const struct conf_schema schema[] = {
 	    0, 0, NULL, check_listen },
 	{ "PolicySocket", CONF_STRING, 0, "unix:/run/senderkey/policy.sock",
 	    0, 0, NULL, check_listen },
+	{ "ClientSocket", CONF_STRING, 0, "none", 0, 0, NULL,
+	    check_client_listen },
+	{ "ClientSocketGroup", CONF_STRING, 0, NULL, 0, 0, NULL, check_name },
+	{ "ClientDomain", CONF_STRING, 0, NULL, 0, 0, NULL, check_domain },
 	{ "SocketOwner", CONF_STRING, 0, NULL, 0, 0, NULL, check_name },
 	{ "SocketGroup", CONF_STRING, 0, "senderkey", 0, 0, NULL, check_name },
 	{ "SocketMode", CONF_STRING, 0, "0660", 0, 0, NULL, check_mode },
@@ -315,6 +349,11 @@ config_free(struct config *c)
 	free(c->policy_socket.spec);
 	free(c->policy_socket.path);
 	free(c->policy_socket.host);
+	free(c->client_socket.spec);
+	free(c->client_socket.path);
+	free(c->client_socket.host);
+	free(c->client_socket_group);
+	free(c->client_domain);
 	free(c->socket_owner);
 	free(c->socket_group);
 	free(c->user);
@@ -391,10 +430,16 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	    parse_listen(conf_str(cf, "PolicySocket"), &c->policy_socket, why,
 	    sizeof(why)) == -1 ||
 	    parse_listen(conf_str(cf, "MilterSocket"), &c->milter_socket, why,
+	    sizeof(why)) == -1 ||
+	    parse_listen(conf_str(cf, "ClientSocket"), &c->client_socket, why,
 	    sizeof(why)) == -1)
 		goto nomem;	/* checked by the schema: only ENOMEM */
 	if (copy_str(cf, "Socket", &c->socket.spec) == -1 ||
 	    copy_str(cf, "PolicySocket", &c->policy_socket.spec) == -1 ||
+	    copy_str(cf, "ClientSocket", &c->client_socket.spec) == -1 ||
+	    copy_str(cf, "ClientSocketGroup", &c->client_socket_group) ==
+	    -1 ||
+	    copy_str(cf, "ClientDomain", &c->client_domain) == -1 ||
 	    copy_str(cf, "SocketOwner", &c->socket_owner) == -1 ||
 	    copy_str(cf, "SocketGroup", &c->socket_group) == -1 ||
 	    copy_str(cf, "User", &c->user) == -1 ||

@@ -95,6 +95,11 @@ struct config {
 	uint64_t		 user_entries;	/* UserEntries: pairs per
 						   recipient; 0: no bound */
 	int			 learn_outbound; /* LearnOutbound: 1 yes */
+	/* the mail client's socket (protocol.md 4, MOVE) */
+	struct config_listen	 client_socket;	/* ClientSocket; unix or none */
+	char			*client_socket_group; /* ClientSocketGroup;
+						   NULL: SocketGroup */
+	char			*client_domain;	/* ClientDomain; NULL: none */
 	/* senderkey-milter (man/senderkey-milter.8) */
 	struct config_listen	 milter_socket;	/* MilterSocket */
 	enum config_milter_mode	 milter_mode;	/* MilterMode */

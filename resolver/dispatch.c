@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "dispatch.h"
 #include "learn.h"
+#include "move.h"
 #include "proto_policy.h"
 #include "reply.h"
 #include "server.h"
@@ -50,6 +51,30 @@ learn_line(struct sconn *sc)
 		server_reply_line_error(sc, PLE_INTERNAL);
 }
 
+/*
+ * dispatch_client: the ClientSocket serves PING and MOVE only, and MOVE
+ * is served nowhere else (protocol.md 4): everything else there, and
+ * MOVE on another socket, is "error not-permitted".
+ */
+static void
+dispatch_client(struct sconn *sc)
+{
+	char buf[256];
+	int n;
+
+	if (sc->proto != SERVER_CLIENT ||
+	    (sc->rq.cmd != PLC_PING && sc->rq.cmd != PLC_MOVE)) {
+		server_reply_line_error(sc, PLE_NOT_PERMITTED);
+		return;
+	}
+	if (sc->rq.cmd == PLC_PING) {
+		sc->s->st.ping++;
+		n = proto_line_pong(buf, sizeof(buf), SENDERKEY_VERSION);
+	} else
+		n = move_answer(sc->s, &sc->rq, buf, sizeof(buf));
+	server_reply(sc, buf, n, 0);
+}
+
 void
 dispatch_line(struct sconn *sc, const char *line, size_t len)
 {
@@ -62,6 +87,10 @@ dispatch_line(struct sconn *sc, const char *line, size_t len)
 
 	if (proto_line_parse(line, len, &sc->rq, &e) == -1) {
 		server_reply_line_error(sc, e);
+		return;
+	}
+	if (sc->proto == SERVER_CLIENT || sc->rq.cmd == PLC_MOVE) {
+		dispatch_client(sc);
 		return;
 	}
 	switch (sc->rq.cmd) {
@@ -102,6 +131,8 @@ dispatch_line(struct sconn *sc, const char *line, size_t len)
 	case PLC_LEARN:
 		learn_line(sc);
 		return;
+	case PLC_MOVE:		/* dispatch_client answered it */
+		break;
 	}
 	server_reply_line_error(sc, PLE_INTERNAL);
 }

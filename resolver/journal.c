@@ -159,6 +159,60 @@ on_timer(void *arg)
 		    "timer; no more flushes until shutdown");
 }
 
+/* seen_in: ROWS (N) of RECIPIENT and SENDER, dir in, into *SEEN(_KEY). */
+static void
+seen_in(const struct store_jrow *rows, size_t n, const char *recipient,
+    const char *sender, const unsigned char *key, int *seen, int *seen_key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (rows[i].dir != STORE_JIN ||
+		    strcmp(rows[i].recipient, recipient) != 0 ||
+		    strcmp(rows[i].sender, sender) != 0)
+			continue;
+		*seen = 1;
+		if (key != NULL && rows[i].has_pin &&
+		    memcmp(rows[i].pin, key, STORE_FP_LEN) == 0)
+			*seen_key = 1;
+	}
+}
+
+int
+journal_seen(struct journal *j, const char *recipient, const char *sender,
+    const unsigned char *key, int *seen, int *seen_key, char *err,
+    size_t errsz)
+{
+	const struct store_jrow *agg;
+	struct store_jrow *rows = NULL;
+	size_t n = 0;
+	int64_t since;
+	int rc = 0;
+
+	*seen = *seen_key = 0;
+	agg = jagg_rows(j->cur, &n);
+	seen_in(agg, n, recipient, sender, key, seen, seen_key);
+	pthread_mutex_lock(&j->mu);
+	while (j->busy)		/* the thread owns SJ and BATCH meanwhile */
+		pthread_cond_wait(&j->done, &j->mu);
+	if (j->batch != NULL) {
+		agg = jagg_rows(j->batch, &n);
+		seen_in(agg, n, recipient, sender, key, seen, seen_key);
+	}
+	since = (int64_t)time(NULL) - (int64_t)j->days * 86400;
+	if ((!*seen || (key != NULL && !*seen_key)) &&
+	    store_journal_read(j->sj, recipient, STORE_JIN, since, &rows,
+	    &n) == 0) {
+		seen_in(rows, n, recipient, sender, key, seen, seen_key);
+		free(rows);
+	} else if (!*seen || (key != NULL && !*seen_key)) {
+		errstr_set(err, errsz, "%s", store_journal_error(j->sj));
+		rc = -1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
 int
 journal_flush(struct journal *j)
 {

@@ -64,6 +64,19 @@ void		 journal_note_out(struct journal *j, const char *user,
 		    const char *peer, const struct verdict_output *v);
 
 /*
+ * journal_seen: whether the journal shows a decision (dir in) for
+ * RECIPIENT (canonical mailbox) from SENDER (canonical address) within
+ * its DAYS, in the aggregate not yet written or on disk: *SEEN 1 or 0,
+ * and *SEEN_KEY 1 when one of them has KEY (NULL: not asked, 0) as its
+ * pin (protocol.md 3.2, MOVE).  Reads the file on the loop's thread,
+ * waiting for a write in progress.  Returns 0, or -1 (the file could
+ * not be read; ERR set).
+ */
+int		 journal_seen(struct journal *j, const char *recipient,
+		    const char *sender, const unsigned char *key, int *seen,
+		    int *seen_key, char *err, size_t errsz);
+
+/*
  * journal_flush: hand the aggregate over now and wait until the writer
  * has tried it.  Returns 0 when it is written, -1 when it is kept (the
  * reason is logged by the next flush).  For tests and shutdown: the

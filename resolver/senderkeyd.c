@@ -68,7 +68,9 @@ struct daemon {
 	int			 fds[MAX_SOCKETS];
 	enum server_proto	 protos[MAX_SOCKETS];
 	size_t			 nfds;
-	struct service_unix	*socks[2];	/* unix: sockets we made */
+	struct service_unix	*socks[3];	/* unix: sockets we made
+						   (Socket, PolicySocket,
+						   ClientSocket) */
 	struct service_pid	*pid;		/* PidFile */
 	int			 foreground;
 	int			 ready_fd;	/* to the waiting parent */
@@ -121,7 +123,7 @@ undo_start(struct daemon *d)
 	int i;
 
 	service_pid_remove(d->pid);	/* first: it may be in their dir */
-	for (i = 1; i >= 0; i--) {
+	for (i = 2; i >= 0; i--) {
 		service_unix_undo(d->socks[i]);
 		service_unix_free(d->socks[i]);
 		d->socks[i] = NULL;
@@ -166,6 +168,7 @@ static int
 listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 {
 	const struct config *cfg = d->cfg;
+	const char *group = cfg->socket_group;
 	struct service_sockopt o;
 	char err[512];
 	int fd;
@@ -178,8 +181,10 @@ listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 	    service_user(cfg->socket_owner != NULL ? cfg->socket_owner :
 	    cfg->user, &o.uid, NULL, err, sizeof(err)) == -1)
 		fatal(d, "%s", err);
-	if (cfg->socket_group != NULL &&
-	    service_group(cfg->socket_group, &o.gid, err, sizeof(err)) == -1)
+	if (idx == 2 && cfg->client_socket_group != NULL)
+		group = cfg->client_socket_group;	/* Dovecot's */
+	if (group != NULL &&
+	    service_group(group, &o.gid, err, sizeof(err)) == -1)
 		fatal(d, "%s", err);
 	if ((fd = service_unix_listen(cl->path, &o, 1024, &d->socks[idx], err,
 	    sizeof(err))) == -1)
@@ -228,8 +233,9 @@ socket_activation(struct daemon *d)
 	for (i = 0; i < n; i++) {
 		fcntl(3 + (int)i, F_SETFD, FD_CLOEXEC);
 		fcntl(3 + (int)i, F_SETFL, O_NONBLOCK);
-		add_socket(d, 3 + (int)i, name != NULL &&
-		    strcmp(name, "policy") == 0 ? SERVER_POLICY : SERVER_LINE);
+		add_socket(d, 3 + (int)i, name == NULL ? SERVER_LINE :
+		    strcmp(name, "policy") == 0 ? SERVER_POLICY :
+		    strcmp(name, "client") == 0 ? SERVER_CLIENT : SERVER_LINE);
 		name = list != NULL ? strtok_r(NULL, ":", &save) : NULL;
 	}
 	free(list);
@@ -298,6 +304,10 @@ open_sockets(struct daemon *d)
 	}
 	if (d->nfds == 0)
 		fatal(d, "no Socket and no PolicySocket configured");
+	/* the mail client's socket: MOVE and PING only (protocol.md 4) */
+	if (d->cfg->client_socket.kind == CONFIG_LISTEN_UNIX)
+		add_socket(d, listen_unix(d, &d->cfg->client_socket, 2),
+		    SERVER_CLIENT);
 }
 
 static void
@@ -782,7 +792,7 @@ main(int argc, char **argv)
 	loop_timer_free(d.stats);
 	store_free(d.store);
 	lookup_free(d.lk);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		service_unix_remove(d.socks[i]);
 		service_unix_free(d.socks[i]);
 	}

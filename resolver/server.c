@@ -57,7 +57,7 @@ server_reply(struct sconn *sc, const char *buf, int len, int close_after)
 		server_req_free(r);
 	}
 	if (len < 0) {
-		if (sc->proto == SERVER_LINE)
+		if (sc->proto != SERVER_POLICY)
 			len = proto_line_error((char *)buf, 64, PLE_INTERNAL);
 		if (len < 0)
 			return;
@@ -240,7 +240,7 @@ on_request(void *arg, struct conn *c, const char *req, size_t len)
 
 	(void)c;
 	sc->s->st.requests++;
-	if (sc->proto == SERVER_LINE)
+	if (sc->proto != SERVER_POLICY)
 		dispatch_line(sc, req, len);
 	else
 		dispatch_policy(sc, req, len);
@@ -253,7 +253,7 @@ on_overlimit(void *arg, struct conn *c)
 
 	(void)c;
 	sc->s->st.requests++;
-	if (sc->proto == SERVER_LINE)
+	if (sc->proto != SERVER_POLICY)
 		server_reply_line_error(sc, PLE_LINE_TOO_LONG);
 	else
 		server_reply_policy_malformed(sc);
@@ -309,13 +309,20 @@ static void
 limits_for(const struct server *s, enum server_proto p,
     struct conn_limits *lim)
 {
-	conn_default_limits(p == SERVER_LINE ? CONN_LINE : CONN_BLOCK, lim);
+	conn_default_limits(p != SERVER_POLICY ? CONN_LINE : CONN_BLOCK, lim);
 	if (s->cfg->request_timeout_ms > 0)
 		lim->request_ms = s->cfg->request_timeout_ms;
 	if (s->cfg->idle_timeout_ms > 0)
 		lim->idle_ms = s->cfg->idle_timeout_ms;
 	if (s->cfg->write_timeout_ms > 0)
 		lim->write_ms = s->cfg->write_timeout_ms;
+}
+
+static const char *
+proto_name(enum server_proto p)
+{
+	return p == SERVER_LINE ? "line" : p == SERVER_POLICY ? "policy" :
+	    "client";
 }
 
 static void
@@ -340,7 +347,7 @@ accept_one(struct listener *ls, int fd)
 		close(fd);
 		return;
 	}
-	if ((sc = calloc(1, ls->proto == SERVER_LINE ? sizeof(*sc) :
+	if ((sc = calloc(1, ls->proto != SERVER_POLICY ? sizeof(*sc) :
 	    SCONN_POLICY_SIZE)) == NULL)
 		goto fail;
 	sc->s = s;
@@ -350,8 +357,8 @@ accept_one(struct listener *ls, int fd)
 	    (sc->pp = proto_policy_parser_new()) == NULL)
 		goto fail;
 	limits_for(s, ls->proto, &lim);
-	if ((sc->c = conn_new(s->loop, fd, ++s->next_id, ls->proto ==
-	    SERVER_LINE ? CONN_LINE : CONN_BLOCK, &lim, &server_conn_ops,
+	if ((sc->c = conn_new(s->loop, fd, ++s->next_id, ls->proto !=
+	    SERVER_POLICY ? CONN_LINE : CONN_BLOCK, &lim, &server_conn_ops,
 	    sc)) == NULL)
 		goto fail;
 	sc->next = s->conns;
@@ -362,12 +369,11 @@ accept_one(struct listener *ls, int fd)
 	if (conn_peercred(sc->c, &pid, &uid, &gid) == 0)
 		log_msg(s->log, LOG_DEBUG, "conn=%llu socket=%s uid=%u gid=%u "
 		    "pid=%ld", (unsigned long long)s->next_id,
-		    ls->proto == SERVER_LINE ? "line" : "policy",
-		    (unsigned)uid, (unsigned)gid, (long)pid);
+		    proto_name(ls->proto), (unsigned)uid, (unsigned)gid, (long)pid);
 	else
 		log_msg(s->log, LOG_DEBUG, "conn=%llu socket=%s tcp",
 		    (unsigned long long)s->next_id,
-		    ls->proto == SERVER_LINE ? "line" : "policy");
+		    proto_name(ls->proto));
 	return;
 fail:
 	if (sc != NULL)

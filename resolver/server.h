@@ -33,6 +33,8 @@ struct uentry;
 enum server_proto {
 	SERVER_LINE,		/* the line protocol (Socket) */
 	SERVER_POLICY,		/* Postfix policy delegation (PolicySocket) */
+	SERVER_CLIENT,		/* the line protocol, PING and MOVE only
+				   (ClientSocket, protocol.md 4) */
 };
 
 /*

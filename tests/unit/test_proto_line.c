@@ -13,6 +13,7 @@
 
 #include "core/proto_line.h"
 #include "core/proto_line_lookup.h"
+#include "core/proto_line_req.h"
 #include "authz_same.h"
 #include "t.h"
 
@@ -114,6 +115,70 @@ test_learn(void)
 	expect("LEARN\n", PLE_MISSING_ARGUMENT, "LEARN alone");
 	expect("learn user=c sender=a@b.c recipient=d@e.f\n",
 	    PLE_BAD_COMMAND, "learn in lowercase");
+}
+
+/* MOVE (protocol.md 3.2): user=, action=, field= (a quoted token) */
+static void
+test_move(void)
+{
+	struct proto_line_request *back;
+	enum proto_line_err err;
+	char line[PROTO_LINE_MAX + 1];
+
+	T_OK(parse("MOVE user=bob action=allow field=\"trusted; "
+	    "reason=key-secure-signed; sender=\\\"a b\\\"@x.test\"\n",
+	    &err) == 0 && rq.cmd == PLC_MOVE, "MOVE parses");
+	T_STREQ(rq.user, "bob", "MOVE user");
+	T_OK(rq.have_move && rq.move == PLM_ALLOW, "MOVE action=allow");
+	T_STREQ(rq.field, "trusted; reason=key-secure-signed; "
+	    "sender=\"a b\"@x.test", "MOVE field unquoted, escapes undone");
+	T_OK(parse("MOVE field=\"\" action=block user=bob@example.net",
+	    &err) == 0 && rq.move == PLM_BLOCK && rq.field[0] == '\0',
+	    "any order; an empty field parses (the daemon says no-field)");
+	T_OK(parse("MOVE user=bob action=block field=untrusted;", &err) == 0 &&
+	    strcmp(rq.field, "untrusted;") == 0, "an unquoted field");
+	expect("MOVE user=bob action=allow\n", PLE_MISSING_ARGUMENT,
+	    "MOVE without field");
+	expect("MOVE action=allow field=x\n", PLE_MISSING_ARGUMENT,
+	    "MOVE without user");
+	expect("MOVE user= action=allow field=x\n", PLE_MISSING_ARGUMENT,
+	    "MOVE with an empty user");
+	expect("MOVE user=bob field=x\n", PLE_MISSING_ARGUMENT,
+	    "MOVE without action");
+	expect("MOVE user=bob action=trust field=x\n", PLE_BAD_ARGUMENT,
+	    "MOVE with another action");
+	expect("MOVE user=bob action=allow action=block field=x\n",
+	    PLE_BAD_ARGUMENT, "MOVE with action twice");
+	expect("MOVE user=bob action=allow field=x field=y\n",
+	    PLE_BAD_ARGUMENT, "MOVE with field twice");
+	expect("MOVE user=bob action=allow field=\"a\"\"b\"\n",
+	    PLE_BAD_ARGUMENT, "MOVE with two quoted runs");
+	expect("MOVE user=bob action=allow field=\"a\"b\n",
+	    PLE_BAD_ARGUMENT, "MOVE with text after the quotes");
+	expect("MOVE user=bob action=allow field=\"a\n", PLE_BAD_SYNTAX,
+	    "MOVE with an unclosed quote");
+	expect("MOVE user=bob action=allow field=x sender=a@b.c\n",
+	    PLE_BAD_ARGUMENT, "MOVE with another argument");
+	/* built by proto_line_req_build, parsed back the same */
+	if ((back = calloc(1, sizeof(*back))) == NULL)
+		return;
+	back->cmd = PLC_MOVE;
+	back->user = "bob@example.net";
+	back->have_move = 1;
+	back->move = PLM_BLOCK;
+	back->field = "untrusted; reason=no-key; sender=\"\\\"q\\\"\"@x.test";
+	T_OK(proto_line_req_build(line, sizeof(line), back, &err) > 0 &&
+	    parse(line, &err) == 0 && rq.cmd == PLC_MOVE &&
+	    rq.move == PLM_BLOCK && strcmp(rq.user, back->user) == 0 &&
+	    strcmp(rq.field, back->field) == 0, "MOVE built, parsed back");
+	back->field = "a\nb";
+	T_OK(proto_line_req_build(line, sizeof(line), back, &err) == -1 &&
+	    err == PLE_BAD_SYNTAX, "a line break in the field is not sent");
+	back->field = "x";
+	back->user = "a b";
+	T_OK(proto_line_req_build(line, sizeof(line), back, &err) == -1,
+	    "a user with a space is not sent");
+	free(back);
 }
 
 static void
@@ -582,6 +647,7 @@ main(void)
 {
 	test_good();
 	test_learn();
+	test_move();
 	test_errors();
 	test_replies();
 	test_authz_codec();

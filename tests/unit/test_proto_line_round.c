@@ -165,6 +165,10 @@ req_round(const char *what)
 		    same_str(out.recipient, in.recipient) &&
 		    out.sender_null == (in.sender[0] == '\0' ||
 		    strcmp(in.sender, "<>") == 0);
+	if (in.cmd == PLC_MOVE)
+		ok = ok && same_str(out.user, in.user) &&
+		    out.have_move && out.move == in.move &&
+		    same_str(out.field, in.field);
 	if (ok)
 		mark(buf, NULL);
 	T_OK(ok, "%s: build -> parse gives the same values (%s)", what,
@@ -244,6 +248,22 @@ test_requests(void)
 		good &= req_round(what);
 	}
 	T_OK(good, "LEARN: every sender form round-trips");
+	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		char field[256];
+
+		memset(&in, 0, sizeof(in));
+		in.cmd = PLC_MOVE;
+		in.user = i % 2 ? "carol" : "carol@example.net";
+		in.have_move = 1;
+		in.move = i % 2 ? PLM_ALLOW : PLM_BLOCK;
+		snprintf(field, sizeof(field), "untrusted; reason=no-key; "
+		    "sender=\"%s\" \\ x", senders[i]);
+		in.field = i == 1 ? "" : field;
+		snprintf(what, sizeof(what), "MOVE, field %zu", i);
+		good &= req_round(what);
+	}
+	T_OK(good, "MOVE: fields with quotes, backslashes, UTF-8 and none "
+	    "round-trip");
 	memset(&in, 0, sizeof(in));
 	in.cmd = PLC_STATS;
 	req_round("STATS");
@@ -439,12 +459,17 @@ test_authz_reply(void)
 					snprintf(a.text, sizeof(a.text),
 					    "<b@x.test> 100%% \"refused\" #%d",
 					    k);
+				if (k % 3 && t != VT_NONE)
+					snprintf(a.trust, sizeof(a.trust),
+					    "%s; reason=%s; sender=\"a b\"@x"
+					    ".test", verdict_tag_name(a.tag),
+					    verdict_reason_name(a.reason));
 				n = proto_line_authz_encode(buf, sizeof(buf),
 				    &a);
 				runs++;
 				if (n <= 0 || proto_line_authz_decode(buf,
 				    (size_t)n, &b) == -1 || !authz_same(&a,
-				    &b)) {
+				    &b) || strcmp(a.trust, b.trust) != 0) {
 					bad++;
 					T_OK(0, "AUTHZ reply %s does not "
 					    "round-trip", line(buf));

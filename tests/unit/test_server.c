@@ -182,6 +182,7 @@ struct bed {
 	struct store	*st;
 	struct fake	 f;
 	char		 line_path[128], policy_path[128], log_path[128];
+	char		 client_path[128];
 	int		 saved_stderr;
 };
 
@@ -237,6 +238,8 @@ bed_up(struct bed *b)
 	snprintf(b->policy_path, sizeof(b->policy_path), "%s/policy.sock",
 	    b->dir);
 	snprintf(b->log_path, sizeof(b->log_path), "%s/log", b->dir);
+	snprintf(b->client_path, sizeof(b->client_path), "%s/client.sock",
+	    b->dir);
 	/* the log (foreground: stderr) goes to a file the test reads */
 	if ((fd = open(b->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
 		return -1;
@@ -257,6 +260,9 @@ bed_up(struct bed *b)
 		return -1;
 	if ((lfd = listen_on(b->policy_path)) == -1 ||
 	    server_listen(b->s, lfd, SERVER_POLICY) == -1)
+		return -1;
+	if ((lfd = listen_on(b->client_path)) == -1 ||
+	    server_listen(b->s, lfd, SERVER_CLIENT) == -1)
 		return -1;
 	return 0;
 }
@@ -279,6 +285,7 @@ bed_down(struct bed *b)
 	}
 	unlink(b->line_path);
 	unlink(b->policy_path);
+	unlink(b->client_path);
 	unlink(b->log_path);
 	snprintf(p, sizeof(p), "%s/store.db", b->dir);
 	unlink(p);
@@ -869,6 +876,35 @@ logged(struct bed *b)
 	    "log: a store decision");
 }
 
+/* client: the ClientSocket serves PING and MOVE only (protocol.md 4). */
+static void
+client(struct bed *b, int lfd)
+{
+	char out[512];
+	int fd;
+
+	T_STREQ(ask(b, lfd, "MOVE user=bob action=allow field=x", out,
+	    sizeof(out)), "error not-permitted\n", "MOVE on the line socket");
+	if ((fd = dial(b->client_path)) == -1) {
+		T_OK(0, "connect to the client socket");
+		return;
+	}
+	T_STARTS(ask(b, fd, "PING", out, sizeof(out)), "ok pong proto=1 ",
+	    "client socket: PING");
+	T_STREQ(ask(b, fd, "AUTHZ sender=a@b.test recipient=bob@example.net",
+	    out, sizeof(out)), "error not-permitted\n",
+	    "client socket: AUTHZ is not permitted");
+	T_STREQ(ask(b, fd, "STATS", out, sizeof(out)),
+	    "error not-permitted\n", "client socket: STATS is not permitted");
+	T_STREQ(ask(b, fd, "MOVE user=bob@example.net action=allow "
+	    "field=\"untrusted; reason=no-key; sender=a@b.test\"", out,
+	    sizeof(out)), "ok entry=none why=no-journal\n",
+	    "client socket: MOVE without a journal: nothing, and why");
+	T_STREQ(ask(b, fd, "MOVE user=bob action=allow", out, sizeof(out)),
+	    "error missing-argument\n", "client socket: a MOVE without field");
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -893,6 +929,7 @@ main(void)
 	stored(&b, fd);
 	learn(&b, fd);
 	user_entries(&b, fd);
+	client(&b, fd);
 	close(fd);
 	/* the log is written at the end of each loop round */
 	loop_run_once(b.l, 0);
