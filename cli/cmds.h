@@ -37,5 +37,6 @@ int	cmd_sign(int argc, char **argv);
 int	cmd_verify(int argc, char **argv);
 int	cmd_policy(int argc, char **argv);
 int	cmd_audit(int argc, char **argv);
+int	cmd_imapmove(int argc, char **argv);
 
 #endif

@@ -72,9 +72,27 @@ exchange(int fd, const char *request, size_t rlen, char **reply)
 	return 0;
 }
 
+static int	ask(const char *, const char *,
+		    const struct proto_line_request *, char **, int);
+
 int
 daemon_ask_request(const char *sockpath, const char *cfgpath,
     const struct proto_line_request *rq, char **reply)
+{
+	return ask(sockpath, cfgpath, rq, reply, 0);
+}
+
+int
+daemon_ask_client(const char *sockpath, const char *cfgpath,
+    const struct proto_line_request *rq, char **reply)
+{
+	return ask(sockpath, cfgpath, rq, reply, 1);
+}
+
+/* ask: as daemon_ask_request; CLIENT: the config's ClientSocket. */
+static int
+ask(const char *sockpath, const char *cfgpath,
+    const struct proto_line_request *rq, char **reply, int client)
 {
 	struct config *cfg = NULL;
 	struct config_listen l;
@@ -100,9 +118,10 @@ daemon_ask_request(const char *sockpath, const char *cfgpath,
 			fprintf(stderr, "senderkey: %s\n", err);
 			return EX_CONFIG;
 		}
-		l = cfg->socket;
+		l = client ? cfg->client_socket : cfg->socket;
 		if (l.kind == CONFIG_LISTEN_NONE) {
-			fprintf(stderr, "senderkey: no Socket in the config\n");
+			fprintf(stderr, "senderkey: no %s in the config\n",
+			    client ? "ClientSocket" : "Socket");
 			rc = EX_CONFIG;
 			goto done;
 		}

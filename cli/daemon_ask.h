@@ -30,4 +30,11 @@ int		 daemon_ask_opts(int argc, char **argv, const char **sock,
 int		 daemon_ask_request(const char *sock, const char *cfg,
 		    const struct proto_line_request *rq, char **reply);
 
+/*
+ * daemon_ask_client: daemon_ask_request at the config's ClientSocket
+ * (the mail client's socket, MOVE) when SOCK is NULL.
+ */
+int		 daemon_ask_client(const char *sock, const char *cfg,
+		    const struct proto_line_request *rq, char **reply);
+
 #endif

@@ -96,6 +96,11 @@ static const struct command commands[] = {
 	  "RECIPIENT [sig=RESULT] [key=FPR] [queue_id=ID]\n" },
 	{ "stats", cmd_stats, "print senderkeyd's counters",
 	  "usage: senderkey stats [--socket PATH | -x CONFIG] [--json]\n" },
+	{ "imap-move", cmd_imapmove, "allow or block a message's sender "
+	  "(Dovecot IMAPSieve)",
+	  "usage: senderkey imap-move [--socket PATH | -x CONFIG] "
+	  "[--user LOGIN] allow|block\n"
+	  "       (the message on standard input; the user from USER)\n" },
 	{ "sign", cmd_sign, "sign a message (standard input)",
 	  "usage: senderkey sign -k KEY [-s SENDER] "
 	  "[-c relaxed|simple/relaxed|simple]\n"
