@@ -8,7 +8,8 @@
  * journal: a flush writes what was noted, the pin only for authorized
  * with sig=pass; a locked file keeps the batch (the daemon's side goes
  * on noting) and the next flush writes both, counted once each; the
- * last batch is written by journal_free.
+ * last batch is written by journal_free.  journal_seen (MOVE) finds a
+ * decision in the aggregate and on disk, with its key or not.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,55 @@ out:
 	loop_free(l);
 }
 
+/* journal_seen: MOVE's check, in the aggregate and on disk. */
+static void
+test_seen(void)
+{
+	struct loop *l = loop_new();
+	struct journal *j = NULL;
+	struct verdict_output v;
+	unsigned char key[STORE_FP_LEN], other[STORE_FP_LEN];
+	char path[200], err[256];
+	int seen, sk;
+
+	snprintf(path, sizeof(path), "%s/seen.db", dir);
+	if (l == NULL || (j = journal_new(l, NULL, path, 30, 1000, 0, 5000,
+	    err, sizeof(err))) == NULL) {
+		T_OK(0, "journal_new for journal_seen (%s)", err);
+		goto out;
+	}
+	memset(key, 0x5a, sizeof(key));
+	memset(other, 0x77, sizeof(other));
+	memset(&v, 0, sizeof(v));
+	v.verdict = VERDICT_AUTHORIZED;
+	v.reason = VR_KEY_SECURE_SIGNED;
+	v.tag = VT_TRUSTED;
+	T_OK(journal_seen(j, "carol@example.net", "bob@example.org", key,
+	    &seen, &sk, err, sizeof(err)) == 0 && !seen && !sk,
+	    "seen: nothing noted, nothing seen");
+	journal_note(j, "carol@example.net", "bob@example.org", VSIG_PASS, &v,
+	    key);
+	T_OK(journal_seen(j, "carol@example.net", "bob@example.org", key,
+	    &seen, &sk, err, sizeof(err)) == 0 && seen && sk,
+	    "seen: in the aggregate, with the key");
+	T_OK(journal_seen(j, "carol@example.net", "bob@example.org", other,
+	    &seen, &sk, err, sizeof(err)) == 0 && seen && !sk,
+	    "seen: another key is not seen");
+	T_OK(journal_seen(j, "dave@example.net", "bob@example.org", NULL,
+	    &seen, &sk, err, sizeof(err)) == 0 && !seen,
+	    "seen: another recipient's decision is not this one's");
+	T_INTEQ(journal_flush(j), 0, "seen: flushed");
+	T_OK(journal_seen(j, "carol@example.net", "bob@example.org", key,
+	    &seen, &sk, err, sizeof(err)) == 0 && seen && sk,
+	    "seen: on disk, with the key");
+	T_OK(journal_seen(j, "carol@example.net", "eve@example.org", NULL,
+	    &seen, &sk, err, sizeof(err)) == 0 && !seen,
+	    "seen: another sender is not seen");
+out:
+	journal_free(j);
+	loop_free(l);
+}
+
 int
 main(void)
 {
@@ -175,6 +225,7 @@ main(void)
 		return 1;
 	test_jagg();
 	test_flush();
+	test_seen();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
