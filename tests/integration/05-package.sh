@@ -112,7 +112,8 @@ check "... and the config in /etc/senderkey (the programs' path)" \
 # in /var/lib/senderkey and the sockets in /run/senderkey.  This machine
 # need not have them and the tests never touch those paths, so a copy swaps
 # exactly these lines (any other difference fails the check below): users
-# and group -> nobody/nogroup, socket and store paths -> the temp dir.
+# and group -> nobody/nogroup, socket and store paths -> the temp dir
+# (not in comments: the commented ClientSocket stays as shipped).
 need_nobody
 conf=$T/etc/senderkey/senderkeyd.conf
 # The store as the package makes it: root:GROUP 0750 directory, files of
@@ -127,7 +128,7 @@ mkdir -m 0750 "$tmp/lib/journal" && chown nobody:nogroup "$tmp/lib/journal"
 sed -e 's|^User[[:space:]]*senderkey$|User nobody|' \
     -e 's|^MilterUser[[:space:]]*senderkey$|MilterUser nobody|' \
     -e 's|^SocketGroup[[:space:]]*senderkey$|SocketGroup nogroup|' \
-    -e "s|unix:/run/senderkey/|unix:$tmp/run/|" \
+    -e "/^#/!s|unix:/run/senderkey/|unix:$tmp/run/|" \
     -e "s|^PolicyStore[[:space:]]*/var/lib/senderkey/|PolicyStore $tmp/lib/|" \
     -e "s|^JournalFile[[:space:]]*/var/lib/senderkey/journal/|JournalFile $tmp/lib/journal/|" \
     "$conf" >"$tmp/swapped.conf"
