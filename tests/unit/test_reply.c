@@ -45,11 +45,11 @@ authz_trust(const struct lookup_answer *ka)
 	    "percent-encoded");
 	/* too long with the sender: the field without it, not no field */
 	T_OK(reply_authz(buf, 230, &v, &tf, ka, 1, VPOL_SOME,
-	    "21c33b21cbddc32d") > 0 && strstr(buf, "sender") == NULL &&
+	    "21c33b21cbddc32d", VM_ALLOW, NULL) > 0 && strstr(buf, "sender") == NULL &&
 	    strstr(buf, "trust=trusted;%20reason=key-secure-signed;%20key=") !=
 	    NULL, "AUTHZ: a line too long for the sender keeps the field");
 	T_OK(reply_authz(buf, 110, &v, &tf, ka, 1, VPOL_SOME,
-	    "21c33b21cbddc32d") > 0 && strstr(buf, "trust=") == NULL,
+	    "21c33b21cbddc32d", VM_ALLOW, NULL) > 0 && strstr(buf, "trust=") == NULL,
 	    "AUTHZ: ... and one too long for the field drops trust=");
 	v.verdict = VERDICT_TEMPFAIL;
 	v.reason = VR_DNS_BOGUS;
