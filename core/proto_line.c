@@ -468,20 +468,6 @@ text_ok(const char *s)
 	return 1;
 }
 
-/*
- * text_decode: LINE[w[0], w[1]) percent-decoded into OUT
- * (REFUSAL_TEXT_SIZE octets).  Returns 0, or -1 for a bad escape or a
- * result that is not a refusal text (text_ok).
- */
-static int
-text_decode(const char *line, const size_t w[2], char *out)
-{
-	if (proto_line_pct_decode(line + w[0], w[1] - w[0], out,
-	    REFUSAL_TEXT_MAX + 1) == -1)
-		return -1;
-	return text_ok(out) ? 0 : -1;
-}
-
 int
 proto_line_authz_encode(char *buf, size_t bufsz,
     const struct proto_line_authz *a)
@@ -636,8 +622,11 @@ proto_line_authz_decode(const char *line, size_t len,
 			continue;
 		}
 		if (strcmp(name, "text") == 0) {
+			/* percent-decoded, and a refusal text (text_ok) */
 			memset(out->text, 0, sizeof(out->text));
-			if (text_decode(line, nv, out->text) == -1)
+			if (proto_line_pct_decode(line + nv[0], nv[1] - nv[0],
+			    out->text, sizeof(out->text)) == -1 ||
+			    !text_ok(out->text))
 				goto fail;
 			continue;
 		}
