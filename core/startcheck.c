@@ -446,6 +446,11 @@ check_client(struct startcheck *sc, gid_t gid)
 		return;
 	}
 	check_unix(sc, "ClientSocket", cl, 1, gid);
+	if (cfg->policy_store == NULL || cfg->journal_days == 0)
+		startcheck_add(sc, 1, "ClientSocket", "MOVE will make no user "
+		    "entries: they live in the journal file, and there is none "
+		    "(%s)", cfg->policy_store == NULL ? "no PolicyStore" :
+		    "JournalDays 0");
 	if ((cfg->socket.kind == CONFIG_LISTEN_UNIX &&
 	    strcmp(cfg->socket.spec, cl->spec) == 0) ||
 	    (cfg->policy_socket.kind == CONFIG_LISTEN_UNIX &&

@@ -157,6 +157,27 @@ conf learn2 "PolicyStore $D/j.db" "JournalFile $D/j.journal" \
     "LearnOutbound yes"
 expect_eq "LearnOutbound with a journal: -n says ok, nothing more" \
     "$("$SKD" -n -x "$D/learn2.conf" 2>&1)" "$D/learn2.conf: ok"
+# The mail client's socket (ClientSocket, protocol.md 4).
+skd "an unknown ClientSocketGroup" cgroup \
+    "cgroup\.conf:[0-9]+: ClientSocketGroup: unknown group sk-no-such-27$" \
+    "ClientSocket unix:$D/cgroup/client.sock" \
+    "ClientSocketGroup sk-no-such-27"
+skd "a ClientSocket on the line socket's path" csame \
+    "csame\.conf:[0-9]+: ClientSocket: unix:$D/csame/line\.sock: the same as another socket$" \
+    "ClientSocket unix:$D/csame/line.sock"
+conf cinet "ClientSocket inet:127.0.0.1:9999"
+expect_match "a ClientSocket over TCP is refused" \
+    "$("$SKD" -n -x "$D/cinet.conf" 2>&1)" \
+    "cinet\.conf:[0-9]+: ClientSocket: expected unix:/absolute/path or none"
+conf cnojournal "PolicyStore $D/j.db" \
+    "ClientSocket unix:$D/cnojournal/client.sock" "JournalDays 0"
+expect_match "a ClientSocket with JournalDays 0: a warning" \
+    "$("$SKD" -n -x "$D/cnojournal.conf" 2>&1)" \
+    "cnojournal\.conf:[0-9]+: warning: ClientSocket: MOVE will make no user entries: .*\(JournalDays 0\)"
+conf cnostore "ClientSocket unix:$D/cnostore/client.sock"
+expect_match "a ClientSocket without a PolicyStore: a warning" \
+    "$("$SKD" -n -x "$D/cnostore.conf" 2>&1)" \
+    "cnostore\.conf:[0-9]+: warning: ClientSocket: MOVE will make no user entries: .*\(no PolicyStore\)"
 mkdir "$D/file"
 : >"$D/file/line.sock"
 skd "a socket path taken by a file" file \
