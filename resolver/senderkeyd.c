@@ -68,9 +68,7 @@ struct daemon {
 	int			 fds[MAX_SOCKETS];
 	enum server_proto	 protos[MAX_SOCKETS];
 	size_t			 nfds;
-	struct service_unix	*socks[3];	/* unix: sockets we made
-						   (Socket, PolicySocket,
-						   ClientSocket) */
+	struct service_unix	*socks[3];	/* line, policy, client */
 	struct service_pid	*pid;		/* PidFile */
 	int			 foreground;
 	int			 ready_fd;	/* to the waiting parent */
@@ -168,7 +166,8 @@ static int
 listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 {
 	const struct config *cfg = d->cfg;
-	const char *group = cfg->socket_group;
+	const char *group = idx == 2 && cfg->client_socket_group != NULL ?
+	    cfg->client_socket_group : cfg->socket_group;	/* Dovecot's */
 	struct service_sockopt o;
 	char err[512];
 	int fd;
@@ -181,8 +180,6 @@ listen_unix(struct daemon *d, const struct config_listen *cl, int idx)
 	    service_user(cfg->socket_owner != NULL ? cfg->socket_owner :
 	    cfg->user, &o.uid, NULL, err, sizeof(err)) == -1)
 		fatal(d, "%s", err);
-	if (idx == 2 && cfg->client_socket_group != NULL)
-		group = cfg->client_socket_group;	/* Dovecot's */
 	if (group != NULL &&
 	    service_group(group, &o.gid, err, sizeof(err)) == -1)
 		fatal(d, "%s", err);
@@ -233,9 +230,9 @@ socket_activation(struct daemon *d)
 	for (i = 0; i < n; i++) {
 		fcntl(3 + (int)i, F_SETFD, FD_CLOEXEC);
 		fcntl(3 + (int)i, F_SETFL, O_NONBLOCK);
-		add_socket(d, 3 + (int)i, name == NULL ? SERVER_LINE :
-		    strcmp(name, "policy") == 0 ? SERVER_POLICY :
-		    strcmp(name, "client") == 0 ? SERVER_CLIENT : SERVER_LINE);
+		add_socket(d, 3 + (int)i, name == NULL ? SERVER_LINE : strcmp(name,
+		    "policy") == 0 ? SERVER_POLICY : strcmp(name, "client") ==
+		    0 ? SERVER_CLIENT : SERVER_LINE);
 		name = list != NULL ? strtok_r(NULL, ":", &save) : NULL;
 	}
 	free(list);
@@ -288,26 +285,22 @@ check_config(struct daemon *d, int check)
 static void
 open_sockets(struct daemon *d)
 {
-	const struct config_listen *cl[2] = { &d->cfg->socket,
-	    &d->cfg->policy_socket };
+	const struct config_listen *cl[3] = { &d->cfg->socket,
+	    &d->cfg->policy_socket, &d->cfg->client_socket };	/* unix only */
+	static const enum server_proto p[3] = { SERVER_LINE, SERVER_POLICY,
+	    SERVER_CLIENT };
 	int i;
 
 	if (socket_activation(d))
 		return;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
+		if (i == 2 && d->nfds == 0)
+			fatal(d, "no Socket and no PolicySocket configured");
 		if (cl[i]->kind == CONFIG_LISTEN_UNIX)
-			add_socket(d, listen_unix(d, cl[i], i), i == 0 ?
-			    SERVER_LINE : SERVER_POLICY);
+			add_socket(d, listen_unix(d, cl[i], i), p[i]);
 		else if (cl[i]->kind == CONFIG_LISTEN_INET)
-			add_socket(d, listen_inet(d, cl[i]), i == 0 ?
-			    SERVER_LINE : SERVER_POLICY);
+			add_socket(d, listen_inet(d, cl[i]), p[i]);
 	}
-	if (d->nfds == 0)
-		fatal(d, "no Socket and no PolicySocket configured");
-	/* the mail client's socket: MOVE and PING only (protocol.md 4) */
-	if (d->cfg->client_socket.kind == CONFIG_LISTEN_UNIX)
-		add_socket(d, listen_unix(d, &d->cfg->client_socket, 2),
-		    SERVER_CLIENT);
 }
 
 static void
