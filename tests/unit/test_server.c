@@ -33,6 +33,7 @@
 #include "core/proto_line_lookup.h"
 #include "core/store.h"
 #include "resolver/cache.h"
+#include "resolver/journal.h"
 #include "resolver/log.h"
 #include "resolver/loop.h"
 #include "resolver/server.h"
@@ -905,6 +906,115 @@ client(struct bed *b, int lfd)
 	close(fd);
 }
 
+/* hex64: FP ("AB:CD:...") as 64 lowercase hex digits into OUT. */
+static void
+hex64(const char *fp, char out[65])
+{
+	size_t i, n = 0;
+
+	for (i = 0; fp[i] != '\0' && n < 64; i++)
+		if (fp[i] != ':')
+			out[n++] = (char)(fp[i] >= 'A' && fp[i] <= 'F' ?
+			    fp[i] - 'A' + 'a' : fp[i]);
+	out[n] = '\0';
+}
+
+/* move: "MOVE user=USER action=ACT field=FIELD" (quoted), its reply. */
+static const char *
+move(struct bed *b, int fd, const char *user, const char *act,
+    const char *field, char *out, size_t outsz)
+{
+	char req[512];
+
+	snprintf(req, sizeof(req), "MOVE user=%s action=%s field=\"%s\"", user,
+	    act, field);
+	return ask(b, fd, req, out, outsz);
+}
+
+/*
+ * moves: MOVE with a journal and user entries (protocol.md 3.2): every
+ * why=, the journal's check of the sender and the key, an entry written
+ * and then deciding, a bare login with ClientDomain.
+ */
+static void
+moves(struct bed *b, int lfd)
+{
+	struct journal *j = NULL;
+	struct uentry *u = NULL;
+	char path[200], err[256], out[512], req[512], ak[65], bk[65];
+	char f[300];
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/moves.db", b->dir);
+	if (b->st == NULL || (j = journal_new(b->l, b->lg, path, 30, 1000, 0,
+	    5000, err, sizeof(err))) == NULL || (u = uentry_new(path, 1000,
+	    b->st, b->lg)) == NULL || (fd = dial(b->client_path)) == -1) {
+		T_OK(0, "moves: a journal, user entries, the client socket");
+		goto out;
+	}
+	server_set_store(b->s, b->st);
+	server_set_journal(b->s, j);
+	server_set_uentry(b->s, u);
+	hex64(alice_fp, ak);
+	hex64(bob_fp, bk);
+	snprintf(req, sizeof(req), "AUTHZ sender=alice@secure.test "
+	    "recipient=Eve@example.net sig=pass key=%s", alice_fp);
+	T_STARTS(ask(b, lfd, req, out, sizeof(out)), "authorized "
+	    "key-secure-signed tag=trusted ", "moves: alice wrote to eve");
+	snprintf(f, sizeof(f), "trusted; reason=key-secure-signed; "
+	    "sender=alice@secure.test; key=%s", ak);
+	T_STREQ(move(b, fd, "eve", "allow", f, out, sizeof(out)),
+	    "ok entry=none why=bad-user\n", "moves: a bare login, no "
+	    "ClientDomain");
+	T_STREQ(move(b, fd, "eve@example.net", "allow", "", out, sizeof(out)),
+	    "ok entry=none why=no-field\n", "moves: no field");
+	T_STREQ(move(b, fd, "eve@example.net", "allow", "good; reason=x", out,
+	    sizeof(out)), "ok entry=none why=bad-field\n",
+	    "moves: not senderkey's field");
+	T_STREQ(move(b, fd, "eve@example.net", "allow", "untrusted; "
+	    "reason=null-sender", out, sizeof(out)),
+	    "ok entry=none why=no-sender\n", "moves: a field without sender");
+	T_STREQ(move(b, fd, "eve@example.net", "allow", "untrusted; "
+	    "reason=no-key; sender=zed@secure.test", out, sizeof(out)),
+	    "ok entry=none why=not-seen\n", "moves: a sender who never wrote");
+	T_STREQ(move(b, fd, "dan@example.net", "allow", f, out, sizeof(out)),
+	    "ok entry=none why=not-seen\n",
+	    "moves: another user, to whom alice never wrote");
+	snprintf(f, sizeof(f), "trusted; reason=key-secure-signed; "
+	    "sender=alice@secure.test; key=%s", bk);
+	T_STREQ(move(b, fd, "eve@example.net", "allow", f, out, sizeof(out)),
+	    "ok entry=none why=key-not-seen\n",
+	    "moves: a key that never verified her");
+	snprintf(f, sizeof(f), "trusted; reason=key-secure-signed; "
+	    "sender=alice@secure.test; key=%s", ak);
+	T_STREQ(move(b, fd, "EVE@example.net", "allow", f, out, sizeof(out)),
+	    "ok entry=written\n", "moves: allow, pinned: written");
+	T_STREQ(move(b, fd, "eve@example.net", "allow", f, out, sizeof(out)),
+	    "ok entry=unchanged\n", "moves: the same again: unchanged");
+	T_OK((b->cfg->client_domain = strdup("example.net")) != NULL,
+	    "moves: ClientDomain example.net");
+	T_STREQ(move(b, fd, "eve", "block", f, out, sizeof(out)),
+	    "ok entry=written\n", "moves: a bare login with ClientDomain: "
+	    "block written");
+	T_STARTS(ask(b, lfd, "AUTHZ sender=alice@secure.test "
+	    "recipient=eve@example.net", out, sizeof(out)),
+	    "unauthorized denylisted ", "moves: the next AUTHZ decides with it");
+out:
+	if (fd != -1)
+		close(fd);
+	server_set_uentry(b->s, NULL);
+	server_set_journal(b->s, NULL);
+	server_set_store(b->s, NULL);
+	uentry_free(u);
+	journal_free(j);
+	free(b->cfg->client_domain);
+	b->cfg->client_domain = NULL;
+	snprintf(req, sizeof(req), "rm -f '%s/moves.db' '%s/moves.db-wal' "
+	    "'%s/moves.db-shm'", b->dir, b->dir, b->dir);
+	if (system(req) != 0)
+		T_OK(0, "moves: the journal removed");
+}
+
 int
 main(void)
 {
@@ -930,6 +1040,7 @@ main(void)
 	learn(&b, fd);
 	user_entries(&b, fd);
 	client(&b, fd);
+	moves(&b, fd);
 	close(fd);
 	/* the log is written at the end of each loop round */
 	loop_run_once(b.l, 0);
