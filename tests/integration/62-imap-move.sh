@@ -21,7 +21,8 @@
 #     over IMAP naming a sender who never wrote to bob (not-seen), or
 #     alice@nsec3.test with a key that never verified her (key-not-seen),
 #     yields no entry; dan appending bob's message into his own
-#     Senders/Allow changes only dan's (not-seen), never bob's.
+#     Senders/Allow changes only dan's (not-seen), never bob's;
+#   "senderkey policy show" lists bob's two entries, source imap.
 # The bed is left up; this script's daemons, Postfix and Dovecot stop.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mail.sh"
@@ -261,5 +262,16 @@ msg carol@insecure.test "62m carol again" >"$D/m"
 send_data carol@insecure.test bob@example.net "$D/m"
 expect_match "after Block: carol@insecure.test refused at RCPT (denylisted)" \
     "$(rcpt_reply bob@example.net)" '^5[0-9][0-9] 5\.7\.1 .*denylisted'
+
+# --- what the operator sees: bob's user entries, source imap ---------------
+_show=$("$SK" policy -f "$STORE" show bob@example.net --journal "$D/journal.db" 2>&1)
+expect_match "policy show: alice@nsec3.test allowed by bob, pinned, from imap" \
+    "$(printf '%s\n' "$_show" | grep 'alice@nsec3.test')" \
+    "allow.*# user entry: imap "
+expect_match "policy show: carol@insecure.test denied by bob, from imap" \
+    "$(printf '%s\n' "$_show" | grep 'carol@insecure.test')" \
+    "deny.*# user entry: imap "
+expect_eq "policy show: no entry for mallory or dan's move" \
+    "$(printf '%s\n' "$_show" | grep -c 'mallory\|# user entry.*dan@')" 0
 
 done_testing
