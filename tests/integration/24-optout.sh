@@ -142,10 +142,10 @@ else
 		    '^554 5\.7\.1 .*\(senderkey: key-insecure\)$'
 		accepted "Postfix: alice of that domain at RCPT" \
 		    alice@optout.test bob@example.net \
-		    "untrusted; reason=sig-pending"
+		    "untrusted; reason=sig-pending; sender=alice@optout.test"
 		accepted "Postfix: control, opt-out without policy=all" \
 		    nobody@optsome.test bob@example.net \
-		    "untrusted; reason=key-insecure"
+		    "untrusted; reason=key-insecure; sender=nobody@optsome.test"
 	else
 		not_ok "postfix up with senderkeyd's policy socket"
 		sed 's/^/#   /' "$_t_out"
