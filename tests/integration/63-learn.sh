@@ -221,7 +221,7 @@ F=$(delivered carol@example.test)
 if [ -f "$F" ]; then
 	expect_eq "dave's reply: delivered authorized" \
 	    "$(headers_of "$F" Sender-Key-Trust)" \
-	    "authorized; reason=allowlisted-signed"
+	    "authorized; reason=allowlisted-signed; sender=dave@nsec3.test; key=$(printf '%s' "$BOB_FP" | tr -d ':' | tr 'A-F' 'a-f')"
 else
 	not_ok "dave's reply: delivered"
 	diag "$OUT"
