@@ -438,6 +438,8 @@ check_client(struct startcheck *sc, gid_t gid)
 	const struct config *cfg = sc->cfg;
 	const struct config_listen *cl = &cfg->client_socket;
 	char err[512];
+	uid_t uid;
+	gid_t ugid;
 
 	if (cfg->client_socket_group != NULL &&
 	    service_group(cfg->client_socket_group, &gid, err,
@@ -446,6 +448,13 @@ check_client(struct startcheck *sc, gid_t gid)
 		return;
 	}
 	check_unix(sc, "ClientSocket", cl, 1, gid);
+	if (cfg->client_user == NULL)
+		startcheck_add(sc, 0, "ClientSocket", "needs ClientUser, the "
+		    "user Dovecot's mail processes run as (its mail_uid): "
+		    "MOVE is taken from that user and root only");
+	else if (service_user(cfg->client_user, &uid, &ugid, err,
+	    sizeof(err)) == -1)
+		startcheck_add(sc, 0, "ClientUser", "%s", err);
 	if (cfg->policy_store == NULL || cfg->journal_days == 0)
 		startcheck_add(sc, 1, "ClientSocket", "MOVE will make no user "
 		    "entries: they live in the journal file, and there is none "

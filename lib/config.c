@@ -276,6 +276,7 @@ static const struct conf_schema schema[] = {
 	    check_client_listen },
 	{ "ClientSocketGroup", CONF_STRING, 0, NULL, 0, 0, NULL, check_name },
 	{ "ClientDomain", CONF_STRING, 0, NULL, 0, 0, NULL, check_domain },
+	{ "ClientUser", CONF_STRING, 0, NULL, 0, 0, NULL, check_name },
 	{ "SocketOwner", CONF_STRING, 0, NULL, 0, 0, NULL, check_name },
 	{ "SocketGroup", CONF_STRING, 0, "senderkey", 0, 0, NULL, check_name },
 	{ "SocketMode", CONF_STRING, 0, "0660", 0, 0, NULL, check_mode },
@@ -354,6 +355,7 @@ config_free(struct config *c)
 	free(c->client_socket.host);
 	free(c->client_socket_group);
 	free(c->client_domain);
+	free(c->client_user);
 	free(c->socket_owner);
 	free(c->socket_group);
 	free(c->user);
@@ -440,6 +442,7 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	    copy_str(cf, "ClientSocketGroup", &c->client_socket_group) ==
 	    -1 ||
 	    copy_str(cf, "ClientDomain", &c->client_domain) == -1 ||
+	    copy_str(cf, "ClientUser", &c->client_user) == -1 ||
 	    copy_str(cf, "SocketOwner", &c->socket_owner) == -1 ||
 	    copy_str(cf, "SocketGroup", &c->socket_group) == -1 ||
 	    copy_str(cf, "User", &c->user) == -1 ||

@@ -100,6 +100,9 @@ struct config {
 	char			*client_socket_group; /* ClientSocketGroup;
 						   NULL: SocketGroup */
 	char			*client_domain;	/* ClientDomain; NULL: none */
+	char			*client_user;	/* ClientUser: the only peer,
+						   with root, MOVE is taken
+						   from; NULL: root only */
 	/* senderkey-milter (man/senderkey-milter.8) */
 	struct config_listen	 milter_socket;	/* MilterSocket */
 	enum config_milter_mode	 milter_mode;	/* MilterMode */

@@ -52,9 +52,28 @@ learn_line(struct sconn *sc)
 }
 
 /*
+ * may_move: whether SC's peer may ask for MOVE (protocol.md 4): its
+ * SO_PEERCRED uid is 0 or ClientUser's.  The user a MOVE names is
+ * believed because only Dovecot's mail processes run as ClientUser; a
+ * peer of another uid (a local user in the socket's group) could name
+ * anyone.
+ */
+static int
+may_move(struct sconn *sc)
+{
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+
+	return conn_peercred(sc->c, &pid, &uid, &gid) == 0 && (uid == 0 ||
+	    (sc->s->have_client_uid && uid == sc->s->client_uid));
+}
+
+/*
  * dispatch_client: the ClientSocket serves PING and MOVE only, and MOVE
- * is served nowhere else (protocol.md 4): everything else there, and
- * MOVE on another socket, is "error not-permitted".
+ * is served nowhere else (protocol.md 4): everything else there, MOVE on
+ * another socket, and MOVE from a peer may_move refuses, is "error
+ * not-permitted".
  */
 static void
 dispatch_client(struct sconn *sc)
@@ -63,7 +82,8 @@ dispatch_client(struct sconn *sc)
 	int n;
 
 	if (sc->proto != SERVER_CLIENT ||
-	    (sc->rq.cmd != PLC_PING && sc->rq.cmd != PLC_MOVE)) {
+	    (sc->rq.cmd != PLC_PING && sc->rq.cmd != PLC_MOVE) ||
+	    (sc->rq.cmd == PLC_MOVE && !may_move(sc))) {
 		server_reply_line_error(sc, PLE_NOT_PERMITTED);
 		return;
 	}

@@ -20,6 +20,7 @@
 
 #include "lib/afile.h"
 #include "lib/config.h"
+#include "lib/service.h"
 #include "core/lookup.h"
 #include "core/proto_line.h"
 #include "core/proto_line_stats.h"
@@ -513,6 +514,27 @@ cache_opts_of(const struct config *cfg, struct cache_opts *o)
 	o->tempfail_ttl = cfg->tempfail_ttl;
 }
 
+/*
+ * client_user: ClientUser's uid, resolved once (a socket setting: a
+ * change needs a restart).  An unknown user (startcheck refuses it
+ * before a start) leaves MOVE to root alone.
+ */
+static void
+client_user(struct server *s, const struct config *cfg)
+{
+	char err[256];
+	gid_t gid;
+
+	if (cfg == NULL || cfg->client_user == NULL)
+		return;
+	if (service_user(cfg->client_user, &s->client_uid, &gid, err,
+	    sizeof(err)) == 0)
+		s->have_client_uid = 1;
+	else
+		log_msg(s->log, LOG_ERR, "ClientUser: %s; MOVE only from root",
+		    err);
+}
+
 struct server *
 server_new(struct loop *l, struct lookup *lk,
     const struct cache_backend *backend, void *barg, struct log *lg,
@@ -529,6 +551,7 @@ server_new(struct loop *l, struct lookup *lk,
 	s->log = lg;
 	s->cfg = cfg;
 	s->started = loop_now(l);
+	client_user(s, cfg);
 	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
 	    (s->mdctx = EVP_MD_CTX_new()) == NULL ||
 	    (s->memo = classmemo_new()) == NULL)

@@ -8,6 +8,8 @@
 #ifndef SK_SERVER_INT_H
 #define SK_SERVER_INT_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -61,6 +63,9 @@ struct server {
 	struct journal		*journal;	/* NULL: none (not owned) */
 	struct uentry		*uentry;	/* NULL: journal off (not
 						   owned); uentry.h */
+	uid_t			 client_uid;	/* ClientUser's, when
+						   have_client_uid */
+	int			 have_client_uid;
 	struct listener		 ls[SERVER_MAX_LISTENERS];
 	size_t			 nls;
 	struct sconn		*conns;		/* list of open connections */

@@ -164,17 +164,24 @@ skd "an unknown ClientSocketGroup" cgroup \
     "ClientSocketGroup sk-no-such-27"
 skd "a ClientSocket on the line socket's path" csame \
     "csame\.conf:[0-9]+: ClientSocket: unix:$D/csame/line\.sock: the same as another socket$" \
-    "ClientSocket unix:$D/csame/line.sock"
+    "ClientSocket unix:$D/csame/line.sock" "ClientUser nobody"
+skd "a ClientSocket without ClientUser" cnouser \
+    "cnouser\.conf:[0-9]+: ClientSocket: needs ClientUser, the user Dovecot's mail processes run as" \
+    "ClientSocket unix:$D/cnouser/client.sock"
+skd "an unknown ClientUser" cbaduser \
+    "cbaduser\.conf:[0-9]+: ClientUser: unknown user sk-no-such-27$" \
+    "ClientSocket unix:$D/cbaduser/client.sock" "ClientUser sk-no-such-27"
 conf cinet "ClientSocket inet:127.0.0.1:9999"
 expect_match "a ClientSocket over TCP is refused" \
     "$("$SKD" -n -x "$D/cinet.conf" 2>&1)" \
     "cinet\.conf:[0-9]+: ClientSocket: expected unix:/absolute/path or none"
 conf cnojournal "PolicyStore $D/j.db" \
-    "ClientSocket unix:$D/cnojournal/client.sock" "JournalDays 0"
+    "ClientSocket unix:$D/cnojournal/client.sock" "JournalDays 0" \
+    "ClientUser nobody"
 expect_match "a ClientSocket with JournalDays 0: a warning" \
     "$("$SKD" -n -x "$D/cnojournal.conf" 2>&1)" \
     "cnojournal\.conf:[0-9]+: warning: ClientSocket: MOVE will make no user entries: .*\(JournalDays 0\)"
-conf cnostore "ClientSocket unix:$D/cnostore/client.sock"
+conf cnostore "ClientSocket unix:$D/cnostore/client.sock" "ClientUser nobody"
 expect_match "a ClientSocket without a PolicyStore: a warning" \
     "$("$SKD" -n -x "$D/cnostore.conf" 2>&1)" \
     "cnostore\.conf:[0-9]+: warning: ClientSocket: MOVE will make no user entries: .*\(no PolicyStore\)"

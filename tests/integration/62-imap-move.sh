@@ -91,7 +91,8 @@ SKD_GROUP=postfix
 skd_up "senderkeyd starts with a journal and a ClientSocket" skd "$D/run" \
     "DNSTimeout 3s" "DefaultMode allow" "PolicyStore $STORE" \
     "JournalFile $D/journal.db" "JournalFlush 1s" \
-    "ClientSocket unix:$D/run/client.sock" "ClientSocketGroup nogroup"
+    "ClientSocket unix:$D/run/client.sock" "ClientSocketGroup nogroup" \
+    "ClientUser nobody"
 SKPID=$SKD_PID
 check "the ClientSocket is group nogroup, mode 0660" \
     test "$(stat -c '%G %a' "$D/run/client.sock")" = "nogroup 660"
@@ -243,6 +244,19 @@ signed alice@nsec3.test "62m still refused"
 send_data alice@nsec3.test bob@example.net "$D/m"
 expect_match "after the bad input: alice@nsec3.test still refused for bob" \
     "$(rcpt_reply bob@example.net)" '^5[0-9][0-9] 5\.7\.1 .*not-allowlisted'
+
+# A local user of another uid in the socket's group can connect, but MOVE
+# is taken only from ClientUser (Dovecot's mail_uid) and root: otherwise
+# that user could name bob and allow whoever wrote to him.
+_fl=$(grep -m 1 '^Sender-Key-Trust:' "$D/bobs" | sed 's/^Sender-Key-Trust: //')
+_out=$(printf 'From: x\nSender-Key-Trust: %s\n\nx\n' "$_fl" |
+    setpriv --reuid=daemon --regid=nogroup --clear-groups \
+    "$SK" imap-move --socket "$D/run/client.sock" --user bob@example.net \
+    allow 2>&1)
+expect_match "a peer that is not ClientUser: MOVE refused (not-permitted)" \
+    "$_out" 'not-permitted'
+expect_eq "... and senderkeyd logged no move for it" \
+    "$(grep -c 'move: .*sender=alice@nsec3.test.*entry=written' "$D/run/skd.log")" 0
 
 # --- Senders/Allow: the next message is accepted, trusted ----------------------
 moved "Allow" bob@example.net "62m first" Senders/Allow \
