@@ -300,8 +300,9 @@ install: all
 	for u in $(UNITS); do sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
-	for f in $(SHARED); do d=$${f#etc/}; \
-		install -m 0644 $$f $(DESTDIR)$(DATADIR)/$$d || exit 1; done
+	for f in $(SHARED); do d=$${f#etc/}; m=0644; \
+		[ "$$(head -c 2 $$f)" != '#!' ] || m=0755; \
+		install -m $$m $$f $(DESTDIR)$(DATADIR)/$$d || exit 1; done
 
 # uninstall: the config goes only when it is still the shipped one.
 uninstall:

@@ -83,6 +83,17 @@ check "the units' ExecStart names SBINDIR's programs" \
     grep -qx 'ExecStart=/usr/sbin/senderkeyd -f' \
     "$d/lib/systemd/system/senderkeyd.service"
 
+# A shipped script (a #! line) is installed executable, the rest 0644
+# (lintian: script-not-executable for senderkey-imap-move before).
+_modes=$(cd "$d/usr/share/senderkey" && for f in */*; do
+	m=$(stat -c %a "$f")
+	if [ "$(head -c 2 "$f")" = '#!' ]; then [ "$m" = 755 ] || echo "$f $m"
+	else [ "$m" = 644 ] || echo "$f $m"; fi
+done)
+expect_eq "shared files: scripts 0755, the others 0644" "$_modes" ""
+check "... the Dovecot wrapper among the scripts" \
+    test -x "$d/usr/share/senderkey/dovecot/senderkey-imap-move"
+
 # An operator's config is never replaced; uninstall keeps it too.
 echo "# mine" >>"$d/etc/senderkey/senderkeyd.conf"
 # shellcheck disable=SC2086
