@@ -19,6 +19,7 @@
 #include "lib/key.h"
 #include "core/verdict.h"
 #include "policy_report.h"
+#include "util.h"
 
 #define DAY	86400
 #define MAX_DAYS 3660
@@ -207,30 +208,6 @@ json_str(const char *s)
 	putchar('"');
 }
 
-static void
-fp_text(const unsigned char *pin, char out[KEY_FP_SIZE])
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < STORE_FP_LEN; i++) {
-		out[3 * i] = hex[pin[i] >> 4];
-		out[3 * i + 1] = hex[pin[i] & 15];
-		out[3 * i + 2] = i + 1 < STORE_FP_LEN ? ':' : '\0';
-	}
-}
-
-static void
-utc(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "%lld", (long long)t);
-}
-
 /* The tags in the order of trust, most trusted first. */
 static const enum verdict_tag tag_order[] = { VT_AUTHORIZED, VT_TRUSTED,
 	VT_UNTRUSTED, VT_UNAUTHORIZED, VT_NONE };
@@ -243,7 +220,7 @@ print_text(const struct sender_sum *ss)
 	size_t i;
 	int first = 1;
 
-	utc(ss->last, t);
+	util_utc(ss->last, t);
 	printf("%s rcpt=%llu data=%llu authorized=%llu tags=", ss->sender,
 	    (unsigned long long)ss->rcpt, (unsigned long long)ss->data,
 	    (unsigned long long)ss->authorized);
@@ -258,7 +235,7 @@ print_text(const struct sender_sum *ss)
 	printf(" last=%s deny=%s%s", t, ss->deny == STORE_JD_ACCEPT ?
 	    "" : "refuse:", store_journal_deny_name(ss->deny));
 	for (i = 0; i < ss->npins; i++) {
-		fp_text(ss->pins[i], fp);
+		util_fp_text(ss->pins[i], fp);
 		printf(" key=%s", fp);
 	}
 	putchar('\n');
@@ -287,7 +264,7 @@ print_json(const struct sender_sum *ss, int first)
 	}
 	printf("}, \"keys\": [");
 	for (i = 0; i < ss->npins; i++) {
-		fp_text(ss->pins[i], fp);
+		util_fp_text(ss->pins[i], fp);
 		printf("%s\"%s\"", i > 0 ? ", " : "", fp);
 	}
 	printf("], \"first\": %lld, \"last\": %lld, \"deny\": \"%s\"}",
@@ -337,7 +314,7 @@ sent(const struct policy_report *p, int json)
 			    "\"last\": %lld}", (unsigned long long)count,
 			    (long long)first, (long long)last);
 		} else {
-			utc(last, t);
+			util_utc(last, t);
 			printf("sent %s count=%llu last=%s\n", a,
 			    (unsigned long long)count, t);
 		}
@@ -360,7 +337,7 @@ report(const struct policy_report *p, const struct store *s,
 		judge(p, s, &ss);
 		refused += ss.deny != STORE_JD_ACCEPT;
 	}
-	utc(p->since, t);
+	util_utc(p->since, t);
 	if (json) {
 		printf("{\n  \"recipient\": ");
 		json_str(p->recipient);
@@ -565,7 +542,7 @@ dry_run(const struct policy_import_list *l)
 		}
 		if (store_canon_pin_bytes(l->items[i].pin, pin) == -1)
 			return EX_SOFTWARE;
-		fp_text(pin, fp);
+		util_fp_text(pin, fp);
 		printf("%s allow %s pin %s\n", l->items[i].recipient,
 		    l->items[i].sender, fp);
 	}

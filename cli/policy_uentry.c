@@ -13,6 +13,7 @@
 #include "lib/config.h"
 #include "lib/key.h"
 #include "policy_uentry.h"
+#include "util.h"
 
 /* exit_of: the exit status of a journal error E. */
 static int
@@ -85,32 +86,6 @@ policy_uentry_find(const struct policy_uentry_set *set,
 	return NULL;
 }
 
-/* fp_text: PIN as key_fingerprint writes it. */
-static void
-fp_text(const unsigned char *pin, char out[KEY_FP_SIZE])
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < STORE_FP_LEN; i++) {
-		out[3 * i] = hex[pin[i] >> 4];
-		out[3 * i + 1] = hex[pin[i] & 15];
-		out[3 * i + 2] = i + 1 < STORE_FP_LEN ? ':' : '\0';
-	}
-}
-
-/* utc: T as YYYY-MM-DDTHH:MM:SSZ. */
-static void
-utc(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "%lld", (long long)t);
-}
-
 void
 policy_uentry_print(const struct store_uentry *e, int json, int first)
 {
@@ -118,14 +93,14 @@ policy_uentry_print(const struct store_uentry *e, int json, int first)
 	char fp[KEY_FP_SIZE], when[32];
 	size_t i = 0;
 
-	utc(e->created, when);
+	util_utc(e->created, when);
 	if (json) {
 		/* addresses are canonical: no character needs escaping */
 		printf("%s\n    {\"recipient\": \"%s\", \"rule\": \"%s\", "
 		    "\"sender\": \"%s\", \"pins\": [", first ? "" : ",",
 		    e->recipient, act, e->sender);
 		for (i = 0; i < e->npins; i++) {
-			fp_text(e->pins[i], fp);
+			util_fp_text(e->pins[i], fp);
 			printf("%s\"%s\"", i > 0 ? ", " : "", fp);
 		}
 		printf("], \"source\": \"%s\", \"created\": %lld}",
@@ -135,7 +110,7 @@ policy_uentry_print(const struct store_uentry *e, int json, int first)
 	}
 	do {
 		if (e->npins > 0)
-			fp_text(e->pins[i], fp);
+			util_fp_text(e->pins[i], fp);
 		printf("u      %s %s %s%s%s # user entry: %s %s\n",
 		    e->recipient, act, e->sender, e->npins > 0 ? " pin " : "",
 		    e->npins > 0 ? fp : "", store_uentry_source_name(e->source),

@@ -254,3 +254,27 @@ util_time(const char *s, int64_t now, int64_t *out)
 	*out = (int64_t)v;
 	return 0;
 }
+
+void
+util_utc(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+void
+util_fp_text(const unsigned char fp[32], char out[96])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < 32; i++) {
+		out[3 * i] = hex[fp[i] >> 4];
+		out[3 * i + 1] = hex[fp[i] & 15];
+		out[3 * i + 2] = i + 1 < 32 ? ':' : '\0';
+	}
+}

@@ -42,4 +42,16 @@ int	 util_duration(const char *s, int64_t *out);
  */
 int	 util_time(const char *s, int64_t now, int64_t *out);
 
+/*
+ * util_utc: T as "YYYY-MM-DDTHH:MM:SSZ" (UTC) in OUT; the number itself
+ * when it cannot be written so.
+ */
+void	 util_utc(int64_t t, char out[32]);
+
+/*
+ * util_fp_text: the 32 octets at FP as key_fingerprint writes a
+ * fingerprint ("AB:CD:..."), in OUT (96 octets: KEY_FP_SIZE).
+ */
+void	 util_fp_text(const unsigned char fp[32], char out[96]);
+
 #endif

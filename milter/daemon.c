@@ -209,34 +209,27 @@ sig_of(enum sig_result r)
 	return VSIG_PERMERROR;
 }
 
-/* authz_requests: one AUTHZ line per recipient, built by the codec, as
-   one malloc'd string; NULL with ERR set when one cannot be sent. */
+/*
+ * requests: RQ (its cmd and the fields of every line set; RQ owned and
+ * freed here) once per recipient of RCPTS, built by the codec, as one
+ * malloc'd string; NULL with ERR set when one cannot be sent.
+ */
 static char *
-authz_requests(const char *sender, const struct sig_outcome *o,
-    const char *qid, const char *const *rcpts, size_t nrcpts, char *err,
-    size_t errsz)
+requests(struct proto_line_request *rq, const char *const *rcpts,
+    size_t nrcpts, char *err, size_t errsz)
 {
-	struct proto_line_request *rq;
 	enum proto_line_err e;
 	char line[PROTO_LINE_MAX + 1], *req = NULL, *nreq;
 	size_t i, len = 0;
 	int n;
 
-	if ((rq = calloc(1, sizeof(*rq))) == NULL)
-		return NULL;
-	rq->cmd = PLC_AUTHZ;
-	rq->sender = sender;
-	rq->sig = sig_of(o->result);
-	if (o->result == SIG_PASS &&
-	    key_fingerprint_parse(o->fp, rq->key) == 0)
-		rq->have_key = 1;
-	rq->queue_id = qid;
 	for (i = 0; i < nrcpts; i++) {
 		rq->recipient = rcpts[i];
 		if ((n = proto_line_req_build(line, sizeof(line), rq,
 		    &e)) == -1) {
-			snprintf(err, errsz, "cannot send AUTHZ for %s: %s",
-			    rcpts[i], proto_line_errname(e));
+			snprintf(err, errsz, "cannot send %s for %s: %s",
+			    rq->cmd == PLC_LEARN ? "LEARN" : "AUTHZ", rcpts[i],
+			    proto_line_errname(e));
 			goto fail;
 		}
 		if ((nreq = realloc(req, len + (size_t)n + 1)) == NULL)
@@ -251,6 +244,26 @@ fail:
 	free(rq);
 	free(req);
 	return NULL;
+}
+
+/* authz_requests: one AUTHZ line per recipient (requests). */
+static char *
+authz_requests(const char *sender, const struct sig_outcome *o,
+    const char *qid, const char *const *rcpts, size_t nrcpts, char *err,
+    size_t errsz)
+{
+	struct proto_line_request *rq;
+
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return NULL;
+	rq->cmd = PLC_AUTHZ;
+	rq->sender = sender;
+	rq->sig = sig_of(o->result);
+	if (o->result == SIG_PASS &&
+	    key_fingerprint_parse(o->fp, rq->key) == 0)
+		rq->have_key = 1;
+	rq->queue_id = qid;
+	return requests(rq, rcpts, nrcpts, err, errsz);
 }
 
 int
@@ -281,43 +294,19 @@ done:
 	return rc;
 }
 
-/* learn_requests: one LEARN line per recipient, built by the codec, as
-   one malloc'd string; NULL with ERR set when one cannot be sent. */
+/* learn_requests: one LEARN line per recipient (requests). */
 static char *
 learn_requests(const char *login, const char *sender,
     const char *const *rcpts, size_t nrcpts, char *err, size_t errsz)
 {
 	struct proto_line_request *rq;
-	enum proto_line_err e;
-	char line[PROTO_LINE_MAX + 1], *req = NULL, *nreq;
-	size_t i, len = 0;
-	int n;
 
 	if ((rq = calloc(1, sizeof(*rq))) == NULL)
 		return NULL;
 	rq->cmd = PLC_LEARN;
 	rq->user = login;
 	rq->sender = sender;
-	for (i = 0; i < nrcpts; i++) {
-		rq->recipient = rcpts[i];
-		if ((n = proto_line_req_build(line, sizeof(line), rq,
-		    &e)) == -1) {
-			snprintf(err, errsz, "cannot send LEARN for %s: %s",
-			    rcpts[i], proto_line_errname(e));
-			goto fail;
-		}
-		if ((nreq = realloc(req, len + (size_t)n + 1)) == NULL)
-			goto fail;
-		req = nreq;
-		memcpy(req + len, line, (size_t)n + 1);
-		len += (size_t)n;
-	}
-	free(rq);
-	return req;
-fail:
-	free(rq);
-	free(req);
-	return NULL;
+	return requests(rq, rcpts, nrcpts, err, errsz);
 }
 
 int
