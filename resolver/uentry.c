@@ -214,11 +214,14 @@ refresh(struct uentry *u, const char *recipient)
 		goto stale;
 	for (i = lo; i < hi; i++)
 		free(u->e[i]);
-	if (na != NULL) {
-		memcpy(na, u->e, lo * sizeof(*na));
+	if (na != NULL) {	/* u->e and p are NULL when empty */
+		if (lo > 0)
+			memcpy(na, u->e, lo * sizeof(*na));
 		if (n > 0)
 			memcpy(na + lo, p, n * sizeof(*na));
-		memcpy(na + lo + n, u->e + hi, (u->n - hi) * sizeof(*na));
+		if (u->n > hi)
+			memcpy(na + lo + n, u->e + hi,
+			    (u->n - hi) * sizeof(*na));
 	}
 	free(u->e);
 	free(p);
