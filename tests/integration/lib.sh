@@ -196,10 +196,16 @@ skd_conf() {
 skd_start() {
 	skd_conf "$@" || return 1
 	rm -f "$_k_d/$_k_n.pid"
+	# ready: the socket, the pid file, and one more "started:" line than
+	# before (it comes after the journal and user entries are opened, so
+	# a test may read their start lines at once)
+	_k_c=$(grep -c 'started: version=' "$_k_d/$_k_n.log" 2>/dev/null)
 	bed exec "$SK_BIN/senderkeyd" -f -x "$_k_d/$_k_n.conf" \
 	    >>"$_k_d/$_k_n.log" 2>&1 &
 	_k_i=0
-	while [ ! -S "$_k_d/$_k_n.sock" ] || [ ! -s "$_k_d/$_k_n.pid" ]; do
+	while [ ! -S "$_k_d/$_k_n.sock" ] || [ ! -s "$_k_d/$_k_n.pid" ] ||
+	    [ "$(grep -c 'started: version=' "$_k_d/$_k_n.log" 2>/dev/null)" \
+	    -le "${_k_c:-0}" ]; do
 		_k_i=$((_k_i + 1))
 		[ $_k_i -lt 300 ] || break
 		sleep 0.1
