@@ -1,9 +1,10 @@
 /*
  * store.c: the policy store as senderkeyd reads it: a read-only SQLite
- * connection, the snapshot of every rule it decides with (store_snap.c),
- * change detection with PRAGMA data_version and the file's identity, and
- * what a recipient's rules mean: the precedence of specs/verdicts.md
- * section 4.2 and the pins of 4.3.  Never writes (store_writer.c does).
+ * connection, the index of every rule it decides with (store_index.c,
+ * loaded through store_snap.c), change detection with PRAGMA
+ * data_version and the file's identity, the pins of specs/verdicts.md
+ * 4.3 and a result in words.  The precedence of 4.2 is
+ * store_index_eval's.  Never writes (store_writer.c does).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +27,9 @@ struct store {
 	dev_t			 dev;
 	ino_t			 ino;
 	int			 version;
-	struct store_snap	*snap;
+	struct store_index	*idx;
+	struct store_rule	*list;	/* store_rule's, made on first call */
+	size_t			 nlist;
 };
 
 const char *
@@ -40,18 +43,6 @@ store_errname(enum store_err e)
 	if ((size_t)e < sizeof(names) / sizeof(names[0]))
 		return names[e];
 	return "?";
-}
-
-/* scopy: SRC into DST of DSTSZ octets, truncated to fit. */
-static void
-scopy(char *dst, size_t dstsz, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= dstsz)
-		n = dstsz - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
 }
 
 /* open_ro: a read-only connection to S->path, a regular file. */
@@ -83,12 +74,31 @@ open_ro(struct store *s, char *err, size_t errsz)
 	return 0;
 }
 
-/* load: a new snapshot of S's connection, or NULL with ERR. */
-static struct store_snap *
+/* load: a new index of S's connection's rules, or NULL with ERR. */
+static struct store_index *
 load(struct store *s, char *err, size_t errsz)
 {
-	return store_snap_load(s->db, &s->version, &s->data_version, err,
+	struct store_snap *sn;
+	struct store_index *idx;
+
+	sn = store_snap_load(s->db, &s->version, &s->data_version, err,
 	    errsz);
+	if (sn == NULL)
+		return NULL;
+	idx = store_snap_index(sn, err, errsz);
+	store_snap_free(sn);
+	return idx;
+}
+
+/* swap: IDX becomes S's index; the old one and its listing go. */
+static void
+swap(struct store *s, struct store_index *idx)
+{
+	store_index_free(s->idx);
+	free(s->list);
+	s->list = NULL;
+	s->nlist = 0;
+	s->idx = idx;
 }
 
 struct store *
@@ -107,7 +117,7 @@ store_open(const char *path, enum verdict_mode default_mode, char *err,
 	s->default_mode = default_mode;
 	if (open_ro(s, err, errsz) == -1)
 		goto fail;
-	if ((s->snap = load(s, why, sizeof(why))) == NULL) {
+	if ((s->idx = load(s, why, sizeof(why))) == NULL) {
 		errstr_set(err, errsz, "%s: %s", path, why);
 		goto fail;
 	}
@@ -123,7 +133,7 @@ store_free(struct store *s)
 	if (s == NULL)
 		return;
 	sqlite3_close_v2(s->db);
-	store_snap_free(s->snap);
+	swap(s, NULL);
 	free(s->path);
 	free(s);
 }
@@ -132,7 +142,7 @@ store_free(struct store *s)
 static int
 reopen(struct store *s, char *err, size_t errsz)
 {
-	struct store_snap *nsn;
+	struct store_index *nidx;
 	sqlite3 *old = s->db;
 	char why[STORE_ERR_MAX];
 
@@ -141,7 +151,7 @@ reopen(struct store *s, char *err, size_t errsz)
 		s->db = old;
 		return -1;
 	}
-	if ((nsn = load(s, why, sizeof(why))) == NULL) {
+	if ((nidx = load(s, why, sizeof(why))) == NULL) {
 		sqlite3_close_v2(s->db);
 		s->db = old;
 		s->dev = 0;	/* try again next time */
@@ -150,8 +160,7 @@ reopen(struct store *s, char *err, size_t errsz)
 		return -1;
 	}
 	sqlite3_close_v2(old);
-	store_snap_free(s->snap);
-	s->snap = nsn;
+	swap(s, nidx);
 	return 1;
 }
 
@@ -159,7 +168,7 @@ int
 store_poll(struct store *s, char *err, size_t errsz)
 {
 	struct stat st;
-	struct store_snap *nsn;
+	struct store_index *nidx;
 	char why[STORE_ERR_MAX];
 	long long v;
 
@@ -177,74 +186,13 @@ store_poll(struct store *s, char *err, size_t errsz)
 	}
 	if (v == s->data_version)
 		return 0;
-	if ((nsn = load(s, why, sizeof(why))) == NULL) {
+	if ((nidx = load(s, why, sizeof(why))) == NULL) {
 		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
 		    s->path, why);
 		return -1;
 	}
-	store_snap_free(s->snap);
-	s->snap = nsn;
+	swap(s, nidx);
 	return 1;
-}
-
-/*
- * decide: the entries of (RCPT, SENDER) into R; 1 when there are any.
- */
-static int
-decide(const struct store_snap *sn, const char *rcpt, const char *sender,
-    struct store_result *r)
-{
-	const struct store_rule *e, *deny = NULL, *allow = NULL;
-	size_t i, npins = 0;
-	int unpinned = 0;
-
-	i = store_snap_find(sn->entries, sn->nentries, rcpt, sender);
-	for (; i < sn->nentries; i++) {
-		e = &sn->entries[i];
-		if (strcmp(e->recipient, rcpt) != 0 ||
-		    strcmp(e->sender, sender) != 0)
-			break;
-		if (e->kind == STORE_RULE_DENY) {
-			if (deny == NULL)
-				deny = e;
-			continue;
-		}
-		if (allow == NULL)
-			allow = e;
-		if (!e->has_pin)
-			unpinned = 1;
-		else if (npins < STORE_MAX_PINS)
-			memcpy(r->pins[npins++], e->pin, STORE_FP_LEN);
-	}
-	if (deny == NULL && allow == NULL)
-		return 0;
-	e = deny != NULL ? deny : allow;
-	r->list = deny != NULL ? VL_DENY : VL_ALLOW;
-	r->beat_allow = deny != NULL && allow != NULL;
-	r->rule_id = e->id;
-	scopy(r->rule_recipient, sizeof(r->rule_recipient), rcpt);
-	scopy(r->rule_sender, sizeof(r->rule_sender), sender);
-	r->npins = deny == NULL && !unpinned ? npins : 0;
-	if (r->npins == 0)
-		memset(r->pins, 0, sizeof(r->pins));
-	return 1;
-}
-
-/*
- * eval_unresolved: the strictest outcome for a recipient that could not
- * be put into its mailbox form, of DOMAIN ("" or NULL: unknown): deny
- * mode without entries (so unauthorized, unless the sender is null) when
- * DefaultMode is deny or the domain has a restrictive rule (for an
- * unknown domain: any domain), else allow mode without entries.
- */
-static void
-eval_unresolved(const struct store *s, const char *domain,
-    struct store_result *r)
-{
-	r->recipient_invalid = 1;
-	r->strict = store_snap_strict(s->snap, domain) ||
-	    s->default_mode == VM_DENY;
-	r->mode = r->strict ? VM_DENY : VM_ALLOW;
 }
 
 void
@@ -252,49 +200,8 @@ store_eval(const struct store *s, const struct addr *sender,
     const struct addr *recipient, const char *domain,
     struct store_result *r)
 {
-	const struct store_snap *sn = s->snap;
-	char rlevel[2][STORE_TARGET_MAX], sdom[STORE_TARGET_MAX];
-	const char *spec[2];
-	size_t i, j, k;
-
-	memset(r, 0, sizeof(*r));
-	r->mode = s->default_mode;
-	r->list = VL_NONE;
-	if (sender == NULL)
-		r->sender_invalid = 1;
-	if (recipient == NULL) {
-		eval_unresolved(s, domain, r);
-		return;
-	}
-	scopy(rlevel[0], sizeof(rlevel[0]), addr_canon(recipient));
-	snprintf(rlevel[1], sizeof(rlevel[1]), "*@%s", addr_domain(recipient));
-	for (i = 0; i < 2; i++) {
-		k = store_snap_find(sn->modes, sn->nmodes, rlevel[i], NULL);
-		if (k < sn->nmodes) {
-			r->mode = sn->modes[k].mode;
-			r->mode_id = sn->modes[k].id;
-			r->mode_level = i == 0 ? STORE_LEVEL_ADDRESS :
-			    STORE_LEVEL_DOMAIN;
-			break;
-		}
-	}
-	if (sender == NULL)
-		return;
-	snprintf(sdom, sizeof(sdom), "*@%s", addr_domain(sender));
-	spec[0] = addr_canon(sender);
-	spec[1] = sdom;
-	for (i = 0; i < 2; i++) {
-		for (j = 0; j < 2; j++) {
-			if (!decide(sn, rlevel[i], spec[j], r))
-				continue;
-			r->list_level = i == 0 ? STORE_LEVEL_ADDRESS :
-			    STORE_LEVEL_DOMAIN;
-			r->by_domain = j == 1;
-			r->beat_domain = j == 0 && store_snap_find(sn->entries,
-			    sn->nentries, rlevel[i], sdom) < sn->nentries;
-			return;
-		}
-	}
+	store_index_eval(s->idx, s->default_mode, sender, recipient, domain,
+	    r);
 }
 
 enum verdict_pin
@@ -385,18 +292,18 @@ store_explain(const struct store_result *r, char *buf, size_t bufsz)
 size_t
 store_count(const struct store *s)
 {
-	return s->snap->nmodes + s->snap->nentries;
+	return store_index_count(s->idx);
 }
 
 const struct store_rule *
 store_rule(const struct store *s, size_t i)
 {
-	if (i < s->snap->nmodes)
-		return &s->snap->modes[i];
-	i -= s->snap->nmodes;
-	if (i < s->snap->nentries)
-		return &s->snap->entries[i];
-	return NULL;
+	struct store *m = (struct store *)s;	/* the listing, made once */
+
+	if (s->list == NULL && store_index_count(s->idx) > 0 &&
+	    (m->list = store_index_list(s->idx, &m->nlist)) == NULL)
+		return NULL;
+	return i < s->nlist ? &s->list[i] : NULL;
 }
 
 int
@@ -409,6 +316,5 @@ int
 store_has_entry(const struct store *s, const char *recipient,
     const char *sender)
 {
-	return store_snap_find(s->snap->entries, s->snap->nentries, recipient,
-	    sender) < s->snap->nentries;
+	return store_index_has_entry(s->idx, recipient, sender);
 }

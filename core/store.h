@@ -7,6 +7,10 @@
  *			 rules, kept current, and what a recipient's entries
  *			 mean (store_open, store_poll, store_eval, store_pin)
  *	store_snap.c	 a snapshot read from the file, every row checked
+ *			 (store_snap_check_pair: the rows of one pair)
+ *	store_index.c	 the rules in memory, changed a pair at a time, and
+ *			 the precedence of verdicts.md 4.2 (store_eval's)
+ *	store_atoms.c	 the index's interned strings
  *	store_canon.c	 canonical targets and pins (store_canon_*): pure
  *	store_writer.c	 the write transactions of "senderkey policy"
  *	store_audit.c	 the audit row each committed change appends

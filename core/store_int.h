@@ -100,6 +100,144 @@ int		 store_file_migrate(sqlite3 *db, struct store_fault *f);
 int		 store_audit_append(sqlite3 *db, struct store_fault *f,
 		    const char *what);
 
+/* ---- store_atoms.c: interned strings for store_index.c ---- */
+
+#define STORE_ATOMS_CHUNK	4096	/* atoms allocated at once */
+/* A slot of a hash (atoms', pairs'): an id below 2^28, 4 bits of hash. */
+#define STORE_ATOMS_TAGSHIFT	28
+#define STORE_ATOMS_IDMASK	0x0fffffffU
+
+/* The strings: an id each (u32; 0 is none), reference counted. */
+struct store_atom;
+struct store_atoms {
+	struct store_atom **chunk;	/* STORE_ATOMS_CHUNK atoms each */
+	uint32_t	  nchunks, next, free, live;
+	uint32_t	 *slot;		/* the hash: ids and tags, 0 empty */
+	size_t		  mask;		/* slots - 1 */
+	size_t		  bytes;	/* the strings with their NULs */
+};
+
+/* store_atoms_init: A empty; 0, or -1 (no memory; fini it anyway). */
+int		 store_atoms_init(struct store_atoms *a);
+
+/* store_atoms_fini: every string and table of A freed. */
+void		 store_atoms_fini(struct store_atoms *a);
+
+/* store_atoms_find: the id of S, or 0. */
+uint32_t	 store_atoms_find(const struct store_atoms *a, const char *s);
+
+/*
+ * store_atoms_reserve: room for MORE new atoms, so that as many
+ * store_atoms_add cannot fail; 0, or -1 (A as it was).
+ */
+int		 store_atoms_reserve(struct store_atoms *a, uint32_t more);
+
+/*
+ * store_atoms_add: S (a copy A now owns; not there yet) as a new atom of
+ * no references (store_atoms_ref adds them); its id.  Reserved.
+ */
+uint32_t	 store_atoms_add(struct store_atoms *a, char *s);
+
+/* store_atoms_str: the string of atom ID (valid while it is there). */
+const char	*store_atoms_str(const struct store_atoms *a, uint32_t id);
+
+/* store_atoms_ref: one reference of ID more. */
+void		 store_atoms_ref(struct store_atoms *a, uint32_t id);
+
+/* store_atoms_unref: one reference of ID fewer; the last frees it. */
+void		 store_atoms_unref(struct store_atoms *a, uint32_t id);
+
+/* store_atoms_mem: the octets of A's tables (not the strings). */
+size_t		 store_atoms_mem(const struct store_atoms *a);
+
+/* store_atoms_mix: a 64-bit finaliser, for hashing ids. */
+uint64_t	 store_atoms_mix(uint64_t h);
+
+/*
+ * store_atoms_unslot: empty slot I of a linear-probing table of MASK + 1
+ * u32 slots (0 empty), moving later entries of its run back; HOME(ARG,
+ * V) is the hash of entry V.
+ */
+void		 store_atoms_unslot(uint32_t *slot, size_t mask, size_t i,
+		    uint64_t (*home)(const void *arg, uint32_t v),
+		    const void *arg);
+
+/* ---- store_index.c ---- (the rules in memory, changed a pair at a time) */
+
+/* One row of a pair. */
+struct store_irow {
+	int64_t			 id;		/* mode.id or entry.id */
+	enum store_rule_kind	 kind;		/* MODE iff sender is NULL */
+	enum verdict_mode	 mode;		/* MODE rows */
+	int			 has_pin;	/* ALLOW rows */
+	unsigned char		 pin[STORE_FP_LEN];
+};
+
+struct store_index;
+
+/* store_index_new: an empty index (caller frees), or NULL (no memory). */
+struct store_index *store_index_new(void);
+
+/* store_index_free: IDX, its pairs and strings; NULL is a no-op. */
+void		 store_index_free(struct store_index *idx);
+
+/*
+ * store_index_set: ROWS (N) become every row of (RCPT, SENDER); SENDER
+ * NULL: the recipient's mode.  N == 0: the pair goes.  The pair's rows
+ * must already be checked (store_snap_check_pair).  The only change: a
+ * full load is a set per pair, a change from the log a set per changed
+ * pair; it costs time proportional to N, never to the whole index.  0,
+ * or -1 (out of memory: IDX unchanged).
+ */
+int		 store_index_set(struct store_index *idx, const char *rcpt,
+		    const char *sender, const struct store_irow *rows,
+		    size_t n);
+
+/*
+ * store_index_eval: store_eval's contract (core/store.h) on IDX, with
+ * DEFAULT_MODE the server's DefaultMode.  One hash lookup per string
+ * (the recipient's two levels, the sender's two forms) and one per
+ * pair tried.
+ */
+void		 store_index_eval(const struct store_index *idx,
+		    enum verdict_mode default_mode, const struct addr *sender,
+		    const struct addr *recipient, const char *domain,
+		    struct store_result *r);
+
+/*
+ * store_index_has_entry: whether IDX holds an entry of RCPT naming
+ * SENDER (NULL: 0).
+ */
+int		 store_index_has_entry(const struct store_index *idx,
+		    const char *rcpt, const char *sender);
+
+/* store_index_count: the rows of IDX. */
+size_t		 store_index_count(const struct store_index *idx);
+
+/*
+ * What an index holds and what it costs: RULES rows in PAIRS pairs and
+ * ATOMS strings; TABLE_BYTES the tables and the pairs' rows out of line
+ * but for their pins (allocated sizes, not malloc's own overhead),
+ * PIN_BYTES 32 a pin, STRING_BYTES the strings with their NULs.
+ */
+struct store_imem {
+	size_t	rules, pairs, atoms, table_bytes, pin_bytes, string_bytes;
+};
+
+/* store_index_mem: IDX's figures into *M. */
+void		 store_index_mem(const struct store_index *idx,
+		    struct store_imem *m);
+
+/*
+ * store_index_list: every row, modes first, then entries, sorted as
+ * store_rule documents (recipient, sender, allow before deny, unpinned
+ * first, pin, id), in a new array of *N (caller frees the array only:
+ * the strings point into IDX, valid until the next set or free).  NULL
+ * when memory ran out.
+ */
+struct store_rule *store_index_list(const struct store_index *idx,
+		    size_t *n);
+
 /* ---- store_snap.c: a snapshot of the rules ---- */
 
 struct store_snap {
@@ -125,6 +263,26 @@ struct store_snap {
  */
 struct store_snap *store_snap_load(sqlite3 *db, int *version,
 		    long long *data_version, char *err, size_t errsz);
+
+/*
+ * store_snap_check_pair: whether ROWS (N) may be every row of (RCPT,
+ * SENDER), by the rules of specs/store.md 2: canonical targets; SENDER
+ * NULL: at most one row, a mode; else allow and deny entries, pins only
+ * on allow entries naming an address, at most STORE_MAX_PINS, pinned and
+ * unpinned allow entries never together.  0, or -1 with ERR naming the
+ * first bad row.  Pure.  Every reader calls it on every pair it reads:
+ * one bad pair fails the whole load or change.
+ */
+int		 store_snap_check_pair(const char *rcpt, const char *sender,
+		    const struct store_irow *rows, size_t n, char *err,
+		    size_t errsz);
+
+/*
+ * store_snap_index: the rules of SN (loaded, so checked) as a new index
+ * (store_index_free), one store_index_set per pair; NULL with ERR.
+ */
+struct store_index *store_snap_index(const struct store_snap *sn,
+		    char *err, size_t errsz);
 
 /* store_snap_free: SN and its strings; NULL is a no-op. */
 void		 store_snap_free(struct store_snap *sn);

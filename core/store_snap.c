@@ -1,11 +1,12 @@
 /*
- * store_snap.c: a snapshot of the policy store's rules in memory, read
- * from the file in one read transaction: every row checked against the
- * rules of specs/store.md section 2 (a store whose rules cannot be
- * trusted is refused, never half read), sorted arrays searched by binary
- * search, and the index of the domains with a restrictive rule.  What
- * the rules mean is store.c's; the forms a row must be in are
- * store_canon.c's.
+ * store_snap.c: a snapshot of the policy store's rules, read from the
+ * file in one read transaction into sorted arrays: every pair's rows
+ * checked against the rules of specs/store.md section 2
+ * (store_snap_check_pair, which every reader calls: a store whose rules
+ * cannot be trusted is refused, never half read), then handed to the
+ * index senderkeyd decides with (store_snap_index, store_index.c).
+ * What the rules mean is store_index.c's; the forms a row must be in
+ * are store_canon.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,12 +148,11 @@ read_row(sqlite3_stmt *st, int modes, struct store_rule *r, int *refolded)
 			r->kind = STORE_RULE_DENY;
 		else
 			return -1;
-		if (snd == NULL || pin == NULL || store_canon_is(snd) == -1)
+		if (snd == NULL || pin == NULL)
 			return -1;
 		if (*pin != '\0') {
-			/* Pins: allow entries naming an address only. */
-			if (r->kind != STORE_RULE_ALLOW || *snd == '*' ||
-			    store_canon_pin_bytes(pin, r->pin) == -1)
+			/* Where a pin may be is store_snap_check_pair's. */
+			if (store_canon_pin_bytes(pin, r->pin) == -1)
 				return -1;
 			r->has_pin = 1;
 		}
@@ -224,39 +224,158 @@ fail:
 	return -1;
 }
 
+int
+store_snap_check_pair(const char *rcpt, const char *sender,
+    const struct store_irow *rows, size_t n, char *err, size_t errsz)
+{
+	const char *what = NULL;
+	size_t i, pins = 0;
+	int plain = 0, k = -1;
+
+	if (n == 0)
+		return 0;
+	if (store_canon_is(rcpt) == -1)
+		what = "the recipient is not a canonical target";
+	else if (sender != NULL && (k = store_canon_is(sender)) == -1)
+		what = "the sender is not a canonical target";
+	else if (sender == NULL && n > 1)
+		what = "more than one mode rule";
+	for (i = 0; what == NULL && i < n; i++) {
+		if ((rows[i].kind == STORE_RULE_MODE) != (sender == NULL) ||
+		    (rows[i].kind == STORE_RULE_MODE && rows[i].mode !=
+		    VM_ALLOW && rows[i].mode != VM_DENY))
+			what = "a rule of the wrong kind";
+		else if (rows[i].has_pin && rows[i].kind != STORE_RULE_ALLOW)
+			what = "a pin on a rule other than allow";
+		else if (rows[i].has_pin && k != STORE_T_ADDR)
+			what = "a pin on a *@domain sender";
+		else if (rows[i].kind == STORE_RULE_ALLOW && rows[i].has_pin)
+			pins++;
+		else if (rows[i].kind == STORE_RULE_ALLOW)
+			plain = 1;
+		if (what == NULL && pins > STORE_MAX_PINS)
+			what = "more pins than allowed";
+		else if (what == NULL && pins > 0 && plain)
+			what = "pinned and unpinned allow entries mixed";
+	}
+	if (what == NULL)
+		return 0;
+	i = i > 0 ? i - 1 : 0;
+	errstr_set(err, errsz, "%s rule %lld: %s for %s%s%s",
+	    sender == NULL ? "mode" : "entry", (long long)rows[i].id, what,
+	    sender != NULL ? sender : "", sender != NULL ? " -> " : "", rcpt);
+	return -1;
+}
+
+/* to_irow: rule E as a row of its pair. */
+static void
+to_irow(const struct store_rule *e, struct store_irow *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = e->id;
+	r->kind = e->kind;
+	r->mode = e->mode;
+	r->has_pin = e->has_pin;
+	if (e->has_pin)
+		memcpy(r->pin, e->pin, STORE_FP_LEN);
+}
+
+typedef int (*pair_fn)(void *arg, const char *rcpt, const char *sender,
+    const struct store_irow *rows, size_t n, char *err, size_t errsz);
+
 /*
- * check_pins: the entries (sorted by recipient, sender, action, pin) keep
- * the rules of specs/store.md 2: per (recipient, sender) allow, either
- * one unpinned entry or at most STORE_MAX_PINS pinned ones.
+ * each_pair: FN (with ARG) for every pair of A (N rules sorted by
+ * recipient, then sender), its rows in one call; 0, or the first -1.
  */
 static int
-check_pins(const struct store_rule *e, size_t n, char *err, size_t errsz)
+each_pair(const struct store_rule *a, size_t n, pair_fn fn, void *arg,
+    char *err, size_t errsz)
 {
-	size_t i, j, pins;
-	int unpinned;
+	struct store_irow *rows = NULL, *nr;
+	size_t i, j, cap = 0;
+	int rc = 0;
 
-	for (i = 0; i < n; i = j) {
-		pins = 0;
-		unpinned = 0;
-		for (j = i; j < n && e[j].kind == e[i].kind &&
-		    strcmp(e[j].recipient, e[i].recipient) == 0 &&
-		    strcmp(e[j].sender, e[i].sender) == 0; j++) {
-			if (e[j].has_pin)
-				pins++;
-			else
-				unpinned = 1;
+	for (i = 0; rc == 0 && i < n; i = j) {
+		for (j = i; j < n && strcmp(a[j].recipient, a[i].recipient) ==
+		    0 && (a[i].sender == NULL ? a[j].sender == NULL :
+		    a[j].sender != NULL && strcmp(a[j].sender, a[i].sender) ==
+		    0); j++) {
+			if (j - i == cap) {
+				cap = cap == 0 ? 32 : cap * 2;
+				if (cap > SIZE_MAX / sizeof(*rows) ||
+				    (nr = realloc(rows, cap * sizeof(*rows))) ==
+				    NULL) {
+					errstr_set(err, errsz, "out of memory");
+					free(rows);
+					return -1;
+				}
+				rows = nr;
+			}
+			to_irow(&a[j], &rows[j - i]);
 		}
-		if (pins > STORE_MAX_PINS || (pins > 0 && unpinned)) {
-			errstr_set(err, errsz,
-			    "entry rule %lld: %s for %s -> %s",
-			    (long long)e[i].id, pins > STORE_MAX_PINS ?
-			    "more pins than allowed" :
-			    "pinned and unpinned allow entries mixed",
-			    e[i].sender, e[i].recipient);
-			return -1;
-		}
+		rc = fn(arg, a[i].recipient, a[i].sender, rows, j - i, err,
+		    errsz);
+	}
+	free(rows);
+	return rc;
+}
+
+static int
+check_fn(void *arg, const char *rcpt, const char *sender,
+    const struct store_irow *rows, size_t n, char *err, size_t errsz)
+{
+	(void)arg;
+	return store_snap_check_pair(rcpt, sender, rows, n, err, errsz);
+}
+
+static int
+set_fn(void *arg, const char *rcpt, const char *sender,
+    const struct store_irow *rows, size_t n, char *err, size_t errsz)
+{
+	if (store_index_set(arg, rcpt, sender, rows, n) == -1) {
+		errstr_set(err, errsz, "out of memory");
+		return -1;
 	}
 	return 0;
+}
+
+struct store_index *
+store_snap_index(const struct store_snap *sn, char *err, size_t errsz)
+{
+	struct store_index *idx;
+
+	if ((idx = store_index_new()) == NULL) {
+		errstr_set(err, errsz, "out of memory");
+		return NULL;
+	}
+	if (each_pair(sn->modes, sn->nmodes, set_fn, idx, err, errsz) == -1 ||
+	    each_pair(sn->entries, sn->nentries, set_fn, idx, err, errsz) ==
+	    -1) {
+		store_index_free(idx);
+		return NULL;
+	}
+	return idx;
+}
+
+/*
+ * fold_modes: after recipients were folded, the mode rules of one
+ * mailbox meet; the first (deny before allow, cmp_mode) stays, as the
+ * lookup of a sorted array took it.
+ */
+static void
+fold_modes(struct store_snap *sn)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < sn->nmodes; i++) {
+		if (j > 0 && strcmp(sn->modes[j - 1].recipient,
+		    sn->modes[i].recipient) == 0) {
+			free((char *)sn->modes[i].recipient);
+			continue;
+		}
+		sn->modes[j++] = sn->modes[i];
+	}
+	sn->nmodes = j;
 }
 
 /*
@@ -322,8 +441,11 @@ store_snap_load(sqlite3 *db, int *version, long long *data_version,
 		qsort(sn->modes, sn->nmodes, sizeof(*sn->modes), cmp_mode);
 		qsort(sn->entries, sn->nentries, sizeof(*sn->entries),
 		    cmp_entry);
+		fold_modes(sn);
 	}
-	if (check_pins(sn->entries, sn->nentries, err, errsz) == -1)
+	if (each_pair(sn->modes, sn->nmodes, check_fn, NULL, err, errsz) ==
+	    -1 || each_pair(sn->entries, sn->nentries, check_fn, NULL, err,
+	    errsz) == -1)
 		goto fail;
 	if (strict_index(sn) == -1) {
 		errstr_set(err, errsz, "out of memory");
