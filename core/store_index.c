@@ -202,7 +202,7 @@ strict_dec(struct store_index *x, const char *rcpt)
 	i = strict_slot(x, d);
 	if (x->strict[i].atom == 0 || --x->strict[i].count > 0)
 		return;
-	for (j = i;;) {			/* backward shift, as slot_unset */
+	for (j = i;;) {			/* backward shift: store_atoms_unslot */
 		j = (j + 1) & x->smask;
 		if (x->strict[j].atom == 0)
 			break;
@@ -484,7 +484,6 @@ store_index_set(struct store_index *x, const char *rcpt, const char *sender,
 	uint32_t ra, sa = 0, da = 0, was = 0;
 	size_t i = NOSLOT, npins = 0;
 	uint64_t h;
-	int rdom = 0;
 
 	if (n == 0) {
 		ra = store_atoms_find(&x->a, rcpt);
@@ -504,21 +503,24 @@ store_index_set(struct store_index *x, const char *rcpt, const char *sender,
 		goto nomem;
 	if (ra != 0 && (sender == NULL || sa != 0))
 		i = pair_slot(x, ra, sa);
-	if ((np.flags & F_RESTRICT) && domain_key(rcpt, key) == 0) {
-		if (strcmp(key, rcpt) == 0)
-			rdom = 1;	/* the recipient's own atom */
-		else if (intern(x, key, &da, &cd) == -1)
-			goto nomem;
-	}
-	/* Nothing can fail from here on. */
+	if ((np.flags & F_RESTRICT) && domain_key(rcpt, key) == 0 &&
+	    intern(x, key, &da, &cd) == -1)
+		goto nomem;
+	/*
+	 * Nothing can fail from here on.  The strings may be one string
+	 * (a recipient naming itself, "*@dom" as sender and domain): each
+	 * new one is looked for again, so it becomes one atom.
+	 */
 	if (cr != NULL)
 		ra = store_atoms_add(&x->a, cr);
-	if (cs != NULL)
+	if (cs != NULL && (sa = store_atoms_find(&x->a, cs)) != 0)
+		free(cs);
+	else if (cs != NULL)
 		sa = store_atoms_add(&x->a, cs);
-	if (cd != NULL)
+	if (cd != NULL && (da = store_atoms_find(&x->a, cd)) != 0)
+		free(cd);
+	else if (cd != NULL)
 		da = store_atoms_add(&x->a, cd);
-	if (rdom)
-		da = ra;
 	if (i != NOSLOT) {
 		p = PAIR(x, SLOT_IX(x->pslot[i]));
 		was = p->flags & F_RESTRICT;

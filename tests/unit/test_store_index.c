@@ -868,6 +868,46 @@ check_pair(void)
 	    "refused (%s)", STORE_MAX_PINS + 1, err);
 }
 
+/*
+ * same_strings: new strings that are one string in a set (a recipient
+ * naming itself; "*@dom" as the sender and as the recipient's strict
+ * domain) become one atom, found by every lookup.
+ */
+static void
+same_strings(struct store_index *idx)
+{
+	struct store_irow row;
+	struct store_result r;
+	struct store_imem m;
+	struct addr *a = addr_parse("bob@x.test", NULL, NULL);
+	struct addr *b = addr_parse("a@y.test", NULL, NULL);
+
+	memset(&row, 0, sizeof(row));
+	row.id = 4;
+	row.kind = STORE_RULE_DENY;
+	T_OK(store_index_set(idx, "bob@x.test", "bob@x.test", &row, 1) ==
+	    0 && store_index_set(idx, "a@y.test", "*@y.test", &row, 1) == 0,
+	    "same strings: two sets on an empty index");
+	store_index_mem(idx, &m);
+	/* bob@x.test, *@x.test (its strict domain), a@y.test, *@y.test */
+	T_OK(m.atoms == 4, "same strings: one atom each (%zu)", m.atoms);
+	T_OK(store_index_has_entry(idx, "bob@x.test", "bob@x.test") &&
+	    store_index_has_entry(idx, "a@y.test", "*@y.test"),
+	    "same strings: both pairs found");
+	store_index_eval(idx, VM_ALLOW, a, a, NULL, &r);
+	T_OK(r.list == VL_DENY, "same strings: a recipient naming itself");
+	store_index_eval(idx, VM_ALLOW, b, b, NULL, &r);
+	T_OK(r.list == VL_DENY && r.by_domain, "same strings: *@y.test");
+	store_index_eval(idx, VM_ALLOW, b, NULL, "y.test", &r);
+	T_OK(r.strict, "same strings: y.test is strict");
+	store_index_set(idx, "bob@x.test", "bob@x.test", NULL, 0);
+	store_index_set(idx, "a@y.test", "*@y.test", NULL, 0);
+	store_index_mem(idx, &m);
+	T_OK(m.atoms == 0, "same strings: all freed (%zu)", m.atoms);
+	addr_free(a);
+	addr_free(b);
+}
+
 /* basics: an empty index; a set that replaces; what a pair decides. */
 static void
 basics(void)
@@ -924,6 +964,7 @@ basics(void)
 	store_index_mem(idx, &m);
 	T_OK(m.rules == 0 && m.atoms == 0 && m.string_bytes == 0,
 	    "every atom freed");
+	same_strings(idx);
 	addr_free(snd);
 	addr_free(rc);
 	store_index_free(idx);
