@@ -166,10 +166,9 @@ store_atoms_reserve(struct store_atoms *a, uint32_t more)
 	if (nmask >= SIZE_MAX / sizeof(*ns) ||
 	    (ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
 		return -1;
-	for (i = 0; i <= a->mask; i++)
-		if (a->slot[i] != 0)
-			put(ns, nmask, a->slot[i] & STORE_ATOMS_IDMASK,
-			    AT(a, a->slot[i] & STORE_ATOMS_IDMASK)->s);
+	for (i = 1; i < a->next; i++)		/* in memory's order */
+		if (AT(a, i)->s != NULL)
+			put(ns, nmask, (uint32_t)i, AT(a, i)->s);
 	free(a->slot);
 	a->slot = ns;
 	a->mask = nmask;

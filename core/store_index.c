@@ -236,23 +236,25 @@ strict_has(const struct store_index *x, const char *domain)
 
 /* ---- growth: everything a set may need, before it changes anything ---- */
 
-/* grow_pairs: the pairs' hash doubled. */
+/* grow_pairs: the pairs' hash doubled (read in the pairs' order). */
 static int
 grow_pairs(struct store_index *x)
 {
 	size_t i, k, nmask = x->pmask * 2 + 1;
-	uint32_t *ns, v;
+	const struct ipair *p;
+	uint32_t *ns;
+	uint64_t h;
 
 	if (nmask >= SIZE_MAX / sizeof(*ns) ||
 	    (ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
 		return -1;
-	for (i = 0; i <= x->pmask; i++) {
-		if ((v = x->pslot[i]) == 0)
-			continue;
-		k = pair_home(x, v) & nmask;
+	for (i = 0; i < x->npairs; i++) {
+		p = PAIR(x, i);
+		h = hash_pair(p->rcpt, p->sender);
+		k = h & nmask;
 		while (ns[k] != 0)
 			k = (k + 1) & nmask;
-		ns[k] = v;
+		ns[k] = (uint32_t)(i + 1) | TAG(h);
 	}
 	free(x->pslot);
 	x->pslot = ns;
