@@ -4,12 +4,11 @@
  * go through core/store.h's writer, one transaction per command; reads
  * and "explain" through its reader, the daemon's own evaluation.
  *
- * Exit status: 0 done (explain: the rules alone do not refuse the
- * sender), 1 explain: the rules alone make it unauthorized, 64 usage,
- * 65 bad data, 66 no store or input file, 70 internal, 73 cannot create
- * the store, 74 I/O error (disk full), 75 temporary failure (store
- * locked, key lookup), 77 permission (world-writable, read-only), 78 bad
- * configuration file.
+ * Exit status: 0 done (explain: the rules alone do not refuse the sender), 1
+ * explain: the rules alone make it unauthorized, 64 usage, 65 bad data, 66 no
+ * store or input file, 70 internal, 73 cannot create the store, 74 I/O error
+ * (disk full), 75 temporary failure (store locked or unreachable, key
+ * lookup), 77 permission (world-writable, read-only), 78 bad config file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +60,7 @@ exit_for(enum store_err e)
 	case STORE_EDATA:
 		return EX_DATAERR;
 	case STORE_EBUSY:
+	case STORE_EUNAVAIL:
 		return EX_TEMPFAIL;
 	case STORE_EINTERNAL:
 		break;

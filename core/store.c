@@ -37,7 +37,7 @@ store_errname(enum store_err e)
 {
 	static const char *const names[] = {
 		"ok", "enoent", "eperm", "ecreate", "eio", "ecorrupt",
-		"ebusy", "edata", "einternal",
+		"ebusy", "edata", "einternal", "eunavail",
 	};
 
 	if ((size_t)e < sizeof(names) / sizeof(names[0]))

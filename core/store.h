@@ -16,6 +16,9 @@
  *	store_audit.c	 the audit row each committed change appends
  *	store_file.c	 the file and its schema: permissions, the schema
  *			 steps, the versions each side reads, migration
+ *	store_db.c	 the SQL layer the rules are read and written
+ *			 through (store_dbq.c its rows), one backend per
+ *			 database: store_db_sqlite.c, store_db_pg.c
  *	store_sql.c	 the SQLite calls the others share
  *	store_journal.c	 the decision journal's file (section 6 of
  *			 specs/store.md): its schema, a batch written in
@@ -80,6 +83,7 @@ enum store_err {
 	STORE_EBUSY,		/* locked by another writer for too long */
 	STORE_EDATA,		/* bad argument: address, pin, too many pins */
 	STORE_EINTERNAL,	/* out of memory, misuse */
+	STORE_EUNAVAIL,		/* the database server cannot be reached */
 };
 
 /* What a target string names. */

@@ -1,8 +1,10 @@
 /*
  * store_int.h: what the files of the store module share and no other
  * module uses (core/store.h is the module's face): the error record of a
- * write, the SQLite helpers, the schema steps, the audit row and the
- * snapshot's layout.  Included by core/store*.c and their unit tests only.
+ * write, the SQL layer the rules are read and written through (store_db)
+ * and its backends, the SQLite helpers of the journal file, the schema
+ * steps, the audit row, the change log's reader and the snapshot's
+ * layout.  Included by core/store*.c and their unit tests only.
  */
 #ifndef SK_STORE_INT_H
 #define SK_STORE_INT_H
@@ -30,7 +32,172 @@ struct store_journal {
 	struct store_fault	 f;
 };
 
-/* ---- store_sql.c: SQLite calls shared by the reader and the writer ---- */
+/* ---- store_db.c: the SQL layer of the rules, two backends ---- */
+
+/*
+ * Every file of the rules side talks SQL only through struct store_db.
+ * SQL is written once, in the dialect SQLite and PostgreSQL both accept
+ * (INSERT ... ON CONFLICT DO NOTHING / DO UPDATE, no INSERT OR, no rowid),
+ * with ?1 ?2 .. placeholders (the PostgreSQL backend rewrites them to
+ * $1 $2 ..).  Arguments and results are text (integers too, in decimal);
+ * NULL is SQL NULL.  Only the schema steps' DDL differs per backend.
+ * Errors set F (code and one line) and are logged by nobody here.
+ * (store_dbq_* are in store_dbq.c, for the one-prefix-per-file rule.)
+ */
+enum store_dbkind {
+	STORE_DB_SQLITE,
+	STORE_DB_PG,
+};
+
+#define STORE_DB_RDONLY		0x04	/* with STORE_CREATE (store.h) */
+
+/*
+ * store_db_is_pg: whether SPEC names a PostgreSQL database: it starts
+ * with "postgresql://" or "postgres://", or is a libpq "service=NAME"
+ * conninfo.  Anything else is an SQLite file path.
+ */
+int		 store_db_is_pg(const char *spec);
+
+/*
+ * store_db_open: open SPEC (a path or a PostgreSQL URI) read-write, or
+ * read-only with STORE_DB_RDONLY; STORE_CREATE creates a missing SQLite
+ * file (mode 0640).  PASSFILE: libpq's passfile (NULL: libpq's default).
+ * SQLite writers: WAL (persistent), synchronous=FULL, busy timeout 5 s.
+ * A PostgreSQL server that cannot be reached: STORE_EUNAVAIL.  A new
+ * handle, or NULL with F set.
+ */
+struct store_db	*store_db_open(const char *spec, unsigned flags,
+		    const char *passfile, struct store_fault *f);
+
+/* store_db_close: close DB, rolling back an open transaction; NULL ok. */
+void		 store_db_close(struct store_db *db);
+
+enum store_dbkind store_db_kind(const struct store_db *db);
+
+/*
+ * store_db_begin: open a transaction.  WRITE: SQLite BEGIN IMMEDIATE
+ * (waits up to 5 s for another writer); PostgreSQL BEGIN, SET LOCAL
+ * lock_timeout 5 s, SELECT pg_advisory_xact_lock(STORE_PG_LOCK) (writers
+ * serialised, also before the schema exists, so change-log seqs are
+ * committed in seq order).  Read: SQLite BEGIN; PostgreSQL BEGIN
+ * ISOLATION LEVEL REPEATABLE READ READ ONLY (one consistent snapshot).
+ * 0, or -1 with F (a transaction already open: STORE_EINTERNAL).
+ */
+int		 store_db_begin(struct store_db *db, struct store_fault *f,
+		    int write);
+
+/* store_db_commit: commit; on failure the transaction is rolled back. */
+int		 store_db_commit(struct store_db *db, struct store_fault *f);
+
+/* store_db_rollback: roll back the open transaction, if any. */
+void		 store_db_rollback(struct store_db *db);
+
+/* store_db_exec: run SQL (no rows, no parameters; one statement or
+   several); WHAT names the job in F's text.  0, or -1 with F. */
+int		 store_db_exec(struct store_db *db, struct store_fault *f,
+		    const char *sql, const char *what);
+
+/*
+ * store_db_run: run SQL with the NARGS texts that follow as ?1..; the
+ * rows it changed (not counting triggers') are added to *CHANGES when
+ * CHANGES is not NULL.  0, or -1 with F ("updating the store").
+ */
+int		 store_db_run(struct store_db *db, struct store_fault *f,
+		    const char *sql, size_t *changes, int nargs, ...);
+
+/*
+ * store_db_int: the integer in the first column of the first row of SQL
+ * (with NARGS texts as ?1..) in *OUT.  0, or -1 with F (no row, or SQL
+ * NULL: STORE_ECORRUPT; write coalesce(..., 0) where NULL may come).
+ */
+int		 store_db_int(struct store_db *db, struct store_fault *f,
+		    const char *sql, long long *out, int nargs, ...);
+
+/*
+ * store_db_query: run SQL (NARGS texts as ?1..) and return its rows, read
+ * one by one with store_dbq_next (PostgreSQL: single-row mode).  NULL
+ * with F on failure.  Free it before the next statement on DB.
+ */
+struct store_dbq *store_db_query(struct store_db *db, struct store_fault *f,
+		    const char *sql, int nargs, ...);
+
+/* store_dbq_next: 1 a row is there, 0 the end, -1 an error (the F given
+   to store_db_query set). */
+int		 store_dbq_next(struct store_dbq *q);
+
+/* store_dbq_text: column COL of the current row, or NULL (SQL NULL, or
+   no such column); valid until the next store_dbq_next or free. */
+const char	*store_dbq_text(struct store_dbq *q, int col);
+
+/* store_dbq_free: Q; NULL ok. */
+void		 store_dbq_free(struct store_dbq *q);
+
+/*
+ * store_db_version, store_db_set_version: the backend's schema version
+ * (SQLite PRAGMA user_version; PostgreSQL the one row of table
+ * schema_version, 0 when the table does not exist).  0, or -1 with F.
+ */
+int		 store_db_version(struct store_db *db, struct store_fault *f,
+		    long long *v);
+int		 store_db_set_version(struct store_db *db,
+		    struct store_fault *f, long long v);
+
+/*
+ * A backend: one ops table.  ARGS: NARGS texts (NULL = SQL NULL).
+ * open sets db->be; when it fails it has released what it made (close is
+ * not called).  close releases db->be (rolled back by store_db first).
+ * query allocates the store_dbq (it may embed it in a struct of its own)
+ * and sets its ops, db, f.  step(V) is the DDL moving the schema from
+ * V-1 to V (1..STORE_VERSION), NULL for another V; step 3 leaves
+ * store_meta empty (store_file.c inserts its row).
+ */
+struct store_dbops {
+	int		(*open)(struct store_db *db, const char *spec,
+			    unsigned flags, const char *passfile,
+			    struct store_fault *f);
+	void		(*close)(struct store_db *db);
+	int		(*begin)(struct store_db *db, struct store_fault *f,
+			    int write);
+	int		(*commit)(struct store_db *db, struct store_fault *f);
+	void		(*rollback)(struct store_db *db);
+	int		(*exec)(struct store_db *db, struct store_fault *f,
+			    const char *sql, const char *what);
+	int		(*run)(struct store_db *db, struct store_fault *f,
+			    const char *sql, size_t *changes, int nargs,
+			    const char *const *args);
+	struct store_dbq *(*query)(struct store_db *db,
+			    struct store_fault *f, const char *sql, int nargs,
+			    const char *const *args);
+	int		(*next)(struct store_dbq *q);
+	const char	*(*text)(struct store_dbq *q, int col);
+	void		(*qfree)(struct store_dbq *q);
+	int		(*version)(struct store_db *db, struct store_fault *f,
+			    long long *v);
+	int		(*set_version)(struct store_db *db,
+			    struct store_fault *f, long long v);
+	const char	*(*step)(int version);
+};
+
+struct store_db {
+	const struct store_dbops *ops;
+	enum store_dbkind	 kind;
+	void			*be;		/* the backend's connection */
+	int			 in_tx;		/* store_db.c's bookkeeping */
+};
+
+struct store_dbq {
+	const struct store_dbops *ops;
+	struct store_db		*db;
+	struct store_fault	*f;
+	void			*be;		/* the backend's statement */
+};
+
+/* The most arguments a statement of the store takes. */
+#define STORE_DB_MAXARGS	16
+
+extern const struct store_dbops store_db_sqlite_ops, store_db_pg_ops;
+
+/* ---- store_sql.c: SQLite calls shared by the backend and the journal ---- */
 
 /* store_sql_errcode: an SQLite result code as a store_err. */
 enum store_err	 store_sql_errcode(int rc);
