@@ -7,15 +7,17 @@
  */
 #include <pwd.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store_int.h"
 
 int
-store_audit_append(sqlite3 *db, struct store_fault *f, const char *what)
+store_audit_append(struct store_db *db, struct store_fault *f,
+    const char *what)
 {
 	struct passwd pw, *res = NULL;
-	char buf[4096], uid[32], user[64];
+	char buf[4096], uid[32], user[64], now[32];
 	uid_t u = getuid();
 
 	snprintf(uid, sizeof(uid), "%lu", (unsigned long)u);
@@ -23,7 +25,8 @@ store_audit_append(sqlite3 *db, struct store_fault *f, const char *what)
 		snprintf(user, sizeof(user), "%s", pw.pw_name);
 	else
 		snprintf(user, sizeof(user), "uid %s", uid);
-	return store_sql_run(db, f, "INSERT INTO audit (at, uid, user, what) "
-	    "VALUES (strftime('%s', 'now'), CAST(?1 AS INTEGER), ?2, ?3)",
-	    NULL, 3, uid, user, what);
+	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	/* "user" quoted: a reserved word of PostgreSQL. */
+	return store_db_run(db, f, "INSERT INTO audit (at, uid, \"user\", "
+	    "what) VALUES (?1, ?2, ?3, ?4)", NULL, 4, now, uid, user, what);
 }

@@ -1,52 +1,23 @@
 /*
  * store_file.c: the policy store's file and schema (specs/store.md
- * sections 1 and 2): the permission checks, the schema steps, which
- * versions the reader and the writer accept, and the migration the
- * writer runs when it opens a store, including moving the rules of
- * recipients an older senderkey did not case-fold.  Not here: opening
- * the connections (store.c reads, store_writer.c writes).
+ * sections 1 and 2): the permission checks, which versions the reader
+ * and the writer accept, and the migration the writer runs when it
+ * opens a store (the backend's schema steps, through store_db),
+ * including moving the rules of recipients an older senderkey did not
+ * case-fold.  Not here: the steps' DDL (each backend's, store_db_*.c),
+ * opening the connections (store.c reads, store_writer.c writes).
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
-
-#include <sqlite3.h>
 
 #include "lib/errstr.h"
 #include "lib/rcpt.h"
 #include "store_int.h"
-
-/*
- * The schema, one step per version: step I moves user_version I to I+1.
- * A fresh store runs every step.  Never edit a step that has shipped; add
- * one.
- */
-static const char *const migrations[STORE_VERSION] = {
-	/* 0 -> 1: modes and entries */
-	"CREATE TABLE mode ("
-	"  id INTEGER PRIMARY KEY,"
-	"  recipient TEXT NOT NULL UNIQUE,"
-	"  mode TEXT NOT NULL CHECK (mode IN ('allow', 'deny')));"
-	"CREATE TABLE entry ("
-	"  id INTEGER PRIMARY KEY,"
-	"  recipient TEXT NOT NULL,"
-	"  action TEXT NOT NULL CHECK (action IN ('allow', 'deny')),"
-	"  sender TEXT NOT NULL,"
-	"  pin TEXT NOT NULL DEFAULT '' CHECK (pin = '' OR length(pin) = 64),"
-	"  UNIQUE (recipient, sender, action, pin));",
-	/* 1 -> 2: change times and the audit trail */
-	"ALTER TABLE mode ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE entry ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;"
-	"CREATE TABLE audit ("
-	"  id INTEGER PRIMARY KEY,"
-	"  at INTEGER NOT NULL,"
-	"  uid INTEGER NOT NULL,"
-	"  user TEXT NOT NULL,"
-	"  what TEXT NOT NULL);",
-};
 
 int
 store_file_perms(const char *path, int *exists, char *err, size_t errsz)
@@ -115,24 +86,26 @@ store_file_readable(long long v, char *err, size_t errsz)
 
 /* rekey_one: the rules of recipient FROM become TO's (see rekey). */
 static int
-rekey_one(sqlite3 *db, struct store_fault *f, const char *from,
+rekey_one(struct store_db *db, struct store_fault *f, const char *from,
     const char *to)
 {
 	char what[2 * STORE_TARGET_MAX + 80];
 
 	snprintf(what, sizeof(what), "rekey %s as %s (non-ASCII case folded "
 	    "as the MTA delivers it)", from, to);
-	if (store_sql_run(db, f, "UPDATE mode SET mode = 'deny' WHERE "
+	if (store_db_run(db, f, "UPDATE mode SET mode = 'deny' WHERE "
 	    "recipient = ?2 AND EXISTS (SELECT 1 FROM mode WHERE "
 	    "recipient = ?1 AND mode = 'deny')", NULL, 2, from, to) == -1 ||
-	    store_sql_run(db, f, "DELETE FROM mode WHERE recipient = ?1 AND "
+	    store_db_run(db, f, "DELETE FROM mode WHERE recipient = ?1 AND "
 	    "EXISTS (SELECT 1 FROM mode WHERE recipient = ?2)", NULL, 2,
 	    from, to) == -1 ||
-	    store_sql_run(db, f, "UPDATE mode SET recipient = ?2 WHERE "
+	    store_db_run(db, f, "UPDATE mode SET recipient = ?2 WHERE "
 	    "recipient = ?1", NULL, 2, from, to) == -1 ||
-	    store_sql_run(db, f, "UPDATE OR IGNORE entry SET recipient = ?2 "
-	    "WHERE recipient = ?1", NULL, 2, from, to) == -1 ||
-	    store_sql_run(db, f, "DELETE FROM entry WHERE recipient = ?1",
+	    store_db_run(db, f, "UPDATE entry SET recipient = ?2 WHERE "
+	    "recipient = ?1 AND NOT EXISTS (SELECT 1 FROM entry AS e WHERE "
+	    "e.recipient = ?2 AND e.sender = entry.sender AND e.action = "
+	    "entry.action AND e.pin = entry.pin)", NULL, 2, from, to) == -1 ||
+	    store_db_run(db, f, "DELETE FROM entry WHERE recipient = ?1",
 	    NULL, 1, from) == -1)
 		return -1;
 	return store_audit_append(db, f, what);
@@ -146,41 +119,41 @@ rekey_one(sqlite3 *db, struct store_fault *f, const char *from,
  * one audit row each.  Entries are merged (an identical one is kept
  * once); when both have a mode, deny (the stricter) is kept.  Only keys
  * with a non-ASCII octet can change; a key rcpt_fold refuses is left.
+ * SQLite only: a PostgreSQL store was only ever written by a senderkey
+ * that folds (and the query below is SQLite's).
  */
 static int
-rekey(sqlite3 *db, struct store_fault *f)
+rekey(struct store_db *db, struct store_fault *f)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_dbq *q;
 	char (*keys)[STORE_TARGET_MAX] = NULL, (*k)[STORE_TARGET_MAX];
 	char to[STORE_TARGET_MAX];
-	const unsigned char *s;
+	const char *s;
 	size_t n = 0, i;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(db, "SELECT recipient FROM mode "
+	if ((q = store_db_query(db, f, "SELECT recipient FROM mode "
 	    "WHERE length(recipient) <> length(CAST(recipient AS BLOB)) "
 	    "UNION SELECT recipient FROM entry WHERE length(recipient) <> "
-	    "length(CAST(recipient AS BLOB))", -1, &st, NULL)) != SQLITE_OK)
-		return store_sql_fault(f, db, rc, "reading recipients");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s = sqlite3_column_text(st, 0);
-		if (s == NULL || strlen((const char *)s) >= sizeof(to) ||
-		    rcpt_fold((const char *)s, to, sizeof(to), NULL) == -1 ||
-		    strcmp((const char *)s, to) == 0)
+	    "length(CAST(recipient AS BLOB))", 0)) == NULL)
+		return -1;
+	while ((rc = store_dbq_next(q)) == 1) {
+		s = store_dbq_text(q, 0);
+		if (s == NULL || strlen(s) >= sizeof(to) ||
+		    rcpt_fold(s, to, sizeof(to), NULL) == -1 ||
+		    strcmp(s, to) == 0)
 			continue;
 		if ((k = realloc(keys, (n + 1) * sizeof(*keys))) == NULL) {
 			store_sql_refuse(f, STORE_EINTERNAL, "out of memory");
 			goto fail;
 		}
 		keys = k;
-		memcpy(keys[n++], s, strlen((const char *)s) + 1);
+		memcpy(keys[n++], s, strlen(s) + 1);
 	}
-	if (rc != SQLITE_DONE) {
-		store_sql_fault(f, db, rc, "reading recipients");
+	if (rc == -1)
 		goto fail;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
+	store_dbq_free(q);
+	q = NULL;
 	for (i = 0; i < n; i++)
 		if (rcpt_fold(keys[i], to, sizeof(to), NULL) == -1 ||
 		    rekey_one(db, f, keys[i], to) == -1)
@@ -188,47 +161,68 @@ rekey(sqlite3 *db, struct store_fault *f)
 	free(keys);
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	store_dbq_free(q);
 	free(keys);
 	return -1;
 }
 
+/*
+ * step: run the backend's schema step V; the step that makes the change
+ * log (3) also gives the store its store_id, 32 lowercase hex digits
+ * from the kernel's random source.
+ */
+static int
+step(struct store_db *db, struct store_fault *f, int v)
+{
+	unsigned char rnd[16];
+	char id[33];
+	const char *sql;
+	size_t i;
+
+	if ((sql = db->ops->step(v)) == NULL)
+		return store_sql_refuse(f, STORE_EINTERNAL, "no schema step "
+		    "%d", v);
+	if (store_db_exec(db, f, sql, "migrating the schema") == -1)
+		return -1;
+	if (v != 3)
+		return 0;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return store_sql_refuse(f, STORE_EINTERNAL, "no random "
+		    "store id: %s", strerror(errno));
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(id + 2 * i, 3, "%02x", rnd[i]);
+	return store_db_run(db, f, "INSERT INTO store_meta (id, store_id) "
+	    "VALUES (1, ?1)", NULL, 1, id);
+}
+
 int
-store_file_migrate(sqlite3 *db, struct store_fault *f)
+store_file_migrate(struct store_db *db, struct store_fault *f)
 {
 	long long v = 0;
-	char sql[64];
-	int i, rc;
+	int i;
 
-	if (store_sql_exec(db, f, "BEGIN IMMEDIATE", "locking the store") == -1)
+	if (store_db_begin(db, f, 1) == -1)
 		return -1;
-	if ((rc = store_sql_int(db, "PRAGMA user_version", &v, 0)) !=
-	    SQLITE_OK) {
-		store_sql_fault(f, db, rc, "reading the store");
+	if (store_db_version(db, f, &v) == -1)
 		goto fail;
-	}
 	if (v < 0 || v > STORE_VERSION) {
 		store_sql_refuse(f, STORE_ECORRUPT, "schema version %lld is "
 		    "not one this senderkey knows (0 to %d)", v,
 		    STORE_VERSION);
 		goto fail;
 	}
-	for (i = (int)v; i < STORE_VERSION; i++)
-		if (store_sql_exec(db, f, migrations[i],
-		    "migrating the schema") == -1)
+	for (i = (int)v + 1; i <= STORE_VERSION; i++)
+		if (step(db, f, i) == -1)
 			goto fail;
-	if (v != STORE_VERSION) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-		    STORE_VERSION);
-		if (store_sql_exec(db, f, sql, "migrating the schema") == -1)
-			goto fail;
-	}
-	if (rekey(db, f) == -1)
+	if (v != STORE_VERSION &&
+	    store_db_set_version(db, f, STORE_VERSION) == -1)
 		goto fail;
-	if (store_sql_exec(db, f, "COMMIT", "migrating the schema") == -1)
+	if (store_db_kind(db) == STORE_DB_SQLITE && rekey(db, f) == -1)
 		goto fail;
+	if (store_db_commit(db, f) == -1)
+		return -1;
 	return 0;
 fail:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	store_db_rollback(db);
 	return -1;
 }

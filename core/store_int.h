@@ -13,9 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "store.h"
+
+/* SQLite's handle, for the journal file's helpers (store_sql.c): the
+   files that call SQLite include sqlite3.h themselves. */
+typedef struct sqlite3 sqlite3;
 
 /* The last error of a write: its kind and one line of text. */
 struct store_fault {
@@ -255,7 +257,7 @@ int		 store_file_readable(long long v, char *err, size_t errsz);
  * older senderkey did not case-fold to their mailbox (one audit row
  * each).  0, or -1 with F set and nothing changed.
  */
-int		 store_file_migrate(sqlite3 *db, struct store_fault *f);
+int		 store_file_migrate(struct store_db *db, struct store_fault *f);
 
 /* ---- store_audit.c ---- */
 
@@ -264,7 +266,7 @@ int		 store_file_migrate(sqlite3 *db, struct store_fault *f);
  * audit row WHAT by the calling user (real uid and name), now.  0, or -1
  * with F set.
  */
-int		 store_audit_append(sqlite3 *db, struct store_fault *f,
+int		 store_audit_append(struct store_db *db, struct store_fault *f,
 		    const char *what);
 
 /* ---- store_atoms.c: interned strings for store_index.c ---- */

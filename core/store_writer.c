@@ -1,66 +1,57 @@
 /*
  * store_writer.c: the write side of the recipient policy store, for
- * "senderkey policy": opening (creating) the file for writing in WAL
- * mode with synchronous=FULL, the one transaction of a change, and the
- * changes themselves, checked against the rules of specs/store.md
- * section 2.  The schema and its migration are store_file.c's, the audit
- * row store_audit.c's; reading the rules for decisions is store.c's.
+ * "senderkey policy": opening (creating) the store for writing through
+ * store_db (a file, or PostgreSQL), the one transaction of a change with
+ * the change log's pruning, and the changes themselves, checked against
+ * the rules of specs/store.md section 2.  The schema and its migration
+ * are store_file.c's, the audit row store_audit.c's; reading the rules
+ * for decisions is store.c's.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-
-#include <sqlite3.h>
 
 #include "lib/errstr.h"
 #include "store_int.h"
 
-#define BUSY_TIMEOUT_MS	5000
-
 struct store_writer {
-	sqlite3			*db;
-	int			 in_tx;
+	struct store_db		*db;
 	struct store_fault	 f;
 };
 
-/* open_rw: open PATH read-write, in WAL mode, synchronous=FULL. */
-static int
-open_rw(struct store_writer *w, const char *path)
+/* now_text: the Unix time now, in decimal, in BUF. */
+static const char *
+now_text(char buf[32], time_t delta)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *jm;
-	int rc, on = 1;
+	snprintf(buf, 32, "%lld", (long long)time(NULL) + (long long)delta);
+	return buf;
+}
 
-	rc = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX, NULL);
-	if (rc != SQLITE_OK)
-		return store_sql_fault(&w->f, w->db, rc, "opening");
-	sqlite3_extended_result_codes(w->db, 0);
-	sqlite3_busy_timeout(w->db, BUSY_TIMEOUT_MS);
-	/* Keep the -wal and -shm files, so that a reader without write
-	   access to the directory (senderkeyd) can always open the store. */
-	sqlite3_file_control(w->db, NULL, SQLITE_FCNTL_PERSIST_WAL, &on);
-	if ((rc = sqlite3_prepare_v2(w->db, "PRAGMA journal_mode = WAL", -1,
-	    &st, NULL)) != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
-		store_sql_fault(&w->f, w->db, rc, "setting WAL mode");
-		goto fail;
+/*
+ * open_file: the checks of a store file before opening it (a path, not
+ * a PostgreSQL spec): permissions, a missing store without CREATE, an
+ * existing one the caller may not read and write.
+ */
+static int
+open_file(struct store_writer *w, const char *path, unsigned flags)
+{
+	int exists, rc;
+
+	if ((rc = store_file_perms(path, &exists, w->f.text,
+	    sizeof(w->f.text))) != 0) {
+		w->f.code = rc == -1 ? STORE_EPERM : (flags & STORE_CREATE) ?
+		    STORE_ECREATE : STORE_ENOENT;
+		return -1;
 	}
-	jm = sqlite3_column_text(st, 0);
-	if (jm == NULL || strcmp((const char *)jm, "wal") != 0) {
-		store_sql_refuse(&w->f, STORE_EIO,
-		    "cannot switch the store to WAL mode");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	return store_sql_exec(w->db, &w->f, "PRAGMA synchronous = FULL",
-	    "setting synchronous");
-fail:
-	sqlite3_finalize(st);
-	return -1;
+	if (!exists && !(flags & STORE_CREATE))
+		return store_sql_refuse(&w->f, STORE_ENOENT, "no such store");
+	if (exists && access(path, R_OK | W_OK) == -1)
+		return store_sql_refuse(&w->f, STORE_EPERM, "%s",
+		    strerror(errno));
+	return 0;
 }
 
 struct store_writer *
@@ -68,7 +59,6 @@ store_writer_open(const char *path, unsigned flags, enum store_err *e,
     char *err, size_t errsz)
 {
 	struct store_writer *w;
-	int exists, rc;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		if (e != NULL)
@@ -76,24 +66,10 @@ store_writer_open(const char *path, unsigned flags, enum store_err *e,
 		errstr_set(err, errsz, "out of memory");
 		return NULL;
 	}
-	if ((rc = store_file_perms(path, &exists, w->f.text,
-	    sizeof(w->f.text))) != 0) {
-		w->f.code = rc == -1 ? STORE_EPERM : (flags & STORE_CREATE) ?
-		    STORE_ECREATE : STORE_ENOENT;
+	if (!store_db_is_pg(path) && open_file(w, path, flags) == -1)
 		goto fail;
-	}
-	if (!exists && !(flags & STORE_CREATE)) {
-		store_sql_refuse(&w->f, STORE_ENOENT, "no such store");
-		goto fail;
-	}
-	if (!exists) {
-		if (store_sql_create(&w->f, path) == -1)
-			goto fail;
-	} else if (access(path, R_OK | W_OK) == -1) {
-		store_sql_refuse(&w->f, STORE_EPERM, "%s", strerror(errno));
-		goto fail;
-	}
-	if (open_rw(w, path) == -1 || store_file_migrate(w->db, &w->f) == -1)
+	if ((w->db = store_db_open(path, flags & STORE_CREATE, NULL,
+	    &w->f)) == NULL || store_file_migrate(w->db, &w->f) == -1)
 		goto fail;
 	return w;
 fail:
@@ -109,46 +85,38 @@ store_writer_free(struct store_writer *w)
 {
 	if (w == NULL)
 		return;
-	if (w->in_tx)
-		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close_v2(w->db);
+	store_db_close(w->db);
 	free(w);
 }
 
 int
 store_writer_begin(struct store_writer *w)
 {
-	if (w->in_tx)
+	if (w->db->in_tx)
 		return store_sql_refuse(&w->f, STORE_EINTERNAL,
 		    "a change is already open");
-	if (store_sql_exec(w->db, &w->f, "BEGIN IMMEDIATE",
-	    "locking the store") == -1)
-		return -1;
-	w->in_tx = 1;
-	return 0;
+	return store_db_begin(w->db, &w->f, 1);
 }
 
 void
 store_writer_rollback(struct store_writer *w)
 {
-	if (w == NULL || !w->in_tx)
+	if (w == NULL)
 		return;
-	sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
-	w->in_tx = 0;
+	store_db_rollback(w->db);
 }
 
 int
 store_writer_commit(struct store_writer *w, const char *what)
 {
-	if (!w->in_tx)
+	if (!w->db->in_tx)
 		return store_sql_refuse(&w->f, STORE_EINTERNAL, "no change "
 		    "open (store_writer_begin)");
 	if (store_audit_append(w->db, &w->f, what) == -1 ||
-	    store_sql_exec(w->db, &w->f, "COMMIT", "committing") == -1) {
+	    store_db_commit(w->db, &w->f) == -1) {
 		store_writer_rollback(w);
 		return -1;
 	}
-	w->in_tx = 0;
 	return 0;
 }
 
@@ -163,7 +131,7 @@ check(struct store_writer *w, const char *rcpt, const char *sender,
 	const char *bad = NULL;
 	int k = -1;
 
-	if (!w->in_tx)
+	if (!w->db->in_tx)
 		return store_sql_refuse(&w->f, STORE_EINTERNAL, "no change "
 		    "open (store_writer_begin)");
 	if (store_canon_is(rcpt) == -1)
@@ -183,6 +151,7 @@ store_writer_set_mode(struct store_writer *w, const char *rcpt,
     const char *mode, size_t *n)
 {
 	size_t dummy = 0;
+	char now[32];
 
 	if (n == NULL)
 		n = &dummy;
@@ -190,16 +159,15 @@ store_writer_set_mode(struct store_writer *w, const char *rcpt,
 	if (check(w, rcpt, NULL, NULL) == -1)
 		return -1;
 	if (mode == NULL)
-		return store_sql_run(w->db, &w->f, "DELETE FROM mode WHERE "
+		return store_db_run(w->db, &w->f, "DELETE FROM mode WHERE "
 		    "recipient = ?1", n, 1, rcpt);
 	if (strcmp(mode, "allow") != 0 && strcmp(mode, "deny") != 0)
 		return store_sql_refuse(&w->f, STORE_EDATA,
 		    "mode must be allow or deny");
-	return store_sql_run(w->db, &w->f, "INSERT INTO mode (recipient, "
-	    "mode, changed) VALUES (?1, ?2, strftime('%s', 'now')) "
-	    "ON CONFLICT (recipient) DO UPDATE SET mode = ?2, "
-	    "changed = strftime('%s', 'now') WHERE mode <> ?2", n, 2, rcpt,
-	    mode);
+	return store_db_run(w->db, &w->f, "INSERT INTO mode (recipient, "
+	    "mode, changed) VALUES (?1, ?2, ?3) ON CONFLICT (recipient) DO "
+	    "UPDATE SET mode = ?2, changed = ?3 WHERE mode.mode <> ?2", n, 3,
+	    rcpt, mode, now_text(now, 0));
 }
 
 /* add_pin: the pinned allow entry (RCPT, SENDER, PIN); see add. */
@@ -209,23 +177,23 @@ add_pin(struct store_writer *w, const char *rcpt, const char *sender,
 {
 	size_t ins = 0;
 	long long npins = 0;
-	int rc;
+	char now[32];
 
-	if (store_sql_run(w->db, &w->f, "DELETE FROM entry WHERE "
+	if (store_db_run(w->db, &w->f, "DELETE FROM entry WHERE "
 	    "recipient = ?1 AND sender = ?2 AND action = 'allow' AND "
 	    "pin = ''", n, 2, rcpt, sender) == -1 ||
-	    store_sql_run(w->db, &w->f, "INSERT OR IGNORE INTO entry "
-	    "(recipient, action, sender, pin, changed) VALUES (?1, 'allow', "
-	    "?2, ?3, strftime('%s', 'now'))", &ins, 3, rcpt, sender,
-	    pin) == -1)
+	    store_db_run(w->db, &w->f, "INSERT INTO entry (recipient, "
+	    "action, sender, pin, changed) VALUES (?1, 'allow', ?2, ?3, ?4) "
+	    "ON CONFLICT DO NOTHING", &ins, 4, rcpt, sender, pin,
+	    now_text(now, 0)) == -1)
 		return -1;
 	*n += ins;
 	if (ins == 0)
 		return 0;
-	if ((rc = store_sql_int(w->db, "SELECT count(*) FROM entry WHERE "
+	if (store_db_int(w->db, &w->f, "SELECT count(*) FROM entry WHERE "
 	    "recipient = ?1 AND sender = ?2 AND action = 'allow' AND "
-	    "pin <> ''", &npins, 2, rcpt, sender)) != SQLITE_OK)
-		return store_sql_fault(&w->f, w->db, rc, "reading the store");
+	    "pin <> ''", &npins, 2, rcpt, sender) == -1)
+		return -1;
 	if (npins > STORE_MAX_PINS)
 		return store_sql_refuse(&w->f, STORE_EDATA, "%s already has "
 		    "%d pinned keys for %s", sender, STORE_MAX_PINS, rcpt);
@@ -237,7 +205,7 @@ static int
 add(struct store_writer *w, const char *rcpt, enum store_action act,
     const char *sender, const char *pin, size_t *n)
 {
-	char canon[STORE_PIN_HEX];
+	char canon[STORE_PIN_HEX], now[32];
 	int kind;
 
 	if (check(w, rcpt, sender, &kind) == -1)
@@ -255,18 +223,19 @@ add(struct store_writer *w, const char *rcpt, enum store_action act,
 			    "64 lowercase hex digits");
 		return add_pin(w, rcpt, sender, pin, n);
 	}
+	now_text(now, 0);
 	if (act == STORE_DENY)
-		return store_sql_run(w->db, &w->f, "INSERT OR IGNORE INTO "
-		    "entry (recipient, action, sender, pin, changed) VALUES "
-		    "(?1, 'deny', ?2, '', strftime('%s', 'now'))", n, 2, rcpt,
-		    sender);
-	if (store_sql_run(w->db, &w->f, "DELETE FROM entry WHERE "
+		return store_db_run(w->db, &w->f, "INSERT INTO entry "
+		    "(recipient, action, sender, pin, changed) VALUES "
+		    "(?1, 'deny', ?2, '', ?3) ON CONFLICT DO NOTHING", n, 3,
+		    rcpt, sender, now);
+	if (store_db_run(w->db, &w->f, "DELETE FROM entry WHERE "
 	    "recipient = ?1 AND sender = ?2 AND action = 'allow' AND "
 	    "pin <> ''", n, 2, rcpt, sender) == -1)
 		return -1;
-	return store_sql_run(w->db, &w->f, "INSERT OR IGNORE INTO entry "
-	    "(recipient, action, sender, pin, changed) VALUES (?1, 'allow', "
-	    "?2, '', strftime('%s', 'now'))", n, 2, rcpt, sender);
+	return store_db_run(w->db, &w->f, "INSERT INTO entry (recipient, "
+	    "action, sender, pin, changed) VALUES (?1, 'allow', ?2, '', ?3) "
+	    "ON CONFLICT DO NOTHING", n, 3, rcpt, sender, now);
 }
 
 int
@@ -278,20 +247,25 @@ store_writer_add(struct store_writer *w, const char *rcpt,
 	if (n == NULL)
 		n = &dummy;
 	*n = 0;
-	if (!w->in_tx)
+	if (!w->db->in_tx)
 		return store_sql_refuse(&w->f, STORE_EINTERNAL, "no change "
 		    "open (store_writer_begin)");
-	if (store_sql_exec(w->db, &w->f, "SAVEPOINT writer_add",
+	if (store_db_exec(w->db, &w->f, "SAVEPOINT writer_add",
 	    "updating the store") == -1)
 		return -1;
 	if (add(w, rcpt, act, sender, pin, n) == -1) {
 		/* Undo this call only: the transaction stays usable. */
-		sqlite3_exec(w->db, "ROLLBACK TO writer_add; "
-		    "RELEASE writer_add", NULL, NULL, NULL);
+		struct store_fault keep = w->f;
+
+		if (store_db_exec(w->db, &w->f, "ROLLBACK TO SAVEPOINT "
+		    "writer_add", "updating the store") == 0)
+			store_db_exec(w->db, &w->f, "RELEASE SAVEPOINT "
+			    "writer_add", "updating the store");
+		w->f = keep;
 		*n = 0;
 		return -1;
 	}
-	return store_sql_exec(w->db, &w->f, "RELEASE writer_add",
+	return store_db_exec(w->db, &w->f, "RELEASE SAVEPOINT writer_add",
 	    "updating the store");
 }
 
@@ -307,10 +281,10 @@ store_writer_remove(struct store_writer *w, const char *rcpt,
 	if (check(w, rcpt, sender, NULL) == -1)
 		return -1;
 	if (pin != NULL)
-		return store_sql_run(w->db, &w->f, "DELETE FROM entry WHERE "
+		return store_db_run(w->db, &w->f, "DELETE FROM entry WHERE "
 		    "recipient = ?1 AND sender = ?2 AND action = 'allow' AND "
 		    "pin = ?3", n, 3, rcpt, sender, pin);
-	return store_sql_run(w->db, &w->f, "DELETE FROM entry WHERE "
+	return store_db_run(w->db, &w->f, "DELETE FROM entry WHERE "
 	    "recipient = ?1 AND sender = ?2", n, 2, rcpt, sender);
 }
 

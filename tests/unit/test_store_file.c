@@ -78,35 +78,36 @@ test_readable(void)
 	T_INTEQ(store_file_readable(-1, NULL, 0), -1, "not a negative one");
 }
 
-/* test_migrate_db: store_file_migrate on a connection of its own. */
+/* test_migrate_db: store_file_migrate on a store_db of its own. */
 static void
 test_migrate_db(void)
 {
 	struct store_fault f;
-	sqlite3 *db = NULL;
+	struct store_db *db;
+	char path[256];
 	long long v = -1;
 
 	memset(&f, 0, sizeof(f));
-	if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
-		T_OK(0, "an in-memory database");
-		sqlite3_close(db);
+	snprintf(path, sizeof(path), "%s/m.db", dir);
+	if ((db = store_db_open(path, STORE_CREATE, NULL, &f)) == NULL) {
+		T_OK(0, "a new database (%s)", f.text);
 		return;
 	}
 	T_INTEQ(store_file_migrate(db, &f), 0, "a new database: every step");
-	T_OK(store_sql_int(db, "PRAGMA user_version", &v, 0) == SQLITE_OK &&
-	    v == STORE_VERSION, "at the current version");
-	T_OK(store_sql_int(db, "SELECT count(*) FROM sqlite_master WHERE "
-	    "name IN ('mode', 'entry', 'audit')", &v, 0) == SQLITE_OK &&
-	    v == 3, "with the three tables");
+	T_OK(store_db_version(db, &f, &v) == 0 && v == STORE_VERSION,
+	    "at the current version");
+	T_OK(store_db_int(db, &f, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('mode', 'entry', 'audit')", &v, 0) == 0 && v == 3,
+	    "with the three tables");
 	T_INTEQ(store_file_migrate(db, &f), 0, "again: nothing to do");
-	T_OK(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL) ==
-	    SQLITE_OK && store_file_migrate(db, &f) == -1 &&
-	    f.code == STORE_ECORRUPT, "a newer schema is refused (%s)",
-	    f.text);
+	T_OK(store_db_set_version(db, &f, 7) == 0 &&
+	    store_file_migrate(db, &f) == -1 && f.code == STORE_ECORRUPT,
+	    "a newer schema is refused (%s)", f.text);
 	T_STREQ(f.text, "schema version 7 is not one this senderkey knows "
 	    "(0 to 2)", "the message");
-	T_OK(sqlite3_get_autocommit(db) != 0, "no transaction left open");
-	sqlite3_close(db);
+	T_OK(!db->in_tx && store_db_begin(db, &f, 1) == 0,
+	    "no transaction left open");
+	store_db_close(db);
 }
 
 static void

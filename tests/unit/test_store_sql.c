@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "core/store_int.h"
 #include "t.h"
 
