@@ -65,7 +65,7 @@
 #include "lib/addr.h"
 #include "verdict.h"
 
-#define STORE_VERSION		2	/* PRAGMA user_version written */
+#define STORE_VERSION		3	/* the schema version written */
 #define STORE_TARGET_MAX	262	/* "*@" + domain or an address, + NUL */
 #define STORE_MAX_PINS		16	/* pins per recipient and sender */
 #define STORE_FP_LEN		32	/* SHA-256 of an SPKI */

@@ -51,6 +51,50 @@ static const char *const steps[STORE_VERSION] = {
 	"  uid INTEGER NOT NULL,"
 	"  user TEXT NOT NULL,"
 	"  what TEXT NOT NULL);",
+	/*
+	 * 2 -> 3: the change log, one row per pair a statement changed
+	 * (old and new), by triggers so every write path is logged; the
+	 * store's identity and how far the log was pruned (store_file.c
+	 * inserts the one store_meta row).
+	 */
+	"CREATE TABLE store_meta ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  store_id TEXT NOT NULL,"
+	"  pruned INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE change ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at INTEGER NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  sender TEXT NOT NULL);"
+	"CREATE INDEX change_at ON change (at);"
+	"CREATE TRIGGER mode_ins AFTER INSERT ON mode BEGIN"
+	"  INSERT INTO change (at, recipient, sender) VALUES"
+	"  (CAST(strftime('%s', 'now') AS INTEGER), NEW.recipient, ''); END;"
+	"CREATE TRIGGER mode_del AFTER DELETE ON mode BEGIN"
+	"  INSERT INTO change (at, recipient, sender) VALUES"
+	"  (CAST(strftime('%s', 'now') AS INTEGER), OLD.recipient, ''); END;"
+	"CREATE TRIGGER mode_upd AFTER UPDATE ON mode BEGIN"
+	"  INSERT INTO change (at, recipient, sender) VALUES"
+	"  (CAST(strftime('%s', 'now') AS INTEGER), OLD.recipient, '');"
+	"  INSERT INTO change (at, recipient, sender)"
+	"  SELECT CAST(strftime('%s', 'now') AS INTEGER), NEW.recipient, ''"
+	"  WHERE NEW.recipient <> OLD.recipient; END;"
+	"CREATE TRIGGER entry_ins AFTER INSERT ON entry BEGIN"
+	"  INSERT INTO change (at, recipient, sender) VALUES"
+	"  (CAST(strftime('%s', 'now') AS INTEGER), NEW.recipient,"
+	"  NEW.sender); END;"
+	"CREATE TRIGGER entry_del AFTER DELETE ON entry BEGIN"
+	"  INSERT INTO change (at, recipient, sender) VALUES"
+	"  (CAST(strftime('%s', 'now') AS INTEGER), OLD.recipient,"
+	"  OLD.sender); END;"
+	"CREATE TRIGGER entry_upd AFTER UPDATE ON entry BEGIN"
+	"  INSERT INTO change (at, recipient, sender) VALUES"
+	"  (CAST(strftime('%s', 'now') AS INTEGER), OLD.recipient,"
+	"  OLD.sender);"
+	"  INSERT INTO change (at, recipient, sender)"
+	"  SELECT CAST(strftime('%s', 'now') AS INTEGER), NEW.recipient,"
+	"  NEW.sender WHERE NEW.recipient <> OLD.recipient OR"
+	"  NEW.sender <> OLD.sender; END;",
 };
 
 static sqlite3 *

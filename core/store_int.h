@@ -259,6 +259,11 @@ int		 store_file_readable(long long v, char *err, size_t errsz);
  */
 int		 store_file_migrate(struct store_db *db, struct store_fault *f);
 
+/* ---- the change log (schema 3; specs/store.md 2.1) ---- */
+
+#define STORE_CHANGE_DAYS	7	/* change rows kept, days */
+#define STORE_DELTA_MAX		100000	/* pairs a delta reads at most */
+
 /* ---- store_audit.c ---- */
 
 /*

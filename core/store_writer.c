@@ -106,13 +106,34 @@ store_writer_rollback(struct store_writer *w)
 	store_db_rollback(w->db);
 }
 
+/*
+ * prune: inside the open transaction, drop the change rows older than
+ * STORE_CHANGE_DAYS days, and every row before them, so that the log is
+ * whatever follows store_meta.pruned, the highest seq dropped
+ * (specs/store.md 2.1).
+ */
+static int
+prune(struct store_writer *w)
+{
+	char cut[32];
+
+	now_text(cut, -(time_t)STORE_CHANGE_DAYS * 86400);
+	if (store_db_run(w->db, &w->f, "UPDATE store_meta SET pruned = "
+	    "(SELECT max(seq) FROM change WHERE at < ?1) WHERE "
+	    "(SELECT max(seq) FROM change WHERE at < ?1) > pruned", NULL, 1,
+	    cut) == -1)
+		return -1;
+	return store_db_run(w->db, &w->f, "DELETE FROM change WHERE seq <= "
+	    "(SELECT pruned FROM store_meta)", NULL, 0);
+}
+
 int
 store_writer_commit(struct store_writer *w, const char *what)
 {
 	if (!w->db->in_tx)
 		return store_sql_refuse(&w->f, STORE_EINTERNAL, "no change "
 		    "open (store_writer_begin)");
-	if (store_audit_append(w->db, &w->f, what) == -1 ||
+	if (prune(w) == -1 || store_audit_append(w->db, &w->f, what) == -1 ||
 	    store_db_commit(w->db, &w->f) == -1) {
 		store_writer_rollback(w);
 		return -1;

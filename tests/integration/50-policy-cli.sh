@@ -5,7 +5,8 @@
 # made by gpg here (pins checked against gpg --export-ssh-key), export
 # and import, permissions, disk full (tmpfs, root), and the crash test:
 # 200 kill -9 of the CLI at random moments; every acknowledged update
-# must survive and the store must pass integrity_check.
+# must survive, the store must pass integrity_check, and its change log
+# must hold a row for each entry kept and none for one lost.
 . "$SK_TOP/tests/integration/lib.sh"
 
 sk="$SK_BIN/senderkey"
@@ -291,6 +292,10 @@ acked=$(wc -l <"$tmp/acked")
 diag "crash test: $acked of 200 updates acknowledged before kill -9"
 expect_eq "crash test: the store opens, passes integrity_check and keeps every acknowledged update" "$bad" 0
 check "crash test: some updates were killed, some acknowledged" test "$acked" -gt 0 -a "$acked" -lt 200
+# the change log (store.md 2.1) commits with the rows: a change row for
+# each entry the store kept, none for an entry a kill took away
+expect_eq "crash test: no change row without its entry, no entry without its change row" \
+    "$(sqlite3 "$C" "SELECT (SELECT count(*) FROM change c WHERE sender <> '' AND NOT EXISTS (SELECT 1 FROM entry e WHERE e.recipient = c.recipient AND e.sender = c.sender)) + (SELECT count(*) FROM entry e WHERE NOT EXISTS (SELECT 1 FROM change c WHERE c.recipient = e.recipient AND c.sender = e.sender))" 2>&1)" 0
 check "crash test: the store still takes writes" "$sk" policy -f "$C" allow r@x.test last@y.test
 
 done_testing

@@ -104,7 +104,7 @@ test_migrate_db(void)
 	    store_file_migrate(db, &f) == -1 && f.code == STORE_ECORRUPT,
 	    "a newer schema is refused (%s)", f.text);
 	T_STREQ(f.text, "schema version 7 is not one this senderkey knows "
-	    "(0 to 2)", "the message");
+	    "(0 to 3)", "the message");
 	T_OK(!db->in_tx && store_db_begin(db, &f, 1) == 0,
 	    "no transaction left open");
 	store_db_close(db);
@@ -143,11 +143,15 @@ test_migrate(void)
 	db = store_writer_open(path, 0, &e, err, sizeof(err));
 	T_OK(db != NULL, "store_writer_open migrates it (%s)", db ? "" : err);
 	store_writer_free(db);
-	T_INTEQ(sql_int(path, "PRAGMA user_version"), 2, "to version 2");
+	T_INTEQ(sql_int(path, "PRAGMA user_version"), STORE_VERSION,
+	    "to the current version");
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM entry WHERE changed = 0"),
 	    1, "keeping the entries");
 	T_INTEQ(sql_int(path, "SELECT count(*) FROM audit"), 0,
 	    "with an audit table");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM store_meta WHERE "
+	    "length(store_id) = 32") + sql_int(path, "SELECT count(*) FROM "
+	    "change"), 1, "and a change log: a store id, no change yet");
 	T_INTEQ(nrules(path), 2, "the rules read back");
 
 	snprintf(path, sizeof(path), "%s/v99.db", dir);

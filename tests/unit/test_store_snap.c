@@ -148,7 +148,7 @@ test_refused(void)
 		  "'z' AS TEXT), 'deny', 0)", "mode rule 9 is malformed" },
 		{ "INSERT INTO entry VALUES (10, 'a@x.test', 'allow', "
 		  "'b@y.test', '12', 0)", "entry rule 10 is malformed" },
-		{ "PRAGMA user_version = 3", "schema version 3: newer" },
+		{ "PRAGMA user_version = 4", "schema version 4: newer" },
 		{ "PRAGMA user_version = 0", "schema version 0: not a policy" },
 		{ "DROP TABLE entry", "no such table: entry" },
 	};

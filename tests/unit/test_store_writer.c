@@ -5,7 +5,9 @@
  * rules (canonical targets, pins only on allow entries naming an
  * address, at most STORE_MAX_PINS, an unpinned allow replacing the pins),
  * transactions (nothing without one, a rolled back change leaves no row
- * and no audit row, a refused change leaves the transaction usable); and
+ * and no audit row, a refused change leaves the transaction usable); the
+ * change log (a row per pair written, none for a rolled back change, the
+ * store id, pruning rows older than STORE_CHANGE_DAYS); and
  * that every failing write (read-only file system, disk full on a tiny
  * tmpfs) is an error and leaves the store exactly as it was.  The tmpfs
  * checks need root and are reported as skipped (T_SKIP, never as ok)
@@ -195,6 +197,90 @@ test_tx(void)
 	store_writer_free(NULL);
 }
 
+/*
+ * test_changelog: schema 3's change log (specs/store.md 2.1): one change
+ * row per pair a statement wrote, committed with it or not at all; the
+ * store's id; pruning old rows on commit.
+ */
+static void
+test_changelog(void)
+{
+	char path[256], err[512], pin[STORE_PIN_HEX];
+	struct store_writer *db;
+	long long seq;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/log.db", dir);
+	db = store_writer_open(path, STORE_CREATE, NULL, err, sizeof(err));
+	T_OK(db != NULL, "open (%s)", db ? "" : err);
+	if (db == NULL)
+		return;
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM store_meta WHERE id = 1 "
+	    "AND length(store_id) = 32 AND store_id NOT GLOB '*[^0-9a-f]*' "
+	    "AND pruned = 0"), 1, "one store_meta row: 32 hex digits");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM change"), 0,
+	    "an empty log");
+	snprintf(pin, sizeof(pin), "%064x", 7);
+	T_OK(store_writer_begin(db) == 0 &&
+	    store_writer_set_mode(db, "a@x.test", "deny", &n) == 0 &&
+	    store_writer_add(db, "a@x.test", STORE_ALLOW, "b@y.test", pin,
+	    &n) == 0 && store_writer_add(db, "a@x.test", STORE_DENY,
+	    "*@z.test", NULL, &n) == 0 && store_writer_commit(db, "three") ==
+	    0, "a mode and two entries");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM change"), 3,
+	    "three change rows");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM change WHERE seq = 1 AND "
+	    "recipient = 'a@x.test' AND sender = '' AND at > 1700000000"), 1,
+	    "the mode's pair has sender ''");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM change WHERE recipient = "
+	    "'a@x.test' AND sender IN ('b@y.test', '*@z.test')"), 2,
+	    "an entry's pair names its sender");
+	T_OK(store_writer_begin(db) == 0 && store_writer_add(db, "a@x.test",
+	    STORE_ALLOW, "b@y.test", NULL, &n) == 0 && n == 2 &&
+	    store_writer_set_mode(db, "a@x.test", "allow", &n) == 0,
+	    "the pin replaced by an unpinned allow, the mode changed");
+	store_writer_rollback(db);
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM change"), 3,
+	    "rolled back: no change row");
+	T_OK(store_writer_begin(db) == 0 && store_writer_add(db, "a@x.test",
+	    STORE_ALLOW, "b@y.test", NULL, &n) == 0 &&
+	    store_writer_set_mode(db, "a@x.test", "allow", &n) == 0 &&
+	    store_writer_commit(db, "two") == 0, "committed this time");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM change WHERE seq > 3"), 3,
+	    "a delete, an insert (same pair) and an update: three rows");
+	T_INTEQ(sql_exec(path, "UPDATE entry SET sender = 'c@y.test' WHERE "
+	    "sender = 'b@y.test'"), 0, "a row moved to another pair by hand");
+	T_INTEQ(sql_int(path, "SELECT count(*) FROM change WHERE seq > 6 AND "
+	    "sender IN ('b@y.test', 'c@y.test')"), 2, "logs the old pair and "
+	    "the new");
+
+	/* pruning: rows older than STORE_CHANGE_DAYS go on the next commit */
+	T_INTEQ(sql_exec(path, "UPDATE change SET at = at - 8 * 86400 WHERE "
+	    "seq <= 4; UPDATE change SET at = at - 86400 WHERE seq = 5"), 0,
+	    "four rows made eight days old, one a day");
+	seq = sql_int(path, "SELECT max(seq) FROM change");
+	T_OK(store_writer_begin(db) == 0 &&
+	    store_writer_commit(db, "nothing") == 0, "a commit");
+	T_INTEQ(sql_int(path, "SELECT pruned FROM store_meta"), 4,
+	    "pruned: the highest seq deleted");
+	T_INTEQ(sql_int(path, "SELECT min(seq) FROM change"), 5,
+	    "the old rows are gone, the newer kept");
+	T_INTEQ(sql_int(path, "SELECT max(seq) FROM change"), seq,
+	    "the commit wrote no change row of its own");
+	T_INTEQ(sql_exec(path, "UPDATE change SET at = at - 8 * 86400"), 0,
+	    "every row old");
+	T_OK(store_writer_begin(db) == 0 &&
+	    store_writer_commit(db, "nothing") == 0 &&
+	    sql_int(path, "SELECT count(*) FROM change") == 0 &&
+	    sql_int(path, "SELECT pruned FROM store_meta") == seq,
+	    "an empty log; pruned is the last seq (%lld)", seq);
+	T_OK(store_writer_begin(db) == 0 && store_writer_set_mode(db,
+	    "a@x.test", NULL, &n) == 0 && store_writer_commit(db, "rm") == 0 &&
+	    sql_int(path, "SELECT seq FROM change") == seq + 1,
+	    "seq goes on after an empty log");
+	store_writer_free(db);
+}
+
 /* bulk: one transaction adding N entries; returns 0 or -1. */
 static int
 bulk(struct store_writer *db, int n, enum store_err *e)
@@ -304,6 +390,7 @@ main(void)
 	test_create();
 	test_changes();
 	test_tx();
+	test_changelog();
 	test_write_errors();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
