@@ -6,6 +6,8 @@
  *	store.c		 the read handle senderkeyd keeps: a snapshot of the
  *			 rules, kept current, and what a recipient's entries
  *			 mean (store_open, store_poll, store_eval, store_pin)
+ *	store_src.c	 the rules read per pair, checked: in full, or the
+ *			 pairs the change log names since a position
  *	store_snap.c	 a snapshot read from the file, every row checked
  *			 (store_snap_check_pair: the rows of one pair)
  *	store_index.c	 the rules in memory, changed a pair at a time, and

@@ -264,6 +264,64 @@ int		 store_file_migrate(struct store_db *db, struct store_fault *f);
 #define STORE_CHANGE_DAYS	7	/* change rows kept, days */
 #define STORE_DELTA_MAX		100000	/* pairs a delta reads at most */
 
+/*
+ * TEMPORARY (helper "index" declares these in its store_index.c and
+ * store_snap.c sections; the lead keeps theirs at the merge):
+ */
+struct store_irow {
+	int64_t			 id;		/* mode.id or entry.id */
+	enum store_rule_kind	 kind;		/* MODE iff the sender is NULL */
+	enum verdict_mode	 mode;		/* MODE rows */
+	int			 has_pin;	/* ALLOW rows */
+	unsigned char		 pin[STORE_FP_LEN];
+};
+int		 store_snap_check_pair(const char *rcpt, const char *sender,
+		    const struct store_irow *rows, size_t n, char *err,
+		    size_t errsz);
+
+/* ---- store_src.c: the rules read per pair, in full or changes ---- */
+
+/* A change-log position: the store's id and the last seq read. */
+struct store_pos {
+	char		 store_id[33];		/* "" : no change log */
+	int64_t		 seq;
+};
+
+/*
+ * store_pair_cb: gets each pair's rows (SENDER NULL: the recipient's
+ * mode), checked (store_snap_check_pair), all rows of a pair in one call,
+ * N == 0 for a pair that has none now; strings valid during the call.  A
+ * nonzero return stops the read (the read returns -1).
+ */
+typedef int	(*store_pair_cb)(void *arg, const char *rcpt,
+		    const char *sender, const struct store_irow *rows,
+		    size_t n);
+
+/*
+ * store_src_full: in one read transaction, every pair of DB (recipients
+ * an older senderkey stored unfolded are merged into their folded
+ * mailbox's pairs: such a pair may come twice, the last call holding its
+ * rows) and the change-log position of that snapshot (the
+ * highest seq, or store_meta.pruned when higher; seq 0 and store_id ""
+ * for a schema 1 or 2 store) in *POS.  0, or -1 with F (a bad pair:
+ * STORE_ECORRUPT, and the caller drops what it got).
+ */
+int		 store_src_full(struct store_db *db, store_pair_cb cb,
+		    void *arg, struct store_pos *pos, struct store_fault *f);
+
+/*
+ * store_src_changes: in one read transaction, the current rows of every
+ * pair named by change rows after FROM (N == 0 for a pair that is gone),
+ * and the new position in *TO.  Returns 0; 1 when a full read is needed
+ * instead (nothing is passed to CB then): a schema 1 or 2 store, another
+ * store_id, FROM->seq below store_meta.pruned, the log behind FROM, more
+ * than STORE_DELTA_MAX pairs, or a changed recipient stored unfolded;
+ * -1 with F.
+ */
+int		 store_src_changes(struct store_db *db,
+		    const struct store_pos *from, store_pair_cb cb, void *arg,
+		    struct store_pos *to, struct store_fault *f);
+
 /* ---- store_audit.c ---- */
 
 /*
