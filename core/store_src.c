@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/errstr.h"
 #include "lib/rcpt.h"
 #include "store_int.h"
 
@@ -66,48 +67,49 @@ struct rd {
 };
 
 /*
- * TEMPORARY: a copy of the checks of store_snap_check_pair (design A;
- * helper "index" writes it in store_snap.c).  The lead deletes this
- * function at the merge and calls store_snap_check_pair instead.
+ * TEMPORARY: a copy of store_snap_check_pair (design A; helper "index"
+ * writes it in store_snap.c, same checks, same texts).  The lead deletes
+ * this function at the merge and calls store_snap_check_pair instead.
  */
 static int
 check_pair(const char *rcpt, const char *sender,
     const struct store_irow *rows, size_t n, char *err, size_t errsz)
 {
-	size_t i, pins = 0, modes = 0;
-	int unpinned = 0, k = -1;
+	const char *what = NULL;
+	size_t i, pins = 0;
+	int plain = 0, k = -1;
 
-	if (store_canon_is(rcpt) == -1 ||
-	    (sender != NULL && (k = store_canon_is(sender)) == -1)) {
-		snprintf(err, errsz, "rules of %s -> %s: not a canonical "
-		    "target", sender != NULL ? sender : "(mode)", rcpt);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if ((rows[i].kind == STORE_RULE_MODE) != (sender == NULL) ||
-		    (rows[i].has_pin && (rows[i].kind != STORE_RULE_ALLOW ||
-		    k != STORE_T_ADDR))) {
-			snprintf(err, errsz, "%s rule %lld is malformed",
-			    sender == NULL ? "mode" : "entry",
-			    (long long)rows[i].id);
-			return -1;
-		}
-		modes += rows[i].kind == STORE_RULE_MODE;
-		if (rows[i].kind == STORE_RULE_ALLOW && rows[i].has_pin)
+	if (n == 0)
+		return 0;
+	if (store_canon_is(rcpt) == -1)
+		what = "the recipient is not a canonical target";
+	else if (sender != NULL && (k = store_canon_is(sender)) == -1)
+		what = "the sender is not a canonical target";
+	else if (sender == NULL && n > 1)
+		what = "more than one mode rule";
+	for (i = 0; what == NULL && i < n; i++) {
+		if ((rows[i].kind == STORE_RULE_MODE) != (sender == NULL))
+			what = "a rule of the wrong kind";
+		else if (rows[i].has_pin && rows[i].kind != STORE_RULE_ALLOW)
+			what = "a pin on a rule other than allow";
+		else if (rows[i].has_pin && k != STORE_T_ADDR)
+			what = "a pin on a *@domain sender";
+		else if (rows[i].kind == STORE_RULE_ALLOW && rows[i].has_pin)
 			pins++;
 		else if (rows[i].kind == STORE_RULE_ALLOW)
-			unpinned = 1;
+			plain = 1;
+		if (what == NULL && pins > STORE_MAX_PINS)
+			what = "more pins than allowed";
+		else if (what == NULL && pins > 0 && plain)
+			what = "pinned and unpinned allow entries mixed";
 	}
-	if (modes > 1 || pins > STORE_MAX_PINS || (pins > 0 && unpinned)) {
-		snprintf(err, errsz, "%s rule %lld: %s for %s -> %s",
-		    modes > 1 ? "mode" : "entry", (long long)rows[0].id,
-		    modes > 1 ? "more than one mode" : pins > STORE_MAX_PINS ?
-		    "more pins than allowed" :
-		    "pinned and unpinned allow entries mixed",
-		    sender != NULL ? sender : "(mode)", rcpt);
-		return -1;
-	}
-	return 0;
+	if (what == NULL)
+		return 0;
+	i = i > 0 ? i - 1 : 0;
+	errstr_set(err, errsz, "%s rule %lld: %s for %s%s%s",
+	    sender == NULL ? "mode" : "entry", (long long)rows[i].id, what,
+	    sender != NULL ? sender : "", sender != NULL ? " -> " : "", rcpt);
+	return -1;
 }
 
 /* check: check_pair with the error in F. */

@@ -393,8 +393,8 @@ test_bad(void)
 	    "abcdef0123456789abcdef0123456789abcdef')");
 	memset(&g, 0, sizeof(g));
 	T_OK(store_src_full(db, collect, &g, &to, &f) == -1 &&
-	    strstr(f.text, "malformed") != NULL, "a pin on a deny (%s)",
-	    f.text);
+	    strstr(f.text, "a pin on a rule other than allow") != NULL,
+	    "a pin on a deny (%s)", f.text);
 	store_db_close(db);
 }
 
