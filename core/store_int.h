@@ -262,22 +262,10 @@ int		 store_file_migrate(struct store_db *db, struct store_fault *f);
 /* ---- the change log (schema 3; specs/store.md 2.1) ---- */
 
 #define STORE_CHANGE_DAYS	7	/* change rows kept, days */
-#define STORE_DELTA_MAX		100000	/* pairs a delta reads at most */
+#define STORE_DELTA_MAX		4096	/* pairs a delta reads at most:
+					   the loop applies it in one go */
 
-/*
- * TEMPORARY (helper "index" declares these in its store_index.c and
- * store_snap.c sections; the lead keeps theirs at the merge):
- */
-struct store_irow {
-	int64_t			 id;		/* mode.id or entry.id */
-	enum store_rule_kind	 kind;		/* MODE iff the sender is NULL */
-	enum verdict_mode	 mode;		/* MODE rows */
-	int			 has_pin;	/* ALLOW rows */
-	unsigned char		 pin[STORE_FP_LEN];
-};
-int		 store_snap_check_pair(const char *rcpt, const char *sender,
-		    const struct store_irow *rows, size_t n, char *err,
-		    size_t errsz);
+struct store_irow;		/* store_index.c section */
 
 /* ---- store_src.c: the rules read per pair, in full or changes ---- */
 

@@ -66,60 +66,15 @@ struct rd {
 	size_t			 nlegacy, caplegacy;
 };
 
-/*
- * TEMPORARY: a copy of store_snap_check_pair (design A; helper "index"
- * writes it in store_snap.c, same checks, same texts).  The lead deletes
- * this function at the merge and calls store_snap_check_pair instead.
- */
-static int
-check_pair(const char *rcpt, const char *sender,
-    const struct store_irow *rows, size_t n, char *err, size_t errsz)
-{
-	const char *what = NULL;
-	size_t i, pins = 0;
-	int plain = 0, k = -1;
-
-	if (n == 0)
-		return 0;
-	if (store_canon_is(rcpt) == -1)
-		what = "the recipient is not a canonical target";
-	else if (sender != NULL && (k = store_canon_is(sender)) == -1)
-		what = "the sender is not a canonical target";
-	else if (sender == NULL && n > 1)
-		what = "more than one mode rule";
-	for (i = 0; what == NULL && i < n; i++) {
-		if ((rows[i].kind == STORE_RULE_MODE) != (sender == NULL))
-			what = "a rule of the wrong kind";
-		else if (rows[i].has_pin && rows[i].kind != STORE_RULE_ALLOW)
-			what = "a pin on a rule other than allow";
-		else if (rows[i].has_pin && k != STORE_T_ADDR)
-			what = "a pin on a *@domain sender";
-		else if (rows[i].kind == STORE_RULE_ALLOW && rows[i].has_pin)
-			pins++;
-		else if (rows[i].kind == STORE_RULE_ALLOW)
-			plain = 1;
-		if (what == NULL && pins > STORE_MAX_PINS)
-			what = "more pins than allowed";
-		else if (what == NULL && pins > 0 && plain)
-			what = "pinned and unpinned allow entries mixed";
-	}
-	if (what == NULL)
-		return 0;
-	i = i > 0 ? i - 1 : 0;
-	errstr_set(err, errsz, "%s rule %lld: %s for %s%s%s",
-	    sender == NULL ? "mode" : "entry", (long long)rows[i].id, what,
-	    sender != NULL ? sender : "", sender != NULL ? " -> " : "", rcpt);
-	return -1;
-}
-
-/* check: check_pair with the error in F. */
+/* check: store_snap_check_pair with the error in F. */
 static int
 check(struct store_fault *f, const char *rcpt, const char *sender,
     const struct store_irow *rows, size_t n)
 {
 	char err[STORE_ERR_MAX];
 
-	if (check_pair(rcpt, sender, rows, n, err, sizeof(err)) == -1)
+	if (store_snap_check_pair(rcpt, sender, rows, n, err,
+	    sizeof(err)) == -1)
 		return store_sql_refuse(f, STORE_ECORRUPT, "%s", err);
 	return 0;
 }
