@@ -50,7 +50,7 @@ endif
 # SHORT: the target without the build directory, for SAY.
 SHORT	= $(patsubst $(BUILD)/%,%,$@)
 
-PKGS	 = ldns libunbound libcrypto libidn2 sqlite3
+PKGS	 = ldns libunbound libcrypto libidn2 sqlite3 libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -61,7 +61,7 @@ HARDEN	 = -fstack-protector-strong -fPIE
 HARDEN_CPP = -D_FORTIFY_SOURCE=2 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 HARDEN_LD  = -pie -Wl,-z,relro -Wl,-z,now
 
-ALL_CPPFLAGS = -I. $(HARDEN_CPP) \
+ALL_CPPFLAGS = -I. $(HARDEN_CPP) -DSK_HAVE_PG \
 	       $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(HARDEN) $(CFLAGS)
 ALL_LDFLAGS  = $(HARDEN_LD) $(LDFLAGS)
