@@ -262,6 +262,26 @@ check_action(const char *v, char *why, size_t whysz)
 	return config_action_check(v, why, whysz);
 }
 
+int
+config_store_is_pg(const char *spec)
+{
+	return strncmp(spec, "postgresql://", 13) == 0 ||
+	    strncmp(spec, "postgres://", 11) == 0 ||
+	    strncmp(spec, "service=", 8) == 0;
+}
+
+/* check_store: PolicyStore is an absolute path or a PostgreSQL spec. */
+static int
+check_store(const char *v, char *why, size_t whysz)
+{
+	if (v[0] == '/' || (config_store_is_pg(v) &&
+	    strcspn(v, " \t\r\n") == strlen(v) && v[8] != '\0'))
+		return 0;
+	snprintf(why, whysz, "expected an absolute path, a "
+	    "postgresql:// URI or service=NAME");
+	return -1;
+}
+
 #define T_STR(n, d)	{ n, CONF_STRING, 0, d, 0, 0, NULL, NULL }
 #define T_PATH(n, d)	{ n, CONF_PATH, 0, d, 0, 0, NULL, NULL }
 #define T_DUR(n, d, lo, hi) { n, CONF_DURATION, 0, d, lo, hi, NULL, NULL }
@@ -314,7 +334,8 @@ static const struct conf_schema schema[] = {
 	T_STR("AuthservID", NULL),
 	{ "SyslogFacility", CONF_ENUM, 0, "mail", 0, 0, facility_names, NULL },
 	T_PATH("StatsFile", NULL),
-	T_PATH("PolicyStore", NULL),
+	{ "PolicyStore", CONF_STRING, 0, NULL, 0, 0, NULL, check_store },
+	T_PATH("PolicyStorePasswordFile", NULL),
 	{ "RecipientDelimiter", CONF_STRING, 0, NULL, 0, 0, NULL,
 	    check_delims },
 	T_PATH("JournalFile", NULL),
@@ -374,6 +395,7 @@ config_free(struct config *c)
 	free(c->authserv_id);
 	free(c->stats_file);
 	free(c->policy_store);
+	free(c->policy_store_passfile);
 	free(c->recipient_delimiter);
 	free(c->journal_file);
 	free(c->milter_socket.spec);
@@ -459,6 +481,8 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	    copy_str(cf, "AuthservID", &c->authserv_id) == -1 ||
 	    copy_str(cf, "StatsFile", &c->stats_file) == -1 ||
 	    copy_str(cf, "PolicyStore", &c->policy_store) == -1 ||
+	    copy_str(cf, "PolicyStorePasswordFile",
+	    &c->policy_store_passfile) == -1 ||
 	    copy_str(cf, "RecipientDelimiter", &c->recipient_delimiter) ==
 	    -1 ||
 	    copy_str(cf, "JournalFile", &c->journal_file) == -1 ||

@@ -81,7 +81,12 @@ struct config {
 	char			*authserv_id;	/* AuthservID; NULL: hostname */
 	int			 syslog_facility; /* SyslogFacility: LOG_* */
 	char			*stats_file;	/* StatsFile (Prometheus) */
-	char			*policy_store;	/* PolicyStore */
+	char			*policy_store;	/* PolicyStore: a path, or
+						   PostgreSQL's (see
+						   config_store_is_pg) */
+	char			*policy_store_passfile; /* PolicyStore-
+						   PasswordFile; NULL:
+						   libpq's default */
 	char			*recipient_delimiter; /* RecipientDelimiter:
 						   a set of octets; NULL:
 						   none (rcpt_mailbox) */
@@ -141,6 +146,13 @@ unsigned	 config_line(const struct config *c, const char *name);
 
 /* config_free: frees C and its strings.  NULL is a no-op. */
 void		 config_free(struct config *c);
+
+/*
+ * config_store_is_pg: whether the PolicyStore SPEC names a PostgreSQL
+ * database (a "postgresql://" or "postgres://" URI, or a libpq
+ * "service=NAME"), not a file.
+ */
+int		 config_store_is_pg(const char *spec);
 
 /*
  * config_action_check: 0 when ACTION may be configured as a Postfix

@@ -327,6 +327,57 @@ cfg_bad(const char *text, const char *want, const char *what)
 	T_STREQ(err, want, "%s: message", what);
 }
 
+/* PolicyStore on PostgreSQL: a URI or a service, not a path; and the
+   password file libpq is given (issue 17). */
+static void
+test_config_pg_store(void)
+{
+	static const char *const good[] = {
+		"postgresql://skd@db.example.net/senderkey",
+		"postgres://skd@/senderkey?host=/run/postgresql",
+		"service=senderkey",
+		"/var/lib/senderkey/policy.db",
+	};
+	struct config *c = NULL;
+	char text[256], err[CONFIG_ERR_MAX] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "PolicyStore %s\n"
+		    "PolicyStorePasswordFile /etc/senderkey/pgpass\n", good[i]);
+		T_OK(config_parse(text, strlen(text), "s.conf", &c, err,
+		    sizeof(err)) == 0, "PolicyStore %s (%s)", good[i], err);
+		if (c == NULL)
+			continue;
+		T_STREQ(c->policy_store, good[i], "PolicyStore %s kept",
+		    good[i]);
+		T_STREQ(c->policy_store_passfile, "/etc/senderkey/pgpass",
+		    "PolicyStorePasswordFile");
+		T_INTEQ(config_store_is_pg(c->policy_store), i < 3,
+		    "%s is %sPostgreSQL", good[i], i < 3 ? "" : "not ");
+		config_free(c);
+		c = NULL;
+	}
+	if ((c = config_default()) != NULL) {
+		T_OK(c->policy_store_passfile == NULL,
+		    "PolicyStorePasswordFile unset by default");
+		config_free(c);
+		c = NULL;
+	}
+	cfg_bad("PolicyStore policy.db\n", "s.conf:1: PolicyStore: expected "
+	    "an absolute path, a postgresql:// URI or service=NAME, got "
+	    "'policy.db'", "PolicyStore relative");
+	cfg_bad("PolicyStore mysql://db/x\n", "s.conf:1: PolicyStore: "
+	    "expected an absolute path, a postgresql:// URI or service=NAME, "
+	    "got 'mysql://db/x'", "PolicyStore another database");
+	cfg_bad("PolicyStore service=\n", "s.conf:1: PolicyStore: expected "
+	    "an absolute path, a postgresql:// URI or service=NAME, got "
+	    "'service='", "PolicyStore service without a name");
+	cfg_bad("PolicyStorePasswordFile pgpass\n", "s.conf:1: "
+	    "PolicyStorePasswordFile: expected an absolute path, got "
+	    "'pgpass'", "PolicyStorePasswordFile relative");
+}
+
 /* The senderkey-milter settings (man/senderkey-milter.8). */
 static void
 test_config_milter(void)
@@ -531,6 +582,7 @@ main(void)
 	test_config_full();
 	test_config_errors();
 	test_config_milter();
+	test_config_pg_store();
 	test_config_line();
 	return t_done();
 }
