@@ -31,6 +31,7 @@
 #include "core/verdict.h"
 #include "cmds.h"
 #include "policy_import.h"
+#include "policy_print.h"
 #include "policy_report.h"
 #include "policy_uentry.h"
 #include "resolver_opts.h"
@@ -447,91 +448,6 @@ c_entry(struct pctx *c, int argc, char **argv)
 	return 0;
 }
 
-static void
-pin_text(const unsigned char *pin, char out[KEY_FP_SIZE])
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < KEY_SHA256_LEN; i++) {
-		out[3 * i] = hex[pin[i] >> 4];
-		out[3 * i + 1] = hex[pin[i] & 15];
-		out[3 * i + 2] = i + 1 < KEY_SHA256_LEN ? ':' : '\0';
-	}
-}
-
-/* json_str: S as a JSON string (control and non-ASCII octets escaped
-   as \u00XX only for controls; UTF-8 passes, addresses are valid UTF-8). */
-static void
-json_str(const char *s)
-{
-	const unsigned char *p;
-
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
-static const char *
-kind_name(const struct store_rule *r)
-{
-	if (r->kind == STORE_RULE_MODE)
-		return "mode";
-	return r->kind == STORE_RULE_ALLOW ? "allow" : "deny";
-}
-
-/* print_rule: one rule; EXPORT omits ids. */
-static void
-print_rule(const struct store_rule *r, int json, int export, int first)
-{
-	char fp[KEY_FP_SIZE];
-
-	if (r->has_pin)
-		pin_text(r->pin, fp);
-	if (json) {
-		printf("%s\n    {\"id\": \"%c%lld\", \"recipient\": ",
-		    first ? "" : ",", r->kind == STORE_RULE_MODE ? 'm' : 'e',
-		    (long long)r->id);
-		json_str(r->recipient);
-		printf(", \"rule\": \"%s\"", kind_name(r));
-		if (r->kind == STORE_RULE_MODE)
-			printf(", \"mode\": \"%s\"", verdict_mode_name(r->mode));
-		else {
-			printf(", \"sender\": ");
-			json_str(r->sender);
-			if (r->has_pin)
-				printf(", \"pin\": \"%s\"", fp);
-		}
-		printf("}");
-		return;
-	}
-	if (!export)
-		printf("%c%-5lld ", r->kind == STORE_RULE_MODE ? 'm' : 'e',
-		    (long long)r->id);
-	if (r->kind == STORE_RULE_MODE)
-		printf("%s mode %s\n", r->recipient, verdict_mode_name(r->mode));
-	else
-		printf("%s %s %s%s%s\n", r->recipient, kind_name(r), r->sender,
-		    r->has_pin ? " pin " : "", r->has_pin ? fp : "");
-}
-
-static int
-finish_output(void)
-{
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "senderkey: write error on standard output\n");
-		return EX_IOERR;
-	}
-	return 0;
-}
-
 /* c_show: show [RECIPIENT] [--json], and export. */
 static int
 c_show(struct pctx *c, int argc, char **argv)
@@ -565,7 +481,7 @@ c_show(struct pctx *c, int argc, char **argv)
 		goto done;
 	if (json) {
 		printf("{\n  \"store\": ");
-		json_str(c->store);
+		policy_print_json_str(c->store);
 		printf(",\n  \"default_mode\": \"%s\",\n  \"rules\": [",
 		    verdict_mode_name(default_mode(c)));
 	} else if (export)
@@ -578,7 +494,7 @@ c_show(struct pctx *c, int argc, char **argv)
 		if (want[0] != '\0' && strcmp(r->recipient, want) != 0 &&
 		    strcmp(r->recipient, dom) != 0)
 			continue;
-		print_rule(r, json, export, first);
+		policy_print_rule(r, json, export, first);
 		first = 0;
 	}
 	if (json)
@@ -586,7 +502,7 @@ c_show(struct pctx *c, int argc, char **argv)
 	policy_uentry_list(&us, want, json);
 	if (json)
 		printf("\n  ]\n}\n");
-	rc = finish_output();
+	rc = policy_print_finish();
 done:
 	store_free(s);
 	policy_uentry_free(&us);
@@ -669,7 +585,7 @@ c_explain(struct pctx *c, int argc, char **argv)
 	else if (r.list != VL_NONE)
 		printf("rule=e%lld\n", (long long)r.rule_id);
 	for (i = 0; i < r.npins; i++) {
-		pin_text(r.pins[i], fp);
+		policy_print_pin(r.pins[i], fp);
 		printf("pin=%s\n", fp);
 	}
 	printf("why=%s\n", buf);
@@ -684,7 +600,7 @@ c_explain(struct pctx *c, int argc, char **argv)
 		printf("verdict=depends on the sender's key%s and signature\n",
 		    r.npins > 0 ? " (pinned)" : "");
 	store_free(s);
-	if (finish_output() != 0)
+	if (policy_print_finish() != 0)
 		return EX_IOERR;
 	return rc;
 }
