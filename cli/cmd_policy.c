@@ -99,6 +99,11 @@ store_path(struct pctx *c)
 		    CONFIG_DEFAULT_PATH);
 		return EX_USAGE;
 	}
+	/* The configuration's store with its password file (libpq reads
+	   PGPASSFILE when it connects); -f STORE: the caller's own. */
+	if (config_store_is_pg(c->store) && c->cfg->policy_store_passfile !=
+	    NULL && setenv("PGPASSFILE", c->cfg->policy_store_passfile, 1))
+		return EX_OSERR;
 	return 0;
 }
 
@@ -118,7 +123,9 @@ open_read(struct pctx *c, struct store **out)
 
 	if ((rc = store_path(c)) != 0 || (rc = config(c)) != 0)
 		return rc;
-	if ((rc = store_file_perms(c->store, &exists, err,
+	if (config_store_is_pg(c->store))
+		exists = 1;	/* a database: no file to check */
+	else if ((rc = store_file_perms(c->store, &exists, err,
 	    sizeof(err))) != 0) {
 		fprintf(stderr, "senderkey: %s\n", err);
 		return rc == -1 ? EX_NOPERM : EX_NOINPUT;

@@ -472,6 +472,7 @@ setup(const struct policy_report_ctx *ctx, const char *rcpt,
     const struct opts *o, struct policy_report *p)
 {
 	char err[512];
+	const char *jf;
 	int changed = 0, rc, kind;
 	unsigned days = ctx->cfg->journal_days > 0 ? ctx->cfg->journal_days :
 	    30;
@@ -493,8 +494,14 @@ setup(const struct policy_report_ctx *ctx, const char *rcpt,
 		return rc;
 	/* senderkeyd has no user entries with JournalDays 0 */
 	p->want_ue = o->journal != NULL || ctx->cfg->journal_days > 0;
-	if (store_journal_path(ctx->store, o->journal != NULL ? o->journal :
-	    ctx->store_given ? NULL : ctx->cfg->journal_file, p->journal,
+	jf = o->journal != NULL ? o->journal : ctx->store_given ? NULL :
+	    ctx->cfg->journal_file;
+	if (jf == NULL && config_store_is_pg(ctx->store)) {
+		fprintf(stderr, "senderkey: the journal is not on PostgreSQL "
+		    "yet: give --journal FILE\n");
+		return EX_USAGE;
+	}
+	if (store_journal_path(ctx->store, jf, p->journal,
 	    sizeof(p->journal)) == -1) {
 		fprintf(stderr, "senderkey: the journal's path is too long\n");
 		return EX_USAGE;
@@ -509,8 +516,9 @@ open_rules(const struct policy_report_ctx *ctx, struct store **s)
 	char err[STORE_ERR_MAX + 128];
 	int exists, rc;
 
-	if ((rc = store_file_perms(ctx->store, &exists, err,
-	    sizeof(err))) != 0 || !exists) {
+	/* a database has no file to check */
+	if (!config_store_is_pg(ctx->store) && ((rc = store_file_perms(
+	    ctx->store, &exists, err, sizeof(err))) != 0 || !exists)) {
 		fprintf(stderr, "senderkey: %s\n", rc != 0 ? err :
 		    "no such store");
 		return rc == -1 ? EX_NOPERM : EX_NOINPUT;

@@ -225,7 +225,7 @@ policy_uentry_cmd(const char *store, int store_given,
     struct policy_uentry_set *set)
 {
 	char path[4096];
-	const char *opt = NULL;
+	const char *opt = NULL, *jf;
 	int i;
 
 	if (set != NULL)
@@ -238,8 +238,16 @@ policy_uentry_cmd(const char *store, int store_given,
 			*argc -= 2;
 			break;
 		}
-	if (store_journal_path(store, opt != NULL ? opt : store_given ? NULL :
-	    cfg->journal_file, path, sizeof(path)) == -1) {
+	jf = opt != NULL ? opt : store_given ? NULL : cfg->journal_file;
+	if (jf == NULL && config_store_is_pg(store)) {
+		/* show and explain: the rules alone; forget: nothing to do */
+		if (set != NULL)
+			return 0;
+		fprintf(stderr, "senderkey: the journal is not on PostgreSQL "
+		    "yet: give --journal FILE\n");
+		return EX_USAGE;
+	}
+	if (store_journal_path(store, jf, path, sizeof(path)) == -1) {
 		fprintf(stderr, "senderkey: the journal's path is too long\n");
 		return EX_USAGE;
 	}
