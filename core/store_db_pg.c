@@ -113,7 +113,7 @@ static const char *const steps[] = {
 	"CREATE FUNCTION senderkey_change_notify() RETURNS trigger"
 	"  LANGUAGE plpgsql AS $$ "
 	"BEGIN"
-	"  PERFORM pg_notify('senderkey_store', '');"
+	"  PERFORM pg_notify('" STORE_PG_CHANNEL "', '');"
 	"  RETURN NULL;"
 	"END $$;"
 	"CREATE TRIGGER mode_change AFTER INSERT OR UPDATE OR DELETE ON mode"
@@ -515,6 +515,33 @@ pg_step(int version)
 	if (version < 1 || version > STORE_VERSION || version > NSTEPS)
 		return NULL;
 	return steps[version - 1];
+}
+
+int
+store_db_pg_listen(struct store_db *db, struct store_fault *f)
+{
+	return simple(conn(db), f, "LISTEN " STORE_PG_CHANNEL, "listening");
+}
+
+int
+store_db_pg_fd(const struct store_db *db)
+{
+	return PQsocket(conn(db));
+}
+
+int
+store_db_pg_notified(struct store_db *db, struct store_fault *f)
+{
+	PGnotify *n;
+	int got = 0;
+
+	if (!PQconsumeInput(conn(db)))
+		return fault(f, conn(db), NULL, "listening");
+	while ((n = PQnotifies(conn(db))) != NULL) {
+		got = 1;
+		PQfreemem(n);
+	}
+	return got;
 }
 
 /* skip_quoted: P at an opening Q ('\'' or '"'), E: backslash escapes;

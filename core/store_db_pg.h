@@ -16,6 +16,31 @@
    whole transaction ("sk" "store" in ASCII, a fixed 64-bit key). */
 #define STORE_PG_LOCK	INT64_C(0x736b73746f726501)
 
+/* The channel every committed change of the store notifies. */
+#define STORE_PG_CHANNEL	"senderkey_store"
+
+struct store_db;
+struct store_fault;
+
+/*
+ * store_db_pg_listen: LISTEN on STORE_PG_CHANNEL on DB (a PostgreSQL
+ * store, outside a transaction): from now on every committed change of
+ * the store makes DB's descriptor readable.  0, or -1 with F.
+ */
+int		 store_db_pg_listen(struct store_db *db, struct store_fault *f);
+
+/* store_db_pg_fd: the descriptor of DB's connection, to poll for
+   notifications (-1 without a connection). */
+int		 store_db_pg_fd(const struct store_db *db);
+
+/*
+ * store_db_pg_notified: read what the server sent on DB without waiting,
+ * and drop the notifications among it: 1 when there was one, 0 when not,
+ * -1 with F when the connection is lost (STORE_EUNAVAIL).
+ */
+int		 store_db_pg_notified(struct store_db *db,
+		    struct store_fault *f);
+
 /*
  * store_db_pg_placeholders: SQL with every placeholder ?N (a '?' followed
  * by decimal digits) written as PostgreSQL's $N, in a new string of the
