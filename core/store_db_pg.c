@@ -324,7 +324,11 @@ pg_commit(struct store_db *db, struct store_fault *f)
 		return store_sql_refuse(f, STORE_EINTERNAL, "committing: "
 		    "the transaction failed before");
 	r = PQexec(conn(db), "COMMIT");
-	if (!ok(r))
+	if (!ok(r) && PQstatus(conn(db)) == CONNECTION_BAD)
+		/* The server may have committed before it went away. */
+		rc = fault(f, conn(db), r, "committing (the outcome is "
+		    "unknown: check the audit trail)");
+	else if (!ok(r))
 		rc = fault(f, conn(db), r, "committing");
 	else if (strcmp(PQcmdStatus(r), "COMMIT") != 0)
 		rc = store_sql_refuse(f, STORE_EIO, "committing: rolled back");
