@@ -89,6 +89,11 @@ store_path(struct pctx *c)
 {
 	int rc;
 
+	if (c->store != NULL && config_store_has_password(c->store)) {
+		fprintf(stderr, "senderkey: -f: give the password in a "
+		    "password file (PGPASSFILE, ~/.pgpass), not in the URI\n");
+		return EX_USAGE;
+	}
 	if (c->store != NULL)
 		return 0;
 	if ((rc = config(c)) != 0)

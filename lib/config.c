@@ -270,10 +270,36 @@ config_store_is_pg(const char *spec)
 	    strncmp(spec, "service=", 8) == 0;
 }
 
-/* check_store: PolicyStore is an absolute path or a PostgreSQL spec. */
+int
+config_store_has_password(const char *spec)
+{
+	const char *a, *q;
+	size_t n;
+
+	if (!config_store_is_pg(spec) || (a = strstr(spec, "://")) == NULL)
+		return 0;
+	a += 3;
+	n = strcspn(a, "/?");		/* the authority */
+	q = memchr(a, '@', n);
+	if (q != NULL && memchr(a, ':', (size_t)(q - a)) != NULL)
+		return 1;		/* user:password@ */
+	for (q = strchr(a, '?'); q != NULL; q = strchr(q, '&'))
+		if (strncmp(++q, "password=", 9) == 0)
+			return 1;
+	return 0;
+}
+
+/* check_store: PolicyStore is an absolute path or a PostgreSQL spec,
+   without a password: this file is readable by everyone. */
 static int
 check_store(const char *v, char *why, size_t whysz)
 {
+	if (config_store_has_password(v)) {
+		snprintf(why, whysz, "expected no password in the URI (this "
+		    "file is world-readable): put it in "
+		    "PolicyStorePasswordFile");
+		return -1;
+	}
 	if (v[0] == '/' || (config_store_is_pg(v) &&
 	    strcspn(v, " \t\r\n") == strlen(v) && v[8] != '\0'))
 		return 0;

@@ -155,6 +155,14 @@ void		 config_free(struct config *c);
 int		 config_store_is_pg(const char *spec);
 
 /*
+ * config_store_has_password: whether the PostgreSQL URI SPEC carries a
+ * password (user:password@, or a password= parameter), which would be
+ * shown wherever the store is named (configuration, logs, messages,
+ * ps); the password belongs in a passfile.
+ */
+int		 config_store_has_password(const char *spec);
+
+/*
  * config_action_check: 0 when ACTION may be configured as a Postfix
  * policy action: non-empty, at most 512 octets, printable (no control
  * octets), and accepting no more than DUNNO: not OK, not all-numerical

@@ -174,6 +174,11 @@ chmod 600 "$tmp/pgpass"
 expect_eq "no password for the role: 77" "$(rc env PGPASSFILE="$tmp/pgpass" \
     "$sk" policy -x "$tmp/sk.conf" -f "$A" allow bob@example.net \
     zed@partner.org)" 77
+expect_eq "a password in the URI is refused: 64" "$(rc "$sk" policy -x \
+    "$tmp/sk.conf" -f "postgresql://skadmin:secret@/senderkey?host=$SK_PG_SOCKDIR" \
+    allow bob@example.net zed@partner.org)" 64
+expect_match "... it belongs in a password file" "$(cat "$tmp/err")" \
+    'give the password in a password file'
 expect_eq "report needs --journal: 64" "$(rc p report bob@example.net)" 64
 expect_match "... and says so" "$(cat "$tmp/err")" \
     'the journal is not on PostgreSQL yet: give --journal FILE'

@@ -373,6 +373,24 @@ test_config_pg_store(void)
 	cfg_bad("PolicyStore service=\n", "s.conf:1: PolicyStore: expected "
 	    "an absolute path, a postgresql:// URI or service=NAME, got "
 	    "'service='", "PolicyStore service without a name");
+	cfg_bad("PolicyStore postgresql://skd:secret@db/senderkey\n",
+	    "s.conf:1: PolicyStore: expected no password in the URI (this "
+	    "file is world-readable): put it in PolicyStorePasswordFile, got "
+	    "'postgresql://skd:secret@db/senderkey'", "PolicyStore password");
+	cfg_bad("PolicyStore postgres://db/s?sslmode=require&password=x\n",
+	    "s.conf:1: PolicyStore: expected no password in the URI (this "
+	    "file is world-readable): put it in PolicyStorePasswordFile, got "
+	    "'postgres://db/s?sslmode=require&password=x'",
+	    "PolicyStore password= parameter");
+	T_OK(!config_store_has_password("postgresql://skd@[::1]:5432/s?"
+	    "host=/run/postgresql"), "no password: a user, an IPv6 host, a "
+	    "port");
+	T_OK(!config_store_has_password("postgresql:///s?passfile=/x"),
+	    "no password: a passfile= parameter");
+	T_OK(config_store_has_password("postgresql://u:p@/s"),
+	    "a password without a host");
+	T_OK(config_store_has_password("postgresql://h/s?password=p"),
+	    "a password= parameter first");
 	cfg_bad("PolicyStorePasswordFile pgpass\n", "s.conf:1: "
 	    "PolicyStorePasswordFile: expected an absolute path, got "
 	    "'pgpass'", "PolicyStorePasswordFile relative");
