@@ -345,6 +345,7 @@ bed-up:
 	@tests/bed/bed up
 bed-down:
 	@tests/bed/bed down
+	@tests/bed/pg down
 
 format:
 	clang-format -i $(CORE_SRC) $(CLI_SRC) $(MILTER_SRC) $(wildcard */*.h) \
