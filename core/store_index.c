@@ -3,12 +3,13 @@
  * one (recipient, sender) pair at a time (specs/store.md 5.1).  Strings
  * are interned (an atom table with reference counts); a pair is 24
  * octets in a dense array found through an open-addressing hash of u32
- * indices; what a pair's rows decide (deny, allow, pins, the deciding
- * row's id) is kept in its flags, and a pair of more than one row or
- * with pins keeps its rows out of line.  The domains with a restrictive
- * pair are counted, so a change costs time proportional to the rows of
- * the pairs it changes, never to the whole store.  Pure: no I/O, no
- * locks (one owner at a time).  What a rule means is verdicts.md 4.2;
+ * indices (store_atoms.c's, which grows by degrees); what a pair's rows
+ * decide (deny, allow, pins, the deciding row's id) is kept in its
+ * flags, and a pair of more than one row or with pins keeps its rows
+ * out of line.  The domains with a restrictive pair are counted, so a
+ * change costs time proportional to the rows of the pairs it changes,
+ * never to the whole store.  Pure: no I/O, no locks (one owner at a
+ * time).  What a rule means is verdicts.md 4.2;
  * which rows a pair may hold is store_snap_check_pair's.
  */
 #include <stdint.h>
@@ -57,9 +58,6 @@ struct ipair {
 
 #define PCHUNK		4096
 #define PAIR(x, i)	(&(x)->pchunk[(i) / PCHUNK][(i) % PCHUNK])
-/* a pair slot's index, and the tag of hash H (as store_atoms's slots) */
-#define SLOT_IX(v)	(((v) & STORE_ATOMS_IDMASK) - 1)
-#define TAG(h)		((uint32_t)((h) >> 60) << STORE_ATOMS_TAGSHIFT)
 
 /* A domain with restrictive pairs: the atom of "*@DOMAIN", how many. */
 struct sdom {
@@ -70,8 +68,7 @@ struct store_index {
 	struct store_atoms a;
 	struct ipair	**pchunk;	/* PCHUNK pairs each */
 	size_t		  npairs, nchunks;
-	uint32_t	 *pslot;	/* pair index + 1 and a tag, 0 empty */
-	size_t		  pmask;
+	struct store_slots pslot;	/* ids: pair index + 1 */
 	struct sdom	 *strict;	/* atom 0: empty */
 	size_t		  smask, nstrict;
 	size_t		  nrows, ext_bytes, npins;
@@ -110,31 +107,44 @@ domain_key(const char *rcpt, char out[STORE_TARGET_MAX])
 /* ---- pairs ---- */
 
 static uint64_t
-pair_home(const void *arg, uint32_t v)
+pair_home(const void *arg, uint32_t id)
 {
 	const struct store_index *x = arg;
-	const struct ipair *p = PAIR(x, SLOT_IX(v));
+	const struct ipair *p = PAIR(x, id - 1);
 
 	return hash_pair(p->rcpt, p->sender);
 }
 
-/* pair_slot: the slot of the pair (R, S), or NOSLOT. */
+/* A pair sought. */
+struct want {
+	const struct store_index *x;
+	uint32_t	 r, s;
+};
+
+static int
+is_pair(const void *arg, uint32_t id)
+{
+	const struct want *w = arg;
+	const struct ipair *p = PAIR(w->x, id - 1);
+
+	return p->rcpt == w->r && p->sender == w->s;
+}
+
+/* pair_slot: the position of the pair (R, S) in x->pslot, or NOSLOT. */
 static size_t
 pair_slot(const struct store_index *x, uint32_t r, uint32_t s)
 {
-	uint64_t h = hash_pair(r, s);
-	size_t i = h & x->pmask;
-	const struct ipair *p;
-	uint32_t v;
+	struct want w = { x, r, s };
 
-	while ((v = x->pslot[i]) != 0) {
-		p = PAIR(x, SLOT_IX(v));
-		if ((v ^ TAG(h)) <= STORE_ATOMS_IDMASK && p->rcpt == r &&
-		    p->sender == s)
-			return i;
-		i = (i + 1) & x->pmask;
-	}
-	return NOSLOT;
+	return store_atoms_slots_find(&x->pslot, hash_pair(r, s), is_pair,
+	    &w);
+}
+
+/* pair_at: the pair at position I of x->pslot. */
+static struct ipair *
+pair_at(const struct store_index *x, size_t i)
+{
+	return PAIR(x, store_atoms_slots_id(&x->pslot, i) - 1);
 }
 
 static const struct ipair *
@@ -144,7 +154,7 @@ pair_get(const struct store_index *x, uint32_t r, uint32_t s)
 
 	if (r == 0 || (i = pair_slot(x, r, s)) == NOSLOT)
 		return NULL;
-	return PAIR(x, SLOT_IX(x->pslot[i]));
+	return pair_at(x, i);
 }
 
 static int64_t
@@ -236,32 +246,6 @@ strict_has(const struct store_index *x, const char *domain)
 
 /* ---- growth: everything a set may need, before it changes anything ---- */
 
-/* grow_pairs: the pairs' hash doubled (read in the pairs' order). */
-static int
-grow_pairs(struct store_index *x)
-{
-	size_t i, k, nmask = x->pmask * 2 + 1;
-	const struct ipair *p;
-	uint32_t *ns;
-	uint64_t h;
-
-	if (nmask >= SIZE_MAX / sizeof(*ns) ||
-	    (ns = calloc(nmask + 1, sizeof(*ns))) == NULL)
-		return -1;
-	for (i = 0; i < x->npairs; i++) {
-		p = PAIR(x, i);
-		h = hash_pair(p->rcpt, p->sender);
-		k = h & nmask;
-		while (ns[k] != 0)
-			k = (k + 1) & nmask;
-		ns[k] = (uint32_t)(i + 1) | TAG(h);
-	}
-	free(x->pslot);
-	x->pslot = ns;
-	x->pmask = nmask;
-	return 0;
-}
-
 static int
 grow_strict(struct store_index *x)
 {
@@ -310,7 +294,7 @@ reserve(struct store_index *x)
 	if (x->npairs >= STORE_ATOMS_IDMASK - 1 ||
 	    store_atoms_reserve(&x->a, 3) == -1 ||
 	    grow_chunks(x, x->npairs + 1) == -1 ||
-	    ((x->npairs + 1) * 4 > (x->pmask + 1) * 3 && grow_pairs(x) == -1) ||
+	    store_atoms_slots_reserve(&x->pslot, 1) == -1 ||
 	    ((x->nstrict + 1) * 4 > (x->smask + 1) * 3 && grow_strict(x) == -1))
 		return -1;
 	return 0;
@@ -325,10 +309,9 @@ store_index_new(void)
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
-	x->pmask = 15;
 	x->smask = 7;
 	if (store_atoms_init(&x->a) == -1 ||
-	    (x->pslot = calloc(x->pmask + 1, sizeof(*x->pslot))) == NULL ||
+	    store_atoms_slots_init(&x->pslot, 15, pair_home, x) == -1 ||
 	    (x->strict = calloc(x->smask + 1, sizeof(*x->strict))) == NULL) {
 		store_index_free(x);
 		return NULL;
@@ -350,7 +333,7 @@ store_index_free(struct store_index *x)
 		free(x->pchunk[i]);
 	store_atoms_fini(&x->a);
 	free(x->pchunk);
-	free(x->pslot);
+	store_atoms_slots_fini(&x->pslot);
 	free(x->strict);
 	free(x);
 }
@@ -444,7 +427,7 @@ drop(struct store_index *x, struct ipair *p)
 static void
 pair_remove(struct store_index *x, size_t i)
 {
-	size_t k = SLOT_IX(x->pslot[i]), j;
+	size_t k = store_atoms_slots_id(&x->pslot, i) - 1, j;
 	struct ipair *p = PAIR(x, k), *last;
 
 	if (p->flags & F_RESTRICT)
@@ -452,18 +435,28 @@ pair_remove(struct store_index *x, size_t i)
 	drop(x, p);
 	store_atoms_unref(&x->a, p->rcpt);
 	store_atoms_unref(&x->a, p->sender);
-	store_atoms_unslot(x->pslot, x->pmask, i, pair_home, x);
+	store_atoms_slots_del(&x->pslot, i);
 	last = PAIR(x, x->npairs - 1);
 	if (p != last) {
 		j = pair_slot(x, last->rcpt, last->sender);
 		*p = *last;
-		x->pslot[j] = (uint32_t)(k + 1) |
-		    (x->pslot[j] & ~STORE_ATOMS_IDMASK);
+		store_atoms_slots_reid(&x->pslot, j, (uint32_t)(k + 1));
 	}
 	x->npairs--;
 	/* a chunk to spare, not more: memory goes back as pairs do */
 	if (x->nchunks > 1 && x->npairs + 2 * PCHUNK <= x->nchunks * PCHUNK)
 		free(x->pchunk[--x->nchunks]);
+}
+
+/*
+ * step: a growing hash moves a few more of its slots, after a set that
+ * took (so a failing set changes nothing, and no position is held).
+ */
+static void
+step(struct store_index *x)
+{
+	store_atoms_slots_step(&x->a.h, STORE_ATOMS_STEP);
+	store_atoms_slots_step(&x->pslot, STORE_ATOMS_STEP);
 }
 
 /* intern: the atom of S, or 0 with a copy of S in *COPY; -1 no memory. */
@@ -485,7 +478,6 @@ store_index_set(struct store_index *x, const char *rcpt, const char *sender,
 	char key[STORE_TARGET_MAX], *cr = NULL, *cs = NULL, *cd = NULL;
 	uint32_t ra, sa = 0, da = 0, was = 0;
 	size_t i = NOSLOT, npins = 0;
-	uint64_t h;
 
 	if (n == 0) {
 		ra = store_atoms_find(&x->a, rcpt);
@@ -493,6 +485,7 @@ store_index_set(struct store_index *x, const char *rcpt, const char *sender,
 		if (ra != 0 && (sender == NULL || sa != 0) &&
 		    (i = pair_slot(x, ra, sa)) != NOSLOT)
 			pair_remove(x, i);
+		step(x);
 		return 0;
 	}
 	memset(&np, 0, sizeof(np));
@@ -524,7 +517,7 @@ store_index_set(struct store_index *x, const char *rcpt, const char *sender,
 	else if (cd != NULL)
 		da = store_atoms_add(&x->a, cd);
 	if (i != NOSLOT) {
-		p = PAIR(x, SLOT_IX(x->pslot[i]));
+		p = pair_at(x, i);
 		was = p->flags & F_RESTRICT;
 		drop(x, p);
 	} else {
@@ -534,11 +527,8 @@ store_index_set(struct store_index *x, const char *rcpt, const char *sender,
 		store_atoms_ref(&x->a, ra);
 		if (sa != 0)
 			store_atoms_ref(&x->a, sa);
-		h = hash_pair(ra, sa);
-		i = h & x->pmask;
-		while (x->pslot[i] != 0)
-			i = (i + 1) & x->pmask;
-		x->pslot[i] = (uint32_t)++x->npairs | TAG(h);
+		store_atoms_slots_put(&x->pslot, (uint32_t)++x->npairs,
+		    hash_pair(ra, sa));
 	}
 	p->u = np.u;
 	p->flags = np.flags;
@@ -549,6 +539,7 @@ store_index_set(struct store_index *x, const char *rcpt, const char *sender,
 		strict_inc(x, da);
 	else if (!(np.flags & F_RESTRICT) && was)
 		strict_dec(x, rcpt);
+	step(x);
 	return 0;
 nomem:
 	if (np.flags & F_EXT)
@@ -671,11 +662,13 @@ store_index_mem(const struct store_index *x, struct store_imem *m)
 	m->table_bytes = sizeof(*x) + store_atoms_mem(&x->a) +
 	    x->nchunks * (PCHUNK * sizeof(struct ipair) +
 	    sizeof(*x->pchunk)) +
-	    (x->pmask + 1) * sizeof(*x->pslot) +
+	    store_atoms_slots_mem(&x->pslot) +
 	    (x->smask + 1) * sizeof(*x->strict) +
 	    x->ext_bytes - x->npins * STORE_FP_LEN;
 	m->pin_bytes = x->npins * STORE_FP_LEN;
 	m->string_bytes = x->a.bytes;
+	m->migrating = (x->a.h.old != NULL) + (x->pslot.old != NULL);
+	m->moved = x->a.h.moved + x->pslot.moved;
 }
 
 /* cmp_rule: store_rule's order (core/store.h); the SELECTs' of old. */

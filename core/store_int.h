@@ -326,14 +326,77 @@ int		 store_audit_append(struct store_db *db, struct store_fault *f,
 /* A slot of a hash (atoms', pairs'): an id below 2^28, 4 bits of hash. */
 #define STORE_ATOMS_TAGSHIFT	28
 #define STORE_ATOMS_IDMASK	0x0fffffffU
+/* The old slots a change visits (and at most moves) while a hash grows. */
+#define STORE_ATOMS_STEP	64
+
+/*
+ * A hash of u32 slots (an id and its tag; 0 empty), linear probing, at
+ * most three quarters full, that grows by degrees: a doubling allocates
+ * the new slots, and each store_atoms_slots_step moves at most
+ * STORE_ATOMS_STEP of the old ones into them, from the end of a run
+ * down, so nothing else moves; lookups read both while a move is on.
+ * HOME(ARG, ID) is the hash of entry ID.  A position (a slot of either
+ * array) is what find returns, SIZE_MAX for none.
+ */
+struct store_slots {
+	uint32_t	 *slot, *old;	/* old: being emptied, or NULL */
+	size_t		  mask, omask;	/* slots - 1 */
+	size_t		  live, olive;	/* entries in slot, in old */
+	size_t		  cur;		/* the old slot moved next */
+	size_t		  moved;	/* entries moved, ever */
+	uint64_t	(*home)(const void *arg, uint32_t id);
+	const void	 *arg;
+};
+
+/* store_atoms_slots_init: T empty, MASK + 1 slots; 0, or -1 (fini it). */
+int		 store_atoms_slots_init(struct store_slots *t, size_t mask,
+		    uint64_t (*home)(const void *arg, uint32_t id),
+		    const void *arg);
+
+/* store_atoms_slots_fini: T's arrays freed. */
+void		 store_atoms_slots_fini(struct store_slots *t);
+
+/*
+ * store_atoms_slots_reserve: room for MORE entries (a doubling begins
+ * when the entries of both arrays would pass three quarters of the new
+ * one's; one still going is finished first); 0, or -1 (T as it was).
+ */
+int		 store_atoms_slots_reserve(struct store_slots *t, size_t more);
+
+/* store_atoms_slots_put: ID (hash H, not there yet) into T.  Reserved. */
+void		 store_atoms_slots_put(struct store_slots *t, uint32_t id,
+		    uint64_t h);
+
+/*
+ * store_atoms_slots_find: the position of the entry of hash H for which
+ * IS(ARG, ID) holds, or SIZE_MAX.
+ */
+size_t		 store_atoms_slots_find(const struct store_slots *t,
+		    uint64_t h, int (*is)(const void *arg, uint32_t id),
+		    const void *arg);
+
+/* store_atoms_slots_id: the id at position POS. */
+uint32_t	 store_atoms_slots_id(const struct store_slots *t, size_t pos);
+
+/* store_atoms_slots_reid: the entry at POS names ID now (same hash). */
+void		 store_atoms_slots_reid(struct store_slots *t, size_t pos,
+		    uint32_t id);
+
+/* store_atoms_slots_del: the entry at POS goes (its run moves back). */
+void		 store_atoms_slots_del(struct store_slots *t, size_t pos);
+
+/* store_atoms_slots_step: at most BOUND old slots visited and moved. */
+void		 store_atoms_slots_step(struct store_slots *t, size_t bound);
+
+/* store_atoms_slots_mem: the octets of T's arrays (both while growing). */
+size_t		 store_atoms_slots_mem(const struct store_slots *t);
 
 /* The strings: an id each (u32; 0 is none), reference counted. */
 struct store_atom;
 struct store_atoms {
 	struct store_atom **chunk;	/* STORE_ATOMS_CHUNK atoms each */
 	uint32_t	  nchunks, next, free, live;
-	uint32_t	 *slot;		/* the hash: ids and tags, 0 empty */
-	size_t		  mask;		/* slots - 1 */
+	struct store_slots h;		/* the hash of ids */
 	size_t		  bytes;	/* the strings with their NULs */
 };
 
@@ -372,15 +435,6 @@ size_t		 store_atoms_mem(const struct store_atoms *a);
 
 /* store_atoms_mix: a 64-bit finaliser, for hashing ids. */
 uint64_t	 store_atoms_mix(uint64_t h);
-
-/*
- * store_atoms_unslot: empty slot I of a linear-probing table of MASK + 1
- * u32 slots (0 empty), moving later entries of its run back; HOME(ARG,
- * V) is the hash of entry V.
- */
-void		 store_atoms_unslot(uint32_t *slot, size_t mask, size_t i,
-		    uint64_t (*home)(const void *arg, uint32_t v),
-		    const void *arg);
 
 /* ---- store_index.c ---- (the rules in memory, changed a pair at a time) */
 
@@ -439,9 +493,12 @@ size_t		 store_index_count(const struct store_index *idx);
  * ATOMS strings; TABLE_BYTES the tables and the pairs' rows out of line
  * but for their pins (allocated sizes, not malloc's own overhead),
  * PIN_BYTES 32 a pin, STRING_BYTES the strings with their NULs.
+ * MIGRATING the hashes (of atoms, of pairs) growing now, both arrays
+ * counted in TABLE_BYTES; MOVED the slots their growths moved, ever.
  */
 struct store_imem {
 	size_t	rules, pairs, atoms, table_bytes, pin_bytes, string_bytes;
+	size_t	migrating, moved;
 };
 
 /* store_index_mem: IDX's figures into *M. */

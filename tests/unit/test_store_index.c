@@ -8,10 +8,13 @@
  * recipients without a mailbox: the strict domains), the count, every
  * has_entry, the atoms still referenced and their octets, and the
  * listing's order.  A second, larger run checks the tables as they grow
- * and shrink, sampling.  Out of memory at each allocation of a set in
- * turn: the set fails and the index is as before (glibc's allocator
- * wrapped; skipped under AddressSanitizer).  Also store_snap_check_pair's
- * rules, each error case, and store_index_mem on an empty index.
+ * and shrink, sampling, and checks whole every step that leaves a hash
+ * growing (its slots moved a few a set); a third counts the slots each
+ * set moves while 30,000 pairs go in.  Out of memory at each allocation
+ * of a set in turn: the set fails and the index is as before (glibc's
+ * allocator wrapped; skipped under AddressSanitizer).  Also
+ * store_snap_check_pair's rules, each error case, and store_index_mem on
+ * an empty index.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -773,30 +776,127 @@ static void
 large(void)
 {
 	struct store_index *idx = store_index_new();
+	struct store_imem m;
 	struct tally t;
 	struct uni u;
 	const char *rc, *sn;
-	size_t s, k;
+	size_t s, k, mid = 0, whole = 0, bad = 0, bad_mid = 0, moved = 0,
+	    most = 0;
 
 	memset(&t, 0, sizeof(t));
 	uni_make(&u, 400, 40, 150, 30);
 	for (s = 0; idx != NULL && s < 4000; s++) {
 		step(idx, &u, &t, &rc, &sn);
+		store_index_mem(idx, &m);
+		if (m.moved - moved > most)
+			most = m.moved - moved;
+		moved = m.moved;
+		if (m.migrating > 0) {
+			mid++;
+			bad = t.bad_eval + t.bad_has + t.bad_count +
+			    t.bad_mem + t.bad_list;
+		}
 		for (k = 0; k < 2; k++)
 			check_eval(idx, VM_ALLOW, u.es[rnd() % u.nes],
 			    u.ea[rnd() % u.nea], NULL, &t);
 		check_eval(idx, VM_ALLOW, NULL, NULL, u.dom[rnd() % u.ndom],
 		    &t);
-		if (s % 1000 == 999)
+		if (s % 1000 == 999 || m.migrating > 0) {
 			check_whole(idx, &u, 0, &t);
-		if (s == 2000)
+			whole += m.migrating > 0;
+		}
+		if (m.migrating > 0 && t.bad_eval + t.bad_has + t.bad_count +
+		    t.bad_mem + t.bad_list > bad)
+			bad_mid++;
+		if (s == 2000) {
 			halve(idx, &u);
+			store_index_mem(idx, &m);
+			moved = m.moved;
+		}
 	}
 	check_whole(idx, &u, 0, &t);
 	report(&t, "large");
+	T_OK(mid >= 50 && whole == mid && bad_mid == 0, "large: %zu of the "
+	    "checked steps in the middle of a hash's growth (%zu of them "
+	    "checked whole), every check right there too", mid, whole);
+	T_OK(moved > 0 && most <= 2 * STORE_ATOMS_STEP, "large: no set "
+	    "moved more than %d slots (at most %zu, %zu in all)",
+	    2 * STORE_ATOMS_STEP, most, moved);
 	drain(idx, &u, "large");
 	store_index_free(idx);
 	uni_free(&u);
+}
+
+/*
+ * grow: a hash that outgrows its size moves a few slots a set, never
+ * all at once: each set of 30,000 new pairs (each a new sender, so both
+ * hashes grow; and on until a growth is left going on) moves at most
+ * STORE_ATOMS_STEP slots of each; a growth
+ * spans many sets; every pair is found in the middle of one; while one
+ * goes on, both arrays are counted, and the old one's octets go when it
+ * ends (sets that replace one pair's row drive it to the end).
+ */
+static void
+grow(void)
+{
+	struct store_index *idx = store_index_new();
+	struct store_irow row;
+	struct store_imem m;
+	char r[64], snd[64];
+	size_t i, j, most = 0, moved = 0, mid = 0, lost = 0, ends = 0,
+	    kept = 0, before;
+	int ok = 1;
+
+	memset(&row, 0, sizeof(row));
+	memset(&m, 0, sizeof(m));
+	row.kind = STORE_RULE_ALLOW;
+	/* 30000 pairs, and more until a growth is left going on */
+	for (i = 0; idx != NULL && (i < 30000 || (m.migrating == 0 &&
+	    i < 100000)); i++) {
+		snprintf(r, sizeof(r), "r%zu@x.test", i % 300);
+		snprintf(snd, sizeof(snd), "s%zu@y.test", i);
+		row.id = (int64_t)i + 1;
+		ok &= store_index_set(idx, r, snd, &row, 1) == 0;
+		store_index_mem(idx, &m);
+		if (m.moved - moved > most)
+			most = m.moved - moved;
+		moved = m.moved;
+		if (m.migrating == 0)
+			continue;
+		mid++;
+		if (mid % 64 != 0)
+			continue;
+		for (j = 0; j <= i; j += 1 + j % 7) {
+			snprintf(r, sizeof(r), "r%zu@x.test", j % 300);
+			snprintf(snd, sizeof(snd), "s%zu@y.test", j);
+			lost += !store_index_has_entry(idx, r, snd);
+		}
+	}
+	T_OK(idx != NULL && ok && m.migrating > 0, "grow: %zu sets taken, "
+	    "the last left a growth going on", i);
+	T_OK(most > 0 && most <= 2 * STORE_ATOMS_STEP, "grow: no set moved "
+	    "more than %d slots (at most %zu, %zu in all)",
+	    2 * STORE_ATOMS_STEP, most, moved);
+	T_OK(mid >= 1000, "grow: %zu sets left a growth going on", mid);
+	T_OK(lost == 0, "grow: every pair found in the middle of a growth "
+	    "(%zu lost)", lost);
+	/* drive what still grows to its end, replacing one pair's row */
+	for (i = 0; idx != NULL && i < 200000; i++) {
+		store_index_mem(idx, &m);
+		if (m.migrating == 0)
+			break;
+		before = m.table_bytes;
+		store_index_set(idx, "r0@x.test", "s0@y.test", &row, 1);
+		store_index_mem(idx, &m);
+		if (m.table_bytes < before)
+			ends++;
+		else if (m.table_bytes == before)
+			kept++;
+	}
+	T_OK(idx != NULL && m.migrating == 0 && ends > 0 && kept + ends == i,
+	    "grow: the old slots counted while they are moved, freed at "
+	    "the end (%zu sets, %zu ends)", i, ends);
+	store_index_free(idx);
 }
 
 /* check_pair: the rules of specs/store.md 2 for one pair's rows. */
@@ -978,6 +1078,7 @@ main(void)
 	check_pair();
 	small();
 	large();
+	grow();
 	nomem();
 	return t_done();
 }
