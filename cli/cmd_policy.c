@@ -124,6 +124,7 @@ static int
 open_read(struct pctx *c, struct store **out)
 {
 	char err[STORE_ERR_MAX + 128];
+	enum store_err e = STORE_ECORRUPT;
 	int rc, exists;
 
 	if ((rc = store_path(c)) != 0 || (rc = config(c)) != 0)
@@ -139,10 +140,10 @@ open_read(struct pctx *c, struct store **out)
 		fprintf(stderr, "senderkey: %s: no such store\n", c->store);
 		return EX_NOINPUT;
 	}
-	if ((*out = store_open(c->store, default_mode(c), err,
+	if ((*out = store_load(c->store, NULL, default_mode(c), &e, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "senderkey: %s\n", err);
-		return EX_DATAERR;
+		return exit_for(e);
 	}
 	return 0;
 }

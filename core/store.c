@@ -1,32 +1,23 @@
 /*
- * store.c: the policy store as senderkeyd reads it: a read-only SQLite
- * connection, the index of every rule it decides with (store_index.c,
- * loaded through store_snap.c), change detection with PRAGMA
- * data_version and the file's identity, the pins of specs/verdicts.md
- * 4.3 and a result in words.  The precedence of 4.2 is
- * store_index_eval's.  Never writes (store_writer.c does).
+ * store.c: the store senderkeyd and the CLI decide with: the index of
+ * every rule (store_index.c) and what DefaultMode is, the pins of
+ * specs/verdicts.md 4.3 and a result in words.  The precedence of 4.2 is
+ * store_index_eval's.  Reading the rules is store_reader.c's (a whole
+ * store at once; senderkeyd's reader thread then keeps it current with
+ * store_apply and store_swap); writing them is store_writer.c's.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-
-#include <sqlite3.h>
 
 #include "lib/addr.h"
 #include "lib/errstr.h"
 #include "store_int.h"
 
 struct store {
-	char			*path;
-	sqlite3			*db;
 	enum verdict_mode	 default_mode;
-	long long		 data_version;
-	dev_t			 dev;
-	ino_t			 ino;
-	int			 version;
+	int			 version;	/* the schema read */
 	struct store_index	*idx;
 	struct store_rule	*list;	/* store_rule's, made on first call */
 	size_t			 nlist;
@@ -45,86 +36,93 @@ store_errname(enum store_err e)
 	return "?";
 }
 
-/* open_ro: a read-only connection to S->path, a regular file. */
-static int
-open_ro(struct store *s, char *err, size_t errsz)
-{
-	struct stat st;
-	int rc;
-
-	if (stat(s->path, &st) == -1) {
-		errstr_set(err, errsz, "%s: %s", s->path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errstr_set(err, errsz, "%s: not a regular file", s->path);
-		return -1;
-	}
-	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL);
-	if (rc != SQLITE_OK) {
-		errstr_set(err, errsz, "%s: %s", s->path, s->db != NULL ?
-		    sqlite3_errmsg(s->db) : "out of memory");
-		sqlite3_close_v2(s->db);
-		s->db = NULL;
-		return -1;
-	}
-	sqlite3_busy_timeout(s->db, 1000);
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	return 0;
-}
-
-/* load: a new index of S's connection's rules, or NULL with ERR. */
-static struct store_index *
-load(struct store *s, char *err, size_t errsz)
-{
-	struct store_snap *sn;
-	struct store_index *idx;
-
-	sn = store_snap_load(s->db, &s->version, &s->data_version, err,
-	    errsz);
-	if (sn == NULL)
-		return NULL;
-	idx = store_snap_index(sn, err, errsz);
-	store_snap_free(sn);
-	return idx;
-}
-
-/* swap: IDX becomes S's index; the old one and its listing go. */
+/* unlist: drop the listing made by store_rule (the index changed). */
 static void
-swap(struct store *s, struct store_index *idx)
+unlist(struct store *s)
 {
-	store_index_free(s->idx);
 	free(s->list);
 	s->list = NULL;
 	s->nlist = 0;
+}
+
+struct store *
+store_make(struct store_index *idx, enum verdict_mode default_mode,
+    int version)
+{
+	struct store *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->default_mode = default_mode;
+	s->version = version;
 	s->idx = idx;
+	return s;
+}
+
+struct store_index *
+store_get_index(struct store *s)
+{
+	unlist(s);	/* the caller changes it */
+	return s->idx;
+}
+
+void
+store_swap(struct store *live, struct store *fresh)
+{
+	struct store_index *idx = live->idx;
+
+	unlist(live);
+	unlist(fresh);
+	live->idx = fresh->idx;
+	live->version = fresh->version;
+	fresh->idx = idx;
+}
+
+int
+store_is_pg(const char *spec)
+{
+	return store_db_is_pg(spec);
+}
+
+/* set_pair: the store_pair_cb of store_apply. */
+static int
+set_pair(void *arg, const char *rcpt, const char *sender,
+    const struct store_irow *rows, size_t n)
+{
+	return store_index_set(arg, rcpt, sender, rows, n);
+}
+
+int
+store_apply(struct store *s, const struct store_delta *d)
+{
+	unlist(s);
+	return store_delta_each(d, set_pair, s->idx);
+}
+
+struct store *
+store_load(const char *spec, const char *passfile,
+    enum verdict_mode default_mode, enum store_err *e, char *err,
+    size_t errsz)
+{
+	struct store_reader *r;
+	struct store *s;
+
+	if ((r = store_reader_open(spec, passfile, e, err, errsz)) == NULL)
+		return NULL;
+	if ((s = store_reader_full(r, default_mode)) == NULL) {
+		if (e != NULL)
+			*e = store_reader_errcode(r);
+		errstr_set(err, errsz, "%s: %s", spec, store_reader_error(r));
+	}
+	store_reader_free(r);
+	return s;
 }
 
 struct store *
 store_open(const char *path, enum verdict_mode default_mode, char *err,
     size_t errsz)
 {
-	struct store *s;
-	char why[STORE_ERR_MAX];
-
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->path = strdup(path)) == NULL) {
-		free(s);
-		errstr_set(err, errsz, "out of memory");
-		return NULL;
-	}
-	s->default_mode = default_mode;
-	if (open_ro(s, err, errsz) == -1)
-		goto fail;
-	if ((s->idx = load(s, why, sizeof(why))) == NULL) {
-		errstr_set(err, errsz, "%s: %s", path, why);
-		goto fail;
-	}
-	return s;
-fail:
-	store_free(s);
-	return NULL;
+	return store_load(path, NULL, default_mode, NULL, err, errsz);
 }
 
 void
@@ -132,67 +130,9 @@ store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_close_v2(s->db);
-	swap(s, NULL);
-	free(s->path);
+	unlist(s);
+	store_index_free(s->idx);
 	free(s);
-}
-
-/* reopen: S's file was replaced: a new connection and snapshot. */
-static int
-reopen(struct store *s, char *err, size_t errsz)
-{
-	struct store_index *nidx;
-	sqlite3 *old = s->db;
-	char why[STORE_ERR_MAX];
-
-	s->db = NULL;
-	if (open_ro(s, err, errsz) == -1) {
-		s->db = old;
-		return -1;
-	}
-	if ((nidx = load(s, why, sizeof(why))) == NULL) {
-		sqlite3_close_v2(s->db);
-		s->db = old;
-		s->dev = 0;	/* try again next time */
-		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
-		    s->path, why);
-		return -1;
-	}
-	sqlite3_close_v2(old);
-	swap(s, nidx);
-	return 1;
-}
-
-int
-store_poll(struct store *s, char *err, size_t errsz)
-{
-	struct stat st;
-	struct store_index *nidx;
-	char why[STORE_ERR_MAX];
-	long long v;
-
-	if (stat(s->path, &st) == -1) {
-		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
-		    s->path, strerror(errno));
-		return -1;
-	}
-	if (st.st_dev != s->dev || st.st_ino != s->ino)
-		return reopen(s, err, errsz);
-	if (store_sql_int(s->db, "PRAGMA data_version", &v, 0) != SQLITE_OK) {
-		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
-		    s->path, sqlite3_errmsg(s->db));
-		return -1;
-	}
-	if (v == s->data_version)
-		return 0;
-	if ((nidx = load(s, why, sizeof(why))) == NULL) {
-		errstr_set(err, errsz, "%s: %s (keeping the rules loaded)",
-		    s->path, why);
-		return -1;
-	}
-	swap(s, nidx);
-	return 1;
 }
 
 void

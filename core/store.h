@@ -3,13 +3,17 @@
  * is specs/verdicts.md section 4).  One module, one prefix, this one
  * header; the code is spread over files of one job each:
  *
- *	store.c		 the read handle senderkeyd keeps: a snapshot of the
- *			 rules, kept current, and what a recipient's entries
- *			 mean (store_open, store_poll, store_eval, store_pin)
+ *	store.c		 the store senderkeyd and the CLI decide with: the
+ *			 index of the rules, and what a recipient's entries
+ *			 mean (store_open, store_eval, store_pin)
+ *	store_reader.c	 reading a store whole, then its changes as deltas
+ *			 (store_reader_*), for senderkeyd's reader thread
+ *	store_delta.c	 a delta: the changed pairs with their rows now
+ *	store_copy.c	 the local copy of a PostgreSQL store's rules
  *	store_src.c	 the rules read per pair, checked: in full, or the
  *			 pairs the change log names since a position
- *	store_snap.c	 a snapshot read from the file, every row checked
- *			 (store_snap_check_pair: the rows of one pair)
+ *	store_snap.c	 the rules a pair's rows must keep
+ *			 (store_snap_check_pair)
  *	store_index.c	 the rules in memory, changed a pair at a time, and
  *			 the precedence of verdicts.md 4.2 (store_eval's)
  *	store_atoms.c	 the index's interned strings
@@ -30,22 +34,25 @@
  *
  * (store_int.h declares what the files share and nobody else uses.)
  *
- * Reading, for senderkeyd:
+ * Reading, for senderkeyd (resolver/storefeed.c):
  *
- *	s = store_open(cfg->policy_store, default_mode, err, sizeof(err));
+ *	r = store_reader_open(spec, passfile, &e, err, sizeof(err));
+ *	s = store_reader_full(r, default_mode);
  *	    (NULL: refuse to start; never "no rules")
- *	every second:   store_poll(s, err, sizeof(err))   (-1: log, keep old)
+ *	in a thread:    store_reader_poll(r, &d)  1: the loop store_apply(s, d)
+ *	                2: t = store_reader_full(r, ...); the loop
+ *	                store_swap(s, t), the thread store_free(t)
  *	per recipient:  store_eval(s, sender, mailbox, domain, &r)
  *	                -> in.mode = r.mode, in.list = r.list
  *	after lookup:   in.pin = store_pin(&r, fps, nfps)
  *	                (fps: the verifying key with sig=pass, else every
  *	                usable key of a SECURE_KEY answer; none otherwise)
  *
- * The reader opens the file read-only and loads its rules into memory as
- * one consistent snapshot; every decision is made from that snapshot, so
- * a query never waits for the disk or for a writer.  store_poll notices
- * a committed change cheaply (PRAGMA data_version, and the file's
- * identity for a replaced file) and loads a new snapshot.
+ * The reader loads the rules into memory as one consistent snapshot;
+ * every decision is made from that snapshot, so a query never waits for
+ * the database or a writer.  After that it reads only what the change
+ * log names (specs/store.md 2.1 and 5), so a change costs time in
+ * proportion to the pairs it changes, never to the size of the store.
  *
  * Writing, for "senderkey policy": store_writer_open (WAL mode,
  * synchronous=FULL, the schema created or migrated), then every change
@@ -230,17 +237,17 @@ struct store_result {
 struct store	*store_open(const char *path, enum verdict_mode default_mode,
 		    char *err, size_t errsz);
 
+/*
+ * store_load: as store_open, for SPEC a path or a PostgreSQL URI or
+ * service (PASSFILE: libpq's passfile, or NULL); *E (when not NULL) says
+ * why it failed (STORE_EUNAVAIL: the server cannot be reached).
+ */
+struct store	*store_load(const char *spec, const char *passfile,
+		    enum verdict_mode default_mode, enum store_err *e,
+		    char *err, size_t errsz);
+
 /* store_free: close S and drop its snapshot; NULL is a no-op. */
 void		 store_free(struct store *s);
-
-/*
- * store_poll: 1 when a change was committed (or the file was replaced)
- * since the last load and the new snapshot is now in use; 0 when nothing
- * changed; -1 with ERR set when the new rules could not be read (the old
- * snapshot stays in use).  Cost when nothing changed: one stat() and one
- * PRAGMA.
- */
-int		 store_poll(struct store *s, char *err, size_t errsz);
 
 /*
  * store_eval: the recipient policy for SENDER (NULL: the null or an
@@ -276,7 +283,8 @@ void		 store_explain(const struct store_result *r, char *buf,
 /*
  * The snapshot's rules, for listings: modes first, then entries, each
  * sorted by recipient and sender.  store_rule returns NULL past the end.
- * The pointers stay valid until the next store_poll or store_free.
+ * The pointers stay valid until S changes (store_apply, store_swap) or
+ * store_free.
  */
 size_t		 store_count(const struct store *s);
 const struct store_rule *store_rule(const struct store *s, size_t i);
@@ -290,6 +298,119 @@ int		 store_version(const struct store *s);
  */
 int		 store_has_entry(const struct store *s, const char *recipient,
 		    const char *sender);
+
+/* ---- keeping the rules current (store_reader.c, store_copy.c) ---- */
+
+/*
+ * A reader of a store, for senderkeyd's reader thread: a whole read
+ * (store_reader_full), then the changes since (store_reader_poll), each
+ * a delta the owner of the store applies in one go (store_apply), or a
+ * whole new store swapped in (store_swap).  Only one thread uses a
+ * reader; a store is used by one thread at a time.
+ */
+struct store_reader;
+struct store_delta;
+
+/* A change-log position: the store's id and the last seq read. */
+struct store_pos {
+	char		 store_id[33];		/* "": no change log */
+	int64_t		 seq;
+};
+
+/* store_is_pg: whether SPEC (a PolicyStore) names a PostgreSQL store. */
+int		 store_is_pg(const char *spec);
+
+/*
+ * store_reader_new: a reader of SPEC (a path, or a PostgreSQL URI or
+ * service; PASSFILE: libpq's passfile, or NULL), not connected yet;
+ * NULL when out of memory.  store_reader_open also connects (NULL with
+ * *E, when not NULL, and ERR set when it cannot).
+ */
+struct store_reader *store_reader_new(const char *spec,
+		    const char *passfile);
+struct store_reader *store_reader_open(const char *spec,
+		    const char *passfile, enum store_err *e, char *err,
+		    size_t errsz);
+
+/* store_reader_free: R and its connection; NULL is a no-op. */
+void		 store_reader_free(struct store_reader *r);
+
+/*
+ * store_reader_full: the whole store in a new store (DEFAULT_MODE), read
+ * in one read transaction, every pair checked; R continues from its
+ * position.  NULL on failure (store_reader_error).
+ */
+struct store	*store_reader_full(struct store_reader *r,
+		    enum verdict_mode default_mode);
+
+/*
+ * store_reader_poll: what changed since R's last read: 0 nothing, 1 a
+ * delta in *D (store_delta_free), 2 a whole read is due (the store was
+ * replaced or restored, the change log no longer reaches back, a delta
+ * would be too big, a store without a change log changed), -1 the store
+ * cannot be read now (store_reader_error; the connection is tried again
+ * at the next call).  SQLite: one stat and one PRAGMA when nothing
+ * changed.  PostgreSQL: its notifications are consumed.
+ */
+int		 store_reader_poll(struct store_reader *r,
+		    struct store_delta **d);
+
+/* store_reader_pos: the position of R's last read; _resume: set it (a
+ * copy's position), so that the next poll asks for the changes since. */
+void		 store_reader_pos(const struct store_reader *r,
+		    struct store_pos *pos);
+void		 store_reader_resume(struct store_reader *r,
+		    const struct store_pos *pos);
+
+/* store_reader_fd: a descriptor that becomes readable when a PostgreSQL
+ * notification comes, or -1 (SQLite, or not connected). */
+int		 store_reader_fd(const struct store_reader *r);
+
+/* The last error of R (kind and text); never NULL. */
+enum store_err	 store_reader_errcode(const struct store_reader *r);
+const char	*store_reader_error(const struct store_reader *r);
+
+/* store_delta_free: D; NULL is a no-op.  _pairs: its pairs. */
+void		 store_delta_free(struct store_delta *d);
+size_t		 store_delta_pairs(const struct store_delta *d);
+
+/*
+ * store_apply: D into S, every pair of it.  0, or -1 when memory ran
+ * out (S then holds part of D: read the store whole again).
+ */
+int		 store_apply(struct store *s, const struct store_delta *d);
+
+/*
+ * store_swap: LIVE decides with FRESH's rules from now on, and FRESH
+ * holds LIVE's old ones (to be freed where that takes no one's time).
+ */
+void		 store_swap(struct store *live, struct store *fresh);
+
+/*
+ * store_copy_full: the local copy PATH of the store R reads (specs/store.md
+ * 5.3) written whole from a full read of R: a new file (0640, never
+ * through a symlink) renamed over PATH when complete.  0, or -1 with ERR.
+ */
+int		 store_copy_full(const char *path, struct store_reader *r,
+		    char *err, size_t errsz);
+
+/*
+ * store_copy_delta: D (NULL: none) into the copy PATH, which must be at
+ * FROM; afterwards it is at TO, current now.  0; 1 when the copy is not
+ * at FROM (nothing written: write it whole); -1 with ERR.
+ */
+int		 store_copy_delta(const char *path, const struct store_delta *d,
+		    const struct store_pos *from, const struct store_pos *to,
+		    char *err, size_t errsz);
+
+/*
+ * store_copy_load: the copy PATH as a store (DEFAULT_MODE), every pair
+ * checked; *POS its position, *AT when it was last current (Unix time).
+ * NULL with *E (ENOENT: no copy) and ERR set.
+ */
+struct store	*store_copy_load(const char *path,
+		    enum verdict_mode default_mode, struct store_pos *pos,
+		    int64_t *at, enum store_err *e, char *err, size_t errsz);
 
 /* ---- writing (store_writer.c) ---- */
 
@@ -393,7 +514,8 @@ struct store_journal;
 /*
  * store_journal_path: the journal file of the store STORE: JOURNAL_FILE
  * when not NULL, else "journal.db" in STORE's directory (specs/store.md
- * 6.1), in OUT (OUTSZ octets).  Returns 0, or -1 when it does not fit.
+ * 6.1), in OUT (OUTSZ octets).  Returns 0, or -1 when it does not fit or
+ * STORE is a PostgreSQL store and JOURNAL_FILE is NULL (no default).
  */
 int		 store_journal_path(const char *store,
 		    const char *journal_file, char *out, size_t outsz);

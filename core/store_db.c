@@ -11,14 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/config.h"
 #include "store_int.h"
+#ifdef SK_HAVE_PG
+#include "store_db_pg.h"
+#endif
 
 int
 store_db_is_pg(const char *spec)
 {
-	return strncmp(spec, "postgresql://", 13) == 0 ||
-	    strncmp(spec, "postgres://", 11) == 0 ||
-	    strncmp(spec, "service=", 8) == 0;
+	return config_store_is_pg(spec);
 }
 
 struct store_db *
@@ -210,4 +212,39 @@ store_db_set_version(struct store_db *db, struct store_fault *f,
     long long v)
 {
 	return db->ops->set_version(db, f, v);
+}
+
+int
+store_db_listen(struct store_db *db, struct store_fault *f)
+{
+#ifdef SK_HAVE_PG
+	if (db->kind == STORE_DB_PG)
+		return store_db_pg_listen(db, f);
+#endif
+	(void)db;
+	(void)f;
+	return 0;
+}
+
+int
+store_db_fd(const struct store_db *db)
+{
+#ifdef SK_HAVE_PG
+	if (db->kind == STORE_DB_PG)
+		return store_db_pg_fd(db);
+#endif
+	(void)db;
+	return -1;
+}
+
+int
+store_db_notified(struct store_db *db, struct store_fault *f)
+{
+#ifdef SK_HAVE_PG
+	if (db->kind == STORE_DB_PG)
+		return store_db_pg_notified(db, f);
+#endif
+	(void)db;
+	(void)f;
+	return 0;
 }

@@ -135,6 +135,17 @@ const char	*store_dbq_text(struct store_dbq *q, int col);
 void		 store_dbq_free(struct store_dbq *q);
 
 /*
+ * store_db_listen, store_db_fd, store_db_notified: a reader's wake-up.
+ * PostgreSQL: LISTEN on the change log's channel; the connection's
+ * descriptor to poll; whether a notification came since the last call
+ * (1, 0; -1 with F when the server went away), read without waiting.
+ * SQLite: nothing to listen to (0), no descriptor (-1), never (0).
+ */
+int		 store_db_listen(struct store_db *db, struct store_fault *f);
+int		 store_db_fd(const struct store_db *db);
+int		 store_db_notified(struct store_db *db, struct store_fault *f);
+
+/*
  * store_db_version, store_db_set_version: the backend's schema version
  * (SQLite PRAGMA user_version; PostgreSQL the one row of table
  * schema_version, 0 when the table does not exist).  0, or -1 with F.
@@ -266,14 +277,9 @@ int		 store_file_migrate(struct store_db *db, struct store_fault *f);
 					   the loop applies it in one go */
 
 struct store_irow;		/* store_index.c section */
+struct store_index;
 
 /* ---- store_src.c: the rules read per pair, in full or changes ---- */
-
-/* A change-log position: the store's id and the last seq read. */
-struct store_pos {
-	char		 store_id[33];		/* "" : no change log */
-	int64_t		 seq;
-};
 
 /*
  * store_pair_cb: gets each pair's rows (SENDER NULL: the recipient's
@@ -309,6 +315,42 @@ int		 store_src_full(struct store_db *db, store_pair_cb cb,
 int		 store_src_changes(struct store_db *db,
 		    const struct store_pos *from, store_pair_cb cb, void *arg,
 		    struct store_pos *to, struct store_fault *f);
+
+/* ---- store.c and store_reader.c: what the reader shares ---- */
+
+/*
+ * store_make: a store deciding with IDX (taken over when it returns a
+ * store; on NULL, out of memory, IDX stays the caller's), DEFAULT_MODE,
+ * of schema VERSION.
+ */
+struct store	*store_make(struct store_index *idx,
+		    enum verdict_mode default_mode, int version);
+
+/* store_get_index: S's index, to change it (its listing is dropped). */
+struct store_index *store_get_index(struct store *s);
+
+/*
+ * store_reader_stream: one full read of R's store in one read
+ * transaction, each pair to CB(ARG, ...), and the position it is of in
+ * *POS (R continues from there).  0, or -1 (store_reader_error).
+ */
+int		 store_reader_stream(struct store_reader *r, store_pair_cb cb,
+		    void *arg, struct store_pos *pos);
+
+/* store_delta_new: an empty delta (store_delta_free), or NULL. */
+struct store_delta *store_delta_new(void);
+
+/*
+ * store_delta_add: the store_pair_cb that fills a delta (ARG): a copy of
+ * the pair's rows.  0, or -1 when memory ran out.
+ */
+int		 store_delta_add(void *arg, const char *rcpt,
+		    const char *sender, const struct store_irow *rows,
+		    size_t n);
+
+/* store_delta_each: CB(ARG, ...) for each pair of D; -1 when CB fails. */
+int		 store_delta_each(const struct store_delta *d,
+		    store_pair_cb cb, void *arg);
 
 /* ---- store_audit.c ---- */
 
@@ -515,31 +557,7 @@ void		 store_index_mem(const struct store_index *idx,
 struct store_rule *store_index_list(const struct store_index *idx,
 		    size_t *n);
 
-/* ---- store_snap.c: a snapshot of the rules ---- */
-
-struct store_snap {
-	struct store_rule	*modes;		/* sorted by recipient */
-	size_t			 nmodes;
-	struct store_rule	*entries;	/* by recipient, sender */
-	size_t			 nentries;
-	/*
-	 * The domains with a restrictive rule (a deny mode, a deny entry or
-	 * a pin, at the domain or at any of its addresses), sorted and
-	 * unique: a recipient that cannot be put into its mailbox form gets
-	 * the strictest outcome when its domain is here (verdicts.md 4.2).
-	 */
-	char			**strict;
-	size_t			 nstrict;
-};
-
-/*
- * store_snap_load: every rule of DB, read in one read transaction and
- * checked (a store whose rules cannot be trusted is refused), into a new
- * snapshot.  *VERSION gets the schema version, *DATA_VERSION the PRAGMA
- * data_version the snapshot is of.  NULL with ERR set on failure.
- */
-struct store_snap *store_snap_load(sqlite3 *db, int *version,
-		    long long *data_version, char *err, size_t errsz);
+/* ---- store_snap.c: the rules a pair's rows must keep ---- */
 
 /*
  * store_snap_check_pair: whether ROWS (N) may be every row of (RCPT,
@@ -555,27 +573,11 @@ int		 store_snap_check_pair(const char *rcpt, const char *sender,
 		    size_t errsz);
 
 /*
- * store_snap_index: the rules of SN (loaded, so checked) as a new index
- * (store_index_free), one store_index_set per pair; NULL with ERR.
- */
-struct store_index *store_snap_index(const struct store_snap *sn,
-		    char *err, size_t errsz);
-
-/* store_snap_free: SN and its strings; NULL is a no-op. */
-void		 store_snap_free(struct store_snap *sn);
-
-/*
  * store_snap_find: the index in A (N rules, sorted by recipient then
- * sender) of the first rule of RCPT (and SENDER, when not NULL), or N.
+ * sender, as store_index_list gives them) of the first rule of RCPT (and
+ * SENDER, when not NULL), or N.
  */
 size_t		 store_snap_find(const struct store_rule *a, size_t n,
 		    const char *rcpt, const char *sender);
-
-/*
- * store_snap_strict: whether DOMAIN has a restrictive rule; DOMAIN ""
- * or NULL (unknown): whether any domain has.
- */
-int		 store_snap_strict(const struct store_snap *sn,
-		    const char *domain);
 
 #endif

@@ -169,6 +169,8 @@ store_journal_path(const char *store, const char *journal_file, char *out,
 
 	if (journal_file != NULL)
 		n = snprintf(out, outsz, "%s", journal_file);
+	else if (store_db_is_pg(store))
+		return -1;	/* a database has no directory to use */
 	else if ((slash = strrchr(store, '/')) == NULL)
 		n = snprintf(out, outsz, "journal.db");
 	else

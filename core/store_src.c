@@ -193,11 +193,13 @@ one_row(struct rd *rd, struct store_dbq *q)
 	struct store_irow r;
 	int mode;
 
+	mode = snd != NULL && *snd == '\0';
+	/* a recipient as the CLI writes it (only its non-ASCII case may be
+	   unfolded, below): anything else was written by hand */
 	if (rc == NULL || snd == NULL || strlen(rc) >= STORE_TARGET_MAX ||
-	    strlen(snd) >= STORE_TARGET_MAX)
-		return store_sql_refuse(rd->f, STORE_ECORRUPT, "a rule with a "
-		    "malformed recipient or sender (id %s)", id ? id : "-");
-	mode = *snd == '\0';
+	    strlen(snd) >= STORE_TARGET_MAX || store_canon_is(rc) == -1)
+		return store_sql_refuse(rd->f, STORE_ECORRUPT, "%s rule %s is "
+		    "malformed", mode ? "mode" : "entry", id ? id : "-");
 	if (id != NULL && parse_row(mode, id, store_dbq_text(q, 3),
 	    store_dbq_text(q, 4), &r) == -1)
 		return store_sql_refuse(rd->f, STORE_ECORRUPT, "%s rule %s is "
@@ -305,7 +307,8 @@ legacy_flush(struct rd *rd)
 	size_t i, j;
 	int rc, mode;
 
-	qsort(rd->legacy, rd->nlegacy, sizeof(*rd->legacy), cmp_lrow);
+	if (rd->nlegacy > 0)
+		qsort(rd->legacy, rd->nlegacy, sizeof(*rd->legacy), cmp_lrow);
 	for (i = 0; i < rd->nlegacy; i = j) {
 		l = &rd->legacy[i];
 		mode = l->sender[0] == '\0';

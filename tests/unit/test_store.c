@@ -5,9 +5,10 @@
  * domain over default, deny over allow at one level, pins, *@domain
  * recipients, case and IDN canonicalisation), evaluated by store_eval on
  * a store written by store_writer in a temp dir; store_explain; the
- * listing (store_rule, store_count, store_version); store_poll noticing a
- * committed change and a replaced file, keeping the old rules when the
- * new ones cannot be read; store_errname.
+ * listing (store_rule, store_count, store_version); a store_reader
+ * noticing a committed change (a delta, store_apply) and a replaced file
+ * (a whole read, store_swap), the old rules kept when the new ones cannot
+ * be read; store_errname.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,15 +256,49 @@ swap(const char *from, const char *to, const char *keep)
 }
 
 /*
+ * poll_rd: what senderkeyd's reader thread and loop do, in one: R's changes
+ * into S (a delta applied, or a whole read swapped in).  1 when S
+ * changed, 0 when nothing did, -1 with ERR when the store cannot be read
+ * (S unchanged).
+ */
+static int
+poll_rd(struct store *s, struct store_reader *r, char *err, size_t errsz)
+{
+	struct store_delta *d = NULL;
+	struct store *fresh;
+	int rc;
+
+	rc = store_reader_poll(r, &d);
+	if (rc == 1) {
+		rc = store_apply(s, d) == 0 ? 1 : -1;
+		store_delta_free(d);
+		return rc;
+	}
+	if (rc == 2) {
+		if ((fresh = store_reader_full(r, VM_ALLOW)) == NULL)
+			rc = -1;
+		else {
+			store_swap(s, fresh);
+			store_free(fresh);
+			return 1;
+		}
+	}
+	if (rc == -1)
+		snprintf(err, errsz, "%s", store_reader_error(r));
+	return rc;
+}
+
+/*
  * replaced: a store file replaced by another (rename over it) is seen by
- * store_poll; one that cannot be read keeps the old rules, and the poll
- * tries again.
+ * the reader; one that cannot be read keeps the old rules, and the
+ * reader tries again.
  */
 static void
 replaced(const char *dir)
 {
 	char path[256], other[256], keep[256], err[512];
 	struct store_writer *db;
+	struct store_reader *r;
 	struct store *s;
 
 	snprintf(path, sizeof(path), "%s/r.db", dir);
@@ -276,34 +311,37 @@ replaced(const char *dir)
 	    store_writer_set_mode(db, "a@x.test", "deny", NULL) == 0 &&
 	    store_writer_commit(db, "one rule") == 0, "a second store");
 	store_writer_free(db);
-	if ((s = store_open(path, VM_ALLOW, err, sizeof(err))) == NULL) {
-		T_OK(0, "replaced: store_open (%s)", err);
+	if ((r = store_reader_open(path, NULL, NULL, err,
+	    sizeof(err))) == NULL || (s = store_reader_full(r,
+	    VM_ALLOW)) == NULL) {
+		T_OK(0, "replaced: store_reader_open (%s)", err);
+		store_reader_free(r);
 		return;
 	}
 	T_INTEQ(store_count(s), 0, "the first store has no rule");
 	T_OK(swap(other, path, keep) == 0, "replaced by the second");
-	T_INTEQ(store_poll(s, err, sizeof(err)), 1, "poll sees a new file");
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), 1, "poll sees a new file");
 	T_INTEQ(store_count(s), 1, "and reads its rule");
-	T_INTEQ(store_poll(s, err, sizeof(err)), 0, "then nothing new");
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), 0, "then nothing new");
 	T_OK(sql_exec(other, "CREATE TABLE x (y); PRAGMA user_version = 9;") ==
 	    0 && swap(other, path, keep) == 0, "replaced by a newer schema");
-	T_INTEQ(store_poll(s, err, sizeof(err)), -1, "poll fails");
-	T_OK(strstr(err, "newer than this senderkey (keeping the rules "
-	    "loaded)") != NULL, "saying why and that it keeps the rules (%s)",
-	    err);
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), -1, "poll fails");
+	T_OK(strstr(err, "newer than this senderkey") != NULL,
+	    "saying why (%s)", err);
 	T_INTEQ(store_count(s), 1, "the old rules stay");
-	T_INTEQ(store_poll(s, err, sizeof(err)), -1, "and it tries again");
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), -1, "and it tries again");
 	T_OK(unlink(path) == 0, "the file removed");
-	T_INTEQ(store_poll(s, err, sizeof(err)), -1, "poll fails");
-	T_OK(strstr(err, "No such file") != NULL && strstr(err, "keeping the "
-	    "rules loaded") != NULL, "saying so (%s)", err);
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), -1, "poll fails");
+	T_OK(strstr(err, "No such file") != NULL, "saying so (%s)", err);
 	T_INTEQ(store_count(s), 1, "the old rules stay");
 	db = store_writer_open(path, STORE_CREATE, NULL, err, sizeof(err));
 	store_writer_free(db);
-	T_INTEQ(store_poll(s, err, sizeof(err)), 1, "a store there again");
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), 1, "a store there again");
 	T_INTEQ(store_count(s), 0, "its rules are read");
 	store_free(s);
 	store_free(NULL);
+	store_reader_free(r);
+	store_reader_free(NULL);
 	T_OK(store_open(other, VM_ALLOW, err, sizeof(err)) == NULL &&
 	    strstr(err, "No such file") != NULL, "no file, no store (%s)",
 	    err);
@@ -324,6 +362,7 @@ main(void)
 {
 	char dir[] = "/tmp/test_store.XXXXXX", path[256], err[512];
 	struct store_writer *db = NULL;
+	struct store_reader *rd = NULL;
 	struct store *s = NULL;
 	struct store_result r;
 	unsigned char fa[1][STORE_FP_LEN], fb[2][STORE_FP_LEN];
@@ -402,20 +441,27 @@ main(void)
 	    "explain: an address's mode rule and the null sender (%s)", err);
 	listing(s);
 
-	/* store_poll */
-	T_INTEQ(store_poll(s, err, sizeof(err)), 0, "no change: poll is 0");
+	/* a reader, as senderkeyd keeps one */
+	if ((rd = store_reader_open(path, NULL, NULL, err,
+	    sizeof(err))) == NULL) {
+		T_OK(0, "a reader (%s)", err);
+		goto done;
+	}
+	T_INTEQ(poll_rd(s, rd, err, sizeof(err)), 1,
+	    "a new reader reads the store whole");
+	T_INTEQ(poll_rd(s, rd, err, sizeof(err)), 0, "no change: poll is 0");
 	T_OK(store_writer_begin(db) == 0 && store_writer_set_mode(db,
 	    "erin@other.test", "deny", NULL) == 0 &&
 	    store_writer_commit(db, "set erin deny") == 0, "a change commits");
 	eval(s, "x@elsewhere.test", "erin@other.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "allow",
 	    "before the poll the old snapshot answers");
-	T_INTEQ(store_poll(s, err, sizeof(err)), 1, "poll sees the change");
+	T_INTEQ(poll_rd(s, rd, err, sizeof(err)), 1, "poll sees the change");
 	eval(s, "x@elsewhere.test", "erin@other.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "deny", "after it the new one");
-	T_INTEQ(store_poll(s, err, sizeof(err)), 0, "and then nothing new");
+	T_INTEQ(poll_rd(s, rd, err, sizeof(err)), 0, "and then nothing new");
 	T_OK(store_writer_begin(db) == 0, "an open write transaction");
-	T_INTEQ(store_poll(s, err, sizeof(err)), 0,
+	T_INTEQ(poll_rd(s, rd, err, sizeof(err)), 0,
 	    "an uncommitted change is not seen");
 	store_writer_rollback(db);
 
@@ -434,6 +480,7 @@ main(void)
 	errnames();
 done:
 	store_free(s);
+	store_reader_free(rd);
 	store_writer_free(db);
 	snprintf(err, sizeof(err), "rm -rf '%s'", dir);
 	if (system(err) != 0)
