@@ -21,7 +21,7 @@ static const char *const names[PLS_COUNT] = {
 	"cache_evictions", "cache_entries", "cache_bytes", "lookups_inflight",
 	"lookup_failures", "timeouts", "connections", "connections_total",
 	"connections_refused", "latency_median_us", "latency_tail_us",
-	"latency_max_us",
+	"latency_max_us", "store_age", "store_updates", "store_reloads",
 };
 
 const char *

@@ -271,6 +271,48 @@ writable_file(struct startcheck *sc, int warn, const char *name,
 	free(dir);
 }
 
+/*
+ * check_store: CFG's PolicyStore can be read whole (or, a PostgreSQL
+ * server out of reach, PolicyStoreCopy can: a warning, the daemon starts
+ * from it), and its journal file written (a warning: it is turned off).
+ */
+static void
+check_store(struct startcheck *sc, const struct config *cfg)
+{
+	enum verdict_mode mode = cfg->default_mode == CONFIG_MODE_DENY ?
+	    VM_DENY : VM_ALLOW;
+	enum store_err e = STORE_OK;
+	struct store_pos pos;
+	struct store *st;
+	char why[512], cwhy[256], jpath[PATH_MAX];
+	int64_t at;
+
+	if ((st = store_load(cfg->policy_store, cfg->policy_store_passfile,
+	    mode, &e, why, sizeof(why))) == NULL && e == STORE_EUNAVAIL &&
+	    cfg->policy_store_copy != NULL) {
+		if ((st = store_copy_load(cfg->policy_store_copy, mode, &pos,
+		    &at, NULL, cwhy, sizeof(cwhy))) != NULL)
+			startcheck_add(sc, 1, "PolicyStore", "%s; the daemon "
+			    "starts from PolicyStoreCopy %s", why,
+			    cfg->policy_store_copy);
+		else
+			startcheck_add(sc, 0, "PolicyStore", "%s; "
+			    "PolicyStoreCopy %s: %s", why,
+			    cfg->policy_store_copy, cwhy);
+	} else if (st == NULL)
+		startcheck_add(sc, 0, "PolicyStore", "%s%s%s",
+		    strstr(why, cfg->policy_store) == why ? "" :
+		    cfg->policy_store, strstr(why, cfg->policy_store) ==
+		    why ? "" : ": ", why);
+	/* a journal that cannot be written is turned off, not refused;
+	 * without its store there is none to check */
+	if (st != NULL && cfg->journal_days > 0 &&
+	    store_journal_path(cfg->policy_store, cfg->journal_file, jpath,
+	    sizeof(jpath)) == 0)
+		writable_file(sc, 1, "JournalFile", jpath);
+	store_free(st);
+}
+
 /* user_files: what senderkeyd reads or writes as User. */
 static void
 user_files(struct startcheck *sc)
@@ -278,8 +320,7 @@ user_files(struct startcheck *sc)
 	const struct config *cfg = sc->cfg;
 	struct lookup_opts o;
 	struct lookup *lk;
-	struct store *st;
-	char why[768], jpath[PATH_MAX];
+	char why[768];
 	int anchor_ok;
 
 	anchor_ok = anchor_parse(cfg->trust_anchor_file, why,
@@ -297,22 +338,8 @@ user_files(struct startcheck *sc)
 		    "UnboundConfig" : "TrustAnchorFile", "%s", why);
 	else if (anchor_ok)
 		lookup_free(lk);
-	if (cfg->policy_store != NULL) {
-		if ((st = store_open(cfg->policy_store,
-		    cfg->default_mode == CONFIG_MODE_DENY ? VM_DENY : VM_ALLOW,
-		    why, sizeof(why))) == NULL)
-			startcheck_add(sc, 0, "PolicyStore", "%s%s%s",
-			    strstr(why, cfg->policy_store) == why ? "" :
-			    cfg->policy_store, strstr(why, cfg->policy_store) ==
-			    why ? "" : ": ", why);
-		/* a journal that cannot be written is turned off, not
-		 * refused; without its store there is none to check */
-		if (st != NULL && cfg->journal_days > 0 &&
-		    store_journal_path(cfg->policy_store, cfg->journal_file,
-		    jpath, sizeof(jpath)) == 0)
-			writable_file(sc, 1, "JournalFile", jpath);
-		store_free(st);
-	}
+	if (cfg->policy_store != NULL)
+		check_store(sc, cfg);
 	if (cfg->stats_file != NULL)
 		writable_file(sc, 0, "StatsFile", cfg->stats_file);
 	/* LearnOutbound writes user entries: they need the journal file */

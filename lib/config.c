@@ -362,6 +362,7 @@ static const struct conf_schema schema[] = {
 	T_PATH("StatsFile", NULL),
 	{ "PolicyStore", CONF_STRING, 0, NULL, 0, 0, NULL, check_store },
 	T_PATH("PolicyStorePasswordFile", NULL),
+	T_PATH("PolicyStoreCopy", NULL),
 	{ "RecipientDelimiter", CONF_STRING, 0, NULL, 0, 0, NULL,
 	    check_delims },
 	T_PATH("JournalFile", NULL),
@@ -422,6 +423,7 @@ config_free(struct config *c)
 	free(c->stats_file);
 	free(c->policy_store);
 	free(c->policy_store_passfile);
+	free(c->policy_store_copy);
 	free(c->recipient_delimiter);
 	free(c->journal_file);
 	free(c->milter_socket.spec);
@@ -509,6 +511,7 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	    copy_str(cf, "PolicyStore", &c->policy_store) == -1 ||
 	    copy_str(cf, "PolicyStorePasswordFile",
 	    &c->policy_store_passfile) == -1 ||
+	    copy_str(cf, "PolicyStoreCopy", &c->policy_store_copy) == -1 ||
 	    copy_str(cf, "RecipientDelimiter", &c->recipient_delimiter) ==
 	    -1 ||
 	    copy_str(cf, "JournalFile", &c->journal_file) == -1 ||

@@ -87,6 +87,10 @@ struct config {
 	char			*policy_store_passfile; /* PolicyStore-
 						   PasswordFile; NULL:
 						   libpq's default */
+	char			*policy_store_copy; /* PolicyStoreCopy:
+						   the local copy of a
+						   PostgreSQL store, or
+						   NULL */
 	char			*recipient_delimiter; /* RecipientDelimiter:
 						   a set of octets; NULL:
 						   none (rcpt_mailbox) */

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
@@ -40,10 +41,12 @@
 #include "log.h"
 #include "loop.h"
 #include "server.h"
+#include "storecopy.h"
+#include "storefeed.h"
 #include "uentry.h"
 
 #define MAX_SOCKETS	8
-#define STORE_POLL_MS	1000	/* a commit is seen within this */
+#define UENTRY_POLL_MS	1000	/* a user entry change is seen within this */
 #define STATS_WRITE_MS	10000	/* StatsFile is rewritten this often */
 /*
  * Descriptors beside the connections: listeners, the epoll, signal and
@@ -59,10 +62,13 @@ struct daemon {
 	struct lookup		*lk;
 	struct server		*srv;
 	struct store		*store;		/* NULL: no PolicyStore */
+	struct store_reader	*reader;	/* its reader, until the feed */
+	struct storefeed	*feed;		/* keeps it current */
+	struct storecopy	*copy;		/* PolicyStoreCopy, or NULL */
+	int64_t			 loaded;	/* when it was read, Unix time */
 	struct journal		*journal;	/* NULL: none (store.md 6) */
 	struct uentry		*uentry;	/* NULL: none (store.md 7) */
-	struct loop_timer	*poll;		/* store_poll, every second */
-	char			 poll_err[256];	/* the failure last logged */
+	struct loop_timer	*poll;		/* uentry_poll, every second */
 	struct loop_timer	*stats;		/* StatsFile, every 10 s */
 	char			 stats_err[256];	/* likewise */
 	int			 fds[MAX_SOCKETS];
@@ -481,27 +487,31 @@ mode_of(const struct config *cfg)
 }
 
 /*
- * open_store: CFG's PolicyStore, read-only, in *OUT (NULL when CFG has
- * none).  Returns 0, or -1 with the reason in ERR: a store that cannot
- * be read is never taken for "no rules".
+ * start_feed: keep D's store current from now on (the reader thread);
+ * without one the rules stay as loaded, which is logged.
  */
-static int
-open_store(const struct config *cfg, struct store **out, char *err,
-    size_t errsz)
+static void
+start_feed(struct daemon *d)
 {
-	char why[512];
+	char err[256];
 
-	*out = NULL;
-	if (cfg->policy_store == NULL)
-		return 0;
-	if ((*out = store_open(cfg->policy_store, mode_of(cfg), why,
-	    sizeof(why))) == NULL) {
-		if (snprintf(err, errsz, "PolicyStore %s: %s",
-		    cfg->policy_store, why) >= (int)errsz && errsz > 4)
-			memcpy(err + errsz - 4, "...", 4);	/* truncated */
-		return -1;
-	}
-	return 0;
+	if (d->store == NULL)
+		return;
+	if ((d->feed = storefeed_new(d->loop, d->log, d->store, d->reader,
+	    mode_of(d->cfg), d->cfg->policy_store, d->loaded, err,
+	    sizeof(err))) == NULL)
+		log_msg(d->log, LOG_ERR, "policy store %s: %s; its changes "
+		    "are not seen until a restart", d->cfg->policy_store, err);
+	d->reader = NULL;	/* the feed's (freed on failure) */
+	server_set_feed(d->srv, d->feed);
+	if (d->cfg->policy_store_copy == NULL ||
+	    !store_is_pg(d->cfg->policy_store))
+		return;
+	if ((d->copy = storecopy_new(d->cfg->policy_store,
+	    d->cfg->policy_store_passfile, d->cfg->policy_store_copy, err,
+	    sizeof(err))) == NULL)
+		log_msg(d->log, LOG_ERR, "PolicyStoreCopy %s: %s; not kept",
+		    d->cfg->policy_store_copy, err);
 }
 
 /*
@@ -518,7 +528,9 @@ open_journal(struct daemon *d)
 		return;
 	if (store_journal_path(d->cfg->policy_store, d->cfg->journal_file,
 	    path, sizeof(path)) == -1) {
-		log_msg(d->log, LOG_ERR, "journal off: its path is too long");
+		log_msg(d->log, LOG_ERR, "journal off: %s",
+		    store_is_pg(d->cfg->policy_store) ? "a PostgreSQL "
+		    "PolicyStore needs a JournalFile" : "its path is too long");
 		return;
 	}
 	if ((d->journal = journal_new(d->loop, d->log, path,
@@ -537,47 +549,15 @@ open_journal(struct daemon *d)
 	server_set_uentry(d->srv, d->uentry);
 }
 
-/*
- * poll_store: pick up committed changes.  A new snapshot is logged once;
- * a failure is logged once until it changes or the store reads again,
- * and the old rules stay in use meanwhile.
- */
-static void
-poll_store(struct daemon *d)
-{
-	char err[256];
-	int rc;
-
-	if (d->store == NULL)
-		return;
-	err[0] = '\0';
-	rc = store_poll(d->store, err, sizeof(err));
-	if (rc == 1) {
-		log_msg(d->log, LOG_INFO, "policy store reloaded: path=%s "
-		    "rules=%zu", d->cfg->policy_store, store_count(d->store));
-		d->poll_err[0] = '\0';
-	} else if (rc == -1) {
-		if (strcmp(err, d->poll_err) != 0)
-			log_msg(d->log, LOG_ERR, "policy store %s: %s; the "
-			    "rules loaded before stay in use",
-			    d->cfg->policy_store, err);
-		snprintf(d->poll_err, sizeof(d->poll_err), "%s", err);
-	} else if (d->poll_err[0] != '\0') {
-		log_msg(d->log, LOG_INFO, "policy store %s readable again",
-		    d->cfg->policy_store);
-		d->poll_err[0] = '\0';
-	}
-}
-
 static void
 on_poll(void *arg)
 {
 	struct daemon *d = arg;
 
-	poll_store(d);
 	uentry_poll(d->uentry);
-	if (loop_timer_set(d->poll, STORE_POLL_MS) == -1)
-		log_msg(d->log, LOG_ERR, "policy store: cannot re-arm the "
+	storecopy_log(d->copy, d->log);
+	if (loop_timer_set(d->poll, UENTRY_POLL_MS) == -1)
+		log_msg(d->log, LOG_ERR, "user entries: cannot re-arm the "
 		    "poll timer; changes are seen at SIGHUP only");
 }
 
@@ -630,6 +610,8 @@ on_signal(void *arg, int signo)
 	struct daemon *d = arg;
 	struct config *nc = NULL;
 	struct store *ns = NULL;
+	struct store_reader *nr = NULL;
+	int64_t nloaded;
 	char err[CONFIG_ERR_MAX];
 
 	if (signo == SIGTERM || signo == SIGINT) {
@@ -645,28 +627,39 @@ on_signal(void *arg, int signo)
 		return;
 	}
 	if (same_str(nc->policy_store, d->cfg->policy_store) &&
+	    same_str(nc->policy_store_passfile,
+	    d->cfg->policy_store_passfile) &&
+	    same_str(nc->policy_store_copy, d->cfg->policy_store_copy) &&
 	    nc->default_mode == d->cfg->default_mode) {
 		server_set_config(d->srv, nc);
 		config_free(d->cfg);
 		d->cfg = nc;
-		poll_store(d);
 		uentry_poll(d->uentry);
 	} else {
-		/* another store or DefaultMode: open anew, all or nothing */
-		if (open_store(nc, &ns, err, sizeof(err)) == -1) {
+		/* another store or DefaultMode: open anew, all or nothing
+		   (read whole here, as at start: the loop waits for it) */
+		if (storefeed_load(nc, d->log, &ns, &nr, &nloaded, err,
+		    sizeof(err)) == -1) {
 			log_msg(d->log, LOG_ERR, "reload failed, config and "
 			    "policy store kept: %s", err);
 			config_free(nc);
 			return;
 		}
+		server_set_feed(d->srv, NULL);
+		storefeed_free(d->feed);
+		d->feed = NULL;
+		storecopy_free(d->copy);
+		d->copy = NULL;
 		server_set_config(d->srv, nc);
 		server_set_store(d->srv, ns);
 		uentry_set_store(d->uentry, ns);
 		store_free(d->store);
 		config_free(d->cfg);
 		d->store = ns;
+		d->reader = nr;
+		d->loaded = nloaded;
 		d->cfg = nc;
-		d->poll_err[0] = '\0';
+		start_feed(d);
 		if (ns != NULL)
 			log_msg(d->log, LOG_INFO, "policy store opened: "
 			    "path=%s rules=%zu default_mode=%s",
@@ -737,7 +730,8 @@ main(int argc, char **argv)
 	drop_privileges(&d);
 	write_pidfile(&d);	/* as User, if not written yet */
 	/* as the daemon's User: what it cannot read, it must not serve */
-	if (open_store(d.cfg, &d.store, err, sizeof(err)) == -1)
+	if (storefeed_load(d.cfg, d.log, &d.store, &d.reader, &d.loaded, err,
+	    sizeof(err)) == -1)
 		fatal(&d, "%s; refusing to start (a missing, unreadable or "
 		    "corrupt store is never \"no rules\")", err);
 	/* before libunbound starts its thread: it must not get signals */
@@ -748,9 +742,10 @@ main(int argc, char **argv)
 	    d.cfg)) == NULL)
 		fatal(&d, "out of memory");
 	server_set_store(d.srv, d.store);
+	start_feed(&d);
 	open_journal(&d);
 	if ((d.poll = loop_timer_new(d.loop, on_poll, &d)) == NULL ||
-	    loop_timer_set(d.poll, STORE_POLL_MS) == -1 ||
+	    loop_timer_set(d.poll, UENTRY_POLL_MS) == -1 ||
 	    (d.stats = loop_timer_new(d.loop, on_stats, &d)) == NULL ||
 	    loop_timer_set(d.stats, STATS_WRITE_MS) == -1)
 		fatal(&d, "out of memory");
@@ -778,6 +773,9 @@ main(int argc, char **argv)
 	write_stats(&d);
 	server_set_journal(d.srv, NULL);
 	server_set_uentry(d.srv, NULL);
+	server_set_feed(d.srv, NULL);
+	storefeed_free(d.feed);
+	storecopy_free(d.copy);
 	uentry_free(d.uentry);
 	journal_free(d.journal);
 	server_free(d.srv);

@@ -28,6 +28,7 @@
 #include "cache.h"
 #include "classmemo.h"
 #include "conn.h"
+#include "storefeed.h"
 #include "dispatch.h"
 #include "learn.h"
 #include "log.h"
@@ -143,6 +144,7 @@ stats_collect(struct server *s, struct stat_kv *kv)
 	static const char *const snames[6] = { "secure_key", "secure_nokey",
 	    "insecure", "bogus", "tempfail", "permerror" };
 	struct cache_stats cs;
+	struct storefeed_stats fs;
 	char name[40];
 	size_t n = 0;
 	int i;
@@ -180,6 +182,12 @@ stats_collect(struct server *s, struct stat_kv *kv)
 	n = stat_add(kv, n, "latency_median_us", quantile_us(&s->st, 0.50), 1);
 	n = stat_add(kv, n, "latency_tail_us", quantile_us(&s->st, 0.99), 1);
 	n = stat_add(kv, n, "latency_max_us", quantile_us(&s->st, 1.0), 1);
+	memset(&fs, 0, sizeof(fs));
+	if (s->feed != NULL)
+		storefeed_stats(s->feed, &fs);
+	n = stat_add(kv, n, "store_age", fs.age, 1);
+	n = stat_add(kv, n, "store_updates", fs.updates, 0);
+	n = stat_add(kv, n, "store_reloads", fs.reloads, 0);
 	return n;
 }
 
@@ -644,6 +652,12 @@ server_set_config(struct server *s, const struct config *cfg)
 	s->cfg = cfg;
 	cache_opts_of(cfg, &co);
 	cache_set_opts(s->cache, &co);
+}
+
+void
+server_set_feed(struct server *s, struct storefeed *f)
+{
+	s->feed = f;
 }
 
 void

@@ -84,6 +84,13 @@ void		 server_set_store(struct server *s, const struct store *st);
 void		 server_set_journal(struct server *s, struct journal *j);
 
 /*
+ * server_set_feed: report the age of the rules and the changes applied
+ * from F in STATS (not owned; NULL: none, the figures are 0).
+ */
+struct storefeed;
+void		 server_set_feed(struct server *s, struct storefeed *f);
+
+/*
  * server_set_uentry: decide with the user entries of U from now on and
  * let the MOVE and LEARN handlers write them (not owned; NULL: none, the
  * journal is off), specs/store.md 7.

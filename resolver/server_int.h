@@ -61,6 +61,7 @@ struct server {
 	const struct config	*cfg;
 	const struct store	*store;		/* NULL: DefaultMode */
 	struct journal		*journal;	/* NULL: none (not owned) */
+	struct storefeed	*feed;		/* NULL: none (not owned) */
 	struct uentry		*uentry;	/* NULL: journal off (not
 						   owned); uentry.h */
 	uid_t			 client_uid;	/* ClientUser's, when

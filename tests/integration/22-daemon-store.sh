@@ -275,8 +275,9 @@ R=$(until_match main.sock \
     "^unauthorized not-allowlisted ")
 expect_match "the switch to deny is seen within 5 s, no restart" "$R" \
     "^unauthorized not-allowlisted "
-expect_match "the reload is logged" "$(grep 'policy store reloaded' \
-    "$D/main.log" | tail -n 1)" "path=$STORE rules=[0-9]+"
+expect_match "the change is applied as one, not a reload, and logged" \
+    "$(grep 'policy store updated' "$D/main.log" | tail -n 1)" \
+    "path=$STORE pairs=1 rules=[0-9]+"
 check "policy: frank back to allow" pol set frank@example.net allow
 R=$(until_match main.sock \
     "AUTHZ sender=mallory@insecure.test recipient=frank@example.net" \

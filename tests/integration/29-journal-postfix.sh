@@ -151,7 +151,7 @@ dan@example.net allow alice@nsec3.test pin $ALICE_FP"
 
 # --- the rules at work (senderkeyd sees the change within a second) ---
 _i=0
-until grep -q 'policy store reloaded' "$D/run/skd.log" || [ $_i -ge 50 ]; do
+until grep -q 'policy store updated' "$D/run/skd.log" || [ $_i -ge 50 ]; do
 	sleep 0.1
 	_i=$((_i + 1))
 done
