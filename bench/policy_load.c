@@ -8,18 +8,34 @@
  * nothing about them.  Not a correctness test of any server.
  *
  *	policy_load -s unix:/PATH|inet:127.0.0.1:PORT [-m policy|line]
- *	    [-c CONNS] [-n REQUESTS] [-d SECONDS] [-T THREADS]
- *	    [-S SENDER] [-R RECIPIENT] [-L LINE] [-l LABEL] [-v]
+ *	    [-c CONNS] [-n REQUESTS] [-d SECONDS] [-g SECONDS] [-r RATE]
+ *	    [-T THREADS] [-S SENDER] [-R RECIPIENT] [-L LINE] [-l LABEL] [-v]
  *
  * policy: a realistic Postfix RCPT attribute block (the attributes and
  * order Postfix 3.7 sends), a new instance= per request; a reply ends with
  * an empty line and must start with "action=".  line: LINE (default
  * "AUTHZ sender=S recipient=R") per request; a reply is one line.
  * Replies that do not frame or start right count as errors.  -v prints
- * the first reply to stderr.  Exit 1 when no connection could be made.
+ * the first reply to stderr.  Replies still missing -g SECONDS (default 5)
+ * after the deadline count as errors and end the run (bench/store gives
+ * a server that stalls for a full reload longer).  Exit 1 when no
+ * connection could be made.
+ *
+ * -r RATE: open loop instead.  The requests fall due at RATE a second
+ * in all (each connection's every CONNS / RATE seconds, the connections
+ * staggered), one in flight per connection still; a request is sent
+ * when due, or at once when the reply before it came late, and its
+ * latency counts from when it was due, not from when it was sent.  So a
+ * server that stalls for 400 ms shows it in every request that fell due
+ * meanwhile, as mail arriving at that rate would see it; the closed loop
+ * counts such a stall once per connection (coordinated omission).  Pick
+ * RATE below what the server sustains, or the backlog is what is
+ * measured.  The line then says rate=RATE (0: closed loop).
+ *
  * Build: cc -O2 -pthread -o build/bench/policy_load bench/policy_load.c
  */
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -55,13 +71,18 @@ struct pl_conf {
 	const char	*line;
 	int		 verbose;
 	uint64_t	 deadline_ns;	/* CLOCK_MONOTONIC */
+	uint64_t	 grace_ns;	/* replies awaited after the deadline */
+	uint64_t	 interval_ns;	/* -r: between one connection's
+					   requests; 0: closed loop */
 };
 
 struct pl_conn {
 	int		 fd;
 	unsigned	 id;
 	uint64_t	 seq;
-	uint64_t	 sent_ns;
+	uint64_t	 sent_ns;	/* -r: when it was due */
+	uint64_t	 due_ns;	/* -r: when the next one is due */
+	int		 waiting;	/* -r: idle until due_ns */
 	size_t		 rlen;
 	char		 req[PL_MAX_REQ];
 	size_t		 reqlen;
@@ -95,7 +116,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: policy_load -s unix:/PATH|inet:127.0.0.1:PORT"
 	    " [-m policy|line] [-c CONNS] [-n REQUESTS] [-d SECONDS]"
-	    " [-T THREADS] [-S SENDER] [-R RECIPIENT] [-L LINE] [-l LABEL]"
+	    " [-g SECONDS] [-r RATE] [-T THREADS] [-S SENDER] [-R RECIPIENT] [-L LINE] [-l LABEL]"
 	    " [-v]\n");
 	exit(2);
 }
@@ -195,7 +216,8 @@ send_request(struct pl_thread *t, struct pl_conn *c)
 		return -1;
 	c->seq++;
 	c->rlen = 0;
-	c->sent_ns = now_ns();
+	c->sent_ns = t->conf->interval_ns != 0 ? c->due_ns : now_ns();
+	c->waiting = 0;
 	/* A request is far below the socket buffer: one send. */
 	if (send(c->fd, c->req, c->reqlen, MSG_NOSIGNAL) !=
 	    (ssize_t)c->reqlen)
@@ -227,6 +249,42 @@ reply_ok(const struct pl_conf *conf, const struct pl_conn *c)
 	    memchr(c->reply, '\n', c->rlen) == c->reply + c->rlen - 2;
 }
 
+/*
+ * kick (-r): send the requests of waiting connections that are due,
+ * forget those due at or after the deadline or beyond the quota, and
+ * arm TFD for the next one due.  Returns 0, or -1 when a send failed.
+ */
+static int
+kick(struct pl_thread *t, struct pl_conn *conns, int tfd, uint64_t *sent,
+    unsigned *nwait)
+{
+	const struct pl_conf *conf = t->conf;
+	struct itimerspec its;
+	uint64_t now = now_ns(), next = 0;
+	unsigned i;
+
+	for (i = 0; i < t->nconns && *nwait > 0; i++) {
+		if (!conns[i].waiting)
+			continue;
+		if (*sent >= t->quota || conns[i].due_ns >= conf->deadline_ns) {
+			conns[i].waiting = 0;
+			(*nwait)--;
+		} else if (conns[i].due_ns <= now) {
+			if (send_request(t, &conns[i]) == -1)
+				return -1;
+			(*sent)++;
+			(*nwait)--;
+		} else if (next == 0 || conns[i].due_ns < next)
+			next = conns[i].due_ns;
+	}
+	if (next == 0)
+		return 0;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(next / 1000000000u);
+	its.it_value.tv_nsec = (long)(next % 1000000000u);
+	return timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
 static void *
 run_thread(void *arg)
 {
@@ -234,10 +292,10 @@ run_thread(void *arg)
 	const struct pl_conf *conf = t->conf;
 	struct epoll_event ev, evs[256];
 	struct pl_conn *conns = NULL, *c;
-	uint64_t sent = 0, now;
-	unsigned i, open = 0;
+	uint64_t sent = 0, now, tick;
+	unsigned i, open = 0, nwait = 0;
 	ssize_t r;
-	int efd = -1, n, k, rc;
+	int efd = -1, tfd = -1, n, k, rc;
 
 	if ((conns = calloc(t->nconns, sizeof(*conns))) == NULL ||
 	    (efd = epoll_create1(EPOLL_CLOEXEC)) == -1)
@@ -257,27 +315,56 @@ run_thread(void *arg)
 			goto fail;
 		open++;
 	}
-	for (i = 0; i < t->nconns && sent < t->quota; i++) {
+	if (conf->interval_ns != 0) {
+		/* Open loop: each connection's requests fall due every
+		   interval, the connections staggered across it. */
+		if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
+		    TFD_NONBLOCK)) == -1)
+			goto fail;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.ptr = NULL;
+		if (epoll_ctl(efd, EPOLL_CTL_ADD, tfd, &ev) == -1)
+			goto fail;
+		now = now_ns();
+		for (i = 0; i < t->nconns; i++) {
+			conns[i].due_ns = now + conf->interval_ns * i /
+			    t->nconns;
+			conns[i].waiting = 1;
+			nwait++;
+		}
+		if (kick(t, conns, tfd, &sent, &nwait) == -1)
+			goto fail;
+	}
+	for (i = 0; conf->interval_ns == 0 && i < t->nconns &&
+	    sent < t->quota; i++) {
 		if (send_request(t, &conns[i]) == -1)
 			goto fail;
 		sent++;
 	}
-	while (t->done < sent) {
+	while (t->done < sent || nwait > 0) {
 		if ((n = epoll_wait(efd, evs, 256, 1000)) == -1) {
 			if (errno == EINTR)
 				continue;
 			goto fail;
 		}
 		now = now_ns();
-		if (now > conf->deadline_ns + 5000000000u) {
+		if (now > conf->deadline_ns + conf->grace_ns) {
 			fprintf(stderr, "policy_load: %llu replies missing "
-			    "5 s after the deadline\n",
-			    (unsigned long long)(sent - t->done));
+			    "%llu s after the deadline\n",
+			    (unsigned long long)(sent - t->done),
+			    (unsigned long long)(conf->grace_ns / 1000000000u));
 			t->errors += sent - t->done;
 			break;
 		}
 		for (k = 0; k < n; k++) {
-			c = evs[k].data.ptr;
+			if ((c = evs[k].data.ptr) == NULL) {
+				/* the timer: kicked below */
+				if (read(tfd, &tick, sizeof(tick)) == -1 &&
+				    errno != EAGAIN)
+					goto fail;
+				continue;
+			}
 			r = read(c->fd, c->reply + c->rlen,
 			    sizeof(c->reply) - c->rlen);
 			if (r <= 0) {
@@ -301,12 +388,18 @@ run_thread(void *arg)
 				    "%.*s", (int)c->rlen, c->reply);
 				t->printed = 1;
 			}
-			if (sent < t->quota && now < conf->deadline_ns) {
+			if (conf->interval_ns != 0) {
+				c->due_ns += conf->interval_ns;
+				c->waiting = 1;
+				nwait++;
+			} else if (sent < t->quota && now < conf->deadline_ns) {
 				if (send_request(t, c) == -1)
 					goto fail;
 				sent++;
 			}
 		}
+		if (nwait > 0 && kick(t, conns, tfd, &sent, &nwait) == -1)
+			goto fail;
 	}
 	goto out;
 fail:
@@ -316,6 +409,8 @@ out:
 		close(conns[i].fd);
 	if (efd != -1)
 		close(efd);
+	if (tfd != -1)
+		close(tfd);
 	free(conns);
 	return NULL;
 }
@@ -362,6 +457,7 @@ main(int argc, char *argv[])
 	uint64_t *all = NULL, total = 0, errors = 0, nreq = 20000, off;
 	uint64_t t0, t1;
 	unsigned long conns = 1, threads = 1, secs = 10, i, per, extra;
+	unsigned long rate = 0;
 	double el;
 	int ch, failed = 0;
 
@@ -369,13 +465,18 @@ main(int argc, char *argv[])
 	conf.mode = PL_POLICY;
 	conf.sender = "alice@example.test";
 	conf.recipient = "bob@example.net";
-	while ((ch = getopt(argc, argv, "c:d:l:L:m:n:R:s:S:T:v")) != -1) {
+	conf.grace_ns = 5000000000u;
+	while ((ch = getopt(argc, argv, "c:d:g:l:L:m:n:r:R:s:S:T:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			conns = number(optarg, PL_MAX_CONNS);
 			break;
 		case 'd':
 			secs = number(optarg, 3600);
+			break;
+		case 'g':
+			conf.grace_ns = (uint64_t)number(optarg, 3600) *
+			    1000000000u;
 			break;
 		case 'l':
 			label = optarg;
@@ -393,6 +494,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			nreq = number(optarg, PL_MAX_N);
+			break;
+		case 'r':
+			rate = number(optarg, 10000000);
 			break;
 		case 'R':
 			conf.recipient = optarg;
@@ -426,6 +530,10 @@ main(int argc, char *argv[])
 		threads = conns;
 	if (nreq < conns)
 		nreq = conns;
+	if (rate != 0)
+		conf.interval_ns = 1000000000ULL * conns / rate;
+	if (rate != 0 && conf.interval_ns == 0)
+		usage();
 	signal(SIGPIPE, SIG_IGN);
 	if ((all = calloc(nreq, sizeof(*all))) == NULL) {
 		fprintf(stderr, "policy_load: out of memory\n");
@@ -463,10 +571,10 @@ main(int argc, char *argv[])
 	}
 	qsort(all, total, sizeof(*all), cmp_u64);
 	el = (double)(t1 - t0) / 1e9;
-	printf("label=%s mode=%s conns=%lu threads=%lu requests=%llu "
+	printf("label=%s mode=%s conns=%lu threads=%lu rate=%lu requests=%llu "
 	    "errors=%llu secs=%.3f rps=%.0f p50_us=%.1f p99_us=%.1f "
 	    "p999_us=%.1f max_us=%.1f%s\n", label,
-	    conf.mode == PL_POLICY ? "policy" : "line", conns, threads,
+	    conf.mode == PL_POLICY ? "policy" : "line", conns, threads, rate,
 	    (unsigned long long)total, (unsigned long long)errors, el,
 	    el > 0 ? (double)total / el : 0.0,
 	    quantile_us(all, total, 0.50), quantile_us(all, total, 0.99),
