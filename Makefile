@@ -177,6 +177,13 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(SAY) LD $(SHORT)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< $(LIBS)
+# store_churn writes with the store module (the CLI's transactions).
+$(BUILD)/bench/store_gen: bench/store_names.h
+$(BUILD)/bench/store_churn: bench/store_churn.c bench/store_names.h $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(SAY) LD $(SHORT)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(CORE_A) $(LIBS)
 
 # Fuzz targets without libFuzzer: make check replays their corpora.
 $(BUILD)/fuzz/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(CORE_A)
