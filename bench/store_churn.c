@@ -80,23 +80,6 @@ number(const char *s, unsigned long max)
 	return v;
 }
 
-/* pinhex: a random pin in stored form. */
-static void
-pinhex(uint64_t *rng, char out[STORE_PIN_HEX])
-{
-	static const char hex[] = "0123456789abcdef";
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		if (i % 16 == 0)
-			v = sn_rand(rng);
-		out[i] = hex[v & 15];
-		v >>= 4;
-	}
-	out[64] = '\0';
-}
-
 /*
  * one_tx: one transaction of K changes; 0, or -1 (rolled back: the
  * pending adds it made are forgotten again).
@@ -131,7 +114,7 @@ one_tx(struct store_writer *w, unsigned long k, uint64_t *rng,
 		    "@churn.example", (*next_sender)++);
 		pinned = p->rcpt[0] != '*' && sn_rand(rng) % 5 == 0;
 		if (pinned)
-			pinhex(rng, pin);
+			sn_pin(rng, pin);
 		if (store_writer_add(w, p->rcpt, STORE_ALLOW, p->sender,
 		    pinned ? pin : NULL, NULL) == -1)
 			goto fail;

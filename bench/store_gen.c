@@ -134,22 +134,6 @@ nentries(uint64_t *rng)
 	return 1 + sn_rand(rng) % 3;
 }
 
-static void
-hexpin(uint64_t *rng, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		if (i % 16 == 0)
-			v = sn_rand(rng);
-		out[i] = hex[v & 15];
-		v >>= 4;
-	}
-	out[64] = '\0';
-}
-
 /* recipient: the rules of recipient R, as many as still wanted. */
 static void
 recipient(struct gen *g, uint64_t r, uint64_t *rng)
@@ -179,10 +163,10 @@ recipient(struct gen *g, uint64_t r, uint64_t *rng)
 			emit_entry(g, rcpt, "allow", snd, "");
 			continue;
 		}
-		hexpin(rng, pin);
+		sn_pin(rng, pin);
 		emit_entry(g, rcpt, "allow", snd, pin);
 		if (sn_rand(rng) % 10 == 0 && g->rules < g->want) {
-			hexpin(rng, pin);
+			sn_pin(rng, pin);
 			emit_entry(g, rcpt, "allow", snd, pin);
 		}
 	}

@@ -60,4 +60,21 @@ sn_rand(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* sn_pin: a random pin in the stored form, 64 lowercase hex digits. */
+static inline void
+sn_pin(uint64_t *rng, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (i % 16 == 0)
+			v = sn_rand(rng);
+		out[i] = hex[v & 15];
+		v >>= 4;
+	}
+	out[64] = '\0';
+}
+
 #endif

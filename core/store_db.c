@@ -13,9 +13,6 @@
 
 #include "lib/config.h"
 #include "store_int.h"
-#ifdef SK_HAVE_PG
-#include "store_db_pg.h"
-#endif
 
 int
 store_db_is_pg(const char *spec)
@@ -217,34 +214,17 @@ store_db_set_version(struct store_db *db, struct store_fault *f,
 int
 store_db_listen(struct store_db *db, struct store_fault *f)
 {
-#ifdef SK_HAVE_PG
-	if (db->kind == STORE_DB_PG)
-		return store_db_pg_listen(db, f);
-#endif
-	(void)db;
-	(void)f;
-	return 0;
+	return db->ops->listen(db, f);
 }
 
 int
 store_db_fd(const struct store_db *db)
 {
-#ifdef SK_HAVE_PG
-	if (db->kind == STORE_DB_PG)
-		return store_db_pg_fd(db);
-#endif
-	(void)db;
-	return -1;
+	return db->ops->fd(db);
 }
 
 int
 store_db_notified(struct store_db *db, struct store_fault *f)
 {
-#ifdef SK_HAVE_PG
-	if (db->kind == STORE_DB_PG)
-		return store_db_pg_notified(db, f);
-#endif
-	(void)db;
-	(void)f;
-	return 0;
+	return db->ops->notified(db, f);
 }

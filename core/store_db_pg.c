@@ -659,4 +659,7 @@ const struct store_dbops store_db_pg_ops = {
 	.version = pg_version,
 	.set_version = pg_set_version,
 	.step = pg_step,
+	.listen = store_db_pg_listen,
+	.fd = store_db_pg_fd,
+	.notified = store_db_pg_notified,
 };

@@ -336,6 +336,30 @@ sq_step(int version)
 	return steps[version - 1];
 }
 
+/* A file notifies no one: readers compare PRAGMA data_version. */
+static int
+sq_listen(struct store_db *db, struct store_fault *f)
+{
+	(void)db;
+	(void)f;
+	return 0;
+}
+
+static int
+sq_fd(const struct store_db *db)
+{
+	(void)db;
+	return -1;
+}
+
+static int
+sq_notified(struct store_db *db, struct store_fault *f)
+{
+	(void)db;
+	(void)f;
+	return 0;
+}
+
 const struct store_dbops store_db_sqlite_ops = {
 	.open = sq_open,
 	.close = sq_close,
@@ -351,4 +375,7 @@ const struct store_dbops store_db_sqlite_ops = {
 	.version = sq_version,
 	.set_version = sq_set_version,
 	.step = sq_step,
+	.listen = sq_listen,
+	.fd = sq_fd,
+	.notified = sq_notified,
 };

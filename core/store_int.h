@@ -189,6 +189,11 @@ struct store_dbops {
 	int		(*set_version)(struct store_db *db,
 			    struct store_fault *f, long long v);
 	const char	*(*step)(int version);
+	/* a reader's wake-up: store_db_listen, _fd, _notified */
+	int		(*listen)(struct store_db *db, struct store_fault *f);
+	int		(*fd)(const struct store_db *db);
+	int		(*notified)(struct store_db *db,
+			    struct store_fault *f);
 };
 
 struct store_db {
