@@ -178,6 +178,7 @@ post(struct storefeed *f, struct store *full, struct store_delta *delta,
     int failing)
 {
 	struct fmsg *m = NULL;
+	int oom = 0;
 
 	if ((full != NULL || delta != NULL) &&
 	    (m = calloc(1, sizeof(*m))) == NULL) {
@@ -185,7 +186,7 @@ post(struct storefeed *f, struct store *full, struct store_delta *delta,
 		store_free(full);
 		store_delta_free(delta);
 		f->need_full = 1;
-		failing = 1;
+		failing = oom = 1;
 	}
 	pthread_mutex_lock(&f->mu);
 	if (m != NULL) {
@@ -195,9 +196,8 @@ post(struct storefeed *f, struct store *full, struct store_delta *delta,
 		f->tail = &m->next;
 	}
 	if (failing) {
-		snprintf(f->why, sizeof(f->why), "%s", m == NULL &&
-		    (full != NULL || delta != NULL) ? "out of memory" :
-		    store_reader_error(f->r));
+		snprintf(f->why, sizeof(f->why), "%s", oom ?
+		    "out of memory" : store_reader_error(f->r));
 	} else
 		f->confirmed = (int64_t)time(NULL);
 	if (m != NULL || failing != f->failing) {
