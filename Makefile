@@ -51,7 +51,10 @@ endif
 SHORT	= $(patsubst $(BUILD)/%,%,$@)
 
 PKGS	 = ldns libunbound libcrypto libidn2 sqlite3 libpq
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# one package at a time: Debian 12's libunbound.pc names nettle's .pc
+# files, which libunbound-dev does not bring, and pkg-config --cflags of
+# the whole list then fails and gives nothing, libpq's -I included
+PKG_CFLAGS := $(foreach p,$(PKGS),$(shell pkg-config --cflags $(p) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN	 = -std=c17 -Wall -Wextra -Wformat=2 -Wmissing-prototypes \
