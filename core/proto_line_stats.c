@@ -22,6 +22,7 @@ static const char *const names[PLS_COUNT] = {
 	"lookup_failures", "timeouts", "connections", "connections_total",
 	"connections_refused", "latency_median_us", "latency_tail_us",
 	"latency_max_us", "store_age", "store_updates", "store_reloads",
+	"store_unread", "store_unread_tempfails",
 };
 
 const char *

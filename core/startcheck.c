@@ -274,7 +274,9 @@ writable_file(struct startcheck *sc, int warn, const char *name,
 /*
  * check_store: CFG's PolicyStore can be read whole (or, a PostgreSQL
  * server out of reach, PolicyStoreCopy can: a warning, the daemon starts
- * from it), and its journal file written (a warning: it is turned off).
+ * from it; or PolicyStoreUnreachable is tempfail: a warning, it starts
+ * without rules), and its journal file written (a warning: it is turned
+ * off).
  */
 static void
 check_store(struct startcheck *sc, const struct config *cfg)
@@ -287,23 +289,34 @@ check_store(struct startcheck *sc, const struct config *cfg)
 	char why[512], cwhy[256], jpath[PATH_MAX];
 	int64_t at;
 
+	cwhy[0] = '\0';
 	if ((st = store_load(cfg->policy_store, cfg->policy_store_passfile,
 	    mode, &e, why, sizeof(why))) == NULL && e == STORE_EUNAVAIL &&
 	    cfg->policy_store_copy != NULL) {
 		if ((st = store_copy_load(cfg->policy_store_copy, mode, &pos,
-		    &at, NULL, cwhy, sizeof(cwhy))) != NULL)
+		    &at, NULL, cwhy, sizeof(cwhy))) != NULL) {
 			startcheck_add(sc, 1, "PolicyStore", "%s; the daemon "
 			    "starts from PolicyStoreCopy %s", why,
 			    cfg->policy_store_copy);
-		else
-			startcheck_add(sc, 0, "PolicyStore", "%s; "
-			    "PolicyStoreCopy %s: %s", why,
-			    cfg->policy_store_copy, cwhy);
-	} else if (st == NULL)
+			goto journal;
+		}
+	}
+	if (st == NULL && e == STORE_EUNAVAIL && cfg->policy_store_tempfail)
+		startcheck_add(sc, 1, "PolicyStore", "%s%s%s%s; the daemon "
+		    "starts without rules (PolicyStoreUnreachable tempfail): "
+		    "every recipient gets a temporary failure until the store "
+		    "is read", why, cwhy[0] != '\0' ? "; PolicyStoreCopy " :
+		    "", cwhy[0] != '\0' ? cfg->policy_store_copy : "",
+		    cwhy[0] != '\0' ? ": unreadable" : "");
+	else if (st == NULL && cwhy[0] != '\0')
+		startcheck_add(sc, 0, "PolicyStore", "%s; PolicyStoreCopy %s: "
+		    "%s", why, cfg->policy_store_copy, cwhy);
+	else if (st == NULL)
 		startcheck_add(sc, 0, "PolicyStore", "%s%s%s",
 		    strstr(why, cfg->policy_store) == why ? "" :
 		    cfg->policy_store, strstr(why, cfg->policy_store) ==
 		    why ? "" : ": ", why);
+journal:
 	/* a journal that cannot be written is turned off, not refused;
 	 * without its store there is none to check */
 	if (st != NULL && cfg->journal_days > 0 &&

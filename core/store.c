@@ -18,6 +18,7 @@
 struct store {
 	enum verdict_mode	 default_mode;
 	int			 version;	/* the schema read */
+	int			 unread;	/* no rules read yet */
 	struct store_index	*idx;
 	struct store_rule	*list;	/* store_rule's, made on first call */
 	size_t			 nlist;
@@ -59,6 +60,28 @@ store_make(struct store_index *idx, enum verdict_mode default_mode,
 	return s;
 }
 
+struct store *
+store_unread(enum verdict_mode default_mode)
+{
+	struct store_index *idx;
+	struct store *s;
+
+	if ((idx = store_index_new()) == NULL)
+		return NULL;
+	if ((s = store_make(idx, default_mode, 0)) == NULL) {
+		store_index_free(idx);
+		return NULL;
+	}
+	s->unread = 1;
+	return s;
+}
+
+int
+store_is_unread(const struct store *s)
+{
+	return s->unread;
+}
+
 struct store_index *
 store_get_index(struct store *s)
 {
@@ -75,6 +98,7 @@ store_swap(struct store *live, struct store *fresh)
 	unlist(fresh);
 	live->idx = fresh->idx;
 	live->version = fresh->version;
+	live->unread = fresh->unread;
 	fresh->idx = idx;
 }
 

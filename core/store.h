@@ -250,6 +250,16 @@ struct store	*store_load(const char *spec, const char *passfile,
 void		 store_free(struct store *s);
 
 /*
+ * store_unread: a store whose rules have not been read yet (senderkeyd
+ * started with PolicyStoreUnreachable tempfail, or waiting for another
+ * store after SIGHUP): it holds no rules and must decide nothing
+ * (store_is_unread), until store_swap gives it rules read whole.  NULL
+ * when memory is short.
+ */
+struct store	*store_unread(enum verdict_mode default_mode);
+int		 store_is_unread(const struct store *s);
+
+/*
  * store_eval: the recipient policy for SENDER (NULL: the null or an
  * invalid sender) and RECIPIENT, the recipient's mailbox as the MTA
  * delivers to it (rcpt_mailbox), as verdicts.md 4.2 says, in *R.  A
@@ -381,8 +391,9 @@ size_t		 store_delta_pairs(const struct store_delta *d);
 int		 store_apply(struct store *s, const struct store_delta *d);
 
 /*
- * store_swap: LIVE decides with FRESH's rules from now on, and FRESH
- * holds LIVE's old ones (to be freed where that takes no one's time).
+ * store_swap: LIVE decides with FRESH's rules from now on (an unread
+ * LIVE is read from then on), and FRESH holds LIVE's old ones (to be
+ * freed where that takes no one's time).
  */
 void		 store_swap(struct store *live, struct store *fresh);
 

@@ -22,6 +22,7 @@
 static const char *const modes_default[] = { "allow", "deny", NULL };
 static const char *const modes_run[] = { "enforce", "monitor", NULL };
 static const char *const modes_milter[] = { "both", "verify", "sign", NULL };
+static const char *const unreachable[] = { "refuse", "tempfail", NULL };
 
 static const struct {
 	const char *name;
@@ -308,6 +309,35 @@ check_store(const char *v, char *why, size_t whysz)
 	return -1;
 }
 
+/*
+ * pg_only: the settings that exist for a PostgreSQL PolicyStore alone are
+ * refused with any other (a SQLite store is on this host's disk: there is
+ * nothing to copy, nothing out of reach).  0, or -1 with ERR set.
+ */
+static int
+pg_only(const struct conf *cf, const struct config *c, const char *file,
+    char *err, size_t errsz)
+{
+	static const char *const names[] = { "PolicyStoreCopy",
+	    "PolicyStorePasswordFile", "PolicyStoreUnreachable" };
+	size_t i;
+
+	if (c->policy_store != NULL && config_store_is_pg(c->policy_store))
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (conf_line(cf, names[i]) != 0) {
+			snprintf(err, errsz, "%s:%u: %s: expected a "
+			    "PostgreSQL PolicyStore (postgresql:// or "
+			    "service=NAME)%s", file != NULL ? file :
+			    "(default)", conf_line(cf, names[i]), names[i],
+			    c->policy_store == NULL ? ", and there is no "
+			    "PolicyStore" : "; this one is a file on this "
+			    "host");
+			return -1;
+		}
+	return 0;
+}
+
 #define T_STR(n, d)	{ n, CONF_STRING, 0, d, 0, 0, NULL, NULL }
 #define T_PATH(n, d)	{ n, CONF_PATH, 0, d, 0, 0, NULL, NULL }
 #define T_DUR(n, d, lo, hi) { n, CONF_DURATION, 0, d, lo, hi, NULL, NULL }
@@ -363,6 +393,8 @@ static const struct conf_schema schema[] = {
 	{ "PolicyStore", CONF_STRING, 0, NULL, 0, 0, NULL, check_store },
 	T_PATH("PolicyStorePasswordFile", NULL),
 	T_PATH("PolicyStoreCopy", NULL),
+	{ "PolicyStoreUnreachable", CONF_ENUM, 0, "refuse", 0, 0,
+	    unreachable, NULL },
 	{ "RecipientDelimiter", CONF_STRING, 0, NULL, 0, 0, NULL,
 	    check_delims },
 	T_PATH("JournalFile", NULL),
@@ -555,10 +587,16 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	c->tempfail_ttl = (unsigned)(conf_uint(cf, "TempfailTTL") / SEC);
 	c->syslog_facility = facilities[conf_enum(cf, "SyslogFacility")]
 	    .facility;
+	c->policy_store_tempfail = conf_enum(cf, "PolicyStoreUnreachable") ==
+	    1;
 	if (c->cache_min_ttl > c->cache_max_ttl) {
 		snprintf(err, errsz, "%s:%u: CacheMinTTL: expected at most "
 		    "CacheMaxTTL", file != NULL ? file : "(default)",
 		    conf_line(cf, "CacheMinTTL"));
+		config_free(c);
+		return -1;
+	}
+	if (pg_only(cf, c, file, err, errsz) == -1) {
 		config_free(c);
 		return -1;
 	}

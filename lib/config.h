@@ -91,6 +91,9 @@ struct config {
 						   the local copy of a
 						   PostgreSQL store, or
 						   NULL */
+	int			 policy_store_tempfail; /* PolicyStore-
+						   Unreachable tempfail:
+						   start without rules */
 	char			*recipient_delimiter; /* RecipientDelimiter:
 						   a set of octets; NULL:
 						   none (rcpt_mailbox) */

@@ -41,11 +41,12 @@
 #include "log.h"
 #include "loop.h"
 #include "server.h"
+#include "daemon.h"
+#include "reload.h"
 #include "storecopy.h"
 #include "storefeed.h"
 #include "uentry.h"
 
-#define MAX_SOCKETS	8
 #define UENTRY_POLL_MS	1000	/* a user entry change is seen within this */
 #define STATS_WRITE_MS	10000	/* StatsFile is rewritten this often */
 /*
@@ -54,31 +55,6 @@
  * with its -wal and -shm, the StatsFile being written.
  */
 #define NOFILE_RESERVE	64
-struct daemon {
-	const char		*cfgpath;
-	struct config		*cfg;
-	struct loop		*loop;
-	struct log		*log;
-	struct lookup		*lk;
-	struct server		*srv;
-	struct store		*store;		/* NULL: no PolicyStore */
-	struct store_reader	*reader;	/* its reader, until the feed */
-	struct storefeed	*feed;		/* keeps it current */
-	struct storecopy	*copy;		/* PolicyStoreCopy, or NULL */
-	int64_t			 loaded;	/* when it was read, Unix time */
-	struct journal		*journal;	/* NULL: none (store.md 6) */
-	struct uentry		*uentry;	/* NULL: none (store.md 7) */
-	struct loop_timer	*poll;		/* uentry_poll, every second */
-	struct loop_timer	*stats;		/* StatsFile, every 10 s */
-	char			 stats_err[256];	/* likewise */
-	int			 fds[MAX_SOCKETS];
-	enum server_proto	 protos[MAX_SOCKETS];
-	size_t			 nfds;
-	struct service_unix	*socks[3];	/* line, policy, client */
-	struct service_pid	*pid;		/* PidFile */
-	int			 foreground;
-	int			 ready_fd;	/* to the waiting parent */
-};
 
 static const struct option longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -480,40 +456,6 @@ start_lookup(struct daemon *d)
 	lookup_answer_free(a);
 }
 
-static enum verdict_mode
-mode_of(const struct config *cfg)
-{
-	return cfg->default_mode == CONFIG_MODE_DENY ? VM_DENY : VM_ALLOW;
-}
-
-/*
- * start_feed: keep D's store current from now on (the reader thread);
- * without one the rules stay as loaded, which is logged.
- */
-static void
-start_feed(struct daemon *d)
-{
-	char err[256];
-
-	if (d->store == NULL)
-		return;
-	if ((d->feed = storefeed_new(d->loop, d->log, d->store, d->reader,
-	    mode_of(d->cfg), d->cfg->policy_store, d->loaded, err,
-	    sizeof(err))) == NULL)
-		log_msg(d->log, LOG_ERR, "policy store %s: %s; its changes "
-		    "are not seen until a restart", d->cfg->policy_store, err);
-	d->reader = NULL;	/* the feed's (freed on failure) */
-	server_set_feed(d->srv, d->feed);
-	if (d->cfg->policy_store_copy == NULL ||
-	    !store_is_pg(d->cfg->policy_store))
-		return;
-	if ((d->copy = storecopy_new(d->cfg->policy_store,
-	    d->cfg->policy_store_passfile, d->cfg->policy_store_copy, err,
-	    sizeof(err))) == NULL)
-		log_msg(d->log, LOG_ERR, "PolicyStoreCopy %s: %s; not kept",
-		    d->cfg->policy_store_copy, err);
-}
-
 /*
  * open_journal: the decision journal of the PolicyStore (specs/store.md
  * 6), when there is a store and JournalDays is not 0.  One that cannot
@@ -596,84 +538,16 @@ on_stats(void *arg)
 		log_msg(d->log, LOG_ERR, "StatsFile: cannot re-arm its timer");
 }
 
-static int
-same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 static void
 on_signal(void *arg, int signo)
 {
 	struct daemon *d = arg;
-	struct config *nc = NULL;
-	struct store *ns = NULL;
-	struct store_reader *nr = NULL;
-	int64_t nloaded;
-	char err[CONFIG_ERR_MAX];
 
 	if (signo == SIGTERM || signo == SIGINT) {
 		log_msg(d->log, LOG_INFO, "stopping (signal %d)", signo);
 		loop_stop(d->loop);
-		return;
-	}
-	if (signo != SIGHUP)
-		return;
-	if (config_load(d->cfgpath, &nc, err, sizeof(err)) == -1) {
-		log_msg(d->log, LOG_ERR, "reload failed, config kept: %s",
-		    err);
-		return;
-	}
-	if (same_str(nc->policy_store, d->cfg->policy_store) &&
-	    same_str(nc->policy_store_passfile,
-	    d->cfg->policy_store_passfile) &&
-	    same_str(nc->policy_store_copy, d->cfg->policy_store_copy) &&
-	    nc->default_mode == d->cfg->default_mode) {
-		server_set_config(d->srv, nc);
-		config_free(d->cfg);
-		d->cfg = nc;
-		uentry_poll(d->uentry);
-	} else {
-		/* another store or DefaultMode: open anew, all or nothing
-		   (read whole here, as at start: the loop waits for it) */
-		if (storefeed_load(nc, d->log, &ns, &nr, &nloaded, err,
-		    sizeof(err)) == -1) {
-			log_msg(d->log, LOG_ERR, "reload failed, config and "
-			    "policy store kept: %s", err);
-			config_free(nc);
-			return;
-		}
-		server_set_feed(d->srv, NULL);
-		storefeed_free(d->feed);
-		d->feed = NULL;
-		storecopy_free(d->copy);
-		d->copy = NULL;
-		server_set_config(d->srv, nc);
-		server_set_store(d->srv, ns);
-		uentry_set_store(d->uentry, ns);
-		store_free(d->store);
-		config_free(d->cfg);
-		d->store = ns;
-		d->reader = nr;
-		d->loaded = nloaded;
-		d->cfg = nc;
-		start_feed(d);
-		if (ns != NULL)
-			log_msg(d->log, LOG_INFO, "policy store opened: "
-			    "path=%s rules=%zu default_mode=%s",
-			    nc->policy_store, store_count(ns),
-			    verdict_mode_name(mode_of(nc)));
-		else
-			log_msg(d->log, LOG_INFO, "no policy store: "
-			    "DefaultMode %s for every recipient",
-			    verdict_mode_name(mode_of(nc)));
-	}
-	uentry_set_max(d->uentry, d->cfg->user_entries);
-	log_msg(d->log, LOG_INFO, "config reloaded (%zu connections kept; "
-	    "sockets and resolver settings need a restart)",
-	    server_connections(d->srv));
+	} else if (signo == SIGHUP)
+		reload_config(d);
 }
 
 int
@@ -742,7 +616,7 @@ main(int argc, char **argv)
 	    d.cfg)) == NULL)
 		fatal(&d, "out of memory");
 	server_set_store(d.srv, d.store);
-	start_feed(&d);
+	reload_start_feed(&d);
 	open_journal(&d);
 	if ((d.poll = loop_timer_new(d.loop, on_poll, &d)) == NULL ||
 	    loop_timer_set(d.poll, UENTRY_POLL_MS) == -1 ||
@@ -758,7 +632,7 @@ main(int argc, char **argv)
 	    SENDERKEY_VERSION, d.nfds, d.cfg->dns_timeout_ms,
 	    d.cfg->policy_store != NULL ? d.cfg->policy_store : "-",
 	    d.store != NULL ? store_count(d.store) : 0,
-	    verdict_mode_name(mode_of(d.cfg)));
+	    verdict_mode_name(reload_mode_of(d.cfg)));
 	if (service_notify_ready(err, sizeof(err)) == -1)
 		log_msg(d.log, LOG_WARNING, "sd_notify: %s", err);
 	if (d.ready_fd != -1) {
@@ -771,6 +645,7 @@ main(int argc, char **argv)
 	if (loop_run(d.loop) == -1)
 		log_msg(d.log, LOG_ERR, "event loop: %s", strerror(errno));
 	write_stats(&d);
+	reload_drop(&d, "stopping");
 	server_set_journal(d.srv, NULL);
 	server_set_uentry(d.srv, NULL);
 	server_set_feed(d.srv, NULL);

@@ -188,6 +188,8 @@ stats_collect(struct server *s, struct stat_kv *kv)
 	n = stat_add(kv, n, "store_age", fs.age, 1);
 	n = stat_add(kv, n, "store_updates", fs.updates, 0);
 	n = stat_add(kv, n, "store_reloads", fs.reloads, 0);
+	n = stat_add(kv, n, "store_unread", (uint64_t)fs.unread, 1);
+	n = stat_add(kv, n, "store_unread_tempfails", s->st.unread, 0);
 	return n;
 }
 

@@ -50,6 +50,7 @@ struct stats {
 	uint64_t	verdicts[VERDICT_COUNT];
 	uint64_t	states[6];
 	uint64_t	conns_total, conns_refused;
+	uint64_t	unread;		/* tempfail: no rules read yet */
 	uint64_t	lat[SERVER_LAT_BUCKETS];
 };
 

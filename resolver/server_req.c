@@ -306,7 +306,9 @@ req_new(struct sconn *sc, enum req_kind kind)
 
 /*
  * run: decide IN (a request of KIND) at once when no DNS is needed, else
- * start the lookups.  Returns 0, or -1 when out of memory.
+ * start the lookups.  Returns 0, or -1 when it cannot be decided: out of
+ * memory, or no rules read yet (PolicyStoreUnreachable tempfail), where
+ * every rule is unknown.
  */
 static int
 run(struct sconn *sc, enum req_kind kind, const struct server_req_in *in)
@@ -315,6 +317,10 @@ run(struct sconn *sc, enum req_kind kind, const struct server_req_in *in)
 	struct decision d;
 	struct req *r;
 
+	if (s->store != NULL && store_is_unread(s->store)) {
+		s->st.unread++;
+		return -1;
+	}
 	if ((r = req_new(sc, kind)) == NULL)
 		return -1;
 	r->sig = in->sig;

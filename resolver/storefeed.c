@@ -59,7 +59,14 @@ struct storefeed {
 	/* the loop's alone */
 	int			 logged_fail;
 	int64_t			 fail_at;
+	int64_t			 since;		/* started, Unix time */
 	uint64_t		 updates, reloads;
+	void			(*on_first)(void *, int, const char *);
+	void			*first_arg;	/* on_first's */
+	struct loop_timer	*first_t;	/* calls it, off on_wake */
+	int			 first_told;	/* the first read is over */
+	int			 first_ok;
+	char			 first_why[STORE_ERR_MAX];
 };
 
 /* poke: one octet into pipe FD[1]; a full pipe wakes the reader anyway. */
@@ -163,6 +170,20 @@ storefeed_load(const struct config *cfg, struct log *lg, struct store **out,
 		}
 		snprintf(why + strlen(why), sizeof(why) - strlen(why),
 		    "; PolicyStoreCopy %s: %s", cfg->policy_store_copy, cwhy);
+	}
+	if (e == STORE_EUNAVAIL && cfg->policy_store_tempfail &&
+	    (*out = store_unread(cfg_mode(cfg))) != NULL) {
+		if ((*reader = store_reader_new(cfg->policy_store,
+		    cfg->policy_store_passfile)) != NULL) {
+			log_msg(lg, LOG_WARNING, "PolicyStore %s: %s; starting "
+			    "without rules (PolicyStoreUnreachable tempfail): "
+			    "every recipient gets a temporary failure until "
+			    "the store is read", cfg->policy_store, why);
+			return 0;
+		}
+		store_free(*out);
+		*out = NULL;
+		snprintf(why, sizeof(why), "out of memory");
 	}
 	if (snprintf(err, errsz, "PolicyStore %s: %s", cfg->policy_store,
 	    why) >= (int)errsz && errsz > 4)
@@ -291,10 +312,20 @@ static int
 apply(struct storefeed *f, struct fmsg *m)
 {
 	if (m->full != NULL) {
+		if (store_is_unread(f->live) && f->on_first != NULL)
+			;	/* a reload's: it says what it takes */
+		else if (store_is_unread(f->live))
+			log_msg(f->log, LOG_INFO, "policy store read: path=%s "
+			    "rules=%zu after %lld s; deciding with it from now "
+			    "on", f->spec, store_count(m->full),
+			    (long long)((int64_t)time(NULL) - f->since));
+		else {
+			f->reloads++;
+			log_msg(f->log, LOG_INFO, "policy store reloaded: "
+			    "path=%s rules=%zu", f->spec,
+			    store_count(m->full));
+		}
 		store_swap(f->live, m->full);	/* M->full now holds the old */
-		f->reloads++;
-		log_msg(f->log, LOG_INFO, "policy store reloaded: path=%s "
-		    "rules=%zu", f->spec, store_count(f->live));
 		return 1;
 	}
 	if (store_apply(f->live, m->delta) == -1) {
@@ -319,7 +350,16 @@ state(struct storefeed *f, int failing, const char *why, int64_t confirmed)
 {
 	int64_t now = (int64_t)time(NULL);
 
-	if (failing && !f->logged_fail) {
+	if (store_is_unread(f->live) && f->on_first != NULL)
+		return;		/* a reload's: on_first says it failed */
+	if (failing && !f->logged_fail && store_is_unread(f->live)) {
+		log_msg(f->log, LOG_ERR, "policy store %s: %s; still no "
+		    "rules after %lld s: trying again every %d s", f->spec,
+		    why, (long long)(now - f->since),
+		    STOREFEED_RETRY_MS / 1000);
+		f->logged_fail = 1;
+		f->fail_at = now;
+	} else if (failing && !f->logged_fail) {
 		log_msg(f->log, LOG_ERR, "policy store %s: %s; the rules "
 		    "loaded before stay in use (confirmed current %lld s "
 		    "ago)", f->spec, why, (long long)(now - confirmed));
@@ -331,6 +371,36 @@ state(struct storefeed *f, int failing, const char *why, int64_t confirmed)
 		    f->spec, (long long)(now - f->fail_at));
 		f->logged_fail = 0;
 	}
+}
+
+/*
+ * first: once the first read of an unread live store is over (read, or
+ * failed: WHY), have on_first told, from a timer: it may free F.
+ */
+static void
+first(struct storefeed *f, int failing, const char *why)
+{
+	if (f->on_first == NULL || f->first_told)
+		return;
+	if (!store_is_unread(f->live))
+		f->first_ok = 1;
+	else if (failing)
+		f->first_ok = 0;
+	else
+		return;			/* not read yet, not failed yet */
+	f->first_told = 1;
+	snprintf(f->first_why, sizeof(f->first_why), "%s", why);
+	if (loop_timer_set(f->first_t, 0) == -1)
+		log_msg(f->log, LOG_ERR, "policy store %s: out of memory",
+		    f->spec);
+}
+
+static void
+on_first_timer(void *arg)
+{
+	struct storefeed *f = arg;
+
+	f->on_first(f->first_arg, f->first_ok, f->first_why);
 }
 
 static void
@@ -372,6 +442,7 @@ on_wake(void *arg, int fd, unsigned events)
 		pthread_mutex_unlock(&f->mu);
 		poke(f->to_thread);
 	}
+	first(f, failing, why);
 }
 
 struct storefeed *
@@ -394,6 +465,8 @@ storefeed_new(struct loop *l, struct log *lg, struct store *live,
 	f->r = r;
 	f->mode = default_mode;
 	f->confirmed = loaded;
+	f->since = (int64_t)time(NULL);
+	f->need_full = store_is_unread(live);
 	f->tail = &f->head;
 	f->to_loop[0] = f->to_loop[1] = f->to_thread[0] =
 	    f->to_thread[1] = -1;
@@ -434,6 +507,7 @@ storefeed_free(struct storefeed *f)
 		pthread_join(f->th, NULL);
 		loop_del(f->loop, f->to_loop[0]);
 	}
+	loop_timer_free(f->first_t);
 	fmsg_free(f->head);
 	fmsg_free(f->trash);
 	store_reader_free(f->r);
@@ -448,6 +522,18 @@ storefeed_free(struct storefeed *f)
 	free(f);
 }
 
+int
+storefeed_on_first(struct storefeed *f, void (*cb)(void *, int,
+    const char *), void *arg)
+{
+	if ((f->first_t = loop_timer_new(f->loop, on_first_timer, f)) ==
+	    NULL)
+		return -1;
+	f->on_first = cb;
+	f->first_arg = arg;
+	return 0;
+}
+
 void
 storefeed_stats(struct storefeed *f, struct storefeed_stats *st)
 {
@@ -459,4 +545,5 @@ storefeed_stats(struct storefeed *f, struct storefeed_stats *st)
 	st->age = now > confirmed ? (uint64_t)(now - confirmed) : 0;
 	st->updates = f->updates;
 	st->reloads = f->reloads;
+	st->unread = store_is_unread(f->live);
 }

@@ -34,6 +34,7 @@ struct storefeed_stats {
 	uint64_t	 age;		/* s since the rules were confirmed current */
 	uint64_t	 updates;	/* deltas applied */
 	uint64_t	 reloads;	/* whole snapshots swapped in */
+	int		 unread;	/* no rules read yet: tempfail */
 };
 
 struct config;
@@ -44,8 +45,10 @@ struct config;
  * the rules were current (Unix time).  A PostgreSQL server that cannot be
  * reached is replaced by PolicyStoreCopy when there is one (logged to LG;
  * *LOADED is then the copy's time, and the reader resumes from its
- * position).  Returns 0, or -1 with the reason in ERR: a store that
- * cannot be read is never taken for "no rules".
+ * position).  A server out of reach without a copy gives, with
+ * PolicyStoreUnreachable tempfail, an unread store (store_unread) and an
+ * unconnected reader (logged).  Returns 0, or -1 with the reason in ERR:
+ * a store that cannot be read is never taken for "no rules".
  */
 int		 storefeed_load(const struct config *cfg, struct log *lg,
 		    struct store **out, struct store_reader **reader,
@@ -63,6 +66,15 @@ struct storefeed *storefeed_new(struct loop *l, struct log *lg,
 		    struct store *live, struct store_reader *r,
 		    enum verdict_mode default_mode, const char *spec,
 		    int64_t loaded, char *err, size_t errsz);
+
+/*
+ * storefeed_on_first: when F's live store was unread (store_unread), call
+ * CB(ARG, OK, WHY) on the loop once: OK 1 when its rules have been read
+ * and swapped in, 0 (WHY: the reason) when the first read failed (the
+ * thread goes on trying).  CB may free F.  0, or -1 when memory is short.
+ */
+int		 storefeed_on_first(struct storefeed *f, void (*cb)(void *,
+		    int, const char *), void *arg);
 
 /* storefeed_free: stop the thread and free what it holds; NULL ok. */
 void		 storefeed_free(struct storefeed *f);

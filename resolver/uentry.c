@@ -299,6 +299,12 @@ uentry_put(struct uentry *u, const char *recipient, const char *sender,
 		    STORE_MAX_PINS);
 		return -1;
 	}
+	if (keep && u->store != NULL && store_is_unread(u->store)) {
+		/* whether the operator's rules name the pair is unknown */
+		errstr_set(err, errsz, "user entry not written: the policy "
+		    "store has not been read yet");
+		return -1;
+	}
 	if (keep && u->store != NULL && store_has_entry(u->store, recipient,
 	    sender))
 		return 1;

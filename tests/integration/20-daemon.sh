@@ -220,7 +220,7 @@ expect_match "STATS: the counters in the order of protocol.md 6" "$R" \
     " requests_ping=[0-9]+ requests_stats=[0-9]+ requests_policy=[0-9]+ errors="
 R=$("$SK_BIN/senderkey" stats --socket "$D/main.sock" | tr '\n' ' ')
 expect_match "senderkey stats: every counter, one a line, in that order" \
-    "$R" "^uptime=[0-9]+ requests=[0-9]+ .* requests_ping=[0-9]+ requests_stats=[0-9]+ requests_policy=[0-9]+ .* latency_max_us=[0-9]+ store_age=[0-9]+ store_updates=[0-9]+ store_reloads=[0-9]+ \$"
+    "$R" "^uptime=[0-9]+ requests=[0-9]+ .* requests_ping=[0-9]+ requests_stats=[0-9]+ requests_policy=[0-9]+ .* latency_max_us=[0-9]+ store_age=[0-9]+ store_updates=[0-9]+ store_reloads=[0-9]+ store_unread=0 store_unread_tempfails=0 \$"
 N0=$(ask main.sock STATS | sed 's/.* requests=\([0-9]*\) .*/\1/')
 R=$("$SK_BIN/senderkey" authz --socket "$D/main.sock" a@example.test \
     b@example.net sig=maybe 2>&1)

@@ -9,7 +9,12 @@
 # store; let in again they catch up, the changes made meanwhile included.
 # The database stopped: writers exit 75 and change nothing, the daemons
 # answer on; one daemon restarted while it is down starts from its copy
-# (and one without a copy refuses to start); started again, both catch up.
+# (one without a copy refuses to start; one told PolicyStoreUnreachable
+# tempfail starts without rules and answers every recipient with a
+# temporary failure until it has read the store); a SIGHUP that needs the
+# store read again fails and keeps everything; started again, both catch
+# up, the third reads its rules, and the SIGHUP is taken once the store
+# has been read.
 # A kill -9 of the postmaster: answers go on, and after the restart a
 # change reaches both again.
 . "$(dirname "$0")/lib.sh"
@@ -149,11 +154,69 @@ skd_conf c "$D" "DNSTimeout 3s" "PolicyStore $SK_PG_URI_DAEMON" \
 R=$(bed exec timeout 30 "$SKD" -f -x "$D/c.conf" 2>&1)
 expect_eq "without a copy, a daemon refuses to start" "$?" 1
 expect_match "and names the store" "$R" "PolicyStore: postgres"
+bed exec "$SKD" -n -x "$D/c.conf" >/dev/null 2>&1
+expect_eq "senderkeyd -n says so too" "$?" 1
+skd_conf c "$D" "DNSTimeout 3s" "PolicyStore $SK_PG_URI_DAEMON" \
+    "PolicyStorePasswordFile $SK_PG_PASSFILE" "PolicyStoreUnreachable tempfail"
+R=$(bed exec "$SKD" -n -x "$D/c.conf" 2>&1)
+expect_eq "with PolicyStoreUnreachable tempfail, senderkeyd -n passes" "$?" 0
+expect_match "with a warning" "$R" "starts without rules"
+start c "PolicyStoreUnreachable tempfail"
+check "with PolicyStoreUnreachable tempfail, it starts without rules" \
+    alive "$SKD_PID" || diag "$(tail -n 5 "$D/c.log")"
+expect_match "c says so" "$(grep 'starting without rules' "$D/c.log")" \
+    "PolicyStoreUnreachable tempfail"
+expect_match "c: AUTHZ gets a temporary failure" "$(ask c "$MAL")" \
+    "^tempfail internal "
+R=$(printf '%s\n' request=smtpd_access_policy protocol_state=RCPT \
+    protocol_name=ESMTP client_address=192.0.2.10 helo_name=mx.example.org \
+    sender=mallory@insecure.test recipient=frank@example.net "" |
+    "$CL" "$D/c.policy" -b 1)
+expect_match "c: a Postfix request gets DEFER_IF_PERMIT" \
+    "$(printf '%s\n' "$R" | sed -n 1p)" "^action=DEFER_IF_PERMIT .*internal"
+expect_eq "c: STATS store_unread" "$(stat_of c store_unread)" 1
+expect_eq "c: STATS store_unread_tempfails" \
+    "$(stat_of c store_unread_tempfails)" 2
+# SIGHUP to another DefaultMode: the store must be read first; it cannot
+conf_a=$(cat "$D/a.conf")
+printf '%s\nDefaultMode deny\n' "$conf_a" >"$D/a.conf"
+kill -HUP "$PID_a"
+_i=0
+until grep -q 'reload failed' "$D/a.log" || [ $_i -ge 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+expect_match "a: SIGHUP to a store out of reach: refused, logged" \
+    "$(grep 'reload failed' "$D/a.log" | tail -n 1)" \
+    "config and policy store kept: PolicyStore postgres"
+expect_match "a: its rules still decide" "$(ask a "$MAL")" \
+    "^unauthorized denylisted "
 "$PGB" start >/dev/null 2>&1
 check "policy: the denial goes" \
     pol remove frank@example.net '*@insecure.test'
 t=$(until_both "$ALLOWED")
 expect_match "the database back: both catch up" "$t" "^[0-9]+$"
+_i=0
+until ask c "$MAL" | grep -Eq "$ALLOWED" || [ $_i -ge 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+expect_match "c: read at last, it decides" "$(ask c "$MAL")" "$ALLOWED"
+expect_match "c logs the first read" "$(grep 'policy store read:' \
+    "$D/c.log")" "rules=1 after [0-9]+ s; deciding with it"
+expect_eq "c: STATS store_unread is 0" "$(stat_of c store_unread)" 0
+# SIGHUP to another DefaultMode, the database up: read, then taken
+kill -HUP "$PID_a"
+_i=0
+until grep -q 'config reloaded' "$D/a.log" || [ $_i -ge 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+expect_match "a: SIGHUP reads the store off the loop, then takes it all" \
+    "$(sed -n '/reload: reading PolicyStore/,$p' "$D/a.log" | tr '\n' ' ')" \
+    "policy store opened: path=postgres.* rules=1 default_mode=deny .*config reloaded"
+expect_match "a: frank's own mode still decides" "$(ask a "$MAL")" \
+    "$ALLOWED"
 
 # --- a crash of the database ---
 "$PGB" kill >/dev/null 2>&1

@@ -343,16 +343,18 @@ test_config_pg_store(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		snprintf(text, sizeof(text), "PolicyStore %s\n"
-		    "PolicyStorePasswordFile /etc/senderkey/pgpass\n", good[i]);
+		snprintf(text, sizeof(text), "PolicyStore %s\n%s", good[i],
+		    i < 3 ? "PolicyStorePasswordFile /etc/senderkey/pgpass\n" :
+		    "");
 		T_OK(config_parse(text, strlen(text), "s.conf", &c, err,
 		    sizeof(err)) == 0, "PolicyStore %s (%s)", good[i], err);
 		if (c == NULL)
 			continue;
 		T_STREQ(c->policy_store, good[i], "PolicyStore %s kept",
 		    good[i]);
-		T_STREQ(c->policy_store_passfile, "/etc/senderkey/pgpass",
-		    "PolicyStorePasswordFile");
+		if (i < 3)
+			T_STREQ(c->policy_store_passfile,
+			    "/etc/senderkey/pgpass", "PolicyStorePasswordFile");
 		T_INTEQ(config_store_is_pg(c->policy_store), i < 3,
 		    "%s is %sPostgreSQL", good[i], i < 3 ? "" : "not ");
 		config_free(c);
@@ -394,6 +396,54 @@ test_config_pg_store(void)
 	cfg_bad("PolicyStorePasswordFile pgpass\n", "s.conf:1: "
 	    "PolicyStorePasswordFile: expected an absolute path, got "
 	    "'pgpass'", "PolicyStorePasswordFile relative");
+}
+
+/*
+ * The settings of a PostgreSQL store alone (issue 17): refused, with
+ * their line, beside a SQLite store or without a store, where they
+ * would be silently ignored; PolicyStoreUnreachable defaults to refuse.
+ */
+static void
+test_config_pg_only(void)
+{
+	struct config *c = NULL;
+	char err[CONFIG_ERR_MAX] = "";
+	const char *t = "PolicyStore service=senderkey\n"
+	    "PolicyStoreCopy /var/lib/senderkey/copy.db\n"
+	    "PolicyStoreUnreachable TempFail\n";
+
+	if ((c = config_default()) != NULL) {
+		T_INTEQ(c->policy_store_tempfail, 0,
+		    "PolicyStoreUnreachable refuse by default");
+		config_free(c);
+		c = NULL;
+	}
+	T_OK(config_parse(t, strlen(t), "s.conf", &c, err, sizeof(err)) ==
+	    0, "copy and tempfail with a PostgreSQL store (%s)", err);
+	if (c != NULL) {
+		T_INTEQ(c->policy_store_tempfail, 1,
+		    "PolicyStoreUnreachable tempfail");
+		T_STREQ(c->policy_store_copy, "/var/lib/senderkey/copy.db",
+		    "PolicyStoreCopy");
+		config_free(c);
+		c = NULL;
+	}
+	cfg_bad("PolicyStore /var/lib/senderkey/policy.db\n"
+	    "PolicyStoreCopy /var/lib/senderkey/copy.db\n", "s.conf:2: "
+	    "PolicyStoreCopy: expected a PostgreSQL PolicyStore "
+	    "(postgresql:// or service=NAME); this one is a file on this "
+	    "host", "PolicyStoreCopy beside a SQLite store");
+	cfg_bad("\nPolicyStoreUnreachable tempfail\n", "s.conf:2: "
+	    "PolicyStoreUnreachable: expected a PostgreSQL PolicyStore "
+	    "(postgresql:// or service=NAME), and there is no PolicyStore",
+	    "PolicyStoreUnreachable without a store");
+	cfg_bad("PolicyStore /x.db\nPolicyStorePasswordFile /etc/pgpass\n",
+	    "s.conf:2: PolicyStorePasswordFile: expected a PostgreSQL "
+	    "PolicyStore (postgresql:// or service=NAME); this one is a file "
+	    "on this host", "PolicyStorePasswordFile beside a SQLite store");
+	cfg_bad("PolicyStore service=s\nPolicyStoreUnreachable wait\n",
+	    "s.conf:2: PolicyStoreUnreachable: expected refuse or "
+	    "tempfail, got 'wait'", "PolicyStoreUnreachable unknown value");
 }
 
 /* The senderkey-milter settings (man/senderkey-milter.8). */
@@ -601,6 +651,7 @@ main(void)
 	test_config_errors();
 	test_config_milter();
 	test_config_pg_store();
+	test_config_pg_only();
 	test_config_line();
 	return t_done();
 }

@@ -690,6 +690,56 @@ stored(struct bed *b, int fd)
 }
 
 /*
+ * unread: a store not read yet (PolicyStoreUnreachable tempfail) decides
+ * nothing: AUTHZ answers tempfail internal, a Postfix RCPT is deferred,
+ * STATS counts them, and learning writes no user entry (whether the
+ * operator's rules name the pair is unknown).
+ */
+static void
+unread(struct bed *b, int fd)
+{
+	char out[4096], req[1024], path[200], err[512];
+	struct store *un;
+	struct uentry *u;
+	int pfd;
+
+	if ((un = store_unread(VM_DENY)) == NULL) {
+		T_OK(0, "unread: out of memory");
+		return;
+	}
+	server_set_store(b->s, un);
+	T_STREQ(ask(b, fd, "AUTHZ sender=mallory@partner.org "
+	    "recipient=carol@example.net", out, sizeof(out)),
+	    "tempfail internal tag=- lookup=- policy=- class=-\n",
+	    "unread store: AUTHZ answers tempfail internal");
+	if ((pfd = dial(b->policy_path)) != -1) {
+		exchange(b, pfd, policy_req("RCPT", "mallory@partner.org",
+		    "carol@example.net", req, sizeof(req)), 1, 1, out,
+		    sizeof(out));
+		T_STARTS(out, "action=DEFER_IF_PERMIT 4.7.0 senderkey: "
+		    "temporary failure (internal)", "unread store: a Postfix "
+		    "RCPT is deferred");
+		close(pfd);
+	} else
+		T_OK(0, "connect to the policy socket");
+	ask(b, fd, "STATS", out, sizeof(out));
+	T_OK(strstr(out, " store_unread_tempfails=2") != NULL,
+	    "STATS counts both (%s)", out);
+	snprintf(path, sizeof(path), "%s/unread.db", b->dir);
+	if ((u = uentry_new(path, 1000, un, b->lg)) != NULL) {
+		T_INTEQ(uentry_put(u, "carol@example.net",
+		    "mallory@partner.org", STORE_ALLOW, NULL, 0, UENTRY_SENT,
+		    1, err, sizeof(err)), -1, "unread store: nothing learnt");
+		T_OK(strstr(err, "not been read yet") != NULL,
+		    "saying why (%s)", err);
+	} else
+		T_OK(0, "user entries in the temp dir");
+	uentry_free(u);
+	server_set_store(b->s, b->st);
+	store_free(un);
+}
+
+/*
  * user_entries: the store above with the user entries of a journal file
  * (specs/store.md 7): a put changes the next AUTHZ's decision at once;
  * an operator's entry of the pair wins; another writer's forget counts
@@ -1037,6 +1087,7 @@ main(void)
 	misc(&b, fd);
 	policy(&b);
 	stored(&b, fd);
+	unread(&b, fd);
 	learn(&b, fd);
 	user_entries(&b, fd);
 	client(&b, fd);

@@ -347,6 +347,42 @@ replaced(const char *dir)
 	    err);
 }
 
+/*
+ * unread: the store senderkeyd decides nothing with until a first whole
+ * read (PolicyStoreUnreachable tempfail): unread while the reader cannot
+ * read, read (with its rules) after the first read that succeeds.
+ */
+static void
+unread(const char *dir)
+{
+	char path[256], err[512];
+	struct store_writer *db;
+	struct store_reader *r;
+	struct store *s;
+
+	snprintf(path, sizeof(path), "%s/u.db", dir);
+	if ((s = store_unread(VM_DENY)) == NULL ||
+	    (r = store_reader_new(path, NULL)) == NULL) {
+		T_OK(0, "unread: out of memory");
+		store_free(s);
+		return;
+	}
+	T_OK(store_is_unread(s), "a new unread store is unread");
+	T_INTEQ(store_count(s), 0, "and holds no rules");
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), -1, "no file: no read");
+	T_OK(store_is_unread(s), "still unread after a failed read");
+	db = store_writer_open(path, STORE_CREATE, NULL, err, sizeof(err));
+	T_OK(db != NULL && store_writer_begin(db) == 0 &&
+	    store_writer_set_mode(db, "a@x.test", "allow", NULL) == 0 &&
+	    store_writer_commit(db, "one rule") == 0, "a store appears");
+	store_writer_free(db);
+	T_INTEQ(poll_rd(s, r, err, sizeof(err)), 1, "read whole (%s)", err);
+	T_OK(!store_is_unread(s), "read at last");
+	T_INTEQ(store_count(s), 1, "with its rule");
+	store_free(s);
+	store_reader_free(r);
+}
+
 static void
 errnames(void)
 {
@@ -477,6 +513,7 @@ main(void)
 	eval(s, "x@elsewhere.test", "nobody@nowhere.test", &r);
 	T_STREQ(verdict_mode_name(r.mode), "deny", "DefaultMode deny applies");
 	replaced(dir);
+	unread(dir);
 	errnames();
 done:
 	store_free(s);
