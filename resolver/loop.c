@@ -6,7 +6,9 @@
  * dropped instead of reaching the wrong owner.
  */
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +18,8 @@
 #include <unistd.h>
 
 #include "loop.h"
+
+#define LOOP_BACKGROUND_NICE	19	/* the lowest priority */
 
 #define LOOP_MAX_EVENTS	256
 
@@ -411,4 +415,12 @@ void
 loop_stop(struct loop *l)
 {
 	l->stop = 1;
+}
+
+int
+loop_background(void)
+{
+	/* Linux: a thread's nice value is its own, named by its tid */
+	return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+	    LOOP_BACKGROUND_NICE);
 }

@@ -104,6 +104,17 @@ int		 loop_run_once(struct loop *l, int max_ms);
  */
 void		 loop_on_round(struct loop *l, loop_round_cb cb, void *arg);
 
+/*
+ * loop_background: called by a thread that works for the loop in the
+ * background (reading the policy store, keeping its copy), never waited
+ * for by the loop (a mutex held for a few instructions aside):
+ * it takes the lowest CPU priority (nice 19, for this thread alone), so
+ * that on a busy machine the loop's answers come before its work: a
+ * whole store read on one core of two must not delay an answer by a time
+ * slice.  Returns 0, or -1 (errno) when the kernel refused.
+ */
+int		 loop_background(void);
+
 /* loop_stop: make loop_run return after the current round. */
 void		 loop_stop(struct loop *l);
 

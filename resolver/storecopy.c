@@ -16,6 +16,7 @@
 
 #include "lib/errstr.h"
 #include "log.h"
+#include "loop.h"
 #include "storecopy.h"
 #include "core/store.h"
 
@@ -89,6 +90,8 @@ run(void *arg)
 	struct pollfd pfd[2];
 	int rc, stop, fd, n;
 	char buf[16];
+
+	(void)loop_background();	/* best effort: answers first */
 
 	for (;;) {
 		pthread_mutex_lock(&c->mu);

@@ -199,7 +199,7 @@ post(struct storefeed *f, struct store *full, struct store_delta *delta,
     int failing)
 {
 	struct fmsg *m = NULL;
-	int oom = 0;
+	int oom = 0, wake = 0;
 
 	if ((full != NULL || delta != NULL) &&
 	    (m = calloc(1, sizeof(*m))) == NULL) {
@@ -223,9 +223,11 @@ post(struct storefeed *f, struct store *full, struct store_delta *delta,
 		f->confirmed = (int64_t)time(NULL);
 	if (m != NULL || failing != f->failing) {
 		f->failing = failing;
-		poke(f->to_loop);
+		wake = 1;
 	}
 	pthread_mutex_unlock(&f->mu);
+	if (wake)	/* not under MU: this thread runs at nice 19 */
+		poke(f->to_loop);
 }
 
 /* step: one read of the store: a whole one when due, else the changes. */
@@ -283,6 +285,8 @@ reader(void *arg)
 	struct storefeed *f = arg;
 	struct fmsg *trash;
 	int stop, failing;
+
+	(void)loop_background();	/* best effort: answers first */
 
 	for (;;) {
 		pthread_mutex_lock(&f->mu);

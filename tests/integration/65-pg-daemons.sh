@@ -86,6 +86,12 @@ start a "PolicyStoreCopy $D/a-copy.db"
 check "daemon a starts on PostgreSQL" alive "$SKD_PID"
 start b "PolicyStoreCopy $D/b-copy.db"
 check "daemon b starts on PostgreSQL" alive "$SKD_PID"
+# nice of each of a's threads (field 19 of stat, after the name)
+nices=$(for t in /proc/"$PID_a"/task/*/stat; do
+	sed 's/^.*) //' "$t" | cut -d' ' -f17
+done | sort -n | tr '\n' ' ')
+expect_match "a: its store reader and copy threads run at nice 19, the loop at 0" \
+    "$nices" "^0 .*19 19 $"
 expect_match "a: frank refuses mallory" "$(ask a "$MAL")" "$DENIED"
 expect_match "b: frank refuses mallory" "$(ask b "$MAL")" "$DENIED"
 
@@ -203,7 +209,7 @@ until ask c "$MAL" | grep -Eq "$ALLOWED" || [ $_i -ge 100 ]; do
 done
 expect_match "c: read at last, it decides" "$(ask c "$MAL")" "$ALLOWED"
 expect_match "c logs the first read" "$(grep 'policy store read:' \
-    "$D/c.log")" "rules=1 after [0-9]+ s; deciding with it"
+    "$D/c.log")" "rules=[12] after [0-9]+ s; deciding with it"
 expect_eq "c: STATS store_unread is 0" "$(stat_of c store_unread)" 0
 # SIGHUP to another DefaultMode, the database up: read, then taken
 kill -HUP "$PID_a"
