@@ -130,11 +130,7 @@ accepted "before the reload: allow mode" alice@example.test \
     bob@example.net "untrusted; reason=sig-pending; sender=alice@example.test"
 write_conf "DefaultMode deny"
 kill -HUP "$SKPID"
-_i=0
-until grep -q 'config reloaded' "$D/run/skd.log" || [ $_i -ge 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'config reloaded' "$D/run/skd.log"
 check "SIGHUP: the new config is loaded" grep -q 'config reloaded' "$D/run/skd.log"
 refused "deny mode: a secure key without allowlisting" alice@example.test \
     bob@example.net \

@@ -343,11 +343,7 @@ fi
 # SIGHUP to a config whose store is missing: everything is kept
 conf main "$D/nothing.db"
 kill -HUP "$PID_main"
-_i=0
-while ! grep -q 'reload failed' "$D/main.log" && [ $_i -lt 50 ]; do
-	_i=$((_i + 1))
-	sleep 0.1
-done
+wait_log 'reload failed' "$D/main.log" 50
 expect_match "SIGHUP, store missing: reload refused, logged" \
     "$(grep 'reload failed' "$D/main.log")" \
     "config and policy store kept: PolicyStore $D/nothing\.db"
@@ -364,11 +360,7 @@ cp "$D/bad.db" "$STORE.junk"
 for x in -wal -shm; do mv "$STORE$x" "$D/keep.db$x"; done
 ln "$STORE" "$D/keep.db"
 mv -f "$STORE.junk" "$STORE"
-_i=0
-while ! grep -q 'stay in use' "$D/main.log" && [ $_i -lt 50 ]; do
-	_i=$((_i + 1))
-	sleep 0.1
-done
+wait_log 'stay in use' "$D/main.log" 50
 sleep 2.5	# two more polls, which must not log again
 expect_eq "store replaced by junk: the failure is logged once" \
     "$(grep -c 'stay in use' "$D/main.log")" 1

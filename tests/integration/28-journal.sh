@@ -214,11 +214,7 @@ for i in 1 2 3 4; do
 	expect_match "locked journal: answer $i" "$R" \
 	    "^unauthorized not-allowlisted "
 done
-_i=0
-until grep -q 'journal: not written' "$D/main2.log" || [ $_i -ge 200 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'journal: not written' "$D/main2.log" 200
 expect_match "the outage is logged" "$(grep -c 'journal: not written' \
     "$D/main2.log")" "^1$"
 expect_eq "nothing of the batch written while locked" \
@@ -231,11 +227,7 @@ wait "$LOCKPID" 2>/dev/null
 LOCKPID=
 R=$(until_q "SELECT count FROM journal WHERE sender = 'zed@example.test'" 4)
 expect_eq "unlocked: the kept decisions written, once" "$R" 4
-_i=0
-until grep -q 'journal: written again' "$D/main2.log" || [ $_i -ge 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'journal: written again' "$D/main2.log"
 expect_match "the recovery is logged once" "$(grep -c \
     'journal: written again' "$D/main2.log")" "^1$"
 stop_ours "$PID_main2" "$D"

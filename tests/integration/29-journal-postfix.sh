@@ -150,11 +150,7 @@ dan@example.net allow alice@example.test pin $ALICE_FP
 dan@example.net allow alice@nsec3.test pin $ALICE_FP"
 
 # --- the rules at work (senderkeyd sees the change within a second) ---
-_i=0
-until grep -q 'policy store updated' "$D/run/skd.log" || [ $_i -ge 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'policy store updated' "$D/run/skd.log" 50
 send_data ivy@insecure.test dan@example.net "$D/i"
 expect_match "deny mode: ivy refused at RCPT" "$(rcpt_reply dan@example.net)" \
     '^5[0-9][0-9] 5\.7\.1 .*not-allowlisted'

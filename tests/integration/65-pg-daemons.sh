@@ -187,11 +187,7 @@ expect_eq "c: STATS store_unread_tempfails" \
 conf_a=$(cat "$D/a.conf")
 printf '%s\nDefaultMode deny\n' "$conf_a" >"$D/a.conf"
 kill -HUP "$PID_a"
-_i=0
-until grep -q 'reload failed' "$D/a.log" || [ $_i -ge 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'reload failed' "$D/a.log"
 expect_match "a: SIGHUP to a store out of reach: refused, logged" \
     "$(grep 'reload failed' "$D/a.log" | tail -n 1)" \
     "config and policy store kept: PolicyStore postgres"
@@ -213,11 +209,7 @@ expect_match "c logs the first read" "$(grep 'policy store read:' \
 expect_eq "c: STATS store_unread is 0" "$(stat_of c store_unread)" 0
 # SIGHUP to another DefaultMode, the database up: read, then taken
 kill -HUP "$PID_a"
-_i=0
-until grep -q 'config reloaded' "$D/a.log" || [ $_i -ge 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'config reloaded' "$D/a.log"
 expect_match "a: SIGHUP reads the store off the loop, then takes it all" \
     "$(sed -n '/reload: reading PolicyStore/,$p' "$D/a.log" | tr '\n' ' ')" \
     "policy store opened: path=postgres.* rules=1 default_mode=deny .*config reloaded"

@@ -250,6 +250,18 @@ refusal() {	# MODE REASON RCPT
 	fi
 }
 
+# wait_log PATTERN FILE [TENTHS]: until FILE has a line matching PATTERN
+# (grep -E), for at most TENTHS tenths of a second (default 100); 0 when
+# it came, 1 when not.
+wait_log() {
+	_w_i=0
+	until grep -Eq -- "$1" "$2" 2>/dev/null; do
+		[ $_w_i -lt "${3:-100}" ] || return 1
+		_w_i=$((_w_i + 1))
+		sleep 0.1
+	done
+}
+
 alive() {	# PID
 	[ -n "$1" ] || return 1
 	_a_st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
