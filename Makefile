@@ -182,6 +182,8 @@ $(BUILD)/bench/%: bench/%.c
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< $(LIBS)
 # store_churn writes with the store module (the CLI's transactions).
 $(BUILD)/bench/store_gen: bench/store_names.h
+$(BUILD)/bench/milter_load: bench/milter_wire.h
+$(BUILD)/tests/test_milter_wire: bench/milter_wire.h
 $(BUILD)/bench/store_churn: bench/store_churn.c bench/store_names.h $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(SAY) LD $(SHORT)
