@@ -10,9 +10,11 @@
 #   need_root PART
 #	exits 1 with a message unless run as root (the DNSSEC test bed).
 #   build_tool NAME
-#	prints the path of the bench tool NAME (bench/NAME.c), building it
-#	with "make bench-tools" style flags when it is missing or older than
-#	its source; exits 1 when it cannot be built.
+#	prints the path of the bench tool NAME (bench/NAME.c; the tree is
+#	$TOP when set, else the parent of the script's folder) in BENCH_BIN
+#	(default build/bench), building it (cc -O2, CC honoured) when it is
+#	missing or older than its source or a header in bench/; exits 1
+#	when it cannot be built.
 #
 # Figures are printed, never asserted: a "no" is for the reader.
 
@@ -43,10 +45,14 @@ need_root()
 
 build_tool()
 {
-	_b_top=$(cd "$(dirname "$0")/.." && pwd)
+	_b_top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 	_b_out=${BENCH_BIN:-$_b_top/build/bench}
 	_b_src=$_b_top/bench/$1.c
-	if [ ! -x "$_b_out/$1" ] || [ "$_b_src" -nt "$_b_out/$1" ]; then
+	_b_new=""
+	for _b_h in "$_b_src" "$_b_top"/bench/*.h; do
+		[ "$_b_h" -nt "$_b_out/$1" ] && _b_new=1
+	done
+	if [ ! -x "$_b_out/$1" ] || [ -n "$_b_new" ]; then
 		mkdir -p "$_b_out" || exit 1
 		${CC:-cc} -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -pthread -o "$_b_out/$1" \
 		    "$_b_src" >&2 || {
