@@ -55,7 +55,9 @@ PKGS	 = ldns libunbound libcrypto libidn2 sqlite3 libpq
 # files, which libunbound-dev does not bring, and pkg-config --cflags of
 # the whole list then fails and gives nothing, libpq's -I included
 PKG_CFLAGS := $(foreach p,$(PKGS),$(shell pkg-config --cflags $(p) 2>/dev/null))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libpq is not linked: core/pqlib.c loads it (dlopen) when a PostgreSQL
+# store is opened, so that no program start maps its ~20 libraries
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
 
 WARN	 = -std=c17 -Wall -Wextra -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wshadow -Wpointer-arith -Wvla \

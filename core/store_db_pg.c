@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
+#define PQLIB_CALLS	/* libpq through the table of pqlib.c */
+#include "pqlib.h"
 #include "store_int.h"
 #include "store_db_pg.h"
 
@@ -251,9 +251,12 @@ pg_open(struct store_db *db, const char *spec, unsigned flags,
     const char *passfile, struct store_fault *f)
 {
 	const char *keys[8], *vals[8];
+	char why[STORE_ERR_MAX];
 	PGconn *c;
 	int n = 0;
 
+	if (pqlib_load(why, sizeof(why)) == -1)
+		return store_sql_refuse(f, STORE_EUNAVAIL, "%s", why);
 	/* Defaults before the spec (the URI's own settings win), the
 	   passfile and the encoding after it. */
 	keys[n] = "application_name", vals[n++] = "senderkey";

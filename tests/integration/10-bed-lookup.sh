@@ -164,4 +164,39 @@ expect_match "missing trust anchor: message" "$OUT" \
 q -F 999.1.1.1 alice@example.test
 expect_eq "bad forwarder: usage" "$RC" 64
 
+# --- one process per lookup (bench/run's "lookup" part, issue 18) ---
+# libpq and the ~20 libraries it needs (Kerberos, LDAP, GnuTLS, ...) are
+# loaded only when a PostgreSQL store is opened (core/pqlib.c): before,
+# every start of every program mapped and relocated them.
+for p in senderkey senderkeyd; do
+	libs=$(ldd "$SK_BIN/$p" 2>&1)
+	if printf '%s\n' "$libs" | grep -Eq 'libpq|libgssapi|libldap'; then
+		diag "$libs"
+		not_ok "$p loads no libpq, Kerberos or LDAP at start"
+	else
+		ok "$p loads no libpq, Kerberos or LDAP at start"
+	fi
+done
+# The DNS queries one "senderkey query" sends from a cold cache: no more
+# than unbound-host's for the same name (no second record asked for).
+if command -v strace >/dev/null 2>&1; then
+	sends() {	# CMD...: the UDP/TCP queries CMD sends, counted
+		bed exec strace -f -qq -e trace=sendto,sendmsg,sendmmsg \
+		    -o "/dev/stderr" "$@" 2>&1 >/dev/null |
+		    grep -Ec '^[0-9]+ +send(to|msg|mmsg)\('
+	}
+	a=$(sends "$SK" query -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
+	    alice@example.test)
+	b=$(sends unbound-host -C "$SK_BED_UBCONF" -f "$SK_BED_ANCHOR" \
+	    -t TXT "$ALICE_OWNER.example.test")
+	diag "queries sent: senderkey query $a, unbound-host $b"
+	if [ "$a" -gt 0 ] && [ "$a" -le "$b" ]; then
+		ok "query sends no more DNS queries than unbound-host ($a, $b)"
+	else
+		not_ok "query sends no more DNS queries than unbound-host ($a, $b)"
+	fi
+else
+	skip "query's DNS queries counted" "no strace"
+fi
+
 done_testing
