@@ -371,20 +371,26 @@ proto_line_out_attr_pct(struct proto_line_out *o, const char *name,
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char e[3];
-	size_t i;
+	size_t i, run;
 	unsigned char c;
 
 	attr_name(o, name);
-	for (i = 0; value != NULL && i < len; i++) {
+	/* octets that stay as they are go out a run at a time (one put
+	   each run, not each octet: the trust field of every AUTHZ reply) */
+	for (i = 0, run = 0; value != NULL && i < len; i++) {
 		c = (unsigned char)value[i];
 		if (c <= 0x20 || c == '%' || c == '"' || c >= 0x7f) {
+			if (i > run)
+				put(o, value + run, i - run);
 			e[0] = '%';
 			e[1] = hex[c >> 4];
 			e[2] = hex[c & 0xf];
 			put(o, e, 3);
-		} else
-			put(o, (const char *)&value[i], 1);
+			run = i + 1;
+		}
 	}
+	if (value != NULL && len > run)
+		put(o, value + run, len - run);
 }
 
 void

@@ -323,6 +323,16 @@ test_replies(void)
 	proto_line_out_end(&o);
 	T_STREQ(buf, "ok state=bogus why=sig%20over%20%22x%22%20100%25%01%FF "
 	    "ttl=60\n", "percent-encoded why");
+	/* runs copied whole: an escape first, a clean run last, LEN kept */
+	proto_line_out_init(&o, buf, sizeof(buf));
+	proto_line_out_attr_pct(&o, "a", "%x yz", 5);
+	proto_line_out_attr_pct(&o, "b", "abcdef", 3);
+	proto_line_out_attr_pct(&o, "c", "", 0);
+	proto_line_out_end(&o);
+	T_STREQ(buf, "a=%25x%20yz b=abc c=\n", "percent-encoding by runs");
+	proto_line_out_init(&o, tiny, sizeof(tiny));
+	proto_line_out_attr_pct(&o, "a", "a long clean run of text", 24);
+	T_INTEQ(proto_line_out_end(&o), -1, "a run past the end: overflow");
 	proto_line_out_init(&o, buf, sizeof(buf));
 	proto_line_out_word(&o, "ok");
 	proto_line_out_attr(&o, "why", "has space");
