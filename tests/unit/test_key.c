@@ -6,12 +6,14 @@
  * git checks them out 0644.
  */
 #include <sys/stat.h>
+#include <string.h>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "lib/key.h"
 #include "lib/keyrec.h"
@@ -731,6 +733,35 @@ test_pem_out(void)
 	}
 }
 
+/*
+ * The SPKI digest of an Ed25519 key is built from the raw key without
+ * OpenSSL's encoders: it must equal SHA-256 over i2d_PUBKEY's DER for
+ * any key (fresh ones here), and RSA keys still take i2d_PUBKEY.
+ */
+static void
+test_spki_direct(void)
+{
+	unsigned char md[32], want[32], *der;
+	unsigned int mdlen;
+	EVP_PKEY *pk;
+	int i, n, same;
+
+	for (i = 0; i < 8; i++) {
+		pk = i < 6 ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519") :
+		    EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		der = NULL;
+		mdlen = 0;
+		n = pk != NULL ? i2d_PUBKEY(pk, &der) : -1;
+		same = n > 0 && EVP_Digest(der, (size_t)n, want, &mdlen,
+		    EVP_sha256(), NULL) && mdlen == 32 &&
+		    key_spki_sha256(pk, md) == 0 && memcmp(md, want, 32) == 0;
+		T_OK(same, "%s key %d: SPKI digest = SHA-256 of i2d_PUBKEY",
+		    i < 6 ? "Ed25519" : "RSA", i);
+		OPENSSL_free(der);
+		EVP_PKEY_free(pk);
+	}
+}
+
 int
 main(void)
 {
@@ -746,5 +777,6 @@ main(void)
 	test_record_bytes(&fps);
 	test_fingerprint_parse(&fps);
 	test_pem_out();
+	test_spki_direct();
 	return t_done();
 }
