@@ -537,6 +537,102 @@ ed25519_spki_sha256(const EVP_PKEY *key, unsigned char out[KEY_SHA256_LEN])
 	return 0;
 }
 
+/* The AlgorithmIdentifier of rsaEncryption (1.2.840.113549.1.1.1, NULL). */
+static const unsigned char rsa_alg_id[] = {
+	0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+	0x01, 0x05, 0x00
+};
+
+#define RSA_SPKI_MAX	1200	/* up to 8192-bit moduli */
+
+/* der_tl: a tag T and the DER length N (< 65536) at P; octets written. */
+static size_t
+der_tl(unsigned char *p, unsigned char t, size_t n)
+{
+	p[0] = t;
+	if (n < 0x80) {
+		p[1] = (unsigned char)n;
+		return 2;
+	}
+	if (n < 0x100) {
+		p[1] = 0x81;
+		p[2] = (unsigned char)n;
+		return 3;
+	}
+	p[1] = 0x82;
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+	return 4;
+}
+
+/* tl_size: the octets a tag and the length N take. */
+static size_t
+tl_size(size_t n)
+{
+	return n < 0x80 ? 2 : n < 0x100 ? 3 : 4;
+}
+
+/* uint_size: the content octets of the DER INTEGER of a positive BN. */
+static size_t
+uint_size(const BIGNUM *bn)
+{
+	/* a leading 0x00 when the top bit of the top octet is set */
+	return (size_t)BN_num_bytes(bn) + (BN_num_bits(bn) % 8 == 0);
+}
+
+/* put_uint: the DER INTEGER of a positive BN at P; octets written. */
+static size_t
+put_uint(unsigned char *p, const BIGNUM *bn)
+{
+	size_t c = uint_size(bn), h = der_tl(p, 0x02, c);
+
+	BN_bn2binpad(bn, p + h, (int)c);	/* pads the 0x00 */
+	return h + c;
+}
+
+/*
+ * rsa_spki_sha256: key_spki_sha256 for an RSA KEY, the SubjectPublicKeyInfo
+ * (RFC 8017 A.1.1 inside RFC 5280 4.1) written here from n and e instead
+ * of by i2d_PUBKEY (see ed25519_spki_sha256).  -1 when the key is not
+ * one this can write (the caller then uses i2d_PUBKEY).
+ */
+static int
+rsa_spki_sha256(const EVP_PKEY *key, unsigned char out[KEY_SHA256_LEN])
+{
+	unsigned char der[RSA_SPKI_MAX], *p = der;
+	BIGNUM *n = NULL, *e = NULL;
+	size_t rpk, bits, all;
+	unsigned int mdlen = 0;
+	int rc = -1;
+
+	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) ||
+	    !EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) ||
+	    BN_is_zero(n) || BN_is_zero(e) || BN_is_negative(n) ||
+	    BN_is_negative(e))
+		goto done;
+	rpk = tl_size(uint_size(n)) + uint_size(n) + tl_size(uint_size(e)) +
+	    uint_size(e);			/* RSAPublicKey's content */
+	bits = 1 + tl_size(rpk) + rpk;		/* BIT STRING's content */
+	all = sizeof(rsa_alg_id) + tl_size(bits) + bits;
+	if (tl_size(all) + all > sizeof(der))
+		goto done;
+	p += der_tl(p, 0x30, all);
+	memcpy(p, rsa_alg_id, sizeof(rsa_alg_id));
+	p += sizeof(rsa_alg_id);
+	p += der_tl(p, 0x03, bits);
+	*p++ = 0x00;				/* no unused bits */
+	p += der_tl(p, 0x30, rpk);
+	p += put_uint(p, n);
+	p += put_uint(p, e);
+	if (EVP_Digest(der, (size_t)(p - der), out, &mdlen, EVP_sha256(),
+	    NULL) && mdlen == KEY_SHA256_LEN)
+		rc = 0;
+done:
+	BN_free(n);
+	BN_free(e);
+	return rc;
+}
+
 int
 key_spki_sha256(const EVP_PKEY *key, unsigned char out[KEY_SHA256_LEN])
 {
@@ -547,6 +643,8 @@ key_spki_sha256(const EVP_PKEY *key, unsigned char out[KEY_SHA256_LEN])
 	ERR_set_mark();
 	if (EVP_PKEY_is_a(key, "ED25519"))
 		rc = ed25519_spki_sha256(key, out);
+	else if (EVP_PKEY_is_a(key, "RSA") && rsa_spki_sha256(key, out) == 0)
+		rc = 0;
 	else if ((n = i2d_PUBKEY(key, &der)) > 0 &&
 	    EVP_Digest(der, (size_t)n, out, &mdlen, EVP_sha256(), NULL) &&
 	    mdlen == KEY_SHA256_LEN)

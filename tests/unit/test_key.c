@@ -734,29 +734,38 @@ test_pem_out(void)
 }
 
 /*
- * The SPKI digest of an Ed25519 key is built from the raw key without
- * OpenSSL's encoders: it must equal SHA-256 over i2d_PUBKEY's DER for
- * any key (fresh ones here), and RSA keys still take i2d_PUBKEY.
+ * The SPKI digest of Ed25519 and RSA keys is taken over DER written by
+ * key.c, not by OpenSSL's encoders: it must equal SHA-256 over
+ * i2d_PUBKEY's DER for any key (fresh ones here; RSA moduli whose top
+ * octet has its high bit set and ones where it has not, so the INTEGER
+ * is written with and without its leading zero octet, and lengths in one
+ * and two octets).
  */
 static void
 test_spki_direct(void)
 {
+	static const size_t rsa_bits[] = { 1024, 1025, 2047, 2048, 3072 };
 	unsigned char md[32], want[32], *der;
 	unsigned int mdlen;
 	EVP_PKEY *pk;
-	int i, n, same;
+	size_t i, nrsa = sizeof(rsa_bits) / sizeof(rsa_bits[0]);
+	int n, same;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 6 + nrsa; i++) {
 		pk = i < 6 ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519") :
-		    EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		    EVP_PKEY_Q_keygen(NULL, NULL, "RSA", rsa_bits[i - 6]);
 		der = NULL;
 		mdlen = 0;
 		n = pk != NULL ? i2d_PUBKEY(pk, &der) : -1;
 		same = n > 0 && EVP_Digest(der, (size_t)n, want, &mdlen,
 		    EVP_sha256(), NULL) && mdlen == 32 &&
 		    key_spki_sha256(pk, md) == 0 && memcmp(md, want, 32) == 0;
-		T_OK(same, "%s key %d: SPKI digest = SHA-256 of i2d_PUBKEY",
-		    i < 6 ? "Ed25519" : "RSA", i);
+		if (i < 6)
+			T_OK(same, "Ed25519 key %zu: SPKI digest = SHA-256 of "
+			    "i2d_PUBKEY", i);
+		else
+			T_OK(same, "RSA-%zu key: SPKI digest = SHA-256 of "
+			    "i2d_PUBKEY", rsa_bits[i - 6]);
 		OPENSSL_free(der);
 		EVP_PKEY_free(pk);
 	}
