@@ -28,6 +28,7 @@
 #include "b64.h"
 #include "errstr.h"
 #include "key.h"
+#include "spki.h"
 #include "key_int.h"
 #include "key_ssh.h"
 #include "keyrec.h"
@@ -492,10 +493,14 @@ key_from_record_bytes(int alg, const unsigned char *p, size_t len)
 	case KEYREC_RSA:
 		if (len == 0 || len > LONG_MAX)
 			break;
-		pk = d2i_PUBKEY(NULL, &q, (long)len);
-		if (pk != NULL && (q != p + len || !EVP_PKEY_is_a(pk, "RSA"))) {
-			EVP_PKEY_free(pk);
-			pk = NULL;
+		/* the one DER form without OpenSSL's decoders (spki.h) */
+		if ((pk = spki_rsa_parse(p, len)) == NULL) {
+			pk = d2i_PUBKEY(NULL, &q, (long)len);
+			if (pk != NULL && (q != p + len ||
+			    !EVP_PKEY_is_a(pk, "RSA"))) {
+				EVP_PKEY_free(pk);
+				pk = NULL;
+			}
 		}
 		pk = check_key(pk, NULL, 0);
 		break;

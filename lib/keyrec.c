@@ -17,6 +17,7 @@
 #include "b64.h"
 #include "errtab.h"
 #include "keyrec.h"
+#include "spki.h"
 #include "taglist.h"
 
 struct keyrec {
@@ -45,9 +46,13 @@ check_rsa(const unsigned char *p, size_t len, unsigned *bits,
 
 	if (len > 8192)
 		return set_err(KEYREC_EKEY, err);
-	pk = d2i_PUBKEY(NULL, &q, (long)len);
-	if (pk == NULL || q != p + len ||
-	    EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
+	/* the one DER form without OpenSSL's decoders first (spki.h) */
+	if ((pk = spki_rsa_parse(p, len)) == NULL &&
+	    ((pk = d2i_PUBKEY(NULL, &q, (long)len)) == NULL || q != p + len)) {
+		EVP_PKEY_free(pk);
+		return set_err(KEYREC_EKEY, err);
+	}
+	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(pk);
 		return set_err(KEYREC_EKEY, err);
 	}
