@@ -255,8 +255,11 @@ pg_open(struct store_db *db, const char *spec, unsigned flags,
 	PGconn *c;
 	int n = 0;
 
+	/* not an outage: nothing comes of trying again (and
+	   PolicyStoreUnreachable tempfail must not start without rules) */
 	if (pqlib_load(why, sizeof(why)) == -1)
-		return store_sql_refuse(f, STORE_EUNAVAIL, "%s", why);
+		return store_sql_refuse(f, STORE_EINTERNAL, "%s (is libpq5 "
+		    "installed?)", why);
 	/* Defaults before the spec (the URI's own settings win), the
 	   passfile and the encoding after it. */
 	keys[n] = "application_name", vals[n++] = "senderkey";

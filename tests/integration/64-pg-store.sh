@@ -205,6 +205,19 @@ expect_eq "server stopped: 75" \
 expect_match "... the server cannot be reached" "$(cat "$tmp/err")" \
     'the database server cannot be reached'
 "$PG" start >/dev/null 2>&1
+# libpq missing (hidden in a mount namespace of this command alone): an
+# installation error, 70, never an outage (75) to be waited out
+pqso=$(ldconfig -p | awk '$1 == "libpq.so.5" { print $NF; exit }')
+if [ -n "$pqso" ] && command -v unshare >/dev/null; then
+	R=$(unshare -m sh -c 'mount --bind /dev/null "$1" && shift &&
+	    exec "$@"' sh "$pqso" "$sk" policy -x "$tmp/sk.conf" -f "$A" \
+	    allow bob@example.net zed@partner.org 2>&1)
+	expect_eq "libpq missing: 70, not 75" "$?" 70
+	expect_match "... and says what to install" "$R" \
+	    "cannot load libpq.so.5.*is libpq5 installed"
+else
+	skip "libpq missing: 70" "no libpq.so.5 in ldconfig, or no unshare"
+fi
 expect_eq "nothing of the failed commands is in the store" \
     "$(rows_pg; sql 'SELECT count(*) FROM audit')" "$before"
 
