@@ -576,10 +576,14 @@ static uint32_t
 level_atom(const struct store_index *x, const struct addr *a)
 {
 	char key[STORE_TARGET_MAX];
-	int n = snprintf(key, sizeof(key), "*@%s", addr_domain(a));
+	const char *d = addr_domain(a);
+	size_t n = strlen(d);
 
-	if (n < 0 || (size_t)n >= sizeof(key))
+	if (n + 3 > sizeof(key))	/* "*@", the domain, its NUL */
 		return 0;
+	key[0] = '*';
+	key[1] = '@';
+	memcpy(key + 2, d, n + 1);	/* per request: no snprintf */
 	return store_atoms_find(&x->a, key);
 }
 
