@@ -10,6 +10,7 @@
  *	policy_load -s unix:/PATH|inet:127.0.0.1:PORT [-m policy|line]
  *	    [-c CONNS] [-n REQUESTS] [-d SECONDS] [-g SECONDS] [-r RATE]
  *	    [-T THREADS] [-S SENDER] [-R RECIPIENT] [-L LINE] [-l LABEL] [-v]
+ *	    [-F FILE [-o]]
  *
  * policy: a realistic Postfix RCPT attribute block (the attributes and
  * order Postfix 3.7 sends), a new instance= per request; a reply ends with
@@ -32,6 +33,15 @@
  * RATE below what the server sustains, or the backlog is what is
  * measured.  The line then says rate=RATE (0: closed loop).
  *
+ * -F FILE: the senders, one address a line, in place of -S: each request
+ * takes one of them at random (uniform; a xorshift64* stream per
+ * connection, seeded by its number, so the runs repeat), or with -o the
+ * next in the file's order (one counter for all connections: -n equal to
+ * the number of lines asks for each sender once).  In line mode LINE then
+ * holds "%s" once, replaced by the sender (default "AUTHZ sender=%s
+ * recipient=R"); bench/cache fills senderkeyd's cache with -o and compares
+ * random senders from a large and a small set.
+ *
  * Build: cc -O2 -pthread -o build/bench/policy_load bench/policy_load.c
  */
 #include <sys/epoll.h>
@@ -45,6 +55,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +85,15 @@ struct pl_conf {
 	uint64_t	 grace_ns;	/* replies awaited after the deadline */
 	uint64_t	 interval_ns;	/* -r: between one connection's
 					   requests; 0: closed loop */
+	char		**senders;	/* -F: the list, NULL: -S */
+	size_t		 nsenders;
+	int		 ordered;	/* -o: in the file's order */
+	const char	*lsuf;		/* -F, line mode: LINE after "%s"
+					   (LINE is cut there) */
 };
+
+/* -o: the next sender of the list, for every connection. */
+static atomic_uint_fast64_t pl_next;
 
 struct pl_conn {
 	int		 fd;
@@ -82,6 +101,7 @@ struct pl_conn {
 	uint64_t	 seq;
 	uint64_t	 sent_ns;	/* -r: when it was due */
 	uint64_t	 due_ns;	/* -r: when the next one is due */
+	uint64_t	 rng;		/* -F: xorshift64* state */
 	int		 waiting;	/* -r: idle until due_ns */
 	size_t		 rlen;
 	char		 req[PL_MAX_REQ];
@@ -117,7 +137,7 @@ usage(void)
 	fprintf(stderr, "usage: policy_load -s unix:/PATH|inet:127.0.0.1:PORT"
 	    " [-m policy|line] [-c CONNS] [-n REQUESTS] [-d SECONDS]"
 	    " [-g SECONDS] [-r RATE] [-T THREADS] [-S SENDER] [-R RECIPIENT] [-L LINE] [-l LABEL]"
-	    " [-v]\n");
+	    " [-v] [-F FILE [-o]]\n");
 	exit(2);
 }
 
@@ -162,13 +182,36 @@ fail:
 	return -1;
 }
 
+/* The sender of connection C's next request (-F: from the list). */
+static const char *
+pick_sender(const struct pl_conf *conf, struct pl_conn *c)
+{
+	uint64_t i;
+
+	if (conf->nsenders == 0)
+		return conf->sender;
+	if (conf->ordered)
+		i = atomic_fetch_add(&pl_next, 1);
+	else {
+		c->rng ^= c->rng >> 12;
+		c->rng ^= c->rng << 25;
+		c->rng ^= c->rng >> 27;
+		i = (c->rng * 2685821657736338717ULL) >> 11;
+	}
+	return conf->senders[i % conf->nsenders];
+}
+
 /* Build connection C's next request into c->req; -1 if it does not fit. */
 static int
 build_request(const struct pl_conf *conf, struct pl_conn *c)
 {
+	const char *sender = pick_sender(conf, c);
 	int n;
 
-	if (conf->mode == PL_LINE)
+	if (conf->mode == PL_LINE && conf->nsenders > 0)
+		n = snprintf(c->req, sizeof(c->req), "%s%s%s\n", conf->line,
+		    sender, conf->lsuf);
+	else if (conf->mode == PL_LINE)
 		n = snprintf(c->req, sizeof(c->req), "%s\n", conf->line);
 	else
 		n = snprintf(c->req, sizeof(c->req),
@@ -201,7 +244,7 @@ build_request(const struct pl_conf *conf, struct pl_conn *c)
 		    "encryption_cipher=\n"
 		    "encryption_keysize=0\n"
 		    "policy_context=\n"
-		    "\n", 40000 + c->id, conf->sender, conf->recipient, c->id,
+		    "\n", 40000 + c->id, sender, conf->recipient, c->id,
 		    (unsigned long long)c->seq);
 	if (n < 0 || (size_t)n >= sizeof(c->req))
 		return -1;
@@ -303,6 +346,7 @@ run_thread(void *arg)
 	for (i = 0; i < t->nconns; i++) {
 		c = &conns[i];
 		c->id = t->first + i;
+		c->rng = 0x9e3779b97f4a7c15ULL * (c->id + 1);
 		if ((c->fd = connect_to(conf->endpoint)) == -1) {
 			fprintf(stderr, "policy_load: connect %s: %s\n",
 			    conf->endpoint, strerror(errno));
@@ -434,6 +478,61 @@ quantile_us(const uint64_t *s, uint64_t n, double q)
 	return (double)s[i] / 1000.0;
 }
 
+/*
+ * load_senders: FILE's lines (empty ones skipped) into CONF's list; the
+ * file stays in memory.  Exits on error.
+ */
+static void
+load_senders(struct pl_conf *conf, const char *file)
+{
+	FILE *fp;
+	char *buf = NULL, *p, *nl;
+	size_t cap = 0, len = 0, n = 0;
+	size_t r;
+
+	if ((fp = fopen(file, "r")) == NULL) {
+		fprintf(stderr, "policy_load: %s: %s\n", file, strerror(errno));
+		exit(1);
+	}
+	do {
+		if (len + 65536 + 1 > cap) {
+			cap = (len + 65536 + 1) * 2;
+			if ((buf = realloc(buf, cap)) == NULL)
+				goto nomem;
+		}
+		r = fread(buf + len, 1, cap - len - 1, fp);
+		len += r;
+	} while (r > 0);
+	if (ferror(fp)) {
+		fprintf(stderr, "policy_load: %s: read error\n", file);
+		exit(1);
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	for (p = buf; p < buf + len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+			nl = buf + len;
+		n += nl > p;
+	}
+	if (n == 0) {
+		fprintf(stderr, "policy_load: %s: no senders\n", file);
+		exit(1);
+	}
+	if ((conf->senders = calloc(n, sizeof(*conf->senders))) == NULL)
+		goto nomem;
+	for (p = buf; p < buf + len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+			nl = buf + len;
+		*nl = '\0';
+		if (nl > p)
+			conf->senders[conf->nsenders++] = p;
+	}
+	return;
+nomem:
+	fprintf(stderr, "policy_load: out of memory\n");
+	exit(1);
+}
+
 static unsigned long
 number(const char *s, unsigned long max)
 {
@@ -452,8 +551,8 @@ main(int argc, char *argv[])
 {
 	struct pl_conf conf;
 	struct pl_thread th[PL_MAX_THREADS];
-	const char *label = "-";
-	char linebuf[1024];
+	const char *label = "-", *sfile = NULL;
+	char linebuf[1024], *pct;
 	uint64_t *all = NULL, total = 0, errors = 0, nreq = 20000, off;
 	uint64_t t0, t1;
 	unsigned long conns = 1, threads = 1, secs = 10, i, per, extra;
@@ -466,13 +565,16 @@ main(int argc, char *argv[])
 	conf.sender = "alice@example.test";
 	conf.recipient = "bob@example.net";
 	conf.grace_ns = 5000000000u;
-	while ((ch = getopt(argc, argv, "c:d:g:l:L:m:n:r:R:s:S:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:F:g:l:L:m:n:or:R:s:S:T:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			conns = number(optarg, PL_MAX_CONNS);
 			break;
 		case 'd':
 			secs = number(optarg, 3600);
+			break;
+		case 'F':
+			sfile = optarg;
 			break;
 		case 'g':
 			conf.grace_ns = (uint64_t)number(optarg, 3600) *
@@ -494,6 +596,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			nreq = number(optarg, PL_MAX_N);
+			break;
+		case 'o':
+			conf.ordered = 1;
 			break;
 		case 'r':
 			rate = number(optarg, 10000000);
@@ -517,15 +622,32 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (conf.endpoint == NULL || optind != argc)
+	if (conf.endpoint == NULL || optind != argc ||
+	    (conf.ordered && sfile == NULL))
 		usage();
 	if (conf.line == NULL) {
 		snprintf(linebuf, sizeof(linebuf), "AUTHZ sender=%s "
-		    "recipient=%s", conf.sender, conf.recipient);
+		    "recipient=%s", sfile != NULL ? "%s" : conf.sender,
+		    conf.recipient);
 		conf.line = linebuf;
 	}
 	if (strchr(conf.line, '\n') != NULL)
 		usage();
+	if (sfile != NULL) {
+		load_senders(&conf, sfile);
+		/* line mode: LINE is cut at its one "%s" */
+		if (conf.mode == PL_LINE) {
+			if (strlen(conf.line) >= sizeof(linebuf) ||
+			    (pct = strstr(conf.line, "%s")) == NULL ||
+			    strstr(pct + 2, "%s") != NULL)
+				usage();
+			if (conf.line != linebuf)
+				conf.line = strcpy(linebuf, conf.line);
+			pct = strstr(linebuf, "%s");
+			*pct = '\0';
+			conf.lsuf = pct + 2;
+		}
+	}
 	if (threads > conns)
 		threads = conns;
 	if (nreq < conns)
