@@ -172,6 +172,8 @@ $(BUILD)/tests/milter_verify_cost: tests/tools/milter_verify_cost.c \
 		$(MILTER_A) $(CORE_A) $(LIBS)
 $(BUILD)/tests/test_milter_hdr: milter/hdr.c milter/hdr.h
 $(BUILD)/tests/test_sendmail_opts: cli/sendmail_opts.c cli/sendmail_opts.h
+# bench/coldloop.c is included by its test (its pure parts).
+$(BUILD)/tests/test_coldloop: bench/coldloop.c
 
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_A)
 	@mkdir -p $(dir $@)
