@@ -150,6 +150,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(CORE_A)
 # bin/senderkey-milter runs.
 MILTER_A = $(BUILD)/libsenderkey-milter.a
 MILTER_TESTS = $(BUILD)/tests/test_milter_verify \
+	$(BUILD)/tests/test_milter_daemon \
 	$(BUILD)/tests/test_milter_keycache
 
 $(MILTER_A): $(filter-out $(BUILD)/milter/main.o,$(MILTER_OBJ))

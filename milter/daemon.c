@@ -2,14 +2,18 @@
  * daemon.c: talk to senderkeyd over its line socket (daemon.h).  Non-
  * blocking throughout: connect (lib/dial.h), writes and reads all wait in
  * poll() for what is left of one deadline, so a stuck daemon costs the
- * milter thread at most TIMEOUT_MS.  The LOOKUP and AUTHZ requests are
- * built by the protocol's codec (core/proto_line_req.h), the replies
- * read through answer.h and keycache.h.
+ * milter thread at most TIMEOUT_MS.  Connections whose replies were all
+ * read and understood go back into a mutex-guarded pool and carry the
+ * next request, of any thread; anything odd closes the connection.  The
+ * LOOKUP and AUTHZ requests are built by the protocol's codec
+ * (core/proto_line_req.h), the replies read through answer.h and
+ * keycache.h.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,18 +50,234 @@ daemon_replies_free(char **r, size_t n)
 	free(r);
 }
 
-int
-daemon_ask(const struct config_listen *l, const char *req, size_t nlines,
-    unsigned timeout_ms, char ***replies, char *err, size_t errsz)
+/* ---- the pool of idle connections ---- */
+
+struct daemon_pool {
+	const struct config_listen *l;
+	pthread_mutex_t	 mu;
+	int		*idle;		/* idle connections, the newest last */
+	size_t		 nidle, max;
+	unsigned long long dials, reuses;
+};
+
+struct daemon_pool *
+daemon_pool_new(const struct config_listen *l, size_t max)
+{
+	struct daemon_pool *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (max > 0 && (p->idle = calloc(max, sizeof(*p->idle))) == NULL) {
+		free(p);
+		return NULL;
+	}
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		free(p->idle);
+		free(p);
+		return NULL;
+	}
+	p->l = l;
+	p->max = max;
+	return p;
+}
+
+void
+daemon_pool_free(struct daemon_pool *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nidle; i++)
+		close(p->idle[i]);
+	pthread_mutex_destroy(&p->mu);
+	free(p->idle);
+	free(p);
+}
+
+void
+daemon_pool_counts(struct daemon_pool *p, unsigned long long *dials,
+    unsigned long long *reuses)
+{
+	pthread_mutex_lock(&p->mu);
+	*dials = p->dials;
+	*reuses = p->reuses;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * pool_take: an idle connection of P that is still quiet (no octet and
+ * no end of stream waiting: a daemon that went away or timed the
+ * connection out shows here, and a connection with anything unread is
+ * never written to), or -1 when there is none.
+ */
+static int
+pool_take(struct daemon_pool *p)
 {
 	struct pollfd pfd;
-	char **out = NULL, *buf = NULL, *p, *nl;
-	size_t reqlen = strlen(req), sent = 0, have = 0, got = 0, cap;
-	long long deadline = now_ms() + timeout_ms, left;
+	int fd;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		fd = p->nidle > 0 ? p->idle[--p->nidle] : -1;
+		pthread_mutex_unlock(&p->mu);
+		if (fd == -1)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 0)
+			break;
+		close(fd);
+	}
+	pthread_mutex_lock(&p->mu);
+	p->reuses++;
+	pthread_mutex_unlock(&p->mu);
+	return fd;
+}
+
+/* pool_put: FD, its replies all read, back into P (closed when full). */
+static void
+pool_put(struct daemon_pool *p, int fd)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->nidle < p->max) {
+		p->idle[p->nidle++] = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (fd != -1)
+		close(fd);
+}
+
+/* ---- one exchange ---- */
+
+/* What exchange() leaves behind. */
+enum xchg {
+	XC_OK,		/* NLINES lines read, nothing more */
+	XC_EXTRA,	/* NLINES lines read, and octets past them */
+	XC_FAIL,		/* an error, in ERR */
+	XC_GONE		/* closed or reset before a single reply octet */
+};
+
+/*
+ * exchange: on FD (connecting when INPROG), write REQ and read into BUF
+ * (CAP octets, plus one for a NUL) until NLINES lines are in, all before
+ * DEADLINE; *HAVE the octets read.
+ */
+static enum xchg
+exchange(const struct config_listen *l, int fd, int inprog, const char *req,
+    size_t nlines, long long deadline, unsigned timeout_ms, char *buf,
+    size_t cap, size_t *have, char *err, size_t errsz)
+{
+	struct pollfd pfd;
+	size_t reqlen = strlen(req), sent = 0, got = 0, last = 0;
+	long long left;
 	ssize_t r;
-	int fd = -1, inprog;
+	char *p, *nl;
+
+	*have = 0;
+	pfd.fd = fd;
+	while (got < nlines) {
+		if ((left = deadline - now_ms()) <= 0) {
+			snprintf(err, errsz, "senderkeyd did not answer "
+			    "within %u ms", timeout_ms);
+			return XC_FAIL;
+		}
+		pfd.events = POLLIN | (inprog || sent < reqlen ? POLLOUT : 0);
+		pfd.revents = 0;
+		if (poll(&pfd, 1, (int)left) == -1) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errsz, "poll: %s", strerror(errno));
+			return XC_FAIL;
+		}
+		if (inprog && (pfd.revents & (POLLOUT | POLLERR | POLLHUP))) {
+			if (dial_finish(fd) == -1) {
+				snprintf(err, errsz, "cannot connect to "
+				    "senderkeyd at %s: %s", l->spec != NULL ?
+				    l->spec : "?", strerror(errno));
+				return XC_FAIL;
+			}
+			inprog = 0;
+			continue;
+		}
+		if (!inprog && sent < reqlen && (pfd.revents & POLLOUT)) {
+			r = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
+			if (r == -1 && errno != EAGAIN && errno != EINTR) {
+				snprintf(err, errsz, "write to senderkeyd: "
+				    "%s", strerror(errno));
+				return *have == 0 && (errno == EPIPE ||
+				    errno == ECONNRESET) ? XC_GONE : XC_FAIL;
+			}
+			if (r > 0)
+				sent += (size_t)r;
+		}
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (*have == cap) {
+				snprintf(err, errsz, "senderkeyd reply too "
+				    "long");
+				return XC_FAIL;
+			}
+			r = recv(fd, buf + *have, cap - *have, 0);
+			if (r == -1 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (r <= 0) {
+				snprintf(err, errsz, "senderkeyd closed the "
+				    "connection after %zu of %zu replies",
+				    got, nlines);
+				return *have == 0 && (r == 0 ||
+				    errno == ECONNRESET) ? XC_GONE : XC_FAIL;
+			}
+			*have += (size_t)r;
+			buf[*have] = '\0';
+			for (p = buf + last; got < nlines && (nl = memchr(p,
+			    '\n', *have - (size_t)(p - buf))) != NULL;
+			    p = nl + 1)
+				got++;
+			last = (size_t)(p - buf);
+		}
+	}
+	return last == *have ? XC_OK : XC_EXTRA;
+}
+
+/* split: the first NLINES lines of BUF (HAVE octets) into OUT. */
+static int
+split(char *buf, size_t have, size_t nlines, char **out, char *err,
+    size_t errsz)
+{
+	char *p, *nl;
+	size_t i;
+
+	for (p = buf, i = 0; i < nlines; i++) {
+		nl = memchr(p, '\n', have - (size_t)(p - buf));
+		if ((out[i] = strndup(p, (size_t)(nl - p))) == NULL) {
+			snprintf(err, errsz, "out of memory");
+			return -1;
+		}
+		if (strlen(out[i]) != (size_t)(nl - p)) {
+			snprintf(err, errsz, "senderkeyd sent a NUL octet");
+			return -1;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+int
+daemon_ask(struct daemon_pool *pool, const char *req, size_t nlines,
+    unsigned timeout_ms, char ***replies, int *conn, char *err,
+    size_t errsz)
+{
+	const struct config_listen *l = pool->l;
+	char **out = NULL, *buf = NULL;
+	size_t have = 0, cap;
+	long long deadline = now_ms() + timeout_ms;
+	enum xchg x;
+	int fd = -1, inprog = 0, reused;
 
 	*replies = NULL;
+	*conn = -1;
 	if (nlines == 0 || nlines > SIZE_MAX / DAEMON_REPLY_MAX) {
 		snprintf(err, errsz, "bad request count");
 		return -1;
@@ -68,83 +288,36 @@ daemon_ask(const struct config_listen *l, const char *req, size_t nlines,
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
-	if ((fd = dial_open(l, DIAL_NONBLOCK, &inprog)) == -1) {
-		snprintf(err, errsz, "cannot connect to senderkeyd at %s: %s",
-		    l->spec != NULL ? l->spec : "?", strerror(errno));
-		goto fail;
-	}
-	pfd.fd = fd;
-	while (got < nlines) {
-		if ((left = deadline - now_ms()) <= 0) {
-			snprintf(err, errsz, "senderkeyd did not answer "
-			    "within %u ms", timeout_ms);
-			goto fail;
-		}
-		pfd.events = POLLIN | (inprog || sent < reqlen ? POLLOUT : 0);
-		pfd.revents = 0;
-		if (poll(&pfd, 1, (int)left) == -1) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errsz, "poll: %s", strerror(errno));
-			goto fail;
-		}
-		if (inprog && (pfd.revents & (POLLOUT | POLLERR | POLLHUP))) {
-			if (dial_finish(fd) == -1) {
+	for (;;) {
+		reused = (fd = pool_take(pool)) != -1;
+		if (!reused) {
+			if ((fd = dial_open(l, DIAL_NONBLOCK, &inprog)) ==
+			    -1) {
 				snprintf(err, errsz, "cannot connect to "
 				    "senderkeyd at %s: %s", l->spec != NULL ?
 				    l->spec : "?", strerror(errno));
 				goto fail;
 			}
-			inprog = 0;
-			continue;
+			pthread_mutex_lock(&pool->mu);
+			pool->dials++;
+			pthread_mutex_unlock(&pool->mu);
 		}
-		if (!inprog && sent < reqlen && (pfd.revents & POLLOUT)) {
-			r = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
-			if (r == -1 && errno != EAGAIN && errno != EINTR) {
-				snprintf(err, errsz, "write to senderkeyd: "
-				    "%s", strerror(errno));
-				goto fail;
-			}
-			if (r > 0)
-				sent += (size_t)r;
-		}
-		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (have == cap) {
-				snprintf(err, errsz, "senderkeyd reply too "
-				    "long");
-				goto fail;
-			}
-			r = recv(fd, buf + have, cap - have, 0);
-			if (r == -1 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (r <= 0) {
-				snprintf(err, errsz, "senderkeyd closed the "
-				    "connection after %zu of %zu replies",
-				    got, nlines);
-				goto fail;
-			}
-			have += (size_t)r;
-			buf[have] = '\0';
-			got = 0;
-			for (p = buf; (nl = memchr(p, '\n', have -
-			    (size_t)(p - buf))) != NULL; p = nl + 1)
-				got++;
-		}
-	}
-	/* split the first NLINES lines */
-	for (p = buf, got = 0; got < nlines; got++) {
-		nl = memchr(p, '\n', have - (size_t)(p - buf));
-		if ((out[got] = strndup(p, (size_t)(nl - p))) == NULL) {
-			snprintf(err, errsz, "out of memory");
+		x = exchange(l, fd, inprog, req, nlines, deadline, timeout_ms,
+		    buf, cap, &have, err, errsz);
+		if (x == XC_OK || x == XC_EXTRA)
+			break;
+		close(fd);
+		fd = -1;
+		/* a kept connection the daemon dropped meanwhile: once more,
+		   on a new one (nothing of the request was answered) */
+		if (x != XC_GONE || !reused)
 			goto fail;
-		}
-		if (strlen(out[got]) != (size_t)(nl - p)) {
-			snprintf(err, errsz, "senderkeyd sent a NUL octet");
-			goto fail;
-		}
-		p = nl + 1;
 	}
-	close(fd);
+	if (split(buf, have, nlines, out, err, errsz) == -1)
+		goto fail;
+	*conn = x == XC_OK ? fd : -1;
+	if (x != XC_OK)
+		close(fd);	/* more than asked for: never reused */
 	free(buf);
 	*replies = out;
 	return 0;
@@ -156,17 +329,28 @@ fail:
 	return -1;
 }
 
+void
+daemon_release(struct daemon_pool *pool, int conn, int ok)
+{
+	if (conn == -1)
+		return;
+	if (ok)
+		pool_put(pool, conn);
+	else
+		close(conn);
+}
+
 /* ---- the requests the milter sends, through the codec ---- */
 
 int
-daemon_lookup(const struct config_listen *l, unsigned timeout_ms,
+daemon_lookup(struct daemon_pool *pool, unsigned timeout_ms,
     struct keycache *kc, struct sig_verify *v, const char *sender,
     char *err, size_t errsz)
 {
 	struct proto_line_request *rq;
 	enum proto_line_err e;
 	char req[PROTO_LINE_MAX + 1], **rep = NULL;
-	int rc = -1;
+	int rc = -1, conn = -1;
 
 	if ((rq = calloc(1, sizeof(*rq))) == NULL)
 		return -1;
@@ -177,7 +361,8 @@ daemon_lookup(const struct config_listen *l, unsigned timeout_ms,
 		    proto_line_errname(e));
 		goto done;
 	}
-	if (daemon_ask(l, req, 1, timeout_ms, &rep, err, errsz) == -1)
+	if (daemon_ask(pool, req, 1, timeout_ms, &rep, &conn, err,
+	    errsz) == -1)
 		goto done;
 	if (keycache_verify_reply(kc, v, rep[0], time(NULL)) == -1) {
 		snprintf(err, errsz, "unexpected LOOKUP reply");
@@ -185,6 +370,7 @@ daemon_lookup(const struct config_listen *l, unsigned timeout_ms,
 	}
 	rc = 0;
 done:
+	daemon_release(pool, conn, rc == 0);
 	daemon_replies_free(rep, 1);
 	free(rq);
 	return rc;
@@ -267,19 +453,20 @@ authz_requests(const char *sender, const struct sig_outcome *o,
 }
 
 int
-daemon_authz(const struct config_listen *l, unsigned timeout_ms,
+daemon_authz(struct daemon_pool *pool, unsigned timeout_ms,
     const char *sender, const struct sig_outcome *o, const char *qid,
     const char *const *rcpts, size_t nrcpts, struct answer_authz *ans,
     char *err, size_t errsz)
 {
 	char *req, **rep = NULL;
 	size_t i;
-	int rc = -1;
+	int rc = -1, conn = -1;
 
 	if ((req = authz_requests(sender, o, qid, rcpts, nrcpts, err,
 	    errsz)) == NULL)
 		return -1;
-	if (daemon_ask(l, req, nrcpts, timeout_ms, &rep, err, errsz) == -1)
+	if (daemon_ask(pool, req, nrcpts, timeout_ms, &rep, &conn, err,
+	    errsz) == -1)
 		goto done;
 	for (i = 0; i < nrcpts; i++)
 		if (answer_authz_parse(rep[i], &ans[i]) == -1) {
@@ -289,6 +476,7 @@ daemon_authz(const struct config_listen *l, unsigned timeout_ms,
 		}
 	rc = 0;
 done:
+	daemon_release(pool, conn, rc == 0);
 	daemon_replies_free(rep, nrcpts);
 	free(req);
 	return rc;
@@ -310,7 +498,7 @@ learn_requests(const char *login, const char *sender,
 }
 
 int
-daemon_learn(const struct config_listen *l, unsigned timeout_ms,
+daemon_learn(struct daemon_pool *pool, unsigned timeout_ms,
     const char *login, const char *sender, const char *const *rcpts,
     size_t nrcpts, size_t n[3], char *err, size_t errsz)
 {
@@ -318,13 +506,14 @@ daemon_learn(const struct config_listen *l, unsigned timeout_ms,
 	enum proto_line_err e;
 	char *req, **rep = NULL;
 	size_t i;
-	int rc = -1;
+	int rc = -1, conn = -1;
 
 	n[0] = n[1] = n[2] = 0;
 	if ((req = learn_requests(login, sender, rcpts, nrcpts, err,
 	    errsz)) == NULL)
 		return -1;
-	if (daemon_ask(l, req, nrcpts, timeout_ms, &rep, err, errsz) == -1)
+	if (daemon_ask(pool, req, nrcpts, timeout_ms, &rep, &conn, err,
+	    errsz) == -1)
 		goto done;
 	for (i = 0; i < nrcpts; i++) {
 		if (proto_line_entry_decode(rep[i], strlen(rep[i]), &r) ==
@@ -342,6 +531,7 @@ daemon_learn(const struct config_listen *l, unsigned timeout_ms,
 	}
 	rc = 0;
 done:
+	daemon_release(pool, conn, rc == 0);
 	daemon_replies_free(rep, nrcpts);
 	free(req);
 	return rc;

@@ -59,6 +59,7 @@ struct milter {
 	struct keytable	*kt;
 	struct sig_ctx	*sctx;
 	struct keycache	*kc;		/* thread-safe on its own */
+	struct daemon_pool *pool;	/* to senderkeyd; thread-safe too */
 	char		*authserv_id;
 };
 
@@ -327,7 +328,7 @@ learn(const struct mctx *c)
 
 	if (c->envfrom == NULL || c->nrcpts == 0)
 		return;
-	rc = daemon_learn(&M->cfg->socket, M->cfg->milter_timeout_ms,
+	rc = daemon_learn(M->pool, M->cfg->milter_timeout_ms,
 	    c->auth, c->envfrom, (const char *const *)c->rcpts, c->nrcpts,
 	    n, err, sizeof(err));
 	mlog(rc == 0 ? LOG_INFO : LOG_WARNING, "queue_id=%s mode=learn "
@@ -432,7 +433,7 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 		goto tempfail;
 	from = msg_from(m, &ferr);
 	if (sig_verify_need_keys(v, &sender) &&
-	    daemon_lookup(&M->cfg->socket, M->cfg->milter_timeout_ms, M->kc,
+	    daemon_lookup(M->pool, M->cfg->milter_timeout_ms, M->kc,
 	    v, addr_canon(sender), err, sizeof(err)) == -1)
 		failed = 1;
 	o = sig_verify_result(v);
@@ -445,7 +446,7 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	b8_of(m, o, b8);
 	if ((ans = calloc(c->nrcpts + 1, sizeof(*ans))) == NULL)
 		goto tempfail;
-	if (!failed && c->nrcpts > 0 && daemon_authz(&M->cfg->socket,
+	if (!failed && c->nrcpts > 0 && daemon_authz(M->pool,
 	    M->cfg->milter_timeout_ms, from != NULL ? addr_canon(from) :
 	    "invalid", o, c->qid[0] != '\0' ? c->qid : NULL,
 	    (const char *const *)c->rcpts, c->nrcpts, ans, err,
@@ -632,8 +633,9 @@ usage(int help)
 /*
  * prepare: core/startcheck.c's checks of MIL's configuration and its
  * KeyTable (loaded), the same for -n and a start, every message on
- * stderr; then its caches; *SPEC the MilterSocket as text (caller
- * frees).  Returns 0, or the exit status (EX_CONFIG for the checks).
+ * stderr; then its caches and its pool of connections to senderkeyd;
+ * *SPEC the MilterSocket as text (caller frees).  Returns 0, or the
+ * exit status (EX_CONFIG for the checks).
  */
 static int
 prepare(struct milter *mil, char **spec)
@@ -664,6 +666,8 @@ prepare(struct milter *mil, char **spec)
 	if (mil->authserv_id == NULL || (mil->sctx = sig_ctx_new()) == NULL ||
 	    (mil->kc = keycache_new(mil->sctx, KEYCACHE_ENTRIES,
 	    KEYCACHE_BYTES, KEYCACHE_MAX_TTL)) == NULL ||
+	    (mil->pool = daemon_pool_new(&mil->cfg->socket,
+	    DAEMON_POOL_IDLE)) == NULL ||
 	    (*spec = listen_spec(&mil->cfg->milter_socket)) == NULL) {
 		fprintf(stderr, MILTER_NAME ": out of memory\n");
 		return EX_SOFTWARE;
@@ -770,6 +774,7 @@ done:
 	service_unix_free(sock);
 	free(spec);
 	free(mil.authserv_id);
+	daemon_pool_free(mil.pool);
 	keycache_free(mil.kc);
 	sig_ctx_free(mil.sctx);
 	keytable_free(mil.kt);
