@@ -52,6 +52,7 @@
 #define MILTER_NAME	"senderkey-milter"
 #define MAX_RCPTS	1000	/* recipients judged per message */
 #define QID_MAX		32
+#define PROTO_NR	(SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY) /* part() */
 
 /* What start-up built; read-only once smfi_main runs. */
 struct milter {
@@ -68,6 +69,8 @@ static const struct milter *M;
 /* Per connection (smfi_setpriv); the message part is reset per message. */
 struct mctx {
 	int	 leadspc;		/* SMFIP_HDR_LEADSPC negotiated */
+	int	 noreply;		/* PROTO_NR negotiated */
+	int	 lost;			/* a part of the message not kept */
 	char	*auth;			/* {auth_authen}, or NULL */
 	char	*envfrom;		/* a submission's MAIL FROM, for LEARN */
 	char	**rcpts;
@@ -105,6 +108,7 @@ mctx_reset(struct mctx *c)
 	c->nrcpts = 0;
 	hdr_reset(c->mail);
 	c->qid[0] = '\0';
+	c->lost = 0;
 }
 
 static struct mctx *
@@ -147,7 +151,10 @@ mf_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	*pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	if ((f1 & PROTO_NR) == PROTO_NR)
+		*pf1 |= PROTO_NR;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	c->noreply = (*pf1 & PROTO_NR) != 0;
 	*pf2 = *pf3 = 0;
 	return SMFIS_CONTINUE;
 }
@@ -222,6 +229,21 @@ mf_envrcpt(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
+/* part: the answer to a part of the message kept (OK) or not; none with
+   PROTO_NR (a round trip less per header field, end of header and body
+   chunk), a failure then answered at end of data (c->lost, hdr_error). */
+static sfsistat
+part(struct mctx *c, int ok)
+{
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (!ok)
+		c->lost = 1;
+	if (c->noreply)
+		return SMFIS_NOREPLY;
+	return ok ? SMFIS_CONTINUE : SMFIS_TEMPFAIL;
+}
+
 /* A field hdr.c refuses is judged at end of data (mf_eom). */
 static sfsistat
 mf_header(SMFICTX *ctx, char *name, char *value)
@@ -229,10 +251,8 @@ mf_header(SMFICTX *ctx, char *name, char *value)
 	struct mctx *c = mctx_get(ctx);
 	struct hdr *h;
 
-	if (c == NULL || (h = mctx_mail(c)) == NULL ||
-	    hdr_field(h, name, value) == -1)
-		return SMFIS_TEMPFAIL;
-	return SMFIS_CONTINUE;
+	return part(c, c != NULL && (h = mctx_mail(c)) != NULL &&
+	    hdr_field(h, name, value) == 0);
 }
 
 static sfsistat
@@ -241,9 +261,8 @@ mf_eoh(SMFICTX *ctx)
 	struct mctx *c = mctx_get(ctx);
 	struct hdr *h;
 
-	if (c == NULL || (h = mctx_mail(c)) == NULL || hdr_eoh(h) == -1)
-		return SMFIS_TEMPFAIL;
-	return SMFIS_CONTINUE;
+	return part(c, c != NULL && (h = mctx_mail(c)) != NULL &&
+	    hdr_eoh(h) == 0);
 }
 
 static sfsistat
@@ -252,10 +271,8 @@ mf_body(SMFICTX *ctx, unsigned char *p, size_t len)
 	struct mctx *c = mctx_get(ctx);
 	struct hdr *h;
 
-	if (c == NULL || (h = mctx_mail(c)) == NULL ||
-	    hdr_body(h, p, len) == -1)
-		return SMFIS_TEMPFAIL;
-	return SMFIS_CONTINUE;
+	return part(c, c != NULL && (h = mctx_mail(c)) != NULL &&
+	    hdr_body(h, p, len) == 0);
 }
 
 static void
@@ -517,7 +534,7 @@ mf_eom(SMFICTX *ctx)
 	size_t line, len;
 	sfsistat rc;
 
-	if (c == NULL || (h = mctx_mail(c)) == NULL)
+	if (c == NULL || c->lost || (h = mctx_mail(c)) == NULL)
 		return SMFIS_TEMPFAIL;
 	set_qid(ctx, c);
 	switch ((herr = hdr_error(h, &line))) {

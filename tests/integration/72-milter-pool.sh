@@ -11,6 +11,10 @@
 #  a daemon that timed the kept connection out (restarted with
 #    IdleTimeout 1s) is reached again on a new connection: the message
 #    passes, and the milter logs no daemon error.
+#  round trips (issue 18): offered them, the milter takes SMFIP_NR_HDR,
+#    SMFIP_NR_EOH and SMFIP_NR_BODY (the MTA waits for no reply to header
+#    fields, the end of the header and body chunks); the messages above
+#    went through that way.
 . "$(dirname "$0")/lib.sh"
 
 command -v miltertest >/dev/null 2>&1 || skip_all "miltertest is not installed"
@@ -82,6 +86,23 @@ Alice
 MSG
 "$SK" sign -k "$D/alice.pem" <"$D/msg" >"$D/signed" 2>"$D/err"
 check "senderkey sign signs the test message" test -s "$D/signed"
+
+# ---- no replies to header fields, end of header, body ----------------------
+cat >"$D/proto.lua" <<'LUA'
+local conn = mt.connect(os.getenv("SK_MT_SOCK"), 40, 0.25)
+assert(conn, "cannot connect")
+assert(mt.conninfo(conn, "client.example.net", "192.0.2.10") == nil)
+for _, o in ipairs({ { "nr_hdr", SMFIP_NR_HDR }, { "nr_eoh", SMFIP_NR_EOH },
+    { "nr_body", SMFIP_NR_BODY } }) do
+	mt.echo(o[1] .. "=" .. tostring(mt.test_option(conn, o[2])))
+end
+mt.disconnect(conn)
+LUA
+OUT=$(SK_MT_SOCK="unix:$D/m.sock" miltertest -s "$D/proto.lua" 2>&1)
+expect_match "negotiated: no reply to header fields" "$OUT" "^nr_hdr=true$"
+expect_match "negotiated: no reply to the end of the header" "$OUT" \
+    "^nr_eoh=true$"
+expect_match "negotiated: no reply to body chunks" "$OUT" "^nr_body=true$"
 
 # ---- reuse ---------------------------------------------------------------
 C0=$(conns)
