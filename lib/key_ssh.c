@@ -14,15 +14,14 @@
 #include <string.h>
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 
 #include "b64.h"
 #include "errstr.h"
 #include "key.h"
 #include "key_int.h"
 #include "key_ssh.h"
+#include "spki.h"
 
 #define ED25519_LEN	KEY_ED25519_LEN
 /* An ssh-ed25519 blob in base64, and the part that never changes. */
@@ -75,29 +74,6 @@ ssh_mpint(struct sshbuf *b, int *trunc)
 	    (s[0] == 0 && (n == 1 || (s[1] & 0x80) == 0)))
 		return NULL;
 	return BN_bin2bn(s, (int)n, NULL);
-}
-
-/* rsa_from_ne: a new RSA public key from N and E, or NULL. */
-static EVP_PKEY *
-rsa_from_ne(const BIGNUM *n, const BIGNUM *e)
-{
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pk = NULL;
-
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		pk = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	return pk;
 }
 
 /*
@@ -153,7 +129,7 @@ ssh_blob_key(struct sshbuf *b, const char *type, char *err, size_t errsz)
 		pk = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, raw,
 		    ED25519_LEN);
 	else
-		pk = rsa_from_ne(n, e);
+		pk = spki_rsa_from_ne(n, e);
 	if (pk == NULL)
 		errstr_set(err, errsz,
 		    "cannot make a key of the OpenSSH key data");

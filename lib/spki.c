@@ -65,9 +65,8 @@ der_uint(const unsigned char **p, const unsigned char *end)
 	return BN_bin2bn(c, (int)n, NULL);
 }
 
-/* from_n_e: a new RSA public key of N and E. */
-static EVP_PKEY *
-from_n_e(const BIGNUM *n, const BIGNUM *e)
+EVP_PKEY *
+spki_rsa_from_ne(const BIGNUM *n, const BIGNUM *e)
 {
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
@@ -114,7 +113,7 @@ spki_rsa_parse(const unsigned char *der, size_t len)
 	end = rpk + rpklen;
 	if ((bn_n = der_uint(&p, end)) != NULL &&
 	    (bn_e = der_uint(&p, end)) != NULL && p == end)
-		pk = from_n_e(bn_n, bn_e);
+		pk = spki_rsa_from_ne(bn_n, bn_e);
 	BN_free(bn_n);
 	BN_free(bn_e);
 	return pk;

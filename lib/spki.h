@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 
 /*
@@ -24,5 +25,12 @@
  * not checked beyond that (key.c's check_key does).
  */
 EVP_PKEY	*spki_rsa_parse(const unsigned char *der, size_t len);
+
+/*
+ * spki_rsa_from_ne: a new RSA public key (owned by the caller) of the
+ * modulus N and exponent E, which stay the caller's; NULL when OpenSSL
+ * refuses them or memory is short.  Also key_ssh.c's, for ssh-rsa.
+ */
+EVP_PKEY	*spki_rsa_from_ne(const BIGNUM *n, const BIGNUM *e);
 
 #endif
