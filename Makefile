@@ -241,8 +241,12 @@ deps:
 
 # check: one command on a fresh machine.  The deps step runs first and
 # alone, so pkg-config sees the packages it installed.
+# The build runs on every core unless the caller gave -j itself (a -jN
+# forced on a sub-make would turn its jobserver off).
+JOBS	?= $(shell nproc 2>/dev/null || echo 1)
+JFLAG	 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 check test: deps
-	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory $(JFLAG) tests
 	@SK_BIN=$(abspath $(BIN)) SK_BUILD=$(abspath $(BUILD)) tests/run
 
 unit: tests
@@ -254,8 +258,9 @@ integration: tests
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	     -fno-sanitize-recover=all
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
-		CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" tests
+	@$(MAKE) --no-print-directory $(JFLAG) BUILD=build/asan \
+		BIN=build/asan/bin CFLAGS="$(ASAN_FLAGS)" \
+		LDFLAGS="$(ASAN_FLAGS)" tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 SK_BIN=$(abspath build/asan/bin) SK_BUILD=$(abspath build/asan) tests/run
