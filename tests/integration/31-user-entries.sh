@@ -68,7 +68,7 @@ expect_match "no user entry: not allowlisted" "$R" \
     "^unauthorized not-allowlisted "
 
 # --- another writer adds a user entry; the next poll takes it ---
-check "a user entry is written beside the daemon" sqlite3 "$J" \
+check "a user entry is written beside the daemon" sqlite3 -cmd ".timeout 5000" "$J" \
     "INSERT INTO uentry VALUES ('carol@example.net', 'alice@example.test', 'allow', '$PIN', 'imap', $T0)"
 R=$(until_ask "$A_PASS" "^authorized")
 expect_match "the next AUTHZ decides with it" "$R" \
@@ -77,7 +77,7 @@ expect_match "the reload is logged" "$(grep 'user entries reloaded' \
     "$D/main.log")" "entries=1"
 R=$(ask "AUTHZ sender=alice@example.test recipient=dan@example.net sig=pass key=$ALICE_FP")
 expect_match "another recipient is not concerned" "$R" "^authorized "
-check "mallory: a user entry where the operator has one" sqlite3 "$J" \
+check "mallory: a user entry where the operator has one" sqlite3 -cmd ".timeout 5000" "$J" \
     "INSERT INTO uentry VALUES ('carol@example.net', 'mallory@example.test', 'allow', '', 'sent', $T0)"
 R=$(until_ask "AUTHZ sender=mallory@example.test recipient=carol@example.net" \
     "no-key")
