@@ -50,13 +50,16 @@ endif
 # SHORT: the target without the build directory, for SAY.
 SHORT	= $(patsubst $(BUILD)/%,%,$@)
 
-PKGS	 = ldns libunbound libcrypto libidn2 sqlite3 libpq
+PKGS	 = ldns libunbound libcrypto nettle libidn2 sqlite3 libpq
 # one package at a time: Debian 12's libunbound.pc names nettle's .pc
 # files, which libunbound-dev does not bring, and pkg-config --cflags of
 # the whole list then fails and gives nothing, libpq's -I included
 PKG_CFLAGS := $(foreach p,$(PKGS),$(shell pkg-config --cflags $(p) 2>/dev/null))
 # libpq is not linked: core/pqlib.c loads it (dlopen) when a PostgreSQL
-# store is opened, so that no program start maps its ~20 libraries
+# store is opened, so that no program start maps its ~20 libraries.
+# nettle is libunbound's own crypto library (loaded in any case): owner
+# names and Ed25519 fingerprints hash with it, so that a one-shot query
+# never initialises OpenSSL (lib/owner.c)
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
 
 WARN	 = -std=c17 -Wall -Wextra -Wformat=2 -Wmissing-prototypes \

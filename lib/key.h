@@ -118,6 +118,16 @@ int		 key_fingerprint(const EVP_PKEY *key, char *out,
 		    size_t outsz);
 
 /*
+ * key_record_fingerprint: key_fingerprint of key_from_record_bytes(ALG, P,
+ * LEN) in OUT, the same text; an Ed25519 record is hashed without OpenSSL
+ * (its SubjectPublicKeyInfo is a fixed prefix and the 32 octets), so that
+ * a process printing it never initialises OpenSSL.  Returns 0, or -1 when
+ * the octets are not such a key or OUTSZ is under KEY_FP_SIZE.
+ */
+int		 key_record_fingerprint(int alg, const unsigned char *p,
+		    size_t len, char *out, size_t outsz);
+
+/*
  * key_fingerprint_parse: read a fingerprint written as key_fingerprint
  * does or as 64 hex digits without colons, either case, nothing else (no
  * spaces).  Stores the 32 octets in OUT and returns 0, or returns -1.

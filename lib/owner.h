@@ -27,7 +27,8 @@ enum owner_kind {
 /*
  * owner_hash: the 56-hex-digit label for local part LOCAL (LEN octets,
  * taken as given: the caller chooses canonical or as-written).  OUT must
- * hold OWNER_HASH_LEN + 1 bytes.  Returns 0, or -1 if the digest failed.
+ * hold OWNER_HASH_LEN + 1 bytes.  Returns 0 (nettle's SHA-256, which
+ * cannot fail and does not touch OpenSSL; -1 stays in the contract).
  */
 int	owner_hash(const char *local, size_t len, char out[OWNER_HASH_LEN + 1]);
 
