@@ -1,6 +1,7 @@
 /*
  * lookup: DNSSEC-validated TXT lookups through libunbound (async mode,
- * polled by the caller or by lookup_sync), and the pure classification of
+ * polled by the caller or by lookup_sync; or in the caller's thread, for
+ * a one-shot, by lookup_fg), and the pure classification of
  * their results.  See lookup.h for the table of answers.  Queries for
  * whole packets of any type are lookup_packet.c's.
  */
@@ -737,6 +738,26 @@ lookup_sync(struct lookup *lk, const char *qname, enum lookup_kind kind,
 	}
 	*out = w.ans;
 	return w.ans != NULL ? 0 : -1;
+}
+
+int
+lookup_fg(struct lookup *lk, const char *qname, enum lookup_kind kind,
+    struct lookup_answer **out)
+{
+	struct ub_result *res = NULL;
+	int err;
+
+	err = ub_resolve(lk->ctx, qname, LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN,
+	    &res);
+	*out = lookup_result_answer(kind, err, res);
+	ub_resolve_free(res);
+	return *out != NULL ? 0 : -1;
+}
+
+unsigned
+lookup_timeout_ms(const struct lookup *lk)
+{
+	return lk->timeout_ms;
 }
 
 const char *

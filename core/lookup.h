@@ -228,6 +228,23 @@ void			 lookup_cancel(struct lookup *lk, int id);
 int			 lookup_sync(struct lookup *lk, const char *qname,
 			    enum lookup_kind kind, struct lookup_answer **out);
 
+/*
+ * lookup_fg: lookup_sync's answer without a deadline and without
+ * libunbound's background thread: QNAME is resolved in the calling thread
+ * (ub_resolve) for as long as libunbound takes (about 17 s against a
+ * server that never answers, then SERVFAIL).  For a one-shot process that
+ * bounds the wait itself (senderkey query ends itself at its deadline
+ * with lookup_sync's "timeout" answer): no thread to start, hand the
+ * answer over through a pipe and stop.  Use it on a context whose
+ * lookup_start was never called.  Returns 0 with a new answer in *OUT
+ * (caller frees), or -1 when out of memory (*OUT is then NULL).
+ */
+int			 lookup_fg(struct lookup *lk, const char *qname,
+			    enum lookup_kind kind, struct lookup_answer **out);
+
+/* lookup_timeout_ms: LK's deadline for one lookup, in milliseconds. */
+unsigned		 lookup_timeout_ms(const struct lookup *lk);
+
 /* --- validated answer packets (additive; the daemon does not use them) --- */
 
 /* ldns's packet type, without making every includer include ldns. */
