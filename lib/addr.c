@@ -630,6 +630,17 @@ addr_copy(const struct addr *a, void *buf)
 	return memcpy(buf, a, addr_size(a));
 }
 
+struct addr *
+addr_dup(const struct addr *a)
+{
+	size_t n = addr_size(a);
+	struct addr *d;
+
+	if ((d = malloc(n)) == NULL)
+		return NULL;
+	return memcpy(d, a, n);
+}
+
 const char *
 addr_local(const struct addr *a)
 {

@@ -98,6 +98,9 @@ int		 addr_split(const char *in, enum addr_form form, char *local,
 size_t		 addr_size(const struct addr *a);
 struct addr	*addr_copy(const struct addr *a, void *buf);
 
+/* addr_dup: a new addr equal to A (free with addr_free), or NULL. */
+struct addr	*addr_dup(const struct addr *a);
+
 /* Accessors: strings owned by the addr, valid until addr_free. */
 const char	*addr_local(const struct addr *);	/* as written, NFC */
 const char	*addr_canon_local(const struct addr *);	/* NFC, ASCII lower */

@@ -27,30 +27,24 @@ inputs_sender(const char *sender, int null_sender, enum addr_form form,
 }
 
 void
-inputs_recipient(const struct store *st, const struct uentry *ue,
-    const struct config *cfg, const struct addr *sender, const char *rcpt,
-    enum addr_form form, struct store_result *rp,
+inputs_recipient_mb(const struct store *st, const struct uentry *ue,
+    const struct config *cfg, const struct addr *sender,
+    const struct addr *mb, const char *dom, struct store_result *rp,
     char mbox[STORE_TARGET_MAX])
 {
-	char dom[256];		/* rcpt_mailbox: 254 are enough */
-	struct addr *mb;
-	enum addr_err e;
+	size_t n;
 
 	if (st != NULL) {
-		mb = rcpt_mailbox(rcpt, form, cfg->recipient_delimiter, dom,
-		    sizeof(dom), &e);
 		store_eval(st, sender, mb, dom, rp);
 		if (ue != NULL && mb != NULL && sender != NULL)
 			store_uentry_merge(rp, uentry_find(ue, addr_canon(mb),
 			    addr_canon(sender)));
 		if (mbox != NULL) {
 			mbox[0] = '\0';
-			if (mb != NULL && strlen(addr_canon(mb)) <
+			if (mb != NULL && (n = strlen(addr_canon(mb))) <
 			    STORE_TARGET_MAX)
-				memcpy(mbox, addr_canon(mb),
-				    strlen(addr_canon(mb)) + 1);
+				memcpy(mbox, addr_canon(mb), n + 1);
 		}
-		addr_free(mb);
 		return;
 	}
 	if (mbox != NULL)
@@ -59,6 +53,24 @@ inputs_recipient(const struct store *st, const struct uentry *ue,
 	rp->mode = cfg->default_mode == CONFIG_MODE_DENY ? VM_DENY :
 	    VM_ALLOW;
 	rp->list = VL_NONE;
+}
+
+void
+inputs_recipient(const struct store *st, const struct uentry *ue,
+    const struct config *cfg, const struct addr *sender, const char *rcpt,
+    enum addr_form form, struct store_result *rp,
+    char mbox[STORE_TARGET_MAX])
+{
+	char dom[256];		/* rcpt_mailbox: 254 are enough */
+	struct addr *mb = NULL;
+	enum addr_err e;
+
+	dom[0] = '\0';
+	if (st != NULL)
+		mb = rcpt_mailbox(rcpt, form, cfg->recipient_delimiter, dom,
+		    sizeof(dom), &e);
+	inputs_recipient_mb(st, ue, cfg, sender, mb, dom, rp, mbox);
+	addr_free(mb);
 }
 
 void

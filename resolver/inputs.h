@@ -55,6 +55,18 @@ void		 inputs_recipient(const struct store *st,
 		    struct store_result *rp, char mbox[STORE_TARGET_MAX]);
 
 /*
+ * inputs_recipient_mb: inputs_recipient with rcpt_mailbox's work done by
+ * the caller: MB (NULL: none) and DOM are what rcpt_mailbox gave for
+ * RCPT in FORM with CFG's RecipientDelimiter (the daemon remembers them,
+ * addrmemo.h).
+ */
+void		 inputs_recipient_mb(const struct store *st,
+		    const struct uentry *ue, const struct config *cfg,
+		    const struct addr *sender, const struct addr *mb,
+		    const char *dom, struct store_result *rp,
+		    char mbox[STORE_TARGET_MAX]);
+
+/*
  * inputs_derive: the verdict inputs (decision.c) of Q with the key
  * answer KA and the policy answer PA known so far (either may be NULL:
  * not asked, not there yet, or dropped), into *D.

@@ -26,6 +26,7 @@
 #include "core/proto_line_stats.h"
 #include "core/store.h"
 #include "cache.h"
+#include "addrmemo.h"
 #include "classmemo.h"
 #include "conn.h"
 #include "storefeed.h"
@@ -564,7 +565,8 @@ server_new(struct loop *l, struct lookup *lk,
 	client_user(s, cfg);
 	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
 	    (s->mdctx = EVP_MD_CTX_new()) == NULL ||
-	    (s->memo = classmemo_new()) == NULL)
+	    (s->memo = classmemo_new()) == NULL ||
+	    (s->amemo = addrmemo_new(ADDRMEMO_SLOTS)) == NULL)
 		goto fail;
 	cache_opts_of(cfg, &co);
 	if (backend == NULL) {
@@ -617,6 +619,7 @@ server_free(struct server *s)
 	EVP_MD_CTX_free(s->mdctx);
 	EVP_MD_free(s->sha256);
 	classmemo_free(s->memo);
+	addrmemo_free(s->amemo);
 	if (s->spare_fd != -1)
 		close(s->spare_fd);
 	free(s);

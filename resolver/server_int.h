@@ -33,6 +33,7 @@ struct addr;
 struct cache;
 struct cache_result;
 struct cache_waiter;
+struct addrmemo;
 struct classmemo;
 struct conn;
 struct learn_job;
@@ -79,6 +80,7 @@ struct server {
 	EVP_MD			*sha256;	/* fetched once, for owner names */
 	EVP_MD_CTX		*mdctx;		/* reused per owner name */
 	struct classmemo	*memo;		/* class ids (classmemo.c) */
+	struct addrmemo		*amemo;		/* raw addresses (addrmemo.c) */
 	struct req		*free_reqs;	/* finished requests, reused */
 	size_t			 nfree_reqs;	/* <= SERVER_REQ_POOL */
 	int			 spare_fd;	/* /dev/null, given up at EMFILE */
@@ -127,6 +129,7 @@ struct req {
 	struct cache_result	*kr, *pr;
 	struct cache_waiter	*kw, *pw;
 	int			 kdone, pdone;
+	int			 named;		/* keyname, polname set */
 	uint64_t		 t0;		/* loop ms */
 	struct timespec		 ts0;
 	/* not cleared by req_new: */

@@ -24,6 +24,7 @@
 #include "core/proto_line.h"
 #include "core/refusal.h"
 #include "core/verdict.h"
+#include "addrmemo.h"
 #include "cache.h"
 #include "classmemo.h"
 #include "conn.h"
@@ -249,10 +250,10 @@ start_lookups(struct req *r)
 {
 	struct server *s = r->sc->s;
 
-	if (owner_name_ctx(s->mdctx, s->sha256, r->sender, OWNER_SENDERKEY,
-	    r->keyname, sizeof(r->keyname)) == -1 ||
+	if ((!r->named && (owner_name_ctx(s->mdctx, s->sha256, r->sender,
+	    OWNER_SENDERKEY, r->keyname, sizeof(r->keyname)) == -1 ||
 	    owner_policy_name(addr_domain(r->sender), r->polname,
-	    sizeof(r->polname)) == -1 ||
+	    sizeof(r->polname)) == -1)) ||
 	    start_get(r, r->keyname, LOOKUP_KEY) == -1 ||
 	    start_get(r, r->polname, LOOKUP_POLICY) == -1)
 		return -1;
@@ -305,6 +306,60 @@ req_new(struct sconn *sc, enum req_kind kind)
 }
 
 /*
+ * addressed: what R gets from IN's raw sender and recipient alone (the
+ * sender parsed and its owner names, the recipient's mailbox and its
+ * rules, the log and refusal texts), through the server's memo of them
+ * (addrmemo.h).  The sender's results are copied before the recipient is
+ * asked for: the memo's answers last until its next call.  Returns 0, or
+ * -1 when out of memory.
+ */
+static int
+addressed(struct req *r, const struct server_req_in *in)
+{
+	struct server *s = r->sc->s;
+	struct addrmemo_sender ms;
+	struct addrmemo_rcpt mr;
+
+	if (in->sender_null || in->sender == NULL || *in->sender == '\0') {
+		log_value(in->sender, r->sender_s, sizeof(r->sender_s));
+		r->vs = inputs_sender(in->sender, in->sender_null, in->form,
+		    &r->sender);
+	} else {
+		if (addrmemo_sender(s->amemo, in->sender, in->form, s->mdctx,
+		    s->sha256, &ms) == -1 || (ms.addr != NULL &&
+		    (r->sender = addr_dup(ms.addr)) == NULL))
+			return -1;
+		r->vs = ms.vs;
+		/* both under OWNER_NAME_MAX, as owner_name_ctx wrote them */
+		if (ms.vs == VS_OK && ms.names == 0) {
+			strcpy(r->keyname, ms.keyname);
+			strcpy(r->polname, ms.polname);
+			r->named = 1;
+		}
+		strcpy(r->sender_s, ms.log);	/* log_value's, 64 octets */
+	}
+	if (s->store == NULL) {
+		log_value(in->recipient, r->rcpt_s, sizeof(r->rcpt_s));
+		r->rcpt_text[0] = '\0';
+		if (refusal_recipient(in->recipient))
+			strcpy(r->rcpt_text, in->recipient);
+		inputs_recipient_mb(NULL, s->uentry, s->cfg, r->sender, NULL,
+		    "", &r->rp, r->mbox);
+		return 0;
+	}
+	if (addrmemo_rcpt(s->amemo, in->recipient, in->form,
+	    s->cfg->recipient_delimiter, &mr) == -1)
+		return -1;
+	strcpy(r->rcpt_s, mr.log);
+	r->rcpt_text[0] = '\0';
+	if (mr.refusal)		/* at most REFUSAL_RCPT_MAX octets */
+		strcpy(r->rcpt_text, in->recipient);
+	inputs_recipient_mb(s->store, s->uentry, s->cfg, r->sender, mr.mb,
+	    mr.dom, &r->rp, s->journal != NULL ? r->mbox : NULL);
+	return 0;
+}
+
+/*
  * run: decide IN (a request of KIND) at once when no DNS is needed, else
  * start the lookups.  Returns 0, or -1 when it cannot be decided: out of
  * memory, or no rules read yet (PolicyStoreUnreachable tempfail), where
@@ -328,16 +383,11 @@ run(struct sconn *sc, enum req_kind kind, const struct server_req_in *in)
 		memcpy(r->key, in->key, sizeof(r->key));
 	if (in->queue_id != NULL)
 		log_value(in->queue_id, r->qid_s, sizeof(r->qid_s));
-	log_value(in->sender, r->sender_s, sizeof(r->sender_s));
-	log_value(in->recipient, r->rcpt_s, sizeof(r->rcpt_s));
-	r->rcpt_text[0] = '\0';
-	if (refusal_recipient(in->recipient))
-		strcpy(r->rcpt_text, in->recipient);
-	r->vs = inputs_sender(in->sender, in->sender_null, in->form,
-	    &r->sender);
-	inputs_recipient(s->store, s->uentry, s->cfg, r->sender,
-	    in->recipient, in->form, &r->rp, s->journal != NULL ? r->mbox :
-	    NULL);
+	if (addressed(r, in) == -1) {
+		server_req_free(r);
+		sc->req = NULL;
+		return -1;
+	}
 	if (s->journal == NULL)
 		r->mbox[0] = '\0';
 	derive(r, NULL, NULL, &d);
