@@ -56,7 +56,9 @@ static const char *const err_names[] = {
  * open-addressing table (twice the attributes allowed, so a probe always
  * ends) whose slots belong to the request of generation GEN; a reset
  * only bumps GEN (and clears the table when GEN wraps, once in 255
- * requests).  Names and the values of known attributes are copied into
+ * requests).  A slot's name is in BLOCK when the request came whole
+ * (proto_policy_parse: the names are needed only while it runs), else
+ * copied into ARENA.  The values of known attributes are copied into
  * ARENA: each line stores at most its own length (name, value, NUL), and
  * lines are limited to PROTO_POLICY_REQ_MAX octets in all.  ARENA is
  * SMALL (PROTO_POLICY_ARENA_INIT octets, inside the parser) until a
@@ -80,6 +82,7 @@ struct proto_policy_parser {
 	size_t		 acap;		/* octets of ARENA */
 	char		*arena;		/* SMALL, or grown on the heap */
 	uint8_t		 gen;
+	const char	*block;		/* proto_policy_parse's, or NULL */
 	struct name_slot slots[NSLOTS];
 	char		*vals[K_COUNT];
 	struct proto_policy_request rq;
@@ -105,6 +108,7 @@ proto_policy_reset(struct proto_policy_parser *p)
 {
 	p->done = p->failed = 0;
 	p->nattrs = p->size = p->used = 0;
+	p->block = NULL;
 	memset(p->vals, 0, sizeof(p->vals));
 	memset(&p->rq, 0, sizeof(p->rq));
 	if (++p->gen == 0) {
@@ -189,17 +193,37 @@ name_len(const char *line, size_t n)
 	return i;
 }
 
+/* name_mask: the bits of a 64-bit load that hold its first N (< 8) octets */
+static uint64_t
+name_mask(size_t n)
+{
+	static const unsigned char ones[16] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	uint64_t m;
+
+	memcpy(&m, ones + 8 - n, 8);
+	return m;
+}
+
 /*
- * name_hash: a hash of the name S (N octets, 1 to 64): its length and its
- * first and last 8 octets (or fewer).  Names that share them only cost a
- * comparison more.
+ * name_hash: a hash of the name S (N octets, 1 to 64; LINE, the N octets
+ * or more that start with it): its length and its first and last 8
+ * octets (or fewer).  Names that share them only cost a comparison more.
+ * When the line has 8 octets, its first 8 are read at once and the ones
+ * past the name masked off.
  */
 static uint32_t
-name_hash(const char *s, size_t n)
+name_hash(const char *s, size_t n, size_t line)
 {
 	uint64_t a = 0, b = 0;
 
-	memcpy(&a, s, n < 8 ? n : 8);
+	if (line >= 8) {
+		memcpy(&a, s, 8);
+		if (n < 8)	/* little or big endian: keep the name's */
+			a &= name_mask(n);
+	} else
+		memcpy(&a, s, n);
 	if (n > 8)
 		memcpy(&b, s + n - 8, 8);
 	a = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xff51afd7ed558ccdULL;
@@ -221,13 +245,19 @@ name_add(struct proto_policy_parser *p, const char *s, size_t n, uint32_t h)
 		sl = &p->slots[i];
 		if (sl->gen != p->gen)
 			break;
-		if (sl->len == n && memcmp(p->arena + sl->off, s, n) == 0)
+		if (sl->len == n && memcmp((p->block != NULL ? p->block :
+		    p->arena) + sl->off, s, n) == 0)
 			return -1;
 	}
-	memcpy(p->arena + p->used, s, n);
 	sl->gen = p->gen;
-	sl->off = (uint16_t)p->used;
 	sl->len = (uint8_t)n;
+	if (p->block != NULL) {
+		/* the line starts within PROTO_POLICY_REQ_MAX octets */
+		sl->off = (uint16_t)(s - p->block);
+		return 0;
+	}
+	memcpy(p->arena + p->used, s, n);
+	sl->off = (uint16_t)p->used;
 	p->used += n;
 	return 0;
 }
@@ -395,7 +425,7 @@ feed_line(struct proto_policy_parser *p, const char *line, size_t len,
 	/* name + value + NUL <= N, the line without its LF: room for N */
 	if (n > p->acap - p->used && arena_grow(p, n) == -1)
 		return fail(p, PPE_NOMEM, err);
-	if (name_add(p, line, namelen, name_hash(line, namelen)) == -1)
+	if (name_add(p, line, namelen, name_hash(line, namelen, n)) == -1)
 		return fail(p, PPE_DUPLICATE, err);
 	if ((k = known(line, namelen)) != K_COUNT) {
 		vlen = n - namelen - 1;
@@ -423,6 +453,7 @@ proto_policy_parse(struct proto_policy_parser *p, const char *block,
 	int clean;
 
 	proto_policy_reset(p);
+	p->block = block;
 	if (err != NULL)
 		*err = PPE_OK;
 	/* one scan of the block instead of three per line */
@@ -436,6 +467,7 @@ proto_policy_parse(struct proto_policy_parser *p, const char *block,
 	}
 	if (st == PPS_MORE)
 		st = feed_line(p, "\n", 1, err, 1);
+	p->block = NULL;	/* the caller's: gone after the return */
 	return st;
 }
 
