@@ -53,6 +53,9 @@
 #define MAX_RCPTS	1000	/* recipients judged per message */
 #define QID_MAX		32
 #define PROTO_NR	(SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY) /* part() */
+/* the commands this milter has no callback for, declined when offered */
+#define PROTO_NO	(SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NODATA | \
+			 SMFIP_NOUNKNOWN)
 
 /* What start-up built; read-only once smfi_main runs. */
 struct milter {
@@ -153,6 +156,7 @@ mf_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & SMFIP_HDR_LEADSPC;
 	if ((f1 & PROTO_NR) == PROTO_NR)
 		*pf1 |= PROTO_NR;
+	*pf1 |= f1 & PROTO_NO;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
 	c->noreply = (*pf1 & PROTO_NR) != 0;
 	*pf2 = *pf3 = 0;

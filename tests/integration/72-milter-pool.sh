@@ -91,9 +91,11 @@ check "senderkey sign signs the test message" test -s "$D/signed"
 cat >"$D/proto.lua" <<'LUA'
 local conn = mt.connect(os.getenv("SK_MT_SOCK"), 40, 0.25)
 assert(conn, "cannot connect")
-assert(mt.conninfo(conn, "client.example.net", "192.0.2.10") == nil)
+assert(mt.negotiate(conn, nil, nil, nil) == nil)
 for _, o in ipairs({ { "nr_hdr", SMFIP_NR_HDR }, { "nr_eoh", SMFIP_NR_EOH },
-    { "nr_body", SMFIP_NR_BODY } }) do
+    { "nr_body", SMFIP_NR_BODY }, { "noconnect", SMFIP_NOCONNECT },
+    { "nohelo", SMFIP_NOHELO }, { "nodata", SMFIP_NODATA },
+    { "nounknown", SMFIP_NOUNKNOWN } }) do
 	mt.echo(o[1] .. "=" .. tostring(mt.test_option(conn, o[2])))
 end
 mt.disconnect(conn)
@@ -103,6 +105,12 @@ expect_match "negotiated: no reply to header fields" "$OUT" "^nr_hdr=true$"
 expect_match "negotiated: no reply to the end of the header" "$OUT" \
     "^nr_eoh=true$"
 expect_match "negotiated: no reply to body chunks" "$OUT" "^nr_body=true$"
+# no callback for them: the MTA does not send CONNECT, HELO, DATA or
+# unknown commands (and their macros), a round trip less each
+expect_match "negotiated: no CONNECT" "$OUT" "^noconnect=true$"
+expect_match "negotiated: no HELO" "$OUT" "^nohelo=true$"
+expect_match "negotiated: no DATA" "$OUT" "^nodata=true$"
+expect_match "negotiated: no unknown commands" "$OUT" "^nounknown=true$"
 
 # ---- reuse ---------------------------------------------------------------
 C0=$(conns)
