@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +45,7 @@
 #include "keycache.h"
 #include "keytable.h"
 #include "listen.h"
+#include "mlog.h"
 #include "signmode.h"
 #include "verify.h"
 
@@ -81,19 +81,6 @@ struct mctx {
 	struct hdr *mail;		/* the message as delivered (hdr.h) */
 	char	 qid[QID_MAX + 1];
 };
-
-static void
-mlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-mlog(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
 
 static void
 mctx_reset(struct mctx *c)
@@ -760,8 +747,7 @@ main(int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
-	openlog(MILTER_NAME, LOG_PID | (debug ? LOG_PERROR : 0),
-	    mil.cfg->syslog_facility);
+	mlog_open(MILTER_NAME, debug, mil.cfg->syslog_facility);
 	callbacks(&desc);
 	M = &mil;
 	umask(007);

@@ -14,7 +14,10 @@
 #  round trips (issue 18): offered them, the milter takes SMFIP_NR_HDR,
 #    SMFIP_NR_EOH and SMFIP_NR_BODY (the MTA waits for no reply to header
 #    fields, the end of the header and body chunks); the messages above
-#    went through that way.
+#    went through that way; it declines CONNECT, HELO, DATA and unknown
+#    commands (SMFIP_NO*), for which it has no callback.
+#  -d with no syslog socket (/dev/log): three messages cost no connect to
+#    /dev/log (syslog(3) would try it per line) and are still logged.
 . "$(dirname "$0")/lib.sh"
 
 command -v miltertest >/dev/null 2>&1 || skip_all "miltertest is not installed"
@@ -124,6 +127,34 @@ expect_eq "four signed messages pass" "$PASS" 4
 # C1 - C0: the milter's connections, plus this STATS
 expect_eq "four messages (LOOKUP and AUTHZ each): one connection to senderkeyd" \
     "$((C1 - C0 - 1))" 1
+
+# ---- -d with no syslog socket: stderr only --------------------------------
+# syslog(3) tries /dev/log anew for every line while nothing listens there
+# (a socket, a failing connect and a close per message); the milter finds
+# that out once at start and then writes each line to stderr alone.
+if [ -S /dev/log ] || ! command -v strace >/dev/null 2>&1; then
+	skip "-d without syslog: no connect to /dev/log" \
+	    "a syslog socket exists here, or no strace"
+	skip "-d without syslog: still logged" "as above"
+else
+	strace -f -e trace=connect -o "$D/strace" -p "$MPID" 2>"$D/strace.err" &
+	SPID=$!
+	_i=0
+	while ! grep -q attached "$D/strace.err" && [ $_i -lt 100 ]; do
+		_i=$((_i + 1))
+		sleep 0.05
+	done
+	N0=$(grep -c "mode=verify" "$D/m.log")
+	for n in 1 2 3; do
+		mt "$D/signed"
+	done
+	kill -INT "$SPID"
+	wait "$SPID"
+	expect_eq "-d without syslog: no connect to /dev/log for 3 messages" \
+	    "$(grep -c '/dev/log' "$D/strace")" 0
+	expect_eq "-d without syslog: each message still logged on stderr" \
+	    "$(($(grep -c "mode=verify" "$D/m.log") - N0))" 3
+fi
 
 # ---- the daemon killed and restarted between two messages ----------------
 kill -KILL "$SKD_PID"
