@@ -1,6 +1,6 @@
 /*
  * cache.c: answers by (kind, lower-cased owner name) in a chained hash
- * table with an LRU list, and lookups in flight in a second table, each
+ * table with a second-chance queue (cache.h), and lookups in flight in a second table, each
  * with its list of waiters.  Results are reference-counted so that a
  * request can hold its key answer while its policy answer arrives, even
  * if the entry is evicted meanwhile.
@@ -9,7 +9,7 @@
  * so that a key whose x= passes is not served as usable, an entry never
  * lives past the earliest x= of its keys.
  *
- * A cached result is its own table entry (key, hash chain, LRU links in
+ * A cached result is its own table entry (key, hash chain, queue links in
  * the same allocation): a hit over a million entries reads one block of
  * the cache's before the answer, not three (entry, key, result), and
  * each entry costs one allocation instead of three.
@@ -34,11 +34,13 @@
 struct cache_result {
 	int			 refs;
 	uint32_t		 bytes;		/* counted in st.bytes */
+	int			 referenced;	/* hit since it last
+						   reached the oldest end */
 	struct lookup_answer	*ans;
 	uint64_t		 expires;	/* monotonic ms; 0: not cached */
 	uint64_t		 hash;
 	struct cache_result	*hnext;
-	struct cache_result	*newer, *older;	/* LRU list */
+	struct cache_result	*newer, *older;	/* the queue */
 	char			 key[];
 };
 
@@ -250,12 +252,28 @@ entry_remove(struct cache *c, struct cache_result *e)
 	cache_result_release(e);
 }
 
+/*
+ * evict: makes room for NENT more entries of NBYTES (an insertion's, made
+ * before it, so that the new entry is never the one to go), by second
+ * chance (cache.h): the oldest entry goes unless it was hit since it last
+ * came here; then it only loses that mark and moves to the newest end.
+ * Each pass clears a mark, so the loop ends.
+ */
 static void
-evict(struct cache *c)
+evict(struct cache *c, size_t nent, size_t nbytes)
 {
-	while (c->oldest != NULL && (c->st.entries > c->o.max_entries ||
-	    c->st.bytes > c->o.max_bytes)) {
-		entry_remove(c, c->oldest);
+	struct cache_result *e;
+
+	while ((e = c->oldest) != NULL &&
+	    (c->st.entries + nent > c->o.max_entries ||
+	    c->st.bytes + nbytes > c->o.max_bytes)) {
+		if (e->referenced && e != c->newest) {
+			e->referenced = 0;
+			lru_unlink(c, e);
+			lru_push(c, e);
+			continue;
+		}
+		entry_remove(c, e);
 		c->st.evictions++;
 	}
 }
@@ -332,13 +350,13 @@ insert(struct cache *c, struct cache_result *r)
 	r->bytes = (uint32_t)bytes;
 	cache_result_ref(r);
 	r->expires = loop_now(c->loop) + ttl;
+	evict(c, 1, bytes);
 	pp = entry_slot(c, r->key, r->hash);
 	r->hnext = *pp;
 	*pp = r;
 	lru_push(c, r);
 	c->st.entries++;
 	c->st.bytes += r->bytes;
-	evict(c);
 }
 
 /* --- flights and waiters --- */
@@ -460,10 +478,9 @@ cache_get(struct cache *c, const char *qname, enum lookup_kind kind,
 		return -1;
 	if ((e = *entry_slot(c, kbuf, h)) != NULL) {
 		if (e->expires > loop_now(c->loop)) {
-			if (c->newest != e) {
-				lru_unlink(c, e);
-				lru_push(c, e);
-			}
+			/* marked, not moved: no neighbour is touched */
+			if (!e->referenced)
+				e->referenced = 1;
 			c->st.hits++;
 			*hit = cache_result_ref(e);
 			return 0;
@@ -532,7 +549,7 @@ void
 cache_set_opts(struct cache *c, const struct cache_opts *o)
 {
 	c->o = *o;
-	evict(c);
+	evict(c, 0, 0);
 }
 
 void

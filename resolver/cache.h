@@ -1,9 +1,23 @@
 /*
  * cache: the daemon's cache of DNS answers (lookup_answer) keyed by
- * (owner name, kind), bounded in entries and in bytes (least recently
- * used first out), with TTLs clamped per specs/verdicts.md 2.4, and the
- * coalescing of concurrent lookups: requests for a name that is being
- * looked up wait on that one query, each with its own deadline.
+ * (owner name, kind), bounded in entries and in bytes, with TTLs clamped
+ * per specs/verdicts.md 2.4, and the coalescing of concurrent lookups:
+ * requests for a name that is being looked up wait on that one query,
+ * each with its own deadline.
+ *
+ * Eviction is second chance (CLOCK), not exact least recently used: the
+ * entries form a queue in the order they were cached; a hit only marks
+ * its entry (it does not move it, so it touches no other entry: over a
+ * million entries each move cost two cache misses).  When an entry or
+ * its bytes go over a bound, the oldest entry of the queue is evicted
+ * unless it is marked; a marked one loses its mark and goes to the
+ * newest end instead, and the next oldest is tried.  So an entry hit
+ * since it last reached the oldest end outlives every unmarked one, and
+ * entries that were hit keep their queue order among themselves (the
+ * order of their hits does not count).  Room is made before an answer
+ * goes in, so the new entry is never the one evicted for it.  The bounds
+ * hold after every insertion as before: at most max_entries entries and
+ * max_bytes bytes.
  *
  * The lookups themselves go through a backend (function pointers), the
  * real one being lookup_start/lookup_cancel; tests inject a fake.  Timers

@@ -1,7 +1,7 @@
 /*
  * test_cache: the answer cache with a fake lookup backend: hits and
  * misses, TTL clamps (bogus, tempfail, max), eviction by entries and by
- * bytes (LRU order), a held result outliving its entry, coalescing of
+ * bytes (second-chance order), a held result outliving its entry, coalescing of
  * 100 waiters into one lookup, per-waiter deadlines while the lookup goes
  * on, cancellation, and cache_free with lookups in flight.
  */
@@ -220,7 +220,7 @@ test_evict_entries(struct loop *l)
 		get(c, name, &g, 5000, NULL);
 		fake_answer(&f, i, LOOKUP_SECURE_KEY, 300, 0);
 	}
-	T_INTEQ(get(c, "n0.", &g, 5000, NULL), 1, "n0 cached (now newest)");
+	T_INTEQ(get(c, "n0.", &g, 5000, NULL), 1, "n0 cached (now marked)");
 	get(c, "n3.", &g, 5000, NULL);
 	fake_answer(&f, 3, LOOKUP_SECURE_KEY, 300, 0);
 	cache_get_stats(c, &st);
@@ -229,8 +229,110 @@ test_evict_entries(struct loop *l)
 	T_INTEQ(get(c, "n0.", &g, 5000, NULL), 1,
 	    "the recently used n0 survived");
 	T_INTEQ(get(c, "n1.", &g, 5000, &w), 0,
-	    "the least recently used n1 was evicted");
+	    "n1, the oldest not used, was evicted");
 	cache_waiter_cancel(w);
+	cache_free(c);
+}
+
+/* put: cache NAME (a miss answered at once), as lookup F->started - 1. */
+static void
+put(struct cache *c, struct fake *f, const char *name, size_t rlen)
+{
+	struct got g = { 0 };
+
+	get(c, name, &g, 5000, NULL);
+	fake_answer(f, f->started - 1, LOOKUP_SECURE_KEY, 300, rlen);
+}
+
+/* cached: 1 when NAME is a hit (which marks it), else 0. */
+static int
+cached(struct cache *c, const char *name)
+{
+	struct cache_waiter *w = NULL;
+	struct got g = { 0 };
+	int r = get(c, name, &g, 5000, &w);
+
+	cache_waiter_cancel(w);
+	return r == 1;
+}
+
+/*
+ * Second chance (cache.h): a hit marks its entry and does not move it.
+ * a b c cached, b hit then a: d evicts c (a FIFO queue would evict a);
+ * a and b lost their marks and went to the newest end in queue order
+ * (a, b), so e evicts a, though a was used after b (exact LRU evicts b).
+ */
+static void
+test_evict_order(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache_opts o;
+	struct cache *c;
+	struct cache_stats st;
+
+	cache_default_opts(&o);
+	o.max_entries = 3;
+	c = cache_new(l, &fake_be, &f, &o);
+	put(c, &f, "a.", 0);
+	put(c, &f, "b.", 0);
+	put(c, &f, "c.", 0);
+	T_OK(cached(c, "b.") && cached(c, "a."), "a and b hit (b first)");
+	put(c, &f, "d.", 0);
+	T_OK(!cached(c, "c."), "d evicted c, the oldest not hit");
+	put(c, &f, "e.", 0);
+	T_OK(!cached(c, "a."), "e evicted a: hit entries keep queue order");
+	T_OK(cached(c, "b.") && cached(c, "d.") && cached(c, "e."),
+	    "b, d and e are cached");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.entries, 3, "entries stay at max_entries");
+	T_INTEQ(st.evictions, 2, "two evictions");
+	/* every entry marked: the sweep clears them, the oldest goes */
+	put(c, &f, "f.", 0);
+	T_OK(!cached(c, "b.") && cached(c, "d.") && cached(c, "e.") &&
+	    cached(c, "f."), "all marked: b, the oldest, went for f");
+	cache_free(c);
+}
+
+/*
+ * Bounds with marked entries: whatever is marked, entries and bytes stay
+ * within max_entries and max_bytes after each insertion, and the entry
+ * just cached is never the one evicted (max_entries 1 keeps the newest).
+ */
+static void
+test_evict_marked_bounds(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache_opts o;
+	struct cache *c;
+	struct cache_stats st;
+	char name[32];
+	int i, j, ok = 1, newest = 1;
+
+	cache_default_opts(&o);
+	o.max_entries = 5;
+	o.max_bytes = 8192;
+	c = cache_new(l, &fake_be, &f, &o);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "m%d.", i);
+		put(c, &f, name, (size_t)(i % 4) * 700);
+		for (j = i > 6 ? i - 6 : 0; j <= i; j++) {
+			snprintf(name, sizeof(name), "m%d.", j);
+			(void)cached(c, name);	/* marks what is cached */
+		}
+		cache_get_stats(c, &st);
+		if (st.entries > 5 || st.bytes > 8192)
+			ok = 0;
+		snprintf(name, sizeof(name), "m%d.", i);
+		newest &= cached(c, name);
+	}
+	T_OK(ok, "entries and bytes within bounds after every insertion");
+	T_OK(newest, "the entry just cached was never the one evicted");
+	o.max_entries = 1;
+	cache_set_opts(c, &o);
+	cache_get_stats(c, &st);
+	T_INTEQ(st.entries, 1, "a lower bound evicts marked entries too");
+	put(c, &f, "one.", 0);
+	T_OK(cached(c, "one."), "max_entries 1: the new answer is kept");
 	cache_free(c);
 }
 
@@ -428,6 +530,8 @@ main(void)
 	test_ttl(l);
 	test_evict_entries(l);
 	test_evict_bytes(l);
+	test_evict_order(l);
+	test_evict_marked_bounds(l);
 	test_held_result(l);
 	test_coalesce(l);
 	test_deadline(l);
