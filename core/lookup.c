@@ -144,6 +144,38 @@ lookup_answer_free(struct lookup_answer *a)
 	free(a);
 }
 
+_Static_assert(sizeof(struct lookup_answer) % 8 == 0, "flat copy alignment");
+size_t
+lookup_answer_flat_size(const struct lookup_answer *a)
+{
+	size_t n = sizeof(*a) + a->nkeys * sizeof(*a->keys), i;
+
+	for (i = 0; i < a->nkeys; i++)
+		n += keyrec_flat_size(a->keys[i]);
+	if (a->reason != NULL)
+		n += strlen(a->reason) + 1;
+	return (n + 7) & ~(size_t)7;
+}
+
+struct lookup_answer *
+lookup_answer_flat_copy(const struct lookup_answer *a, void *buf)
+{
+	struct lookup_answer *c = buf;
+	struct keyrec **keys = (struct keyrec **)(c + 1);
+	unsigned char *p = (unsigned char *)(keys + a->nkeys);
+	size_t i;
+
+	*c = *a;
+	c->keys = a->nkeys > 0 ? keys : NULL;
+	for (i = 0; i < a->nkeys; i++) {
+		keys[i] = keyrec_flat_copy(a->keys[i], p);
+		p += keyrec_flat_size(a->keys[i]);
+	}
+	if (a->reason != NULL)
+		c->reason = memcpy(p, a->reason, strlen(a->reason) + 1);
+	return c;
+}
+
 struct lookup_answer *
 lookup_answer_tempfail(enum lookup_kind kind, const char *reason)
 {

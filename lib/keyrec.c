@@ -228,6 +228,40 @@ keyrec_free(struct keyrec *kr)
 	free(kr);
 }
 
+_Static_assert(sizeof(struct keyrec) % 8 == 0, "flat copy alignment");
+
+size_t
+keyrec_flat_size(const struct keyrec *kr)
+{
+	size_t n = sizeof(*kr) + kr->f.keylen;
+
+	if (kr->notes != NULL)
+		n += strlen(kr->notes) + 1;
+	return (n + 7) & ~(size_t)7;
+}
+
+struct keyrec *
+keyrec_flat_copy(const struct keyrec *kr, void *buf)
+{
+	struct keyrec *k = buf;
+	unsigned char *p = (unsigned char *)(k + 1);
+	size_t n;
+
+	*k = *kr;
+	if (kr->f.keylen > 0)
+		memcpy(p, kr->f.key, kr->f.keylen);
+	k->key = p;
+	k->f.key = p;
+	p += kr->f.keylen;
+	if (kr->notes != NULL) {
+		n = strlen(kr->notes) + 1;
+		memcpy(p, kr->notes, n);
+		k->notes = (char *)p;
+		k->f.notes = k->notes;
+	}
+	return k;
+}
+
 const struct keyrec_fields *
 keyrec_get(const struct keyrec *kr)
 {

@@ -59,6 +59,21 @@ struct keyrec	*keyrec_parse(const char *text, size_t len,
 		    enum keyrec_err *err, size_t *pos);
 void		 keyrec_free(struct keyrec *);
 
+/*
+ * keyrec_flat_size: the octets keyrec_flat_copy needs for KR (a multiple
+ * of 8).
+ */
+size_t		 keyrec_flat_size(const struct keyrec *kr);
+
+/*
+ * keyrec_flat_copy: a copy of KR laid out in BUF (keyrec_flat_size(KR)
+ * octets, 8-aligned): the record, its key and its notes in that one
+ * block, so that reading it costs one cache miss, not three.  The copy
+ * belongs to whoever owns BUF and goes with it: never keyrec_free it.
+ * Returns the copy (at BUF).
+ */
+struct keyrec	*keyrec_flat_copy(const struct keyrec *kr, void *buf);
+
 /* keyrec_get: the parsed fields, owned by the keyrec. */
 const struct keyrec_fields *keyrec_get(const struct keyrec *);
 /* keyrec_bits: key size in bits (256 for ed25519), 0 if revoked. */

@@ -9,11 +9,14 @@
  * so that a key whose x= passes is not served as usable, an entry never
  * lives past the earliest x= of its keys.
  *
- * A cached result is its own table entry (key, hash chain, queue links in
- * the same allocation): a hit over a million entries reads one block of
- * the cache's before the answer, not three (entry, key, result), and
- * each entry costs one allocation instead of three.
+ * A cached result is its own table entry, in one allocation: the key,
+ * hash chain and queue links, and a flat copy of the answer
+ * (lookup_answer_flat_copy: the answer, its key array, keyrecs, raw keys
+ * and reason).  A hit over a million entries reads one block after the
+ * hash table, not seven (entry, key, result, answer, key array, keyrec,
+ * raw key, as before issue 18), and each entry costs one allocation.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,7 +32,8 @@
 /*
  * A result, and while cached (expires != 0) the table's entry for KEY.
  * The table holds one reference; one that was never cached (a deadline
- * tempfail) has an empty key.
+ * tempfail) has an empty key.  ANS points into the same block, after the
+ * key (KEY_ROOM octets): freed with it.
  */
 struct cache_result {
 	int			 refs;
@@ -122,19 +126,33 @@ make_key(const char *qname, enum lookup_kind kind, char *k, uint64_t *hp)
 	return k;
 }
 
-/* result_new: a result holding ANS, for KEY ("" when never cached). */
+_Static_assert(offsetof(struct cache_result, key) % 8 == 0,
+    "the flat answer after the key is 8-aligned");
+
+/* KEY_ROOM: octets for a key of LEN characters and its NUL, 8-aligned. */
+#define KEY_ROOM(len)	(((len) + 1 + 7) & ~(size_t)7)
+
+/*
+ * result_new: a result for KEY ("" when never cached) holding a flat copy
+ * of ANS, which it takes and frees, whatever it returns (NULL: out of
+ * memory).
+ */
 static struct cache_result *
 result_new(struct lookup_answer *ans, const char *key, uint64_t h)
 {
 	struct cache_result *r;
 	size_t len = strlen(key);
 
-	if ((r = calloc(1, sizeof(*r) + len + 1)) == NULL)
+	if ((r = calloc(1, sizeof(*r) + KEY_ROOM(len) +
+	    lookup_answer_flat_size(ans))) == NULL) {
+		lookup_answer_free(ans);
 		return NULL;
+	}
 	r->refs = 1;
-	r->ans = ans;
 	r->hash = h;
 	memcpy(r->key, key, len + 1);
+	r->ans = lookup_answer_flat_copy(ans, r->key + KEY_ROOM(len));
+	lookup_answer_free(ans);
 	return r;
 }
 
@@ -150,8 +168,7 @@ cache_result_release(struct cache_result *r)
 {
 	if (r == NULL || --r->refs > 0)
 		return;
-	lookup_answer_free(r->ans);
-	free(r);
+	free(r);	/* the answer with it (result_new) */
 }
 
 const struct lookup_answer *
@@ -427,9 +444,8 @@ on_deadline(void *arg)
 	void *cbarg = w->arg;
 
 	w->c->st.timeouts++;
-	if ((a = lookup_answer_tempfail(w->kind, "timeout")) != NULL &&
-	    (r = result_new(a, "", 0)) == NULL)
-		lookup_answer_free(a);
+	if ((a = lookup_answer_tempfail(w->kind, "timeout")) != NULL)
+		r = result_new(a, "", 0);
 	cache_waiter_cancel(w);
 	cb(cbarg, r);
 }
@@ -446,8 +462,8 @@ on_answer(void *arg, int id, struct lookup_answer *ans)
 
 	(void)id;
 	flight_unlink(c, f);
-	if (ans != NULL && (r = result_new(ans, f->key, f->hash)) == NULL)
-		lookup_answer_free(ans);
+	if (ans != NULL)
+		r = result_new(ans, f->key, f->hash);
 	if (r != NULL)
 		insert(c, r);
 	while ((w = f->whead) != NULL) {

@@ -347,6 +347,89 @@ test_tempfail(void)
 	T_OK(1, "lookup_answer_free(NULL) is a no-op");
 }
 
+/* same_answer: B reads as A: every field, each key's fields and octets. */
+static int
+same_answer(const struct lookup_answer *a, const struct lookup_answer *b)
+{
+	const struct keyrec_fields *x, *y;
+	size_t i;
+
+	if (a->state != b->state || a->kind != b->kind ||
+	    a->nokey != b->nokey || a->keyerr != b->keyerr ||
+	    a->rcode != b->rcode || a->ttl != b->ttl ||
+	    a->trusted != b->trusted || a->nkeys != b->nkeys ||
+	    a->nbad != b->nbad || a->policy != b->policy ||
+	    (a->reason == NULL) != (b->reason == NULL) ||
+	    (a->reason != NULL && strcmp(a->reason, b->reason) != 0))
+		return 0;
+	for (i = 0; i < a->nkeys; i++) {
+		x = keyrec_get(a->keys[i]);
+		y = keyrec_get(b->keys[i]);
+		if (x->alg != y->alg || x->keylen != y->keylen ||
+		    x->testing != y->testing || x->not_after != y->not_after ||
+		    memcmp(x->key, y->key, x->keylen) != 0 ||
+		    keyrec_bits(a->keys[i]) != keyrec_bits(b->keys[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * lookup_answer_flat_copy: the copy reads as the answer it was made from,
+ * lives in its one block (keys, key octets and reason inside it), and
+ * outlives the original (freed first: valgrind or ASan would show a copy
+ * pointing into it).
+ */
+static void
+test_flat_copy(void)
+{
+	static const struct lookup_txt three[] = { T(ALICE), T(FUTURE),
+	    T(BOB), T(BADB64) };
+	static const struct lookup_txt none[] = { T(OTHER) };
+	struct lookup_input in = { 0 };
+	struct lookup_answer *a, *b, *c;
+	unsigned char *buf;
+	size_t sz, i, inside;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		memset(&in, 0, sizeof(in));
+		in.kind = LOOKUP_KEY;
+		in.secure = pass != 1;
+		in.ttl = 300;
+		in.now = NOW;
+		in.txt = pass == 2 ? none : three;
+		in.ntxt = pass == 2 ? 1 : 4;
+		a = lookup_classify(&in);
+		b = lookup_classify(&in);
+		if (a == NULL || b == NULL ||
+		    (buf = malloc(sz = lookup_answer_flat_size(a))) == NULL) {
+			T_OK(0, "flat copy %d: set up", pass);
+			lookup_answer_free(a);
+			lookup_answer_free(b);
+			continue;
+		}
+		c = lookup_answer_flat_copy(a, buf);
+		lookup_answer_free(a);
+		T_OK((void *)c == (void *)buf && sz % 8 == 0,
+		    "flat copy %d: at the buffer, size %zu", pass, sz);
+		T_OK(same_answer(b, c), "flat copy %d (%s, %zu keys, %s): "
+		    "reads as the answer", pass, lookup_state_name(c->state),
+		    c->nkeys, c->reason != NULL ? c->reason : "-");
+		inside = (c->reason == NULL ||
+		    ((unsigned char *)c->reason > buf &&
+		    (unsigned char *)c->reason + strlen(c->reason) < buf + sz));
+		for (i = 0; i < c->nkeys; i++)
+			inside &= (unsigned char *)c->keys[i] > buf &&
+			    keyrec_get(c->keys[i])->key +
+			    keyrec_get(c->keys[i])->keylen <= buf + sz;
+		T_OK(inside, "flat copy %d: keys and reason in the block",
+		    pass);
+		lookup_answer_free(b);
+		free(buf);
+	}
+}
+
 /* write_file: a temporary file holding TEXT; its path in PATH. */
 static int
 write_file(char *path, const char *text)
@@ -478,6 +561,7 @@ main(void)
 	test_key_fields();
 	test_names();
 	test_tempfail();
+	test_flat_copy();
 	test_context();
 	return t_done();
 }
