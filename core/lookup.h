@@ -171,7 +171,8 @@ void			 lookup_answer_free(struct lookup_answer *a);
  * lookup_answer_flat_size: the octets lookup_answer_flat_copy needs for A
  * (a multiple of 8).
  */
-size_t			 lookup_answer_flat_size(const struct lookup_answer *a);
+size_t			 lookup_answer_flat_size(
+			    const struct lookup_answer *a);
 
 /*
  * lookup_answer_flat_copy: a copy of A laid out in BUF

@@ -1,9 +1,9 @@
 /*
  * cache.c: answers by (kind, lower-cased owner name) in a chained hash
- * table with a second-chance queue (cache.h), and lookups in flight in a second table, each
- * with its list of waiters.  Results are reference-counted so that a
- * request can hold its key answer while its policy answer arrives, even
- * if the entry is evicted meanwhile.
+ * table with a second-chance queue (cache.h), and lookups in flight in a
+ * second table, each with its list of waiters.  Results are
+ * reference-counted so that a request can hold its key answer while its
+ * policy answer arrives, even if the entry is evicted meanwhile.
  *
  * The cache holds classified answers (lookup_answer), not raw records:
  * so that a key whose x= passes is not served as usable, an entry never
@@ -13,8 +13,8 @@
  * hash chain and queue links, and a flat copy of the answer
  * (lookup_answer_flat_copy: the answer, its key array, keyrecs, raw keys
  * and reason).  A hit over a million entries reads one block after the
- * hash table, not seven (entry, key, result, answer, key array, keyrec,
- * raw key, as before issue 18), and each entry costs one allocation.
+ * hash table, not four (the entry, the answer, its key array, the
+ * keyrec), and each entry costs one allocation instead of five.
  */
 #include <stddef.h>
 #include <stdlib.h>

@@ -5,8 +5,9 @@
  * of one Ed25519 key record, through a backend that answers at once, then
  * times G random cache_get hits over all N and over the first 1,000 (the
  * owner name formatted per get, as the daemon does, and the answer read
- * as an AUTHZ reads it: its state, its keys, each key's testing flag).  Prints CPU ns per
- * get for each set; run it under `perf stat -e cache-misses` to count.
+ * as an AUTHZ reads it: its state, its keys, each key's testing flag).
+ * Prints CPU ns per get for each set; run it under `perf stat -e
+ * cache-misses` to count where the VM has the counters.
  *
  *   cache_get_cost [N [G]]        (defaults 1000000, 3000000)
  */

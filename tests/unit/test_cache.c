@@ -1,9 +1,10 @@
 /*
  * test_cache: the answer cache with a fake lookup backend: hits and
  * misses, TTL clamps (bogus, tempfail, max), eviction by entries and by
- * bytes (second-chance order), a held result outliving its entry, coalescing of
- * 100 waiters into one lookup, per-waiter deadlines while the lookup goes
- * on, cancellation, and cache_free with lookups in flight.
+ * bytes (second-chance order, bounds with marked entries), a held
+ * result outliving its entry, coalescing of 100 waiters into one
+ * lookup, per-waiter deadlines while the lookup goes on, cancellation,
+ * and cache_free with lookups in flight.
  */
 #include <stdlib.h>
 #include <string.h>
