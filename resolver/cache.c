@@ -274,17 +274,21 @@ entry_remove(struct cache *c, struct cache_result *e)
  * before it, so that the new entry is never the one to go), by second
  * chance (cache.h): the oldest entry goes unless it was hit since it last
  * came here; then it only loses that mark and moves to the newest end.
- * Each pass clears a mark, so the loop ends.
+ * At most CACHE_SWEEP_MAX marks are cleared in one call: then the oldest
+ * goes marked or not, so one call does bounded work.
  */
 static void
 evict(struct cache *c, size_t nent, size_t nbytes)
 {
 	struct cache_result *e;
+	unsigned swept = 0;
 
 	while ((e = c->oldest) != NULL &&
 	    (c->st.entries + nent > c->o.max_entries ||
 	    c->st.bytes + nbytes > c->o.max_bytes)) {
-		if (e->referenced && e != c->newest) {
+		if (e->referenced && e != c->newest &&
+		    swept < CACHE_SWEEP_MAX) {
+			swept++;
 			e->referenced = 0;
 			lru_unlink(c, e);
 			lru_push(c, e);

@@ -11,7 +11,10 @@
  * million entries each move cost two cache misses).  When an entry or
  * its bytes go over a bound, the oldest entry of the queue is evicted
  * unless it is marked; a marked one loses its mark and goes to the
- * newest end instead, and the next oldest is tried.  So an entry hit
+ * newest end instead, and the next oldest is tried; after
+ * CACHE_SWEEP_MAX marks cleared for one insertion the oldest goes marked
+ * or not, so no insertion walks a long queue of hit entries (a million
+ * of them would pause the loop).  So, sweeps aside, an entry hit
  * since it last reached the oldest end outlives every unmarked one, and
  * entries that were hit keep their queue order among themselves (the
  * order of their hits does not count).  Room is made before an answer
@@ -28,6 +31,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define CACHE_SWEEP_MAX	64	/* marks cleared per insertion, at most */
 
 #include "core/lookup.h"
 

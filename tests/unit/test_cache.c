@@ -295,6 +295,46 @@ test_evict_order(struct loop *l)
 }
 
 /*
+ * The sweep is bounded: with every entry of a long queue marked, one
+ * insertion clears CACHE_SWEEP_MAX marks (those entries go to the newest
+ * end) and then evicts the next oldest although it is marked, instead of
+ * walking the whole queue (a million hit entries would pause the loop).
+ */
+static void
+test_evict_sweep_bound(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache_opts o;
+	struct cache *c;
+	struct cache_stats st;
+	char name[32];
+	int i, all = 1;
+
+	cache_default_opts(&o);
+	o.max_entries = 3 * CACHE_SWEEP_MAX;
+	c = cache_new(l, &fake_be, &f, &o);
+	for (i = 0; i < 3 * CACHE_SWEEP_MAX; i++) {
+		snprintf(name, sizeof(name), "s%d.", i);
+		put(c, &f, name, 0);
+	}
+	for (i = 0; i < 3 * CACHE_SWEEP_MAX; i++) {
+		snprintf(name, sizeof(name), "s%d.", i);
+		all &= cached(c, name);		/* marks every entry */
+	}
+	T_OK(all, "every entry cached and marked");
+	put(c, &f, "new.", 0);
+	snprintf(name, sizeof(name), "s%d.", CACHE_SWEEP_MAX);
+	T_OK(!cached(c, name), "the entry after CACHE_SWEEP_MAX swept ones "
+	    "went, marked as it was");
+	T_OK(cached(c, "s0.") && cached(c, "new."),
+	    "the oldest (swept, moved to the newest end) and the new one stay");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.entries, 3 * CACHE_SWEEP_MAX, "entries stay at max_entries");
+	T_INTEQ(st.evictions, 1, "one eviction");
+	cache_free(c);
+}
+
+/*
  * Bounds with marked entries: whatever is marked, entries and bytes stay
  * within max_entries and max_bytes after each insertion, and the entry
  * just cached is never the one evicted (max_entries 1 keeps the newest).
@@ -532,6 +572,7 @@ main(void)
 	test_evict_entries(l);
 	test_evict_bytes(l);
 	test_evict_order(l);
+	test_evict_sweep_bound(l);
 	test_evict_marked_bounds(l);
 	test_held_result(l);
 	test_coalesce(l);
