@@ -4,7 +4,9 @@
  * directory, and service_unix_commit gives the socket its owner
  * (MilterUser), group (SocketGroup) and mode 0660 there and renames it into place, so root never changes a file through
  * a name someone else could have swapped (specs/security.md 5.1).
+ * listen_threads sizes the stacks of libmilter's session threads.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,4 +80,22 @@ done:
 	}
 	free(spec);
 	return rc;
+}
+
+void
+listen_threads(void)
+{
+#ifdef __GLIBC__
+	pthread_attr_t a;
+	size_t cur;
+
+	/* libmilter makes its threads with default attributes */
+	if (pthread_getattr_default_np(&a) != 0)
+		return;
+	if (pthread_attr_getstacksize(&a, &cur) == 0 &&
+	    cur > LISTEN_THREAD_STACK &&
+	    pthread_attr_setstacksize(&a, LISTEN_THREAD_STACK) == 0)
+		(void)pthread_setattr_default_np(&a);
+	pthread_attr_destroy(&a);
+#endif
 }

@@ -26,4 +26,20 @@ char	*listen_spec(const struct config_listen *l);
 int	 listen_open(const struct config *cfg, uid_t owner,
 	    struct service_unix **up);
 
+/*
+ * LISTEN_THREAD_STACK: the stack libmilter's session threads get.  Its
+ * worker pool starts and ends threads as connections come and go (a
+ * third of the messages at 32 connections here); glibc keeps 40 MiB of
+ * freed stacks for reuse, which is five of the default 8 MiB ones, so
+ * every other new thread mapped and faulted in a fresh stack.  A session
+ * needs a few KiB (its largest frames hold fingerprints and one log
+ * line; OpenSSL's verification keeps its numbers on the heap).
+ */
+#define LISTEN_THREAD_STACK	(512 * 1024)
+
+/* listen_threads: make LISTEN_THREAD_STACK the stack size of threads
+   made from now on (before smfi_main), when the default is larger and
+   the C library allows it; nothing else changes when it does not. */
+void	 listen_threads(void);
+
 #endif

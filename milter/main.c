@@ -757,6 +757,7 @@ main(int argc, char **argv)
 		rc = EX_NOPERM;
 		goto done;
 	}
+	listen_threads();
 	if (smfi_register(desc) == MI_FAILURE ||
 	    listen_open(mil.cfg, owner, &sock) == -1) {
 		rc = EX_UNAVAILABLE;
