@@ -290,79 +290,114 @@ proto_line_out_init(struct proto_line_out *o, char *buf, size_t cap)
 	o->buf = buf;
 	o->cap = cap;
 	o->len = 0;
-	o->bad = cap == 0;
+	o->bad = cap < 2;
+	/* room for the final LF and NUL is kept (and the LF within
+	   PROTO_LINE_REPLY_MAX) */
+	o->lim = cap < 2 ? 0 : cap - 2 < PROTO_LINE_REPLY_MAX - 1 ?
+	    cap - 2 : PROTO_LINE_REPLY_MAX - 1;
 	if (cap > 0)
 		buf[0] = '\0';
 }
 
+/*
+ * The octet classes of 3.3, one load an octet: OC_T a tchar (may go in a
+ * word or a plain value), OC_PCT percent-encoded in a pct value.
+ */
+#define OC_T	1
+#define OC_PCT	2
+static const unsigned char oclass[256] = {
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x00 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x10 */
+	2, 1, 2, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x30 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x50 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2,	/* 0x70 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x80 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x90 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0xa0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0xb0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0xc0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0xd0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0xe0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0xf0 */
+};
+
+/* The buffer is NUL-terminated by proto_line_out_end only. */
 static void
 put(struct proto_line_out *o, const char *s, size_t n)
 {
-	/* Room for the final LF and NUL is kept. */
-	if (o->bad || o->cap < 2 || n > o->cap - 2 - o->len ||
-	    o->len + n + 1 > PROTO_LINE_REPLY_MAX - 0) {
+	if (o->bad || n > o->lim - o->len) {
 		o->bad = 1;
 		return;
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
-	o->buf[o->len] = '\0';
 }
 
+/* tchars: whether the N octets at S are all tchar. */
 static int
-tchar(unsigned char c)
+tchars(const char *s, size_t n)
 {
-	return c == 0x21 || (c >= 0x23 && c <= 0x7e) || c >= 0x80;
-}
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 
-static void
-sep(struct proto_line_out *o)
-{
-	if (o->len > 0)
-		put(o, " ", 1);
+	for (; p < e; p++)
+		if (!(oclass[*p] & OC_T))
+			return 0;
+	return 1;
 }
 
 void
 proto_line_out_word(struct proto_line_out *o, const char *word)
 {
-	size_t i, n = word != NULL ? strlen(word) : 0;
+	size_t n = word != NULL ? strlen(word) : 0;
 
-	for (i = 0; i < n; i++)
-		if (!tchar((unsigned char)word[i]))
-			o->bad = 1;
-	if (n == 0)
+	if (n == 0 || !tchars(word, n))
 		o->bad = 1;
-	sep(o);
-	put(o, word != NULL ? word : "", n);
+	if (o->len > 0)
+		put(o, " ", 1);
+	if (n > 0)
+		put(o, word, n);
 }
 
+/* attr_name: " NAME=" (no SP first in the line), NAME [a-z_]+. */
 static void
 attr_name(struct proto_line_out *o, const char *name)
 {
 	size_t i, n = name != NULL ? strlen(name) : 0;
+	size_t need = n + 1 + (o->len > 0);
+	char *p;
 
 	if (n == 0)
 		o->bad = 1;
 	for (i = 0; i < n; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '_'))
 			o->bad = 1;
-	sep(o);
-	put(o, name != NULL ? name : "", n);
-	put(o, "=", 1);
+	if (o->bad || need > o->lim - o->len) {
+		o->bad = 1;
+		return;
+	}
+	p = o->buf + o->len;
+	if (o->len > 0)
+		*p++ = ' ';
+	memcpy(p, name, n);
+	p[n] = '=';
+	o->len = (size_t)(p + n + 1 - o->buf);
 }
 
 void
 proto_line_out_attr(struct proto_line_out *o, const char *name,
     const char *value)
 {
-	size_t i, n = value != NULL ? strlen(value) : 0;
+	size_t n = value != NULL ? strlen(value) : 0;
 
 	attr_name(o, name);
-	for (i = 0; i < n; i++)
-		if (!tchar((unsigned char)value[i]))
+	if (n > 0) {
+		if (!tchars(value, n))
 			o->bad = 1;
-	if (n > 0)
 		put(o, value, n);
+	}
 }
 
 void
@@ -379,7 +414,7 @@ proto_line_out_attr_pct(struct proto_line_out *o, const char *name,
 	   each run, not each octet: the trust field of every AUTHZ reply) */
 	for (i = 0, run = 0; value != NULL && i < len; i++) {
 		c = (unsigned char)value[i];
-		if (c <= 0x20 || c == '%' || c == '"' || c >= 0x7f) {
+		if (oclass[c] & OC_PCT) {
 			if (i > run)
 				put(o, value + run, i - run);
 			e[0] = '%';

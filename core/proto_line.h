@@ -172,6 +172,7 @@ struct proto_line_out {
 	char	*buf;
 	size_t	 cap;
 	size_t	 len;
+	size_t	 lim;		/* most octets before the LF (set by init) */
 	int	 bad;		/* overflow or a value that cannot be sent */
 };
 

@@ -428,12 +428,54 @@ tag_fits(enum verdict v, enum verdict_tag t)
 	return 0;
 }
 
+/*
+ * ref_pct, ref_authz: the AUTHZ reply line written the plain way, one
+ * snprintf a field and one octet at a time (specs/proto-line 3.3), to
+ * pin proto_line_authz_encode's octets, not only its round trip.
+ */
+static size_t
+ref_pct(char *p, const char *s)
+{
+	size_t n = 0;
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c <= 0x20 || c == '%' || c == '"' || c >= 0x7f)
+			n += (size_t)sprintf(p + n, "%%%02X", c);
+		else
+			p[n++] = (char)c;
+	}
+	p[n] = '\0';
+	return n;
+}
+
+static void
+ref_authz(char *dst, size_t dstsz, const struct proto_line_authz *a)
+{
+	char trust[3 * sizeof(a->trust)], text[3 * sizeof(a->text)];
+	char tr[sizeof(trust) + 8] = "", tx[sizeof(text) + 8] = "";
+
+	ref_pct(trust, a->trust);
+	ref_pct(text, a->text);
+	if (a->trust[0] != '\0')
+		snprintf(tr, sizeof(tr), " trust=%s", trust);
+	if (a->text[0] != '\0')
+		snprintf(tx, sizeof(tx), " text=%s", text);
+	snprintf(dst, dstsz, "%s %s tag=%s lookup=%s policy=%s%s class=%s%s\n",
+	    verdict_name(a->verdict), verdict_reason_name(a->reason),
+	    verdict_tag_name(a->tag),
+	    a->has_lookup ? lookup_state_name(a->lookup) : "-",
+	    a->has_policy ? verdict_policy_name(a->policy) : "-", tr,
+	    a->class_id[0] != '\0' ? a->class_id : "-", tx);
+}
+
 static void
 test_authz_reply(void)
 {
 	struct proto_line_authz a, b;
-	char buf[PROTO_LINE_REPLY_MAX];
-	int v, r, t, k = 0, n, bad = 0, runs = 0;
+	char buf[PROTO_LINE_REPLY_MAX], ref[PROTO_LINE_REPLY_MAX];
+	int v, r, t, k = 0, n, bad = 0, runs = 0, differ = 0;
 
 	for (v = 0; v < VERDICT_COUNT; v++)
 		for (t = 0; t < VERDICT_TAG_COUNT; t++) {
@@ -467,6 +509,14 @@ test_authz_reply(void)
 				n = proto_line_authz_encode(buf, sizeof(buf),
 				    &a);
 				runs++;
+				ref_authz(ref, sizeof(ref), &a);
+				if (n <= 0 || (size_t)n != strlen(ref) ||
+				    memcmp(buf, ref, (size_t)n) != 0 ||
+				    buf[n] != '\0') {
+					differ++;
+					T_OK(0, "AUTHZ reply %s is not %s",
+					    line(buf), line(ref));
+				}
 				if (n <= 0 || proto_line_authz_decode(buf,
 				    (size_t)n, &b) == -1 || !authz_same(&a,
 				    &b) || strcmp(a.trust, b.trust) != 0) {
@@ -490,6 +540,8 @@ test_authz_reply(void)
 	    "verdict/tag/reason combinations with every lookup state and "
 	    "policy present and absent, class present and absent, "
 	    "round-trip", runs);
+	T_OK(differ == 0, "AUTHZ reply: the %d lines are the plain "
+	    "formatting's octets", runs);
 }
 
 static int
