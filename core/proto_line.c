@@ -64,35 +64,82 @@ is_ctl(unsigned char c)
 }
 
 /*
- * tokenize: split BUF (N octets, no control octets) at SP outside double
- * quotes, NUL-terminating each token in place.  Returns the number of
- * tokens, or -1 for an unclosed quote or more than TOKENS_MAX tokens.
+ * The octet classes of a request line, one load an octet: LC_CTL a
+ * control octet (never allowed), LC_SP the separator, LC_QUOTE and
+ * LC_BSL what quoting uses; 0 an ordinary octet.
+ */
+#define LC_CTL		1
+#define LC_SP		2
+#define LC_QUOTE	4
+#define LC_BSL		8
+static const unsigned char lclass[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x10 */
+	2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x20 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0,	/* 0x50 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,	/* 0x70 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x80 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x90 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xa0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xb0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xc0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xd0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xe0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xf0 */
+};
+
+/*
+ * tokenize: split BUF (N octets) at SP outside double quotes,
+ * NUL-terminating each token in place (a backslash inside quotes takes
+ * the next octet as it is).  Returns the number of tokens, or -1 for a
+ * control octet anywhere, an unclosed quote or more than TOKENS_MAX
+ * tokens.  One pass: ordinary octets cost one table load each.
  */
 static int
 tokenize(char *buf, size_t n, char **tok)
 {
-	size_t i = 0;
-	int ntok = 0, inq;
+	unsigned char *p = (unsigned char *)buf, *e = p + n, k = 0;
+	int ntok = 0;
 
-	while (i < n) {
-		if (buf[i] == ' ') {
-			buf[i++] = '\0';
+	while (p < e) {
+		if (*p == ' ') {
+			*p++ = '\0';
 			continue;
 		}
 		if (ntok == PROTO_LINE_TOKENS_MAX)
 			return -1;
-		tok[ntok++] = buf + i;
-		for (inq = 0; i < n && (inq || buf[i] != ' '); i++) {
-			if (inq && buf[i] == '\\') {
-				if (++i == n)
-					return -1;
-			} else if (buf[i] == '"')
-				inq = !inq;
+		tok[ntok++] = (char *)p;
+		for (;;) {
+			while (p < e && (k = lclass[*p]) == 0)
+				p++;
+			if (p == e || (k & LC_SP))
+				break;
+			if (k & LC_CTL)
+				return -1;
+			if (k & LC_QUOTE) {
+				/* to the closing quote */
+				for (p++;; p++) {
+					if (p == e)
+						return -1;
+					k = lclass[*p];
+					if (k & LC_BSL) {
+						if (++p == e)
+							return -1;
+						k = lclass[*p] & LC_CTL;
+					}
+					if (k & LC_CTL)
+						return -1;
+					if (k & LC_QUOTE)
+						break;
+				}
+			}
+			p++;	/* past the quote, or a backslash outside quotes */
 		}
-		if (inq)
-			return -1;
 	}
-	buf[n] = '\0';
+	*e = '\0';
 	return ntok;
 }
 
@@ -244,11 +291,8 @@ proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
 		n--;
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
-	for (i = 0; i < n; i++)
-		if (is_ctl((unsigned char)line[i]))
-			return fail(err, PLE_BAD_SYNTAX);
 	memcpy(rq->buf, line, n);
-	rq->buf[n] = '\0';
+	/* control octets, quoting and too many tokens: one pass */
 	if ((ntok = tokenize(rq->buf, n, tok)) == -1)
 		return fail(err, PLE_BAD_SYNTAX);
 	if (ntok == 0 || tok[0] != rq->buf)	/* empty, or leading SP */

@@ -204,6 +204,25 @@ test_errors(void)
 	    "backslash at the end inside quotes");
 	T_OK(proto_line_parse("PING\0\n", 6, &rq, &err) == -1 &&
 	    err == PLE_BAD_SYNTAX, "NUL octet: bad-syntax");
+	/* control octets inside quotes, escaped or not, and after a
+	   closing quote (the tokenizer checks them in its one pass) */
+	expect("AUTHZ sender=\"a\tb\"@x.test recipient=b@c.d\n",
+	    PLE_BAD_SYNTAX, "HTAB inside quotes");
+	expect("AUTHZ sender=\"a\\\x7f\"@x.test recipient=b@c.d\n",
+	    PLE_BAD_SYNTAX, "an escaped DEL inside quotes");
+	expect("AUTHZ sender=\"a\"\x01@x.test recipient=b@c.d\n",
+	    PLE_BAD_SYNTAX, "a control octet after the closing quote");
+	expect("AUTHZ sender=a\\b@x.test recipient=b@c.d \x1f\n",
+	    PLE_BAD_SYNTAX, "a control octet as a last token");
+	T_OK(proto_line_parse("AUTHZ sender=\"a\0b\"@x.test "
+	    "recipient=b@c.d\n", 42, &rq, &err) == -1 && err == PLE_BAD_SYNTAX,
+	    "NUL octet inside quotes: bad-syntax");
+	T_OK(parse("AUTHZ sender=\"a\\\\\"@x.test recipient=b@c.d\n",
+	    &err) == 0 && strcmp(rq.sender, "\"a\\\\\"@x.test") == 0,
+	    "an escaped backslash before the closing quote");
+	T_OK(parse("AUTHZ sender=a\\b@x.test recipient=b@c.d\n",
+	    &err) == 0 && strcmp(rq.sender, "a\\b@x.test") == 0,
+	    "a backslash outside quotes is an ordinary octet");
 	expect("AUTHZ sender=a@b.c\n", PLE_MISSING_ARGUMENT, "no recipient");
 	expect("AUTHZ recipient=a@b.c\n", PLE_MISSING_ARGUMENT, "no sender");
 	expect("AUTHZ sender=a@b.c recipient=\n", PLE_MISSING_ARGUMENT,
