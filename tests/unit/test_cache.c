@@ -124,6 +124,51 @@ get(struct cache *c, const char *name, struct got *g, unsigned ms,
 	return 0;
 }
 
+/*
+ * The key folds ASCII 'A'-'Z' only, eight octets at a time: case across
+ * the 8-octet words and in the tail, octets next to the letters ('@',
+ * '[', '`', '{') and octets with the high bit are kept as they are.
+ */
+static void
+test_key_fold(struct loop *l)
+{
+	struct fake f = { 0 };
+	struct cache *c = cache_new(l, &fake_be, &f, NULL);
+	struct got g = { 0 };
+	char longname[1026];
+
+	T_INTEQ(get(c, "Mixed-Case.SenderKey.EXAMPLE.tesT.", &g, 5000, NULL),
+	    0, "fold: a cold mixed-case name waits");
+	fake_answer(&f, 0, LOOKUP_SECURE_KEY, 300, 0);
+	T_INTEQ(get(c, "mixed-case.senderkey.example.TEST.", &g, 5000, NULL),
+	    1, "fold: the same name in other cases hits");
+	T_INTEQ(get(c, "\xc1" "ghijklmn.example.", &g, 5000, NULL), 0,
+	    "fold: a name with a high octet waits");
+	fake_answer(&f, 1, LOOKUP_SECURE_KEY, 300, 0);
+	T_INTEQ(get(c, "\xe1" "ghijklmn.example.", &g, 5000, NULL), 0,
+	    "fold: 0xE1 is not 0xC1 folded (only ASCII letters fold)");
+	fake_answer(&f, 2, LOOKUP_SECURE_KEY, 300, 0);
+	T_INTEQ(get(c, "@[.example.", &g, 5000, NULL), 0,
+	    "fold: '@' and '[' wait");
+	fake_answer(&f, 3, LOOKUP_SECURE_KEY, 300, 0);
+	T_INTEQ(get(c, "`{.example.", &g, 5000, NULL), 0,
+	    "fold: '`' and '{' are not '@' and '[' folded");
+	fake_answer(&f, 4, LOOKUP_SECURE_KEY, 300, 0);
+	memset(longname, 'A', 1024);
+	longname[1024] = '\0';
+	T_INTEQ(get(c, longname, &g, 5000, NULL), 0,
+	    "fold: a name of 1024 octets is a key");
+	fake_answer(&f, 5, LOOKUP_SECURE_KEY, 300, 0);
+	longname[5] = 'a';
+	T_INTEQ(get(c, longname, &g, 5000, NULL), 1,
+	    "fold: and hits with an octet in another case");
+	longname[1024] = 'A';
+	longname[1025] = '\0';
+	T_INTEQ(get(c, longname, &g, 5000, NULL), -1,
+	    "fold: a name of 1025 octets is refused");
+	cache_free(c);
+}
+
 static void
 test_hit_miss(struct loop *l)
 {
@@ -568,6 +613,7 @@ main(void)
 
 	T_OK(l != NULL, "loop_new");
 	test_hit_miss(l);
+	test_key_fold(l);
 	test_ttl(l);
 	test_evict_entries(l);
 	test_evict_bytes(l);
