@@ -16,18 +16,40 @@
 #include "addr.h"
 #include "owner.h"
 
-/* hex_label: the first OWNER_HASH_LEN / 2 octets of MD in hex at OUT. */
+/* hex_n: the first N / 2 octets of MD in lowercase hex at OUT, NUL'd. */
 static void
-hex_label(const unsigned char *md, char out[OWNER_HASH_LEN + 1])
+hex_n(const unsigned char *md, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
-	for (i = 0; i < OWNER_HASH_LEN / 2; i++) {
+	for (i = 0; i < n / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0x0f];
 	}
-	out[OWNER_HASH_LEN] = '\0';
+	out[n] = '\0';
+}
+
+/* hex_label: the first OWNER_HASH_LEN / 2 octets of MD in hex at OUT. */
+static void
+hex_label(const unsigned char *md, char out[OWNER_HASH_LEN + 1])
+{
+	hex_n(md, OWNER_HASH_LEN, out);
+}
+
+void
+owner_dkim_selector(const char *local, size_t len,
+    char out[OWNER_DKIM_SEL_LEN + 1])
+{
+	struct sha256_ctx ctx;
+	unsigned char md[SHA256_DIGEST_SIZE];
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)local);
+	sha256_digest(&ctx, sizeof(md), md);
+	out[0] = 's';
+	out[1] = 'k';
+	hex_n(md, OWNER_DKIM_HEX, out + 2);
 }
 
 int
@@ -76,7 +98,25 @@ owner_hash_ctx(EVP_MD_CTX *ctx, const EVP_MD *md_type, const char *local,
 static const char *
 kind_label(enum owner_kind kind)
 {
-	return kind == OWNER_OPENPGPKEY ? "_openpgpkey" : "_senderkey";
+	switch (kind) {
+	case OWNER_OPENPGPKEY:
+		return "_openpgpkey";
+	case OWNER_DKIM:
+		return "_domainkey";
+	default:
+		return "_senderkey";
+	}
+}
+
+/* first_label: the first label of KIND's names for LOCAL, at H. */
+static void
+first_label(const char *local, size_t len, enum owner_kind kind,
+    char h[OWNER_HASH_LEN + 1])
+{
+	if (kind == OWNER_DKIM)
+		owner_dkim_selector(local, len, h);
+	else
+		(void)owner_hash(local, len, h);
 }
 
 /*
@@ -109,8 +149,7 @@ owner_name_local(const char *local, const char *domain, enum owner_kind kind,
 {
 	char h[OWNER_HASH_LEN + 1];
 
-	if (owner_hash(local, strlen(local), h) == -1)
-		return -1;
+	first_label(local, strlen(local), kind, h);
 	return join(h, kind, domain, out, outsz);
 }
 
@@ -118,7 +157,7 @@ int
 owner_name_fits(const char *domain, enum owner_kind kind)
 {
 	/* As owner_name_local: "HASH.LABEL.DOMAIN." of at most 254 octets. */
-	return OWNER_HASH_LEN + 1 + strlen(kind_label(kind)) + 1 +
+	return (kind == OWNER_DKIM ? OWNER_DKIM_SEL_LEN : OWNER_HASH_LEN) + 1 + strlen(kind_label(kind)) + 1 +
 	    strlen(domain) + 1 <= 254;
 }
 
@@ -137,7 +176,9 @@ owner_name_ctx(EVP_MD_CTX *ctx, const EVP_MD *md, const struct addr *a,
 	const char *local = addr_canon_local(a);
 	char h[OWNER_HASH_LEN + 1];
 
-	if (owner_hash_ctx(ctx, md, local, strlen(local), h) == -1)
+	if (kind == OWNER_DKIM)
+		owner_dkim_selector(local, strlen(local), h);
+	else if (owner_hash_ctx(ctx, md, local, strlen(local), h) == -1)
 		return -1;
 	return join(h, kind, addr_domain(a), out, outsz);
 }

@@ -4,6 +4,7 @@
  *   <hex(SHA-256(local))[0:56]>._senderkey.<domain>.
  *   <hex(SHA-256(local))[0:56]>._openpgpkey.<domain>.   (RFC 7929)
  *   _senderkey.<domain>.                                  (policy record)
+ *   sk<hex(SHA-256(local))[0:32]>._domainkey.<domain>.     (DKIM bridge key)
  *
  * Names are absolute, lowercase, with the trailing dot.
  */
@@ -18,10 +19,13 @@ struct addr;
 
 #define OWNER_HASH_LEN	56		/* hex digits in the first label */
 #define OWNER_NAME_MAX	256		/* buffer size for any owner name */
+#define OWNER_DKIM_HEX	32		/* hex digits after "sk" */
+#define OWNER_DKIM_SEL_LEN (2 + OWNER_DKIM_HEX)	/* selector label */
 
 enum owner_kind {
 	OWNER_SENDERKEY,	/* _senderkey */
 	OWNER_OPENPGPKEY,	/* _openpgpkey */
+	OWNER_DKIM,		/* <selector>._domainkey (record-format.md 2.3) */
 };
 
 /*
@@ -78,6 +82,15 @@ int	owner_name_ctx(EVP_MD_CTX *ctx, const EVP_MD *md, const struct addr *a,
  */
 int	owner_name_local(const char *local, const char *domain,
 	    enum owner_kind kind, char *out, size_t outsz);
+
+/*
+ * owner_dkim_selector: the DKIM selector of local part LOCAL (LEN octets,
+ * taken as given: callers pass the canonical local part): "sk" and the
+ * first OWNER_DKIM_HEX lowercase hex digits of SHA-256(LOCAL), one label
+ * (record-format.md 2.3).  OUT must hold OWNER_DKIM_SEL_LEN + 1 bytes.
+ */
+void	owner_dkim_selector(const char *local, size_t len,
+	    char out[OWNER_DKIM_SEL_LEN + 1]);
 
 /* owner_policy_name: "_senderkey.<domain>." for an A-label DOMAIN. */
 int	owner_policy_name(const char *domain, char *out, size_t outsz);

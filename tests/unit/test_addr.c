@@ -42,6 +42,35 @@ row(struct vec_row *r, void *arg)
 	addr_free(a);
 }
 
+/* dkim-selectors.tsv: the DKIM bridge selector and owner name (2.3) */
+static void
+row_dkim(struct vec_row *r, void *arg)
+{
+	struct addr *a;
+	enum addr_err err;
+	char name[OWNER_NAME_MAX], sel[OWNER_DKIM_SEL_LEN + 1];
+
+	(void)arg;
+	if ((a = addr_parse(r->f[0], &err, NULL)) == NULL) {
+		T_OK(0, "dkim line %d: '%s' parses", r->line, r->f[0]);
+		return;
+	}
+	T_STREQ(addr_canon_local(a), r->f[1], "dkim line %d: canonical local",
+	    r->line);
+	owner_dkim_selector(addr_canon_local(a), strlen(addr_canon_local(a)),
+	    sel);
+	T_STREQ(sel, r->f[3], "dkim line %d: selector", r->line);
+	T_OK(strlen(sel) == OWNER_DKIM_SEL_LEN && strlen(sel) <= 63,
+	    "dkim line %d: one label of %d octets", r->line,
+	    OWNER_DKIM_SEL_LEN);
+	T_OK(owner_name(a, OWNER_DKIM, name, sizeof(name)) == 0,
+	    "dkim line %d: DKIM owner fits", r->line);
+	T_STREQ(name, r->f[4], "dkim line %d: DKIM owner name", r->line);
+	T_OK(owner_name_fits(addr_domain(a), OWNER_DKIM),
+	    "dkim line %d: owner_name_fits agrees", r->line);
+	addr_free(a);
+}
+
 /* addresses-internal.tsv: ADDR_FORM_INTERNAL agrees with the SMTP form */
 static void
 row_internal(struct vec_row *r, void *arg)
@@ -171,6 +200,8 @@ main(void)
 	n = vec_each("specs/vectors/addresses-internal.tsv", row_internal,
 	    NULL);
 	T_OK(n >= 20, "addresses-internal.tsv has %d rows", n);
+	n = vec_each("specs/vectors/dkim-selectors.tsv", row_dkim, NULL);
+	T_OK(n >= 15, "dkim-selectors.tsv has %d rows", n);
 	test_forms();
 	test_domain();
 	test_owner();

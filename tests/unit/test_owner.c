@@ -43,6 +43,11 @@ names(EVP_MD_CTX *ctx, const EVP_MD *md)
 		    sizeof(b)) == 0 && owner_name(ad, OWNER_OPENPGPKEY, a,
 		    sizeof(a)) == 0 && strcmp(a, b) == 0,
 		    "_openpgpkey names agree for %s", addrs[i]);
+		T_OK(owner_name_ctx(ctx, md, ad, OWNER_DKIM, b,
+		    sizeof(b)) == 0 && owner_name(ad, OWNER_DKIM, a,
+		    sizeof(a)) == 0 && strcmp(a, b) == 0 &&
+		    strstr(a, "._domainkey.") == a + OWNER_DKIM_SEL_LEN,
+		    "_domainkey names agree for %s", addrs[i]);
 		T_OK(owner_name_ctx(ctx, md, ad, OWNER_SENDERKEY, b,
 		    n) == -1, "a buffer one octet short fails (%s)",
 		    addrs[i]);
