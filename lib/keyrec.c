@@ -5,7 +5,9 @@
  * semantics of specs/record-format.md: v=SK1 first, k= and p= required,
  * ed25519 keys are 32 raw octets, rsa keys DER SubjectPublicKeyInfo of at
  * least 2048 bits, x= a decimal Unix time, n= free text.  Base64 and DER
- * are decoded by OpenSSL.
+ * are decoded by OpenSSL.  The DKIM key record of the DKIM bridge holds
+ * the same key under RFC 6376's rules (keyrec_dkim_*): parsed into the
+ * same struct, so fingerprints and keys compare across the two.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,17 +134,35 @@ from_taglist_err(enum taglist_err e)
 	return e == TAGLIST_EDUP ? KEYREC_EDUPTAG : KEYREC_ESYNTAX;
 }
 
-struct keyrec *
-keyrec_parse(const char *text, size_t len, enum keyrec_err *err, size_t *pos)
+/* has_item: 1 when the colon-separated list L holds WORD (FWS trimmed). */
+static int
+has_item(const char *l, const char *word)
 {
-	struct keyrec *kr = NULL;
-	struct taglist *tl = NULL;
-	enum taglist_err te;
-	const char *k, *p, *t, *x, *n;
-	size_t dummy;
+	size_t wl = strlen(word);
 
-	if (pos == NULL)
-		pos = &dummy;
+	while (*l != '\0') {
+		size_t il, e;
+
+		l += strspn(l, " \t\r\n");
+		il = strcspn(l, ":");
+		for (e = il; e > 0 && strchr(" \t\r\n", l[e - 1]) != NULL; e--)
+			;
+		if (e == wl && memcmp(l, word, wl) == 0)
+			return 1;
+		l += il;
+		if (*l == ':')
+			l++;
+	}
+	return 0;
+}
+
+/* open_list: the tag list of TEXT, or NULL with *ERR / *POS set. */
+static struct taglist *
+open_list(const char *text, size_t len, enum keyrec_err *err, size_t *pos)
+{
+	struct taglist *tl;
+	enum taglist_err te;
+
 	*pos = 0;
 	if (err != NULL)
 		*err = KEYREC_OK;
@@ -150,24 +170,26 @@ keyrec_parse(const char *text, size_t len, enum keyrec_err *err, size_t *pos)
 		set_err(KEYREC_ETOOLONG, err);
 		return NULL;
 	}
-	if ((tl = taglist_parse(text, len, &te, pos)) == NULL) {
+	if ((tl = taglist_parse(text, len, &te, pos)) == NULL)
 		set_err(from_taglist_err(te), err);
-		return NULL;
-	}
-	if (strcmp(taglist_name(tl, 0), "v") != 0 ||
-	    strcmp(taglist_value(tl, 0), "SK1") != 0) {
-		set_err(KEYREC_EVERSION, err);
-		goto fail;
-	}
-	k = taglist_get(tl, "k");
-	p = taglist_get(tl, "p");
-	if (k == NULL || p == NULL) {
-		set_err(KEYREC_EMISSING, err);
-		goto fail;
-	}
+	return tl;
+}
+
+/*
+ * new_key: a keyrec for algorithm K (NULL: DEFALG) with key P (base64),
+ * the t= flags T (may be NULL: "y" sets testing, others are ignored).
+ */
+static struct keyrec *
+new_key(const char *k, enum keyrec_alg defalg, const char *p, const char *t,
+    enum keyrec_err *err)
+{
+	struct keyrec *kr;
+
 	if ((kr = calloc(1, sizeof(*kr))) == NULL)
-		goto fail;
-	if (strcmp(k, "ed25519") == 0)
+		return NULL;
+	if (k == NULL)
+		kr->f.alg = defalg;
+	else if (strcmp(k, "ed25519") == 0)
 		kr->f.alg = KEYREC_ED25519;
 	else if (strcmp(k, "rsa") == 0)
 		kr->f.alg = KEYREC_RSA;
@@ -182,20 +204,77 @@ keyrec_parse(const char *text, size_t len, enum keyrec_err *err, size_t *pos)
 	kr->f.key = kr->key;
 	if (check_key(&kr->f, &kr->bits, err) == -1)
 		goto fail;
-	if ((t = taglist_get(tl, "t")) != NULL) {
-		/* Colon-separated flags; unknown flags are ignored. */
-		const char *s = t;
+	kr->f.testing = t != NULL && has_item(t, "y");
+	return kr;
+fail:
+	keyrec_free(kr);
+	return NULL;
+}
 
-		while (*s != '\0') {
-			size_t fl = strcspn(s, ":");
+struct keyrec *
+keyrec_dkim_parse(const char *text, size_t len, enum keyrec_err *err,
+    size_t *pos)
+{
+	struct keyrec *kr = NULL;
+	struct taglist *tl;
+	const char *h, *s, *p;
+	size_t dummy;
 
-			if (fl == 1 && s[0] == 'y')
-				kr->f.testing = 1;
-			s += fl;
-			if (*s == ':')
-				s++;
-		}
+	if ((tl = open_list(text, len, err, pos != NULL ? pos : &dummy)) ==
+	    NULL)
+		return NULL;
+	/* RFC 6376 3.6.1: v= is optional, but when present first, DKIM1 */
+	if (taglist_get(tl, "v") != NULL &&
+	    (strcmp(taglist_name(tl, 0), "v") != 0 ||
+	    strcmp(taglist_value(tl, 0), "DKIM1") != 0)) {
+		set_err(KEYREC_EVERSION, err);
+		goto done;
 	}
+	if ((p = taglist_get(tl, "p")) == NULL) {
+		set_err(KEYREC_EMISSING, err);
+		goto done;
+	}
+	if ((h = taglist_get(tl, "h")) != NULL && !has_item(h, "sha256")) {
+		set_err(KEYREC_EHASH, err);
+		goto done;
+	}
+	if ((s = taglist_get(tl, "s")) != NULL && !has_item(s, "*") &&
+	    !has_item(s, "email")) {
+		set_err(KEYREC_ESERVICE, err);
+		goto done;
+	}
+	kr = new_key(taglist_get(tl, "k"), KEYREC_RSA, p,
+	    taglist_get(tl, "t"), err);
+done:
+	taglist_free(tl);
+	return kr;
+}
+
+struct keyrec *
+keyrec_parse(const char *text, size_t len, enum keyrec_err *err, size_t *pos)
+{
+	struct keyrec *kr = NULL;
+	struct taglist *tl = NULL;
+	const char *k, *p, *x, *n;
+	size_t dummy;
+
+	if ((tl = open_list(text, len, err, pos != NULL ? pos : &dummy)) ==
+	    NULL)
+		return NULL;
+	if (strcmp(taglist_name(tl, 0), "v") != 0 ||
+	    strcmp(taglist_value(tl, 0), "SK1") != 0) {
+		set_err(KEYREC_EVERSION, err);
+		goto fail;
+	}
+	k = taglist_get(tl, "k");
+	p = taglist_get(tl, "p");
+	if (k == NULL || p == NULL) {
+		set_err(KEYREC_EMISSING, err);
+		goto fail;
+	}
+	if ((kr = new_key(k, KEYREC_ED25519, p, taglist_get(tl, "t"),
+	    err)) == NULL)
+		goto fail;
 	if ((x = taglist_get(tl, "x")) != NULL &&
 	    parse_time(x, &kr->f.not_after) == -1) {
 		set_err(KEYREC_EEXPIRY, err);
@@ -336,17 +415,55 @@ keyrec_encode_buf(const struct keyrec_fields *f, char *out, size_t outsz,
 	return 0;
 }
 
-char *
-keyrec_encode(const struct keyrec_fields *f, enum keyrec_err *err)
+int
+keyrec_dkim_encode_buf(const struct keyrec_fields *f, char *out,
+    size_t outsz, size_t *outlen, enum keyrec_err *err)
+{
+	unsigned bits;
+	size_t n = 0, blen;
+
+	if (err != NULL)
+		*err = KEYREC_OK;
+	if (check_key(f, &bits, err) == -1)
+		return -1;
+	/* "v=DKIM1; k=ALG; h=sha256; s=email; t=[y:]s; p=B64" */
+	if (outsz == 0 || put(out, outsz, &n, "v=DKIM1; k=") == -1 ||
+	    put(out, outsz, &n, keyrec_alg_name(f->alg)) == -1 ||
+	    put(out, outsz, &n, "; h=sha256; s=email; t=") == -1 ||
+	    put(out, outsz, &n, f->testing ? "y:s; p=" : "s; p=") == -1 ||
+	    b64_encode_buf(f->key, f->keylen, out + n, outsz - n,
+	    &blen) == -1 || n + blen > KEYREC_MAX_LEN)
+		return set_err(KEYREC_ETOOLONG, err);
+	*outlen = n + blen;
+	return 0;
+}
+
+/* encode_dup: ENC's text in a malloc'd copy. */
+static char *
+encode_dup(int (*enc)(const struct keyrec_fields *, char *, size_t,
+    size_t *, enum keyrec_err *), const struct keyrec_fields *f,
+    enum keyrec_err *err)
 {
 	char buf[KEYREC_MAX_LEN + 1], *out;
 	size_t n;
 
-	if (keyrec_encode_buf(f, buf, sizeof(buf), &n, err) == -1)
+	if (enc(f, buf, sizeof(buf), &n, err) == -1)
 		return NULL;
 	if ((out = malloc(n + 1)) != NULL)
 		memcpy(out, buf, n + 1);
 	return out;
+}
+
+char *
+keyrec_encode(const struct keyrec_fields *f, enum keyrec_err *err)
+{
+	return encode_dup(keyrec_encode_buf, f, err);
+}
+
+char *
+keyrec_dkim_encode(const struct keyrec_fields *f, enum keyrec_err *err)
+{
+	return encode_dup(keyrec_dkim_encode_buf, f, err);
 }
 
 const char *
@@ -366,7 +483,7 @@ static const struct errtab errtab[] = {
 	{ KEYREC_ESYNTAX, "syntax", "not a valid tag list" },
 	{ KEYREC_EDUPTAG, "duplicate-tag", "a tag appears more than once" },
 	{ KEYREC_EVERSION, "bad-version",
-	  "the record must start with v=SK1" },
+	  "the record must start with v=SK1 (a DKIM record: v=DKIM1, if any)" },
 	{ KEYREC_EMISSING, "missing-tag", "k= and p= are required" },
 	{ KEYREC_EALG, "unknown-algorithm",
 	  "k= must be ed25519 or rsa" },
@@ -382,6 +499,10 @@ static const struct errtab errtab[] = {
 	{ KEYREC_ENOTES, "bad-notes",
 	  "n= holds characters a tag value cannot carry" },
 	{ KEYREC_ETOOLONG, "too-long", "the record is longer than 4096 octets" },
+	{ KEYREC_EHASH, "bad-hash",
+	  "a DKIM record's h= must list sha256" },
+	{ KEYREC_ESERVICE, "bad-service",
+	  "a DKIM record's s= must list * or email" },
 };
 
 const char *

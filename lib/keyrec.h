@@ -6,6 +6,12 @@
  *   v=SK1; k=rsa; p=<base64 DER SubjectPublicKeyInfo, >= 2048 bits>
  *   optional: t=y (testing), x=<unix time, not after>, n=<notes>
  *   an empty p= is a revoked key.
+ *
+ * and the same key as a DKIM key record (RFC 6376 3.6.1, RFC 8463), the
+ * TXT RDATA at <selector>._domainkey.<domain> of the DKIM bridge
+ * (record-format.md 3.3):
+ *
+ *   v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=<same p= as SK1>
  */
 #ifndef SK_KEYREC_H
 #define SK_KEYREC_H
@@ -32,6 +38,8 @@ enum keyrec_err {
 	KEYREC_EEXPIRY,		/* x= not a decimal Unix time */
 	KEYREC_ENOTES,		/* n= has characters a tag value cannot hold */
 	KEYREC_ETOOLONG,	/* over KEYREC_MAX_LEN octets */
+	KEYREC_EHASH,		/* DKIM: h= does not list sha256 */
+	KEYREC_ESERVICE,	/* DKIM: s= lists neither "*" nor "email" */
 };
 
 #define KEYREC_MAX_LEN		4096	/* longest record text accepted */
@@ -102,6 +110,31 @@ char		*keyrec_encode(const struct keyrec_fields *f,
  */
 int		 keyrec_encode_buf(const struct keyrec_fields *f, char *out,
 		    size_t outsz, size_t *outlen, enum keyrec_err *err);
+
+/*
+ * keyrec_dkim_parse: parse the joined TXT text (LEN octets) of a DKIM key
+ * record into the same struct as keyrec_parse: v= optional but, when
+ * present, first and "DKIM1"; k= optional (default rsa), "ed25519" or
+ * "rsa"; p= required, the key checked as for SK1 (empty: revoked, RSA of
+ * at least 2048 bits); h=, when present, must list "sha256"; s=, when
+ * present, "*" or "email"; t= flag "y" sets testing, other flags are
+ * ignored; n=, x= and unknown tags are ignored (DKIM has no x=: never an
+ * expiry).  Returns a new keyrec, or NULL with *ERR / *POS set.
+ */
+struct keyrec	*keyrec_dkim_parse(const char *text, size_t len,
+		    enum keyrec_err *err, size_t *pos);
+
+/*
+ * keyrec_dkim_encode_buf / keyrec_dkim_encode: the DKIM key record for
+ * F's key: "v=DKIM1; k=ALG; h=sha256; s=email; t=s; p=B64" ("t=y:s" when
+ * F is testing).  F's x= and n= have no DKIM counterpart and are left
+ * out.  Same returns and errors as keyrec_encode_buf / keyrec_encode.
+ */
+int		 keyrec_dkim_encode_buf(const struct keyrec_fields *f,
+		    char *out, size_t outsz, size_t *outlen,
+		    enum keyrec_err *err);
+char		*keyrec_dkim_encode(const struct keyrec_fields *f,
+		    enum keyrec_err *err);
 
 const char	*keyrec_alg_name(enum keyrec_alg);	/* "ed25519" */
 const char	*keyrec_errname(enum keyrec_err);	/* "bad-base64" */
