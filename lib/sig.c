@@ -20,6 +20,7 @@
 #include "key.h"
 #include "keyrec.h"
 #include "msg.h"
+#include "owner.h"
 #include "sig.h"
 #include "sighash.h"
 #include "sigheader.h"
@@ -286,6 +287,7 @@ sig_sign(struct sig_ctx *c, const struct msg *m, EVP_PKEY *key,
 	char *field = NULL, *b64 = NULL, *out = NULL;
 	enum msg_from_err fe = MSG_FROM_OK;
 	size_t flen = 0, siglen = 0;
+	char sel[OWNER_DKIM_SEL_LEN + 1];
 	int dkim = o->dkim_domain != NULL || o->dkim_selector != NULL;
 
 	*err = SIG_SIGN_OK;
@@ -306,16 +308,24 @@ sig_sign(struct sig_ctx *c, const struct msg *m, EVP_PKEY *key,
 		goto fail;
 	}
 	if (o->lifetime < 0 || o->now < 0 || (dkim &&
-	    (o->dkim_domain == NULL || o->dkim_selector == NULL))) {
+	    (o->dkim_domain == NULL || o->dkim_selector == NULL)) ||
+	    (dkim && o->dkim_bridge)) {
 		*err = SIG_SIGN_OPTS;
 		goto fail;
 	}
-	p.kind = dkim ? SIGHEADER_DKIM : SIGHEADER_SKS;
+	p.kind = dkim || o->dkim_bridge ? SIGHEADER_DKIM : SIGHEADER_SKS;
 	p.hcanon = o->hcanon != 0 ? o->hcanon : CANON_RELAXED;
 	p.bcanon = o->bcanon != 0 ? o->bcanon : CANON_RELAXED;
 	p.sender = addr_canon(from);
 	p.domain = o->dkim_domain;
 	p.selector = o->dkim_selector;
+	if (o->dkim_bridge) {
+		owner_dkim_selector(addr_canon_local(from),
+		    strlen(addr_canon_local(from)), sel);
+		p.domain = addr_domain(from);
+		p.selector = sel;
+		p.ident = addr_canon(from);
+	}
 	p.t = o->now;
 	p.x = o->now + (o->lifetime != 0 ? o->lifetime : SIG_DEFAULT_LIFETIME);
 	if ((p.nh = sig_signed_names(m, names)) == 0) {

@@ -121,6 +121,7 @@ struct sig_sign_opts {
 	const char	*sender;	/* -s: must be the From: address */
 	const char	*dkim_domain;	/* with dkim_selector: DKIM test mode */
 	const char	*dkim_selector;
+	int		 dkim_bridge;	/* the DKIM bridge field (section 11) */
 };
 
 enum sig_sign_err {
@@ -128,7 +129,8 @@ enum sig_sign_err {
 	SIG_SIGN_FROM,		/* not exactly one From: mailbox */
 	SIG_SIGN_SENDER,	/* -s is not an address, or not From: */
 	SIG_SIGN_KEY,		/* the key is not Ed25519 or RSA, or public */
-	SIG_SIGN_OPTS,		/* bad options (lifetime, DKIM domain) */
+	SIG_SIGN_OPTS,		/* bad options (lifetime, DKIM domain, the
+				   bridge with the test mode) */
 	SIG_SIGN_TOOMANY,	/* h= would need over SIGHEADER_MAX_H names */
 	SIG_SIGN_CRYPTO,	/* OpenSSL failed */
 	SIG_SIGN_NOMEM,
@@ -136,8 +138,14 @@ enum sig_sign_err {
 
 /*
  * sig_sign: sign M with KEY (a private Ed25519 or RSA key) as section 7
- * says (DKIM-Signature with O->dkim_* set).  Returns the field to add at
- * the top of the header: folded with CRLF, without a final CRLF,
+ * says (DKIM-Signature with O->dkim_domain and O->dkim_selector set: the
+ * test mode of section 9).  With O->dkim_bridge set (and no test mode) it
+ * writes the DKIM bridge field of section 11.1 instead: a DKIM-Signature
+ * with d= the From: domain (A-labels), s= its owner_dkim_selector, i= the
+ * canonical From: address, and the h=, c=, t=, x= and a= the
+ * Sender-Key-Signature gets with the same options (the caller signs twice
+ * for both fields; neither covers the other).  Returns the field to add
+ * at the top of the header: folded with CRLF, without a final CRLF,
  * malloc'd and NUL-terminated, *LEN set.  NULL with *ERR set (and *FERR
  * when the From: field was the problem) on failure.
  */

@@ -566,6 +566,13 @@ sigheader_format(const struct sigheader_params *p, const char *b64,
 		ob_tag(&o, piece, 0, 0);
 		snprintf(piece, sizeof(piece), "s=%s;", p->selector);
 		ob_tag(&o, piece, 0, 0);
+		if (p->ident != NULL) {
+			if ((qp = sigheader_qp_encode(p->ident)) == NULL ||
+			    strlen(qp) + 4 > sizeof(piece))
+				goto fail;
+			snprintf(piece, sizeof(piece), "i=%s;", qp);
+			ob_tag(&o, piece, 0, 0);
+		}
 	} else {
 		if ((qp = sigheader_qp_encode(p->sender)) == NULL ||
 		    strlen(qp) + 4 > sizeof(piece))

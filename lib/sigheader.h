@@ -108,13 +108,16 @@ struct sigheader_params {
 	size_t			 nh;
 	const unsigned char	*bh;		/* SIGHEADER_BH_LEN octets */
 	int64_t			 t, x;
+	const char		*ident;		/* DKIM: i=, canonical address;
+						   NULL: no i= */
 };
 
 /*
  * sigheader_format: the whole field "Name: v=1; ..." for P with b= set to
  * B64 (NULL or "": empty), folded with CRLF + SP (CRLF + 2 SP inside h and
  * b) so that no line reaches 78 octets, tags in the order v a c s t x h bh
- * b (DKIM: v a c d s t x h bh b), without a final CRLF, malloc'd and
+ * b (DKIM: v a c d s i t x h bh b, i= only when P->ident is set, written
+ * in DKIM-Quoted-Printable), without a final CRLF, malloc'd and
  * NUL-terminated (*LEN set).  NULL when out of memory.
  */
 char		*sigheader_format(const struct sigheader_params *p,

@@ -7,7 +7,7 @@
  * and the fields a verifier requires in h= (2.1), the 64-name limit, the
  * time checks, l=, s= against From:, the key lookup states of step 7,
  * candidate keys, several signatures, the DKIM test mode and the RFC 8463
- * appendix A example message.
+ * appendix A example message; the DKIM bridge field of section 11.1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +235,132 @@ test_worked_example(EVP_PKEY *ed)
 	sigheader_free(sh);
 	free(field);
 	msg_free(m);
+}
+
+/* The DKIM bridge field (section 11.1) for the worked example. */
+static const char *BRIDGE_FIELD =
+    "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com;"
+    "\r\n"
+    " s=sk2bd806c97f0e00af1a1fc3328fa763a9; i=alice@example.com; t=1763026200;"
+    "\r\n"
+    " x=1763631000;\r\n"
+    " h=from:from:to:to:subject:subject:date:date:message-id:message-id:\r\n"
+    "  mime-version:mime-version:content-type:content-type:cc:reply-to:\r\n"
+    "  in-reply-to:references:content-transfer-encoding;\r\n"
+    " bh=dAyIk1LoZXozBD2ssVIHcq0lNrfUf7jET/vlnWNYUaA=;\r\n"
+    " b=";
+
+/* longest_line: the longest line of FIELD (LEN octets, CRLF folded). */
+static size_t
+longest_line(const char *field, size_t len)
+{
+	size_t i, start = 0, max = 0;
+
+	for (i = 0; i <= len; i++)
+		if (i == len || (field[i] == '\r' && i + 1 < len &&
+		    field[i + 1] == '\n')) {
+			if (i - start > max)
+				max = i - start;
+			start = i + 2;
+		}
+	return max;
+}
+
+/* bridge_field: the bridge field of TEXT signed by K at NOW; malloc'd. */
+static char *
+bridge_field(const char *text, EVP_PKEY *k, enum sig_sign_err *e,
+    size_t *flen)
+{
+	struct sig_sign_opts o = { 0 };
+	struct msg *m;
+	char *field;
+
+	o.now = NOW;
+	o.dkim_bridge = 1;
+	*e = SIG_SIGN_OK;
+	*flen = 0;
+	if ((m = msg_parse(text, strlen(text), NULL, NULL)) == NULL)
+		return NULL;
+	field = sig_sign(ctx, m, k, &o, e, NULL, flen);
+	msg_free(m);
+	return field;
+}
+
+static void
+test_bridge(EVP_PKEY *ed, EVP_PKEY *rsa)
+{
+	struct sig_sign_opts o = { 0 };
+	struct sig_outcome r;
+	enum sig_sign_err e;
+	EVP_PKEY *pub = pubof(ed), *rpub = pubof(rsa);
+	char *f, *s, *text;
+	size_t flen, n = strlen(BRIDGE_FIELD);
+
+	f = bridge_field(MSG, ed, &e, &flen);
+	T_OK(f != NULL && flen > n && strncmp(f, BRIDGE_FIELD, n) == 0,
+	    "bridge: the worked example's DKIM-Signature up to b= (d=, s= "
+	    "selector, i=, same c t x h bh as the SKS, tag order, folding)");
+	if (f == NULL || flen <= n || strncmp(f, BRIDGE_FIELD, n) != 0)
+		printf("# got:\n%s\n", f != NULL ? f : "(null)");
+	T_OK(f != NULL && longest_line(f, flen) < 78,
+	    "bridge: no line of the worked example's field reaches 78 octets");
+	T_OK(f != NULL && strcmp(f + n, "CvV87Aq3T9isF0nzHyMR8RrM0kmuxhhm/q9Sa"
+	    "CDZfYaCI4BOCzifev2QICAUv/b4Mw3B9CP8gN\r\n  8jL6bnZ5/PBA==") == 0,
+	    "bridge: b= of the worked example (Ed25519 is deterministic; "
+	    "dkimpy accepts it, 60-sign-verify.sh)");
+	free(f);
+
+	/* the field verifies as a DKIM-Signature (the name is hashed) */
+	o.now = NOW;
+	o.dkim_bridge = 1;
+	s = sign_text(MSG, ed, &o);
+	r = verify(s, SIGHEADER_DKIM, NOW, SIG_KEYS_FOUND, pub);
+	T_STREQ(sig_result_name(r.result), "pass",
+	    "bridge: the field verifies with DKIM's rules and the same key");
+	r = verify(s, SIGHEADER_SKS, NOW, SIG_KEYS_FOUND, pub);
+	T_STREQ(sig_result_name(r.result), "none",
+	    "bridge: alone it is not a Sender-Key-Signature");
+	free(s);
+	s = sign_text(MSG, rsa, &o);
+	T_OK(s != NULL && strncmp(s, "DKIM-Signature: v=1; a=rsa-sha256; ",
+	    35) == 0, "bridge: a= from an RSA key");
+	r = verify(s, SIGHEADER_DKIM, NOW, SIG_KEYS_FOUND, rpub);
+	T_STREQ(sig_result_name(r.result), "pass",
+	    "bridge: an RSA-signed bridge field verifies");
+	free(s);
+
+	/* i= in DKIM-Quoted-Printable; s= hashes the canonical local part */
+	text = replace(MSG, "Alice Example <alice@example.com>",
+	    "\"A=b;C\"@Example.COM");
+	f = bridge_field(text, ed, &e, &flen);
+	T_OK(f != NULL && strstr(f, " d=example.com;") != NULL &&
+	    strstr(f, " s=skf8347c6264a1ba8f14496ea1e0b5697e;") != NULL &&
+	    strstr(f, " i=\"a=3Db=3Bc\"@example.com;") != NULL,
+	    "bridge: '=' and ';' in i= are quoted (=3D, =3B), s= is sk + "
+	    "sha256(a=b;c), d= lowercase");
+	T_OK(f != NULL && longest_line(f, flen) < 78,
+	    "bridge: quoted i=: no line reaches 78 octets");
+	free(f);
+	free(text);
+	text = replace(MSG, "Alice Example <alice@example.com>",
+	    "J\xc3\xb6rg <J\xc3\xb6rg@b\xc3\xbc" "cher.example>");
+	f = bridge_field(text, ed, &e, &flen);
+	T_OK(f != NULL && strstr(f, " d=xn--bcher-kva.example;") != NULL &&
+	    strstr(f, " s=sk12c433a0914cf916178d99b922892cd3;") != NULL &&
+	    strstr(f, " i=j=C3=B6rg@xn--bcher-kva.example;") != NULL,
+	    "bridge: UTF-8 local part quoted in i=, d= and i= in A-labels, "
+	    "s= is sk + sha256(j\xc3\xb6rg)");
+	free(f);
+	free(text);
+
+	/* the bridge and the test mode exclude each other */
+	o.dkim_domain = "example.test";
+	o.dkim_selector = "sel";
+	s = sign_text(MSG, ed, &o);
+	T_OK(s == NULL, "bridge: refused together with the DKIM test mode");
+	free(s);
+	EVP_PKEY_free(pub);
+	EVP_PKEY_free(rpub);
 }
 
 static void
@@ -902,6 +1028,7 @@ main(void)
 	if (ed == NULL || rsa == NULL || other == NULL)
 		return 1;
 	test_worked_example(ed);
+	test_bridge(ed, rsa);
 	test_round_trips(ed, rsa);
 	test_tampering(ed, rsa);
 	test_render_fields(ed, rsa);

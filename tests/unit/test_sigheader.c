@@ -197,7 +197,7 @@ format(void)
 	unsigned char bh[32] = { 0 };
 	struct sigheader_params p = { SIGHEADER_SKS, SIGHEADER_RSA_SHA256,
 	    CANON_SIMPLE, CANON_RELAXED, "bounce=x@example.test", NULL, NULL,
-	    h, 3, bh, 10, 20 };
+	    h, 3, bh, 10, 20, NULL };
 	char *s, b64[401];
 	const char *l;
 	size_t n, max = 0;
