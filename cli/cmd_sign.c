@@ -1,11 +1,13 @@
 /*
  * cmd_sign: "senderkey sign -k KEY [-s SENDER] [-c HEADER/BODY] [-l LIFETIME]
- * [-T TIME] [--dkim-domain D --dkim-selector S]" reads a message on
- * standard input and writes it to standard output with a
+ * [-T TIME] [--dkim | --dkim-domain D --dkim-selector S]" reads a message
+ * on standard input and writes it to standard output with a
  * Sender-Key-Signature field on top (specs/signature.md section 7).  With
- * --dkim-domain and --dkim-selector it writes a standard DKIM-Signature
- * instead (the DKIM test mode of section 9, for peer tests only).  The
- * message keeps its line ends (LF or CRLF); the new field uses the same.
+ * --dkim the DKIM bridge's DKIM-Signature follows right below it (section
+ * 11.1).  With --dkim-domain and --dkim-selector it writes a standard
+ * DKIM-Signature instead (the DKIM test mode of section 9, for peer tests
+ * only; not with --dkim).  The message keeps its line ends (LF or CRLF);
+ * the new fields use the same.
  *
  * Exit status: 0 signed, 64 usage, 65 the message cannot be signed (no
  * single From: mailbox, -s not the From: address, bad header), 66 the key
@@ -29,7 +31,7 @@
 #include "signmsg.h"
 #include "util.h"
 
-enum { OPT_DKIM_DOMAIN = 256, OPT_DKIM_SELECTOR };
+enum { OPT_DKIM_DOMAIN = 256, OPT_DKIM_SELECTOR, OPT_DKIM };
 
 /* parse_c: "h/b" into O; 0 or -1. */
 static int
@@ -50,6 +52,7 @@ cmd_sign(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dkim-domain", required_argument, NULL, OPT_DKIM_DOMAIN },
 		{ "dkim-selector", required_argument, NULL, OPT_DKIM_SELECTOR },
+		{ "dkim", no_argument, NULL, OPT_DKIM },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sig_sign_opts o;
@@ -104,10 +107,20 @@ cmd_sign(int argc, char **argv)
 		case OPT_DKIM_SELECTOR:
 			o.dkim_selector = optarg;
 			break;
+		case OPT_DKIM:
+			o.dkim_bridge = 1;
+			break;
 		default:
 			senderkey_usage(stderr, "sign");
 			return EX_USAGE;
 		}
+	}
+	if (o.dkim_bridge && (o.dkim_domain != NULL ||
+	    o.dkim_selector != NULL)) {
+		fprintf(stderr, "senderkey: --dkim (the DKIM bridge) and "
+		    "--dkim-domain/--dkim-selector (the DKIM test mode) "
+		    "exclude each other\n");
+		return EX_USAGE;
 	}
 	if (optind != argc || keypath == NULL ||
 	    (o.dkim_domain == NULL) != (o.dkim_selector == NULL)) {

@@ -105,10 +105,11 @@ static const struct command commands[] = {
 	  "usage: senderkey sign -k KEY [-s SENDER] "
 	  "[-c relaxed|simple/relaxed|simple]\n"
 	  "                      [-l LIFETIME] [-T TIME] "
-	  "[--dkim-domain DOMAIN --dkim-selector SELECTOR] < MESSAGE\n" },
+	  "[--dkim | --dkim-domain DOMAIN --dkim-selector SELECTOR]\n"
+	  "                      < MESSAGE\n" },
 	{ "sendmail", cmd_sendmail, "sign a message, hand it to sendmail",
 	  "usage: senderkey sendmail [--sendmail PROGRAM] [--keys DIR] "
-	  "[OPTION...]\n"
+	  "[--dkim] [OPTION...]\n"
 	  "                          [--] [RECIPIENT...] < MESSAGE\n"
 	  "  the message's From: key: DIR, $SENDERKEY_KEYS or\n"
 	  "  ${XDG_CONFIG_HOME:-~/.config}/senderkey/keys, ADDRESS.private;\n"

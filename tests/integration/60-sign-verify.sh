@@ -16,6 +16,14 @@
 #     sender without a key fails no-key; the plain-text message with an
 #     added Content-Type: text/html or Content-Transfer-Encoding: fails
 #     (sig-mismatch).
+#  3. The DKIM bridge (section 11.1): "sign --dkim" writes the
+#     Sender-Key-Signature on top and the DKIM-Signature right below it
+#     (d= the From domain, s= sk + sha256(local)[:32], i= the address);
+#     dkimpy accepts the DKIM-Signature for Ed25519 and RSA-2048 keys
+#     with "v=DKIM1; k=...; p=<the SK1 record's p=>" served only at the
+#     sender's selector name, also for a local part quoted in i= (=3D);
+#     it rejects a tampered copy; --dkim with --dkim-domain is a usage
+#     error; in the bed, verify still passes on the Sender-Key-Signature.
 # The RFC 8463 example message is checked by tests/unit/test_sig.c.
 . "$(dirname "$0")/lib.sh"
 
@@ -105,9 +113,57 @@ PY
 	    example.test --dkim-selector sel <"$W/msg" |
 	    sed -n 's/^ bh=\(.*\);$/\1/p')
 	expect_eq "Sender-Key-Signature and DKIM mode share bh=" "$bh1" "$bh2"
+
+	# ---- 3. the DKIM bridge: dkimpy accepts sign --dkim -------------
+	cat >"$W/bridge.py" <<'PY'
+import sys, hashlib, dkim
+rec, local, domain, path = sys.argv[1:5]
+sel = "sk" + hashlib.sha256(local.encode()).hexdigest()[:32]
+name = ("%s._domainkey.%s." % (sel, domain)).encode()
+def dnsfunc(n, timeout=5):
+    return rec.encode() if n == name else None
+msg = open(path, "rb").read()
+sys.exit(0 if dkim.verify(msg, dnsfunc=dnsfunc) else 1)
+PY
+	sed 's/alice@example.test/al=ice@example.test/' "$W/msg" >"$W/qp"
+	for alg in ed rsa; do
+		rec=$("$SK" record "$W/$alg.key" |
+		    sed 's/^v=SK1; /v=DKIM1; /')
+		"$SK" sign --dkim -k "$W/$alg.key" <"$W/msg" >"$W/br.eml" \
+		    2>"$W/err"
+		expect_eq "sign --dkim ($alg): the first field is the SKS" \
+		    "$(head -c 21 "$W/br.eml")" "Sender-Key-Signature:"
+		expect_eq "sign --dkim ($alg): DKIM-Signature right below it" \
+		    "$(grep -v '^[ 	]' "$W/br.eml" | sed -n 2p |
+		    cut -d' ' -f1)" "DKIM-Signature:"
+		expect_match "sign --dkim ($alg): d=, s= selector, i=" \
+		    "$(tr -d '\n' <"$W/br.eml")" \
+		    "d=example.test; *s=sk$(printf alice | sha256sum |
+		    cut -c1-32); *i=alice@example.test;"
+		check "dkimpy accepts the bridge DKIM-Signature ($alg)" \
+		    $PY "$W/bridge.py" "$rec" alice example.test "$W/br.eml"
+		sed 's/noon?/one?/' "$W/br.eml" >"$W/bad.eml"
+		if $PY "$W/bridge.py" "$rec" alice example.test "$W/bad.eml" \
+		    >/dev/null 2>&1; then
+			not_ok "dkimpy rejects a tampered bridge message ($alg)"
+		else
+			ok "dkimpy rejects a tampered bridge message ($alg)"
+		fi
+	done
+	"$SK" sign --dkim -k "$W/ed.key" <"$W/qp" >"$W/br.eml" 2>"$W/err"
+	expect_match "sign --dkim: '=' in the local part is =3D in i=" \
+	    "$(cat "$W/br.eml")" " i=al=3Dice@example.test;"
+	rec=$("$SK" record "$W/ed.key" | sed 's/^v=SK1; /v=DKIM1; /')
+	check "dkimpy accepts the bridge with a quoted i=" \
+	    $PY "$W/bridge.py" "$rec" al=ice example.test "$W/br.eml"
 else
 	skip "dkimpy peer" "python3-dkim or python3-nacl is not installed"
 fi
+"$SK" sign --dkim --dkim-domain example.test --dkim-selector sel \
+    -k /nonexistent <"$W/msg" >"$W/o" 2>"$W/err"
+expect_eq "sign --dkim with --dkim-domain: usage error (64)" "$?" 64
+expect_match "sign --dkim with the test mode: says why" "$(cat "$W/err")" \
+    "^senderkey: --dkim .* exclude each other"
 
 # ---- 2. sign and verify in the bed ---------------------------------------
 need_root
@@ -150,6 +206,10 @@ for f in "Content-Type: text/html" "Content-Transfer-Encoding: base64"; do
 	expect_match "plain text + $f: sig-mismatch" "$OUT" \
 	    "^result=fail reason=sig-mismatch"
 done
+"$SK" sign --dkim -k "$W/alice.pem" <"$W/msg" >"$W/bridge" 2>"$W/err"
+v "$W/bridge"
+expect_match "sign --dkim: verify passes (the SKS)" "$OUT" \
+    "^result=pass reason=ok alg=ed25519-sha256 key=$ALICE_FP"
 v "$W/msg"
 expect_eq "unsigned message: exit 1" "$RC" 1
 expect_match "unsigned message: none" "$OUT" "^result=none reason=no-signature"
