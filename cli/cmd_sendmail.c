@@ -1,17 +1,19 @@
 /*
  * cmd_sendmail: "senderkey sendmail [--sendmail PROGRAM] [--keys DIR]
- * [sendmail options] [--] [RECIPIENT...]", a sendmail(1) stand-in for
- * mail clients (mutt's `set sendmail`, git send-email --sendmail-cmd,
- * msmtp set-ups).  It reads the whole message (at most MSG_MAX_SIZE
- * octets; without -i or -oi up to a line holding only a dot), signs it
- * with the private key of its From: address found in the sender's key
- * directory (sendmail_opts_keypath), and runs the real submission
- * program (--sendmail, else $SENDERKEY_SENDMAIL, else /usr/sbin/sendmail;
- * a name without '/' is looked up in PATH) directly, never through a
- * shell, with the other arguments as given and the signed message on its
- * standard input.  A message without Date: or
- * Message-ID: gets them first (the MTA would add them after signing and
- * break the signature).  A message it cannot sign is not handed on.
+ * [--dkim] [sendmail options] [--] [RECIPIENT...]", a sendmail(1)
+ * stand-in for mail clients (mutt's `set sendmail`, git send-email
+ * --sendmail-cmd, msmtp set-ups).  It reads the whole message (at most
+ * MSG_MAX_SIZE octets; without -i or -oi up to a line holding only a
+ * dot), signs it with the private key of its From: address found in the
+ * sender's key directory (sendmail_opts_keypath), and runs the real
+ * submission program (--sendmail, else $SENDERKEY_SENDMAIL, else
+ * /usr/sbin/sendmail; a name without '/' is looked up in PATH) directly,
+ * never through a shell, with the other arguments as given and the
+ * signed message on its standard input (with --dkim also the DKIM
+ * bridge's DKIM-Signature, below the Sender-Key-Signature, as `senderkey
+ * sign --dkim`).  A message without Date: or Message-ID: gets them first
+ * (the MTA would add them after signing and break the signature).  A
+ * message it cannot sign is not handed on.
  *
  * Exit status: the real program's; else 64 usage (also -bs, -bd, -q and
  * the other modes that send no message), 65 the message cannot be signed
@@ -254,6 +256,7 @@ cmd_sendmail(int argc, char **argv)
 		goto done;
 	memset(&so, 0, sizeof(so));
 	so.now = (int64_t)time(NULL);
+	so.dkim_bridge = o.dkim;
 	if ((field = signmsg_field(m, key, &so, &flen, &rc)) == NULL)
 		goto done;
 	rc = hand_on(&o, field, flen, buf, len);

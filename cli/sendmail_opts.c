@@ -97,6 +97,11 @@ sendmail_opts_parse(int argc, char **argv, struct sendmail_opts *o,
 			o->pass[o->npass++] = argv[i++];
 			break;
 		}
+		if (strcmp(a, "--dkim") == 0) {
+			o->dkim = 1;	/* a flag: no value */
+			n = 1;
+			continue;
+		}
 		if (a[1] == '-') {
 			if (own(a, "sendmail", next, &v, &used))
 				o->program = v;

@@ -27,14 +27,16 @@ enum sendmail_opts_err {
 
 /*
  * What the command line asks.  PROGRAM and KEYS are the wrapper's own
- * --sendmail and --keys (NULL when absent); PASS is everything else in
- * order, NULL-terminated, with PASS[0] left NULL for the caller to set to
- * the program it runs (NPASS counts PASS[0]).  The strings are the
- * caller's argv, kept, not copied.
+ * --sendmail and --keys (NULL when absent), DKIM its own flag --dkim (1:
+ * add the DKIM bridge's DKIM-Signature too; "--dkim=..." is not ours);
+ * PASS is everything else in order, NULL-terminated, with PASS[0] left
+ * NULL for the caller to set to the program it runs (NPASS counts
+ * PASS[0]).  The strings are the caller's argv, kept, not copied.
  */
 struct sendmail_opts {
 	const char	 *program;
 	const char	 *keys;
+	int		  dkim;		/* --dkim */
 	char		**pass;
 	int		  npass;
 	int		  nrcpt;	/* arguments after the options */

@@ -22,6 +22,12 @@
 #     status is ours (75); a program name without '/' is found in PATH;
 #     the program gets SIGPIPE at its default (the wrapper ignores it for
 #     itself); a program that cannot be run gives 69.
+#  5. --dkim (the DKIM bridge, signature.md 11.1): the program gets the
+#     Sender-Key-Signature on top and the DKIM-Signature right below it,
+#     not the --dkim argument; the delivered copy verifies (pass, alice's
+#     key) and python3-dkim accepts its DKIM-Signature with alice's key
+#     served as "v=DKIM1; ..." at her selector name.  Without --dkim no
+#     DKIM-Signature.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mail.sh"
 
@@ -118,6 +124,37 @@ expect_eq "no Date:, no Message-ID:: exit 0" "$?" 0
 trusted "no Date:, no Message-ID:"
 expect_match "Message-ID: added, in alice's domain" \
     "$(headers_of "$_f" Message-ID)" '^<[0-9a-f]{32}@example.test>$'
+
+# ---- 5. --dkim (here, after 1: a send without it is in $D/calls) -----
+expect_eq "without --dkim: no DKIM-Signature" \
+    "$(grep -c '^DKIM-Signature:' "$D/calls")" 0
+: >"$D/calls"
+$SM --dkim -i bob@example.net <"$D/msg" 2>"$_t_out"
+expect_eq "sendmail --dkim: exit 0" "$?" 0
+expect_eq "--dkim is not passed on" "$(head -n 1 "$D/calls")" \
+    "-i bob@example.net"
+expect_match "--dkim: the Sender-Key-Signature on top" \
+    "$(sed -n 2p "$D/calls")" '^Sender-Key-Signature: v=1; '
+expect_match "--dkim: the DKIM-Signature right below it" \
+    "$(sed -n '3,$p' "$D/calls" | grep -v '^[ 	]' | head -n 1)" \
+    '^DKIM-Signature: v=1; a=ed25519-sha256; .* d=example.test;'
+trusted "sendmail --dkim"
+if /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null && [ -f "$_f" ]; then
+	REC=$("$SK" record "$D/keys/alice@example.test.private" |
+	    sed 's/^v=SK1; /v=DKIM1; /')
+	check "python3-dkim accepts the delivered DKIM-Signature" \
+	    /usr/bin/python3 -c '
+import sys, hashlib, dkim
+name = ("sk%s._domainkey.example.test." %
+    hashlib.sha256(b"alice").hexdigest()[:32]).encode()
+rec = sys.argv[1].encode()
+msg = open(sys.argv[2], "rb").read()
+sys.exit(0 if dkim.verify(msg, dnsfunc=lambda n, timeout=5:
+    rec if n == name else None) else 1)' "$REC" "$_f"
+else
+	skip "python3-dkim on the --dkim copy" \
+	    "python3-dkim or python3-nacl is not installed, or no copy"
+fi
 
 # ---- 2. mutt and git send-email -----------------------------------------
 if command -v mutt >/dev/null 2>&1; then

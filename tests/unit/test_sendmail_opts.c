@@ -120,6 +120,15 @@ test_parse(void)
 	T_INTEQ(e, SENDMAIL_OPTS_ARG, "... is said so");
 	T_INTEQ(parse("-t --keys", &o, &e), -1, "--keys without argument");
 	T_INTEQ(e, SENDMAIL_OPTS_ARG, "... is said so");
+	T_INTEQ(parse("--dkim -t", &o, &e), 0, "--dkim");
+	T_INTEQ(o.dkim, 1, "--dkim: the DKIM bridge asked for");
+	T_STREQ(joined(&o), "-t", "--dkim not passed on");
+	sendmail_opts_free(&o);
+	T_INTEQ(parse("-t a@y", &o, &e), 0, "no --dkim");
+	T_INTEQ(o.dkim, 0, "no --dkim: no DKIM bridge");
+	sendmail_opts_free(&o);
+	T_INTEQ(parse("--dkim=yes -t", &o, &e), -1, "--dkim=yes");
+	T_INTEQ(e, SENDMAIL_OPTS_LONG, "... is not ours (a flag)");
 	T_INTEQ(parse("--sendmailx=/x -t", &o, &e), -1, "--sendmailx");
 	T_INTEQ(e, SENDMAIL_OPTS_LONG, "... is not ours");
 	T_INTEQ(parse("-oi", &o, &e), -1, "no recipient and no -t");
