@@ -412,6 +412,7 @@ static const struct conf_schema schema[] = {
 	{ "MilterMode", CONF_ENUM, 0, "both", 0, 0, modes_milter, NULL },
 	{ "MilterUser", CONF_STRING, 0, NULL, 0, 0, NULL, check_name },
 	T_PATH("KeyTable", NULL),
+	{ "MilterDkim", CONF_BOOL, 0, "no", 0, 1, NULL, NULL },
 	T_DUR("MilterDaemonTimeout", "10s", 100, 300 * SEC),
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
@@ -574,6 +575,7 @@ build(const struct conf *cf, const char *file, struct config **out, char *err,
 	c->user_entries = conf_uint(cf, "UserEntries");
 	c->learn_outbound = conf_uint(cf, "LearnOutbound") != 0;
 	c->milter_mode = (enum config_milter_mode)conf_enum(cf, "MilterMode");
+	c->milter_dkim = conf_uint(cf, "MilterDkim") != 0;
 	c->milter_timeout_ms = (unsigned)conf_uint(cf,
 	    "MilterDaemonTimeout");
 	c->request_timeout_ms = (unsigned)conf_uint(cf, "RequestTimeout");

@@ -120,6 +120,8 @@ struct config {
 	enum config_milter_mode	 milter_mode;	/* MilterMode */
 	char			*milter_user;	/* MilterUser; NULL: stay */
 	char			*key_table;	/* KeyTable; NULL: no signing */
+	int			 milter_dkim;	/* MilterDkim: 1 the DKIM bridge
+						   field too (sign mode) */
 	unsigned		 milter_timeout_ms; /* MilterDaemonTimeout */
 	unsigned		*lines;		/* config_line's table */
 };

@@ -351,12 +351,17 @@ eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 {
 	enum signmode_result r;
 	enum sig_sign_err serr;
-	char *value = NULL, *from = NULL;
+	char *value = NULL, *from = NULL, *dkim = NULL;
 	size_t nstrip = 0;
 	sfsistat rc = SMFIS_ACCEPT;
+	int64_t now = (int64_t)time(NULL);
 
-	r = signmode_sign(M->sctx, m, M->kt, c->auth, (int64_t)time(NULL),
-	    &value, &from, &serr);
+	r = signmode_sign(M->sctx, m, M->kt, c->auth, now, &value, &from,
+	    &serr);
+	/* MilterDkim yes: the DKIM bridge's field too, or nothing at all */
+	if (r == SIGNMODE_SIGNED && M->cfg->milter_dkim &&
+	    signmode_bridge(M->sctx, m, M->kt, now, &dkim, &serr) == -1)
+		r = SIGNMODE_ERROR;
 	/* an accepted submission never keeps a forged trust field */
 	if ((r == SIGNMODE_SIGNED || r == SIGNMODE_NOKEY ||
 	    r == SIGNMODE_BADFROM) && strip_submission(ctx, m, &nstrip) == -1)
@@ -369,7 +374,10 @@ eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	    r == SIGNMODE_ERROR ? sig_sign_strerror(serr) : "", nstrip);
 	switch (r) {
 	case SIGNMODE_SIGNED:
-		if (ins_top(ctx, c, "Sender-Key-Signature", value) == -1)
+		/* each on top: the DKIM-Signature ends up right below */
+		if ((dkim != NULL && ins_top(ctx, c, "DKIM-Signature",
+		    dkim) == -1) ||
+		    ins_top(ctx, c, "Sender-Key-Signature", value) == -1)
 			rc = SMFIS_TEMPFAIL;
 		break;
 	case SIGNMODE_NOKEY:
@@ -390,6 +398,7 @@ eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	else if (rc == SMFIS_ACCEPT)
 		learn(c);
 	free(value);
+	free(dkim);
 	free(from);
 	return rc;
 }

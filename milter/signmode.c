@@ -1,6 +1,7 @@
 /*
  * signmode.c: who may sign for which From: address, the field that
- * results, and the forged fields a submission loses (signmode.h).  The
+ * results (and the DKIM bridge's field with MilterDkim), and the forged
+ * fields a submission loses (signmode.h).  The
  * KeyTable says which logins may use an address; nothing else (envelope
  * sender, display name) is consulted.
  */
@@ -80,6 +81,41 @@ signmode_sign(struct sig_ctx *ctx, const struct msg *m,
 		goto done;
 	}
 	rc = SIGNMODE_SIGNED;
+done:
+	free(field);
+	addr_free(a);
+	return rc;
+}
+
+int
+signmode_bridge(struct sig_ctx *ctx, const struct msg *m,
+    const struct keytable *kt, int64_t now, char **value,
+    enum sig_sign_err *serr)
+{
+	struct sig_sign_opts o;
+	struct addr *a = NULL;
+	enum msg_from_err ferr;
+	char *field = NULL;
+	size_t flen = 0;
+	long i;
+	int rc = -1;
+
+	*value = NULL;
+	*serr = SIG_SIGN_FROM;
+	if ((a = msg_from(m, &ferr)) == NULL || kt == NULL ||
+	    (i = keytable_find(kt, addr_canon(a))) == -1)
+		goto done;
+	memset(&o, 0, sizeof(o));
+	o.now = now;
+	o.dkim_bridge = 1;
+	if ((field = sig_sign(ctx, m, keytable_key(kt, i), &o, serr, &ferr,
+	    &flen)) == NULL)
+		goto done;
+	if ((*value = milter_value(field, flen)) == NULL) {
+		*serr = SIG_SIGN_NOMEM;
+		goto done;
+	}
+	rc = 0;
 done:
 	free(field);
 	addr_free(a);

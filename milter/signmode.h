@@ -36,6 +36,19 @@ enum signmode_result signmode_sign(struct sig_ctx *, const struct msg *m,
 		    char **value, char **from, enum sig_sign_err *serr);
 
 /*
+ * signmode_bridge: the DKIM bridge's DKIM-Signature (specs/signature.md
+ * 11.1) for M at NOW, made with the KeyTable key of its From: address, for
+ * MilterDkim yes: call it after signmode_sign said SIGNMODE_SIGNED for M
+ * (it decides nothing about logins).  Returns 0 with *VALUE the field value
+ * as signmode_sign gives it (malloc'd; insert it right below the
+ * Sender-Key-Signature), or -1 with *SERR set (SIG_SIGN_FROM when the From:
+ * address has no key after all).
+ */
+int		 signmode_bridge(struct sig_ctx *, const struct msg *m,
+		    const struct keytable *kt, int64_t now, char **value,
+		    enum sig_sign_err *serr);
+
+/*
  * The fields a submission loses before it goes on (protocol.md 5.3): a
  * submitting login must not hand anyone a Sender-Key-Trust or an
  * Authentication-Results of this host that senderkey did not write.

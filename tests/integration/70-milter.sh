@@ -18,7 +18,12 @@
 #  sign mode: {auth_authen}=alice signs as alice@example.test and
 #    "senderkey verify" accepts the result in the bed; mallory is
 #    refused 5.7.1 for the same From:; a From: without a KeyTable entry
-#    passes unsigned.
+#    passes unsigned.  MilterDkim: off by default (no DKIM-Signature);
+#    with "MilterDkim yes" alice's submission also gets the DKIM bridge's
+#    DKIM-Signature (d=, s= selector, i=), which python3-dkim accepts
+#    with alice's key served as "v=DKIM1; ..." at her selector name, and
+#    "senderkey verify" still passes; "MilterDkim maybe" stops start-up
+#    (78, file:line).
 #  start-up: a KeyTable key readable by others stops the milter.
 . "$(dirname "$0")/lib.sh"
 
@@ -243,6 +248,45 @@ if printf '%s\n' "$OUT" | grep -q '^insert='; then
 else
 	ok "sign mode, From: without a key: nothing inserted"
 fi
+
+# ---- sign mode, MilterDkim ---------------------------------------------
+if printf '%s\n' "$OUT" | grep -q '^insert=DKIM-Signature'; then
+	not_ok "MilterDkim no (default): no DKIM-Signature"
+else
+	ok "MilterDkim no (default): no DKIM-Signature"
+fi
+SEL=sk$(printf alice | sha256sum | cut -c1-32)
+milter k "MilterDkim yes"
+MTOUT=$D/kout mt k "$D/msg" alice
+expect_match "MilterDkim yes, alice: accepted" "$OUT" "^reply=a"
+expect_match "MilterDkim yes: Sender-Key-Signature inserted" "$OUT" \
+    "^insert=Sender-Key-Signature: v=1; a=ed25519-sha256; "
+expect_match "MilterDkim yes: the bridge DKIM-Signature inserted" \
+    "$(printf '%s' "$OUT" | tr -d '\n')" \
+    "insert=DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.test; s=$SEL; i=alice@example.test;"
+VOUT=$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
+    <"$D/kout" 2>&1)
+expect_match "MilterDkim yes: senderkey verify still passes" \
+    "$VOUT" "^result=pass reason=ok .*sender=alice@example.test"
+if /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null; then
+	REC=$("$SK" record "$D/alice.pem" | sed 's/^v=SK1; /v=DKIM1; /')
+	check "MilterDkim yes: python3-dkim accepts the DKIM-Signature" \
+	    /usr/bin/python3 -c '
+import sys, dkim
+name = ("%s._domainkey.example.test." % sys.argv[1]).encode()
+rec = sys.argv[2].encode()
+msg = open(sys.argv[3], "rb").read()
+sys.exit(0 if dkim.verify(msg, dnsfunc=lambda n, timeout=5:
+    rec if n == name else None) else 1)' "$SEL" "$REC" "$D/kout"
+else
+	skip "python3-dkim on the milter's field" \
+	    "python3-dkim or python3-nacl is not installed"
+fi
+{ cat "$D/v.conf"; echo "MilterDkim maybe"; } >"$D/bad.conf"
+"$SKM" -n -x "$D/bad.conf" >"$D/n.out" 2>&1
+expect_eq "MilterDkim maybe: the milter refuses to start" "$?" 78
+expect_match "... naming the file, line and setting" "$(cat "$D/n.out")" \
+    "bad\.conf:[0-9]+: MilterDkim: expected yes or no, got 'maybe'"
 
 # ---- start-up ---------------------------------------------------------
 chmod 644 "$D/alice.pem"

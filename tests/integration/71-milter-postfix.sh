@@ -30,7 +30,10 @@
 #    mallory's login is refused 5.7.1 for alice's From:; a message
 #    submitted without Date:, Message-ID: or MIME fields is signed after
 #    Postfix's cleanup has added Date: and Message-ID:, so the delivered
-#    copy still verifies.
+#    copy still verifies.  With "MilterDkim yes" the delivered copy has
+#    the DKIM bridge's DKIM-Signature right below the
+#    Sender-Key-Signature, and python3-dkim accepts it (alice's key as
+#    "v=DKIM1; ..." at her selector name).
 #
 # The bed is left up; this script's senderkeyd, milter and Postfix
 # instance are stopped at the end.
@@ -84,7 +87,7 @@ SKPID=$SKD_PID
 
 # --- the milter: verify and (for SMTP AUTH) sign, as user postfix --------
 milter_up "senderkey-milter listens" "KeyTable $D/keytable" \
-    "MilterDaemonTimeout 10s"
+    "MilterDaemonTimeout 10s" "MilterDkim yes"
 
 if ! "$PF" up --policy "unix:$D/run/skd.policy" \
     --milter "unix:$D/run/milter.sock" --submission "$SASLDB" \
@@ -349,6 +352,24 @@ if [ -f "$F" ]; then
 	expect_match "submission: delivered with the milter's signature" \
 	    "$(headers_of "$F" Sender-Key-Signature)" \
 	    '^v=1; a=ed25519-sha256; .*s=alice@example\.test'
+	expect_eq "submission: the DKIM-Signature right below it" \
+	    "$(awk '/^$/ { exit } /^Sender-Key-Signature:/ { s = 1; next }
+	    s && /^[^ \t]/ { print $1; exit }' "$F")" "DKIM-Signature:"
+	if /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null; then
+		check "submission: python3-dkim accepts the DKIM-Signature" \
+		    /usr/bin/python3 -c '
+import sys, hashlib, dkim
+name = ("sk%s._domainkey.example.test." %
+    hashlib.sha256(b"alice").hexdigest()[:32]).encode()
+rec = sys.argv[1].encode()
+msg = open(sys.argv[2], "rb").read()
+sys.exit(0 if dkim.verify(msg, dnsfunc=lambda n, timeout=5:
+    rec if n == name else None) else 1)' "$("$SK" record "$D/keys/alice.pem" |
+		    sed 's/^v=SK1; /v=DKIM1; /')" "$F"
+	else
+		skip "python3-dkim on the delivered copy" \
+		    "python3-dkim or python3-nacl is not installed"
+	fi
 	cp "$F" "$D/submitted"
 	VOUT=$(bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" \
 	    <"$D/submitted" 2>&1)

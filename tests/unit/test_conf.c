@@ -454,7 +454,8 @@ test_config_milter(void)
 	char err[CONFIG_ERR_MAX] = "";
 	const char *t = "MilterSocket inet:127.0.0.1:8891\n"
 	    "MilterMode sign\nMilterUser skmilter\n"
-	    "KeyTable /etc/senderkey/keytable\nMilterDaemonTimeout 3s\n";
+	    "KeyTable /etc/senderkey/keytable\nMilterDaemonTimeout 3s\n"
+	    "MilterDkim yes\n";
 
 	if ((c = config_default()) != NULL) {
 		T_STREQ(c->milter_socket.path, "/run/senderkey/milter.sock",
@@ -465,6 +466,7 @@ test_config_milter(void)
 		    "MilterUser, KeyTable unset by default");
 		T_INTEQ(c->milter_timeout_ms, 10000,
 		    "MilterDaemonTimeout default 10s");
+		T_INTEQ(c->milter_dkim, 0, "MilterDkim default no");
 		config_free(c);
 		c = NULL;
 	} else
@@ -480,10 +482,13 @@ test_config_milter(void)
 		T_STREQ(c->milter_user, "skmilter", "MilterUser");
 		T_STREQ(c->key_table, "/etc/senderkey/keytable", "KeyTable");
 		T_INTEQ(c->milter_timeout_ms, 3000, "MilterDaemonTimeout 3s");
+		T_INTEQ(c->milter_dkim, 1, "MilterDkim yes");
 		config_free(c);
 	}
 	cfg_bad("MilterMode inbound\n", "s.conf:1: MilterMode: expected both "
 	    "or verify or sign, got 'inbound'", "MilterMode inbound");
+	cfg_bad("KeyTable /k\nMilterDkim rsa\n", "s.conf:2: MilterDkim: "
+	    "expected yes or no, got 'rsa'", "MilterDkim rsa");
 	cfg_bad("KeyTable keytable\n", "s.conf:1: KeyTable: expected an "
 	    "absolute path, got 'keytable'", "KeyTable relative");
 	cfg_bad("MilterSocket unix:relative\n", "s.conf:1: MilterSocket: "

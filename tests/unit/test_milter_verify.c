@@ -424,6 +424,17 @@ test_signmode(void)
 	    strchr(v, '\r') == NULL && strstr(v, "s=alice@example.test") !=
 	    NULL, "the value has no name, no CR, and names the sender");
 	free(v);
+	T_INTEQ(signmode_bridge(ctx, m, kt, 1763026200, &v, &serr), 0,
+	    "MilterDkim: the bridge field for alice@example.test");
+	T_OK(v != NULL && strncmp(v, "v=1; a=ed25519-sha256; "
+	    "c=relaxed/relaxed; d=example.test;", 57) == 0 &&
+	    strchr(v, '\r') == NULL && strstr(v, " i=alice@example.test;") !=
+	    NULL && strstr(v, " t=1763026200;") != NULL,
+	    "the bridge value: no name, no CR, d=, i=, t=");
+	free(v);
+	T_INTEQ(signmode_bridge(ctx, m2, kt, 1763026200, &v, &serr), -1,
+	    "MilterDkim: two From: mailboxes: no bridge field");
+	T_OK(v == NULL, "... and no value");
 	T_INTEQ(signmode_sign(ctx, m2, kt, "alice", 1763026200, &v, NULL,
 	    &serr), SIGNMODE_BADFROM, "two From: mailboxes: not signed");
 	T_INTEQ(signmode_sign(ctx, m, NULL, "alice", 1763026200, &v, NULL,

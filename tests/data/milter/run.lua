@@ -10,7 +10,8 @@
 -- Prints what the milter did, one fact per line, for the shell to check:
 --   reply=CHAR                 the end-of-message reply (a accept, y reply code, ...)
 --   smtp=CODE XCODE TEXT       the milter set SK_MT_EXPECT (else "smtp=(not ...)")
---   insert=NAME: VALUE         each field inserted (Sender-Key-Trust, A-R, S-K-S)
+--   insert=NAME: VALUE         each field inserted (Sender-Key-Trust, A-R, S-K-S,
+--                              DKIM-Signature), written to SK_MT_OUT in that order
 --   delete=NAME                a field of that name was deleted
 local sock = os.getenv("SK_MT_SOCK")
 local path = os.getenv("SK_MT_MSG")
@@ -93,8 +94,8 @@ local added = {}
 -- With SMFIP_HDR_LEADSPC the MTA writes an inserted value as it is (the
 -- milter supplies the space after the colon), as Postfix does.
 local sep = leadspc and ":" or ": "
-for _, n in ipairs({ "Sender-Key-Signature", "Authentication-Results",
-    "Sender-Key-Trust" }) do
+for _, n in ipairs({ "Sender-Key-Signature", "DKIM-Signature",
+    "Authentication-Results", "Sender-Key-Trust" }) do
 	if mt.eom_check(conn, MT_HDRINSERT, n) then
 		local v = mt.getheader(conn, n, 0)
 		mt.echo("insert=" .. n .. sep .. tostring(v))
