@@ -27,6 +27,9 @@ is_fws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* DKIM_FIELD: KIND reads a DKIM-Signature (test mode or bridge). */
+#define DKIM_FIELD(kind)	((kind) != SIGHEADER_SKS)
+
 /*
  * qp_decode: DKIM-Quoted-Printable S (N octets, no NUL) to a C string in
  * BUF (BUFSZ octets)
@@ -116,7 +119,7 @@ parse_canon(const char *s, size_t n, enum sigheader_kind kind,
 	const char *slash = memchr(s, '/', n), *e, *end = s + n;
 
 	if (slash == NULL) {
-		if (kind != SIGHEADER_DKIM)
+		if (!DKIM_FIELD(kind))
 			return -1;
 		*hc = canon_parse(s, n);
 		*bc = CANON_SIMPLE;
@@ -201,7 +204,7 @@ seterr(enum sigheader_err e, enum sigheader_err *err)
 
 /* The tags sigheader_parse looks at, found in one pass (tag_slot). */
 enum slot {
-	S_V, S_A, S_C, S_S, S_D, S_T, S_X, S_H, S_BH, S_B, S_L, NSLOTS
+	S_V, S_A, S_C, S_S, S_D, S_T, S_X, S_H, S_BH, S_B, S_L, S_I, NSLOTS
 };
 
 /* tag_slot: NAME's slot, or NSLOTS for a tag this parser ignores. */
@@ -230,6 +233,8 @@ tag_slot(const char *name, size_t len)
 			return S_B;
 		case 'l':
 			return S_L;
+		case 'i':
+			return S_I;
 		}
 	} else if (len == 2 && name[0] == 'b' && name[1] == 'h')
 		return S_BH;
@@ -264,12 +269,13 @@ h_names(const struct taglist_span *v)
 
 /*
  * parse_signer: who signs, into F: the sender address of s= (quoted-
- * printable) for SIGHEADER_SKS, else the d= domain and s= selector.
- * SIGHEADER_OK, or the error.
+ * printable) for SIGHEADER_SKS, else the d= domain and s= selector, and
+ * for SIGHEADER_DKIM_BRIDGE the address of i= (I, may be NULL) when it is
+ * one.  SIGHEADER_OK, or the error.
  */
 static enum sigheader_err
 parse_signer(struct sigheader_fields *f, const struct taglist_span *s,
-    const struct taglist_span *d)
+    const struct taglist_span *d, const struct taglist_span *i)
 {
 	char qbuf[512], *dec, *qpfree = NULL;
 
@@ -284,6 +290,13 @@ parse_signer(struct sigheader_fields *f, const struct taglist_span *s,
 	if ((f->domain = strndup(d->value, d->valuelen)) == NULL ||
 	    (f->selector = strndup(s->value, s->valuelen)) == NULL)
 		return SIGHEADER_ENOMEM;
+	if (f->kind == SIGHEADER_DKIM_BRIDGE && i != NULL) {
+		dec = qp_decode(i->value, i->valuelen, qbuf, sizeof(qbuf),
+		    &qpfree);
+		if (dec != NULL)
+			f->ident = addr_parse(dec, NULL, NULL);
+		free(qpfree);
+	}
 	return SIGHEADER_OK;
 }
 
@@ -307,7 +320,7 @@ sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
 
 	if (err != NULL)
 		*err = SIGHEADER_OK;
-	name = kind == SIGHEADER_DKIM ? SIGHEADER_DKIM_NAME : SIGHEADER_NAME;
+	name = DKIM_FIELD(kind) ? SIGHEADER_DKIM_NAME : SIGHEADER_NAME;
 	/* the unfolded length is at most LEN: count only when it matters */
 	if (len > SIGHEADER_MAX_LEN - strlen(name) - 1)
 		for (i = 0; i < len; i++)
@@ -353,7 +366,7 @@ sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
 		seterr(SIGHEADER_ELTAG, err);
 		goto fail;
 	}
-	req = kind == SIGHEADER_DKIM ? req_dkim : req_sks;
+	req = DKIM_FIELD(kind) ? req_dkim : req_sks;
 	for (i = 0; req[i] != NSLOTS; i++) {
 		if (tag[req[i]] == NULL) {
 			seterr(SIGHEADER_EMISSING, err);
@@ -370,15 +383,15 @@ sigheader_parse(enum sigheader_kind kind, const char *value, size_t len,
 		goto fail;
 	}
 	if ((v = tag[S_C]) == NULL) {
-		f->hcanon = kind == SIGHEADER_DKIM ? CANON_SIMPLE :
-		    CANON_RELAXED;
+		f->hcanon = DKIM_FIELD(kind) ? CANON_SIMPLE : CANON_RELAXED;
 		f->bcanon = f->hcanon;
 	} else if (parse_canon(v->value, v->valuelen, kind, &f->hcanon,
 	    &f->bcanon) == -1) {
 		seterr(SIGHEADER_ECANON, err);
 		goto fail;
 	}
-	if ((e = parse_signer(f, tag[S_S], tag[S_D])) != SIGHEADER_OK) {
+	if ((e = parse_signer(f, tag[S_S], tag[S_D], tag[S_I])) !=
+	    SIGHEADER_OK) {
 		seterr(e, err);
 		goto fail;
 	}
@@ -415,6 +428,7 @@ sigheader_free(struct sigheader *sh)
 	if (sh == NULL)
 		return;
 	addr_free(sh->f.sender);
+	addr_free(sh->f.ident);
 	free(sh->f.domain);
 	free(sh->f.selector);
 	free(sh);	/* h= and b= with it */

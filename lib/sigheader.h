@@ -2,8 +2,8 @@
  * sigheader: the Sender-Key-Signature field value (specs/signature.md
  * section 1): parse it strictly, with every error of section 6.1 step 1,
  * and build it folded as section 7 says.  Also the DKIM-Signature form
- * of the DKIM test mode (section 9).  Pure: no I/O.  Not here: hashing,
- * keys, verification policy (sig.h).
+ * of the DKIM test mode (section 9) and of the DKIM bridge (section 11).
+ * Pure: no I/O.  Not here: hashing, keys, verification policy (sig.h).
  */
 #ifndef SK_SIGHEADER_H
 #define SK_SIGHEADER_H
@@ -21,10 +21,15 @@
 #define SIGHEADER_BH_LEN	32
 #define SIGHEADER_ED25519_LEN	64
 
-/* Which field: ours, or DKIM's for the test mode and RFC 8463 checks. */
+/*
+ * Which field: ours, or DKIM's for the test mode and RFC 8463 checks, or
+ * DKIM's read for the DKIM bridge (signature.md 11.2): parsed exactly as
+ * SIGHEADER_DKIM, and i= decoded into ident.
+ */
 enum sigheader_kind {
 	SIGHEADER_SKS = 0,
 	SIGHEADER_DKIM = 1,
+	SIGHEADER_DKIM_BRIDGE = 2,
 };
 
 enum sigheader_alg {
@@ -58,6 +63,9 @@ struct sigheader_fields {
 	struct addr		*sender;	/* SKS: decoded s= */
 	char			*domain;	/* DKIM: d= */
 	char			*selector;	/* DKIM: s= */
+	struct addr		*ident;		/* DKIM_BRIDGE: decoded i=, or
+						   NULL when absent or not
+						   an address */
 	char			**h;		/* names, lowercased */
 	size_t			 nh;
 	unsigned char		 bh[SIGHEADER_BH_LEN];
@@ -71,7 +79,9 @@ struct sigheader;
 /*
  * sigheader_parse: parse the field VALUE (LEN octets after the colon,
  * folding included) as KIND.  Returns a new sigheader (caller frees) or
- * NULL with *ERR set to the first failing check.
+ * NULL with *ERR set to the first failing check.  SIGHEADER_DKIM_BRIDGE
+ * fails exactly where SIGHEADER_DKIM does: an i= that is not
+ * DKIM-Quoted-Printable or not an address is no error, ident stays NULL.
  */
 struct sigheader *sigheader_parse(enum sigheader_kind kind, const char *value,
 		    size_t len, enum sigheader_err *err);

@@ -2,7 +2,8 @@
  * test_sigheader: lib/sigheader: every error code of signature.md 6.1
  * step 1 in its order, hostile input (NUL, 8-bit, huge, empty, folding
  * everywhere), DKIM-Quoted-Printable s= both ways (the table of 1.1),
- * b= stripping for the hash input, and the folded output of the builder.
+ * b= stripping for the hash input, the folded output of the builder, and
+ * the DKIM bridge's i= (SIGHEADER_DKIM_BRIDGE, signature.md 11.2).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,76 @@ format(void)
 	free(s);
 }
 
+/*
+ * bridge: SIGHEADER_DKIM_BRIDGE parses as SIGHEADER_DKIM does (same errors,
+ * same c= defaults) and decodes i= into ident when it is an address.
+ */
+static void
+bridge(void)
+{
+	static const struct {
+		const char *i, *canon;	/* canon NULL: no ident */
+	} t[] = {
+		{ "alice@example.com", "alice@example.com" },
+		{ "Alice@EXAMPLE.com", "alice@example.com" },
+		{ "\"john=20doe\"@example.test", "\"john doe\"@example.test" },
+		{ "j=C3=B6rg@xn--mnchen-3ya.example",
+		  "j\xc3\xb6rg@xn--mnchen-3ya.example" },
+		{ "bounce=3dx@example.test", "bounce=x@example.test" },
+		{ "@example.com", NULL },
+		{ "alice", NULL },
+		{ "a=00b@example.com", NULL },
+		{ "a=2@example.com", NULL },
+		{ "", NULL },
+	};
+	const struct sigheader_fields *f;
+	struct sigheader *sh;
+	enum sigheader_err e;
+	char v[512];
+	size_t k;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		snprintf(v, sizeof(v), "v=1; a=ed25519-sha256; d=example.com; "
+		    "s=sel; i=%s; h=from; " BH B64, t[k].i);
+		e = SIGHEADER_OK;
+		sh = sigheader_parse(SIGHEADER_DKIM_BRIDGE, v, strlen(v), &e);
+		f = sh != NULL ? sigheader_get(sh) : NULL;
+		T_OK(f != NULL, "bridge: i=%s parses (%s)", t[k].i,
+		    sigheader_errname(e));
+		if (t[k].canon != NULL)
+			T_STREQ(f && f->ident ? addr_canon(f->ident) : NULL,
+			    t[k].canon, "bridge: i=%s decoded", t[k].i);
+		else
+			T_OK(f != NULL && f->ident == NULL,
+			    "bridge: i=%s is no address: no ident", t[k].i);
+		sigheader_free(sh);
+	}
+	snprintf(v, sizeof(v), "v=1; a=ed25519-sha256; d=example.com; s=sel; "
+	    "c=relaxed; h=from; " BH B64);
+	sh = sigheader_parse(SIGHEADER_DKIM_BRIDGE, v, strlen(v), &e);
+	f = sh != NULL ? sigheader_get(sh) : NULL;
+	T_OK(f != NULL && f->ident == NULL && f->hcanon == CANON_RELAXED &&
+	    f->bcanon == CANON_SIMPLE && f->t == -1 && f->x == -1 &&
+	    strcmp(f->domain, "example.com") == 0 &&
+	    strcmp(f->selector, "sel") == 0,
+	    "bridge: no i=, DKIM's c= and t=/x= rules, d= and s= read");
+	sigheader_free(sh);
+	snprintf(v, sizeof(v), "v=1; a=ed25519-sha256; d=example.com; s=sel; "
+	    "i=alice@example.com; h=from; " BH B64);
+	sh = sigheader_parse(SIGHEADER_DKIM, v, strlen(v), &e);
+	T_OK(sh != NULL && sigheader_get(sh)->ident == NULL,
+	    "DKIM test mode: i= ignored");
+	sigheader_free(sh);
+	snprintf(v, sizeof(v), "v=1; a=ed25519-sha256; s=sel; "
+	    "i=alice@example.com; h=from; " BH B64);
+	sh = sigheader_parse(SIGHEADER_DKIM_BRIDGE, v, strlen(v), &e);
+	T_OK(sh == NULL && e == SIGHEADER_EMISSING, "bridge: d= required");
+	snprintf(v, sizeof(v), "v=1; a=ed25519-sha256; d=example.com; s=sel; "
+	    "i=alice@example.com; l=1; h=from; " BH B64);
+	sh = sigheader_parse(SIGHEADER_DKIM_BRIDGE, v, strlen(v), &e);
+	T_OK(sh == NULL && e == SIGHEADER_ELTAG, "bridge: l= refused");
+}
+
 int
 main(void)
 {
@@ -235,5 +306,6 @@ main(void)
 	qp();
 	strip();
 	format();
+	bridge();
 	return t_done();
 }
