@@ -1,11 +1,12 @@
 /*
- * sig.c: Sender-Key-Signature signing and verification (see sig.h and
- * specs/signature.md sections 2 to 7 and 9).  Both algorithms sign the
- * SHA-256 of the header hash input: Ed25519 over those 32 octets as RFC
- * 8463 does, RSA PKCS#1 v1.5 with the SHA-256 DigestInfo (the same
- * signature as EVP_DigestSign with SHA-256 over the input itself).  The
- * SHA-256 implementation is fetched once per context.  Not here: tag
- * syntax (sigheader.c), canonicalisation (canon.c), DNS (the caller).
+ * sig.c: Sender-Key-Signature signing, and the key operations verification
+ * uses (see sig.h and specs/signature.md sections 2 to 7 and 9).  Both
+ * algorithms sign the SHA-256 of the header hash input: Ed25519 over those
+ * 32 octets as RFC 8463 does, RSA PKCS#1 v1.5 with the SHA-256 DigestInfo
+ * (the same signature as EVP_DigestSign with SHA-256 over the input
+ * itself).  The SHA-256 implementation is fetched once per context.  Not
+ * here: the verification steps (sig_verify.c), tag syntax (sigheader.c),
+ * canonicalisation (canon.c), DNS (the caller).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,36 +23,12 @@
 #include "msg.h"
 #include "owner.h"
 #include "sig.h"
+#include "sig_int.h"
 #include "sighash.h"
 #include "sigheader.h"
 
 #define HASHLEN		SIGHASH_LEN
 #define MAX_SIGLEN	(KEY_RSA_MAX_BITS / 8)
-
-struct sig_ctx {
-	EVP_MD	*sha256;
-};
-
-struct entry {
-	struct sigheader	*sh;
-	struct sig_outcome	 out;
-	int			 pending;
-	unsigned char		 hhash[HASHLEN];
-};
-
-struct sig_verify {
-	struct sig_ctx		*ctx;
-	const struct msg	*m;
-	EVP_MD_CTX		*md;		/* header hashes, made once */
-	enum sigheader_kind	 kind;
-	struct addr		*from;
-	int			 from_done;
-	struct entry		 e[SIG_MAX_EVALUATED];
-	size_t			 n;
-	int			 have_bh[3];
-	unsigned char		 bh[3][HASHLEN];
-	struct sig_outcome	 none;
-};
 
 /*
  * The fields of section 2.2, in order: what a mail client renders, plus
@@ -64,16 +41,6 @@ static const char *const signed_table[] = {
 	"content-transfer-encoding",
 };
 #define NTABLE	(sizeof(signed_table) / sizeof(signed_table[0]))
-
-/*
- * What a verifier requires in h= besides From: (section 2.1): the fields
- * that decide how the message is shown, listed at least once (present and
- * signed, or signed as absent).
- */
-static const char *const required_table[] = {
-	"subject", "mime-version", "content-type",
-};
-#define NREQUIRED	(sizeof(required_table) / sizeof(required_table[0]))
 
 struct sig_ctx *
 sig_ctx_new(void)
@@ -121,25 +88,6 @@ sig_signed_names(const struct msg *m, const char *out[SIGHEADER_MAX_H])
 	return n;
 }
 
-/*
- * h_lacks_required: 1 when the names of SF leave out a field that section
- * 2.1 requires besides From: (checked apart, step 4).
- */
-static int
-h_lacks_required(const struct sigheader_fields *sf)
-{
-	size_t i, k;
-
-	for (k = 0; k < NREQUIRED; k++) {
-		for (i = 0; i < sf->nh; i++)
-			if (strcmp(sf->h[i], required_table[k]) == 0)
-				break;
-		if (i == sf->nh)
-			return 1;
-	}
-	return 0;
-}
-
 /* key_alg: the signature algorithm KEY can make, or 0. */
 static enum sigheader_alg
 key_alg(const EVP_PKEY *key)
@@ -149,6 +97,12 @@ key_alg(const EVP_PKEY *key)
 	if (EVP_PKEY_is_a(key, "RSA"))
 		return SIGHEADER_RSA_SHA256;
 	return 0;
+}
+
+enum sigheader_alg
+sig_pkey_alg(const EVP_PKEY *key)
+{
+	return key_alg(key);
 }
 
 /* rsa_ctx: a PKEY_CTX for PKCS#1 v1.5 with SHA-256, for sign or verify. */
@@ -233,9 +187,8 @@ sig_key_release(struct sig_key *k)
 	k->prepared = 0;
 }
 
-/* verify_prepared: verify_digest with K's ready context. */
-static int
-verify_prepared(const struct sig_key *k, const unsigned char d[HASHLEN],
+int
+sig_key_verify(const struct sig_key *k, const unsigned char d[HASHLEN],
     const unsigned char *sig, size_t siglen)
 {
 	int ok;
@@ -249,9 +202,8 @@ verify_prepared(const struct sig_key *k, const unsigned char d[HASHLEN],
 	return ok;
 }
 
-/* verify_digest: 1 when SIG is KEY's signature of D, else 0. */
-static int
-verify_digest(struct sig_ctx *c, EVP_PKEY *key, enum sigheader_alg alg,
+int
+sig_pkey_verify(struct sig_ctx *c, EVP_PKEY *key, enum sigheader_alg alg,
     const unsigned char d[HASHLEN], const unsigned char *sig, size_t siglen)
 {
 	EVP_MD_CTX *mc = NULL;
@@ -359,340 +311,6 @@ fail:
 	addr_free(from);
 	addr_free(want);
 	return out;
-}
-
-static void
-decide(struct entry *e, enum sig_result r, enum sig_reason why)
-{
-	e->out.result = r;
-	e->out.reason = why;
-	e->pending = 0;
-}
-
-static enum sig_reason
-parse_reason(enum sigheader_err e)
-{
-	switch (e) {
-	case SIGHEADER_ETOOLONG:
-		return SIG_R_TOO_LONG;
-	case SIGHEADER_ESYNTAX:
-		return SIG_R_SYNTAX;
-	case SIGHEADER_EDUPTAG:
-		return SIG_R_DUPLICATE_TAG;
-	case SIGHEADER_EVERSION:
-		return SIG_R_BAD_VERSION;
-	case SIGHEADER_ELTAG:
-		return SIG_R_L_TAG;
-	case SIGHEADER_EMISSING:
-		return SIG_R_MISSING_TAG;
-	case SIGHEADER_EALG:
-		return SIG_R_BAD_ALGORITHM;
-	case SIGHEADER_ECANON:
-		return SIG_R_BAD_CANON;
-	case SIGHEADER_ESENDER:
-		return SIG_R_BAD_SENDER;
-	case SIGHEADER_EH:
-		return SIG_R_BAD_H;
-	case SIGHEADER_EBASE64:
-		return SIG_R_BAD_BASE64;
-	case SIGHEADER_ETIME:
-		return SIG_R_BAD_TIME;
-	case SIGHEADER_OK:
-	case SIGHEADER_ENOMEM:
-		break;
-	}
-	return SIG_R_INTERNAL;
-}
-
-/* check_one: steps 1 to 6 for the field F into E. */
-static void
-check_one(struct sig_verify *v, struct entry *e, const struct msg_field *f,
-    int64_t now)
-{
-	const struct sigheader_fields *sf;
-	enum sigheader_err perr = SIGHEADER_OK;
-	enum msg_from_err fe = MSG_FROM_OK;
-	size_t i, nfrom = 0, cut = 0, resume = 0;
-	int bc;
-
-	if ((e->sh = sigheader_parse(v->kind, f->value, f->valuelen,
-	    &perr)) == NULL) {
-		decide(e, perr == SIGHEADER_ENOMEM ? SIG_TEMPERROR :
-		    SIG_PERMERROR, parse_reason(perr));
-		return;
-	}
-	sf = sigheader_get(e->sh);
-	e->out.alg = sf->alg;
-	if (!v->from_done) {
-		v->from = msg_from(v->m, &fe);
-		v->from_done = 1;
-	}
-	if (v->from == NULL) {
-		decide(e, SIG_PERMERROR, SIG_R_FROM_INVALID);
-		return;
-	}
-	if (v->kind == SIGHEADER_SKS && strcmp(addr_canon(sf->sender),
-	    addr_canon(v->from)) != 0) {
-		decide(e, SIG_FAIL, SIG_R_SENDER_MISMATCH);
-		return;
-	}
-	for (i = 0; i < sf->nh; i++)
-		if (strcmp(sf->h[i], "from") == 0)
-			nfrom++;
-	if (nfrom == 0 || (nfrom == 1 && v->kind == SIGHEADER_SKS)) {
-		decide(e, SIG_FAIL, nfrom == 0 ? SIG_R_FROM_NOT_SIGNED :
-		    SIG_R_FROM_NOT_OVERSIGNED);
-		return;
-	}
-	if (v->kind == SIGHEADER_SKS && h_lacks_required(sf)) {
-		decide(e, SIG_FAIL, SIG_R_FIELD_NOT_SIGNED);
-		return;
-	}
-	if (sf->t >= 0 && sf->t > now + SIG_SKEW) {
-		decide(e, SIG_FAIL, SIG_R_SIG_FUTURE);
-		return;
-	}
-	if (sf->x >= 0 && now > sf->x + SIG_SKEW) {
-		decide(e, SIG_FAIL, SIG_R_SIG_EXPIRED);
-		return;
-	}
-	bc = (int)sf->bcanon;
-	if (!v->have_bh[bc]) {
-		if (sighash_body(v->ctx->sha256, v->m, sf->bcanon,
-		    v->bh[bc]) == -1) {
-			decide(e, SIG_TEMPERROR, SIG_R_INTERNAL);
-			return;
-		}
-		v->have_bh[bc] = 1;
-	}
-	if (CRYPTO_memcmp(v->bh[bc], sf->bh, HASHLEN) != 0) {
-		decide(e, SIG_FAIL, SIG_R_BODY_HASH_MISMATCH);
-		return;
-	}
-	if ((v->md == NULL && (v->md = EVP_MD_CTX_new()) == NULL) ||
-	    sigheader_b_span(f->raw, f->rawlen, &cut, &resume) == -1 ||
-	    sighash_header(v->md, v->ctx->sha256, v->m, sf->h, sf->nh,
-	    sf->hcanon, f->raw, f->rawlen, cut, resume, e->hhash) == -1) {
-		decide(e, SIG_TEMPERROR, SIG_R_INTERNAL);
-		return;
-	}
-	e->pending = 1;
-}
-
-struct sig_verify *
-sig_verify_begin(struct sig_ctx *c, const struct msg *m,
-    enum sigheader_kind kind, int64_t now)
-{
-	struct sig_verify *v;
-	const struct msg_field *f;
-	const char *name;
-	size_t i;
-
-	if ((v = calloc(1, sizeof(*v))) == NULL)
-		return NULL;
-	v->ctx = c;
-	v->m = m;
-	v->kind = kind;
-	v->none.result = SIG_NONE;
-	v->none.reason = SIG_R_NO_SIGNATURE;
-	v->none.field = (size_t)-1;
-	name = kind == SIGHEADER_DKIM ? SIGHEADER_DKIM_NAME : SIGHEADER_NAME;
-	for (i = 0; i < msg_nfields(m) && v->n < SIG_MAX_EVALUATED; i++) {
-		f = msg_field(m, i);
-		if (!msg_field_is(f, name))
-			continue;
-		v->e[v->n].out.field = i;
-		/* undecided until the keys come: temperror if they never do */
-		v->e[v->n].out.result = SIG_TEMPERROR;
-		v->e[v->n].out.reason = SIG_R_INTERNAL;
-		check_one(v, &v->e[v->n], f, now);
-		v->n++;
-	}
-	return v;
-}
-
-void
-sig_verify_free(struct sig_verify *v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < v->n; i++)
-		sigheader_free(v->e[i].sh);
-	addr_free(v->from);
-	EVP_MD_CTX_free(v->md);
-	free(v);
-}
-
-int
-sig_verify_need_keys(const struct sig_verify *v, const struct addr **sender)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++) {
-		if (v->e[i].pending) {
-			*sender = v->from;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* A candidate with its fingerprint, for sorting. */
-struct cand {
-	const struct sig_key	*k;
-	enum sigheader_alg	 alg;
-	unsigned char		 fp[KEY_SHA256_LEN];
-};
-
-/* fp_text: the SHA-256 as key_fingerprint writes it. */
-static void
-fp_text(const unsigned char fp[KEY_SHA256_LEN], char out[KEY_FP_SIZE])
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, o = 0;
-
-	for (i = 0; i < KEY_SHA256_LEN; i++) {
-		if (i > 0)
-			out[o++] = ':';
-		out[o++] = hex[fp[i] >> 4];
-		out[o++] = hex[fp[i] & 15];
-	}
-	out[o] = '\0';
-}
-
-static int
-cand_cmp(const void *a, const void *b)
-{
-	return memcmp(((const struct cand *)a)->fp,
-	    ((const struct cand *)b)->fp, KEY_SHA256_LEN);
-}
-
-void
-sig_verify_keys(struct sig_verify *v, enum sig_keystate state,
-    const struct sig_key *keys, size_t n)
-{
-	struct cand *cs = NULL;
-	struct entry *e;
-	size_t i, j, nc = 0, tried;
-
-	if (state == SIG_KEYS_FOUND && n > 0) {
-		if ((cs = calloc(n, sizeof(*cs))) == NULL)
-			return;		/* pending ones stay temperror */
-		for (i = 0; i < n; i++) {
-			if (keys[i].prepared)
-				memcpy(cs[nc].fp, keys[i].spki_sha256,
-				    KEY_SHA256_LEN);
-			else if (key_spki_sha256(keys[i].pkey, cs[nc].fp) == -1)
-				continue;
-			cs[nc].alg = keys[i].prepared ?
-			    (enum sigheader_alg)keys[i].alg :
-			    key_alg(keys[i].pkey);
-			cs[nc++].k = &keys[i];
-		}
-		if (nc > 1)
-			qsort(cs, nc, sizeof(*cs), cand_cmp);
-	}
-	for (i = 0; i < v->n; i++) {
-		e = &v->e[i];
-		if (!e->pending)
-			continue;
-		switch (state) {
-		case SIG_KEYS_TEMPFAIL:
-			decide(e, SIG_TEMPERROR, SIG_R_DNS_TEMPFAIL);
-			continue;
-		case SIG_KEYS_BOGUS:
-			decide(e, SIG_TEMPERROR, SIG_R_DNS_BOGUS);
-			continue;
-		case SIG_KEYS_INSECURE:
-			decide(e, SIG_PERMERROR, SIG_R_KEY_INSECURE);
-			continue;
-		case SIG_KEYS_MALFORMED:
-			decide(e, SIG_PERMERROR, SIG_R_KEY_MALFORMED);
-			continue;
-		case SIG_KEYS_NONE:
-			decide(e, SIG_FAIL, SIG_R_NO_KEY);
-			continue;
-		case SIG_KEYS_REVOKED:
-			decide(e, SIG_FAIL, SIG_R_KEY_REVOKED);
-			continue;
-		case SIG_KEYS_EXPIRED:
-			decide(e, SIG_FAIL, SIG_R_KEY_EXPIRED);
-			continue;
-		case SIG_KEYS_FOUND:
-			break;
-		}
-		tried = 0;
-		for (j = 0; j < nc; j++) {
-			if (cs[j].alg != e->out.alg)
-				continue;
-			tried++;
-			if (cs[j].k->prepared ? verify_prepared(cs[j].k,
-			    e->hhash, sigheader_get(e->sh)->b,
-			    sigheader_get(e->sh)->blen) :
-			    verify_digest(v->ctx, cs[j].k->pkey, e->out.alg,
-			    e->hhash, sigheader_get(e->sh)->b,
-			    sigheader_get(e->sh)->blen)) {
-				decide(e, SIG_PASS, SIG_R_OK);
-				fp_text(cs[j].fp, e->out.fp);
-				e->out.testing = cs[j].k->testing;
-				break;
-			}
-		}
-		if (e->pending)
-			decide(e, SIG_FAIL, tried == 0 ? SIG_R_NO_KEY_FOR_ALG :
-			    SIG_R_SIG_MISMATCH);
-	}
-	free(cs);
-}
-
-void
-sig_verify_records(struct sig_verify *v, struct keyrec *const *recs,
-    size_t n)
-{
-	struct sig_key *keys = NULL;
-	const struct keyrec_fields *f;
-	size_t i, nk = 0;
-
-	if (n > 0 && (keys = calloc(n, sizeof(*keys))) == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		f = keyrec_get(recs[i]);
-		keys[nk].pkey = key_from_record_bytes((int)f->alg, f->key,
-		    f->keylen);
-		if (keys[nk].pkey == NULL)
-			continue;
-		keys[nk++].testing = f->testing;
-	}
-	sig_verify_keys(v, SIG_KEYS_FOUND, keys, nk);
-	for (i = 0; i < nk; i++)
-		EVP_PKEY_free(keys[i].pkey);
-	free(keys);
-}
-
-size_t
-sig_verify_count(const struct sig_verify *v)
-{
-	return v->n;
-}
-
-const struct sig_outcome *
-sig_verify_get(const struct sig_verify *v, size_t i)
-{
-	return i < v->n ? &v->e[i].out : NULL;
-}
-
-const struct sig_outcome *
-sig_verify_result(const struct sig_verify *v)
-{
-	const struct sig_outcome *best = &v->none;
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->e[i].out.result > best->result)
-			best = &v->e[i].out;
-	return best;
 }
 
 const char *

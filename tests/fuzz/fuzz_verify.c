@@ -1,7 +1,8 @@
 /*
  * fuzz_verify.c: libFuzzer target for verification past the body hash:
- * sighash_header (lib/sighash.c) and the key step of lib/sig.c, which a
- * fuzzed message never reaches on its own (check_one compares bh first).
+ * sighash_header (lib/sighash.c) and the key step of lib/sig_verify.c,
+ * which a fuzzed message never reaches on its own (check_one compares bh
+ * first).
  * The first octet chooses how:
  *   bit 0 clear, "fix bh": the rest is a message; the bh= tag of every
  *     Sender-Key-Signature and DKIM-Signature field is replaced by the
