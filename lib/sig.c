@@ -343,6 +343,7 @@ sig_reason_name(enum sig_reason r)
 		"bad-canon", "bad-sender", "bad-h", "bad-base64", "bad-time",
 		"l-tag", "too-long", "from-invalid", "key-insecure",
 		"key-malformed", "dns-tempfail", "dns-bogus", "internal",
+		"dkim-key-differs",
 	};
 
 	if ((size_t)r < sizeof(names) / sizeof(names[0]))

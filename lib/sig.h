@@ -2,11 +2,13 @@
  * sig: sign and verify Sender-Key-Signature fields (specs/signature.md):
  * which fields are signed, the hash input of section 4.3, Ed25519 (RFC
  * 8463: PureEd25519 over SHA-256 of the input) and RSA PKCS#1 v1.5 with
- * SHA-256, the verification steps and results of section 6, and the DKIM
- * test mode of section 9 through the same code.  Pure: no I/O; the key
- * lookup is the caller's (sig_verify_need_keys, then sig_verify_answer or
- * sig_verify_keys).  Not here: parsing tags (sigheader), canonicalisation
- * (canon), message splitting (msg).
+ * SHA-256, the verification steps and results of section 6, the DKIM
+ * test mode of section 9 through the same code, and the verification of
+ * DKIM bridge signatures (section 11.2).  Pure: no I/O; the key lookups
+ * are the caller's (sig_verify_need_dkim, then sig_verify_dkim;
+ * sig_verify_need_keys, then sig_verify_records or sig_verify_keys).
+ * Not here: parsing tags (sigheader), canonicalisation (canon), message
+ * splitting (msg).
  */
 #ifndef SK_SIG_H
 #define SK_SIG_H
@@ -20,11 +22,12 @@
 #include "canon.h"
 #include "key.h"
 #include "msg.h"
+#include "owner.h"
 #include "sigheader.h"
 
 #define SIG_SKEW		300	/* seconds, both ways */
 #define SIG_DEFAULT_LIFETIME	604800	/* x = t + 7 days */
-#define SIG_MAX_EVALUATED	4	/* signatures looked at per message */
+#define SIG_MAX_EVALUATED	4	/* fields of each kind looked at */
 
 /* Results, from worst to best as section 6.2 ranks them. */
 enum sig_result {
@@ -54,6 +57,8 @@ enum sig_reason {
 	SIG_R_DNS_TEMPFAIL, SIG_R_DNS_BOGUS,
 	/* internal trouble (out of memory, OpenSSL failure): temperror */
 	SIG_R_INTERNAL,
+	/* fail: a bridge signature's key is not in the DKIM record (11.2) */
+	SIG_R_DKIM_KEY_DIFFERS,
 };
 
 /* The key lookup's outcome, as section 6.1 step 7 needs it. */
@@ -92,6 +97,13 @@ struct sig_outcome {
 	enum sigheader_alg	 alg;		/* 0 when not parsed */
 	char			 fp[KEY_FP_SIZE]; /* pass: the key; else "" */
 	int			 testing;	/* pass: the key's t=y */
+	enum sigheader_kind	 kind;		/* the field: SIGHEADER_SKS,
+						   _DKIM_BRIDGE, or _DKIM in
+						   the test mode */
+	char			 selector[OWNER_DKIM_SEL_LEN + 1];
+						/* DKIM_BRIDGE: s= (as
+						   owner_dkim_selector
+						   writes it); else "" */
 };
 
 /* A context: the digests fetched once (EVP_MD_fetch), reused per call. */
@@ -171,7 +183,11 @@ struct sig_verify;
 /*
  * sig_verify_begin: run steps 1 to 6 of section 6.1 on the first
  * SIG_MAX_EVALUATED fields named KIND (Sender-Key-Signature, or
- * DKIM-Signature for tests) of M at time NOW.  M must outlive the result.
+ * DKIM-Signature for tests) of M at time NOW.  KIND SIGHEADER_DKIM_BRIDGE
+ * evaluates the first SIG_MAX_EVALUATED Sender-Key-Signature fields and
+ * also the first SIG_MAX_EVALUATED DKIM-Signature fields, of which only
+ * the bridge signatures for the From: address count (section 11.2; the
+ * others get no outcome).  M must outlive the result.
  * Returns a new state (caller frees) or NULL when out of memory.
  */
 struct sig_verify *sig_verify_begin(struct sig_ctx *, const struct msg *m,
@@ -185,6 +201,25 @@ void		 sig_verify_free(struct sig_verify *);
  */
 int		 sig_verify_need_keys(const struct sig_verify *,
 		    const struct addr **sender);
+
+/*
+ * sig_verify_need_dkim: 1 when some bridge signature is still undecided:
+ * it needs the DKIM key record at the From: address's DKIM owner name
+ * (owner_name with OWNER_DKIM) as well as the sender's keys.  Else 0.
+ */
+int		 sig_verify_need_dkim(const struct sig_verify *);
+
+/*
+ * sig_verify_dkim: the DKIM record lookup for the bridge signatures, made
+ * before sig_verify_keys or sig_verify_records: its STATE (mapped as step
+ * 7 when not SIG_KEYS_FOUND, deciding the pending bridge signatures) and,
+ * for SIG_KEYS_FOUND, the N fingerprints FPS of the record's usable keys
+ * (copied).  Only the sender's keys among these can then verify a bridge
+ * signature.  Without this call a pending bridge signature ends temperror
+ * (internal).
+ */
+void		 sig_verify_dkim(struct sig_verify *, enum sig_keystate state,
+		    const char (*fps)[KEY_FP_SIZE], size_t n);
 
 /*
  * sig_verify_keys: steps 7 to 9 with the lookup's STATE and, for
@@ -203,14 +238,19 @@ struct keyrec;
 void		 sig_verify_records(struct sig_verify *,
 		    struct keyrec *const *recs, size_t n);
 
-/* sig_verify_count, sig_verify_get: each evaluated signature, top down. */
+/*
+ * sig_verify_count, sig_verify_get: each evaluated signature: the
+ * Sender-Key-Signature fields top down, then the counted bridge
+ * DKIM-Signature fields top down.
+ */
 size_t		 sig_verify_count(const struct sig_verify *);
 const struct sig_outcome *sig_verify_get(const struct sig_verify *, size_t i);
 
 /*
  * sig_verify_result: the message result (section 6.2): the best result,
- * reported with the first signature that has it; SIG_NONE no-signature
- * when there is none.
+ * reported with the first signature that has it in sig_verify_get's order
+ * (a Sender-Key-Signature before a bridge signature); SIG_NONE
+ * no-signature when there is none.
  */
 const struct sig_outcome *sig_verify_result(const struct sig_verify *);
 

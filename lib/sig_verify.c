@@ -1,8 +1,10 @@
 /*
  * sig_verify.c: the verification of section 6 of specs/signature.md,
  * declared in sig.h: steps 1 to 6 per signature (no DNS), then the keys
- * the caller looked up (steps 7 to 9), the message result of 6.2.  Not
- * here: signing and the key operations (sig.c), tag syntax (sigheader.c).
+ * the caller looked up (steps 7 to 9), the message result of 6.2; and the
+ * DKIM bridge signatures of section 11.2, which need the DKIM key record
+ * too.  Not here: signing and the key operations (sig.c), which
+ * DKIM-Signature fields count (sigbridge.c), tag syntax (sigheader.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,10 @@
 #include "key.h"
 #include "keyrec.h"
 #include "msg.h"
+#include "owner.h"
 #include "sig.h"
 #include "sig_int.h"
+#include "sigbridge.h"
 #include "sighash.h"
 #include "sigheader.h"
 
@@ -35,8 +39,11 @@ struct sig_verify {
 	enum sigheader_kind	 kind;
 	struct addr		*from;
 	int			 from_done;
-	struct entry		 e[SIG_MAX_EVALUATED];
+	struct entry		 e[2 * SIG_MAX_EVALUATED]; /* SKS, bridge */
 	size_t			 n;
+	int			 dkim_given;	/* sig_verify_dkim was called */
+	char			(*dkim_fps)[KEY_FP_SIZE];
+	size_t			 ndkim;
 	int			 have_bh[3];
 	unsigned char		 bh[3][HASHLEN];
 	struct sig_outcome	 none;
@@ -114,47 +121,64 @@ parse_reason(enum sigheader_err e)
 	return SIG_R_INTERNAL;
 }
 
-/* check_one: steps 1 to 6 for the field F into E. */
+/* from_of: the message's single From: address, found once; or NULL. */
+static const struct addr *
+from_of(struct sig_verify *v)
+{
+	enum msg_from_err fe = MSG_FROM_OK;
+
+	if (!v->from_done) {
+		v->from = msg_from(v->m, &fe);
+		v->from_done = 1;
+	}
+	return v->from;
+}
+
+/*
+ * check_one: steps 1 to 6 for the field F into E, whose out.kind is set
+ * (and its sh, already parsed, for a bridge signature).  The test mode
+ * (SIGHEADER_DKIM) relaxes step 4 and t=/x=; a bridge signature is held
+ * to the Sender-Key-Signature's rules (11.2).
+ */
 static void
 check_one(struct sig_verify *v, struct entry *e, const struct msg_field *f,
     int64_t now)
 {
 	const struct sigheader_fields *sf;
 	enum sigheader_err perr = SIGHEADER_OK;
-	enum msg_from_err fe = MSG_FROM_OK;
 	size_t i, nfrom = 0, cut = 0, resume = 0;
-	int bc;
+	int bc, strict = e->out.kind != SIGHEADER_DKIM;
 
-	if ((e->sh = sigheader_parse(v->kind, f->value, f->valuelen,
-	    &perr)) == NULL) {
+	if (e->sh == NULL && (e->sh = sigheader_parse(e->out.kind, f->value,
+	    f->valuelen, &perr)) == NULL) {
 		decide(e, perr == SIGHEADER_ENOMEM ? SIG_TEMPERROR :
 		    SIG_PERMERROR, parse_reason(perr));
 		return;
 	}
 	sf = sigheader_get(e->sh);
 	e->out.alg = sf->alg;
-	if (!v->from_done) {
-		v->from = msg_from(v->m, &fe);
-		v->from_done = 1;
-	}
-	if (v->from == NULL) {
+	if (from_of(v) == NULL) {
 		decide(e, SIG_PERMERROR, SIG_R_FROM_INVALID);
 		return;
 	}
-	if (v->kind == SIGHEADER_SKS && strcmp(addr_canon(sf->sender),
+	if (e->out.kind == SIGHEADER_SKS && strcmp(addr_canon(sf->sender),
 	    addr_canon(v->from)) != 0) {
 		decide(e, SIG_FAIL, SIG_R_SENDER_MISMATCH);
+		return;
+	}
+	if (e->out.kind == SIGHEADER_DKIM_BRIDGE && (sf->t < 0 || sf->x < 0)) {
+		decide(e, SIG_PERMERROR, SIG_R_MISSING_TAG);
 		return;
 	}
 	for (i = 0; i < sf->nh; i++)
 		if (strcmp(sf->h[i], "from") == 0)
 			nfrom++;
-	if (nfrom == 0 || (nfrom == 1 && v->kind == SIGHEADER_SKS)) {
+	if (nfrom == 0 || (nfrom == 1 && strict)) {
 		decide(e, SIG_FAIL, nfrom == 0 ? SIG_R_FROM_NOT_SIGNED :
 		    SIG_R_FROM_NOT_OVERSIGNED);
 		return;
 	}
-	if (v->kind == SIGHEADER_SKS && h_lacks_required(sf)) {
+	if (strict && h_lacks_required(sf)) {
 		decide(e, SIG_FAIL, SIG_R_FIELD_NOT_SIGNED);
 		return;
 	}
@@ -189,6 +213,55 @@ check_one(struct sig_verify *v, struct entry *e, const struct msg_field *f,
 	e->pending = 1;
 }
 
+/* add_entry: a new entry for field I of KIND, undecided. */
+static struct entry *
+add_entry(struct sig_verify *v, size_t i, enum sigheader_kind kind)
+{
+	struct entry *e = &v->e[v->n++];
+
+	e->out.field = i;
+	e->out.kind = kind;
+	/* undecided until the keys come: temperror if they never do */
+	e->out.result = SIG_TEMPERROR;
+	e->out.reason = SIG_R_INTERNAL;
+	return e;
+}
+
+/*
+ * add_bridge: the first SIG_MAX_EVALUATED DKIM-Signature fields: each that
+ * parses and names the From: address in d=, s= and i= (sigbridge_counts)
+ * is checked like a Sender-Key-Signature; the others are left alone.
+ */
+static void
+add_bridge(struct sig_verify *v, int64_t now)
+{
+	const struct msg_field *f;
+	struct sigheader *sh;
+	struct entry *e;
+	char sel[OWNER_DKIM_SEL_LEN + 1];
+	size_t i, seen = 0;
+
+	if (from_of(v) == NULL)
+		return;
+	for (i = 0; i < msg_nfields(v->m) && seen < SIG_MAX_EVALUATED; i++) {
+		f = msg_field(v->m, i);
+		if (!msg_field_is(f, SIGHEADER_DKIM_NAME))
+			continue;
+		seen++;
+		if ((sh = sigheader_parse(SIGHEADER_DKIM_BRIDGE, f->value,
+		    f->valuelen, NULL)) == NULL)
+			continue;
+		if (!sigbridge_counts(sigheader_get(sh), v->from, sel)) {
+			sigheader_free(sh);
+			continue;
+		}
+		e = add_entry(v, i, SIGHEADER_DKIM_BRIDGE);
+		e->sh = sh;
+		memcpy(e->out.selector, sel, sizeof(sel));
+		check_one(v, e, f, now);
+	}
+}
+
 struct sig_verify *
 sig_verify_begin(struct sig_ctx *c, const struct msg *m,
     enum sigheader_kind kind, int64_t now)
@@ -211,13 +284,11 @@ sig_verify_begin(struct sig_ctx *c, const struct msg *m,
 		f = msg_field(m, i);
 		if (!msg_field_is(f, name))
 			continue;
-		v->e[v->n].out.field = i;
-		/* undecided until the keys come: temperror if they never do */
-		v->e[v->n].out.result = SIG_TEMPERROR;
-		v->e[v->n].out.reason = SIG_R_INTERNAL;
-		check_one(v, &v->e[v->n], f, now);
-		v->n++;
+		check_one(v, add_entry(v, i, kind == SIGHEADER_DKIM ?
+		    SIGHEADER_DKIM : SIGHEADER_SKS), f, now);
 	}
+	if (kind == SIGHEADER_DKIM_BRIDGE)
+		add_bridge(v, now);
 	return v;
 }
 
@@ -232,6 +303,7 @@ sig_verify_free(struct sig_verify *v)
 		sigheader_free(v->e[i].sh);
 	addr_free(v->from);
 	EVP_MD_CTX_free(v->md);
+	free(v->dkim_fps);
 	free(v);
 }
 
@@ -247,6 +319,74 @@ sig_verify_need_keys(const struct sig_verify *v, const struct addr **sender)
 		}
 	}
 	return 0;
+}
+
+int
+sig_verify_need_dkim(const struct sig_verify *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->e[i].pending &&
+		    v->e[i].out.kind == SIGHEADER_DKIM_BRIDGE)
+			return 1;
+	return 0;
+}
+
+/* decide_state: step 7 for a STATE other than SIG_KEYS_FOUND; 1 if so. */
+static int
+decide_state(struct entry *e, enum sig_keystate state)
+{
+	switch (state) {
+	case SIG_KEYS_TEMPFAIL:
+		decide(e, SIG_TEMPERROR, SIG_R_DNS_TEMPFAIL);
+		return 1;
+	case SIG_KEYS_BOGUS:
+		decide(e, SIG_TEMPERROR, SIG_R_DNS_BOGUS);
+		return 1;
+	case SIG_KEYS_INSECURE:
+		decide(e, SIG_PERMERROR, SIG_R_KEY_INSECURE);
+		return 1;
+	case SIG_KEYS_MALFORMED:
+		decide(e, SIG_PERMERROR, SIG_R_KEY_MALFORMED);
+		return 1;
+	case SIG_KEYS_NONE:
+		decide(e, SIG_FAIL, SIG_R_NO_KEY);
+		return 1;
+	case SIG_KEYS_REVOKED:
+		decide(e, SIG_FAIL, SIG_R_KEY_REVOKED);
+		return 1;
+	case SIG_KEYS_EXPIRED:
+		decide(e, SIG_FAIL, SIG_R_KEY_EXPIRED);
+		return 1;
+	case SIG_KEYS_FOUND:
+		break;
+	}
+	return 0;
+}
+
+void
+sig_verify_dkim(struct sig_verify *v, enum sig_keystate state,
+    const char (*fps)[KEY_FP_SIZE], size_t n)
+{
+	size_t i;
+
+	free(v->dkim_fps);
+	v->dkim_fps = NULL;
+	v->ndkim = 0;
+	v->dkim_given = 1;
+	if (state == SIG_KEYS_FOUND && n > 0) {
+		if ((v->dkim_fps = calloc(n, sizeof(*v->dkim_fps))) == NULL) {
+			v->dkim_given = 0;	/* pending ones end temperror */
+			return;
+		}
+		memcpy(v->dkim_fps, fps, n * sizeof(*v->dkim_fps));
+		v->ndkim = n;
+	}
+	for (i = 0; i < v->n; i++)
+		if (v->e[i].pending &&
+		    v->e[i].out.kind == SIGHEADER_DKIM_BRIDGE)
+			(void)decide_state(&v->e[i], state);
 }
 
 /* A candidate with its fingerprint, for sorting. */
@@ -285,7 +425,8 @@ sig_verify_keys(struct sig_verify *v, enum sig_keystate state,
 {
 	struct cand *cs = NULL;
 	struct entry *e;
-	size_t i, j, nc = 0, tried;
+	size_t i, j, nc = 0, tried, inset;
+	int bridge;
 
 	if (state == SIG_KEYS_FOUND && n > 0) {
 		if ((cs = calloc(n, sizeof(*cs))) == NULL)
@@ -308,33 +449,20 @@ sig_verify_keys(struct sig_verify *v, enum sig_keystate state,
 		e = &v->e[i];
 		if (!e->pending)
 			continue;
-		switch (state) {
-		case SIG_KEYS_TEMPFAIL:
-			decide(e, SIG_TEMPERROR, SIG_R_DNS_TEMPFAIL);
+		bridge = e->out.kind == SIGHEADER_DKIM_BRIDGE;
+		if (bridge && !v->dkim_given) {
+			decide(e, SIG_TEMPERROR, SIG_R_INTERNAL);
 			continue;
-		case SIG_KEYS_BOGUS:
-			decide(e, SIG_TEMPERROR, SIG_R_DNS_BOGUS);
-			continue;
-		case SIG_KEYS_INSECURE:
-			decide(e, SIG_PERMERROR, SIG_R_KEY_INSECURE);
-			continue;
-		case SIG_KEYS_MALFORMED:
-			decide(e, SIG_PERMERROR, SIG_R_KEY_MALFORMED);
-			continue;
-		case SIG_KEYS_NONE:
-			decide(e, SIG_FAIL, SIG_R_NO_KEY);
-			continue;
-		case SIG_KEYS_REVOKED:
-			decide(e, SIG_FAIL, SIG_R_KEY_REVOKED);
-			continue;
-		case SIG_KEYS_EXPIRED:
-			decide(e, SIG_FAIL, SIG_R_KEY_EXPIRED);
-			continue;
-		case SIG_KEYS_FOUND:
-			break;
 		}
-		tried = 0;
+		if (decide_state(e, state))
+			continue;
+		tried = inset = 0;
 		for (j = 0; j < nc; j++) {
+			/* a bridge signature: keys of both records only */
+			if (bridge && !sigbridge_fp_in(cs[j].fp, v->dkim_fps,
+			    v->ndkim))
+				continue;
+			inset++;
 			if (cs[j].alg != e->out.alg)
 				continue;
 			tried++;
@@ -351,8 +479,9 @@ sig_verify_keys(struct sig_verify *v, enum sig_keystate state,
 			}
 		}
 		if (e->pending)
-			decide(e, SIG_FAIL, tried == 0 ? SIG_R_NO_KEY_FOR_ALG :
-			    SIG_R_SIG_MISMATCH);
+			decide(e, SIG_FAIL, inset == 0 && bridge ?
+			    SIG_R_DKIM_KEY_DIFFERS : tried == 0 ?
+			    SIG_R_NO_KEY_FOR_ALG : SIG_R_SIG_MISMATCH);
 	}
 	free(cs);
 }

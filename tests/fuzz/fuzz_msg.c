@@ -3,8 +3,8 @@
  * msg_parse, msg_from, msg_unfold and canon_header (simple and relaxed)
  * on each field, the body canonicalised in one piece and again in chunks
  * of pseudo-random sizes (both hashes and lengths must agree), and
- * sig_verify_begin for both signature kinds decided with no keys (the
- * result must never be pass).
+ * sig_verify_begin for both signature kinds and the DKIM bridge mode
+ * decided with no keys (the result must never be pass).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,6 +67,8 @@ verify_nokeys(struct sig_ctx *ctx, const struct msg *m,
 
 	if ((v = sig_verify_begin(ctx, m, kind, FUZZ_NOW)) == NULL)
 		return;
+	if (sig_verify_need_dkim(v) == 1)
+		sig_verify_dkim(v, state, NULL, 0);
 	if (sig_verify_need_keys(v, &sender) == 1) {
 		(void)strlen(addr_canon(sender));
 		sig_verify_keys(v, state, NULL, 0);
@@ -135,6 +137,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		verify_nokeys(ctx, m, SIGHEADER_SKS,
 		    (enum sig_keystate)(size % 8));
 		verify_nokeys(ctx, m, SIGHEADER_DKIM, SIG_KEYS_FOUND);
+		verify_nokeys(ctx, m, SIGHEADER_DKIM_BRIDGE,
+		    (enum sig_keystate)(size / 8 % 8));
 		sig_ctx_free(ctx);
 	}
 	msg_free(m);
