@@ -113,6 +113,19 @@ is_sk1(const char *text, size_t len)
 	return i == len || text[i] == ';';
 }
 
+/*
+ * is_ours: whether TXT record TEXT is read as a key record of a KIND
+ * lookup: a v=SK1 record for LOOKUP_KEY; every TXT record at a DKIM name
+ * (a DKIM key record has no required v=, RFC 6376 3.6.1).
+ */
+static int
+is_ours(enum lookup_kind kind, const char *text, size_t len)
+{
+	if (text == NULL)
+		return 0;
+	return kind == LOOKUP_DKIM || is_sk1(text, len);
+}
+
 static struct lookup_answer *
 answer_new(enum lookup_kind kind, enum lookup_state state, const char *reason)
 {
@@ -183,10 +196,11 @@ lookup_answer_tempfail(enum lookup_kind kind, const char *reason)
 }
 
 /*
- * classify_keys: the sender key records among IN's TXT records.  A v=SK1
- * record holding a NUL octet is ours and malformed (a tag-list cannot
- * hold one): it counts like any record keyrec_parse refuses, with the
- * error "syntax".  Records that are not v=SK1 are skipped, NUL or not.
+ * classify_keys: the sender key records among IN's TXT records (is_ours;
+ * DKIM ones parsed by keyrec_dkim_parse).  A record of ours holding a NUL
+ * octet is malformed (a tag-list cannot hold one): it counts like any
+ * record the parser refuses, with the error "syntax".  Records that are
+ * not ours are skipped, NUL or not.
  * Returns 0, or -1 when memory ran out.
  */
 static int
@@ -199,8 +213,7 @@ classify_keys(const struct lookup_input *in, struct lookup_answer *a,
 
 	/* Bound the work a hostile zone can cause (specs/verdicts.md 2.2). */
 	for (i = 0; i < in->ntxt; i++)
-		if (in->txt[i].text != NULL &&
-		    is_sk1(in->txt[i].text, in->txt[i].len))
+		if (is_ours(in->kind, in->txt[i].text, in->txt[i].len))
 			nsk1++;
 	if (nsk1 > LOOKUP_MAX_KEY_RECORDS) {
 		a->state = LOOKUP_PERMERROR;
@@ -213,13 +226,15 @@ classify_keys(const struct lookup_input *in, struct lookup_answer *a,
 		const char *t = in->txt[i].text;
 		size_t len = in->txt[i].len;
 
-		if (t == NULL || !is_sk1(t, len))
+		if (!is_ours(in->kind, t, len))
 			continue;
 		nsk1++;
 		rec = NULL;
 		err = KEYREC_ESYNTAX;
 		if (memchr(t, '\0', len) == NULL)
-			rec = keyrec_parse(t, len, &err, NULL);
+			rec = in->kind == LOOKUP_DKIM ?
+			    keyrec_dkim_parse(t, len, &err, NULL) :
+			    keyrec_parse(t, len, &err, NULL);
 		if (rec == NULL) {
 			a->nbad++;
 			if (first == KEYREC_OK)
@@ -326,12 +341,12 @@ lookup_classify(const struct lookup_input *in)
 		reason = rcode_name(in->rcode, buf, sizeof(buf));
 	} else if (in->rcode == RCODE_NXDOMAIN) {
 		a->state = LOOKUP_SECURE_NOKEY;
-		a->nokey = in->kind == LOOKUP_KEY ? LOOKUP_NOKEY_ABSENT :
+		a->nokey = in->kind != LOOKUP_POLICY ? LOOKUP_NOKEY_ABSENT :
 		    LOOKUP_NOKEY_NONE;
 		reason = "NXDOMAIN";
 	} else if (in->ntxt == 0) {
 		a->state = LOOKUP_SECURE_NOKEY;
-		a->nokey = in->kind == LOOKUP_KEY ? LOOKUP_NOKEY_ABSENT :
+		a->nokey = in->kind != LOOKUP_POLICY ? LOOKUP_NOKEY_ABSENT :
 		    LOOKUP_NOKEY_NONE;
 		reason = "NODATA";
 	} else if (in->kind == LOOKUP_POLICY) {

@@ -30,6 +30,12 @@
  *                                             and keys, trusted = 0
  *   no answer before the deadline          -> LOOKUP_TEMPFAIL   "timeout"
  *
+ * DKIM key lookups (<selector>._domainkey.<domain>, the DKIM bridge) read
+ * like key lookups, except that every TXT record at the name is read as a
+ * DKIM key record (keyrec_dkim_parse; DKIM has no required v=): one that
+ * fails is malformed, and the record cap counts every TXT record.  The
+ * keys are the same struct keyrec as SK1's (fingerprints compare).
+ *
  * Policy lookups (_senderkey.<domain>) use the same states: SECURE_KEY then
  * means "exactly one v=SK1 record, and valid" (lookup_answer.policy); two
  * or more v=SK1 records are LOOKUP_PERMERROR "multiple-records".
@@ -60,9 +66,11 @@ enum lookup_state {
 enum lookup_kind {
 	LOOKUP_KEY,		/* <hash>._senderkey.<domain>: keyrec */
 	LOOKUP_POLICY,		/* _senderkey.<domain>: policyrec */
+	LOOKUP_DKIM,		/* <selector>._domainkey.<domain>: DKIM key
+				   records (keyrec_dkim_parse) */
 };
 
-/* Why an answer holds no usable key (LOOKUP_KEY answers). */
+/* Why an answer holds no usable key (LOOKUP_KEY, LOOKUP_DKIM answers). */
 enum lookup_nokey {
 	LOOKUP_NOKEY_NONE,	/* there are usable keys, or not a key answer
 				   of SECURE_NOKEY / INSECURE */
@@ -89,9 +97,11 @@ struct lookup_answer {
 	int			 rcode;		/* DNS rcode, -1 if none */
 	uint32_t		 ttl;		/* for caching (negative TTL too) */
 	int			 trusted;	/* 1 only when DNSSEC-secure */
-	size_t			 nkeys;		/* usable keys (LOOKUP_KEY) */
+	size_t			 nkeys;		/* usable keys (LOOKUP_KEY,
+						   LOOKUP_DKIM) */
 	struct keyrec		**keys;
-	size_t			 nbad;		/* v=SK1 records skipped */
+	size_t			 nbad;		/* records of ours skipped as
+						   malformed */
 	enum policyrec_policy	 policy;	/* LOOKUP_POLICY, 0 if none */
 };
 

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/key.h"
 #include "lib/keyrec.h"
 #include "lib/policyrec.h"
 #include "core/lookup.h"
@@ -34,6 +35,12 @@
 #define BADALG	"v=SK1; k=dsa; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
 #define SHORT	"v=SK1; k=ed25519; p=AAAA"
 #define OTHER	"google-site-verification=abc"
+/* DKIM key records (the DKIM bridge): alice's and bob's keys again. */
+#define DALICE	"v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
+#define DBOB	"k=ed25519; p=ha6+UoEd1A/J2bLLedpZ9jIlw1W+iKt8CZGEPnqblc8="
+#define DREVOKED "v=DKIM1; k=ed25519; p="
+#define DBADB64	"v=DKIM1; k=ed25519; p=!!!!"
+#define DHASH	"v=DKIM1; k=ed25519; h=sha1; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
 
 #define SECURE	1, 0
 #define INSEC	0, 0
@@ -196,6 +203,47 @@ static const struct row rows[] = {
 	  NK(NONE), KE(OK) },
 	{ "policy SERVFAIL", LOOKUP_POLICY, INSEC, 2, NULL, { { 0 } },
 	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0, NK(NONE), KE(OK) },
+	/* DKIM key records: every TXT at the name is read as one */
+	{ "dkim: one good record", LOOKUP_DKIM, SECURE, 0, NULL,
+	  { T(DALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0, NK(NONE), KE(OK) },
+	{ "dkim: no v= needed, two keys", LOOKUP_DKIM, SECURE, 0, NULL,
+	  { T(DALICE), T(DBOB) }, LOOKUP_SECURE_KEY, NULL, 2, 0, 0,
+	  NK(NONE), KE(OK) },
+	{ "dkim: an SK1 record is not a DKIM key", LOOKUP_DKIM, SECURE, 0,
+	  NULL, { T(ALICE) }, LOOKUP_PERMERROR, "bad-version", 0, 1, 0,
+	  NK(NONE), KE(EVERSION) },
+	{ "dkim: good next to malformed", LOOKUP_DKIM, SECURE, 0, NULL,
+	  { T(DBADB64), T(DALICE) }, LOOKUP_SECURE_KEY, NULL, 1, 1, 0,
+	  NK(NONE), KE(OK) },
+	{ "dkim: other TXT at the name is malformed", LOOKUP_DKIM, SECURE, 0,
+	  NULL, { T(OTHER), T(DBOB) }, LOOKUP_SECURE_KEY, NULL, 1, 1, 0,
+	  NK(NONE), KE(OK) },
+	{ "dkim: all malformed, the first error", LOOKUP_DKIM, SECURE, 0, NULL,
+	  { T(DBADB64), T(DHASH), T(OTHER) }, LOOKUP_PERMERROR, "bad-base64",
+	  0, 3, 0, NK(NONE), KE(EBASE64) },
+	{ "dkim: h= without sha256", LOOKUP_DKIM, SECURE, 0, NULL,
+	  { T(DHASH) }, LOOKUP_PERMERROR, "bad-hash", 0, 1, 0, NK(NONE),
+	  KE(EHASH) },
+	{ "dkim: NUL in a record", LOOKUP_DKIM, SECURE, 0, NULL,
+	  { T("k=ed25519; p=\0") }, LOOKUP_PERMERROR, "syntax", 0, 1, 0,
+	  NK(NONE), KE(ESYNTAX) },
+	{ "dkim: revoked p=", LOOKUP_DKIM, SECURE, 0, NULL, { T(DREVOKED) },
+	  LOOKUP_SECURE_NOKEY, "revoked", 0, 0, 0, NK(REVOKED), KE(OK) },
+	{ "dkim: revoked next to a good key", LOOKUP_DKIM, SECURE, 0, NULL,
+	  { T(DREVOKED), T(DBOB) }, LOOKUP_SECURE_KEY, NULL, 1, 0, 0,
+	  NK(NONE), KE(OK) },
+	{ "dkim: NXDOMAIN", LOOKUP_DKIM, SECURE, 3, NULL, { { 0 } },
+	  LOOKUP_SECURE_NOKEY, "NXDOMAIN", 0, 0, 0, NK(ABSENT), KE(OK) },
+	{ "dkim: NODATA", LOOKUP_DKIM, SECURE, 0, NULL, { { 0 } },
+	  LOOKUP_SECURE_NOKEY, "NODATA", 0, 0, 0, NK(ABSENT), KE(OK) },
+	{ "dkim: unsigned zone", LOOKUP_DKIM, INSEC, 0, NULL, { T(DALICE) },
+	  LOOKUP_INSECURE, NULL, 1, 0, 0, NK(NONE), KE(OK) },
+	{ "dkim: unsigned NXDOMAIN", LOOKUP_DKIM, INSEC, 3, NULL, { { 0 } },
+	  LOOKUP_INSECURE, "NXDOMAIN", 0, 0, 0, NK(ABSENT), KE(OK) },
+	{ "dkim: bogus", LOOKUP_DKIM, BOGUS, 0, "sig expired", { T(DALICE) },
+	  LOOKUP_BOGUS, "sig expired", 0, 0, 0, NK(NONE), KE(OK) },
+	{ "dkim: SERVFAIL", LOOKUP_DKIM, INSEC, 2, NULL, { { 0 } },
+	  LOOKUP_TEMPFAIL, "SERVFAIL", 0, 0, 0, NK(NONE), KE(OK) },
 };
 
 static void
@@ -274,6 +322,66 @@ test_record_cap(void)
 	T_STREQ(a != NULL ? a->reason : NULL, "too-many-records",
 	    "17 key records: the reason logged");
 	lookup_answer_free(a);
+}
+
+static int
+fp(const struct keyrec *r, char out[KEY_FP_SIZE])
+{
+	const struct keyrec_fields *f = keyrec_get(r);
+
+	return key_record_fingerprint(f->alg, f->key, f->keylen, out,
+	    KEY_FP_SIZE);
+}
+
+/*
+ * test_dkim_record_cap: at a DKIM name every TXT record counts towards
+ * the cap (there is no v= to tell them apart); the keys are the same
+ * struct keyrec as SK1's, so the fingerprints match.
+ */
+static void
+test_dkim_record_cap(void)
+{
+	struct lookup_txt txt[LOOKUP_MAX_KEY_RECORDS + 1], sk = T(ALICE);
+	struct lookup_input in;
+	struct lookup_answer *a, *b;
+	char fa[KEY_FP_SIZE], fb[KEY_FP_SIZE];
+	size_t i;
+
+	for (i = 0; i < LOOKUP_MAX_KEY_RECORDS + 1; i++) {
+		txt[i].text = i == 0 ? OTHER : DALICE;
+		txt[i].len = strlen(txt[i].text);
+	}
+	memset(&in, 0, sizeof(in));
+	in.kind = LOOKUP_DKIM;
+	in.secure = 1;
+	in.txt = txt;
+	in.now = NOW;
+	in.ntxt = LOOKUP_MAX_KEY_RECORDS;
+	a = lookup_classify(&in);
+	T_OK(a != NULL && a->state == LOOKUP_SECURE_KEY && a->nkeys == 15 &&
+	    a->nbad == 1, "dkim: 16 TXT records (one other) are read");
+	lookup_answer_free(a);
+	in.ntxt = LOOKUP_MAX_KEY_RECORDS + 1;
+	a = lookup_classify(&in);
+	T_OK(a != NULL && a->state == LOOKUP_PERMERROR && a->nkeys == 0 &&
+	    a->nbad == LOOKUP_MAX_KEY_RECORDS + 1,
+	    "dkim: 17 TXT records (one other) are a permerror");
+	T_STREQ(a != NULL ? a->reason : NULL, "too-many-records",
+	    "dkim: 17 records: the reason logged");
+	lookup_answer_free(a);
+
+	in.ntxt = 1;
+	in.txt = txt + 1;
+	a = lookup_classify(&in);
+	in.kind = LOOKUP_KEY;
+	in.txt = &sk;
+	b = lookup_classify(&in);
+	T_OK(a != NULL && b != NULL && a->nkeys == 1 && b->nkeys == 1 &&
+	    fp(a->keys[0], fa) == 0 && fp(b->keys[0], fb) == 0 &&
+	    strcmp(fa, fb) == 0, "dkim: the same key as SK1's, same "
+	    "fingerprint");
+	lookup_answer_free(a);
+	lookup_answer_free(b);
 }
 
 static void
@@ -558,6 +666,7 @@ main(void)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		test_row(&rows[i]);
 	test_record_cap();
+	test_dkim_record_cap();
 	test_key_fields();
 	test_names();
 	test_tempfail();
