@@ -1,14 +1,19 @@
 /*
  * cmd_verify: "senderkey verify [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF]
  * [-F IP]... [-t SECONDS] [-T TIME]" reads a message on standard input,
- * checks its Sender-Key-Signature fields (specs/signature.md section 6),
- * looking the sender's key up itself with DNSSEC validation (the resolver
- * settings as "senderkey query": the configuration file, then -A -C -F
- * -t), and prints one line per evaluated signature and one for the
- * message:
+ * checks its Sender-Key-Signature fields (specs/signature.md section 6)
+ * and its DKIM bridge signatures (section 11.2), looking the sender's key
+ * (and, for a bridge signature, DKIM key) records up itself with DNSSEC
+ * validation (the resolver settings as "senderkey query": the
+ * configuration file, then -A -C -F -t), and prints one line per lookup,
+ * one per evaluated signature and one for the message:
  *
+ *   dkim-lookup=secure-key owner=sk2bd8.._domainkey.example.test.
+ *   lookup=secure-key owner=2bd8.._senderkey.example.test.
  *   signature=1 result=pass reason=ok alg=ed25519-sha256 key=AB:CD:.. [testing]
- *   result=pass reason=ok sender=alice@example.test
+ *   signature=2 kind=dkim selector=sk2bd8.. result=pass reason=ok ...
+ *   result=pass reason=ok alg=.. key=.. [kind=dkim selector=..]
+ *       sender=alice@example.test   (one line)
  *
  * No lookup is made when no signature needs one (steps 1 to 6 decide).
  * Exit status: 0 pass, 1 fail, permerror or none, 75 temperror, 64 usage,
@@ -24,6 +29,8 @@
 #include <unistd.h>
 
 #include "lib/addr.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
 #include "lib/msg.h"
 #include "lib/owner.h"
 #include "lib/sig.h"
@@ -57,6 +64,14 @@ keystate(const struct lookup_answer *a)
 	return SIG_KEYS_TEMPFAIL;
 }
 
+/* print_kind: " kind=dkim selector=S" for a bridge signature, else "". */
+static void
+print_kind(const struct sig_outcome *o)
+{
+	if (o->kind == SIGHEADER_DKIM_BRIDGE)
+		printf(" kind=dkim selector=%s", o->selector);
+}
+
 static void
 print_outcome(const struct sig_outcome *o)
 {
@@ -68,7 +83,56 @@ print_outcome(const struct sig_outcome *o)
 		printf(" key=%s%s", o->fp, o->testing ? " testing" : "");
 }
 
-/* do_lookup: look SENDER's keys up and apply them to V; 0 or an exit code */
+/*
+ * do_dkim: look SENDER's DKIM key record up with LK and give V its state
+ * and its usable keys' fingerprints (section 11.2); 0 or an exit code.
+ */
+static int
+do_dkim(struct sig_verify *v, const struct addr *sender, struct lookup *lk)
+{
+	struct lookup_answer *ans = NULL;
+	const struct keyrec_fields *f;
+	char owner[OWNER_NAME_MAX], (*fps)[KEY_FP_SIZE] = NULL;
+	size_t i, n = 0;
+	int rc = EX_SOFTWARE;
+
+	if (owner_name(sender, OWNER_DKIM, owner, sizeof(owner)) != 0) {
+		fprintf(stderr, "senderkey: cannot build the DKIM owner "
+		    "name\n");
+		return EX_SOFTWARE;
+	}
+	if (lookup_sync(lk, owner, LOOKUP_DKIM, &ans) != 0) {
+		fprintf(stderr, "senderkey: %s: the lookup failed\n", owner);
+		return EX_SOFTWARE;
+	}
+	printf("dkim-lookup=%s owner=%s\n", lookup_state_name(ans->state),
+	    owner);
+	if (ans->state == LOOKUP_SECURE_KEY && ans->nkeys > 0) {
+		if ((fps = calloc(ans->nkeys, sizeof(*fps))) == NULL) {
+			fprintf(stderr, "senderkey: out of memory\n");
+			goto done;
+		}
+		for (i = 0; i < ans->nkeys; i++) {
+			f = keyrec_get(ans->keys[i]);
+			if (key_record_fingerprint((int)f->alg, f->key,
+			    f->keylen, fps[n], sizeof(fps[n])) == 0)
+				n++;
+		}
+	}
+	sig_verify_dkim(v, keystate(ans), (const char (*)[KEY_FP_SIZE])fps,
+	    n);
+	rc = 0;
+done:
+	free(fps);
+	lookup_answer_free(ans);
+	return rc;
+}
+
+/*
+ * do_lookup: look SENDER's DKIM key record up when a bridge signature
+ * needs it, then SENDER's keys when a signature still needs them, and
+ * apply them to V; 0 or an exit code.
+ */
 static int
 do_lookup(struct sig_verify *v, const struct addr *sender,
     struct resolver_opts *ro)
@@ -86,6 +150,13 @@ do_lookup(struct sig_verify *v, const struct addr *sender,
 		return EX_CONFIG;
 	if ((lk = resolver_opts_lookup(ro)) == NULL) {
 		rc = EX_NOINPUT;
+		goto done;
+	}
+	if (sig_verify_need_dkim(v) && (rc = do_dkim(v, sender, lk)) != 0)
+		goto done;
+	rc = EX_SOFTWARE;
+	if (!sig_verify_need_keys(v, &sender)) {
+		rc = 0;		/* the DKIM record decided */
 		goto done;
 	}
 	if (lookup_sync(lk, owner, LOOKUP_KEY, &ans) != 0) {
@@ -161,7 +232,8 @@ cmd_verify(int argc, char **argv)
 		goto done;
 	}
 	if ((ctx = sig_ctx_new()) == NULL ||
-	    (v = sig_verify_begin(ctx, m, SIGHEADER_SKS, now)) == NULL) {
+	    (v = sig_verify_begin(ctx, m, SIGHEADER_DKIM_BRIDGE, now)) ==
+	    NULL) {
 		fprintf(stderr, "senderkey: out of memory\n");
 		goto done;
 	}
@@ -169,12 +241,15 @@ cmd_verify(int argc, char **argv)
 	    (rc = do_lookup(v, sender, &ro)) != 0)
 		goto done;
 	for (i = 0; i < sig_verify_count(v); i++) {
-		printf("signature=%zu ", i + 1);
+		printf("signature=%zu", i + 1);
+		print_kind(sig_verify_get(v, i));
+		putchar(' ');
 		print_outcome(sig_verify_get(v, i));
 		putchar('\n');
 	}
 	res = sig_verify_result(v);
 	print_outcome(res);
+	print_kind(res);
 	if (sender != NULL)
 		printf(" sender=%s", addr_canon(sender));
 	putchar('\n');
