@@ -5,9 +5,10 @@
  * not, the Sender-Key-Signature rules a counted bridge signature meets,
  * DKIM's c= defaults, the two key lookups (the DKIM record's state mapped
  * as step 7, dkim-key-differs, the lookup never made), and the message
- * result with a Sender-Key-Signature beside it.  Bridge signatures are made
- * here by hand (tags as given, hashed with lib/sighash, signed with
- * OpenSSL), so that each may break one rule.
+ * result with a Sender-Key-Signature beside it; what the signer of 11.1
+ * writes verifies.  Other bridge signatures are made here by hand (tags
+ * as given, hashed with lib/sighash, signed with OpenSSL), so that each
+ * may break one rule.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -618,6 +619,70 @@ test_several(EVP_PKEY *ed, EVP_PKEY *other)
 }
 
 /*
+ * signer: what sig_sign writes with dkim_bridge (section 11.1) verifies
+ * here for the From: spellings of 11.2's table and both algorithms, and a
+ * copy with a changed Subject: fails.
+ */
+static void
+test_signer(EVP_PKEY *ed, EVP_PKEY *rsa)
+{
+	static const char *from[] = {
+		"Alice Example <alice@example.com>",
+		"Alice@EXAMPLE.com",
+		"\"john doe\" <\"john doe\"@example.com>",
+		"<bounce=x@m\xc3\xbcnchen.example>",
+		"\xc3\x89mile <\xc3\x89mile@example.com>",
+		"<\"a;b\"@example.com>",
+	};
+	struct sig_sign_opts o = { 0 };
+	enum sig_sign_err e = SIG_SIGN_OK;
+	EVP_PKEY *k;
+	struct msg *m;
+	struct got g;
+	char *msg, *s, *f, *bad;
+	size_t i, a, flen = 0;
+
+	o.now = NOW;
+	o.dkim_bridge = 1;
+	for (a = 0; a < 2; a++) {
+		k = a == 0 ? ed : rsa;
+		for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+			msg = replace(MSG, "Alice Example <alice@example.com>",
+			    from[i]);
+			m = msg_parse(msg, strlen(msg), NULL, NULL);
+			f = m != NULL ? sig_sign(ctx, m, k, &o, &e, NULL,
+			    &flen) : NULL;
+			msg_free(m);
+			if (f == NULL || (s = malloc(flen + strlen(msg) + 3)) ==
+			    NULL) {
+				T_OK(0, "signer: %s signs (%s)", from[i],
+				    sig_sign_strerror(e));
+				free(f);
+				free(msg);
+				continue;
+			}
+			sprintf(s, "%s\r\n%s", f, msg);
+			g = runk(s, k);
+			T_OK(g.res.result == SIG_PASS && g.n == 1 &&
+			    g.res.kind == SIGHEADER_DKIM_BRIDGE,
+			    "signer: %s bridge field for %s passes (%s)",
+			    a == 0 ? "ed25519" : "rsa", from[i],
+			    sig_reason_name(g.res.reason));
+			bad = replace(s, "Subject: Lunch", "Subject: Dinner");
+			g = runk(bad, k);
+			T_OK(g.res.result == SIG_FAIL &&
+			    g.res.reason == SIG_R_SIG_MISMATCH,
+			    "signer: %s, %s: Subject: changed fails",
+			    a == 0 ? "ed25519" : "rsa", from[i]);
+			free(bad);
+			free(s);
+			free(f);
+			free(msg);
+		}
+	}
+}
+
+/*
  * golden: the bridge field of section 11.1's worked example (what
  * senderkey sign --dkim writes) passes here, and the test mode's field
  * of the same message (no i=) does not count.
@@ -674,14 +739,15 @@ test_golden(EVP_PKEY *ed)
 int
 main(void)
 {
-	EVP_PKEY *ed, *other;
+	EVP_PKEY *ed, *other, *rsa;
 
 	if ((ctx = sig_ctx_new()) == NULL ||
 	    (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		return 1;
 	ed = privkey("tests/data/sig/rfc8463-ed25519.key");
 	other = privkey("tests/data/key/ed25519.key");
-	if (ed == NULL || other == NULL)
+	rsa = privkey("tests/data/key/rsa2048.key");
+	if (ed == NULL || other == NULL || rsa == NULL)
 		return 1;
 	test_counts(ed);
 	test_not_counted(ed);
@@ -689,7 +755,9 @@ main(void)
 	test_keys(ed, other);
 	test_several(ed, other);
 	test_golden(ed);
+	test_signer(ed, rsa);
 	EVP_PKEY_free(ed);
+	EVP_PKEY_free(rsa);
 	EVP_PKEY_free(other);
 	EVP_MD_free(sha256);
 	sig_ctx_free(ctx);
