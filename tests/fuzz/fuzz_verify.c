@@ -14,18 +14,23 @@
  *     simple header canonicalisation; bit 3: simple body); the signature
  *     field is put on top of M (no H), or of H and M's body (with H), and
  *     verified.  Without H the result must be pass; with H, a pass means
- *     the From: address is M's.
+ *     the From: address is M's.  Without bit 1 the same is done again with
+ *     the DKIM bridge field (signature.md 11.1), verified in the bridge
+ *     mode (11.2) with the test key in both records.
  * In both modes a result is never pass for a From: address the
- * signature's sender differs from (Sender-Key-Signature).
+ * signature's sender differs from (Sender-Key-Signature), and a bridge
+ * pass is for a field whose i= is the From: address and d= its domain.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
 #include "lib/addr.h"
 #include "lib/b64.h"
+#include "lib/key.h"
 #include "lib/msg.h"
 #include "lib/sig.h"
 #include "lib/sighash.h"
@@ -74,9 +79,32 @@ from_canon(const struct msg *m)
 }
 
 /*
- * verify: M verified as KIND with the test key at FUZZ_NOW; the result.
- * Checks what holds for any message: a pass has a From: address, and for
- * Sender-Key-Signature it is the signature's sender.
+ * bridge_names_from: the bridge field that passed (field I of M) has the
+ * From: address FROM (canonical) in i= and its domain in d=; else abort.
+ */
+static void
+bridge_names_from(const struct msg *m, size_t i, const char *from)
+{
+	const struct msg_field *f = msg_field(m, i);
+	const struct sigheader_fields *sf;
+	struct sigheader *sh;
+	const char *at = strrchr(from, '@');
+
+	if (f == NULL || at == NULL || (sh = sigheader_parse(
+	    SIGHEADER_DKIM_BRIDGE, f->value, f->valuelen, NULL)) == NULL)
+		abort();
+	sf = sigheader_get(sh);
+	if (sf->ident == NULL || strcmp(addr_canon(sf->ident), from) != 0 ||
+	    strcasecmp(sf->domain, at + 1) != 0)
+		abort();
+	sigheader_free(sh);
+}
+
+/*
+ * verify: M verified as KIND with the test key at FUZZ_NOW (in the bridge
+ * mode also as the DKIM record's key); the result.  Checks what holds for
+ * any message: a pass has a From: address, and for Sender-Key-Signature
+ * it is the signature's sender, for a bridge signature its i=.
  */
 static enum sig_result
 verify(const struct msg *m, enum sigheader_kind kind)
@@ -86,10 +114,16 @@ verify(const struct msg *m, enum sigheader_kind kind)
 	const struct addr *sender;
 	const struct sig_outcome *o;
 	enum sig_result r;
-	char *from;
+	char *from, fp[1][KEY_FP_SIZE];
 
 	if ((v = sig_verify_begin(ctx, m, kind, FUZZ_NOW)) == NULL)
 		return SIG_NONE;
+	if (sig_verify_need_dkim(v) == 1) {
+		if (key_fingerprint(key, fp[0], sizeof(fp[0])) == -1)
+			abort();
+		sig_verify_dkim(v, SIG_KEYS_FOUND,
+		    (const char (*)[KEY_FP_SIZE])fp, 1);
+	}
 	if (sig_verify_need_keys(v, &sender) == 1) {
 		memset(&k, 0, sizeof(k));
 		k.pkey = key;
@@ -101,6 +135,8 @@ verify(const struct msg *m, enum sigheader_kind kind)
 	if (r == SIG_PASS) {
 		if ((from = from_canon(m)) == NULL)
 			abort();	/* passed without a From: address */
+		if (o->kind == SIGHEADER_DKIM_BRIDGE)
+			bridge_names_from(m, o->field, from);
 		free(from);
 	}
 	sig_verify_free(v);
@@ -234,6 +270,7 @@ mode_fix(const char *in, size_t len)
 		if ((m2 = msg_parse(fixed, n, &err, &line)) != NULL) {
 			verify(m2, SIGHEADER_SKS);
 			verify(m2, SIGHEADER_DKIM);
+			verify(m2, SIGHEADER_DKIM_BRIDGE);
 			msg_free(m2);
 		}
 		free(fixed);
@@ -241,8 +278,9 @@ mode_fix(const char *in, size_t len)
 	msg_free(m);
 }
 
+/* sign_one: mode_sign's work, with the bridge field when BRIDGE. */
 static void
-mode_sign(uint8_t flags, const char *in, size_t len)
+sign_one(uint8_t flags, int bridge, const char *in, size_t len)
 {
 	struct sig_sign_opts o;
 	enum sig_sign_err serr;
@@ -267,7 +305,10 @@ mode_sign(uint8_t flags, const char *in, size_t len)
 	o.hcanon = (flags & 4) ? CANON_SIMPLE : CANON_RELAXED;
 	o.bcanon = (flags & 8) ? CANON_SIMPLE : CANON_RELAXED;
 	kind = SIGHEADER_SKS;
-	if (flags & 2) {
+	if (bridge) {
+		kind = SIGHEADER_DKIM_BRIDGE;
+		o.dkim_bridge = 1;
+	} else if (flags & 2) {
 		kind = SIGHEADER_DKIM;
 		o.dkim_domain = "example.test";
 		o.dkim_selector = "fuzz";
@@ -322,6 +363,14 @@ done:
 	free(text);
 	free(field);
 	msg_free(m);
+}
+
+static void
+mode_sign(uint8_t flags, const char *in, size_t len)
+{
+	sign_one(flags, 0, in, len);
+	if (!(flags & 2))
+		sign_one(flags, 1, in, len);
 }
 
 int
