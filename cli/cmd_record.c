@@ -3,9 +3,13 @@
  * [-a ADDRESS [-T TTL]] KEYFILE" prints the sender key record for the key
  * in KEYFILE (PEM, OpenSSH or a private key, of which only the public part
  * is used).  With -a it prints the whole resource record, owner name and
- * TTL included, ready for a zone file.
+ * TTL included, ready for a zone file.  With --dkim it prints the same
+ * key as a DKIM key record instead (record-format.md 3.3), at the DKIM
+ * owner name with -a; DKIM has no x= and no n=, and an expiry given with
+ * --dkim draws a warning, since a DKIM verifier will not see it.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +26,8 @@
 #include "util.h"
 
 static int
-print_rr(const char *address, unsigned long ttl, const char *text)
+print_rr(const char *address, enum owner_kind kind, unsigned long ttl,
+    const char *text)
 {
 	char owner[OWNER_NAME_MAX], *s;
 	struct addr *a;
@@ -35,7 +40,7 @@ print_rr(const char *address, unsigned long ttl, const char *text)
 		    pos + 1, addr_strerror(aerr));
 		return EX_DATAERR;
 	}
-	if (owner_name(a, OWNER_SENDERKEY, owner, sizeof(owner)) == -1) {
+	if (owner_name(a, kind, owner, sizeof(owner)) == -1) {
 		fprintf(stderr, "senderkey: %s: owner name too long\n",
 		    address);
 		addr_free(a);
@@ -65,11 +70,18 @@ cmd_record(int argc, char **argv)
 	enum keyrec_err kerr;
 	char err[256], *text = NULL, *end;
 	EVP_PKEY *pk = NULL;
-	int ch, alg, rc = EX_DATAERR;
+	static const struct option opts[] = {
+		{ "dkim", no_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch, alg, dkim = 0, rc = EX_DATAERR;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt(argc, argv, "a:n:tT:x:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:n:tT:x:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'D':
+			dkim = 1;
+			break;
 		case 'a':
 			address = optarg;
 			break;
@@ -118,13 +130,18 @@ cmd_record(int argc, char **argv)
 	}
 	f.alg = (enum keyrec_alg)alg;
 	f.key = bytes;
-	if ((text = keyrec_encode(&f, &kerr)) == NULL) {
+	if (dkim && f.not_after != 0)
+		fprintf(stderr, "senderkey: warning: a DKIM key record has no "
+		    "expiry: DKIM verifiers will not see -x\n");
+	text = dkim ? keyrec_dkim_encode(&f, &kerr) : keyrec_encode(&f, &kerr);
+	if (text == NULL) {
 		fprintf(stderr, "senderkey: %s: %s\n", argv[optind],
 		    keyrec_strerror(kerr));
 		goto done;
 	}
 	if (address != NULL)
-		rc = print_rr(address, ttl, text);
+		rc = print_rr(address, dkim ? OWNER_DKIM : OWNER_SENDERKEY,
+		    ttl, text);
 	else {
 		printf("%s\n", text);
 		rc = 0;

@@ -25,7 +25,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "owner", cmd_owner, "print the owner names of addresses",
-	  "usage: senderkey owner [-s] ADDRESS...\n" },
+	  "usage: senderkey owner [-s] [--dkim] ADDRESS...\n" },
 	{ "keygen", cmd_keygen, "make a key pair per sender, print its record",
 	  "usage: senderkey keygen [-a ed25519|rsa2048|rsa3072|rsa4096] "
 	  "[-o DIR] [--force] ADDRESS...\n" },
@@ -54,7 +54,7 @@ static const struct command commands[] = {
 	  "       senderkey publish -d DOMAIN -s SERVER[:PORT] -k TSIGKEY "
 	  "--apply --plan-file FILE\n" },
 	{ "record", cmd_record, "print the record of a key file",
-	  "usage: senderkey record [-t] [-x NOT_AFTER] "
+	  "usage: senderkey record [--dkim] [-t] [-x NOT_AFTER] "
 	  "[-n NOTES] [-a ADDRESS [-T TTL]] KEYFILE\n" },
 	{ "check-record", cmd_check_record, "parse a record's text",
 	  "usage: senderkey check-record [-p] TEXT\n" },

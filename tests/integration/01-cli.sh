@@ -20,6 +20,15 @@ expect_match "owner: error names the offset and the problem" "$(cat "$tmp/err")"
     "al ice@example.test: at octet 3: character not allowed"
 "$sk" owner >/dev/null 2>&1
 expect_eq "owner: no address is a usage error" "$?" 64
+out=$("$sk" owner --dkim Alice@example.test | sed -n '/^selector/p; /^dkim/p')
+expect_eq "owner --dkim: selector and DKIM owner name of the canonical local part" \
+    "$out" "$(printf '%s\n%s' 'selector    sk2bd806c97f0e00af1a1fc3328fa763a9' \
+    'dkim        sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey.example.test.')"
+expect_eq "owner without --dkim prints no DKIM lines" \
+    "$("$sk" owner alice@example.test | grep -c '^selector\|^dkim')" 0
+expect_eq "owner -s --dkim prints only the DKIM owner name" \
+    "$("$sk" owner -s --dkim alice@example.test)" \
+    "sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey.example.test."
 "$sk" frobnicate >/dev/null 2>&1
 expect_eq "unknown command is a usage error" "$?" 64
 
@@ -37,6 +46,22 @@ expect_eq "check-record reads it back" "$out" "$(printf 'algorithm=ed25519\nbits
 rec=$("$sk" record -t -x 2030-01-01 -n 'laptop key' "$tmp/a.pub")
 expect_eq "record: optional tags in canonical order" "$rec" \
     "v=SK1; k=ed25519; t=y; x=1893456000; n=laptop key; p=$raw"
+# record --dkim: the same key as a DKIM key record (record-format.md 3.3)
+rec=$("$sk" record --dkim "$tmp/a.pub" 2>"$tmp/err")
+expect_eq "record --dkim: DKIM key record, same p=" "$rec" \
+    "v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=$raw"
+expect_eq "record --dkim: no warning without -x" "$(cat "$tmp/err")" ""
+rec=$("$sk" record --dkim -t -n 'laptop key' "$tmp/a.pub")
+expect_eq "record --dkim -t: t=y:s, no n=" "$rec" \
+    "v=DKIM1; k=ed25519; h=sha256; s=email; t=y:s; p=$raw"
+rec=$("$sk" record --dkim -x 2030-01-01 "$tmp/a.pub" 2>"$tmp/err")
+expect_eq "record --dkim -x: no x= in a DKIM record" "$rec" \
+    "v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=$raw"
+expect_match "record --dkim -x: warns that DKIM verifiers do not see it" \
+    "$(cat "$tmp/err")" "warning: a DKIM key record has no expiry"
+out=$("$sk" record --dkim -a Alice@example.test -T 600 "$tmp/a.pub")
+expect_eq "record --dkim -a: the zone line at the DKIM owner name" "$out" \
+    "$(printf 'sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey.example.test.\t600\tIN\tTXT\t"v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=%s"' "$raw")"
 "$sk" record -x tomorrow "$tmp/a.pub" >/dev/null 2>&1
 expect_eq "record: bad -x is a usage error" "$?" 64
 "$sk" record "$tmp/missing.pub" >/dev/null 2>&1
