@@ -251,6 +251,7 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		{ "soa", required_argument, NULL, 'S' },
 		{ "ns", required_argument, NULL, 'N' },
 		DESIRED_OPTS_LONG_SKIP_FOREIGN,
+		DESIRED_OPTS_LONG_DKIM,
 		DESIRED_OPTS_LONG_NOW,
 		DESIRED_OPTS_LONG_PREPUBLISH,
 		{ "sign", required_argument, NULL, 'G' },
@@ -283,6 +284,7 @@ parse_args(struct zg_args *a, int argc, char **argv)
 		case DESIRED_OPTS_POLICY:
 		case DESIRED_OPTS_TTL:
 		case DESIRED_OPTS_SKIP_FOREIGN:
+		case DESIRED_OPTS_DKIM:
 		case DESIRED_OPTS_NOW:
 		case DESIRED_OPTS_PREPUBLISH:
 			if (desired_opts_parse(&a->d, &a->o, ch, optarg) == -1)

@@ -73,6 +73,9 @@ desired_opts_parse(struct desired_opts *d, struct zonegen_opts *o, int ch,
 	case DESIRED_OPTS_SKIP_FOREIGN:
 		d->vflags |= MANIFEST_V_SKIP_FOREIGN;
 		return 0;
+	case DESIRED_OPTS_DKIM:
+		o->dkim = 1;
+		return 0;
 	}
 	return -1;
 }

@@ -1,7 +1,7 @@
 /*
  * desired_opts: the options and set-up shared by the subcommands that
  * read manifests (zonegen, publish, audit): --key-dir, --key-alg,
- * --policy, --ttl, --now, --prepublish, --skip-foreign with their
+ * --policy, --ttl, --now, --prepublish, --skip-foreign, --dkim with their
  * defaults and checks, the -d DOMAIN argument, and manifests to a
  * finished zonegen record set (zonegen/desired.h does the work).  One
  * place knows these options; each command lists the ones it takes in its
@@ -24,6 +24,7 @@ enum desired_opts_code {
 	DESIRED_OPTS_NOW,
 	DESIRED_OPTS_PREPUBLISH,
 	DESIRED_OPTS_SKIP_FOREIGN,
+	DESIRED_OPTS_DKIM,
 };
 
 #define DESIRED_OPTS_LONG_KEY_DIR \
@@ -40,6 +41,8 @@ enum desired_opts_code {
 	{ "prepublish", required_argument, NULL, DESIRED_OPTS_PREPUBLISH }
 #define DESIRED_OPTS_LONG_SKIP_FOREIGN \
 	{ "skip-foreign", no_argument, NULL, DESIRED_OPTS_SKIP_FOREIGN }
+#define DESIRED_OPTS_LONG_DKIM \
+	{ "dkim", no_argument, NULL, DESIRED_OPTS_DKIM }
 
 /*
  * desired_opts_init: the defaults into D (util_read_file, key directory
@@ -52,7 +55,7 @@ void	 desired_opts_init(struct desired_opts *d, struct zonegen_opts *o);
  * desired_opts_parse: take getopt_long's code CH (a DESIRED_OPTS_* code)
  * with its argument ARG (kept, not copied) into D and O.  --now sets
  * both D->now and, when O is not NULL, O->now; --key-alg, --policy,
- * --ttl, --prepublish and --skip-foreign need O.  Returns 0, or -1 when
+ * --ttl, --prepublish, --skip-foreign and --dkim need O.  Returns 0, or -1 when
  * ARG is not a valid value (nothing said: the caller reports "bad option
  * value" with its usage).
  */

@@ -35,7 +35,7 @@ static const struct command commands[] = {
 	  "           [--key-dir DIR] [--key-alg ALG] [--policy all|some] "
 	  "[--ttl SECONDS]\n"
 	  "           [--soa MNAME,RNAME[,SERIAL] --ns NAME...] "
-	  "[--skip-foreign]\n"
+	  "[--skip-foreign] [--dkim]\n"
 	  "           [--now TIME] [--prepublish DURATION]\n"
 	  "           [--sign KEYFILE... [--nsec] [--inception T] "
 	  "[--expiration T] [--ds FILE]\n"

@@ -406,8 +406,11 @@ setup(struct zg_fast *f, const struct zonegen *apex, size_t len)
 	f->domain = zonegen_domain(apex);
 	f->dlen = strlen(f->domain);
 	f->counts = *zonegen_counts(apex);
-	/* The names must fit, as zonegen.c's hash_local and validation ask. */
-	if (len > UINT32_MAX || len > ZG_FAST_INPUT_MAX ||
+	/*
+	 * The names must fit, as zonegen.c's hash_local and validation ask.
+	 * DKIM key records (--dkim) are the general path's alone.
+	 */
+	if (apex->o.dkim || len > UINT32_MAX || len > ZG_FAST_INPUT_MAX ||
 	    apex->sufflen[G_SENDERKEY] == 0 ||
 	    1 + OWNER_HASH_LEN + apex->sufflen[G_SENDERKEY] >
 	    LDNS_MAX_DOMAINLEN ||

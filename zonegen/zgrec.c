@@ -88,6 +88,17 @@ zgrec_owner(const struct zonegen *zg, const struct rec *r, uint8_t *buf,
 		*len = r->ownlen;
 		return zg->arena + r->u.off.owner;
 	}
+	if (r->group == G_DKIM) {
+		buf[0] = OWNER_DKIM_SEL_LEN;
+		buf[1] = 's';
+		buf[2] = 'k';
+		for (i = 0; i < DKIM_OCTETS; i++)
+			memcpy(buf + 3 + 2 * i, hexpair + 2 * r->hash[i], 2);
+		memcpy(buf + 1 + OWNER_DKIM_SEL_LEN, zg->suffix[G_DKIM],
+		    zg->sufflen[G_DKIM]);
+		*len = 1 + OWNER_DKIM_SEL_LEN + zg->sufflen[G_DKIM];
+		return buf;
+	}
 	buf[0] = OWNER_HASH_LEN;
 	for (i = 0; i < HASH_OCTETS; i++)
 		memcpy(buf + 1 + 2 * i, hexpair + 2 * r->hash[i], 2);
@@ -111,14 +122,17 @@ zgrec_rdata(const struct zonegen *zg, const struct rec *r, uint8_t *buf,
 	/*
 	 * F_ED25519: the record keyrec_encode writes for the key alone, one
 	 * character-string.  It cannot fail: a 32-octet key, no notes, and
-	 * a text of 64 octets; *LEN 0 would say it had.
+	 * a text of 64 octets; *LEN 0 would say it had.  F_DKIM_ED25519:
+	 * the same through keyrec_dkim_encode_buf (90 octets).
 	 */
 	memset(&f, 0, sizeof(f));
 	f.alg = KEYREC_ED25519;
 	f.key = r->u.key;
 	f.keylen = KEY_ED25519_LEN;
-	if (keyrec_encode_buf(&f, (char *)buf + 1, ZONEGEN_RDBUF - 1, &n,
-	    NULL) == -1 || n > 255) {
+	if ((r->form == F_DKIM_ED25519 ? keyrec_dkim_encode_buf(&f,
+	    (char *)buf + 1, ZONEGEN_RDBUF - 1, &n, NULL) :
+	    keyrec_encode_buf(&f, (char *)buf + 1, ZONEGEN_RDBUF - 1, &n,
+	    NULL)) == -1 || n > 255) {
 		*len = 0;
 		return buf;
 	}
@@ -153,7 +167,7 @@ reccmp(const struct zonegen *zg, const struct rec *a, const struct rec *b)
 	}
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	if (a->form == F_ED25519 && b->form == F_ED25519)
+	if (a->form == b->form && a->form != F_RDATA)
 		return memcmp(a->u.key, b->u.key, KEY_ED25519_LEN);
 	pa = zgrec_rdata(zg, a, ra, &la);
 	pb = zgrec_rdata(zg, b, rb, &lb);
@@ -222,17 +236,20 @@ zgrec_sort(struct zonegen *zg)
 	struct radix_item *v, *out;
 	size_t cnt[G_N] = { 0 }, start[G_N], i, o, h, lo, hi, mid, nh, no;
 	size_t *ord;
-	int first;
+	int byrank[G_N], g;
 
 	if (zg->n == 0)
 		return 0;
 	for (i = 0; i < zg->n; i++)
 		cnt[zg->recs[i].group]++;
-	first = zg->rank[G_OPENPGPKEY] < 0 ? G_OPENPGPKEY : G_SENDERKEY;
+	/* The hashed groups one after the other, in the order of rank. */
+	for (g = G_SENDERKEY; g < G_N; g++)
+		byrank[zg->rank[g]] = g;
 	start[G_OTHER] = 0;
-	start[first] = cnt[G_OTHER];
-	start[first == G_SENDERKEY ? G_OPENPGPKEY : G_SENDERKEY] =
-	    cnt[G_OTHER] + cnt[first];
+	for (o = cnt[G_OTHER], i = 0; i < G_N - 1; i++) {
+		start[byrank[i]] = o;
+		o += cnt[byrank[i]];
+	}
 	if ((v = reallocarray(NULL, zg->n, 2 * sizeof(*v))) == NULL)
 		return -1;
 	bigmem_advise(v, zg->n * 2 * sizeof(*v));
@@ -245,10 +262,12 @@ zgrec_sort(struct zonegen *zg)
 	no = cnt[G_OTHER];
 	nh = zg->n - no;
 	qsort_r(v, no, sizeof(*v), itemcmp, zg);
-	if (sort_hashed(zg, v + no, out, cnt[first]) == -1 ||
-	    sort_hashed(zg, v + no + cnt[first], out, nh - cnt[first]) == -1) {
-		free(v);
-		return -1;
+	for (o = no, i = 0; i < G_N - 1; i++) {
+		if (sort_hashed(zg, v + o, out, cnt[byrank[i]]) == -1) {
+			free(v);
+			return -1;
+		}
+		o += cnt[byrank[i]];
 	}
 	/* Merge: each G_OTHER record before the first hashed one above it. */
 	for (i = 0, h = 0, o = 0; i < no; i++) {

@@ -19,12 +19,15 @@
 
 #define TXT_MAX_RDATA	2048	/* a key record's text is far shorter */
 #define HASH_OCTETS	(OWNER_HASH_LEN / 2)
+#define DKIM_OCTETS	(OWNER_DKIM_HEX / 2)
 #define NO_ADDR		UINT64_MAX
 
 enum group {
 	G_OTHER,	/* owner in the arena (apex records) */
 	G_SENDERKEY,	/* HASH._senderkey.DOMAIN. */
 	G_OPENPGPKEY,	/* HASH._openpgpkey.DOMAIN. */
+	G_DKIM,		/* "sk" HASH[0:16]._domainkey.DOMAIN. (the hash
+			   octets past DKIM_OCTETS are zero) */
 	G_N,
 };
 
@@ -32,13 +35,15 @@ enum form {
 	F_RDATA,	/* RDATA in the arena */
 	F_ED25519,	/* a plain Ed25519 key record: only the key is kept,
 			   zgrec_rdata encodes it with keyrec_encode_buf */
+	F_DKIM_ED25519,	/* the same for a DKIM key record (not testing),
+			   through keyrec_dkim_encode_buf */
 };
 
 struct rec {
-	uint8_t		 hash[HASH_OCTETS];	/* G_SENDERKEY, G_OPENPGPKEY */
+	uint8_t		 hash[HASH_OCTETS];	/* the hashed groups */
 	uint32_t	 rdlen;			/* F_RDATA */
 	union {
-		uint8_t	 key[KEY_ED25519_LEN];	/* F_ED25519 */
+		uint8_t	 key[KEY_ED25519_LEN];	/* F_*ED25519 */
 		struct {
 			uint64_t owner;		/* G_OTHER: wire owner */
 			uint64_t rdata;		/* F_RDATA */
@@ -78,8 +83,8 @@ struct zonegen {
  * zgrec_owner: R's owner in wire form, built in BUF (LDNS_MAX_DOMAINLEN +
  * 1 octets) or found in the arena; sets *LEN.
  * zgrec_rdata: R's RDATA, built in BUF (ZONEGEN_RDBUF octets; a plain
- * Ed25519 key record through keyrec_encode_buf) or found in the arena;
- * sets *LEN.
+ * Ed25519 key record through keyrec_encode_buf or, for a DKIM one,
+ * keyrec_dkim_encode_buf) or found in the arena; sets *LEN.
  */
 const uint8_t	*zgrec_owner(const struct zonegen *zg, const struct rec *r,
 		    uint8_t *buf, size_t *len);

@@ -4,6 +4,8 @@
  * Each key becomes one _senderkey TXT record at the sender's owner name
  * while it is current (from not_before - prepublish until not_after, with
  * x= set to not_after); a revoked key becomes a record with p= empty.
+ * With the dkim option each such record has a twin, the DKIM key record
+ * at <selector>._domainkey (record-format.md 3.3).
  * OpenPGP keys also become OPENPGPKEY records at the canonical name and,
  * when it differs, at the name of the local part as written.  Records are
  * sorted in canonical DNS order, so the output does not depend on the
@@ -74,7 +76,7 @@ zonegen_new(const struct zonegen_opts *opts)
 {
 	struct zonegen *zg;
 	char name[OWNER_NAME_MAX];
-	int g;
+	int g, h;
 
 	if ((zg = calloc(1, sizeof(*zg))) == NULL)
 		return NULL;
@@ -92,14 +94,20 @@ zonegen_new(const struct zonegen_opts *opts)
 	snprintf(name, sizeof(name), "_openpgpkey.%s.", zg->domain);
 	zg->sufflen[G_OPENPGPKEY] = wire_name(name,
 	    zg->suffix[G_OPENPGPKEY]);
+	snprintf(name, sizeof(name), "_domainkey.%s.", zg->domain);
+	zg->sufflen[G_DKIM] = wire_name(name, zg->suffix[G_DKIM]);
 	for (g = G_SENDERKEY; g < G_N; g++)
 		zg->plain[g] = zg->sufflen[g] > 0 &&
 		    label_plain(zg->suffix[g], zg->sufflen[g]);
-	/* Names under different suffixes sort as their suffixes. */
-	zg->rank[G_SENDERKEY] = 0;
-	zg->rank[G_OPENPGPKEY] = zgrec_namecmp(zg->suffix[G_OPENPGPKEY],
-	    zg->sufflen[G_OPENPGPKEY], zg->suffix[G_SENDERKEY],
-	    zg->sufflen[G_SENDERKEY]) < 0 ? -1 : 1;
+	/*
+	 * Names under different suffixes sort as their suffixes (each name
+	 * is one label under its suffix): rank 0, 1, 2 in that order.
+	 */
+	for (g = G_SENDERKEY; g < G_N; g++)
+		for (h = G_SENDERKEY; h < G_N; h++)
+			if (h != g && zgrec_namecmp(zg->suffix[h],
+			    zg->sufflen[h], zg->suffix[g], zg->sufflen[g]) < 0)
+				zg->rank[g]++;
 	return zg;
 fail:
 	zonegen_free(zg);
@@ -241,14 +249,17 @@ hash_local(struct zonegen *zg, enum group group, const char *local,
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	size_t sl = zg->sufflen[group];
+	size_t ll = group == G_DKIM ? OWNER_DKIM_SEL_LEN : OWNER_HASH_LEN;
 
-	if (sl == 0 || 1 + OWNER_HASH_LEN + sl > LDNS_MAX_DOMAINLEN ||
+	if (sl == 0 || 1 + ll + sl > LDNS_MAX_DOMAINLEN ||
 	    !EVP_DigestInit_ex2(zg->mdctx, zg->sha256, NULL) ||
 	    !EVP_DigestUpdate(zg->mdctx, local, strlen(local)) ||
 	    !EVP_DigestFinal_ex(zg->mdctx, md, &mdlen) ||
 	    mdlen < HASH_OCTETS)
 		return -1;
 	memcpy(out, md, HASH_OCTETS);
+	if (group == G_DKIM)
+		memset(out + DKIM_OCTETS, 0, HASH_OCTETS - DKIM_OCTETS);
 	return 0;
 }
 
@@ -289,6 +300,57 @@ add_openpgp(struct zonegen *zg, const struct zonegen_key *k, uint64_t addr,
 	if (memcmp(canon, asis, HASH_OCTETS) != 0 && push_rdata(zg,
 	    G_OPENPGPKEY, asis, NULL, 0, LDNS_RR_TYPE_OPENPGPKEY, k->openpgp,
 	    k->openpgp_len, addr, ZONEGEN_OPENPGP) == -1)
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errsz, "%s: out of memory", k->origin);
+	return -1;
+}
+
+/*
+ * add_dkim: the DKIM key record of F's key (record-format.md 3.3) at the
+ * sender's DKIM owner name: a plain Ed25519 key kept as its key alone (as
+ * the _senderkey record), anything else encoded here into a buffer on the
+ * stack.  No allocation but the record list and the arena.
+ */
+static int
+add_dkim(struct zonegen *zg, const struct zonegen_key *k,
+    const struct keyrec_fields *f, uint64_t addr, char *err, size_t errsz)
+{
+	uint8_t hash[HASH_OCTETS], rd[TXT_MAX_RDATA];
+	char text[KEYREC_MAX_LEN + 1];
+	const char *a = addr_canon(k->addr);
+	enum keyrec_err kerr;
+	struct rec *r;
+	size_t tlen;
+
+	if (hash_local(zg, G_DKIM, addr_canon_local(k->addr), hash) == -1) {
+		snprintf(err, errsz, "%s: %s: DKIM owner name longer than 253 "
+		    "octets", k->origin, a);
+		return -1;
+	}
+	if (f->alg == KEYREC_ED25519 && f->keylen == KEY_ED25519_LEN &&
+	    !f->testing) {
+		if ((r = rec_new(zg)) == NULL)
+			goto nomem;
+		memcpy(r->hash, hash, HASH_OCTETS);
+		memcpy(r->u.key, f->key, KEY_ED25519_LEN);
+		r->addr = addr;
+		r->type = LDNS_RR_TYPE_TXT;
+		r->kind = ZONEGEN_DKIM;
+		r->group = G_DKIM;
+		r->form = F_DKIM_ED25519;
+		return 0;
+	}
+	if (keyrec_dkim_encode_buf(f, text, sizeof(text), &tlen,
+	    &kerr) == -1) {
+		snprintf(err, errsz, "%s: %s: %s", k->origin, a,
+		    keyrec_strerror(kerr));
+		return -1;
+	}
+	if (tlen + tlen / 255 + 1 > sizeof(rd) || push_rdata(zg, G_DKIM,
+	    hash, NULL, 0, LDNS_RR_TYPE_TXT, rd, txt_wire(text, tlen, rd),
+	    addr, ZONEGEN_DKIM) == -1)
 		goto nomem;
 	return 0;
 nomem:
@@ -393,6 +455,8 @@ zonegen_add(struct zonegen *zg, const struct zonegen_key *k, char *err,
 		    k->revoked ? ZONEGEN_REVOKED : ZONEGEN_KEY) == -1)
 			goto nomem;
 	}
+	if (zg->o.dkim && add_dkim(zg, k, &f, addr, err, errsz) == -1)
+		goto done;
 	if (!k->revoked && k->openpgp != NULL &&
 	    add_openpgp(zg, k, addr, err, errsz) == -1)
 		goto done;
@@ -511,6 +575,8 @@ zonegen_finish(struct zonegen *zg, char *err, size_t errsz)
 		r = &zg->recs[zg->ord[i]];
 		if (r->kind == ZONEGEN_OPENPGP)
 			zg->counts.openpgp++;
+		if (r->kind == ZONEGEN_DKIM)
+			zg->counts.dkim++;
 		if (r->kind != ZONEGEN_KEY && r->kind != ZONEGEN_REVOKED)
 			continue;
 		if (r->kind == ZONEGEN_KEY)
@@ -560,7 +626,7 @@ zonegen_wire(const struct zonegen *zg, size_t i, struct zonegen_wire *w)
 	w->address = r->addr != NO_ADDR ?
 	    (const char *)zg->arena + r->addr : NULL;
 	w->kind = (enum zonegen_kind)r->kind;
-	w->plain = r->form == F_ED25519 && zg->plain[r->group];
+	w->plain = r->form != F_RDATA && zg->plain[r->group];
 }
 
 /* wire_rr: a new ldns_rr for W (through ldns's wire parser), or NULL. */

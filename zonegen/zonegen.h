@@ -38,6 +38,7 @@ struct zonegen_opts {
 	int64_t			 now;		/* Unix time the zone is for */
 	int64_t			 prepublish;	/* seconds before not_before */
 	int			 policy;	/* 0, or an enum policyrec_policy */
+	int			 dkim;		/* also DKIM key records */
 	/* SOA and NS (all NULL: no apex records, for $INCLUDE) */
 	const char		*soa_mname;
 	const char		*soa_rname;
@@ -54,6 +55,7 @@ struct zonegen_counts {
 	size_t	pending;	/* not published yet (not_before) */
 	size_t	retired;	/* not published any more (not_after) */
 	size_t	openpgp;	/* OPENPGPKEY records */
+	size_t	dkim;		/* DKIM key records (opts dkim) */
 	size_t	records;	/* all records written */
 };
 
@@ -62,6 +64,7 @@ enum zonegen_kind {
 	ZONEGEN_KEY,		/* _senderkey TXT with a key */
 	ZONEGEN_REVOKED,	/* _senderkey TXT with p= empty */
 	ZONEGEN_OPENPGP,	/* OPENPGPKEY */
+	ZONEGEN_DKIM,		/* <selector>._domainkey TXT (DKIM bridge) */
 };
 
 #define ZONEGEN_RDBUF	128	/* RDATA built on the fly (key records) */

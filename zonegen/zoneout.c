@@ -73,10 +73,12 @@ static void
 header(FILE *fp, const struct zonegen *zg, const struct zonegen_counts *c)
 {
 	fprintf(fp, "; senderkey records for %s.\n", zonegen_domain(zg));
-	fprintf(fp, "; %zu senders: %zu keys, %zu revoked, %zu OPENPGPKEY; "
-	    "%zu not yet published, %zu retired; %zu records\n", c->senders,
-	    c->keys, c->revoked, c->openpgp, c->pending, c->retired,
-	    c->records);
+	fprintf(fp, "; %zu senders: %zu keys, %zu revoked, %zu OPENPGPKEY",
+	    c->senders, c->keys, c->revoked, c->openpgp);
+	if (c->dkim > 0)
+		fprintf(fp, ", %zu DKIM", c->dkim);
+	fprintf(fp, "; %zu not yet published, %zu retired; %zu records\n",
+	    c->pending, c->retired, c->records);
 }
 
 /*
@@ -415,9 +417,11 @@ write_json(FILE *fp, const struct zonegen *zg)
 	fputs("{\"domain\":", fp);
 	json_str(fp, zonegen_domain(zg));
 	fprintf(fp, ",\"counts\":{\"senders\":%zu,\"keys\":%zu,\"revoked\":%zu,"
-	    "\"openpgpkey\":%zu,\"pending\":%zu,\"retired\":%zu,\"records\":%zu},"
-	    "\"records\":[", c->senders, c->keys, c->revoked, c->openpgp,
-	    c->pending, c->retired, c->records);
+	    "\"openpgpkey\":%zu,", c->senders, c->keys, c->revoked, c->openpgp);
+	if (c->dkim > 0)
+		fprintf(fp, "\"dkim\":%zu,", c->dkim);
+	fprintf(fp, "\"pending\":%zu,\"retired\":%zu,\"records\":%zu},"
+	    "\"records\":[", c->pending, c->retired, c->records);
 	r = zonegen_records(zg, &n);
 	for (i = 0; i < n; i++) {
 		owner = owner_str(r[i].rr);

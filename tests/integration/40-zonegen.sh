@@ -27,6 +27,40 @@ done
 expect_match "vCard key without a matching user ID: warning, no OPENPGPKEY" \
     "$(cat "$tmp/err.zone")" "contacts.vcf:6: warning: mal@example.test: no OPENPGPKEY"
 
+# --dkim: each key also as a DKIM key record at the sender's DKIM owner
+# name (zonegen.md 1), same key, same TTL; nothing at _domainkey without it.
+for f in zone json; do
+	zg --policy some --dkim --format "$f" senders.csv signers contacts.vcf \
+	    >"$tmp/dkim.$f" 2>/dev/null
+	expect_eq "--dkim $f: exit 0" "$?" 0
+	check "--dkim $f: output equals the golden file" cmp "$tmp/dkim.$f" \
+	    "expected-dkim.$f"
+done
+expect_eq "without --dkim nothing is published under _domainkey" \
+    "$(grep -c '_domainkey' expected.zone)" 0
+expect_eq "--dkim: one DKIM record per published key record" \
+    "$(grep -c '^[^;].*_domainkey\.example\.test\.	3600	IN	TXT	"v=DKIM1; ' expected-dkim.zone)" \
+    "$(grep -c '^[^;].*_senderkey\.example\.test\.	3600	IN	TXT	"v=SK1; k=' expected-dkim.zone)"
+for a in alice.smith@example.test bob@example.test dave@example.test \
+    erin@example.test frank@example.test; do
+	sk1=$(awk -v o="$("$sk" owner -s "$a")" '$1 == o' "$tmp/dkim.zone" |
+	    sed 's/.*p=//; s/" "//g; s/"$//' | sort)
+	dk=$(awk -v o="$("$sk" owner -s --dkim "$a")" '$1 == o' "$tmp/dkim.zone" |
+	    sed 's/.*p=//; s/" "//g; s/"$//' | sort)
+	expect_eq "--dkim: $a's DKIM p= values are its SK1 p= values" "$dk" "$sk1"
+done
+expect_match "--dkim: testing key gives t=y:s" \
+    "$(grep "^$("$sk" owner -s --dkim dave@example.test)" "$tmp/dkim.zone")" \
+    't=y:s; p='
+expect_eq "--dkim: an RSA-3072 DKIM record is split into 255-octet strings" \
+    "$(grep "^$("$sk" owner -s --dkim bob@example.test)" "$tmp/dkim.zone" |
+    grep -o '"[^"]*"' | awk '{ printf "%d ", length($0) - 2 }')" "255 255 96 "
+grep -v '^;' "$tmp/dkim.zone" >"$tmp/dkim.rr"
+ldns-read-zone -z "$tmp/dkim.rr" | grep -v '^;' >"$tmp/dkim.sorted"
+ldns-read-zone "$tmp/dkim.rr" | grep -v '^;' >"$tmp/dkim.read"
+check "--dkim: records in ldns's canonical order" cmp "$tmp/dkim.sorted" \
+    "$tmp/dkim.read"
+
 # Determinism: manifests in another order, CSV lines shuffled.
 { head -n 1 senders.csv; tail -n +2 senders.csv | sort -r; } >"$tmp/shuffled.csv"
 cp signers contacts.vcf "$tmp/"
@@ -138,6 +172,19 @@ expect_eq "flags 0 on every NSEC3 record (never opt-out, zonegen.md)" \
     "$(awk '$4 == "NSEC3" { print $6 }' "$tmp/signed.zone" | sort -u)" 0
 expect_match "DS for the KSK written to --ds" "$(cat "$tmp/ds")" \
     '^example\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+DS[[:space:]]+4932 15 2 '
+zs --dkim -o "$tmp/signed-dkim.zone" --ds "$tmp/ds-dkim" 2>/dev/null
+check "--sign --dkim: ldns-verify-zone verifies the zone" \
+    ldns-verify-zone -t 20260615000000 "$tmp/signed-dkim.zone"
+expect_eq "--sign --dkim: an RRSIG over each DKIM name's TXT" \
+    "$(awk '$1 ~ /^sk[0-9a-f]+\._domainkey\./ && $4 == "RRSIG" && $5 == "TXT"' \
+    "$tmp/signed-dkim.zone" | wc -l)" \
+    "$(awk '$1 ~ /^sk[0-9a-f]+\._domainkey\./ && $4 == "TXT" { print $1 }' \
+    "$tmp/signed-dkim.zone" | sort -u | wc -l)"
+expect_eq "--sign --dkim: the DKIM records as many as the key records" \
+    "$(awk '$1 ~ /_domainkey\.example\.test\.$/ && $4 == "TXT"' \
+    "$tmp/signed-dkim.zone" | wc -l)" \
+    "$(awk '$1 ~ /^[0-9a-f]+\._senderkey\.example\.test\.$/ && $4 == "TXT"' \
+    "$tmp/signed-dkim.zone" | wc -l)"
 zs -o "$tmp/signed2.zone" --ds "$tmp/ds2" -j 1 2>/dev/null
 check "Ed25519-signed output is the same bytes (2 threads vs 1)" \
     cmp "$tmp/signed.zone" "$tmp/signed2.zone"
@@ -220,6 +267,9 @@ apex="--soa ns1.bench.invalid.,hostmaster.example.test.,1 --ns ns1.bench.invalid
 # shellcheck disable=SC2086
 both "3000 senders, whole zone" -d example.test --policy all $apex "$tmp/m.csv"
 both "no apex, --ttl 300" -d Example.Test. --ttl 300 "$tmp/m.csv"
+both "--dkim (the general path's alone)" -d example.test --dkim "$tmp/m.csv"
+expect_eq "fast path, --dkim: a DKIM record per sender" \
+    "$(grep -c '_domainkey.example.test.	3600	IN	TXT	"v=DKIM1; ' "$tmp/fast.out")" 3000
 { printf '\357\273\277key,address,flags\n'; tail -n +2 "$tmp/m.csv" |
     awk -F, '{ printf "%s,%s,\n", $2, toupper(substr($1, 1, 1)) substr($1, 2) }'
     printf 'x@Other.Test,%s,\n' "$(sed -n 2p "$tmp/m.csv" | cut -d, -f2)"; } \

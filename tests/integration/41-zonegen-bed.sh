@@ -1,6 +1,7 @@
 #!/bin/sh
-# 41-zonegen-bed: records made by senderkey zonegen, served in the signed
-# test zone example.test, validate as secure through libunbound, and
+# 41-zonegen-bed: records made by senderkey zonegen (--dkim: DKIM key
+# records too), served in the signed test zone example.test, validate as
+# secure through libunbound and the bed's unbound-host, and
 # GnuPG finds the OpenPGP key through DANE (gpg --locate-keys with
 # --auto-key-locate clear,dane inside the bed's namespace).
 . "$SK_TOP/tests/integration/lib.sh"
@@ -32,10 +33,10 @@ openssl genpkey -algorithm ed25519 -out "$tmp/yan.key" 2>/dev/null
 chmod 600 "$tmp/yan.key"
 printf 'address,key\nZed@example.test,%s\nyan@example.test,%s\n' \
     "$tmp/zed.gpg" "$tmp/yan.key" >"$tmp/senders.csv"
-"$sk" zonegen -d example.test -o "$tmp/z.zone" "$tmp/senders.csv"
+"$sk" zonegen -d example.test --dkim -o "$tmp/z.zone" "$tmp/senders.csv"
 expect_eq "zonegen exits 0" "$?" 0
 grep -v '^;' "$tmp/z.zone" >"$tmp/rrs"
-expect_eq "four records (2 TXT, 2 OPENPGPKEY)" "$(wc -l <"$tmp/rrs")" 4
+expect_eq "six records (2 TXT, 2 DKIM TXT, 2 OPENPGPKEY)" "$(wc -l <"$tmp/rrs")" 6
 names=$(awk '{ sub(/\.example\.test\.$/, "", $1); print $1 }' "$tmp/rrs" | sort -u)
 for n in $names; do
 	bed del example.test "$n" >/dev/null 2>&1
@@ -62,6 +63,24 @@ expect_eq "zed's TXT record holds the OpenPGP key's point" "$p" "$point"
 out=$(q yan@example.test)
 expect_match "yan's key validates as secure" "$out" \
     "key=ed25519 256 $("$sk" fingerprint "$tmp/yan.key" | awk '{ print $1 }')"
+
+# --dkim: the DKIM key records resolve secure through the bed's unbound,
+# with the key of the _senderkey record.
+uh() {
+	bed exec unbound-host -C "$SK_BED_UBCONF" -f "$SK_BED_ANCHOR" -v \
+	    -t TXT "$1" 2>&1
+}
+for a in zed@example.test yan@example.test; do
+	dn=$("$sk" owner -s --dkim "$a")
+	p=$(awk -v o="$("$sk" owner -s "$a")" '$1 == o' "$tmp/rrs" |
+	    sed 's/.*p=//; s/".*//')
+	out=$(uh "$dn")
+	expect_match "$a: DKIM record secure through the bed's unbound" \
+	    "$out" 'TXT record .*\(secure\)$'
+	expect_eq "$a: the DKIM record holds the _senderkey record's key" \
+	    "$(printf '%s' "$out" | sed 's/.*TXT record "//; s/" (secure)$//')" \
+	    "v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=$p"
+done
 
 # A second keyring, empty, finds zed's key through DANE in the bed.
 GNUPGHOME="$tmp/gnupg2"
