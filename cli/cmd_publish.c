@@ -103,6 +103,7 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		DESIRED_OPTS_LONG_NOW,
 		DESIRED_OPTS_LONG_PREPUBLISH,
 		DESIRED_OPTS_LONG_SKIP_FOREIGN,
+		DESIRED_OPTS_LONG_DKIM,
 		{ "config", required_argument, NULL, 'x' },
 		{ "anchor", required_argument, NULL, 'A' },
 		{ "unbound-config", required_argument, NULL, 'C' },
@@ -140,6 +141,7 @@ parse_args(struct pub_args *a, int argc, char **argv)
 		case DESIRED_OPTS_NOW:
 		case DESIRED_OPTS_PREPUBLISH:
 		case DESIRED_OPTS_SKIP_FOREIGN:
+		case DESIRED_OPTS_DKIM:
 			if (desired_opts_parse(&a->d, &a->o, ch, optarg) == -1)
 				goto bad;
 			break;
@@ -281,8 +283,30 @@ build_desired(struct pub_args *a, char *const *files, int n,
 }
 
 /*
+ * scope: CUR (freed) without the _domainkey names this run does not
+ * manage (plan_dkim_scope): with --dkim those of OWN1's and OWN2's DKIM
+ * records (either may be NULL), without it none.  NULL when out of memory
+ * (said).
+ */
+static ldns_rr_list *
+scope(const struct pub_args *a, const ldns_rdf *zone, ldns_rr_list *cur,
+    const ldns_rr_list *own1, const ldns_rr_list *own2)
+{
+	const ldns_rr_list *own[2] = { own1, own2 };
+	ldns_rr_list *l;
+
+	l = plan_dkim_scope(cur, own, a->o.dkim ? 2 : 0, zone);
+	ldns_rr_list_deep_free(cur);
+	if (l == NULL)
+		fprintf(stderr, "senderkey: out of memory\n");
+	return l;
+}
+
+/*
  * fetch_current: what SERVER serves for the names of WANT and of the
- * state file STATE (may be NULL or missing).  NULL on error (said).
+ * state file STATE (may be NULL or missing), without the _domainkey names
+ * publish does not manage (scope: with --dkim it manages those of WANT
+ * and of the state file).  NULL on error (said).
  */
 static ldns_rr_list *
 fetch_current(const struct pub_args *a, const ldns_rdf *zone,
@@ -315,6 +339,9 @@ fetch_current(const struct pub_args *a, const ldns_rdf *zone,
 		fprintf(stderr, "senderkey: %s\n", err);
 		goto done;
 	}
+	cur = scope(a, zone, cur, want, st == 0 ? sec.rrs : NULL);
+	if (cur == NULL)
+		goto done;
 	if (how == CURRENT_QUERY && st == 0)
 		fprintf(stderr, "senderkey: %s: AXFR refused; read the "
 		    "manifest's names and the %zu records of the state file "
@@ -452,21 +479,59 @@ braked(const struct plan *p, int force)
 	return 1;
 }
 
+/*
+ * load_plan: the plan file of A (--apply --plan-file): exactly the plan
+ * written before, no manifest, no read.  Sets *WANT, *CUR and *STATE
+ * (the state file: --state, else the plan file's).  0, or -1 (said).
+ */
+static int
+load_plan(struct pub_args *a, const ldns_rdf *zone, const char *domain,
+    ldns_rr_list **want, ldns_rr_list **cur, char **state)
+{
+	struct state_section sec[2] = { { "desired", NULL },
+	    { "current", NULL } };
+	char err[1024], *aux = NULL;
+	int lrc;
+
+	if ((lrc = state_load(a->planfile, PUB_PLAN_MAGIC, domain, &aux,
+	    sec, 2, err, sizeof(err))) != 0) {
+		fprintf(stderr, "senderkey: %s%s\n", lrc == 1 ?
+		    a->planfile : err, lrc == 1 ? ": no such plan file" : "");
+		state_clear(sec, 2);
+		free(aux);
+		return -1;
+	}
+	*want = sec[0].rrs;
+	sec[0].rrs = NULL;
+	/*
+	 * The plan file's current records were scoped when it was written:
+	 * its own DKIM names are the run's (--dkim).
+	 */
+	a->o.dkim = 1;
+	*cur = scope(a, zone, sec[1].rrs, *want, sec[1].rrs);
+	sec[1].rrs = NULL;
+	state_clear(sec, 2);
+	if (a->state == NULL) {
+		*state = aux;
+		aux = NULL;
+	} else if ((*state = strdup(a->state)) == NULL)
+		fprintf(stderr, "senderkey: out of memory\n");
+	free(aux);
+	return *cur == NULL || (a->state != NULL && *state == NULL) ? -1 : 0;
+}
+
 int
 cmd_publish(int argc, char **argv)
 {
 	struct pub_args a;
-	struct state_section sec[2] = { { "desired", NULL },
-	    { "current", NULL } };
 	struct tsig *k = NULL;
 	struct plan *p = NULL;
 	ldns_rr_list *want = NULL, *cur = NULL;
 	ldns_rdf *zone = NULL;
 	char err[1024], host[256], *domain = NULL, *state = NULL;
-	char *aux = NULL;
 	uint16_t port;
 	size_t sent;
-	int rc, lrc;
+	int rc;
 
 	memset(&a, 0, sizeof(a));
 	desired_opts_init(&a.d, &a.o);
@@ -494,20 +559,8 @@ cmd_publish(int argc, char **argv)
 		goto done;
 	}
 	if (a.apply && a.planfile != NULL) {
-		/* Exactly the plan written before: no manifest, no read. */
-		if ((lrc = state_load(a.planfile, PUB_PLAN_MAGIC, domain, &aux,
-		    sec, 2, err, sizeof(err))) != 0) {
-			fprintf(stderr, "senderkey: %s%s\n", lrc == 1 ?
-			    a.planfile : err, lrc == 1 ? ": no such plan "
-			    "file" : "");
+		if (load_plan(&a, zone, domain, &want, &cur, &state) == -1)
 			goto done;
-		}
-		want = sec[0].rrs;
-		cur = sec[1].rrs;
-		sec[0].rrs = sec[1].rrs = NULL;
-		state = a.state != NULL ? strdup(a.state) : aux;
-		if (state == aux)
-			aux = NULL;
 	} else {
 		if (a.state != NULL)
 			state = strdup(a.state);
@@ -560,13 +613,11 @@ cmd_publish(int argc, char **argv)
 	rc = 0;
 done:
 	plan_free(p);
-	state_clear(sec, 2);
 	ldns_rr_list_deep_free(want);
 	ldns_rr_list_deep_free(cur);
 	ldns_rdf_deep_free(zone);
 	tsig_free(k);
 	free(state);
-	free(aux);
 	free(domain);
 	return rc;
 }

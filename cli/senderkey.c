@@ -47,7 +47,7 @@ static const struct command commands[] = {
 	  "           [--detailed-exitcode] [--policy all|some] [--ttl "
 	  "SECONDS] [--key-dir DIR]\n"
 	  "           [--now TIME] [--prepublish DURATION] "
-	  "[--skip-foreign]\n"
+	  "[--skip-foreign] [--dkim]\n"
 	  "           [-x CONFIG] [-A ANCHOR] [-C UNBOUND_CONF] "
 	  "[--ns-address NAME=IP]... [--wait[=DURATION]]\n"
 	  "           [--state FILE] [--plan-file FILE] MANIFEST...\n"

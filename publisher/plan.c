@@ -16,23 +16,50 @@ struct plan {
 	struct plan_counts	 c;
 };
 
-/* is_sk1: a TXT record whose joined text starts with "v=SK1". */
+/* starts: a TXT record whose joined text starts with PFX (<= 8 octets). */
 static int
-is_sk1(const ldns_rr *rr)
+starts(const ldns_rr *rr, const char *pfx)
 {
-	char buf[5];
-	size_t i, n, got = 0, len;
+	char buf[8];
+	size_t i, n, got = 0, len, want = strlen(pfx);
 	const ldns_rdf *f;
 
-	for (i = 0; i < ldns_rr_rd_count(rr) && got < 5; i++) {
+	for (i = 0; i < ldns_rr_rd_count(rr) && got < want; i++) {
 		f = ldns_rr_rdf(rr, i);
 		if (ldns_rdf_size(f) < 1)
 			continue;
 		len = ldns_rdf_data(f)[0];
-		for (n = 0; n < len && got < 5; n++)
+		for (n = 0; n < len && got < want; n++)
 			buf[got++] = (char)ldns_rdf_data(f)[1 + n];
 	}
-	return got == 5 && memcmp(buf, "v=SK1", 5) == 0;
+	return got == want && memcmp(buf, pfx, want) == 0;
+}
+
+/* is_sk1: a TXT record whose joined text starts with "v=SK1". */
+static int
+is_sk1(const ldns_rr *rr)
+{
+	return starts(rr, "v=SK1");
+}
+
+/*
+ * bridge_label: 1 when OWNER's first label is a DKIM bridge selector,
+ * "sk" and 32 lowercase hex digits (record-format.md 2.3).
+ */
+static int
+bridge_label(const ldns_rdf *owner)
+{
+	const uint8_t *w = ldns_rdf_data(owner);
+	size_t i;
+
+	if (ldns_rdf_size(owner) < 1 + 34 || w[0] != 34 || w[1] != 's' ||
+	    w[2] != 'k')
+		return 0;
+	for (i = 3; i < 35; i++)
+		if (!((w[i] >= '0' && w[i] <= '9') ||
+		    (w[i] >= 'a' && w[i] <= 'f')))
+			return 0;
+	return 1;
 }
 
 /* is_name: OWNER is LABEL.DOMAIN, or (EXTRA) one label below it. */
@@ -65,6 +92,9 @@ plan_managed(const ldns_rr *rr, const ldns_rdf *domain)
 		return 0;
 	switch (ldns_rr_get_type(rr)) {
 	case LDNS_RR_TYPE_TXT:
+		if (starts(rr, "v=DKIM1"))
+			return bridge_label(o) &&
+			    is_name(o, "_domainkey", domain, 1);
 		return is_sk1(rr) && (is_name(o, "_senderkey", domain, 0) ||
 		    is_name(o, "_senderkey", domain, 1));
 	case LDNS_RR_TYPE_OPENPGPKEY:
@@ -164,6 +194,54 @@ push(ldns_rr_list *l, const ldns_rr *rr)
 		return -1;
 	}
 	return 0;
+}
+
+ldns_rr_list *
+plan_dkim_scope(const ldns_rr_list *current, const ldns_rr_list *const *own,
+    size_t nown, const ldns_rdf *domain)
+{
+	const ldns_rdf **names = NULL, *o;
+	ldns_rdf *l = NULL, *dk = NULL;
+	ldns_rr_list *out = NULL;
+	const ldns_rr *rr;
+	size_t i, j, n = 0, cap = 0;
+
+	for (j = 0; j < nown; j++)
+		cap += own[j] != NULL ? ldns_rr_list_rr_count(own[j]) : 0;
+	if ((names = calloc(cap + 1, sizeof(*names))) == NULL ||
+	    (l = ldns_dname_new_frm_str("_domainkey")) == NULL ||
+	    (dk = ldns_dname_cat_clone(l, domain)) == NULL ||
+	    (out = ldns_rr_list_new()) == NULL)
+		goto fail;
+	for (j = 0; j < nown; j++)
+		for (i = 0; own[j] != NULL &&
+		    i < ldns_rr_list_rr_count(own[j]); i++) {
+			rr = ldns_rr_list_rr(own[j], i);
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT &&
+			    starts(rr, "v=DKIM1") && plan_managed(rr, domain))
+				names[n++] = ldns_rr_owner(rr);
+		}
+	qsort(names, n, sizeof(*names), cmp_name);
+	for (i = 0; i < ldns_rr_list_rr_count(current); i++) {
+		rr = ldns_rr_list_rr(current, i);
+		o = ldns_rr_owner(rr);
+		if ((ldns_dname_is_subdomain(o, dk) ||
+		    ldns_dname_compare(o, dk) == 0) && (n == 0 ||
+		    bsearch(&o, names, n, sizeof(*names), cmp_name) == NULL))
+			continue;
+		if (push(out, rr) == -1)
+			goto fail;
+	}
+	free(names);
+	ldns_rdf_deep_free(l);
+	ldns_rdf_deep_free(dk);
+	return out;
+fail:
+	free(names);
+	ldns_rdf_deep_free(l);
+	ldns_rdf_deep_free(dk);
+	ldns_rr_list_deep_free(out);
+	return NULL;
 }
 
 static void
@@ -267,9 +345,9 @@ plan_new(const ldns_rr_list *desired, const ldns_rr_list *current,
 			char *s = ldns_rdf2str(ldns_rr_owner(d[i]));
 
 			snprintf(err, errsz, "%s: not a record publish "
-			    "manages (only v=SK1 TXT under _senderkey and "
-			    "OPENPGPKEY under _openpgpkey)", s != NULL ? s :
-			    "?");
+			    "manages (only v=SK1 TXT under _senderkey, "
+			    "OPENPGPKEY under _openpgpkey and v=DKIM1 TXT at "
+			    "sk<hex>._domainkey)", s != NULL ? s : "?");
 			free(s);
 			goto fail;
 		}

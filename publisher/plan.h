@@ -3,8 +3,10 @@
  * (zonegen's) against the current ones (what the primary serves), per
  * RRset (owner and type).  Only records publish manages are ever deleted:
  * TXT records starting "v=SK1" at _senderkey.<domain> (the policy record)
- * and at <label>._senderkey.<domain>, and OPENPGPKEY records at
- * <label>._openpgpkey.<domain>.  Anything else the primary holds, even at
+ * and at <label>._senderkey.<domain>, OPENPGPKEY records at
+ * <label>._openpgpkey.<domain>, and TXT records starting "v=DKIM1" at a
+ * DKIM bridge name sk<32 hex>._domainkey.<domain> that plan_dkim_scope
+ * kept (publish --dkim: the names it plans or wrote before).  Anything else the primary holds, even at
  * those names, is left alone but kept in the RRset's old contents so that
  * update.c can use it as a prerequisite.  Pure: no I/O.
  */
@@ -48,6 +50,20 @@ struct plan;
  * dname rdf), else 0.
  */
 int		 plan_managed(const ldns_rr *rr, const ldns_rdf *domain);
+
+/*
+ * plan_dkim_scope: the records of CURRENT without those at names under
+ * _domainkey.DOMAIN that this run does not manage: such a name stays only
+ * when one of the NOWN lists OWN (with --dkim: the desired records and the
+ * state file's applied records; NULL entries are skipped) has a managed
+ * DKIM record at it.  NOWN 0 (no --dkim) drops every name under
+ * _domainkey, so that nothing there is ever planned.  Returns a new list
+ * of copies (caller frees with ldns_rr_list_deep_free), or NULL when out
+ * of memory.
+ */
+ldns_rr_list	*plan_dkim_scope(const ldns_rr_list *current,
+		    const ldns_rr_list *const *own, size_t nown,
+		    const ldns_rdf *domain);
 
 /*
  * plan_new: the plan from DESIRED (records publish wants; each must be a

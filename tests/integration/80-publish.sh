@@ -13,7 +13,9 @@
 # 1 of 3 records, each counted once).  A plan file
 # applied after a concurrent change (knsupdate) fails on its prerequisites
 # and changes nothing.  senderkey audit of the published zone (Knot signs
-# it with NSEC3 here) reports every sender secure and exits 0.
+# it with NSEC3 here) reports every sender secure and exits 0.  --dkim
+# adds, replaces and deletes the DKIM key records of the DKIM bridge, and
+# only those.
 . "$SK_TOP/tests/integration/lib.sh"
 
 need_root
@@ -188,4 +190,52 @@ printf 'not a plan\n' >bad-plan.txt
 pub -k "$SK_KNOT_KEY" --apply --plan-file bad-plan.txt
 expect_match "plan file: a bad file is refused with file:line" \
     "$(cat "$tmp/out")" 'bad-plan.txt:1: expected'
+
+# --dkim: the DKIM key records planned like the SK1 records (publish.md 1):
+# added, replaced, and deleted only at names publish plans or wrote (the
+# state file); an operator's own selector and a bridge name publish never
+# wrote are never touched; without --dkim nothing under _domainkey is.
+dn() { "$sk" owner -s --dkim "$1"; }
+served() { bed exec kdig +short @"$SK_KNOT_ADDR" "$1" TXT | tr -d '"' | sort; }
+zed=$(dn zed@pub.test)
+printf 'server %s\nzone pub.test.\nupdate add mail._domainkey.pub.test. 3600 TXT "v=DKIM1; k=rsa; p=operator"\nupdate add %s 3600 TXT "v=DKIM1; k=ed25519; p=AAAAzedzedzedzedzedzedzedzedzedzedzedzedzed="\nsend\n' \
+    "$SK_KNOT_ADDR" "$zed" >nsupd2.txt
+bed exec knsupdate -y "hmac-sha256:publish-key:$(sed -n 's/.*secret "\(.*\)".*/\1/p' "$SK_KNOT_KEY")" nsupd2.txt >/dev/null 2>&1
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,alice.pem,,,\nbob@pub.test,bob.pem,,,\n' >dk.csv
+pub -k "$SK_KNOT_KEY" --detailed-exitcode --force --apply dk.csv
+expect_eq "without --dkim: applied, exit 0" "$rc" 0
+expect_eq "without --dkim: nothing planned under _domainkey" \
+    "$(grep -c '_domainkey' "$tmp/out")" 0
+pub -k "$SK_KNOT_KEY" --dkim --apply dk.csv
+expect_eq "--dkim: applied, exit 0" "$rc" 0
+expect_match "--dkim: two DKIM records added" "$(cat "$tmp/out")" \
+    '^plan: 2 to add, 0 to delete, in 2 RRsets'
+for who in alice bob; do
+	sk1=$(served "$("$sk" owner -s "$who@pub.test")" | grep v=SK1 | sed 's/.*p=//')
+	expect_eq "--dkim: Knot serves $who's DKIM record, the SK1 record's key" \
+	    "$(served "$(dn "$who@pub.test")")" \
+	    "v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=$sk1"
+done
+check "--dkim: Knot signed alice's DKIM record (RRSIG)" sh -c \
+    "$SK_BED_CMD exec kdig +dnssec +short @$SK_KNOT_ADDR $(dn alice@pub.test) TXT | grep -q '^TXT 13 '"
+pub -k "$SK_KNOT_KEY" --detailed-exitcode --dkim dk.csv
+expect_eq "--dkim, second run: nothing to do" "$rc" 0
+pub -k "$SK_KNOT_KEY" --detailed-exitcode dk.csv
+expect_eq "without --dkim: the DKIM records publish wrote are left alone" "$rc" 0
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\nbob@pub.test,bob.pem,,,\n' >dk2.csv
+pub -k "$SK_KNOT_KEY" --dkim --apply --force --state dk.csv.state dk2.csv
+expect_match "--dkim rotation: alice's DKIM record replaced" "$(cat "$tmp/out")" \
+    "^change $(dn alice@pub.test) TXT"
+expect_eq "--dkim rotation: Knot serves alice's new DKIM key" \
+    "$(served "$(dn alice@pub.test)")" "$(served "$(dn bob@pub.test)")"
+printf 'address,key,not_before,not_after,flags\nalice@pub.test,bob.pem,,,\n' >dk3.csv
+pub -k "$SK_KNOT_KEY" --dkim --apply --force --state dk.csv.state dk3.csv
+expect_match "--dkim: bob (removed, in the state file) loses his DKIM record" \
+    "$(cat "$tmp/out")" "^delete $(dn bob@pub.test) TXT"
+expect_eq "--dkim: Knot no longer serves bob's DKIM record" \
+    "$(served "$(dn bob@pub.test)")" ""
+expect_match "--dkim: a bridge name publish never wrote is kept" \
+    "$(served "$zed")" 'p=AAAAzed'
+expect_match "--dkim: the operator's own selector is kept" \
+    "$(served mail._domainkey.pub.test.)" 'p=operator'
 done_testing

@@ -244,6 +244,73 @@ main(void)
 		ldns_rr_list_deep_free(wl);
 		ldns_rr_list_deep_free(sl);
 	}
+	{
+		/* The DKIM bridge (publish --dkim): what is managed. */
+		const char *l[] = {
+		    "sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey." D
+		    " 300 IN TXT \"v=DKIM1; k=ed25519; p=AAAA\"",
+		    "mail._domainkey." D " 300 IN TXT \"v=DKIM1; p=AAAA\"",
+		    "sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey." D
+		    " 300 IN TXT \"not a key\"",
+		    "sk2BD806c97f0e00af1a1fc3328fa763a9._domainkey." D
+		    " 300 IN TXT \"v=DKIM1; p=AAAA\"",
+		    "x.sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey." D
+		    " 300 IN TXT \"v=DKIM1; p=AAAA\"",
+		    NULL };
+		ldns_rr_list *ll = rrs(l);
+		ldns_rdf *dom = ldns_dname_new_frm_str(D);
+
+		T_OK(plan_managed(ldns_rr_list_rr(ll, 0), dom),
+		    "v=DKIM1 at sk<32 hex>._domainkey: managed");
+		T_OK(!plan_managed(ldns_rr_list_rr(ll, 1), dom),
+		    "v=DKIM1 at an operator's selector: not managed");
+		T_OK(!plan_managed(ldns_rr_list_rr(ll, 2), dom),
+		    "other TXT at a bridge name: not managed");
+		T_OK(!plan_managed(ldns_rr_list_rr(ll, 3), dom),
+		    "a selector with capital hex: not a bridge name");
+		T_OK(!plan_managed(ldns_rr_list_rr(ll, 4), dom),
+		    "a name below a bridge name: not managed");
+		ldns_rr_list_deep_free(ll);
+		ldns_rdf_deep_free(dom);
+	}
+	{
+		/* plan_dkim_scope: only the _domainkey names of OWN stay. */
+#define DK(h, t) "sk" h "._domainkey." D " 300 IN TXT \"" t "\""
+#define HA "2bd806c97f0e00af1a1fc3328fa763a9"
+#define HB "c93f1e400f26708f98cb19d936620da3"
+		const char *cur[] = { DK(HA, "v=DKIM1; p=OLD"),
+		    DK(HA, "unrelated"), DK(HB, "v=DKIM1; p=B"),
+		    "mail._domainkey." D " 300 IN TXT \"v=DKIM1; p=M\"",
+		    K1, NULL };
+		const char *want[] = { DK(HA, "v=DKIM1; p=NEW"), K1, NULL };
+		ldns_rr_list *cl = rrs(cur), *wl = rrs(want), *sc;
+		const ldns_rr_list *own[2] = { wl, NULL };
+		ldns_rdf *dom = ldns_dname_new_frm_str(D);
+
+		sc = plan_dkim_scope(cl, own, 2, dom);
+		T_INTEQ(sc != NULL ? ldns_rr_list_rr_count(sc) : 0, 3,
+		    "scope --dkim: the desired DKIM name's RRset and K1 stay");
+		p = sc != NULL ? plan_new(wl, sc, dom, NULL, 0) : NULL;
+		if (p != NULL)
+			plan_counts(p, &c);
+		T_OK(p != NULL && plan_count(p) == 1 && c.deletes == 1 &&
+		    c.adds == 1, "scope --dkim: one DKIM record replaced, "
+		    "the other bridge name and the operator's left alone");
+		plan_free(p);
+		ldns_rr_list_deep_free(sc);
+		own[1] = cl;	/* the state file lists HB: it is managed */
+		sc = plan_dkim_scope(cl, own, 2, dom);
+		T_INTEQ(sc != NULL ? ldns_rr_list_rr_count(sc) : 0, 4,
+		    "scope: a name of the state file stays too");
+		ldns_rr_list_deep_free(sc);
+		sc = plan_dkim_scope(cl, own, 0, dom);
+		T_INTEQ(sc != NULL ? ldns_rr_list_rr_count(sc) : 0, 1,
+		    "scope without --dkim: nothing under _domainkey stays");
+		ldns_rr_list_deep_free(sc);
+		ldns_rr_list_deep_free(cl);
+		ldns_rr_list_deep_free(wl);
+		ldns_rdf_deep_free(dom);
+	}
 	plan_free(NULL);
 	return t_done();
 }
