@@ -228,6 +228,7 @@ parse_args(struct au_args *a, int argc, char **argv)
 		{ "crit-expiry", required_argument, NULL, 'c' },
 		{ "no-walk", no_argument, NULL, 'W' },
 		{ "no-axfr", no_argument, NULL, 'X' },
+		{ "dkim", no_argument, NULL, 'D' },
 		DESIRED_OPTS_LONG_KEY_DIR,
 		DESIRED_OPTS_LONG_NOW,
 		{ NULL, 0, NULL, 0 },
@@ -269,6 +270,9 @@ parse_args(struct au_args *a, int argc, char **argv)
 			break;
 		case 'X':
 			a->axfr = 0;
+			break;
+		case 'D':
+			a->o.dkim = 1;
 			break;
 		case DESIRED_OPTS_KEY_DIR:
 		case DESIRED_OPTS_NOW:

@@ -82,7 +82,7 @@ static const struct command commands[] = {
 	  "[-C UNBOUND_CONF]\n"
 	  "           [--ns IP[@PORT]]... [--json|--json-stream] "
 	  "[--warn-expiry 14d]\n"
-	  "           [--crit-expiry 3d] [--no-walk] [--no-axfr]\n"
+	  "           [--crit-expiry 3d] [--no-walk] [--no-axfr] [--dkim]\n"
 	  "           [--key-dir DIR] [--now TIME] [MANIFEST...]\n" },
 	{ "query", cmd_query, "look a sender's key up in DNS (DNSSEC)",
 	  "usage: senderkey query [-x CONFIG] [-A TRUST_ANCHOR_FILE] "

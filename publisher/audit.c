@@ -200,6 +200,10 @@ audit_sender_free(struct audit_sender *s)
 		audit_key_clear(&s->expected[i]);
 	for (i = 0; i < s->npublished; i++)
 		audit_key_clear(&s->published[i]);
+	for (i = 0; i < s->ndkim; i++)
+		audit_key_clear(&s->dkim[i]);
+	free(s->dkim_owner);
+	free(s->dkim_reason);
 	for (i = 0; i < AUDIT_MAX_SERVERS; i++)
 		free(s->answers[i]);
 	free(s->address);
@@ -491,6 +495,91 @@ n_live_expected(const struct audit_sender *s, const struct audit_opts *o)
 	return n;
 }
 
+/* has_key: 1 when K is among the N keys V. */
+static int
+has_key(const struct audit_key *v, size_t n, const struct audit_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (same_key(&v[i], k))
+			return 1;
+	return 0;
+}
+
+/*
+ * check_dkim: the DKIM bridge record of S (audit.md 3), in a zone whose
+ * own lookup validated.  Without --dkim (O->dkim) a sender need not have
+ * one: then only a record that is there is checked.
+ */
+static int
+check_dkim(const struct audit_zone *z, const struct audit_sender *s,
+    const struct audit_opts *o, struct audit_report *r)
+{
+	const char *subj = subject(s), *dn = s->dkim_owner;
+	const char *why = s->dkim_reason != NULL ? s->dkim_reason : "-";
+	int sk1 = s->looked_up && s->state == LOOKUP_SECURE_KEY;
+	size_t i, n;
+
+	if (!s->dkim_looked_up || !z->probed ||
+	    (z->state != LOOKUP_SECURE_KEY && z->state != LOOKUP_SECURE_NOKEY))
+		return 0;
+	switch (s->dkim_state) {
+	case LOOKUP_TEMPFAIL:
+		if (o->dkim)
+			ADD(r, AUDIT_ERROR, "dkim-lookup-failed", subj,
+			    "%s: %s", dn, why);
+		return 0;
+	case LOOKUP_BOGUS:
+		ADD(r, AUDIT_CRITICAL, "dkim-insecure", subj, "%s: DNSSEC "
+		    "validation fails: %s", dn, why);
+		return 0;
+	case LOOKUP_INSECURE:
+		if (o->dkim || s->dkim_nrec > 0)
+			ADD(r, AUDIT_ERROR, "dkim-insecure", subj, "%s: the "
+			    "answer is not DNSSEC-signed", dn);
+		return 0;
+	case LOOKUP_PERMERROR:
+		ADD(r, AUDIT_ERROR, "dkim-malformed", subj, "%s: no usable "
+		    "DKIM key record: %s", dn, keyrec_errname(s->dkim_keyerr));
+		return 0;
+	case LOOKUP_SECURE_NOKEY:
+		if (s->dkim_nrec == 0) {
+			if (o->dkim && sk1)
+				ADD(r, AUDIT_ERROR, "dkim-missing", subj,
+				    "%s: no DKIM key record (DKIM verifiers "
+				    "cannot check bridge signatures)", dn);
+			return 0;
+		}
+		break;
+	case LOOKUP_SECURE_KEY:
+		break;
+	}
+	if (s->dkim_nbad > 0)
+		ADD(r, AUDIT_WARNING, "dkim-malformed", subj, "%s: %zu "
+		    "malformed DKIM key record(s) beside the others", dn,
+		    s->dkim_nbad);
+	/* DKIM has no x=: a key there and not in the SK1 record stays good */
+	for (i = n = 0; i < s->ndkim; i++)
+		if (!sk1 || !has_key(s->published, s->npublished, &s->dkim[i]))
+			n++;
+	if (n > 0) {
+		ADD(r, AUDIT_CRITICAL, "dkim-key-differs", subj, "%s: DKIM "
+		    "verifiers accept %zu key(s) that the _senderkey record "
+		    "does not list as usable (remove them, or publish "
+		    "--dkim)", dn, n);
+		return 0;
+	}
+	for (i = n = 0; sk1 && i < s->npublished; i++)
+		if (!has_key(s->dkim, s->ndkim, &s->published[i]))
+			n++;
+	if (n > 0)
+		ADD(r, AUDIT_ERROR, "dkim-key-differs", subj, "%s: %zu usable "
+		    "key(s) of the _senderkey record are not in the DKIM key "
+		    "record (their bridge signatures fail)", dn, n);
+	return 0;
+}
+
 static int
 check_sender(const struct audit_zone *z, const struct audit_sender *s,
     const struct audit_opts *o, struct audit_report *r)
@@ -580,6 +669,8 @@ check_sender(const struct audit_zone *z, const struct audit_sender *s,
 		ADD(r, AUDIT_WARNING, "malformed", subj, "%s%zu malformed "
 		    "v=SK1 record(s) beside the usable ones", pre,
 		    s->nbad);
+	if (check_dkim(z, s, o, r) == -1)
+		return -1;
 	/* the answers of every name server */
 	for (i = 1; i < z->nservers; i++) {
 		if (!z->servers[0].ok || !z->servers[i].ok ||
@@ -597,9 +688,11 @@ check_sender(const struct audit_zone *z, const struct audit_sender *s,
 		if (s->sig_expire != 0)
 			audit_time(s->sig_expire, ts);
 		ADD(r, AUDIT_INFO, "ok", subj, "%s%zu key(s), %s %u, secure,"
-		    " signatures until %s", pre, s->npublished,
+		    " signatures until %s%s", pre, s->npublished,
 		    s->npublished > 0 ? alg_name(s->published[0].alg) : "-",
-		    s->npublished > 0 ? s->published[0].bits : 0, ts);
+		    s->npublished > 0 ? s->published[0].bits : 0, ts,
+		    s->dkim_looked_up && s->dkim_state == LOOKUP_SECURE_KEY ?
+		    "; DKIM key record secure, the same keys" : "");
 	}
 	return 0;
 }

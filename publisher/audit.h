@@ -114,6 +114,22 @@ struct audit_sender {
 	/* the authoritative servers (index as audit_zone.servers) */
 	int64_t			 sig_expire;	/* earliest RRSIG; 0 unknown */
 	char			*answers[AUDIT_MAX_SERVERS]; /* NULL: none */
+	/*
+	 * the DKIM bridge record at sk<hash[0:32]>._domainkey.<dom>.
+	 * (audit.md 3): SECURE_KEY with usable keys; SECURE_NOKEY when
+	 * there is no DKIM record (dkim_nrec 0) or only revoked ones;
+	 * PERMERROR when every record is malformed; INSECURE, BOGUS,
+	 * TEMPFAIL as for the sender's own lookup
+	 */
+	char			*dkim_owner;
+	int			 dkim_looked_up;
+	enum lookup_state	 dkim_state;
+	char			*dkim_reason;	/* for messages only */
+	size_t			 dkim_nrec;	/* TXT records at the name */
+	size_t			 dkim_nbad;	/* of those, malformed */
+	enum keyrec_err		 dkim_keyerr;	/* the first malformed one's */
+	struct audit_key	 dkim[AUDIT_MAX_KEYS];	/* its usable keys */
+	size_t			 ndkim;
 };
 
 /* Thresholds and the clock. */
@@ -122,6 +138,8 @@ struct audit_opts {
 	int64_t		 warn_expiry;	/* seconds; default 14 days */
 	int64_t		 crit_expiry;	/* seconds; default 3 days */
 	int		 have_manifest;	/* senders not listed are news */
+	int		 dkim;		/* --dkim: every sender has a DKIM
+					   bridge record */
 };
 
 struct audit_finding {

@@ -194,6 +194,103 @@ sender_done(struct vrun *run, struct vjob *j, struct lookup_packet *p)
 		s->sig_expire = expiry(run, p, LDNS_RR_TYPE_TXT);
 }
 
+char *
+audit_val_dkim_owner(const char *owner)
+{
+	const char *suf = owner + OWNER_HASH_LEN;
+	char *out;
+	size_t i;
+
+	for (i = 0; i < OWNER_HASH_LEN; i++)
+		if (!((owner[i] >= '0' && owner[i] <= '9') ||
+		    (owner[i] >= 'a' && owner[i] <= 'f')))
+			return NULL;
+	if (strncmp(suf, "._senderkey.", 12) != 0 ||
+	    asprintf(&out, "sk%.*s._domainkey.%s", OWNER_DKIM_HEX, owner,
+	    suf + 12) == -1)
+		return NULL;
+	return out;
+}
+
+void
+audit_val_dkim(const struct ldns_struct_pkt *p, struct audit_sender *s)
+{
+	ldns_rr_list *an = p != NULL ? ldns_pkt_answer(p) : NULL;
+	const struct keyrec_fields *f;
+	enum keyrec_err err;
+	struct keyrec *kr;
+	const ldns_rr *rr;
+	char text[KEYREC_MAX_LEN + 1];
+	size_t i, k, len, n;
+
+	for (i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++) {
+		rr = ldns_rr_list_rr(an, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
+			continue;
+		s->dkim_nrec++;
+		for (k = 0, len = 0; k < ldns_rr_rd_count(rr); k++) {
+			const ldns_rdf *d = ldns_rr_rdf(rr, k);
+
+			n = ldns_rdf_size(d) > 0 ? ldns_rdf_data(d)[0] : 0;
+			if (n + 1 > ldns_rdf_size(d) || len + n > KEYREC_MAX_LEN)
+				break;
+			memcpy(text + len, ldns_rdf_data(d) + 1, n);
+			len += n;
+		}
+		kr = k == ldns_rr_rd_count(rr) ?
+		    keyrec_dkim_parse(text, len, &err, NULL) : NULL;
+		if (kr == NULL) {
+			if (s->dkim_nbad++ == 0)
+				s->dkim_keyerr = k == ldns_rr_rd_count(rr) ?
+				    err : KEYREC_ETOOLONG;
+			continue;
+		}
+		f = keyrec_get(kr);
+		if (f->keylen > 0 && s->ndkim < AUDIT_MAX_KEYS &&
+		    audit_key_set(&s->dkim[s->ndkim], (int)f->alg, f->key,
+		    f->keylen, keyrec_bits(kr), f->testing) == 0)
+			s->ndkim++;
+		keyrec_free(kr);
+	}
+}
+
+/*
+ * dkim_done: the DKIM bridge name's answer: its DNSSEC state, then, from
+ * a secure answer, its records (audit_val_dkim); from an insecure one
+ * only whether there are records (the keys are not trusted).
+ */
+static void
+dkim_done(struct vrun *run, struct vjob *j, struct lookup_packet *p)
+{
+	struct audit_sender *s = run->s[j->i];
+
+	s->dkim_looked_up = 1;
+	free(s->dkim_reason);
+	s->dkim_reason = NULL;
+	switch (p->dnssec) {
+	case LOOKUP_DNSSEC_FAILED:
+		s->dkim_state = LOOKUP_TEMPFAIL;
+		break;
+	case LOOKUP_DNSSEC_BOGUS:
+		s->dkim_state = LOOKUP_BOGUS;
+		break;
+	case LOOKUP_DNSSEC_INSECURE:
+		audit_val_dkim(p->pkt, s);
+		s->dkim_state = LOOKUP_INSECURE;
+		for (; s->ndkim > 0; s->ndkim--)
+			audit_key_clear(&s->dkim[s->ndkim - 1]);
+		return;
+	case LOOKUP_DNSSEC_SECURE:
+		audit_val_dkim(p->pkt, s);
+		s->dkim_state = s->ndkim > 0 ? LOOKUP_SECURE_KEY :
+		    s->dkim_nrec > 0 && s->dkim_nbad == s->dkim_nrec ?
+		    LOOKUP_PERMERROR : LOOKUP_SECURE_NOKEY;
+		return;
+	}
+	if (p->why != NULL && (s->dkim_reason = strdup(p->why)) == NULL)
+		run->failed = 1;
+}
+
 static void
 policy_done(struct vrun *run, struct vjob *j, struct lookup_packet *p)
 {
@@ -456,21 +553,34 @@ audit_val_senders(struct lookup *lk, struct audit_sender **s, size_t n,
 	struct vjob *j;
 	int rc;
 
+	size_t nj = 0;
+
 	if (n == 0)
 		return 0;
-	if ((j = calloc(n, sizeof(*j))) == NULL) {
+	if ((j = calloc(2 * n, sizeof(*j))) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		j[i].run = &run;
-		j[i].qname = s[i]->owner;
-		j[i].type = LDNS_RR_TYPE_TXT;
-		j[i].kind = LOOKUP_KEY;
-		j[i].done = sender_done;
-		j[i].i = i;
+		j[nj].run = &run;
+		j[nj].qname = s[i]->owner;
+		j[nj].type = LDNS_RR_TYPE_TXT;
+		j[nj].kind = LOOKUP_KEY;
+		j[nj].done = sender_done;
+		j[nj++].i = i;
+		/* The DKIM bridge name, read by audit_val_dkim, not kind. */
+		if (s[i]->dkim_owner == NULL &&
+		    (s[i]->dkim_owner = audit_val_dkim_owner(s[i]->owner)) ==
+		    NULL)
+			continue;
+		j[nj].run = &run;
+		j[nj].qname = s[i]->dkim_owner;
+		j[nj].type = LDNS_RR_TYPE_TXT;
+		j[nj].kind = LOOKUP_KEY;
+		j[nj].done = dkim_done;
+		j[nj++].i = i;
 	}
-	rc = run_jobs(lk, j, n, max, lookup_tmo(o), err, errsz);
+	rc = run_jobs(lk, j, nj, max, lookup_tmo(o), err, errsz);
 	free(j);
 	return rc;
 }

@@ -43,6 +43,22 @@ enum audit_denial audit_val_denial(const struct ldns_struct_pkt *p,
 int	audit_val_optout(const struct ldns_struct_pkt *p);
 
 /*
+ * audit_val_dkim: the TXT records in the answer section of P (an ldns_pkt;
+ * NULL: none) read as DKIM key records (keyrec_dkim_parse) into S:
+ * dkim_nrec, dkim_nbad, dkim_keyerr and the usable (not revoked) keys in
+ * dkim / ndkim (at most AUDIT_MAX_KEYS).  Nothing about DNSSEC.  Pure.
+ */
+void	audit_val_dkim(const struct ldns_struct_pkt *p, struct audit_sender *s);
+
+/*
+ * audit_val_dkim_owner: the DKIM bridge name of the sender owner name
+ * OWNER ("<56 hex>._senderkey.<domain>."): "sk", its first 32 hex digits,
+ * "._domainkey.<domain>." (record-format.md 2.3), malloc'd; NULL when
+ * OWNER is not of that form or memory ran out.  Pure.
+ */
+char	*audit_val_dkim_owner(const char *owner);
+
+/*
  * audit_val_zone: validated lookups through LK, concurrently, of Z's
  * policy name (Z->state, Z->reason, Z->probed, Z->policy_all from a
  * secure record), SOA (Z->soa_sig_expire) and a name that does not exist
@@ -62,7 +78,8 @@ int	audit_val_zone(struct lookup *lk, struct audit_zone *z,
  * audit_val_senders: validated lookups through LK of the N senders'
  * owner names, at most O->inflight at a time, each cancelled after
  * O->lookup_timeout_ms (TEMPFAIL "timeout").  Fills each sender's state,
- * reason, published keys, nbad and sig_expire.  Returns 0, or -1 on a
+ * reason, published keys, nbad and sig_expire; and looks up each one's
+ * DKIM bridge name too (audit_val_dkim_owner), filling the dkim_ fields.  Returns 0, or -1 on a
  * libunbound or memory error (ERR set).
  */
 int	audit_val_senders(struct lookup *lk, struct audit_sender **s,

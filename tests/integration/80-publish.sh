@@ -238,4 +238,10 @@ expect_match "--dkim: a bridge name publish never wrote is kept" \
     "$(served "$zed")" 'p=AAAAzed'
 expect_match "--dkim: the operator's own selector is kept" \
     "$(served mail._domainkey.pub.test.)" 'p=operator'
+bed exec "$sk" audit -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" -d pub.test \
+    --dkim --warn-expiry 5d --crit-expiry 1d dk3.csv >"$tmp/audit" 2>&1
+expect_eq "audit --dkim after publish --dkim: exit 0" "$?" 0
+expect_match "audit --dkim: alice's DKIM record is secure and the same" \
+    "$(cat "$tmp/audit")" \
+    '^INFO ok alice@pub\.test: .*DKIM key record secure, the same keys'
 done_testing

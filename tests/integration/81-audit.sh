@@ -8,7 +8,8 @@
 # expired and insecure zones are CRITICAL with the reason, and nothing is
 # read from a bogus zone's answers but its past signature expiry (fail
 # closed: no denial type, no walk); --json and
-# --json-stream parse and carry the schema's required fields.
+# --json-stream parse and carry the schema's required fields; DKIM bridge
+# records with the same, another, no and a bogus key (--dkim and not).
 . "$SK_TOP/tests/integration/lib.sh"
 
 need_root
@@ -48,6 +49,10 @@ mkzone() {
 	set -- "$@" -f "$tmp/$z.signed" -o "$z."
 	[ "$mode" = nsec3 ] && set -- "$@" -n -t 0
 	ldns-signzone "$@" "$tmp/$z.zone" "$tmp/$k" || return 1
+	# MKZONE_EDIT: a sed script run over the signed zone (made bogus)
+	if [ -n "${MKZONE_EDIT:-}" ]; then
+		sed -i "$MKZONE_EDIT" "$tmp/$z.signed" || return 1
+	fi
 	ldns-key2ds -n -2 "$tmp/$k.key" >"$tmp/$z.ds" || return 1
 	bed serve "$z" "$tmp/$z.signed" "$tmp/$z.ds" >/dev/null 2>&1 || return 1
 	served="$served $z"
@@ -183,6 +188,44 @@ for l in lines[:-1]:
     for k in ("severity", "code", "subject", "message"):
         assert k in l["finding"], k
 ' "$tmp/out.jsonl"
+
+# 7. The DKIM bridge records (audit.md 3): the same keys are ok; another
+# key is CRITICAL with or without --dkim; none is an ERROR with --dkim
+# only; a bogus one is CRITICAL.
+openssl genpkey -algorithm ed25519 -out "$tmp/erin.pem" 2>/dev/null
+chmod 600 "$tmp/erin.pem"
+dkrec() {	# ADDRESS KEYFILE: the DKIM key record's zone line
+	printf '%s TXT "%s"\n' "$("$sk" owner -s --dkim "$1")" \
+	    "$("$sk" record --dkim "$2")"
+}
+{
+	rec alice@au5.test "$alice"
+	dkrec alice@au5.test "$alice"
+	rec bob@au5.test "$bob"
+	dkrec bob@au5.test "$tmp/other.pem"
+	rec carol@au5.test "$tmp/carol.pem"
+	rec erin@au5.test "$tmp/erin.pem"
+	dkrec erin@au5.test "$tmp/erin.pem" | sed 's/v=DKIM1; /v=DKIM1; n=edit-me; /'
+} | MKZONE_EDIT='s/n=edit-me;/n=edit-it;/' mkzone au5.test nsec3
+expect_eq "au5.test is served" "$?" 0
+printf 'address,key\nalice@au5.test,%s\nbob@au5.test,%s\ncarol@au5.test,%s\nerin@au5.test,%s\n' \
+    "$alice" "$bob" "$tmp/carol.pem" "$tmp/erin.pem" >"$tmp/au5.csv"
+out=$(audit -d au5.test --dkim "$tmp/au5.csv")
+expect_eq "--dkim: findings above WARNING exit 2" "$?" 2
+expect_match "--dkim: the same key in both records is ok" "$out" \
+    '^INFO ok alice@au5\.test: .*DKIM key record secure, the same keys'
+expect_match "--dkim: a DKIM key the SK1 record lacks is CRITICAL" "$out" \
+    "^CRITICAL dkim-key-differs bob@au5\\.test: $("$sk" owner -s --dkim bob@au5.test): DKIM verifiers accept 1 key"
+expect_match "--dkim: no DKIM record is an ERROR" "$out" \
+    '^ERROR dkim-missing carol@au5\.test: sk[0-9a-f]*\._domainkey\.au5\.test\.: no DKIM key record'
+expect_match "--dkim: a bogus DKIM record is CRITICAL" "$out" \
+    '^CRITICAL dkim-insecure erin@au5\.test: .*DNSSEC validation fails'
+out=$(audit -d au5.test "$tmp/au5.csv")
+expect_eq "without --dkim: still exit 2 (bob, erin)" "$?" 2
+expect_match "without --dkim: a DKIM record is still compared" "$out" \
+    '^CRITICAL dkim-key-differs bob@au5\.test:'
+expect_match "without --dkim: no DKIM record is no finding (carol ok)" \
+    "$out" '^INFO ok carol@au5\.test:'
 
 # 6. Usage errors are UNKNOWN (3).
 "$sk" audit >/dev/null 2>&1

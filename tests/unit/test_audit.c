@@ -59,10 +59,12 @@ has(const struct audit_report *r, const char *code, const char *subject)
 	return -1;
 }
 
+static int dkim_opt;	/* --dkim for run() */
+
 static struct audit_report *
 run(struct audit_zone *z, struct audit_sender **s, size_t n)
 {
-	struct audit_opts o = { NOW, 14 * 86400, 3 * 86400, 1 };
+	struct audit_opts o = { NOW, 14 * 86400, 3 * 86400, 1, dkim_opt };
 	struct audit_report *r = audit_report_new();
 
 	T_INTEQ(audit_check(z, s, n, &o, r), 0, "audit_check runs");
@@ -385,9 +387,127 @@ test_axfr(void)
 	audit_zone_clear(&z);
 }
 
+/*
+ * dk: a sender a@x.test with the usable SK1 key K1 (SK1 SECURE_KEY unless
+ * SK1ST says otherwise) and a DKIM lookup of state ST with NREC records
+ * and the usable key DK (NULL: none).
+ */
+static struct audit_sender *
+dk(enum lookup_state sk1st, enum lookup_state st, size_t nrec,
+    const unsigned char *dkey)
+{
+	struct audit_sender *s = sender("a@x.test", "h1._senderkey.x.test.",
+	    sk1st, NULL);
+
+	expect(s, K1, 0);
+	if (sk1st == LOOKUP_SECURE_KEY)
+		publish(s, K1, 0);
+	s->dkim_owner = strdup("skh1._domainkey.x.test.");
+	s->dkim_looked_up = 1;
+	s->dkim_state = st;
+	s->dkim_nrec = nrec;
+	if (st == LOOKUP_BOGUS || st == LOOKUP_TEMPFAIL)
+		s->dkim_reason = strdup("why");
+	if (dkey != NULL)
+		audit_key_set(&s->dkim[s->ndkim++], KEYREC_ED25519, dkey, 32,
+		    256, 0);
+	return s;
+}
+
+/* dk_sev: the severity of finding CODE for a@x.test, with --dkim or not. */
+static int
+dk_sev(struct audit_sender *s, const char *code, int dkim,
+    enum lookup_state zst)
+{
+	struct audit_zone z;
+	struct audit_report *r;
+	int sev;
+
+	zone(&z, zst, AUDIT_DENIAL_NSEC3);
+	dkim_opt = dkim;
+	r = run(&z, &s, 1);
+	dkim_opt = 0;
+	sev = has(r, code, "a@x.test");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+	return sev;
+}
+
+static void
+test_dkim(void)
+{
+	struct audit_sender *s;
+	const enum lookup_state SK = LOOKUP_SECURE_KEY,
+	    NK = LOOKUP_SECURE_NOKEY;
+
+	s = dk(SK, SK, 1, K1);
+	T_INTEQ(dk_sev(s, "ok", 1, NK), AUDIT_INFO,
+	    "DKIM record with the SK1 key: ok");
+	T_INTEQ(dk_sev(s, "dkim-key-differs", 1, NK), -1,
+	    "DKIM record with the SK1 key: no dkim-key-differs");
+	audit_sender_free(s);
+	s = dk(SK, NK, 0, NULL);
+	T_INTEQ(dk_sev(s, "dkim-missing", 1, NK), AUDIT_ERROR,
+	    "--dkim, no DKIM record: ERROR dkim-missing");
+	T_INTEQ(dk_sev(s, "dkim-missing", 0, NK), -1,
+	    "no --dkim, no DKIM record: nothing");
+	T_INTEQ(dk_sev(s, "ok", 0, NK), AUDIT_INFO,
+	    "no --dkim, no DKIM record: ok");
+	audit_sender_free(s);
+	s = dk(SK, SK, 1, K2);
+	T_INTEQ(dk_sev(s, "dkim-key-differs", 1, NK), AUDIT_CRITICAL,
+	    "a DKIM key the SK1 record lacks: CRITICAL dkim-key-differs");
+	T_INTEQ(dk_sev(s, "dkim-key-differs", 0, NK), AUDIT_CRITICAL,
+	    "... also without --dkim (the record is there)");
+	T_INTEQ(dk_sev(s, "ok", 0, NK), -1, "... and no ok");
+	audit_sender_free(s);
+	s = dk(SK, NK, 1, NULL);
+	T_INTEQ(dk_sev(s, "dkim-key-differs", 1, NK), AUDIT_ERROR,
+	    "only a revoked DKIM record: the SK1 key is missing there, ERROR");
+	audit_sender_free(s);
+	s = dk(NK, SK, 1, K1);
+	T_INTEQ(dk_sev(s, "dkim-key-differs", 0, NK), AUDIT_CRITICAL,
+	    "no usable SK1 key but a DKIM key: CRITICAL");
+	audit_sender_free(s);
+	s = dk(SK, LOOKUP_INSECURE, 0, NULL);
+	T_INTEQ(dk_sev(s, "dkim-insecure", 1, NK), AUDIT_ERROR,
+	    "--dkim, insecure DKIM answer: ERROR dkim-insecure");
+	T_INTEQ(dk_sev(s, "dkim-insecure", 0, NK), -1,
+	    "no --dkim, insecure answer without records: nothing");
+	audit_sender_free(s);
+	s = dk(SK, LOOKUP_INSECURE, 1, NULL);
+	T_INTEQ(dk_sev(s, "dkim-insecure", 0, NK), AUDIT_ERROR,
+	    "no --dkim, an insecure DKIM record: ERROR dkim-insecure");
+	T_INTEQ(dk_sev(s, "dkim-insecure", 0, LOOKUP_INSECURE), -1,
+	    "an unsigned zone: reported for the zone, not per DKIM name");
+	audit_sender_free(s);
+	s = dk(SK, LOOKUP_BOGUS, 0, NULL);
+	T_INTEQ(dk_sev(s, "dkim-insecure", 0, NK), AUDIT_CRITICAL,
+	    "a bogus DKIM answer: CRITICAL dkim-insecure");
+	audit_sender_free(s);
+	s = dk(SK, LOOKUP_TEMPFAIL, 0, NULL);
+	T_INTEQ(dk_sev(s, "dkim-lookup-failed", 1, NK), AUDIT_ERROR,
+	    "--dkim, DKIM lookup failed: ERROR");
+	T_INTEQ(dk_sev(s, "dkim-lookup-failed", 0, NK), -1,
+	    "no --dkim, DKIM lookup failed: nothing");
+	audit_sender_free(s);
+	s = dk(SK, LOOKUP_PERMERROR, 1, NULL);
+	s->dkim_nbad = 1;
+	s->dkim_keyerr = KEYREC_EHASH;
+	T_INTEQ(dk_sev(s, "dkim-malformed", 0, NK), AUDIT_ERROR,
+	    "every DKIM record malformed: ERROR dkim-malformed");
+	audit_sender_free(s);
+	s = dk(SK, SK, 2, K1);
+	s->dkim_nbad = 1;
+	T_INTEQ(dk_sev(s, "dkim-malformed", 0, NK), AUDIT_WARNING,
+	    "a malformed DKIM record beside a good one: WARNING");
+	audit_sender_free(s);
+}
+
 int
 main(void)
 {
+	test_dkim();
 	test_clean();
 	test_axfr();
 	test_sender_findings();

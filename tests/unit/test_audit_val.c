@@ -11,6 +11,7 @@
 
 #include <ldns/ldns.h>
 
+#include "lib/keyrec.h"
 #include "publisher/audit_val.h"
 #include "t.h"
 
@@ -110,5 +111,42 @@ main(void)
 	T_INTEQ(audit_val_optout(p), 0, "flags 2 (opt-out bit clear): no "
 	    "opt-out");
 	ldns_pkt_free(p);
+	{
+		/* The DKIM bridge name and records (audit.md 3). */
+#define DKN "sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey.d.test. 300 IN TXT "
+		struct audit_sender *s = audit_sender_new();
+		char *o;
+
+		o = audit_val_dkim_owner("2bd806c97f0e00af1a1fc3328fa763a9"
+		    "269723c8db8fac4f93af71db._senderkey.example.test.");
+		T_STREQ(o != NULL ? o : "(null)",
+		    "sk2bd806c97f0e00af1a1fc3328fa763a9._domainkey.example.test.",
+		    "audit_val_dkim_owner: sk + 32 hex of the owner hash");
+		free(o);
+		o = audit_val_dkim_owner("h1._senderkey.x.test.");
+		T_OK(o == NULL, "audit_val_dkim_owner: not a hash owner: NULL");
+		free(o);
+		p = ldns_pkt_new();
+		push(p, LDNS_SECTION_ANSWER, DKN "\"v=DKIM1; k=ed25519; "
+		    "h=sha256; s=email; t=s; \" \"p=11qYAYKxCrfVS/7TyWQHOg7hc"
+		    "vPapiMlrwIaaPcHURo=\"");
+		push(p, LDNS_SECTION_ANSWER, DKN "\"v=DKIM1; k=ed25519; p=\"");
+		push(p, LDNS_SECTION_ANSWER, DKN "\"v=DKIM1; k=ed25519; "
+		    "h=sha1; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"");
+		push(p, LDNS_SECTION_AUTHORITY, DKN "\"v=DKIM1; k=ed25519; "
+		    "p=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"");
+		audit_val_dkim(p, s);
+		T_INTEQ(s->dkim_nrec, 3, "audit_val_dkim: the answer's 3 TXT "
+		    "records (not the authority section's)");
+		T_INTEQ(s->ndkim, 1, "audit_val_dkim: one usable key (strings "
+		    "joined; the revoked one not usable)");
+		T_INTEQ(s->dkim_nbad, 1, "audit_val_dkim: h=sha1 malformed");
+		T_INTEQ(s->dkim_keyerr, KEYREC_EHASH, "audit_val_dkim: its "
+		    "error is bad-hash");
+		T_INTEQ(s->ndkim > 0 ? (long)s->dkim[0].keylen : 0, 32,
+		    "audit_val_dkim: the RFC 8463 key's 32 octets");
+		ldns_pkt_free(p);
+		audit_sender_free(s);
+	}
 	return t_done();
 }
