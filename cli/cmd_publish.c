@@ -48,6 +48,8 @@ struct pub_args {
 	struct desired_opts	 d;
 	struct zonegen_opts	 o;
 	struct resolver_opts	 ro;	/* -x -A -C */
+	/* without --dkim: the state file's DKIM records, kept in it */
+	ldns_rr_list		*kept;
 };
 
 /* split_server: "IP", "IP:PORT", "[IPv6]:PORT" into *HOST and *PORT. */
@@ -306,10 +308,11 @@ scope(const struct pub_args *a, const ldns_rdf *zone, ldns_rr_list *cur,
  * fetch_current: what SERVER serves for the names of WANT and of the
  * state file STATE (may be NULL or missing), without the _domainkey names
  * publish does not manage (scope: with --dkim it manages those of WANT
- * and of the state file).  NULL on error (said).
+ * and of the state file; without it the state file's DKIM records go to
+ * A->kept).  NULL on error (said).
  */
 static ldns_rr_list *
-fetch_current(const struct pub_args *a, const ldns_rdf *zone,
+fetch_current(struct pub_args *a, const ldns_rdf *zone,
     const char *domain, const char *host, uint16_t port,
     const struct tsig *k, const ldns_rr_list *want, const char *state)
 {
@@ -327,6 +330,11 @@ fetch_current(const struct pub_args *a, const ldns_rdf *zone,
 		return NULL;
 	}
 	ns = st == 0 ? ldns_rr_list_rr_count(sec.rrs) : 0;
+	if (st == 0 && !a->o.dkim &&
+	    (a->kept = plan_dkim_records(sec.rrs, zone)) == NULL) {
+		fprintf(stderr, "senderkey: out of memory\n");
+		goto done;
+	}
 	/* Each name once: a name of both lists is read once. */
 	if ((names = plan_names(want, st == 0 ? sec.rrs : NULL, &n)) ==
 	    NULL) {
@@ -357,21 +365,42 @@ done:
 	return cur;
 }
 
-/* save_state: WANT, the managed records now applied, into STATE. */
+/*
+ * save_state: WANT, the managed records now applied, and KEPT (may be
+ * NULL: DKIM records a run without --dkim left alone) into STATE.
+ */
 static int
-save_state(const char *state, const char *domain, ldns_rr_list *want)
+save_state(const char *state, const char *domain, ldns_rr_list *want,
+    const ldns_rr_list *kept)
 {
 	struct state_section sec = { "applied", want };
+	ldns_rr_list *all = NULL, *k = NULL;
 	char err[1024];
+	int rc = -1;
 
 	if (state == NULL)
 		return 0;
+	if (kept != NULL && ldns_rr_list_rr_count(kept) > 0) {
+		/* ldns_rr_list_cat moves K's records into ALL */
+		if ((all = ldns_rr_list_clone(want)) == NULL ||
+		    (k = ldns_rr_list_clone(kept)) == NULL ||
+		    !ldns_rr_list_cat(all, k)) {
+			fprintf(stderr, "senderkey: out of memory\n");
+			ldns_rr_list_deep_free(k);
+			goto done;
+		}
+		ldns_rr_list_free(k);
+		sec.rrs = all;
+	}
 	if (state_save(state, PUB_STATE_MAGIC, domain, NULL, &sec, 1, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "senderkey: state file: %s\n", err);
-		return -1;
+		goto done;
 	}
-	return 0;
+	rc = 0;
+done:
+	ldns_rr_list_deep_free(all);
+	return rc;
 }
 
 /*
@@ -587,7 +616,7 @@ cmd_publish(int argc, char **argv)
 	    save_plan(a.planfile, domain, state, want, cur) == -1)
 		goto done;
 	if (plan_count(p) == 0) {
-		rc = a.apply && save_state(state, domain, want) == -1 ?
+		rc = a.apply && save_state(state, domain, want, a.kept) == -1 ?
 		    EX_NEGATIVE : 0;
 		goto done;
 	}
@@ -606,13 +635,14 @@ cmd_publish(int argc, char **argv)
 	printf("applied: %zu UPDATE message%s accepted by %s\n", sent,
 	    sent == 1 ? "" : "s", a.server);
 	fflush(stdout);
-	if (save_state(state, domain, want) == -1)
+	if (save_state(state, domain, want, a.kept) == -1)
 		goto done;
 	if (confirm(&a, p, zone, host, port) == -1)
 		goto done;
 	rc = 0;
 done:
 	plan_free(p);
+	ldns_rr_list_deep_free(a.kept);
 	ldns_rr_list_deep_free(want);
 	ldns_rr_list_deep_free(cur);
 	ldns_rdf_deep_free(zone);

@@ -244,6 +244,27 @@ fail:
 	return NULL;
 }
 
+ldns_rr_list *
+plan_dkim_records(const ldns_rr_list *l, const ldns_rdf *domain)
+{
+	ldns_rr_list *out;
+	const ldns_rr *rr;
+	size_t i;
+
+	if ((out = ldns_rr_list_new()) == NULL)
+		return NULL;
+	for (i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
+		rr = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT &&
+		    starts(rr, "v=DKIM1") && plan_managed(rr, domain) &&
+		    push(out, rr) == -1) {
+			ldns_rr_list_deep_free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 static void
 set_free(struct plan_rrset *s)
 {

@@ -66,6 +66,15 @@ ldns_rr_list	*plan_dkim_scope(const ldns_rr_list *current,
 		    const ldns_rdf *domain);
 
 /*
+ * plan_dkim_records: copies of the managed DKIM key records of L (v=DKIM1
+ * TXT at sk<32 hex>._domainkey.DOMAIN): what a run without --dkim keeps
+ * in the state file, untouched.  A new list (caller frees), or NULL when
+ * out of memory.
+ */
+ldns_rr_list	*plan_dkim_records(const ldns_rr_list *l,
+		    const ldns_rdf *domain);
+
+/*
  * plan_new: the plan from DESIRED (records publish wants; each must be a
  * managed record of DOMAIN) to CURRENT (records the primary serves: the
  * zone, or the RRsets of the names publish manages).  Both are sets: a

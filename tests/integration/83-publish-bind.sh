@@ -8,7 +8,8 @@
 # is sent twice and BIND answers NXRRSET to every change.  A manifest that
 # drops 2 of the 5 senders trips the 30% brake (2 of 5 managed records)
 # without --force, both with AXFR refused and with it allowed; --force
-# then applies it.
+# then applies it.  --dkim: the DKIM records added and kept in the state
+# file by a run without --dkim, then deleted for removed senders.
 . "$SK_TOP/tests/integration/lib.sh"
 
 need_root
@@ -151,6 +152,26 @@ expect_eq "publish again: nothing to do (exit 0)" "$rc" 0
 expect_match "publish again: 5 of 5 managed records, each once" \
     "$(cat "$tmp/out")" '^plan: 0 to add, 0 to delete, in 0 RRsets; 5 of 5 '
 
+# --dkim with AXFR refused: the DKIM names come from the manifest and the
+# state file too; a run without --dkim leaves them, and keeps them in the
+# state file (so a later --dkim run still deletes those of removed senders).
+dkn() { "$sk" owner -s --dkim "$1@$zone"; }
+pub --apply --dkim rotate.csv
+expect_eq "--dkim against BIND (AXFR refused): exit 0" "$rc" 0
+[ "$rc" = 0 ] || show
+expect_match "--dkim: 5 DKIM records added" "$(cat "$tmp/out")" \
+    '^plan: 5 to add, 0 to delete, in 5 RRsets; 5 of 5 managed'
+check "--dkim: BIND serves alice's DKIM record" sh -c \
+    "$SK_BED_CMD exec kdig +short @$addr $(dkn alice) TXT | grep -q 'v=DKIM1; k=ed25519;'"
+pub --apply --detailed-exitcode --dkim rotate.csv
+expect_match "--dkim again: 10 of 10 managed records, nothing to do" \
+    "$(cat "$tmp/out")" '^plan: 0 to add, 0 to delete, in 0 RRsets; 10 of 10 '
+pub --apply --detailed-exitcode rotate.csv
+expect_match "without --dkim: the DKIM records are not managed" \
+    "$(cat "$tmp/out")" '^plan: 0 to add, 0 to delete, in 0 RRsets; 5 of 5 '
+check "without --dkim: the state file keeps the 5 DKIM records" sh -c \
+    "[ \$(grep -c v=DKIM1 '$tmp/state') -eq 5 ]"
+
 # The same with AXFR allowed for the key: the same count, the same refusal.
 conf 'key publish-key.'
 kill -HUP "$(cat "$tmp/named.pid")"
@@ -176,4 +197,12 @@ check "--force: erin's key gone, alice's kept, unmanaged www TXT kept" sh -c \
      $SK_BED_CMD exec kdig +short @$addr www.$zone TXT | grep -q 'wrong owner'"
 expect_eq "--force: the zone holds 3 managed records" \
     "$(axfr | grep -c 'v=SK1;.*p=')" 3
+expect_eq "--force without --dkim: the 5 DKIM records untouched" \
+    "$(axfr | grep -c 'v=DKIM1;')" 5
+pub --apply --force --dkim three-rot.csv
+expect_match "--dkim: the removed senders' DKIM records deleted (state file)" \
+    "$(cat "$tmp/out")" '^plan: 0 to add, 2 to delete'
+check "--dkim: erin's DKIM record gone, alice's kept" sh -c \
+    "! $SK_BED_CMD exec kdig +short @$addr $(dkn erin) TXT | grep -q v=DKIM1 &&
+     $SK_BED_CMD exec kdig +short @$addr $(dkn alice) TXT | grep -q v=DKIM1"
 done_testing

@@ -307,6 +307,11 @@ main(void)
 		T_INTEQ(sc != NULL ? ldns_rr_list_rr_count(sc) : 0, 1,
 		    "scope without --dkim: nothing under _domainkey stays");
 		ldns_rr_list_deep_free(sc);
+		sc = plan_dkim_records(cl, dom);
+		T_INTEQ(sc != NULL ? ldns_rr_list_rr_count(sc) : 0, 2,
+		    "plan_dkim_records: the two bridge records, not the "
+		    "unrelated TXT, the operator's selector or K1");
+		ldns_rr_list_deep_free(sc);
 		ldns_rr_list_deep_free(cl);
 		ldns_rr_list_deep_free(wl);
 		ldns_rdf_deep_free(dom);
