@@ -5,7 +5,9 @@
  * all records against ldns's canonical sort of the same records (apex,
  * _senderkey and _openpgpkey names, compact and general RDATA, several
  * keys at one name), duplicates dropped, the per-name cap, and the
- * "plain" hint zoneout relies on.
+ * "plain" hint zoneout relies on; with the dkim option the DKIM key
+ * records too (owner_name OWNER_DKIM, keyrec_dkim_encode, the order of
+ * three hashed groups).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,8 @@
 
 #define NSEND	300
 
+static int dkim_opt;	/* new_zg: the dkim option */
+
 static struct zonegen *
 new_zg(int apex)
 {
@@ -35,6 +39,7 @@ new_zg(int apex)
 	o.ttl = 3600;
 	o.now = 1700000000;
 	o.prepublish = 86400;
+	o.dkim = dkim_opt;
 	if (apex) {
 		o.policy = POLICYREC_ALL;
 		o.soa_mname = "ns1.example.test.";
@@ -88,6 +93,108 @@ static char *
 rr_text(const ldns_rr *rr)
 {
 	return ldns_rr2str(rr);
+}
+
+/* in_order: 1 when ZG's records are in ldns's canonical order, each once */
+static int
+in_order(const struct zonegen *zg, size_t *plain)
+{
+	struct zonegen_wire w;
+	ldns_rr_list *ours = ldns_rr_list_new(), *sorted;
+	size_t i, n = zonegen_count(zg), bad = 0;
+
+	*plain = 0;
+	for (i = 0; i < n; i++) {
+		zonegen_wire(zg, i, &w);
+		ldns_rr_list_push_rr(ours, zonegen_wire_rr(&w));
+		*plain += w.plain;
+	}
+	sorted = ldns_rr_list_clone(ours);
+	ldns_rr_list_sort(sorted);
+	for (i = 0; i < n; i++)
+		if (ldns_rr_compare(ldns_rr_list_rr(ours, i),
+		    ldns_rr_list_rr(sorted, i)) != 0 || (i > 0 &&
+		    ldns_rr_compare(ldns_rr_list_rr(ours, i - 1),
+		    ldns_rr_list_rr(ours, i)) == 0))
+			bad++;
+	ldns_rr_list_deep_free(sorted);
+	ldns_rr_list_deep_free(ours);
+	return bad == 0;
+}
+
+static void
+test_dkim(void)
+{
+	unsigned char raw[KEY_ED25519_LEN];
+	char addr[64], name[OWNER_NAME_MAX], err[512], *t, *txt;
+	struct keyrec_fields f;
+	struct zonegen_wire w;
+	struct zonegen *zg;
+	struct addr *a;
+	size_t i, n, bad = 0, ndkim = 0, plain;
+	unsigned u;
+	ldns_rr *rr;
+
+	dkim_opt = 1;
+	zg = new_zg(1);
+	dkim_opt = 0;
+	for (u = 0; u < NSEND; u++) {
+		snprintf(addr, sizeof(addr), "user%u@example.test", u);
+		fake_key(u, raw);
+		bad += add(zg, addr, raw, 0, 0, 0, NULL, 0) == -1;
+	}
+	fake_key(1000, raw);
+	bad += add(zg, "user7@example.test", raw, 1, 0, 0, NULL, 0) == -1;
+	bad += add(zg, "user7@example.test", raw, 0, 1800000000, 0, NULL,
+	    0) == -1;
+	bad += add(zg, "user7@example.test", NULL, 0, 0, 1, NULL, 0) == -1;
+	T_INTEQ(bad, 0, "dkim: all keys added");
+	T_OK(zonegen_finish(zg, err, sizeof(err)) == 0, "dkim: finish");
+	/*
+	 * 300 + 3 (user7) SK1 records and as many DKIM records: user7's
+	 * testing key (t=y:s), its x= key (no x= in DKIM: the compact form)
+	 * and its revoked one (p= empty).
+	 */
+	T_INTEQ(zonegen_counts(zg)->dkim, NSEND + 3, "dkim: a DKIM record "
+	    "per key record");
+	T_INTEQ(zonegen_count(zg), 2 * (NSEND + 3) + 4, "dkim: record count");
+	n = zonegen_count(zg);
+	for (i = 0, bad = 0; i < n; i++) {
+		zonegen_wire(zg, i, &w);
+		if (w.kind != ZONEGEN_DKIM)
+			continue;
+		ndkim++;
+		a = addr_parse(w.address, NULL, NULL);
+		rr = zonegen_wire_rr(&w);
+		t = rr != NULL ? ldns_rdf2str(ldns_rr_owner(rr)) : NULL;
+		if (a == NULL || owner_name(a, OWNER_DKIM, name,
+		    sizeof(name)) == -1 || t == NULL || strcmp(t, name) != 0)
+			bad++;
+		free(t);
+		ldns_rr_free(rr);
+		if (a != NULL && strcmp(addr_canon_local(a), "user7") != 0) {
+			u = (unsigned)strtoul(addr_canon_local(a) + 4, NULL, 10);
+			fake_key(u, raw);
+			memset(&f, 0, sizeof(f));
+			f.alg = KEYREC_ED25519;
+			f.key = raw;
+			f.keylen = sizeof(raw);
+			txt = keyrec_dkim_encode(&f, NULL);
+			if (txt == NULL || w.rdlen != strlen(txt) + 1 ||
+			    memcmp(w.rdata + 1, txt, strlen(txt)) != 0 ||
+			    !w.plain)
+				bad++;
+			free(txt);
+		}
+		addr_free(a);
+	}
+	T_INTEQ(ndkim, NSEND + 3, "dkim: the DKIM records, kind ZONEGEN_DKIM");
+	T_INTEQ(bad, 0, "dkim: owner_name OWNER_DKIM's names, "
+	    "keyrec_dkim_encode's texts, plain");
+	T_OK(in_order(zg, &plain), "dkim: canonical order over _domainkey, "
+	    "_senderkey and the apex, each record once");
+	T_OK(plain >= 2 * NSEND, "dkim: compact records plain (%zu)", plain);
+	zonegen_free(zg);
 }
 
 int
@@ -224,5 +331,6 @@ main(void)
 	    "a sender of another domain is refused");
 	zonegen_free(zg);
 	zonegen_free(NULL);
+	test_dkim();
 	return t_done();
 }
