@@ -120,7 +120,7 @@ mix8(uint64_t h, uint64_t w)
 }
 
 /*
- * make_key: "K:" or "P:" and the name, lower-cased (ASCII: owner names
+ * make_key: "K:", "D:" (DKIM) or "P:" and the name, lower-cased (ASCII: owner names
  * are A-labels), into K (KEY_MAX octets, on the caller's stack: a hit
  * allocates nothing), and its hash into *H; NULL when the name is too
  * long.  Eight octets at a time: every cached AUTHZ makes two keys.
@@ -133,7 +133,7 @@ make_key(const char *qname, enum lookup_kind kind, char *k, uint64_t *hp)
 
 	if (n > 1024)
 		return NULL;
-	k[0] = kind == LOOKUP_KEY ? 'K' : 'P';
+	k[0] = kind == LOOKUP_KEY ? 'K' : kind == LOOKUP_DKIM ? 'D' : 'P';
 	k[1] = ':';
 	memcpy(k + 2, qname, n);
 	len = n + 2;

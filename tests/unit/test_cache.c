@@ -206,6 +206,66 @@ test_hit_miss(struct loop *l)
 	cache_free(c);
 }
 
+/*
+ * kind_get: cache_get of NAME as KIND into G; 1 for a hit (released, G
+ * filled), 0 for a wait, -1.
+ */
+static int
+kind_get(struct cache *c, const char *name, enum lookup_kind kind,
+    struct got *g)
+{
+	struct cache_result *hit = NULL;
+	struct cache_waiter *w = NULL;
+
+	if (cache_get(c, name, kind, 5000, on_result, g, &hit, &w) == -1)
+		return -1;
+	if (hit == NULL)
+		return 0;
+	on_result(g, hit);
+	return 1;
+}
+
+/*
+ * Each kind has its own key space, in flight and cached: a DKIM key
+ * record answer (DKIMKEY) is never served for a key or policy lookup of
+ * the same name, nor the other way round.
+ */
+static void
+test_kind_spaces(struct loop *l)
+{
+	static const enum lookup_kind kinds[] = { LOOKUP_KEY, LOOKUP_DKIM,
+	    LOOKUP_POLICY };
+	static const enum lookup_state states[] = { LOOKUP_SECURE_KEY,
+	    LOOKUP_PERMERROR, LOOKUP_SECURE_NOKEY };
+	struct fake f = { 0 };
+	struct cache *c = cache_new(l, &fake_be, &f, NULL);
+	struct cache_stats st;
+	struct got g[3], h;
+	int i, own = 0, hits = 0;
+
+	memset(g, 0, sizeof(g));
+	for (i = 0; i < 3; i++)
+		T_INTEQ(kind_get(c, "same.example.", kinds[i], &g[i]), 0,
+		    "kind %d: a cold name waits", (int)kinds[i]);
+	T_INTEQ(f.started, 3, "one lookup per kind for one name, none "
+	    "joined another kind's in flight");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.coalesced, 0, "no kind coalesced with another");
+	for (i = 0; i < f.started && i < 3; i++)
+		fake_answer(&f, i, states[f.q[i].kind == LOOKUP_KEY ? 0 :
+		    f.q[i].kind == LOOKUP_DKIM ? 1 : 2], 300, 0);
+	for (i = 0; i < 3; i++) {
+		memset(&h, 0, sizeof(h));
+		hits += kind_get(c, "same.example.", kinds[i], &h) == 1;
+		own += h.state == states[i] && g[i].state == states[i];
+	}
+	T_INTEQ(hits, 3, "each kind hits its own entry");
+	T_INTEQ(own, 3, "each kind gets its own answer, waiting and cached");
+	cache_get_stats(c, &st);
+	T_INTEQ(st.entries, 3, "three entries for one name");
+	cache_free(c);
+}
+
 static void
 test_ttl(struct loop *l)
 {
@@ -613,6 +673,7 @@ main(void)
 
 	T_OK(l != NULL, "loop_new");
 	test_hit_miss(l);
+	test_kind_spaces(l);
 	test_key_fold(l);
 	test_ttl(l);
 	test_evict_entries(l);
