@@ -22,7 +22,7 @@ static const char *const err_names[] = {
 };
 
 static const char *const cmd_names[] = { "AUTHZ", "LOOKUP", "STATS",
-	"PING", "LEARN", "MOVE" };
+	"PING", "LEARN", "MOVE", "DKIMKEY" };
 
 const char *
 proto_line_errname(enum proto_line_err e)
@@ -308,6 +308,7 @@ proto_line_parse(const char *line, size_t len, struct proto_line_request *rq,
 			return fail(err, PLE_BAD_COMMAND);
 		return 0;
 	case PLC_LOOKUP:
+	case PLC_DKIMKEY:
 		if (ntok < 2)
 			return fail(err, PLE_MISSING_ARGUMENT);
 		if (ntok > 2)

@@ -37,6 +37,7 @@ enum proto_line_cmd {
 	PLC_PING,
 	PLC_LEARN,	/* LEARN user= sender= recipient= (protocol.md 3.2) */
 	PLC_MOVE,	/* MOVE user= action= field= (protocol.md 3.2) */
+	PLC_DKIMKEY,	/* DKIMKEY ADDRESS: the DKIM bridge key record */
 };
 
 /* The error codes of 3.4; the names are the wire names. */
@@ -73,7 +74,7 @@ struct proto_line_request {
 	int			 have_key;	/* key= given (sig=pass) */
 	unsigned char		 key[32];	/* SPKI SHA-256 */
 	const char		*queue_id;	/* NULL, or 1-32 alnum */
-	/* LOOKUP */
+	/* LOOKUP, DKIMKEY */
 	const char		*address;	/* as sent; not parsed yet */
 	/* LEARN (and sender, sender_null, recipient above) */
 	const char		*user;		/* the SASL login; non-empty */
@@ -89,11 +90,11 @@ struct proto_line_request {
  * without its LF, and a CR right before the LF, which are dropped) into
  * *RQ.  LEN over PROTO_LINE_MAX is PLE_LINE_TOO_LONG whatever the
  * content (checked first; the connection layer may pass just the first
- * PROTO_LINE_MAX + 1 octets of a longer line).  A LOOKUP address is
- * not parsed here: whoever acts on it parses it, once, with addr_parse
+ * PROTO_LINE_MAX + 1 octets of a longer line).  A LOOKUP (or DKIMKEY)
+ * address is not parsed here: whoever acts on it parses it, once, with addr_parse
  * and answers PLE_BAD_ADDRESS when it does not parse (senderkeyd's
  * dispatch.c; proto_line_req_build checks it before sending).  A LOOKUP
- * without its address is PLE_MISSING_ARGUMENT, with two
+ * or DKIMKEY without its address is PLE_MISSING_ARGUMENT, with two
  * PLE_BAD_ARGUMENT.  Returns 0,
  * or -1 with *ERR set (when not NULL).
  */
@@ -160,7 +161,7 @@ const char	*proto_line_errname(enum proto_line_err e);
 int		 proto_line_err_closes(enum proto_line_err e);
 /*
  * proto_line_cmdname: "AUTHZ", "LOOKUP", "STATS", "PING", "LEARN",
- * "MOVE".
+ * "MOVE", "DKIMKEY".
  */
 const char	*proto_line_cmdname(enum proto_line_cmd c);
 

@@ -1,6 +1,7 @@
 /*
  * proto_line_lookup.c: the codec of the LOOKUP reply (specs/protocol.md
- * 3.3): senderkeyd encodes it, the milter and the CLI decode it.  Pure:
+ * 3.3), and of the DKIMKEY reply, the same without policy=: senderkeyd
+ * encodes them, the milter and the CLI decode them.  Pure:
  * no I/O, no allocation.  Not here: the request (proto_line.c,
  * proto_line_req.c), what the milter does with the keys (milter/answer.c).
  */
@@ -10,9 +11,9 @@
 #include "lib/hex.h"
 #include "proto_line_lookup.h"
 
-int
-proto_line_lookup_encode(char *buf, size_t bufsz,
-    const struct proto_line_lookup *l)
+/* encode: L as a LOOKUP reply, or a DKIMKEY one (DKIM: no policy=). */
+static int
+encode(char *buf, size_t bufsz, const struct proto_line_lookup *l, int dkim)
 {
 	struct proto_line_out o;
 	size_t i;
@@ -26,8 +27,9 @@ proto_line_lookup_encode(char *buf, size_t bufsz,
 		    proto_line_out_known(&o, lookup_nokey_name(l->nokey)));
 	if (l->owner != NULL)
 		proto_line_out_attr(&o, "owner", l->owner);
-	proto_line_out_attr(&o, "policy",
-	    proto_line_out_known(&o, verdict_policy_name(l->policy)));
+	if (!dkim)
+		proto_line_out_attr(&o, "policy",
+		    proto_line_out_known(&o, verdict_policy_name(l->policy)));
 	if (l->nkeys > PROTO_LINE_KEYS_MAX)
 		o.bad = 1;
 	for (i = 0; i < l->nkeys && i < PROTO_LINE_KEYS_MAX; i++) {
@@ -41,6 +43,20 @@ proto_line_lookup_encode(char *buf, size_t bufsz,
 		proto_line_out_attr_pct(&o, "why", l->why, l->whylen);
 	proto_line_out_attr_u64(&o, "ttl", l->ttl);
 	return proto_line_out_end(&o);
+}
+
+int
+proto_line_lookup_encode(char *buf, size_t bufsz,
+    const struct proto_line_lookup *l)
+{
+	return encode(buf, bufsz, l, 0);
+}
+
+int
+proto_line_dkimkey_encode(char *buf, size_t bufsz,
+    const struct proto_line_lookup *l)
+{
+	return encode(buf, bufsz, l, 1);
 }
 
 /* pct_decode: S percent-decoded in place; its length, or -1. */
@@ -73,10 +89,13 @@ number(const char *s, uint64_t *out)
 	return proto_line_number(s, strlen(s), out);
 }
 
-/* lookup_attr: one NAME=V attribute of a LOOKUP reply into OUT. */
+/*
+ * lookup_attr: one NAME=V attribute of a LOOKUP reply (DKIM: a DKIMKEY
+ * reply, where policy= is not an attribute) into OUT.
+ */
 static int
 lookup_attr(const char *name, char *v, struct proto_line_lookup *out,
-    int *have_state)
+    int *have_state, int dkim)
 {
 	enum lookup_nokey n;
 
@@ -91,7 +110,7 @@ lookup_attr(const char *name, char *v, struct proto_line_lookup *out,
 				out->nokey = n;
 	} else if (strcmp(name, "owner") == 0)
 		out->owner = v;
-	else if (strcmp(name, "policy") == 0) {
+	else if (strcmp(name, "policy") == 0 && !dkim) {
 		if (verdict_policy_from_name(v, &out->policy) == -1)
 			return -1;
 	} else if (strcmp(name, "key") == 0) {
@@ -109,8 +128,8 @@ lookup_attr(const char *name, char *v, struct proto_line_lookup *out,
 	return 0;
 }
 
-int
-proto_line_lookup_decode(char *line, struct proto_line_lookup *out)
+static int
+decode(char *line, struct proto_line_lookup *out, int dkim)
 {
 	size_t len = strlen(line);
 	char *p, *next, *eq;
@@ -130,7 +149,7 @@ proto_line_lookup_decode(char *line, struct proto_line_lookup *out)
 		if ((eq = strchr(p, '=')) == NULL)
 			continue;	/* not an attribute: ignored */
 		*eq = '\0';
-		if (lookup_attr(p, eq + 1, out, &have_state) == -1)
+		if (lookup_attr(p, eq + 1, out, &have_state, dkim) == -1)
 			goto fail;
 	}
 	if (!have_state)
@@ -139,4 +158,16 @@ proto_line_lookup_decode(char *line, struct proto_line_lookup *out)
 fail:
 	memset(out, 0, sizeof(*out));
 	return -1;
+}
+
+int
+proto_line_lookup_decode(char *line, struct proto_line_lookup *out)
+{
+	return decode(line, out, 0);
+}
+
+int
+proto_line_dkimkey_decode(char *line, struct proto_line_lookup *out)
+{
+	return decode(line, out, 1);
 }

@@ -1,6 +1,7 @@
 /*
  * proto_line_lookup: the LOOKUP reply of specs/protocol.md 3.3 as values,
- * and its codec: senderkeyd encodes it, the milter and the CLI decode it.
+ * and its codec (and the DKIMKEY reply's, the same values without
+ * policy=): senderkeyd encodes it, the milter and the CLI decode it.
  * Pure: no I/O, no allocation.  Not here: the request (proto_line.h,
  * proto_line_req.h).
  */
@@ -53,6 +54,19 @@ int		 proto_line_lookup_encode(char *buf, size_t bufsz,
  * or -1 (an "error" reply included).
  */
 int		 proto_line_lookup_decode(char *line,
+		    struct proto_line_lookup *out);
+
+/*
+ * proto_line_dkimkey_encode, proto_line_dkimkey_decode: the DKIMKEY
+ * reply (3.3), "ok state=S [nokey=N] owner=O key=... [malformed=N]
+ * [why=W] ttl=T": as proto_line_lookup_encode / _decode without policy=
+ * (not written; when read, ignored as an unknown attribute, and L->policy
+ * is VPOL_SOME).  OWNER is the DKIM owner name, the key= values the DKIM
+ * record's usable keys, in LOOKUP's form.
+ */
+int		 proto_line_dkimkey_encode(char *buf, size_t bufsz,
+		    const struct proto_line_lookup *l);
+int		 proto_line_dkimkey_decode(char *line,
 		    struct proto_line_lookup *out);
 
 #endif

@@ -130,7 +130,8 @@ build_lookup(struct line *l, const struct proto_line_request *rq,
 	if ((a = addr_parse(rq->address, NULL, NULL)) == NULL)
 		return fail(err, PLE_BAD_ADDRESS);
 	addr_free(a);
-	put_s(l, "LOOKUP ");
+	put_s(l, proto_line_cmdname(rq->cmd));
+	put_s(l, " ");
 	put_s(l, rq->address);
 	return 0;
 }
@@ -207,6 +208,7 @@ proto_line_req_build(char *buf, size_t bufsz,
 		rc = build_authz(&l, rq, err);
 		break;
 	case PLC_LOOKUP:
+	case PLC_DKIMKEY:
 		rc = build_lookup(&l, rq, err);
 		break;
 	case PLC_LEARN:

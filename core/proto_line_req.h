@@ -20,7 +20,7 @@
  * (BUFSZ octets, NUL-terminated).  Reads RQ->cmd and, for AUTHZ,
  * sender, recipient, sig (VSIG_UNKNOWN: no sig=), have_key and key
  * (written as uppercase hex with colons), queue_id (NULL: none); for
- * LOOKUP, address (which addr_parse must accept); for LEARN, user,
+ * LOOKUP and DKIMKEY, address (which addr_parse must accept); for LEARN, user,
  * sender (may be "": the null sender) and recipient.  sender_null and buf
  * are not read.  Addresses go as the single RFC 5321 token they are
  * (3.1): quotes kept, nothing escaped.  Returns the line length, or -1

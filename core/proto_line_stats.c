@@ -13,7 +13,8 @@
 
 static const char *const names[PLS_COUNT] = {
 	"uptime", "requests", "requests_authz", "requests_lookup",
-	"requests_ping", "requests_stats", "requests_policy", "errors",
+	"requests_dkimkey", "requests_ping", "requests_stats",
+	"requests_policy", "errors",
 	"verdict_authorized", "verdict_unauthorized", "verdict_untrusted",
 	"verdict_tempfail", "dnssec_secure_key", "dnssec_secure_nokey",
 	"dnssec_insecure", "dnssec_bogus", "dnssec_tempfail",

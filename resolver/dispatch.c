@@ -148,6 +148,16 @@ dispatch_line(struct sconn *sc, const char *line, size_t len)
 		if (server_req_lookup(sc, a) == -1)
 			break;
 		return;
+	case PLC_DKIMKEY:
+		/* the DKIM owner name is derived here, never given */
+		if ((a = addr_parse(sc->rq.address, NULL, NULL)) == NULL) {
+			server_reply_line_error(sc, PLE_BAD_ADDRESS);
+			return;
+		}
+		s->st.dkimkey++;
+		if (server_req_dkimkey(sc, a) == -1)
+			break;
+		return;
 	case PLC_LEARN:
 		learn_line(sc);
 		return;

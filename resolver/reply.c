@@ -1,5 +1,6 @@
 /*
- * reply.c: senderkeyd's reply octets (reply.h).  A LOOKUP reply lists
+ * reply.c: senderkeyd's reply octets (reply.h).  A LOOKUP (or DKIMKEY)
+ * reply lists
  * each usable key as ALG,FINGERPRINT,FLAG,P, sorted by fingerprint; the
  * rest is the codecs' work (proto_line.c, proto_policy.c).
  */
@@ -129,9 +130,11 @@ keyline_of(const struct keyrec *k, struct keyline *kl)
 	return 0;
 }
 
-int
-reply_lookup(char *buf, size_t bufsz, const struct lookup_answer *ka,
-    const struct lookup_answer *pa, const char *owner, uint32_t ttl)
+/* lookup_line: reply_lookup's line, or reply_dkimkey's (DKIM). */
+static int
+lookup_line(char *buf, size_t bufsz, const struct lookup_answer *ka,
+    const struct lookup_answer *pa, const char *owner, uint32_t ttl,
+    int dkim)
 {
 	struct decision_answer pd;
 	struct proto_line_lookup l;
@@ -161,11 +164,26 @@ reply_lookup(char *buf, size_t bufsz, const struct lookup_answer *ka,
 		l.whylen = strlen(l.why);
 	}
 	l.ttl = ttl;
-	n = proto_line_lookup_encode(buf, bufsz, &l);
+	n = dkim ? proto_line_dkimkey_encode(buf, bufsz, &l) :
+	    proto_line_lookup_encode(buf, bufsz, &l);
 done:
 	for (i = 0; i < nk; i++)
 		free(kl[i].text);
 	return n;
+}
+
+int
+reply_lookup(char *buf, size_t bufsz, const struct lookup_answer *ka,
+    const struct lookup_answer *pa, const char *owner, uint32_t ttl)
+{
+	return lookup_line(buf, bufsz, ka, pa, owner, ttl, 0);
+}
+
+int
+reply_dkimkey(char *buf, size_t bufsz, const struct lookup_answer *ka,
+    const char *owner, uint32_t ttl)
+{
+	return lookup_line(buf, bufsz, ka, NULL, owner, ttl, 1);
 }
 
 int

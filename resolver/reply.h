@@ -54,6 +54,15 @@ int		 reply_lookup(char *buf, size_t bufsz,
 		    uint32_t ttl);
 
 /*
+ * reply_dkimkey: the DKIMKEY reply (protocol.md 3.3) for the DKIM key
+ * record answer KA (LOOKUP_DKIM) of OWNER: reply_lookup's line without
+ * policy=.  Same returns.
+ */
+int		 reply_dkimkey(char *buf, size_t bufsz,
+		    const struct lookup_answer *ka, const char *owner,
+		    uint32_t ttl);
+
+/*
  * reply_policy: the Postfix answer to RQ (proto_policy_respond) with
  * CFG's Action* and Mode, for a recipient in MODE with verdict V (NULL
  * when RQ is not at RCPT) of class CLASS_ID and trust field TF (NULL:

@@ -156,6 +156,7 @@ stats_collect(struct server *s, struct stat_kv *kv)
 	n = stat_add(kv, n, "requests", s->st.requests, 0);
 	n = stat_add(kv, n, "requests_authz", s->st.authz, 0);
 	n = stat_add(kv, n, "requests_lookup", s->st.lookup, 0);
+	n = stat_add(kv, n, "requests_dkimkey", s->st.dkimkey, 0);
 	n = stat_add(kv, n, "requests_policy", s->st.policy, 0);
 	n = stat_add(kv, n, "requests_ping", s->st.ping, 0);
 	n = stat_add(kv, n, "requests_stats", s->st.stats, 0);

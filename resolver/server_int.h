@@ -48,6 +48,7 @@ struct listener {
 
 struct stats {
 	uint64_t	requests, authz, lookup, policy, ping, stats, errors;
+	uint64_t	dkimkey;
 	uint64_t	verdicts[VERDICT_COUNT];
 	uint64_t	states[6];
 	uint64_t	conns_total, conns_refused;
@@ -108,7 +109,7 @@ struct sconn {
 
 #define SCONN_POLICY_SIZE	offsetof(struct sconn, rq)
 
-enum req_kind { REQ_AUTHZ, REQ_LOOKUP, REQ_POLICY };
+enum req_kind { REQ_AUTHZ, REQ_LOOKUP, REQ_POLICY, REQ_DKIMKEY };
 
 /*
  * One request.  The server keeps up to SERVER_REQ_POOL finished ones
@@ -126,7 +127,7 @@ struct req {
 	enum verdict_sender	 vs;
 	enum verdict_sig	 sig;
 	int			 have_key;
-	struct cache_result	*kr, *pr;
+	struct cache_result	*kr, *pr;	/* DKIMKEY: kr only */
 	struct cache_waiter	*kw, *pw;
 	int			 kdone, pdone;
 	int			 named;		/* keyname, polname set */

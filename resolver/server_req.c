@@ -112,7 +112,10 @@ decide(struct req *r)
 	server_reply(sc, buf, n, 0);
 }
 
-/* answer_lookup: the LOOKUP reply of R, whose two answers are in. */
+/*
+ * answer_lookup: the LOOKUP reply of R, whose two answers are in, or the
+ * DKIMKEY reply (its one answer).
+ */
 static void
 answer_lookup(struct req *r)
 {
@@ -122,7 +125,12 @@ answer_lookup(struct req *r)
 	int n = -1;
 
 	s->st.states[ka->state]++;
-	if ((buf = malloc(PROTO_LINE_REPLY_MAX)) != NULL)
+	if ((buf = malloc(PROTO_LINE_REPLY_MAX)) == NULL)
+		n = -1;
+	else if (r->kind == REQ_DKIMKEY)
+		n = reply_dkimkey(buf, PROTO_LINE_REPLY_MAX, ka, r->keyname,
+		    cache_result_ttl(s->cache, r->kr));
+	else
 		n = reply_lookup(buf, PROTO_LINE_REPLY_MAX, ka,
 		    cache_result_answer(r->pr), r->keyname,
 		    cache_result_ttl(s->cache, r->kr));
@@ -190,6 +198,10 @@ req_step(struct req *r)
 		answer_internal(r);
 		return;
 	}
+	if (r->kind == REQ_DKIMKEY) {
+		answer_lookup(r);
+		return;
+	}
 	if (r->kind != REQ_LOOKUP && (!r->pdone || r->pr != NULL)) {
 		/*
 		 * The policy matters only for rules 17 and 23-25 and the
@@ -226,9 +238,9 @@ start_get(struct req *r, const char *name, enum lookup_kind kind)
 	struct cache_waiter *w = NULL;
 
 	if (cache_get(s->cache, name, kind, s->cfg->dns_timeout_ms,
-	    kind == LOOKUP_KEY ? on_key : on_policy, r, &hit, &w) == -1)
+	    kind != LOOKUP_POLICY ? on_key : on_policy, r, &hit, &w) == -1)
 		return -1;
-	if (kind == LOOKUP_KEY) {
+	if (kind != LOOKUP_POLICY) {	/* the key slot: SK1 or DKIM */
 		r->kr = hit;
 		r->kw = w;
 		r->kdone = hit != NULL;
@@ -428,6 +440,28 @@ server_req_lookup(struct sconn *sc, struct addr *address)
 	}
 	r->sender = address;
 	if (start_lookups(r) == -1) {
+		server_reply_line_error(sc, PLE_INTERNAL);
+		return 0;
+	}
+	req_step(r);
+	return 0;
+}
+
+int
+server_req_dkimkey(struct sconn *sc, struct addr *address)
+{
+	struct server *s = sc->s;
+	struct req *r;
+
+	if ((r = req_new(sc, REQ_DKIMKEY)) == NULL) {
+		addr_free(address);
+		return -1;
+	}
+	r->sender = address;
+	r->pdone = 1;		/* no policy lookup */
+	if (owner_name_ctx(s->mdctx, s->sha256, address, OWNER_DKIM,
+	    r->keyname, sizeof(r->keyname)) == -1 ||
+	    start_get(r, r->keyname, LOOKUP_DKIM) == -1) {
 		server_reply_line_error(sc, PLE_INTERNAL);
 		return 0;
 	}

@@ -47,6 +47,14 @@ int	server_req_policy(struct sconn *sc, const struct server_req_in *in);
 int	server_req_lookup(struct sconn *sc, struct addr *address);
 
 /*
+ * server_req_dkimkey: start DKIMKEY of the parsed ADDRESS on SC: the DKIM
+ * key record at ADDRESS's own DKIM owner name (owner_name, OWNER_DKIM),
+ * looked up through the cache as LOOKUP_DKIM.  Takes ADDRESS and returns
+ * as server_req_lookup.
+ */
+int	server_req_dkimkey(struct sconn *sc, struct addr *address);
+
+/*
  * server_req_free: cancel R's waiters, release its results, and keep R
  * in its server's pool (or free it when the pool is full).  NULL is a
  * no-op.

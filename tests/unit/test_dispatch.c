@@ -27,7 +27,7 @@ static struct {
 	int			 close_after;
 	enum proto_line_err	 err;		/* server_reply_line_error */
 	int			 malformed, stats, calls;
-	int			 authz, lookup, policy;
+	int			 authz, lookup, policy, dkimkey;
 	struct server_req_in	 in;
 	char			 sender[256], rcpt[256], qid[64], addr[256];
 	unsigned char		 key[32];
@@ -114,6 +114,17 @@ server_req_lookup(struct sconn *sc, struct addr *address)
 	return rec.fail ? -1 : 0;
 }
 
+int
+server_req_dkimkey(struct sconn *sc, struct addr *address)
+{
+	(void)sc;
+	rec.calls++;
+	rec.dkimkey++;
+	snprintf(rec.addr, sizeof(rec.addr), "%s", addr_canon(address));
+	addr_free(address);
+	return rec.fail ? -1 : 0;
+}
+
 void
 server_req_free(struct req *r)
 {
@@ -177,6 +188,18 @@ lines(struct sconn *sc)
 	line(sc, "LOOKUP not-an-address\n");
 	T_OK(rec.lookup == 0 && rec.err == PLE_BAD_ADDRESS && rec.calls == 1,
 	    "LOOKUP of no address: bad-address, nothing started");
+	line(sc, "DKIMKEY Alice@Example.com\n");
+	T_OK(rec.dkimkey == 1 && rec.lookup == 0 &&
+	    strcmp(rec.addr, "alice@example.com") == 0,
+	    "DKIMKEY: its own request, the address parsed (once, here)");
+	memset(&rec, 0, sizeof(rec));
+	rec.fail = 1;
+	dispatch_line(sc, "DKIMKEY a@b.test\n", 17);
+	T_OK(rec.dkimkey == 1 && rec.err == PLE_INTERNAL,
+	    "DKIMKEY that cannot start: error internal");
+	line(sc, "DKIMKEY not-an-address\n");
+	T_OK(rec.dkimkey == 0 && rec.err == PLE_BAD_ADDRESS && rec.calls == 1,
+	    "DKIMKEY of no address: bad-address, nothing started");
 	line(sc, "HELO x\n");
 	T_OK(rec.err == PLE_BAD_COMMAND && rec.calls == 1, "bad-command");
 	line(sc, "AUTHZ sender=a@b.test\n");

@@ -76,6 +76,11 @@ test_good(void)
 	T_OK(parse("LOOKUP alice@example.com\n", &err) == 0 &&
 	    rq.cmd == PLC_LOOKUP, "LOOKUP parses");
 	T_STREQ(rq.address, "alice@example.com", "LOOKUP address");
+	T_OK(parse("DKIMKEY \"john doe\"@example.com\n", &err) == 0 &&
+	    rq.cmd == PLC_DKIMKEY, "DKIMKEY parses");
+	T_STREQ(rq.address, "\"john doe\"@example.com", "DKIMKEY address");
+	expect("dkimkey a@b.c\n", PLE_BAD_COMMAND, "dkimkey: commands are "
+	    "case-sensitive");
 	T_OK(parse("STATS\n", &err) == 0 && rq.cmd == PLC_STATS, "STATS");
 	T_OK(parse("PING", &err) == 0 && rq.cmd == PLC_PING, "PING, no LF");
 	T_OK(parse("PING   \n", &err) == 0, "trailing spaces allowed");
@@ -263,6 +268,13 @@ test_errors(void)
 	T_OK(parse("LOOKUP nobody\n", &err) == 0 &&
 	    strcmp(rq.address, "nobody") == 0,
 	    "LOOKUP of a non-address: the token, not parsed here");
+	expect("DKIMKEY\n", PLE_MISSING_ARGUMENT, "DKIMKEY without address");
+	expect("DKIMKEY a@b.c d@e.f\n", PLE_BAD_ARGUMENT, "DKIMKEY of two");
+	expect("DKIMKEY a@b.c sk1._domainkey.b.c.\n", PLE_BAD_ARGUMENT,
+	    "DKIMKEY with a DNS name beside the address");
+	T_OK(parse("DKIMKEY nobody\n", &err) == 0 &&
+	    strcmp(rq.address, "nobody") == 0,
+	    "DKIMKEY of a non-address: the token, not parsed here");
 
 	/* Tokens: 16 (the command included) fine, 17 not. */
 	T_OK(parse("AUTHZ a b c d e f g h i j k l m n o\n", &err) == -1 &&
@@ -369,6 +381,7 @@ test_replies(void)
 	T_STREQ(proto_line_errname(PLE_NOT_PERMITTED), "not-permitted",
 	    "wire names");
 	T_STREQ(proto_line_cmdname(PLC_LOOKUP), "LOOKUP", "command names");
+	T_STREQ(proto_line_cmdname(PLC_DKIMKEY), "DKIMKEY", "DKIMKEY's name");
 }
 
 static void
@@ -594,6 +607,22 @@ test_lookup_codec(void)
 	T_OK(proto_line_lookup_decode(buf, &b) == 0 && b.whylen == 5 &&
 	    memcmp(b.why, "a b\0c", 5) == 0, "LOOKUP: why= is "
 	    "percent-decoded");
+	/* DKIMKEY: the same line without policy= */
+	memset(&a, 0, sizeof(a));
+	a.state = LOOKUP_SECURE_KEY;
+	a.owner = "sk1._domainkey.x.";
+	a.policy = VPOL_ALL;
+	a.keys[a.nkeys++] = "ed25519,AB:CD,-,p64";
+	a.malformed = 1;
+	a.ttl = 60;
+	proto_line_dkimkey_encode(buf, sizeof(buf), &a);
+	T_STREQ(buf, "ok state=secure-key owner=sk1._domainkey.x. "
+	    "key=ed25519,AB:CD,-,p64 malformed=1 ttl=60\n",
+	    "DKIMKEY: LOOKUP's line without policy=");
+	T_OK(proto_line_dkimkey_decode(buf, &b) == 0 && b.nkeys == 1 &&
+	    strcmp(b.keys[0], "ed25519,AB:CD,-,p64") == 0 &&
+	    b.malformed == 1 && b.ttl == 60 && b.policy == VPOL_SOME,
+	    "DKIMKEY: read back");
 #define BAD_LOOKUP(line, what) do { \
 	strcpy(buf, line); \
 	T_INTEQ(proto_line_lookup_decode(buf, &b), -1, what); \

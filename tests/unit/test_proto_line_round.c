@@ -157,7 +157,7 @@ req_round(const char *what)
 		    same_str(out.queue_id, in.queue_id) &&
 		    out.sender_null == (in.sender[0] == '\0' ||
 		    strcmp(in.sender, "<>") == 0);
-	if (in.cmd == PLC_LOOKUP)
+	if (in.cmd == PLC_LOOKUP || in.cmd == PLC_DKIMKEY)
 		ok = ok && same_str(out.address, in.address);
 	if (in.cmd == PLC_LEARN)
 		ok = ok && same_str(out.user, in.user) &&
@@ -237,6 +237,8 @@ test_requests(void)
 		in.cmd = PLC_LOOKUP;
 		in.address = addrs[i];
 		req_round("LOOKUP");
+		in.cmd = PLC_DKIMKEY;
+		req_round("DKIMKEY");
 	}
 	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
 		memset(&in, 0, sizeof(in));
@@ -386,6 +388,16 @@ test_request_refusals(void)
 	    PLE_BAD_ADDRESS);
 	in.address = "a b@c.d";
 	req_refused("LOOKUP: two tokens", PLE_BAD_SYNTAX);
+	memset(&in, 0, sizeof(in));
+	in.cmd = PLC_DKIMKEY;
+	req_refused("DKIMKEY: no address", PLE_MISSING_ARGUMENT);
+	in.address = "";
+	req_refused("DKIMKEY: an empty address", PLE_MISSING_ARGUMENT);
+	in.address = "not-an-address";
+	req_refused("DKIMKEY: an address that does not parse",
+	    PLE_BAD_ADDRESS);
+	in.address = "a b@c.d";
+	req_refused("DKIMKEY: two tokens", PLE_BAD_SYNTAX);
 	memset(&in, 0, sizeof(in));
 	in.cmd = PLC_LEARN;
 	in.sender = "carol@example.net";
@@ -616,6 +628,76 @@ test_lookup_reply(void)
 	    "and policy; owner, 0/1/%d keys, malformed, why (empty, every "
 	    "escaped octet) present and absent; ttl up to 2^64-1) "
 	    "round-trip", runs, PROTO_LINE_KEYS_MAX);
+}
+
+/*
+ * The DKIMKEY reply: LOOKUP's attributes but policy=, which is neither
+ * written nor read (a policy= in the line is ignored).
+ */
+static void
+test_dkimkey_reply(void)
+{
+	static const char why[] = "bad-hash 100%";
+	static char keys[PROTO_LINE_KEYS_MAX][160];
+	struct proto_line_lookup a, b;
+	char buf[PROTO_LINE_REPLY_MAX], copy[PROTO_LINE_REPLY_MAX];
+	int s, nk, nkv, k = 0, n, bad = 0, runs = 0;
+	size_t i;
+
+	for (i = 0; i < PROTO_LINE_KEYS_MAX; i++)
+		snprintf(keys[i], sizeof(keys[i]), "ed25519,%02zX:%.92s,%s,"
+		    "MCowBQYDK2VwAyEA+/=%zu", i, &FPR[3], i % 3 ? "-" : "t",
+		    i);
+	for (s = 0; s <= LOOKUP_PERMERROR; s++)
+		for (nk = 0; nk <= LOOKUP_NOKEY_EXPIRED; nk++)
+			for (nkv = 0; nkv < 3; nkv++, k++) {
+				memset(&a, 0, sizeof(a));
+				a.state = (enum lookup_state)s;
+				a.nokey = (enum lookup_nokey)nk;
+				a.owner = k % 5 == 4 ? NULL : "sk2bd806c97f0e00af"
+				    "1a1fc3328fa763a9._domainkey.example.com.";
+				a.policy = (enum verdict_policy)(k % 3);
+				a.nkeys = nkv == 0 ? 0 : nkv == 1 ? 1 :
+				    PROTO_LINE_KEYS_MAX;
+				for (i = 0; i < a.nkeys; i++)
+					a.keys[i] = keys[i];
+				a.malformed = k % 2 ? (uint64_t)k : 0;
+				if (k % 3 != 1) {
+					a.why = why;
+					a.whylen = sizeof(why) - 1;
+				}
+				a.ttl = (uint64_t)k * 7;
+				n = proto_line_dkimkey_encode(buf, sizeof(buf),
+				    &a);
+				runs++;
+				a.policy = VPOL_SOME;	/* not carried */
+				memcpy(copy, buf, n > 0 ? (size_t)n + 1 : 1);
+				if (n <= 0 || strstr(buf, " policy=") != NULL ||
+				    proto_line_dkimkey_decode(copy, &b) == -1 ||
+				    !lookup_same(&a, &b)) {
+					bad++;
+					T_OK(0, "DKIMKEY reply %s does not "
+					    "round-trip", line(buf));
+					continue;
+				}
+				mark(buf, "DKIMKEY");
+			}
+	T_OK(bad == 0, "DKIMKEY reply: %d combinations (every state and "
+	    "nokey; owner, 0/1/%d keys, malformed, why present and absent) "
+	    "round-trip without policy=", runs, PROTO_LINE_KEYS_MAX);
+	strcpy(copy, "ok state=secure-key owner=x. policy=all key=k ttl=5\n");
+	T_OK(proto_line_dkimkey_decode(copy, &b) == 0 &&
+	    b.policy == VPOL_SOME && b.nkeys == 1 && b.ttl == 5,
+	    "DKIMKEY decode: a policy= is ignored");
+	strcpy(copy, "ok state=secure-key owner=x. policy=most ttl=5\n");
+	T_OK(proto_line_dkimkey_decode(copy, &b) == 0,
+	    "DKIMKEY decode: even one LOOKUP would refuse");
+	strcpy(copy, "error bad-address\n");
+	T_INTEQ(proto_line_dkimkey_decode(copy, &b), -1,
+	    "DKIMKEY decode: an error reply");
+	strcpy(copy, "ok nokey=absent ttl=5\n");
+	T_INTEQ(proto_line_dkimkey_decode(copy, &b), -1,
+	    "DKIMKEY decode: state= is required");
 }
 
 static void
@@ -891,8 +973,8 @@ test_spec_covered(void)
 {
 	static struct names spec;
 	static const char *const kinds[] = { "cmd", "arg", "AUTHZ", "LOOKUP",
-	    "PING", "STATS", "error", "verdict", "reason", "tag" };
-	static const int least[] = { 4, 5, 4, 8, 2, 33, 8, 4, 20, 4 };
+	    "PING", "STATS", "error", "verdict", "reason", "tag", "DKIMKEY" };
+	static const int least[] = { 4, 5, 4, 8, 2, 33, 8, 4, 20, 4, 7 };
 	size_t i, k;
 	int n;
 
@@ -938,6 +1020,7 @@ main(void)
 	test_request_refusals();
 	test_authz_reply();
 	test_lookup_reply();
+	test_dkimkey_reply();
 	test_stats_reply();
 	test_small_replies();
 	test_spec_covered();

@@ -51,19 +51,25 @@ struct zone {
 	enum zkind	 key, policy;
 	const char	*keytxt;	/* the one key record, or NULL */
 	const char	*poltxt;	/* the policy record, or NULL */
+	const char	*dkimtxt;	/* the DKIM key record (its DKIM
+					   names answer as key names) */
 };
 
+/* ANS_ALICE's key as a DKIM key record (the DKIM bridge). */
+#define DKIM_ALICE "v=DKIM1; k=ed25519; h=sha256; s=email; t=s; " \
+	"p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
+
 static const struct zone zones[] = {
-	{ "secure.test", Z_SECURE, Z_NX, ANS_ALICE, NULL },
-	{ "secure2.test", Z_SECURE, Z_NX, ANS_ALICE, NULL },
-	{ "nokey.test", Z_NX, Z_NX, NULL, NULL },
-	{ "strict.test", Z_NX, Z_SECURE, NULL, "v=SK1; policy=all" },
-	{ "revoked.test", Z_SECURE, Z_NX, ANS_REVOKED, NULL },
-	{ "bogus.test", Z_BOGUS, Z_BOGUS, NULL, NULL },
-	{ "down.test", Z_SERVFAIL, Z_SERVFAIL, NULL, NULL },
-	{ "slow.test", Z_HANG, Z_HANG, NULL, NULL },
-	{ "plain.test", Z_INSECURE, Z_INSECURE, ANS_ALICE, NULL },
-	{ "partner.org", Z_SECURE, Z_NX, ANS_BOB, NULL },
+	{ "secure.test", Z_SECURE, Z_NX, ANS_ALICE, NULL, DKIM_ALICE },
+	{ "secure2.test", Z_SECURE, Z_NX, ANS_ALICE, NULL, NULL },
+	{ "nokey.test", Z_NX, Z_NX, NULL, NULL, NULL },
+	{ "strict.test", Z_NX, Z_SECURE, NULL, "v=SK1; policy=all", NULL },
+	{ "revoked.test", Z_SECURE, Z_NX, ANS_REVOKED, NULL, NULL },
+	{ "bogus.test", Z_BOGUS, Z_BOGUS, NULL, NULL, NULL },
+	{ "down.test", Z_SERVFAIL, Z_SERVFAIL, NULL, NULL, NULL },
+	{ "slow.test", Z_HANG, Z_HANG, NULL, NULL, NULL },
+	{ "plain.test", Z_INSECURE, Z_INSECURE, ANS_ALICE, NULL, DKIM_ALICE },
+	{ "partner.org", Z_SECURE, Z_NX, ANS_BOB, NULL, NULL },
 };
 
 #define FAKE_MAXQ	128
@@ -88,9 +94,12 @@ zone_of(const char *qname)
 	const char *p = strstr(qname, "_senderkey.");
 	size_t i, n;
 
-	if (p == NULL)
+	if (p != NULL)
+		p += strlen("_senderkey.");
+	else if ((p = strstr(qname, "._domainkey.")) != NULL)
+		p += strlen("._domainkey.");
+	else
 		return NULL;
-	p += strlen("_senderkey.");
 	n = strlen(p);
 	if (n > 0 && p[n - 1] == '.')
 		n--;
@@ -106,7 +115,7 @@ kind_of(const struct zone *z, enum lookup_kind k)
 {
 	if (z == NULL)
 		return Z_NX;
-	return k == LOOKUP_KEY ? z->key : z->policy;
+	return k != LOOKUP_POLICY ? z->key : z->policy;
 }
 
 static struct lookup_answer *
@@ -115,7 +124,7 @@ answer_of(const struct zone *z, enum lookup_kind k)
 	static const enum ans_kind ak[] = { ANS_SECURE, ANS_NXDOMAIN,
 	    ANS_INSECURE, ANS_BOGUS, ANS_SERVFAIL };
 	const char *txt = z == NULL ? NULL : k == LOOKUP_KEY ? z->keytxt :
-	    z->poltxt;
+	    k == LOOKUP_DKIM ? z->dkimtxt : z->poltxt;
 
 	return ans_make(k, ak[kind_of(z, k)], &txt, txt != NULL ? 1 : 0,
 	    3600);
@@ -530,6 +539,62 @@ lookup(struct bed *b, int fd)
 	    "error bad-address\n", "LOOKUP of no address: bad-address");
 	T_STREQ(ask(b, fd, "LOOKUP", out, sizeof(out)),
 	    "error missing-argument\n", "LOOKUP alone: missing-argument");
+}
+
+/*
+ * DKIMKEY: the daemon names the DKIM owner itself and asks for it as a
+ * LOOKUP_DKIM, cached apart from the LOOKUP of the same sender.
+ */
+static void
+dkimkey(struct bed *b, int fd)
+{
+	char out[4096], want[1024], owner[256];
+	struct proto_line_lookup l;
+	struct addr *a = addr_parse("alice@secure.test", NULL, NULL);
+	unsigned q;
+	int last;
+
+	if (a == NULL || owner_name(a, OWNER_DKIM, owner, sizeof(owner)) == -1)
+		snprintf(owner, sizeof(owner), "?");
+	addr_free(a);
+	snprintf(want, sizeof(want), "ok state=secure-key owner=%s "
+	    "key=ed25519,%s,-,%s ttl=", owner, alice_fp, alice_p);
+	q = b->f.queries;
+	ask(b, fd, "DKIMKEY alice@secure.test", out, sizeof(out));
+	T_STARTS(out, want, "DKIMKEY secure key: LOOKUP's form, no policy=");
+	T_OK(b->f.queries == q + 1, "DKIMKEY: one query (LOOKUP's cached "
+	    "answer of the same sender is not used)");
+	last = b->f.nq - 1;
+	T_OK(last >= 0 && b->f.q[last].kind == LOOKUP_DKIM &&
+	    strcmp(b->f.q[last].qname, owner) == 0, "DKIMKEY: the query is "
+	    "LOOKUP_DKIM of the sender's own DKIM name %s", owner);
+	T_OK(proto_line_dkimkey_decode(out, &l) == 0 && l.nkeys == 1 &&
+	    l.ttl > 0 && l.ttl <= 3600, "DKIMKEY: the codec reads it");
+	q = b->f.queries;
+	ask(b, fd, "DKIMKEY Alice@SECURE.test", out, sizeof(out));
+	T_OK(starts(out, want) && b->f.queries == q, "DKIMKEY again (another "
+	    "spelling): from the cache, no query");
+	ask(b, fd, "LOOKUP alice@secure.test", out, sizeof(out));
+	T_OK(starts(out, "ok state=secure-key ") && strstr(out, " policy=")
+	    != NULL && strstr(out, "_senderkey.") != NULL, "LOOKUP after "
+	    "DKIMKEY: still the key record's answer");
+	T_STARTS(ask(b, fd, "DKIMKEY gina@plain.test", out, sizeof(out)),
+	    "ok state=insecure owner=sk", "DKIMKEY unsigned zone: insecure");
+	T_STARTS(ask(b, fd, "DKIMKEY nobody@nokey.test", out, sizeof(out)),
+	    "ok state=secure-nokey nokey=absent owner=sk",
+	    "DKIMKEY no record: secure-nokey nokey=absent");
+	T_STARTS(ask(b, fd, "DKIMKEY dave@bogus.test", out, sizeof(out)),
+	    "ok state=bogus owner=sk", "DKIMKEY bogus");
+	T_STREQ(ask(b, fd, "DKIMKEY no-at-sign", out, sizeof(out)),
+	    "error bad-address\n", "DKIMKEY of no address: bad-address");
+	T_STREQ(ask(b, fd, "DKIMKEY", out, sizeof(out)),
+	    "error missing-argument\n", "DKIMKEY alone: missing-argument");
+	T_STREQ(ask(b, fd, "DKIMKEY alice@secure.test sk1._domainkey.x.test.",
+	    out, sizeof(out)), "error bad-argument\n", "DKIMKEY with a name "
+	    "beside the address: bad-argument");
+	ask(b, fd, "STATS", out, sizeof(out));
+	T_OK(strstr(out, " requests_dkimkey=5 ") != NULL, "STATS counts 5 "
+	    "DKIMKEY requests whose address parsed");
 }
 
 static void
@@ -1085,6 +1150,7 @@ main(void)
 	authz(&b, fd);
 	lookup(&b, fd);
 	misc(&b, fd);
+	dkimkey(&b, fd);
 	policy(&b);
 	stored(&b, fd);
 	unread(&b, fd);
