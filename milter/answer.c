@@ -1,5 +1,5 @@
 /*
- * answer.c: senderkeyd's AUTHZ and LOOKUP reply lines, decoded by the
+ * answer.c: senderkeyd's AUTHZ, LOOKUP and DKIMKEY reply lines, decoded by the
  * protocol's one codec (proto_line.h), turned into what the milter needs
  * (answer.h).  Attributes the milter does not know are ignored, as
  * protocol.md 3.3 requires of clients.
@@ -153,6 +153,43 @@ answer_lookup_split(const char *line, struct answer_lookup_raw *out)
 	if (out->state == SIG_KEYS_FOUND)
 		for (i = 0; i < l.nkeys && i < ANSWER_MAX_KEYS; i++)
 			out->keys[out->nkeys++] = l.keys[i];
+	return 0;
+}
+
+int
+answer_dkimkey_parse(const char *line, struct answer_dkimkey *out)
+{
+	struct proto_line_lookup l;
+	const char *fp, *end;
+	EVP_PKEY *pk;
+	char *buf;
+	size_t i, len = strlen(line);
+	int t;
+
+	memset(out, 0, sizeof(*out));
+	if ((buf = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(buf, line, len + 1);
+	if (proto_line_dkimkey_decode(buf, &l) == -1) {
+		free(buf);
+		return -1;
+	}
+	out->state = keystate(&l);
+	/* keys of an answer that is not secure-key are never candidates */
+	for (i = 0; out->state == SIG_KEYS_FOUND && i < l.nkeys &&
+	    i < ANSWER_MAX_KEYS; i++) {
+		/* FP is checked against P, so it is key_fingerprint's text */
+		if ((pk = answer_key_decode(l.keys[i], &t)) == NULL)
+			continue;
+		EVP_PKEY_free(pk);
+		fp = strchr(l.keys[i], ',') + 1;
+		if ((end = strchr(fp, ',')) == NULL ||
+		    (size_t)(end - fp) != KEY_FP_LEN)
+			continue;
+		memcpy(out->fps[out->nfps], fp, KEY_FP_LEN);
+		out->fps[out->nfps++][KEY_FP_LEN] = '\0';
+	}
+	free(buf);
 	return 0;
 }
 

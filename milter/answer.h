@@ -1,7 +1,8 @@
 /*
  * answer: parse senderkeyd's line-protocol replies (specs/protocol.md 3.3)
- * as the milter needs them: an AUTHZ verdict line, and a LOOKUP "ok" line
- * turned into the key state and candidate keys of lib/sig.h.  Pure: no
+ * as the milter needs them: an AUTHZ verdict line, a LOOKUP "ok" line
+ * turned into the key state and candidate keys of lib/sig.h, and a
+ * DKIMKEY "ok" line into the state and fingerprints of the DKIM record.  Pure: no
  * I/O.  Not here: talking to the daemon (daemon.h), deciding (verify.h).
  */
 #ifndef SK_MILTER_ANSWER_H
@@ -9,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "lib/key.h"
 #include "lib/sig.h"
 #include "core/refusal.h"
 #include "core/verdict.h"
@@ -74,6 +76,26 @@ struct answer_lookup_raw {
 int		 answer_lookup_split(const char *line,
 		    struct answer_lookup_raw *out);
 void		 answer_lookup_raw_free(struct answer_lookup_raw *r);
+
+/* One DKIMKEY reply (the DKIM bridge's DKIM key record lookup). */
+struct answer_dkimkey {
+	enum sig_keystate state;
+	char		 fps[ANSWER_MAX_KEYS][KEY_FP_SIZE];	/* FOUND only */
+	size_t		 nfps;
+};
+
+/*
+ * answer_dkimkey_parse: LINE as a DKIMKEY reply ("ok state=S ...
+ * key=ALG,FP,FLAG,P ...", proto_line_dkimkey_decode) into *OUT, what
+ * sig_verify_dkim takes: the state mapped as answer_lookup_parse maps a
+ * LOOKUP reply's, and for SIG_KEYS_FOUND only the fingerprints FP of the
+ * key= values, in reply order, each as key_fingerprint writes it; a key=
+ * whose P does not decode or is not FP's key is skipped (fewer
+ * candidates: fail closed).  Returns 0, or -1 (an "error" reply, no
+ * state=, out of memory) with *OUT empty.
+ */
+int		 answer_dkimkey_parse(const char *line,
+		    struct answer_dkimkey *out);
 
 /*
  * answer_key_decode: one key= value SPEC ("ALG,FP,FLAG,P") as a new public

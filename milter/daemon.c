@@ -343,36 +343,72 @@ daemon_release(struct daemon_pool *pool, int conn, int ok)
 /* ---- the requests the milter sends, through the codec ---- */
 
 int
+daemon_lookup_replies(struct daemon_pool *pool, unsigned timeout_ms,
+    const char *sender, struct answer_dkimkey *dk, char **line, char *err,
+    size_t errsz)
+{
+	static const enum proto_line_cmd cmds[2] = { PLC_LOOKUP, PLC_DKIMKEY };
+	struct proto_line_request *rq;
+	struct answer_lookup_raw raw;
+	enum proto_line_err e;
+	char req[2 * PROTO_LINE_MAX + 1], **rep = NULL;
+	size_t i, n = dk != NULL ? 2 : 1, len = 0;
+	int rc = -1, conn = -1;
+
+	*line = NULL;
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		rq->cmd = cmds[i];
+		rq->address = sender;
+		if ((rc = proto_line_req_build(req + len, sizeof(req) - len,
+		    rq, &e)) == -1) {
+			snprintf(err, errsz, "cannot send %s %s: %s",
+			    proto_line_cmdname(cmds[i]), sender,
+			    proto_line_errname(e));
+			goto done;
+		}
+		len += (size_t)rc;
+	}
+	rc = -1;
+	if (daemon_ask(pool, req, n, timeout_ms, &rep, &conn, err,
+	    errsz) == -1)
+		goto done;
+	if (answer_lookup_split(rep[0], &raw) == -1) {
+		snprintf(err, errsz, "unexpected LOOKUP reply");
+		goto done;
+	}
+	answer_lookup_raw_free(&raw);
+	if (dk != NULL && answer_dkimkey_parse(rep[1], dk) == -1) {
+		snprintf(err, errsz, "unexpected DKIMKEY reply");
+		goto done;
+	}
+	*line = rep[0];
+	rep[0] = NULL;
+	rc = 0;
+done:
+	daemon_release(pool, conn, rc == 0);
+	daemon_replies_free(rep, n);
+	free(rq);
+	return rc;
+}
+
+int
 daemon_lookup(struct daemon_pool *pool, unsigned timeout_ms,
     struct keycache *kc, struct sig_verify *v, const char *sender,
     char *err, size_t errsz)
 {
-	struct proto_line_request *rq;
-	enum proto_line_err e;
-	char req[PROTO_LINE_MAX + 1], **rep = NULL;
-	int rc = -1, conn = -1;
+	char *line = NULL;
+	int rc = -1;
 
-	if ((rq = calloc(1, sizeof(*rq))) == NULL)
-		return -1;
-	rq->cmd = PLC_LOOKUP;
-	rq->address = sender;
-	if (proto_line_req_build(req, sizeof(req), rq, &e) == -1) {
-		snprintf(err, errsz, "cannot send LOOKUP %s: %s", sender,
-		    proto_line_errname(e));
-		goto done;
-	}
-	if (daemon_ask(pool, req, 1, timeout_ms, &rep, &conn, err,
+	if (daemon_lookup_replies(pool, timeout_ms, sender, NULL, &line, err,
 	    errsz) == -1)
-		goto done;
-	if (keycache_verify_reply(kc, v, rep[0], time(NULL)) == -1) {
+		return -1;
+	if (keycache_verify_reply(kc, v, line, time(NULL)) == -1)
 		snprintf(err, errsz, "unexpected LOOKUP reply");
-		goto done;
-	}
-	rc = 0;
-done:
-	daemon_release(pool, conn, rc == 0);
-	daemon_replies_free(rep, 1);
-	free(rq);
+	else
+		rc = 0;
+	free(line);
 	return rc;
 }
 

@@ -75,6 +75,20 @@ void		 daemon_release(struct daemon_pool *pool, int conn, int ok);
 void		 daemon_replies_free(char **r, size_t n);
 
 /*
+ * daemon_lookup_replies: "LOOKUP SENDER" and, when DK is not NULL,
+ * "DKIMKEY SENDER" pipelined on one connection of POOL (protocol.md 5.4
+ * step 1): *LINE gets the LOOKUP reply line (malloc'd, the caller frees;
+ * it reads as a LOOKUP answer), *DK the DKIMKEY reply decoded
+ * (answer_dkimkey_parse).  Returns 0, or -1 with the reason in ERR
+ * (SENDER cannot be sent, the daemon unreachable or silent past
+ * TIMEOUT_MS, a reply that is not the answer asked for) and *LINE NULL.
+ */
+int		 daemon_lookup_replies(struct daemon_pool *pool,
+		    unsigned timeout_ms, const char *sender,
+		    struct answer_dkimkey *dk, char **line, char *err,
+		    size_t errsz);
+
+/*
  * daemon_lookup: "LOOKUP SENDER" through POOL (protocol.md 5.4 step 1),
  * the reply turned into V's key state and keys through KC
  * (keycache_verify_reply).  Returns 0, or -1 with the reason in ERR

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/key.h"
+#include "lib/keyrec.h"
 #include "lib/sig.h"
 #include "milter/answer.h"
 #include "milter/daemon.h"
@@ -37,8 +39,15 @@ enum mode {
 	M_GARBAGE,	/* "what?" */
 	M_EXTRA,	/* "echo LINE" twice */
 	M_LATE,		/* "echo LINE", then "late" in a write of its own */
-	M_DROP		/* close without a reply */
+	M_DROP,		/* close without a reply */
+	M_LOOKUPS	/* LOOKUP and DKIMKEY answers; lines kept in SEEN */
 };
+
+/* M_LOOKUPS: the DKIMKEY reply (alice's key) and the request lines. */
+#define DK_P	"8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk="
+static char DK_FP[KEY_FP_SIZE];
+static char SEEN[512];
+static pthread_mutex_t SEEN_MU = PTHREAD_MUTEX_INITIALIZER;
 
 static _Atomic int MODE = M_ECHO;
 static atomic_int LATE;		/* M_LATE's second write is done */
@@ -69,7 +78,24 @@ serve(void *arg)
 				goto done;
 			if (m == M_ECHO || m == M_EXTRA || m == M_LATE)
 				n = snprintf(out, sizeof(out), "echo %s\n", buf);
-			else if (m == M_AUTHZ)
+			else if (m == M_LOOKUPS) {
+				pthread_mutex_lock(&SEEN_MU);
+				snprintf(SEEN + strlen(SEEN), sizeof(SEEN) -
+				    strlen(SEEN), "%.200s|", buf);
+				pthread_mutex_unlock(&SEEN_MU);
+				if (strncmp(buf, "DKIMKEY ", 8) == 0)
+					n = snprintf(out, sizeof(out), "ok "
+					    "state=secure-key owner=sk1."
+					    "_domainkey.x. key=ed25519,%s,-,"
+					    DK_P " ttl=60\n", DK_FP);
+				else if (strncmp(buf, "LOOKUP ", 7) == 0)
+					n = snprintf(out, sizeof(out), "ok "
+					    "state=secure-nokey nokey=absent "
+					    "owner=x. policy=some ttl=5\n");
+				else
+					n = snprintf(out, sizeof(out),
+					    "error bad-command\n");
+			} else if (m == M_AUTHZ)
 				n = snprintf(out, sizeof(out), "authorized "
 				    "key-secure-signed tag=trusted "
 				    "lookup=secure-key policy=some "
@@ -207,6 +233,65 @@ test_reuse(void)
 	for (i = 0; i < 3; i++)
 		(void)ask(p, "STATS", out, sizeof(out));
 	T_OK(atomic_load(&ACCEPTS) - a0 == 3, "size 0: a connection each");
+	daemon_pool_free(p);
+}
+
+/*
+ * test_lookups: LOOKUP alone, or LOOKUP and DKIMKEY pipelined on one
+ * connection (protocol.md 5.4 step 1), each reply read as what it
+ * answers; a reply that is not the answer asked for is an error and the
+ * connection is not kept.
+ */
+static void
+test_lookups(void)
+{
+	struct daemon_pool *p;
+	struct answer_dkimkey dk;
+	unsigned long long d, r;
+	char err[256], *line = NULL;
+	unsigned a0, a;
+	int rc;
+
+	if ((p = daemon_pool_new(&L, 4)) == NULL) {
+		T_OK(0, "lookups: pool made");
+		return;
+	}
+	atomic_store(&MODE, M_LOOKUPS);
+	SEEN[0] = '\0';
+	a0 = atomic_load(&ACCEPTS);
+	rc = daemon_lookup_replies(p, 2000, "alice@example.test", &dk, &line,
+	    err, sizeof(err));
+	T_OK(rc == 0 && line != NULL && strncmp(line, "ok state=secure-nokey "
+	    "nokey=absent owner=x. policy=some", 50) == 0, "lookups: the "
+	    "LOOKUP reply (%s)", rc == 0 ? line : err);
+	T_OK(rc == 0 && dk.state == SIG_KEYS_FOUND && dk.nfps == 1 &&
+	    strcmp(dk.fps[0], DK_FP) == 0, "lookups: the DKIMKEY reply, its "
+	    "fingerprint");
+	T_STREQ(SEEN, "LOOKUP alice@example.test|DKIMKEY alice@example.test|",
+	    "lookups: LOOKUP FROM then DKIMKEY FROM");
+	free(line);
+	line = NULL;
+	SEEN[0] = '\0';
+	rc = daemon_lookup_replies(p, 2000, "\"j d\"@example.test", NULL,
+	    &line, err, sizeof(err));
+	T_OK(rc == 0 && line != NULL && strncmp(line, "ok state=", 9) == 0,
+	    "lookups: LOOKUP alone");
+	T_STREQ(SEEN, "LOOKUP \"j d\"@example.test|", "lookups: no DKIMKEY "
+	    "unless asked");
+	free(line);
+	counts(p, &a, &d, &r);
+	T_OK(a - a0 == 1 && d == 1 && r == 1, "lookups: both on one kept "
+	    "connection (%u accepts, %llu dials, %llu reuses)", a - a0, d, r);
+	rc = daemon_lookup_replies(p, 2000, "not an address", &dk, &line,
+	    err, sizeof(err));
+	T_OK(rc == -1 && line == NULL && strstr(err, "cannot send LOOKUP") !=
+	    NULL, "lookups: an address that cannot be sent (%s)", err);
+	/* the stand-in echoes: neither reply is an answer */
+	atomic_store(&MODE, M_ECHO);
+	rc = daemon_lookup_replies(p, 2000, "a@b.test", &dk, &line, err,
+	    sizeof(err));
+	T_OK(rc == -1 && line == NULL && strstr(err, "LOOKUP reply") != NULL,
+	    "lookups: a reply that is not a LOOKUP answer (%s)", err);
 	daemon_pool_free(p);
 }
 
@@ -363,6 +448,13 @@ int
 main(void)
 {
 	signal(SIGPIPE, SIG_IGN);	/* the stand-in writes to closed ones */
+	if (key_record_fingerprint(KEYREC_ED25519, (const unsigned char *)
+	    "\xf2\xd2\x38\xb1\xbe\x86\x2d\xdf\xad\x7f\xdc\x7a\xcb\xff"
+	    "\x20\x49\x08\xe8\x52\x47\x72\x27\x04\xcb\x8a\x75\x01\x11"
+	    "\xd7\xbe\x7d\x59", 32, DK_FP, sizeof(DK_FP)) == -1) {
+		printf("not ok 1 - set-up: the DKIM key's fingerprint\n");
+		return 1;
+	}
 	snprintf(DIR, sizeof(DIR), "/tmp/sk-tmd.XXXXXX");
 	if (mkdtemp(DIR) == NULL) {
 		printf("not ok 1 - set-up: temporary directory\n");
@@ -377,6 +469,7 @@ main(void)
 		return 1;
 	}
 	test_reuse();
+	test_lookups();
 	test_odd();
 	test_threads();
 	test_gone();

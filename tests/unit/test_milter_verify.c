@@ -1,6 +1,6 @@
 /*
  * test_milter_verify: the pure parts of senderkey-milter: parsing
- * senderkeyd's AUTHZ and LOOKUP replies (milter/answer.c), the
+ * senderkeyd's AUTHZ, LOOKUP and DKIMKEY replies (milter/answer.c), the
  * verify-mode decision and header edits (milter/verify.c), the KeyTable
  * parser (milter/keytable.c) and the sign-mode decision (milter/
  * signmode.c).  The milter's modules are not in libsenderkey.a: the
@@ -126,6 +126,73 @@ test_lookup(void)
 	    "LOOKUP: no state= refused");
 	T_OK(answer_lookup_parse("ok state=great", &al) == -1,
 	    "LOOKUP: unknown state refused");
+}
+
+/* The DKIMKEY reply: the state and the fingerprints sig_verify_dkim takes. */
+static void
+test_dkimkey(void)
+{
+	static const char P[] = "8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=";
+	static const char BP[] = "ha6+UoEd1A/J2bLLedpZ9jIlw1W+iKt8CZGEPnqblc8=";
+	struct answer_dkimkey d;
+	EVP_PKEY *pk;
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
+	char fp[KEY_FP_SIZE] = "", bfp[KEY_FP_SIZE] = "", line[1024];
+
+	if (b64_decode(P, &raw, &rawlen) == 0 &&
+	    (pk = key_from_record_bytes(KEYREC_ED25519, raw, rawlen)) != NULL) {
+		key_fingerprint(pk, fp, sizeof(fp));
+		EVP_PKEY_free(pk);
+	}
+	free(raw);
+	raw = NULL;
+	if (b64_decode(BP, &raw, &rawlen) == 0 &&
+	    (pk = key_from_record_bytes(KEYREC_ED25519, raw, rawlen)) != NULL) {
+		key_fingerprint(pk, bfp, sizeof(bfp));
+		EVP_PKEY_free(pk);
+	}
+	free(raw);
+	snprintf(line, sizeof(line), "ok state=secure-key owner=sk1._domainkey"
+	    ".x. key=ed25519,%s,-,%s key=ed25519,%s,t,%s ttl=60", fp, P, bfp,
+	    BP);
+	T_OK(answer_dkimkey_parse(line, &d) == 0 && d.state == SIG_KEYS_FOUND &&
+	    d.nfps == 2 && strcmp(d.fps[0], fp) == 0 &&
+	    strcmp(d.fps[1], bfp) == 0, "DKIMKEY: two keys, their "
+	    "fingerprints in reply order");
+	snprintf(line, sizeof(line), "ok state=secure-key owner=x. "
+	    "key=ed25519,%s,-,%s key=ed25519,%s,-,%s ttl=60", bfp, P, fp, P);
+	T_OK(answer_dkimkey_parse(line, &d) == 0 && d.state == SIG_KEYS_FOUND &&
+	    d.nfps == 1 && strcmp(d.fps[0], fp) == 0, "DKIMKEY: a key= whose "
+	    "P is not FP's key is skipped");
+	snprintf(line, sizeof(line), "ok state=secure-key owner=x. "
+	    "key=ed25519,AA:BB,-,%s key=%s ttl=60", P, fp);
+	T_OK(answer_dkimkey_parse(line, &d) == 0 && d.state == SIG_KEYS_FOUND &&
+	    d.nfps == 0, "DKIMKEY: a short FP, a key= that is only a "
+	    "fingerprint: skipped");
+	snprintf(line, sizeof(line), "ok state=insecure owner=x. "
+	    "key=ed25519,%s,-,%s ttl=60", fp, P);
+	T_OK(answer_dkimkey_parse(line, &d) == 0 &&
+	    d.state == SIG_KEYS_INSECURE && d.nfps == 0,
+	    "DKIMKEY: insecure keys are never fingerprints");
+	T_OK(answer_dkimkey_parse("ok state=secure-nokey nokey=revoked "
+	    "owner=x. ttl=5", &d) == 0 && d.state == SIG_KEYS_REVOKED,
+	    "DKIMKEY: revoked");
+	T_OK(answer_dkimkey_parse("ok state=secure-nokey nokey=absent "
+	    "owner=x. ttl=5", &d) == 0 && d.state == SIG_KEYS_NONE,
+	    "DKIMKEY: absent");
+	T_OK(answer_dkimkey_parse("ok state=permerror owner=x. malformed=2 "
+	    "why=bad-hash ttl=5", &d) == 0 && d.state == SIG_KEYS_MALFORMED,
+	    "DKIMKEY: permerror is malformed");
+	T_OK(answer_dkimkey_parse("ok state=bogus owner=x. why=x ttl=5", &d) ==
+	    0 && d.state == SIG_KEYS_BOGUS, "DKIMKEY: bogus");
+	T_OK(answer_dkimkey_parse("ok state=tempfail owner=x. why=timeout "
+	    "ttl=0", &d) == 0 && d.state == SIG_KEYS_TEMPFAIL,
+	    "DKIMKEY: tempfail");
+	T_OK(answer_dkimkey_parse("error bad-address", &d) == -1 &&
+	    d.nfps == 0, "DKIMKEY: an error reply refused");
+	T_OK(answer_dkimkey_parse("ok owner=x. ttl=5", &d) == -1,
+	    "DKIMKEY: no state= refused");
 }
 
 static void
@@ -499,6 +566,7 @@ main(void)
 {
 	test_authz();
 	test_lookup();
+	test_dkimkey();
 	test_authserv_id();
 	test_decide();
 	test_keytable();
