@@ -19,7 +19,12 @@ CL=$SK_BUILD/tests/skclient
 [ -x "$CL" ] || skip_all "tests/tools/skclient not built"
 
 D=$(mktemp -d /tmp/sk-20.XXXXXX)
+DKIM_ZONES=""	# zones given alice's DKIM key record below
+SEL=sk$(printf '%s' alice | sha256sum | cut -c1-32)	# record-format.md 2.3
 cleanup() {
+	for z in $DKIM_ZONES; do
+		bed del "$z" "$SEL._domainkey" TXT >/dev/null 2>&1
+	done
 	for p in $SKD_PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
 	rm -rf "$D" "$_t_out"
 }
@@ -75,6 +80,49 @@ expect_match "AUTHZ null sender: untrusted null-sender, no lookup" "$R" \
     "^untrusted null-sender tag=untrusted lookup=- policy=- "
 R=$(ask main.sock "LOOKUP not-an-address")
 expect_eq "LOOKUP of a bad address" "$R" "error bad-address"
+
+# DKIMKEY (the DKIM bridge): alice's key as a DKIM key record at her
+# selector in the signed example.test and the unsigned insecure.test; the
+# daemon names <selector>._domainkey.<domain> itself.
+ALICE_P=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=
+for z in example.test insecure.test; do
+	if bed add "$z" "$SEL._domainkey TXT \"v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=$ALICE_P\"" >"$_t_out" 2>&1; then
+		DKIM_ZONES="$DKIM_ZONES $z"
+		ok "bed add $z: alice's DKIM key record at $SEL._domainkey"
+	else
+		not_ok "bed add $z: alice's DKIM key record at $SEL._domainkey"
+		sed 's/^/# /' "$_t_out"
+	fi
+done
+R=$(ask main.sock "DKIMKEY alice@example.test")
+expect_match "DKIMKEY alice@example.test: secure key, no policy=" "$R" \
+    "^ok state=secure-key owner=$SEL\._domainkey\.example\.test\. key=ed25519,[0-9A-F:]{95},-,8tI4sb6GLd\+tf9x6y/8gSQjoUkdyJwTLinUBEde\+fVk= ttl=[0-9]+\$"
+FP_DKIM=$(printf '%s\n' "$R" | sed -n 's/.* key=ed25519,\([0-9A-F:]*\),.*/\1/p')
+FP_SK1=$(ask main.sock "LOOKUP alice@example.test" |
+    sed -n 's/.* key=ed25519,\([0-9A-F:]*\),.*/\1/p')
+if [ -n "$FP_DKIM" ] && [ "$FP_DKIM" = "$FP_SK1" ]; then
+	ok "DKIMKEY and LOOKUP: the same key, the same fingerprint"
+else
+	not_ok "DKIMKEY and LOOKUP: the same key, the same fingerprint ($FP_DKIM, $FP_SK1)"
+fi
+R=$(ask main.sock "DKIMKEY alice@insecure.test")
+expect_match "DKIMKEY alice@insecure.test: insecure (unsigned zone)" "$R" \
+    "^ok state=insecure owner=$SEL\._domainkey\.insecure\.test\. key=ed25519,[0-9A-F:]{95},-,[^ ]+ ttl=[0-9]+\$"
+R=$(ask main.sock "DKIMKEY nobody@example.test")
+expect_match "DKIMKEY nobody@example.test: secure-nokey absent" "$R" \
+    "^ok state=secure-nokey nokey=absent owner=sk[0-9a-f]{32}\._domainkey\.example\.test\. ttl=[0-9]+\$"
+R=$(ask main.sock "DKIMKEY alice@expired.test")
+expect_match "DKIMKEY alice@expired.test: bogus (signatures expired), why= given" "$R" \
+    "^ok state=bogus owner=$SEL\._domainkey\.expired\.test\. why=[^ ]+ ttl="
+expect_eq "DKIMKEY of a bad address" \
+    "$(ask main.sock "DKIMKEY not-an-address")" "error bad-address"
+expect_eq "DKIMKEY alone" "$(ask main.sock DKIMKEY)" \
+    "error missing-argument"
+expect_eq "DKIMKEY with a DNS name beside the address" \
+    "$(ask main.sock "DKIMKEY alice@example.test $SEL._domainkey.example.test.")" \
+    "error bad-argument"
+expect_match "STATS: requests_dkimkey counts the 4 whose address parsed" \
+    "$(ask main.sock STATS)" " requests_lookup=[0-9]+ requests_dkimkey=4 "
 
 # two requests on one connection, in order
 R=$(printf 'PING\nAUTHZ sender=alice@example.test recipient=x@example.net\n' |
