@@ -169,6 +169,12 @@ build_ar(const struct verify_in *in, char *buf, size_t sz)
 		    append(buf, sz, &len, q) == -1)
 			return -1;
 	}
+	/* a DKIM selector is a sub-domain: a token, or left out */
+	if (in->selector != NULL && in->selector[0] != '\0' &&
+	    r->field != (size_t)-1 && is_token(in->selector) &&
+	    (append(buf, sz, &len, " header.s=") == -1 ||
+	    append(buf, sz, &len, in->selector) == -1))
+		return -1;
 	return 0;
 }
 

@@ -33,6 +33,8 @@ struct verify_in {
 	const struct sig_outcome	*res;	/* the message result */
 	const char	*from;		/* canonical From: address, or NULL */
 	const char	*b8;		/* reported signature's b=, 8 chars */
+	const char	*selector;	/* its s= when it is a DKIM bridge
+					   signature (header.s=), or NULL */
 	const struct answer_authz *ans;	/* one per recipient */
 	size_t		 nans;
 	int		 daemon_failed;	/* no (complete) answer: internal */

@@ -304,6 +304,16 @@ test_decide(void)
 	    "header.from=alice@example.test header.b=R8e+Zvy9",
 	    "b= with '+' only: header.b stays a token");
 	in.b8 = "AbCdEfGh";
+	in.selector = "sk2bd806c97f0e00af1a1fc3328fa763a9";
+	T_OK(verify_decide(&in, &out) == 0, "a bridge signature: decided");
+	T_STREQ(out.ar, "mx.example.net; senderkey=pass "
+	    "header.from=alice@example.test header.b=AbCdEfGh "
+	    "header.s=sk2bd806c97f0e00af1a1fc3328fa763a9",
+	    "a bridge DKIM signature reported: header.s= its selector");
+	in.selector = "bad;sel";
+	T_OK(verify_decide(&in, &out) == 0 && strstr(out.ar, "header.s") ==
+	    NULL, "a selector that is not a token is left out");
+	in.selector = NULL;
 	in.res = &fail;
 	a[0] = ans(VERDICT_UNTRUSTED, VT_UNTRUSTED, "sig-fail");
 
