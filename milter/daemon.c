@@ -398,12 +398,17 @@ daemon_lookup(struct daemon_pool *pool, unsigned timeout_ms,
     struct keycache *kc, struct sig_verify *v, const char *sender,
     char *err, size_t errsz)
 {
+	struct answer_dkimkey dk;
 	char *line = NULL;
-	int rc = -1;
+	int rc = -1, dkim = sig_verify_need_dkim(v);
 
-	if (daemon_lookup_replies(pool, timeout_ms, sender, NULL, &line, err,
-	    errsz) == -1)
+	if (daemon_lookup_replies(pool, timeout_ms, sender, dkim ? &dk : NULL,
+	    &line, err, errsz) == -1)
 		return -1;
+	/* the DKIM record first: it bounds the keys of bridge signatures */
+	if (dkim)
+		sig_verify_dkim(v, dk.state,
+		    (const char (*)[KEY_FP_SIZE])dk.fps, dk.nfps);
 	if (keycache_verify_reply(kc, v, line, time(NULL)) == -1)
 		snprintf(err, errsz, "unexpected LOOKUP reply");
 	else

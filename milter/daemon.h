@@ -90,10 +90,13 @@ int		 daemon_lookup_replies(struct daemon_pool *pool,
 
 /*
  * daemon_lookup: "LOOKUP SENDER" through POOL (protocol.md 5.4 step 1),
- * the reply turned into V's key state and keys through KC
- * (keycache_verify_reply).  Returns 0, or -1 with the reason in ERR
- * (SENDER cannot be sent, the daemon unreachable or silent past
- * TIMEOUT_MS, a reply that is not a LOOKUP answer); the caller tempfails.
+ * and "DKIMKEY SENDER" pipelined on the same connection when V has a
+ * pending DKIM bridge signature (sig_verify_need_dkim): the DKIMKEY reply
+ * goes to sig_verify_dkim, then the LOOKUP reply is turned into V's key
+ * state and keys through KC (keycache_verify_reply).  Returns 0, or -1
+ * with the reason in ERR (SENDER cannot be sent, the daemon unreachable
+ * or silent past TIMEOUT_MS, a reply that is not the answer asked for);
+ * the caller tempfails.
  */
 int		 daemon_lookup(struct daemon_pool *pool,
 		    unsigned timeout_ms, struct keycache *kc,

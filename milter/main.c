@@ -416,7 +416,7 @@ b8_of(const struct msg *m, const struct sig_outcome *o, char out[9])
 	if (o->field == (size_t)-1 || o->field >= msg_nfields(m))
 		return;
 	f = msg_field(m, o->field);
-	if ((sh = sigheader_parse(SIGHEADER_SKS, f->value, f->valuelen,
+	if ((sh = sigheader_parse(o->kind, f->value, f->valuelen,
 	    &e)) == NULL)
 		return;
 	if (sigheader_get(sh)->blen >= 6 &&
@@ -445,7 +445,8 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	int failed = 0;
 	sfsistat rc = SMFIS_TEMPFAIL;
 
-	if ((v = sig_verify_begin(M->sctx, m, SIGHEADER_SKS,
+	/* Sender-Key-Signature fields and DKIM bridge signatures (11.2) */
+	if ((v = sig_verify_begin(M->sctx, m, SIGHEADER_DKIM_BRIDGE,
 	    (int64_t)time(NULL))) == NULL)
 		goto tempfail;
 	from = msg_from(m, &ferr);
@@ -474,6 +475,8 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	in.res = o;
 	in.from = from != NULL ? addr_canon(from) : NULL;
 	in.b8 = b8;
+	in.selector = o->kind == SIGHEADER_DKIM_BRIDGE &&
+	    o->selector[0] != '\0' ? o->selector : NULL;
 	in.ans = ans;
 	in.nans = c->nrcpts;
 	in.daemon_failed = failed;

@@ -10,7 +10,10 @@
 #    Sender-Key-Trust are deleted, another server's A-R is kept; a
 #    bogus.test sender gets 451 4.7.0; a dead daemon gives 451 4.7.0;
 #    a message signed for a sender whose key is revoked (expired) shows
-#    senderkey=fail reason="key-revoked" ("key-expired").
+#    senderkey=fail reason="key-revoked" ("key-expired").  The DKIM
+#    bridge: a message carrying only the DKIM-Signature of "sign --dkim",
+#    with alice's DKIM key record at her selector, passes through
+#    LOOKUP and DKIMKEY on one connection (header.s= in the A-R, trusted).
 #  header as delivered (issue 13): a Subject: whose bare CRs would read
 #    as "From: alice" and an early end of the header (alice's signature
 #    over that reading, From: CEO delivered) is refused 550 5.6.0 and
@@ -40,7 +43,10 @@ LUA=$SK_TOP/tests/data/milter/run.lua
 D=$(mktemp -d /tmp/sk-70.XXXXXX)
 chmod 755 "$D"
 PIDS=""
+DKIM_ADDED=""
 cleanup() {
+	[ -n "$DKIM_ADDED" ] &&
+	    bed del example.test "$DKIM_ADDED._domainkey" TXT >/dev/null 2>&1
 	for p in $PIDS; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
 	rm -rf "$D" "$_t_out"
 }
@@ -136,6 +142,36 @@ if printf '%s\n' "$OUT" | grep -q '^delete='; then
 else
 	ok "clean message: nothing deleted"
 fi
+
+# The DKIM bridge: only the DKIM-Signature of "sign --dkim" (the
+# Sender-Key-Signature on top taken out), alice's key also published as
+# her DKIM key record: the milter asks LOOKUP and DKIMKEY and passes it.
+BSEL=sk$(printf alice | sha256sum | cut -c1-32)
+if bed add example.test "$BSEL._domainkey TXT \"v=DKIM1; k=ed25519; h=sha256; s=email; t=s; p=8tI4sb6GLd+tf9x6y/8gSQjoUkdyJwTLinUBEde+fVk=\"" >"$_t_out" 2>&1; then
+	DKIM_ADDED=$BSEL
+	ok "alice's DKIM key record published at $BSEL._domainkey"
+else
+	not_ok "alice's DKIM key record published at $BSEL._domainkey"
+fi
+"$SK" sign --dkim -k "$D/alice.pem" <"$D/msg" 2>"$D/err" |
+    awk 'h == 0 && /^Sender-Key-Signature:/ { skip = 1; next }
+	h == 0 && skip && /^[ \t]/ { next }
+	{ skip = 0 } $0 == "" { h = 1 } { print }' >"$D/dkim-only"
+check "a message with only the bridge DKIM-Signature" \
+    sh -c "grep -q '^DKIM-Signature:' '$D/dkim-only' &&
+    ! grep -q '^Sender-Key-Signature:' '$D/dkim-only'"
+N0=$(printf 'STATS\n' | "$SK_BUILD/tests/skclient" "$D/d.sock" -n 1 |
+    sed -n 's/.* requests_dkimkey=\([0-9]*\) .*/\1/p')
+mt v "$D/dkim-only"
+expect_match "bridge DKIM-Signature alone: accepted" "$OUT" "^reply=a"
+expect_match "bridge DKIM-Signature alone: senderkey=pass with header.s=" \
+    "$OUT" "^insert=Authentication-Results: mx\.example\.net; senderkey=pass header\.from=alice@example\.test header\.b=([A-Za-z0-9+]{8}|\"[A-Za-z0-9+/]{8}\") header\.s=$BSEL\$"
+expect_match "bridge DKIM-Signature alone: Sender-Key-Trust: trusted" \
+    "$OUT" "^insert=Sender-Key-Trust: trusted; reason=key-secure-signed; sender=alice@example.test; key=[0-9a-f]{64}$"
+N1=$(printf 'STATS\n' | "$SK_BUILD/tests/skclient" "$D/d.sock" -n 1 |
+    sed -n 's/.* requests_dkimkey=\([0-9]*\) .*/\1/p')
+expect_eq "bridge DKIM-Signature alone: the milter asked DKIMKEY once" \
+    "$((${N1:-0} - ${N0:-0}))" 1
 
 # A header field holding a bare CR (issue 13): the MTA delivers one
 # Subject: field and From: ceo; a milter that took the CRs for line breaks

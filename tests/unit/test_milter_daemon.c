@@ -22,11 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/config.h"
 #include "lib/key.h"
 #include "lib/keyrec.h"
+#include "lib/msg.h"
+#include "lib/owner.h"
 #include "lib/sig.h"
 #include "milter/answer.h"
 #include "milter/daemon.h"
@@ -295,6 +298,75 @@ test_lookups(void)
 	daemon_pool_free(p);
 }
 
+/*
+ * test_lookup_bridge: daemon_lookup for a message whose DKIM bridge
+ * signature counts and is pending: LOOKUP and DKIMKEY go on one
+ * connection and the DKIMKEY answer reaches the signature before the
+ * LOOKUP one (the DKIM record holds alice's key, the sender has none:
+ * fail no-key; never given the DKIM answer it would end temperror
+ * internal).  The signature's b= is never checked: no key gets that far.
+ */
+static void
+test_lookup_bridge(void)
+{
+	struct daemon_pool *p;
+	struct sig_ctx *sctx = sig_ctx_new();
+	struct keycache *kc = NULL;
+	struct sig_verify *v = NULL;
+	const struct sig_outcome *o;
+	const struct addr *sender = NULL;
+	struct msg *m = NULL;
+	char sel[OWNER_DKIM_SEL_LEN + 1], text[2048], err[256] = "";
+	long long now = (long long)time(NULL);
+	int rc;
+
+	owner_dkim_selector("alice", 5, sel);
+	snprintf(text, sizeof(text),
+	    "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n"
+	    " d=example.com; s=%s; i=alice@example.com; t=%lld; x=%lld;\r\n"
+	    " h=from:from:to:to:subject:subject:mime-version:mime-version:"
+	    "content-type:content-type;\r\n"
+	    " bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n"
+	    " b=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAA==\r\n"
+	    "From: Alice <alice@example.com>\r\n"
+	    "To: bob@example.net\r\n"
+	    "Subject: bridge\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "\r\n", sel, now, now + 604800);
+	if ((p = daemon_pool_new(&L, 4)) == NULL || sctx == NULL ||
+	    (kc = keycache_new(sctx, 16, 1u << 20, 60)) == NULL ||
+	    (m = msg_parse(text, strlen(text), NULL, NULL)) == NULL ||
+	    (v = sig_verify_begin(sctx, m, SIGHEADER_DKIM_BRIDGE,
+	    (int64_t)now)) == NULL) {
+		T_OK(0, "bridge: set-up");
+		goto done;
+	}
+	T_OK(sig_verify_need_dkim(v) == 1 &&
+	    sig_verify_need_keys(v, &sender) == 1, "bridge: the signature "
+	    "counts and waits for both lookups");
+	atomic_store(&MODE, M_LOOKUPS);
+	SEEN[0] = '\0';
+	rc = daemon_lookup(p, 2000, kc, v, "alice@example.com", err,
+	    sizeof(err));
+	T_OK(rc == 0, "bridge: daemon_lookup (%s)", err);
+	T_STREQ(SEEN, "LOOKUP alice@example.com|DKIMKEY alice@example.com|",
+	    "bridge: LOOKUP FROM and DKIMKEY FROM");
+	o = sig_verify_result(v);
+	T_OK(o->kind == SIGHEADER_DKIM_BRIDGE && strcmp(o->selector, sel) ==
+	    0, "bridge: the reported signature is the bridge one, s= %s", sel);
+	T_OK(o->result == SIG_FAIL && o->reason == SIG_R_NO_KEY,
+	    "bridge: DKIM answer first, then no SK1 key: fail no-key (got "
+	    "%s %s)", sig_result_name(o->result), sig_reason_name(o->reason));
+done:
+	sig_verify_free(v);
+	msg_free(m);
+	keycache_free(kc);
+	sig_ctx_free(sctx);
+	daemon_pool_free(p);
+}
+
 /* test_odd: every odd connection is closed, and the next ask works. */
 static void
 test_odd(void)
@@ -470,6 +542,7 @@ main(void)
 	}
 	test_reuse();
 	test_lookups();
+	test_lookup_bridge();
 	test_odd();
 	test_threads();
 	test_gone();
