@@ -63,4 +63,23 @@ void		 lookup_packet_done(struct lk_query *q, int err,
 /* lookup_now_ms: CLOCK_MONOTONIC in milliseconds. */
 int64_t		 lookup_now_ms(void);
 
+struct ub_ctx;
+
+/*
+ * lookup_opts_readable: 0 when PATH can be opened for reading, else -1
+ * with ERR set to "WHAT PATH: reason".
+ */
+int		 lookup_opts_readable(const char *path, char *err,
+		    size_t errsz, const char *what);
+
+/*
+ * lookup_opts_bound_cache: apply to CTX (after its config file) the
+ * settings that keep libunbound's caches within OPTS's bound: always
+ * cache-min-ttl 0 and serve-expired and serve-original-ttl off; with
+ * bound_cache, cache-max-ttl and cache-max-negative-ttl at most
+ * cache_max_ttl.  Returns 0, or -1 with ERR set.
+ */
+int		 lookup_opts_bound_cache(struct ub_ctx *ctx,
+		    const struct lookup_opts *opts, char *err, size_t errsz);
+
 #endif

@@ -53,7 +53,7 @@ proto_line_lookup_encode(char *buf, size_t bufsz,
 }
 
 int
-proto_line_dkimkey_encode(char *buf, size_t bufsz,
+proto_line_lookup_dkim_encode(char *buf, size_t bufsz,
     const struct proto_line_lookup *l)
 {
 	return encode(buf, bufsz, l, 1);
@@ -167,7 +167,7 @@ proto_line_lookup_decode(char *line, struct proto_line_lookup *out)
 }
 
 int
-proto_line_dkimkey_decode(char *line, struct proto_line_lookup *out)
+proto_line_lookup_dkim_decode(char *line, struct proto_line_lookup *out)
 {
 	return decode(line, out, 1);
 }

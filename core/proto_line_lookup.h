@@ -57,16 +57,16 @@ int		 proto_line_lookup_decode(char *line,
 		    struct proto_line_lookup *out);
 
 /*
- * proto_line_dkimkey_encode, proto_line_dkimkey_decode: the DKIMKEY
+ * proto_line_lookup_dkim_encode, proto_line_lookup_dkim_decode: the DKIMKEY
  * reply (3.3), "ok state=S [nokey=N] owner=O key=... [malformed=N]
  * [why=W] ttl=T": as proto_line_lookup_encode / _decode without policy=
  * (not written; when read, ignored as an unknown attribute, and L->policy
  * is VPOL_SOME).  OWNER is the DKIM owner name, the key= values the DKIM
  * record's usable keys, in LOOKUP's form.
  */
-int		 proto_line_dkimkey_encode(char *buf, size_t bufsz,
+int		 proto_line_lookup_dkim_encode(char *buf, size_t bufsz,
 		    const struct proto_line_lookup *l);
-int		 proto_line_dkimkey_decode(char *line,
+int		 proto_line_lookup_dkim_decode(char *line,
 		    struct proto_line_lookup *out);
 
 #endif

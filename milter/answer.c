@@ -170,7 +170,7 @@ answer_dkimkey_parse(const char *line, struct answer_dkimkey *out)
 	if ((buf = malloc(len + 1)) == NULL)
 		return -1;
 	memcpy(buf, line, len + 1);
-	if (proto_line_dkimkey_decode(buf, &l) == -1) {
+	if (proto_line_lookup_dkim_decode(buf, &l) == -1) {
 		free(buf);
 		return -1;
 	}

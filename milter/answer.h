@@ -2,8 +2,8 @@
  * answer: parse senderkeyd's line-protocol replies (specs/protocol.md 3.3)
  * as the milter needs them: an AUTHZ verdict line, a LOOKUP "ok" line
  * turned into the key state and candidate keys of lib/sig.h, and a
- * DKIMKEY "ok" line into the state and fingerprints of the DKIM record.  Pure: no
- * I/O.  Not here: talking to the daemon (daemon.h), deciding (verify.h).
+ * DKIMKEY "ok" line into the state and fingerprints of the DKIM record.
+ * Pure: no I/O.  Not here: talking to the daemon (daemon.h), deciding (verify.h).
  */
 #ifndef SK_MILTER_ANSWER_H
 #define SK_MILTER_ANSWER_H
@@ -86,7 +86,7 @@ struct answer_dkimkey {
 
 /*
  * answer_dkimkey_parse: LINE as a DKIMKEY reply ("ok state=S ...
- * key=ALG,FP,FLAG,P ...", proto_line_dkimkey_decode) into *OUT, what
+ * key=ALG,FP,FLAG,P ...", proto_line_lookup_dkim_decode) into *OUT, what
  * sig_verify_dkim takes: the state mapped as answer_lookup_parse maps a
  * LOOKUP reply's, and for SIG_KEYS_FOUND only the fingerprints FP of the
  * key= values, in reply order, each as key_fingerprint writes it; a key=

@@ -403,31 +403,6 @@ eom_sign(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 	return rc;
 }
 
-/* b8: the first 8 characters of the reported signature's b= (or ""). */
-static void
-b8_of(const struct msg *m, const struct sig_outcome *o, char out[9])
-{
-	const struct msg_field *f;
-	struct sigheader *sh;
-	enum sigheader_err e;
-	char *t;
-
-	out[0] = '\0';
-	if (o->field == (size_t)-1 || o->field >= msg_nfields(m))
-		return;
-	f = msg_field(m, o->field);
-	if ((sh = sigheader_parse(o->kind, f->value, f->valuelen,
-	    &e)) == NULL)
-		return;
-	if (sigheader_get(sh)->blen >= 6 &&
-	    (t = b64_encode(sigheader_get(sh)->b, 6)) != NULL) {
-		memcpy(out, t, 8);
-		out[8] = '\0';
-		free(t);
-	}
-	sigheader_free(sh);
-}
-
 static sfsistat
 eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 {
@@ -461,7 +436,7 @@ eom_verify(SMFICTX *ctx, struct mctx *c, const struct msg *m)
 		tmp.reason = SIG_R_INTERNAL;
 		o = &tmp;
 	}
-	b8_of(m, o, b8);
+	verify_b8(m, o, b8);
 	if ((ans = calloc(c->nrcpts + 1, sizeof(*ans))) == NULL)
 		goto tempfail;
 	if (!failed && c->nrcpts > 0 && daemon_authz(M->pool,

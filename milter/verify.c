@@ -8,7 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/b64.h"
 #include "lib/key.h"
+#include "lib/msg.h"
+#include "lib/sigheader.h"
 #include "core/trustfield.h"
 #include "verify.h"
 
@@ -322,4 +325,28 @@ verify_decide(const struct verify_in *in, struct verify_out *out)
 	if (tf == NULL && low != NULL)
 		trust_field(in, low, out->trust, sizeof(out->trust));
 	return 0;
+}
+
+void
+verify_b8(const struct msg *m, const struct sig_outcome *o, char out[9])
+{
+	const struct msg_field *f;
+	struct sigheader *sh;
+	enum sigheader_err e;
+	char *t;
+
+	out[0] = '\0';
+	if (o->field == (size_t)-1 || o->field >= msg_nfields(m))
+		return;
+	f = msg_field(m, o->field);
+	if ((sh = sigheader_parse(o->kind, f->value, f->valuelen,
+	    &e)) == NULL)
+		return;
+	if (sigheader_get(sh)->blen >= 6 &&
+	    (t = b64_encode(sigheader_get(sh)->b, 6)) != NULL) {
+		memcpy(out, t, 8);
+		out[8] = '\0';
+		free(t);
+	}
+	sigheader_free(sh);
 }

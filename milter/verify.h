@@ -75,4 +75,13 @@ int		 verify_decide(const struct verify_in *in,
 int		 verify_authserv_id(const char *value, size_t len, char *out,
 		    size_t outsz);
 
+/*
+ * verify_b8: the first 8 characters of the b= of O's reported signature
+ * in M (its field parsed as O's kind), for Authentication-Results'
+ * header.b (verdicts.md 7.2), NUL-terminated in OUT; "" when O reports
+ * no field or the field does not parse.
+ */
+void		 verify_b8(const struct msg *m, const struct sig_outcome *o,
+		    char out[9]);
+
 #endif

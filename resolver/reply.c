@@ -164,7 +164,7 @@ lookup_line(char *buf, size_t bufsz, const struct lookup_answer *ka,
 		l.whylen = strlen(l.why);
 	}
 	l.ttl = ttl;
-	n = dkim ? proto_line_dkimkey_encode(buf, bufsz, &l) :
+	n = dkim ? proto_line_lookup_dkim_encode(buf, bufsz, &l) :
 	    proto_line_lookup_encode(buf, bufsz, &l);
 done:
 	for (i = 0; i < nk; i++)

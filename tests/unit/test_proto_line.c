@@ -615,11 +615,11 @@ test_lookup_codec(void)
 	a.keys[a.nkeys++] = "ed25519,AB:CD,-,p64";
 	a.malformed = 1;
 	a.ttl = 60;
-	proto_line_dkimkey_encode(buf, sizeof(buf), &a);
+	proto_line_lookup_dkim_encode(buf, sizeof(buf), &a);
 	T_STREQ(buf, "ok state=secure-key owner=sk1._domainkey.x. "
 	    "key=ed25519,AB:CD,-,p64 malformed=1 ttl=60\n",
 	    "DKIMKEY: LOOKUP's line without policy=");
-	T_OK(proto_line_dkimkey_decode(buf, &b) == 0 && b.nkeys == 1 &&
+	T_OK(proto_line_lookup_dkim_decode(buf, &b) == 0 && b.nkeys == 1 &&
 	    strcmp(b.keys[0], "ed25519,AB:CD,-,p64") == 0 &&
 	    b.malformed == 1 && b.ttl == 60 && b.policy == VPOL_SOME,
 	    "DKIMKEY: read back");

@@ -667,13 +667,13 @@ test_dkimkey_reply(void)
 					a.whylen = sizeof(why) - 1;
 				}
 				a.ttl = (uint64_t)k * 7;
-				n = proto_line_dkimkey_encode(buf, sizeof(buf),
+				n = proto_line_lookup_dkim_encode(buf, sizeof(buf),
 				    &a);
 				runs++;
 				a.policy = VPOL_SOME;	/* not carried */
 				memcpy(copy, buf, n > 0 ? (size_t)n + 1 : 1);
 				if (n <= 0 || strstr(buf, " policy=") != NULL ||
-				    proto_line_dkimkey_decode(copy, &b) == -1 ||
+				    proto_line_lookup_dkim_decode(copy, &b) == -1 ||
 				    !lookup_same(&a, &b)) {
 					bad++;
 					T_OK(0, "DKIMKEY reply %s does not "
@@ -686,17 +686,17 @@ test_dkimkey_reply(void)
 	    "nokey; owner, 0/1/%d keys, malformed, why present and absent) "
 	    "round-trip without policy=", runs, PROTO_LINE_KEYS_MAX);
 	strcpy(copy, "ok state=secure-key owner=x. policy=all key=k ttl=5\n");
-	T_OK(proto_line_dkimkey_decode(copy, &b) == 0 &&
+	T_OK(proto_line_lookup_dkim_decode(copy, &b) == 0 &&
 	    b.policy == VPOL_SOME && b.nkeys == 1 && b.ttl == 5,
 	    "DKIMKEY decode: a policy= is ignored");
 	strcpy(copy, "ok state=secure-key owner=x. policy=most ttl=5\n");
-	T_OK(proto_line_dkimkey_decode(copy, &b) == 0,
+	T_OK(proto_line_lookup_dkim_decode(copy, &b) == 0,
 	    "DKIMKEY decode: even one LOOKUP would refuse");
 	strcpy(copy, "error bad-address\n");
-	T_INTEQ(proto_line_dkimkey_decode(copy, &b), -1,
+	T_INTEQ(proto_line_lookup_dkim_decode(copy, &b), -1,
 	    "DKIMKEY decode: an error reply");
 	strcpy(copy, "ok nokey=absent ttl=5\n");
-	T_INTEQ(proto_line_dkimkey_decode(copy, &b), -1,
+	T_INTEQ(proto_line_lookup_dkim_decode(copy, &b), -1,
 	    "DKIMKEY decode: state= is required");
 }
 

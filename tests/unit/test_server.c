@@ -568,7 +568,7 @@ dkimkey(struct bed *b, int fd)
 	T_OK(last >= 0 && b->f.q[last].kind == LOOKUP_DKIM &&
 	    strcmp(b->f.q[last].qname, owner) == 0, "DKIMKEY: the query is "
 	    "LOOKUP_DKIM of the sender's own DKIM name %s", owner);
-	T_OK(proto_line_dkimkey_decode(out, &l) == 0 && l.nkeys == 1 &&
+	T_OK(proto_line_lookup_dkim_decode(out, &l) == 0 && l.nkeys == 1 &&
 	    l.ttl > 0 && l.ttl <= 3600, "DKIMKEY: the codec reads it");
 	q = b->f.queries;
 	ask(b, fd, "DKIMKEY Alice@SECURE.test", out, sizeof(out));
