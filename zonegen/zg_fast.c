@@ -17,6 +17,15 @@
  * nothing), its SHA-256 the owner label.  Senders appear once each: two
  * rows with the same canonical address (a duplicate, a conflict or a
  * second key) have the same hash and make this path give up.
+ *
+ * With the dkim option each sender also has its DKIM key record at
+ * "sk" + the first 16 hash octets in hex + "._domainkey.DOMAIN.": those
+ * names order as the hash octets too, so one sort serves both groups (two
+ * senders whose hashes share 16 octets, one DKIM name, give up).  The
+ * output is then the apex records before the _domainkey names (SOA, NS),
+ * the DKIM records, the rest of the apex (the policy record at
+ * _senderkey.DOMAIN.), the _senderkey records: zg_fast_wire walks that
+ * merged sequence.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,6 +70,9 @@ struct zg_fast {
 	uint8_t			*locs;
 	size_t			 nloc, capl;
 	uint64_t		*ord;	/* sorted: hash prefix << 32 | index */
+	int			 dkim;	/* also the DKIM key records */
+	size_t			 napex;	/* the apex records of zg */
+	size_t			 nbefore; /* of them before the DKIM records */
 	struct zonegen_counts	 counts;
 	EVP_MD			*sha256;
 	EVP_MD_CTX		*ctx;
@@ -382,7 +394,9 @@ sort(struct zg_fast *f)
 		for (k = i; k > 0 && v[k] >> 32 == v[k - 1] >> 32; k--) {
 			c = memcmp(f->recs[(uint32_t)v[k - 1]].hash,
 			    f->recs[(uint32_t)v[k]].hash, HASH_OCTETS);
-			if (c == 0)
+			if (c == 0 || (f->dkim &&
+			    memcmp(f->recs[(uint32_t)v[k - 1]].hash,
+			    f->recs[(uint32_t)v[k]].hash, DKIM_OCTETS) == 0))
 				return -1;
 			if (c < 0)
 				break;
@@ -390,6 +404,60 @@ sort(struct zg_fast *f)
 			v[k] = v[k - 1];
 			v[k - 1] = y;
 		}
+	}
+	return 0;
+}
+
+/*
+ * dkim_rec: the DKIM key record of sender record FR into *R (as
+ * zonegen.c's add_dkim keeps a plain Ed25519 one).
+ */
+static void
+dkim_rec(const struct frec *fr, struct rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->hash, fr->hash, DKIM_OCTETS);
+	memcpy(r->u.key, fr->key, KEY_ED25519_LEN);
+	r->type = LDNS_RR_TYPE_TXT;
+	r->kind = ZONEGEN_DKIM;
+	r->group = G_DKIM;
+	r->form = F_DKIM_ED25519;
+}
+
+/*
+ * split: where the DKIM records go among the apex records, in
+ * F->nbefore: after those whose names sort before the first DKIM name.
+ * The others must sort after the last one (SOA and NS at the domain come
+ * before, the policy record at _senderkey.DOMAIN. after).  0, or -1 to
+ * give up when one does not.
+ */
+static int
+split(struct zg_fast *f)
+{
+	uint8_t first[LDNS_MAX_DOMAINLEN + 1], last[sizeof(first)];
+	const uint8_t *pf, *pl;
+	struct zonegen_wire w;
+	size_t lf, ll, i;
+	struct rec r;
+
+	f->nbefore = f->napex;
+	if (!f->dkim || f->n == 0)
+		return 0;
+	dkim_rec(&f->recs[(uint32_t)f->ord[0]], &r);
+	pf = zgrec_owner(f->zg, &r, first, &lf);
+	dkim_rec(&f->recs[(uint32_t)f->ord[f->n - 1]], &r);
+	pl = zgrec_owner(f->zg, &r, last, &ll);
+	for (i = 0; i < f->napex; i++) {
+		zonegen_wire(f->zg, i, &w);
+		if (zgrec_namecmp(w.owner, w.ownlen, pf, lf) < 0) {
+			if (f->nbefore != f->napex)
+				return -1;	/* cannot be: sorted */
+			continue;
+		}
+		if (zgrec_namecmp(w.owner, w.ownlen, pl, ll) <= 0)
+			return -1;
+		if (f->nbefore == f->napex)
+			f->nbefore = i;
 	}
 	return 0;
 }
@@ -406,16 +474,19 @@ setup(struct zg_fast *f, const struct zonegen *apex, size_t len)
 	f->domain = zonegen_domain(apex);
 	f->dlen = strlen(f->domain);
 	f->counts = *zonegen_counts(apex);
-	/*
-	 * The names must fit, as zonegen.c's hash_local and validation ask.
-	 * DKIM key records (--dkim) are the general path's alone.
-	 */
-	if (apex->o.dkim || len > UINT32_MAX || len > ZG_FAST_INPUT_MAX ||
+	f->dkim = apex->o.dkim != 0;
+	f->napex = zonegen_count(apex);
+	/* The names must fit, as zonegen.c's hash_local and validation ask. */
+	if (len > UINT32_MAX || len > ZG_FAST_INPUT_MAX ||
 	    apex->sufflen[G_SENDERKEY] == 0 ||
 	    1 + OWNER_HASH_LEN + apex->sufflen[G_SENDERKEY] >
 	    LDNS_MAX_DOMAINLEN ||
 	    !owner_name_fits(f->domain, OWNER_SENDERKEY) ||
 	    f->dlen + 3 > ADDR_MAX)
+		return -1;
+	if (f->dkim && (apex->sufflen[G_DKIM] == 0 ||
+	    1 + OWNER_DKIM_SEL_LEN + apex->sufflen[G_DKIM] >
+	    LDNS_MAX_DOMAINLEN || !owner_name_fits(f->domain, OWNER_DKIM)))
 		return -1;
 	/* An address in the domain parses, and its domain is the domain. */
 	snprintf(probe, sizeof(probe), "a@%s", f->domain);
@@ -476,11 +547,15 @@ zg_fast_csv(const struct zonegen *apex, const char *buf, size_t len,
 			goto giveup;
 		pos += n + 1;
 	}
-	if (!have_header || sort(f) == -1)
+	if (!have_header || sort(f) == -1 || split(f) == -1)
 		goto giveup;
 	f->counts.senders += f->n;
 	f->counts.keys += f->n;
 	f->counts.records += f->n;
+	if (f->dkim) {
+		f->counts.dkim += f->n;
+		f->counts.records += f->n;
+	}
 	return f;
 giveup:
 	zg_fast_free(f);
@@ -490,7 +565,7 @@ giveup:
 size_t
 zg_fast_count(const struct zg_fast *f)
 {
-	return f->n;
+	return f->napex + (f->dkim ? 2 : 1) * f->n;
 }
 
 const struct zonegen_counts *
@@ -499,35 +574,52 @@ zg_fast_counts(const struct zg_fast *f)
 	return &f->counts;
 }
 
+/*
+ * zg_fast_wire: record I of the merged sequence (the file's comment):
+ * apex records [0, nbefore), DKIM records (nd of them), the other apex
+ * records, then the _senderkey records.
+ */
 void
 zg_fast_wire(void *arg, size_t i, struct zonegen_wire *w)
 {
 	struct zg_fast *f = arg;
-	const struct frec *fr = &f->recs[(uint32_t)f->ord[i]];
-	const uint8_t *l = f->locs + fr->loc;
+	size_t nd = f->dkim ? f->n : 0, j;
+	const struct frec *fr;
+	const uint8_t *l;
 	char *o = f->abuf[i & 1];
 	struct rec r;
 
+	if (i < f->nbefore || (i >= f->nbefore + nd && i < f->napex + nd)) {
+		zonegen_wire(f->zg, i < f->nbefore ? i : i - nd, w);
+		return;
+	}
+	j = i < f->napex + nd ? i - f->nbefore : i - f->napex - nd;
+	fr = &f->recs[(uint32_t)f->ord[j]];
 	/* Walked in order: fetch the records and local parts ahead early. */
-	if (i + 8 < f->n)
-		__builtin_prefetch(&f->recs[(uint32_t)f->ord[i + 8]]);
-	if (i + 4 < f->n)
+	if (j + 8 < f->n)
+		__builtin_prefetch(&f->recs[(uint32_t)f->ord[j + 8]]);
+	if (j + 4 < f->n)
 		__builtin_prefetch(f->locs +
-		    f->recs[(uint32_t)f->ord[i + 4]].loc);
-	memset(&r, 0, sizeof(r));
-	memcpy(r.hash, fr->hash, HASH_OCTETS);
-	memcpy(r.u.key, fr->key, KEY_ED25519_LEN);
-	r.type = LDNS_RR_TYPE_TXT;
-	r.kind = ZONEGEN_KEY;
-	r.group = G_SENDERKEY;
-	r.form = F_ED25519;
+		    f->recs[(uint32_t)f->ord[j + 4]].loc);
+	if (i < f->napex + nd) {
+		dkim_rec(fr, &r);
+	} else {
+		memset(&r, 0, sizeof(r));
+		memcpy(r.hash, fr->hash, HASH_OCTETS);
+		memcpy(r.u.key, fr->key, KEY_ED25519_LEN);
+		r.type = LDNS_RR_TYPE_TXT;
+		r.kind = ZONEGEN_KEY;
+		r.group = G_SENDERKEY;
+		r.form = F_ED25519;
+	}
 	w->owner = zgrec_owner(f->zg, &r, w->ownbuf, &w->ownlen);
 	w->type = LDNS_RR_TYPE_TXT;
 	w->ttl = zonegen_ttl(f->zg);
 	w->rdata = zgrec_rdata(f->zg, &r, w->rdbuf, &w->rdlen);
-	w->kind = ZONEGEN_KEY;
-	w->plain = f->zg->plain[G_SENDERKEY];
+	w->kind = (enum zonegen_kind)r.kind;
+	w->plain = f->zg->plain[r.group];
 	/* The canonical address: the canonical local part, '@', the domain. */
+	l = f->locs + fr->loc;
 	memcpy(o, l + 1, l[0]);
 	o[l[0]] = '@';
 	memcpy(o + l[0] + 1, f->domain, f->dlen + 1);

@@ -31,15 +31,19 @@ struct zg_fast;
  * need not be NUL-terminated) for APEX, a finished zonegen of the same
  * options holding no sender records (only its apex: policy, SOA, NS).
  * SKIP_FOREIGN: rows of other domains are skipped, as with
- * MANIFEST_V_SKIP_FOREIGN.  Returns a new zg_fast, whose records sort after
- * all of APEX's, or NULL to give up (nothing said; also when out of
- * memory).  APEX must outlive it; BUF is not used after the call.
+ * MANIFEST_V_SKIP_FOREIGN.  With APEX's dkim option each sender's DKIM key
+ * record too.  Returns a new zg_fast, or NULL to give up (nothing said;
+ * also when out of memory).  APEX must outlive it; BUF is not used after
+ * the call.
  */
 struct zg_fast	*zg_fast_csv(const struct zonegen *apex, const char *buf,
 		    size_t len, int skip_foreign);
 void		 zg_fast_free(struct zg_fast *f);
 
-/* zg_fast_count: how many records F holds (one per sender). */
+/*
+ * zg_fast_count: how many records the output has: APEX's and F's (one per
+ * sender, two with the dkim option).
+ */
 size_t		 zg_fast_count(const struct zg_fast *f);
 
 /*
@@ -49,9 +53,11 @@ size_t		 zg_fast_count(const struct zg_fast *f);
 const struct zonegen_counts *zg_fast_counts(const struct zg_fast *f);
 
 /*
- * zg_fast_wire: record I (< zg_fast_count) in canonical order into *W, as
- * zonegen_wire gives it: a zoneout_more_fn with ARG the zg_fast.  The
- * address W points to stays valid until the call after the next one.
+ * zg_fast_wire: record I (< zg_fast_count) of APEX's and F's records
+ * together in canonical order into *W, as zonegen_wire gives it: a
+ * zoneout_more_fn with ARG the zg_fast (zoneout_write_zone then writes
+ * APEX's records from here, not by itself).  The address W points to
+ * stays valid until the call after the next one.
  */
 void		 zg_fast_wire(void *arg, size_t i, struct zonegen_wire *w);
 

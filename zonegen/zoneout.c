@@ -309,7 +309,7 @@ zoneout_write_zone(FILE *fp, const struct zonegen *zg,
 	if ((b.buf = malloc(OBUF_SIZE)) == NULL)
 		return -1;
 	ttllen = put_u32(zonegen_ttl(zg), ttl);
-	n = zonegen_count(zg);
+	n = more != NULL ? 0 : zonegen_count(zg);
 	for (i = 0; i < n + nmore; i++) {
 		if (i < n)
 			zonegen_wire(zg, i, &w);

@@ -39,9 +39,10 @@ typedef void	(*zoneout_more_fn)(void *arg, size_t i,
 
 /*
  * zoneout_write_zone: the zone format of zoneout_write, with the header
- * counts COUNTS (NULL: ZG's own), ZG's records and then NMORE records
- * from MORE(ARG, I, &w), which must sort after all of ZG's and among
- * themselves be in canonical order (zg_fast.c's records after the apex).
+ * counts COUNTS (NULL: ZG's own) and ZG's records; or, when MORE is not
+ * NULL, instead of ZG's records the NMORE records from MORE(ARG, I, &w)
+ * in canonical order (zg_fast.c's: ZG's apex records merged with its
+ * senders').  ZG still gives the domain and TTL of the header and lines.
  * Returns 0, or -1 as zoneout_write.
  */
 int	zoneout_write_zone(FILE *fp, const struct zonegen *zg,

@@ -267,9 +267,16 @@ apex="--soa ns1.bench.invalid.,hostmaster.example.test.,1 --ns ns1.bench.invalid
 # shellcheck disable=SC2086
 both "3000 senders, whole zone" -d example.test --policy all $apex "$tmp/m.csv"
 both "no apex, --ttl 300" -d Example.Test. --ttl 300 "$tmp/m.csv"
-both "--dkim (the general path's alone)" -d example.test --dkim "$tmp/m.csv"
+# shellcheck disable=SC2086
+both "--dkim, 3000 senders, whole zone" -d example.test --dkim --policy all \
+    $apex "$tmp/m.csv"
 expect_eq "fast path, --dkim: a DKIM record per sender" \
     "$(grep -c '_domainkey.example.test.	3600	IN	TXT	"v=DKIM1; ' "$tmp/fast.out")" 3000
+both "--dkim, golden expected-inline-dkim.zone" -d example.test --policy all \
+    --soa ns1.example.test.,hostmaster.example.test.,1 --ns ns1.example.test. \
+    --skip-foreign --dkim inline.csv
+check "fast path, --dkim: output equals the golden file" cmp "$tmp/fast.out" \
+    expected-inline-dkim.zone
 { printf '\357\273\277key,address,flags\n'; tail -n +2 "$tmp/m.csv" |
     awk -F, '{ printf "%s,%s,\n", $2, toupper(substr($1, 1, 1)) substr($1, 2) }'
     printf 'x@Other.Test,%s,\n' "$(sed -n 2p "$tmp/m.csv" | cut -d, -f2)"; } \

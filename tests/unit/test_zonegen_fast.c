@@ -324,6 +324,35 @@ test_generated(void)
 	same("two spaces, a tab before the comment, trailing spaces", b.p,
 	    b.len, &o, 0);
 
+	/*
+	 * --dkim: each sender's DKIM key record too, the _domainkey names
+	 * between the apex's SOA and NS and its policy record.
+	 */
+	b.len = 0;
+	opts(&o, 2);
+	o.dkim = 1;
+	generated(&b, "address,key", 0, 1, 2, 3000, 0, 16);
+	same("--dkim, 3000 senders, policy, SOA and NS", b.p, b.len, &o, 0);
+	opts(&o, 0);
+	o.dkim = 1;
+	o.ttl = 300;
+	same("--dkim, 3000 senders, no apex, TTL 300", b.p, b.len, &o, 0);
+	opts(&o, 1);
+	o.dkim = 1;
+	same("--dkim, 3000 senders, policy only", b.p, b.len, &o, 0);
+	b.len = 0;
+	opts(&o, 1);
+	o.dkim = 1;
+	generated(&b, "flags,address,not_after,key", 1, 3, 4, 200, 40,
+	    1 | 2 | 4);
+	same("--dkim, --skip-foreign, BOM, empty lines, comments", b.p, b.len,
+	    &o, 1);
+	b.len = 0;
+	opts(&o, 2);
+	o.dkim = 1;
+	sb_str(&b, "address,key\n");
+	same("--dkim, no senders at all", b.p, b.len, &o, 0);
+
 	b.len = 0;
 	opts(&o, 2);
 	o.nns = 1;
@@ -434,8 +463,9 @@ test_gives_up(void)
  * The golden CSV files.  Each says whether the fast path takes it without
  * and with --skip-foreign; where it takes one, its bytes must be the
  * general path's.  inline.csv (inline ssh-ed25519 keys only, one foreign
- * row) is taken with --skip-foreign only; every other file names key
- * files, other key types or holds an error, so the fast path gives up.
+ * row) is taken with --skip-foreign only (also with --dkim); every other
+ * file names key files, other key types or holds an error, so the fast
+ * path gives up.
  */
 static void
 test_golden(void)
@@ -460,10 +490,18 @@ test_golden(void)
 		{ "tests/data/manifest/err-unknown-column.csv", { 0, 0 } },
 		{ "tests/data/manifest/err-empty-key.csv", { 0, 0 } },
 	};
+	static const struct {
+		const char	*how;
+		int		 skip, dkim;
+	} mode[] = {
+		{ "", 0, 0 },
+		{ " --skip-foreign", 1, 0 },
+		{ " --skip-foreign --dkim", 1, 1 },
+	};
 	struct zonegen_opts o;
 	char path[1024], *buf, *g, *f;
 	const char *top = getenv("SK_TOP");
-	size_t i, len;
+	size_t i, m, len;
 	long sz;
 	FILE *fp;
 	int skip;
@@ -481,10 +519,12 @@ test_golden(void)
 		buf = malloc((size_t)sz + 1);
 		len = fread(buf, 1, (size_t)sz, fp);
 		fclose(fp);
-		for (skip = 0; skip < 2; skip++) {
-			const char *how = skip ? " --skip-foreign" : "";
+		for (m = 0; m < sizeof(mode) / sizeof(mode[0]); m++) {
+			const char *how = mode[m].how;
 
+			skip = mode[m].skip;
 			opts(&o, 2);
+			o.dkim = mode[m].dkim;
 			f = fast(buf, len, &o, skip);
 			T_INTEQ(f != NULL, files[i].takes[skip],
 			    "%s%s: the fast path %s it", files[i].file, how,
