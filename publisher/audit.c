@@ -13,6 +13,7 @@
 #include "lib/keyrec.h"
 #include "lib/owner.h"
 #include "audit.h"
+#include "audit_orphan.h"
 
 struct audit_report {
 	struct audit_finding	*f;
@@ -224,6 +225,9 @@ audit_zone_clear(struct audit_zone *z)
 	for (i = 0; i < z->nhashes; i++)
 		free(z->hashes[i]);
 	free(z->hashes);
+	for (i = 0; i < z->ndkim_sels; i++)
+		free(z->dkim_sels[i]);
+	free(z->dkim_sels);
 	for (i = 0; i < z->nservers; i++) {
 		free(z->servers[i].name);
 		free(z->servers[i].addr);
@@ -769,5 +773,7 @@ audit_check(const struct audit_zone *z, struct audit_sender *const *s,
 	for (i = 0; i < n; i++)
 		if (check_sender(z, s[i], o, r) == -1)
 			return -1;
-	return check_duplicates(s, n, r);
+	if (check_duplicates(s, n, r) == -1)
+		return -1;
+	return audit_orphan_dkim(z, s, n, r);
 }

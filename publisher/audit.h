@@ -87,6 +87,11 @@ struct audit_zone {
 	size_t			 nhashes;
 	int			 axfr;		/* a zone transfer succeeded */
 	size_t			 axfr_server;	/* from this server */
+	char			**dkim_sels;	/* the transfer's DKIM bridge
+						   names with a usable key:
+						   their 32 hex digits, sorted,
+						   each once */
+	size_t			 ndkim_sels;
 	struct audit_server	 servers[AUDIT_MAX_SERVERS];
 	size_t			 nservers;
 	int64_t			 soa_sig_expire; /* earliest; 0 unknown */
@@ -183,8 +188,9 @@ enum audit_status audit_report_status(const struct audit_report *r);
 /*
  * audit_check: run every check of specs/audit.md over Z and the N senders
  * S, appending findings to R in a stable order (zone first, then senders
- * in the order given, then cross-sender checks).  Returns 0, or -1 when
- * out of memory.
+ * in the order given, then cross-sender checks: duplicate keys, DKIM
+ * bridge names of Z->dkim_sels that match no sender of S).  Returns 0, or
+ * -1 when out of memory.
  */
 int		 audit_check(const struct audit_zone *z,
 		    struct audit_sender *const *s, size_t n,

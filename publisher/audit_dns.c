@@ -15,6 +15,7 @@
 
 #include <ldns/ldns.h>
 
+#include "lib/keyrec.h"
 #include "lib/owner.h"
 #include "audit_dns.h"
 
@@ -414,6 +415,82 @@ done:
 
 /* --- zone transfer ------------------------------------------------ */
 
+/*
+ * dkim_bridge: when RR is a TXT record at a DKIM bridge name of the zone
+ * (NAME "sk" + 32 lowercase hex + DSUFFIX, "._domainkey.DOMAIN.") holding
+ * a DKIM key record with a usable key (keyrec_dkim_parse, p= not empty:
+ * one a DKIM verifier accepts), its 32 hex digits, malloc'd in *SEL;
+ * else *SEL NULL.  0, or -1 when out of memory.
+ */
+static int
+dkim_bridge(const ldns_rr *rr, const char *name, const char *dsuffix,
+    char **sel)
+{
+	char text[KEYREC_MAX_LEN + 1];
+	struct keyrec *kr;
+	enum keyrec_err err;
+	size_t i, k, len = 0, n;
+	int usable;
+
+	*sel = NULL;
+	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT ||
+	    strlen(name) != OWNER_DKIM_SEL_LEN + strlen(dsuffix) ||
+	    strncmp(name, "sk", 2) != 0 ||
+	    strcmp(name + OWNER_DKIM_SEL_LEN, dsuffix) != 0)
+		return 0;
+	for (i = 2; i < OWNER_DKIM_SEL_LEN; i++)
+		if (!isdigit((unsigned char)name[i]) &&
+		    (name[i] < 'a' || name[i] > 'f'))
+			return 0;
+	for (k = 0; k < ldns_rr_rd_count(rr); k++) {
+		const ldns_rdf *d = ldns_rr_rdf(rr, k);
+
+		n = ldns_rdf_size(d) > 0 ? ldns_rdf_data(d)[0] : 0;
+		if (n + 1 > ldns_rdf_size(d) || len + n > KEYREC_MAX_LEN)
+			return 0;
+		memcpy(text + len, ldns_rdf_data(d) + 1, n);
+		len += n;
+	}
+	if ((kr = keyrec_dkim_parse(text, len, &err, NULL)) == NULL)
+		return 0;
+	usable = keyrec_get(kr)->keylen > 0;
+	keyrec_free(kr);
+	if (usable && (*sel = strndup(name + 2, OWNER_DKIM_HEX)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * push_sel: SEL (taken) onto *V (*N of *CAP); a repeat of the last one
+ * is freed.  0, or -1 when out of memory (SEL freed).
+ */
+static int
+push_sel(char ***v, size_t *n, size_t *cap, char *sel)
+{
+	char **nv;
+
+	if (*n > 0 && strcmp((*v)[*n - 1], sel) == 0) {
+		free(sel);
+		return 0;
+	}
+	if (*n == *cap) {
+		*cap = *cap == 0 ? 16 : *cap * 2;
+		if ((nv = reallocarray(*v, *cap, sizeof(*nv))) == NULL) {
+			free(sel);
+			return -1;
+		}
+		*v = nv;
+	}
+	(*v)[(*n)++] = sel;
+	return 0;
+}
+
 int
 audit_dns_axfr(struct audit_zone *z, const struct audit_dns_opts *o,
     char *err, size_t errsz)
@@ -422,11 +499,13 @@ audit_dns_axfr(struct audit_zone *z, const struct audit_dns_opts *o,
 	ldns_resolver *res = NULL;
 	ldns_rdf *apex = NULL;
 	ldns_rr *rr;
-	char suffix[300], **hashes = NULL, **nh, *name = NULL;
-	size_t i, k, n = 0, cap = 0, slen;
+	char suffix[300], dsuffix[300], **hashes = NULL, **nh, *name = NULL;
+	char **sels = NULL, *sel;
+	size_t i, k, n = 0, cap = 0, slen, ns = 0, scap = 0;
 	int rc = -1;
 
 	snprintf(suffix, sizeof(suffix), "._senderkey.%s.", z->domain);
+	snprintf(dsuffix, sizeof(dsuffix), "._domainkey.%s.", z->domain);
 	slen = strlen(suffix);
 	for (k = 0; k < z->nservers && !z->servers[k].ok; k++)
 		;
@@ -465,6 +544,11 @@ audit_dns_axfr(struct audit_zone *z, const struct audit_dns_opts *o,
 			}
 			n++;
 		}
+		if (name != NULL && (dkim_bridge(rr, name, dsuffix, &sel) == -1 ||
+		    (sel != NULL && push_sel(&sels, &ns, &scap, sel) == -1))) {
+			ldns_rr_free(rr);
+			goto nomem;
+		}
 		ldns_rr_free(rr);
 	}
 	if (!ldns_axfr_complete(res)) {
@@ -482,6 +566,19 @@ audit_dns_axfr(struct audit_zone *z, const struct audit_dns_opts *o,
 			hashes[i] = NULL;
 		}
 	}
+	/* The DKIM bridge names, sorted, each once (audit.c's lookups). */
+	qsort(sels, ns, sizeof(*sels), strp_cmp);
+	for (i = 0; i < ns; i++) {
+		if (z->ndkim_sels > 0 &&
+		    strcmp(z->dkim_sels[z->ndkim_sels - 1], sels[i]) == 0)
+			continue;
+		if ((nh = reallocarray(z->dkim_sels, z->ndkim_sels + 1,
+		    sizeof(*nh))) == NULL)
+			goto nomem;
+		z->dkim_sels = nh;
+		z->dkim_sels[z->ndkim_sels++] = sels[i];
+		sels[i] = NULL;
+	}
 	z->axfr = 1;
 	z->axfr_server = k;
 	rc = 0;
@@ -492,6 +589,9 @@ done:
 	for (i = 0; i < n; i++)
 		free(hashes[i]);
 	free(hashes);
+	for (i = 0; i < ns; i++)
+		free(sels[i]);
+	free(sels);
 	free(name);
 	ldns_rdf_deep_free(apex);
 	if (res != NULL) {

@@ -52,8 +52,11 @@ int	audit_dns_auth(const struct audit_zone *z, struct audit_sender **s,
 /*
  * audit_dns_axfr: asks the first server of Z that answered its SOA query
  * for a zone transfer (AXFR, no TSIG: what anyone may do).  When it
- * completes, appends the sender hashes of its TXT records to Z->hashes
- * and sets Z->axfr and Z->axfr_server.  A refused or broken transfer is
+ * completes, appends the sender hashes of its TXT records to Z->hashes,
+ * puts the DKIM bridge names ("sk" + 32 hex + "._domainkey.DOMAIN.")
+ * whose TXT holds a DKIM key record with a usable key in Z->dkim_sels
+ * (their 32 hex digits, sorted, each once: what a DKIM verifier reads,
+ * DNSSEC or not) and sets Z->axfr and Z->axfr_server.  A refused or broken transfer is
  * not an error (Z->axfr stays 0).  The names are not validated: they only
  * say which senders to look up.  Returns 0, or -1 when out of memory (ERR
  * set).

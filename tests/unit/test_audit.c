@@ -504,10 +504,97 @@ test_dkim(void)
 	audit_sender_free(s);
 }
 
+/* count: the findings CODE in R. */
+static size_t
+count(const struct audit_report *r, const char *code)
+{
+	const struct audit_finding *f;
+	size_t i, n = 0;
+
+	for (i = 0; (f = audit_report_get(r, i)) != NULL; i++)
+		n += strcmp(f->code, code) == 0;
+	return n;
+}
+
+/*
+ * DKIM bridge names of the zone transfer (z.dkim_sels) that match no
+ * sender: dkim-orphan (ERROR), one per name; a name whose 32 hex digits
+ * begin a listed sender's or a transferred sender's owner name is theirs.
+ */
+static void
+test_dkim_orphan(void)
+{
+	static const char *const H[] = {
+		"0123456789abcdef0123456789abcdef0123456789abcdef01234567",
+		"fedcba9876543210fedcba9876543210fedcba9876543210fedcba98",
+		"00000000000000000000000000000000aaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	static const char orphan[] = "11111111111111111111111111111111";
+	struct audit_sender *s[2];
+	struct audit_zone z;
+	struct audit_report *r;
+	char own[2][128];
+	const struct audit_finding *f;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		snprintf(own[i], sizeof(own[i]), "%s._senderkey.x.test.",
+		    H[i]);
+	/* a listed sender, and one the transfer found (no address) */
+	s[0] = sender("a@x.test", own[0], LOOKUP_SECURE_KEY, NULL);
+	expect(s[0], K1, 0);
+	publish(s[0], K1, 0);
+	s[1] = sender(NULL, own[1], LOOKUP_SECURE_KEY, NULL);
+	publish(s[1], K2, 0);
+	zone(&z, LOOKUP_SECURE_NOKEY, AUDIT_DENIAL_NSEC3);
+	z.axfr = 1;
+	z.dkim_sels = calloc(4, sizeof(*z.dkim_sels));
+	z.dkim_sels[z.ndkim_sels++] = strndup(H[2], 32);
+	z.dkim_sels[z.ndkim_sels++] = strndup(H[0], 32);
+	z.dkim_sels[z.ndkim_sels++] = strdup(orphan);
+	z.dkim_sels[z.ndkim_sels++] = strndup(H[1], 32);
+	r = run(&z, s, 2);
+	T_INTEQ(has(r, "dkim-orphan", "sk11111111111111111111111111111111."
+	    "_domainkey.x.test."), AUDIT_ERROR,
+	    "a bridge name of no sender: ERROR dkim-orphan");
+	T_INTEQ(has(r, "dkim-orphan", "sk00000000000000000000000000000000."
+	    "_domainkey.x.test."), AUDIT_ERROR,
+	    "... another (a hash prefix of no sender)");
+	T_INTEQ((long)count(r, "dkim-orphan"), 2,
+	    "the listed and the transferred sender's bridge names are theirs");
+	for (i = 0; (f = audit_report_get(r, i)) != NULL; i++)
+		if (strcmp(f->code, "dkim-orphan") == 0)
+			T_OK(strstr(f->message, "DKIM verifiers still accept")
+			    != NULL, "... saying why it matters (%s)",
+			    f->message);
+	T_INTEQ(audit_report_status(r), AUDIT_STATUS_CRITICAL,
+	    "dkim-orphan makes the status CRITICAL (exit 2)");
+	f = audit_report_get(r, audit_report_count(r) - 1);
+	T_OK(f != NULL && strcmp(f->code, "dkim-orphan") == 0,
+	    "the orphans come last (after the senders)");
+	audit_report_free(r);
+	/* without its sender, the listed sender's name is an orphan too */
+	r = run(&z, s + 1, 1);
+	T_INTEQ(has(r, "dkim-orphan", "sk0123456789abcdef0123456789abcdef."
+	    "_domainkey.x.test."), AUDIT_ERROR,
+	    "the same name with its sender gone: dkim-orphan");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+	zone(&z, LOOKUP_SECURE_NOKEY, AUDIT_DENIAL_NSEC3);
+	r = run(&z, NULL, 0);
+	T_INTEQ((long)count(r, "dkim-orphan"), 0,
+	    "no transfer (no bridge names): nothing");
+	audit_report_free(r);
+	audit_zone_clear(&z);
+	audit_sender_free(s[0]);
+	audit_sender_free(s[1]);
+}
+
 int
 main(void)
 {
 	test_dkim();
+	test_dkim_orphan();
 	test_clean();
 	test_axfr();
 	test_sender_findings();
