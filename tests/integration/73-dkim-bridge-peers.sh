@@ -1,31 +1,33 @@
 #!/bin/sh
-# 73-dkim-bridge-peers: what real DKIM and DMARC receivers make of
-# senderkey's DKIM signatures (issue 19, the DKIM bridge), in the DNSSEC
-# test bed.  Signed by "senderkey sign --dkim-domain example.test
-# --dkim-selector SELECTOR" (the DKIM test mode of signature.md 9) with
-# the bridge selector of the From local part (sk + 32 hex, record-format.md
-# 2.3), the DKIM key record published by hand at
-# SELECTOR._domainkey.example.test with the p= of "senderkey record", and
-# _dmarc.example.test "v=DMARC1; p=reject; adkim=s".  Two keys: alice's
-# Ed25519 bed key (tests/bed/alice.pem, a=ed25519-sha256, RFC 8463) and an
-# RSA-2048 key for carol@example.test (a=rsa-sha256).  For each:
+# 73-dkim-bridge-peers: the DKIM bridge (issue 19, signature.md 11) with
+# real DKIM and DMARC receivers, in the DNSSEC test bed.  Messages are signed by "senderkey sign --dkim" (the
+# Sender-Key-Signature on top, the DKIM-Signature with d= the From
+# domain, s= the sender's selector, i= the From address below it); the
+# DKIM key records are "senderkey zonegen --dkim" output (example.test)
+# and "senderkey record --dkim" output (the same text; other zones),
+# published with "bed add" at the name "senderkey owner --dkim" prints;
+# _dmarc.example.test is "v=DMARC1; p=reject; adkim=s".  Two keys:
+# alice's Ed25519 bed key (tests/bed/alice.pem, a=ed25519-sha256, RFC
+# 8463) and an RSA-2048 key for carol@example.test (a=rsa-sha256).
+#  Peers, each with the DKIM-Signature alone (the Sender-Key-Signature
+#  taken out):
 #  (a) python3-dkim 1.1.4 (dkim.verify, through the bed's unbound, records
-#      only when the answer is DNSSEC-validated, AD bit): valid; the
-#      message with a changed body: invalid;
+#      only from answers with the AD bit, i.e. DNSSEC-validated): valid;
+#      the message with a changed body: invalid; the key in insecure.test
+#      (unsigned): not validated;
 #  (b) OpenDKIM 2.11 (tests/bed/opendkim, verify mode, the bed's anchor,
 #      UnprotectedKey fail) behind the bed's Postfix: dkim=pass, and
 #      dkim=fail for the changed body.  RSA: "(2048-bit key; secure)".
 #      Ed25519: OpenDKIM verifies it but writes no key comment (it prints
 #      "(N-bit key; secure)" only when it knows a key size, none for
 #      Ed25519), so "secure" is shown by UnprotectedKey fail: the same
-#      Ed25519 signature with its key in insecure.test (unsigned) gives
-#      dkim=policy, never pass;
+#      sender in insecure.test gets dkim=policy, never pass;
 #  (c) OpenDMARC 1.4.2 (tests/bed/opendmarc, after OpenDKIM, no SPF at
 #      all): dmarc=pass for From: example.test with only that DKIM
 #      signature; dmarc=fail for the changed body and for the message
 #      without any signature (so nothing but the DKIM signature passes).
-# Both peers verify Ed25519 DKIM (Debian 12: python3-dkim with
-# python3-nacl, OpenDKIM 2.11.0~beta2 built with OpenSSL 3).
+#  Both peers verify Ed25519 DKIM (Debian 12: python3-dkim with
+#  python3-nacl, OpenDKIM 2.11.0~beta2 built with OpenSSL 3).
 # The bed is left up; the filters, the Postfix instance and the records
 # published here are taken away at the end.
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +39,7 @@ command -v miltertest >/dev/null 2>&1 || skip_all "miltertest is not installed"
 command -v opendmarc >/dev/null 2>&1 || skip_all "opendmarc is not installed"
 /usr/bin/python3 -c 'import dkim, dns.resolver, nacl' 2>/dev/null ||
     skip_all "python3-dkim, python3-dnspython or python3-nacl is not installed"
+SK=$SK_BIN/senderkey
 ODK=$SK_TOP/tests/bed/opendkim
 ODM=$SK_TOP/tests/bed/opendmarc
 mail_up 73
@@ -53,11 +56,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# selector LOCAL: the bridge selector of a local part (record-format.md 2.3)
-selector() {
-	printf 'sk%s\n' "$(printf '%s' "$1" | sha256sum | cut -c1-32)"
-}
-
 # publish ZONE NAME TEXT: TEXT as one TXT record at NAME in ZONE, in
 # strings of at most 250 octets (RFC 6376 3.6.2.2); taken away at exit
 publish() {
@@ -72,67 +70,116 @@ publish() {
 	fi
 }
 
-# --- keys, records, messages -------------------------------------------------
+# publish_rr ZONE NAME LINE: the zone file line LINE (one record at NAME)
+# added to ZONE; taken away at exit
+publish_rr() {
+	if bed add "$1" "$3" >"$_t_out" 2>&1; then
+		PUBLISHED="$PUBLISHED $1/$2"
+		ok "published $2.$1"
+	else
+		not_ok "published $2.$1"
+		sed 's/^/#   /' "$_t_out"
+		done_testing
+	fi
+}
+
+# dkim_name ADDRESS: the DKIM owner name of ADDRESS, relative to its
+# domain ("senderkey owner --dkim")
+dkim_name() {
+	"$SK" owner --dkim "$1" | sed -n "s/^dkim  *\(.*\)\.${1#*@}\.$/\1/p"
+}
+
+# --- keys, records -------------------------------------------------------------
 mkdir -m 0700 "$D/keys"
 cp "$SK_TOP/tests/bed/alice.pem" "$D/keys/alice.pem"
 chmod 0600 "$D/keys/alice.pem"
 check "openssl makes carol's RSA-2048 key" openssl genpkey -algorithm RSA \
     -pkeyopt rsa_keygen_bits:2048 -out "$D/keys/carol.pem"
 chmod 0600 "$D/keys/carol.pem"
-SEL_A=$(selector alice)
-SEL_C=$(selector carol)
+N_A=$(dkim_name alice@example.test)
+N_C=$(dkim_name carol@example.test)
+SEL_A=${N_A%._domainkey}
+SEL_C=${N_C%._domainkey}
 expect_eq "alice's selector is the one of specs/vectors/dkim-selectors.tsv" \
     "$SEL_A" "$(awk -F '\t' '$1 == "alice@example.test" { print $4 }' \
     "$SK_TOP/specs/vectors/dkim-selectors.tsv")"
-
-# dkim_record KEYFILE: the DKIM key record of KEYFILE, with the k= and p=
-# of its sender key record
-dkim_record() {
-	"$SK_BIN/senderkey" record "$1" |
-	    sed -n 's/^v=SK1; \(k=[a-z0-9]*; p=[A-Za-z0-9+/=]*\)$/v=DKIM1; \1/p'
-}
-REC_A=$(dkim_record "$D/keys/alice.pem")
-REC_C=$(dkim_record "$D/keys/carol.pem")
-expect_match "alice's DKIM record is Ed25519" "$REC_A" \
-    '^v=DKIM1; k=ed25519; p=8tI4sb6GLd\+tf9x6y/8gSQjoUkdyJwTLinUBEde\+fVk=$'
+REC_A=$("$SK" record --dkim "$D/keys/alice.pem")
+REC_C=$("$SK" record --dkim "$D/keys/carol.pem")
+expect_match "alice's DKIM record is Ed25519 with the SK1 record's p=" \
+    "$REC_A" "^v=DKIM1; k=ed25519; .*p=$("$SK" record "$D/keys/alice.pem" |
+    sed 's/.*p=//; s/[+]/[+]/g')\$"
 expect_match "carol's DKIM record is RSA" "$REC_C" \
-    '^v=DKIM1; k=rsa; p=MIIBIjAN[A-Za-z0-9+/]{380,}=*$'
-publish example.test "$SEL_A._domainkey" "$REC_A"
-publish example.test "$SEL_C._domainkey" "$REC_C"
-publish insecure.test "$SEL_A._domainkey" "$REC_A"
+    '^v=DKIM1; k=rsa; .*p=MIIBIjAN[A-Za-z0-9+/]{380,}=*$'
+# example.test's DKIM records as "zonegen --dkim" writes them
+openssl pkey -in "$D/keys/carol.pem" -pubout -out "$D/keys/carol.pub"
+printf 'address,key,not_before,not_after,flags\n%s,%s,,,\n%s,%s,,,\n' \
+    alice@example.test "$SK_TOP/tests/bed/alice.pub" \
+    carol@example.test "$D/keys/carol.pub" >"$D/senders.csv"
+check "zonegen --dkim writes the records of alice and carol" \
+    "$SK" zonegen -d example.test --dkim -o "$D/z.zone" "$D/senders.csv"
+# zrr NAME: zonegen's TXT record at NAME.example.test., NAME relative
+zrr() {
+	grep "^$1\.example\.test\.[[:space:]]" "$D/z.zone" |
+	    sed 's/^\([^[:space:]]*\)\.example\.test\./\1/'
+}
+# text RR: the TXT strings of RR joined
+text() {
+	printf '%s\n' "$1" | sed 's/^[^"]*"//; s/"$//; s/" "//g'
+}
+expect_eq "zonegen --dkim: alice's record is record --dkim's" \
+    "$(text "$(zrr "$N_A")")" "$REC_A"
+expect_eq "zonegen --dkim: carol's record is record --dkim's" \
+    "$(text "$(zrr "$N_C")")" "$REC_C"
+publish_rr example.test "$N_A" "$(zrr "$N_A")"
+publish_rr example.test "$N_C" "$(zrr "$N_C")"
 publish example.test _dmarc "v=DMARC1; p=reject; adkim=s"
+publish insecure.test "$N_A" "$REC_A"
 
-# message NAME FROM: $D/NAME, a plain message from FROM to bob@example.net
+# --- messages --------------------------------------------------------------------
+# message NAME FROM: $D/NAME, a plain message from FROM to dan@example.net
 message() {
-	printf '%s\r\n' "From: $2" "To: Bob <bob@example.net>" \
+	printf '%s\r\n' "From: $2" "To: Dan <dan@example.net>" \
 	    "Subject: 73-dkim-bridge-peers $1" \
 	    "Date: Mon, 07 Dec 2026 20:00:00 +0000" \
 	    "Message-ID: <73-$1@example.test>" "MIME-Version: 1.0" \
-	    "Content-Type: text/plain; charset=us-ascii" "" "Hello Bob," \
+	    "Content-Type: text/plain; charset=us-ascii" "" "Hello Dan," \
 	    "a message with only a DKIM signature." >"$D/$1"
 }
-# sign NAME KEY DOMAIN SELECTOR: $D/NAME.signed and $D/NAME.changed (the
-# same with a changed body)
+# dkim_only FILE: FILE without its Sender-Key-Signature field
+dkim_only() {
+	awk 'h { print; next }
+	    /^\r?$/ { h = 1; print; next }
+	    /^[ \t]/ { if (!skip) print; next }
+	    { skip = tolower($0) ~ /^sender-key-signature[ \t]*:/ }
+	    !skip { print }' "$1"
+}
+# sign NAME KEY: $D/NAME.signed ("sign --dkim"), $D/NAME.dkim (its
+# DKIM-Signature alone) and $D/NAME.changed (that with a changed body)
 sign() {
-	check "senderkey signs $1 in the DKIM test mode (d=$3)" sh -c \
-	    '"$1" sign -k "$2" --dkim-domain "$3" --dkim-selector "$4" \
-	    <"$5" >"$5.signed"' sh "$SK_BIN/senderkey" "$2" "$3" "$4" "$D/$1"
-	sed 's/only a DKIM signature/a changed body/' "$D/$1.signed" \
+	check "senderkey sign --dkim signs $1" sh -c \
+	    '"$1" sign --dkim -k "$2" <"$3" >"$3.signed"' sh "$SK" "$2" "$D/$1"
+	dkim_only "$D/$1.signed" >"$D/$1.dkim"
+	sed 's/only a DKIM signature/a changed body/' "$D/$1.dkim" \
 	    >"$D/$1.changed"
 }
 message ed 'Alice <alice@example.test>'
-sign ed "$D/keys/alice.pem" example.test "$SEL_A"
+sign ed "$D/keys/alice.pem"
 message rsa 'Carol <carol@example.test>'
-sign rsa "$D/keys/carol.pem" example.test "$SEL_C"
+sign rsa "$D/keys/carol.pem"
 message insec 'Alice <alice@insecure.test>'
-sign insec "$D/keys/alice.pem" insecure.test "$SEL_A"
+sign insec "$D/keys/alice.pem"
 message none 'Alice <alice@example.test>'
-expect_match "the Ed25519 signature is ed25519-sha256 with the selector" \
-    "$(fields_of "$D/ed.signed" DKIM-Signature | tr -d ' \t')" \
-    "a=ed25519-sha256;.*d=example\.test;s=$SEL_A;"
-expect_match "the RSA signature is rsa-sha256 with the selector" \
-    "$(fields_of "$D/rsa.signed" DKIM-Signature | tr -d ' \t')" \
-    "a=rsa-sha256;.*d=example\.test;s=$SEL_C;"
+expect_eq "sign --dkim: the Sender-Key-Signature, then the DKIM-Signature" \
+    "$(grep -v '^[ 	]' "$D/ed.signed" | head -n 2 | cut -d: -f1 | tr '\n' ' ')" \
+    "Sender-Key-Signature DKIM-Signature "
+expect_eq "the DKIM-only copy has no Sender-Key-Signature" \
+    "$(grep -ci '^sender-key-signature' "$D/ed.dkim")" 0
+expect_match "Ed25519: ed25519-sha256, d= From domain, s= selector, i= From" \
+    "$(fields_of "$D/ed.dkim" DKIM-Signature | tr -d ' \t')" \
+    "a=ed25519-sha256;.*d=example\.test;s=$SEL_A;i=alice@example\.test;"
+expect_match "RSA: rsa-sha256, d= From domain, s= selector, i= From" \
+    "$(fields_of "$D/rsa.dkim" DKIM-Signature | tr -d ' \t')" \
+    "a=rsa-sha256;.*d=example\.test;s=$SEL_C;i=carol@example\.test;"
 
 # --- (a) python3-dkim through the bed's resolver --------------------------------
 # dkimpy FILE: "valid" or "invalid" from dkim.verify, whose DNS function
@@ -159,15 +206,25 @@ ok = dkim.verify(open(sys.argv[1], "rb").read(), dnsfunc=txt)
 print("valid" if ok else "insecure" if insecure else "invalid")' "$1" 2>&1
 }
 expect_eq "(a) python3-dkim: Ed25519 signature valid" \
-    "$(dkimpy "$D/ed.signed")" valid
+    "$(dkimpy "$D/ed.dkim")" valid
 expect_eq "(a) python3-dkim: Ed25519, changed body invalid" \
     "$(dkimpy "$D/ed.changed")" invalid
 expect_eq "(a) python3-dkim: RSA signature valid" \
-    "$(dkimpy "$D/rsa.signed")" valid
+    "$(dkimpy "$D/rsa.dkim")" valid
 expect_eq "(a) python3-dkim: RSA, changed body invalid" \
     "$(dkimpy "$D/rsa.changed")" invalid
 expect_eq "(a) python3-dkim: key in insecure.test is not validated" \
-    "$(dkimpy "$D/insec.signed")" insecure
+    "$(dkimpy "$D/insec.dkim")" insecure
+
+# senderkey verify (the bridge's verifying half, in the bed) on the same copies
+skverify() {
+	bed exec "$SK" verify -A "$SK_BED_ANCHOR" -C "$SK_BED_UBCONF" <"$1" 2>&1 |
+	    grep "^result="
+}
+expect_match "senderkey verify: the DKIM-Signature alone passes" \
+    "$(skverify "$D/ed.dkim")" '^result=pass reason=ok .*kind=dkim'
+expect_match "senderkey verify: changed body fails" \
+    "$(skverify "$D/ed.changed")" '^result=fail '
 
 # --- (b), (c) OpenDKIM and OpenDMARC behind the bed's Postfix --------------------
 up() {	# TITLE CMD...
@@ -191,21 +248,22 @@ up "postfix up with OpenDKIM, then OpenDMARC as milters" \
     --set "smtpd_milters = $SK_ODK_SOCK, $SK_ODM_SOCK" \
     --set 'milter_default_action = tempfail'
 
-# through NAME FILE FROM: FILE through Postfix from FROM; ODK_AR and ODM_AR
-# are the two filters' Authentication-Results (unfolded, without the
-# field name), empty when not delivered
+# ar FILE AUTHSERV: the Authentication-Results of AUTHSERV in FILE,
+# unfolded, without the field name
+ar() {
+	fields_of "$1" Authentication-Results | sed 's/^[^:]*: *//' |
+	    tr -s ' \t' '  ' | grep -F "$2;"
+}
+# through NAME FILE FROM: FILE through Postfix from FROM to dan; F is the
+# delivered file, ODK_AR and ODM_AR the two filters'
+# Authentication-Results, both empty when nothing was delivered
 through() {
-	ODK_AR=
-	ODM_AR=
-	send_data "$3" bob@example.net "$2"
-	_th_f=$(delivered bob@example.net)
-	if [ -f "$_th_f" ]; then
-		ODK_AR=$(fields_of "$_th_f" Authentication-Results |
-		    sed 's/^[^:]*: *//' | tr -s ' \t' '  ' |
-		    grep -F "$SK_ODK_AUTHSERV;")
-		ODM_AR=$(fields_of "$_th_f" Authentication-Results |
-		    sed 's/^[^:]*: *//' | tr -s ' \t' '  ' |
-		    grep -F "$SK_ODM_AUTHSERV;")
+	ODK_AR= ODM_AR=
+	send_data "$3" dan@example.net "$2"
+	F=$(delivered dan@example.net)
+	if [ -f "$F" ]; then
+		ODK_AR=$(ar "$F" "$SK_ODK_AUTHSERV")
+		ODM_AR=$(ar "$F" "$SK_ODM_AUTHSERV")
 	else
 		not_ok "$1: delivered"
 		diag "$OUT"
@@ -214,9 +272,9 @@ through() {
 A='^opendkim\.bed\.test; dkim'
 M='^opendmarc\.bed\.test; dmarc'
 
-through ed "$D/ed.signed" alice@example.test
+through ed "$D/ed.dkim" alice@example.test
 expect_match "(b) OpenDKIM: Ed25519 dkim=pass" "$ODK_AR" \
-    "$A=pass header\.d=example\.test header\.i=@example\.test header\.a=ed25519-sha256 header\.s=$SEL_A "
+    "$A=pass header\.d=example\.test header\.i=alice@example\.test header\.a=ed25519-sha256 header\.s=$SEL_A "
 expect_match "(c) OpenDMARC: Ed25519 DKIM alone, dmarc=pass" "$ODM_AR" \
     "$M=pass \(p=reject dis=none\) header\.from=example\.test$"
 through ed-changed "$D/ed.changed" alice@example.test
@@ -225,9 +283,9 @@ expect_match "(b) OpenDKIM: Ed25519, changed body dkim=fail" "$ODK_AR" \
 expect_match "(c) OpenDMARC: Ed25519, changed body dmarc=fail" "$ODM_AR" \
     "$M=fail \(p=reject .*header\.from=example\.test$"
 
-through rsa "$D/rsa.signed" carol@example.test
+through rsa "$D/rsa.dkim" carol@example.test
 expect_match "(b) OpenDKIM: RSA dkim=pass (2048-bit key; secure)" "$ODK_AR" \
-    "$A=pass \(2048-bit key; secure\) header\.d=example\.test .*header\.a=rsa-sha256 header\.s=$SEL_C "
+    "$A=pass \(2048-bit key; secure\) header\.d=example\.test header\.i=carol@example\.test header\.a=rsa-sha256 header\.s=$SEL_C "
 expect_match "(c) OpenDMARC: RSA DKIM alone, dmarc=pass" "$ODM_AR" \
     "$M=pass \(p=reject dis=none\) header\.from=example\.test$"
 through rsa-changed "$D/rsa.changed" carol@example.test
@@ -236,13 +294,12 @@ expect_match "(b) OpenDKIM: RSA, changed body dkim=fail" "$ODK_AR" \
 expect_match "(c) OpenDMARC: RSA, changed body dmarc=fail" "$ODM_AR" \
     "$M=fail \(p=reject .*header\.from=example\.test$"
 
-through insecure "$D/insec.signed" alice@insecure.test
+through insecure "$D/insec.dkim" alice@insecure.test
 expect_match "(b) OpenDKIM: Ed25519 key in an unsigned zone, dkim=policy" \
     "$ODK_AR" "$A=policy .*header\.d=insecure\.test "
 through unsigned "$D/none" alice@example.test
 expect_match "(c) OpenDMARC: no signature, dmarc=fail (no SPF pass)" \
     "$ODM_AR" "$M=fail \(p=reject .*header\.from=example\.test$"
-expect_match "(b) OpenDKIM: no signature, dkim=none" "$ODK_AR" \
-    "$A=none;"
+expect_match "(b) OpenDKIM: no signature, dkim=none" "$ODK_AR" "$A=none;"
 
 done_testing
