@@ -1,6 +1,7 @@
 #!/bin/sh
 # 73-dkim-bridge-peers: the DKIM bridge (issue 19, signature.md 11) with
-# real DKIM and DMARC receivers, in the DNSSEC test bed.  Messages are signed by "senderkey sign --dkim" (the
+# real DKIM and DMARC receivers and with senderkey-milter, in the DNSSEC
+# test bed.  Messages are signed by "senderkey sign --dkim" (the
 # Sender-Key-Signature on top, the DKIM-Signature with d= the From
 # domain, s= the sender's selector, i= the From address below it); the
 # DKIM key records are "senderkey zonegen --dkim" output (example.test)
@@ -28,8 +29,22 @@
 #      without any signature (so nothing but the DKIM signature passes).
 #  Both peers verify Ed25519 DKIM (Debian 12: python3-dkim with
 #  python3-nacl, OpenDKIM 2.11.0~beta2 built with OpenSSL 3).
-# The bed is left up; the filters, the Postfix instance and the records
-# published here are taken away at the end.
+#  senderkey-milter with senderkeyd (DefaultMode allow) and OpenDKIM behind
+#  the bed's Postfix, each message with the DKIM-Signature alone:
+#   - alice@example.test (policy=all): Sender-Key-Trust trusted;
+#   - alice@nsec3.test (signed, no policy record): a DKIM-Signature
+#     re-signed here with alice's key (python3-dkim's hashing, the tags of
+#     the senderkey one): unchanged -> trusted; with i= carol@nsec3.test,
+#     with s= carol's selector (alice's key published there too), with
+#     d=example.test (and i=alice@example.test, as DKIM needs i= inside
+#     d=) -> untrusted sig-missing: OpenDKIM says dkim=pass for each, so
+#     only the bridge's rules keep them from counting; the same i=
+#     change from example.test (policy=all) is refused 5.7.1 sig-missing;
+#   - a changed body (nsec3.test): untrusted sig-fail;
+#   - alice@insecure.test (unsigned zone, DKIM and SK1 records there):
+#     untrusted key-insecure.
+# The bed is left up; the filters, senderkeyd, the Postfix instance and
+# the records published here are taken away at the end.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mail.sh"
 
@@ -40,12 +55,19 @@ command -v opendmarc >/dev/null 2>&1 || skip_all "opendmarc is not installed"
 /usr/bin/python3 -c 'import dkim, dns.resolver, nacl' 2>/dev/null ||
     skip_all "python3-dkim, python3-dnspython or python3-nacl is not installed"
 SK=$SK_BIN/senderkey
+[ -x "$SK_BIN/senderkeyd" ] || skip_all "bin/senderkeyd not built"
+[ -x "$SK_BIN/senderkey-milter" ] || skip_all "bin/senderkey-milter not built"
 ODK=$SK_TOP/tests/bed/opendkim
 ODM=$SK_TOP/tests/bed/opendmarc
 mail_up 73
+mkdir -m 0755 "$D/run"
 PUBLISHED=
+SKPID=
+MPID=
 
 cleanup() {
+	stop_ours "$MPID" "$D/"
+	stop_ours "$SKPID" "$D/"
 	"$ODM" down >/dev/null 2>&1
 	"$ODK" down >/dev/null 2>&1
 	"$PF" down >/dev/null 2>&1
@@ -134,6 +156,10 @@ publish_rr example.test "$N_A" "$(zrr "$N_A")"
 publish_rr example.test "$N_C" "$(zrr "$N_C")"
 publish example.test _dmarc "v=DMARC1; p=reject; adkim=s"
 publish insecure.test "$N_A" "$REC_A"
+publish nsec3.test "$N_A" "$REC_A"
+# carol's selector in nsec3.test with alice's key: a DKIM-valid signature
+# by alice's key under carol's selector
+publish nsec3.test "$N_C" "$REC_A"
 
 # --- messages --------------------------------------------------------------------
 # message NAME FROM: $D/NAME, a plain message from FROM to dan@example.net
@@ -168,6 +194,8 @@ message rsa 'Carol <carol@example.test>'
 sign rsa "$D/keys/carol.pem"
 message insec 'Alice <alice@insecure.test>'
 sign insec "$D/keys/alice.pem"
+message n3 'Alice <alice@nsec3.test>'
+sign n3 "$D/keys/alice.pem"
 message none 'Alice <alice@example.test>'
 expect_eq "sign --dkim: the Sender-Key-Signature, then the DKIM-Signature" \
     "$(grep -v '^[ 	]' "$D/ed.signed" | head -n 2 | cut -d: -f1 | tr '\n' ' ')" \
@@ -255,15 +283,19 @@ ar() {
 	    tr -s ' \t' '  ' | grep -F "$2;"
 }
 # through NAME FILE FROM: FILE through Postfix from FROM to dan; F is the
-# delivered file, ODK_AR and ODM_AR the two filters'
-# Authentication-Results, both empty when nothing was delivered
+# delivered file, ODK_AR, ODM_AR and SK_AR the three filters'
+# Authentication-Results and TRUST the Sender-Key-Trust field, all empty
+# when nothing was delivered
 through() {
-	ODK_AR= ODM_AR=
+	ODK_AR= ODM_AR= SK_AR= TRUST=
 	send_data "$3" dan@example.net "$2"
 	F=$(delivered dan@example.net)
 	if [ -f "$F" ]; then
 		ODK_AR=$(ar "$F" "$SK_ODK_AUTHSERV")
 		ODM_AR=$(ar "$F" "$SK_ODM_AUTHSERV")
+		SK_AR=$(ar "$F" mx.bed.test)
+		TRUST=$(fields_of "$F" Sender-Key-Trust | sed 's/^[^:]*: *//' |
+		    tr -s ' \t' '  ')
 	else
 		not_ok "$1: delivered"
 		diag "$OUT"
@@ -301,5 +333,107 @@ through unsigned "$D/none" alice@example.test
 expect_match "(c) OpenDMARC: no signature, dmarc=fail (no SPF pass)" \
     "$ODM_AR" "$M=fail \(p=reject .*header\.from=example\.test$"
 expect_match "(b) OpenDKIM: no signature, dkim=none" "$ODK_AR" "$A=none;"
+
+# --- senderkey-milter: a DKIM-Signature alone --------------------------------------
+# resign IN OUT TAG=VALUE...: IN's DKIM-Signature (Ed25519) signed again
+# with alice's key after the changes (a tag that IN lacks goes before
+# t=), the Sender-Key-Signature left out; everything else as in IN
+SEED=$(openssl pkey -in "$D/keys/alice.pem" -outform DER | tail -c 32 |
+    base64)
+resign() {
+	_r_in=$1
+	_r_out=$2
+	shift 2
+	/usr/bin/python3 -c '
+import sys, re, base64, hashlib, nacl.signing, dkim
+from dkim.util import parse_tag_value
+src, out, seed = sys.argv[1], sys.argv[2], base64.b64decode(sys.argv[3])
+raw = open(src, "rb").read()
+head, sep, body = raw.partition(b"\r\n\r\n")
+fields = []
+for line in head.split(b"\r\n"):
+    if line[:1] in (b" ", b"\t") and fields:
+        fields[-1] += b"\r\n" + line
+    else:
+        fields.append(line)
+name = lambda f: f.split(b":", 1)[0].strip().lower()
+sig = [f for f in fields if name(f) == b"dkim-signature"][0]
+base = b"\r\n".join(f for f in fields
+    if name(f) not in (b"dkim-signature", b"sender-key-signature"))
+base += sep + body
+tags = [[k, re.sub(rb"\s+", b"", v)]
+    for k, v in parse_tag_value(sig.split(b":", 1)[1]).items()]
+for k, v in (a.encode().split(b"=", 1) for a in sys.argv[4:]):
+    for t in tags:
+        if t[0] == k:
+            t[1] = v
+            break
+    else:
+        tags.insert([t[0] for t in tags].index(b"t"), [k, v])
+t = dict(tags)
+assert t[b"a"] == b"ed25519-sha256"
+d = dkim.DKIM(base, linesep=b"\r\n")
+canon = dkim.CanonicalizationPolicy.from_c_value(t[b"c"])
+bh = base64.b64encode(hashlib.sha256(canon.canonicalize_body(d.body)).digest())
+assert bh == t[b"bh"]
+def value(b):
+    return b" " + b";\r\n ".join(k + b"=" + (b if k == b"b" else v)
+        for k, v in tags)
+h = hashlib.sha256()
+dkim.hash_headers(h, canon, canon.canonicalize_headers(d.headers),
+    tuple(t[b"h"].lower().split(b":")), (b"DKIM-Signature", value(b"")), t)
+b = base64.b64encode(nacl.signing.SigningKey(seed).sign(h.digest()).signature)
+open(out, "wb").write(b"DKIM-Signature:" + value(b) + b"\r\n" + base)' \
+	    "$_r_in" "$_r_out" "$SEED" "$@" >"$_t_out" 2>&1 ||
+	    { not_ok "resign $_r_out"; sed 's/^/#   /' "$_t_out"; }
+}
+resign "$D/n3.signed" "$D/n3.same"
+resign "$D/n3.signed" "$D/n3.i" i=carol@nsec3.test
+resign "$D/n3.signed" "$D/n3.s" s="$SEL_C"
+resign "$D/n3.signed" "$D/n3.d" d=example.test i=alice@example.test
+resign "$D/ed.signed" "$D/ed.i" i=carol@example.test
+for f in n3.same n3.i n3.s n3.d ed.i; do
+	expect_eq "python3-dkim accepts the re-signed $f" \
+	    "$(dkimpy "$D/$f")" valid
+done
+
+SKD_GROUP=postfix
+skd_up "senderkeyd starts (DefaultMode allow)" skd "$D/run" \
+    "DNSTimeout 3s" "DefaultMode allow"
+SKPID=$SKD_PID
+milter_up "senderkey-milter listens" "MilterDaemonTimeout 10s"
+up "postfix up with senderkey-milter, then OpenDKIM as milters" \
+    "$PF" up --policy none \
+    --set "smtpd_milters = unix:$D/run/milter.sock, $SK_ODK_SOCK" \
+    --set 'milter_default_action = tempfail'
+
+AK=991303b76cb2209b2e22129e535c01f46fcc50532f10d4902dcd0bd373c2e784
+through m-ed "$D/ed.dkim" alice@example.test
+expect_eq "milter: example.test, DKIM-Signature alone: trusted" "$TRUST" \
+    "trusted; reason=key-secure-signed; sender=alice@example.test; key=$AK"
+expect_match "milter: example.test: senderkey=pass, header.s= the selector" \
+    "$SK_AR" "^mx\\.bed\\.test; senderkey=pass header\\.from=alice@example\\.test .*header\\.s=$SEL_A\$"
+
+through m-same "$D/n3.same" alice@nsec3.test
+expect_eq "milter: nsec3.test, re-signed unchanged: trusted" "$TRUST" \
+    "trusted; reason=key-secure-signed; sender=alice@nsec3.test; key=$AK"
+for c in "i:i= another mailbox" "s:s= another sender's selector" \
+    "d:d= another domain"; do
+	through "m-${c%%:*}" "$D/n3.${c%%:*}" alice@nsec3.test
+	expect_eq "milter: nsec3.test, ${c#*:}: untrusted" "$TRUST" \
+	    "untrusted; reason=sig-missing; sender=alice@nsec3.test"
+	expect_match "milter: nsec3.test, ${c#*:}: OpenDKIM says dkim=pass" \
+	    "$ODK_AR" "$A=pass "
+done
+send_data alice@example.test dan@example.net "$D/ed.i"
+expect_match "milter: example.test (policy=all), i= another mailbox: 5.7.1" \
+    "$(data_reply)" '^5[0-9][0-9] 5\.7\.1 .*\(senderkey: sig-missing\)'
+
+through m-changed "$D/n3.changed" alice@nsec3.test
+expect_eq "milter: nsec3.test, changed body: untrusted sig-fail" "$TRUST" \
+    "untrusted; reason=sig-fail; sender=alice@nsec3.test"
+through m-insecure "$D/insec.dkim" alice@insecure.test
+expect_eq "milter: insecure.test (unsigned zone): untrusted" "$TRUST" \
+    "untrusted; reason=key-insecure; sender=alice@insecure.test"
 
 done_testing
