@@ -48,19 +48,13 @@ int
 sigbridge_fp_in(const unsigned char fp[KEY_SHA256_LEN],
     const char (*fps)[KEY_FP_SIZE], size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	char text[KEY_FP_SIZE];
-	size_t i, o = 0;
+	unsigned char b[KEY_SHA256_LEN];
+	size_t i;
 
-	for (i = 0; i < KEY_SHA256_LEN; i++) {
-		if (i > 0)
-			text[o++] = ':';
-		text[o++] = hex[fp[i] >> 4];
-		text[o++] = hex[fp[i] & 15];
-	}
-	text[o] = '\0';
+	/* compared as octets: either case, with or without colons */
 	for (i = 0; i < n; i++)
-		if (caseeq(fps[i], text))
+		if (key_fingerprint_parse(fps[i], b) == 0 &&
+		    memcmp(b, fp, sizeof(b)) == 0)
 			return 1;
 	return 0;
 }

@@ -28,8 +28,8 @@ int	sigbridge_counts(const struct sigheader_fields *f,
 
 /*
  * sigbridge_fp_in: 1 when the SPKI SHA-256 FP is one of the N fingerprints
- * FPS (as key_fingerprint writes them: hex pairs with colons, either
- * case), else 0.
+ * FPS (NUL-terminated, read by key_fingerprint_parse: hex pairs with
+ * colons or 64 hex digits, either case; compared as octets), else 0.
  */
 int	sigbridge_fp_in(const unsigned char fp[KEY_SHA256_LEN],
 	    const char (*fps)[KEY_FP_SIZE], size_t n);
