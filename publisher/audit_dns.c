@@ -567,7 +567,8 @@ audit_dns_axfr(struct audit_zone *z, const struct audit_dns_opts *o,
 		}
 	}
 	/* The DKIM bridge names, sorted, each once (audit.c's lookups). */
-	qsort(sels, ns, sizeof(*sels), strp_cmp);
+	if (ns > 1)	/* qsort of NULL, 0 is undefined (UBSan) */
+		qsort(sels, ns, sizeof(*sels), strp_cmp);
 	for (i = 0; i < ns; i++) {
 		if (z->ndkim_sels > 0 &&
 		    strcmp(z->dkim_sels[z->ndkim_sels - 1], sels[i]) == 0)
