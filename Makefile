@@ -364,6 +364,7 @@ deb:
 	@ls senderkey*.deb
 
 fresh-root:
+	@tools/deps deb
 	@tools/fresh-root
 
 bed-up:
