@@ -112,7 +112,8 @@ MAN5	 = $(wildcard man/*.5)
 MAN8	 = $(wildcard man/*.8)
 
 .PHONY: all check test unit integration asan valgrind demo deps install uninstall \
-	deb fresh-root clean bench bench-tools fuzz fuzz-coverage fuzz-merge format tests bed-up bed-down
+	deb fresh-root clean bench bench-tools fuzz fuzz-coverage fuzz-merge format tests bed-up bed-down \
+	fuzz-cflags fuzz-libs
 
 all: $(PROGS)
 
@@ -211,6 +212,12 @@ $(BUILD)/fuzz/replay_policy_import: cli/policy_import.c cli/util.c \
 $(BUILD)/fuzz/replay_milter_hdr: milter/hdr.c milter/hdr.h milter/verify.c \
 	milter/verify.h milter/answer.c milter/answer.h
 
+# fuzz-cflags, fuzz-libs: the packages' compile and link flags (PKGS), so
+# that tests/fuzz/run and tests/fuzz/coverage link what the programs do.
+fuzz-cflags:
+	@echo $(PKG_CFLAGS)
+fuzz-libs:
+	@echo $(PKG_LIBS)
 # fuzz-extra-TARGET: print FUZZ_EXTRA_TARGET (for tests/fuzz/run).
 fuzz-extra-%:
 	@echo $(FUZZ_EXTRA_$*)
