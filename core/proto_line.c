@@ -497,9 +497,12 @@ int
 proto_line_authz_decode(const char *line, size_t len,
     struct proto_line_authz *out)
 {
+	static const char *const known[] = { "tag", "lookup", "policy",
+	    "trust", "class", "text" };
 	size_t w[PROTO_LINE_TOKENS_MAX][2];
 	char name[16], val[64];
-	int i, n, have_tag = 0;
+	unsigned seen = 0;
+	int i, k, n, have_tag = 0;
 
 	memset(out, 0, sizeof(*out));
 	if ((n = proto_line_words(line, len, w, PROTO_LINE_TOKENS_MAX)) < 3 ||
@@ -518,6 +521,12 @@ proto_line_authz_decode(const char *line, size_t len,
 		nv[1] = (size_t)(eq - line);
 		if (word_copy(line, nv, name, sizeof(name)) == -1)
 			continue;	/* a name we do not know */
+		for (k = 0; k < (int)(sizeof(known) / sizeof(known[0])); k++)
+			if (strcmp(name, known[k]) == 0) {
+				if (seen & 1u << k)
+					goto fail;	/* twice: which one? */
+				seen |= 1u << k;
+			}
 		nv[0] = nv[1] + 1;
 		nv[1] = w[i][1];
 		if (strcmp(name, "trust") == 0) {

@@ -32,10 +32,11 @@ rebuild(const struct proto_line_request *rq, struct proto_line_request *r2)
 	int n;
 
 	if ((n = proto_line_req_build(out, sizeof(out), rq, &e)) == -1) {
-		/* A LOOKUP address is parsed by the daemon, not by
-		 * proto_line_parse: the builder refuses what the daemon
-		 * would answer bad-address. */
-		if (e == PLE_BAD_ADDRESS && rq->cmd == PLC_LOOKUP)
+		/* A LOOKUP or DKIMKEY address is parsed by the daemon,
+		 * not by proto_line_parse: the builder refuses what the
+		 * daemon would answer bad-address. */
+		if (e == PLE_BAD_ADDRESS && (rq->cmd == PLC_LOOKUP ||
+		    rq->cmd == PLC_DKIMKEY))
 			return;
 		if (e != PLE_LINE_TOO_LONG || !rq->have_key)
 			abort();	/* it parsed, so it can be sent */
@@ -83,7 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    strlen(rq->queue_id) >
 				    PROTO_LINE_QUEUE_ID_MAX)
 					abort();
-			} else if (rq->cmd == PLC_LOOKUP) {
+			} else if (rq->cmd == PLC_LOOKUP ||
+			    rq->cmd == PLC_DKIMKEY) {
 				if (rq->address == NULL)
 					abort();
 				(void)strlen(rq->address);
