@@ -88,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct answer_authz az;
 	struct answer_lookup lk;
+	struct answer_dkimkey dk;
 	const char *b = (const char *)data, *end = b + size, *nl;
 	char *line;
 	size_t len, i;
@@ -117,6 +118,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			answer_lookup_free(&lk);
 		} else if (lk.nkeys != 0)
 			abort();	/* -1 leaves *OUT empty */
+		if (answer_dkimkey_parse(line, &dk) == 0) {
+			if (dk.nfps > ANSWER_MAX_KEYS ||
+			    (dk.nfps > 0 && dk.state != SIG_KEYS_FOUND))
+				abort();
+			for (i = 0; i < dk.nfps; i++)
+				if (strnlen(dk.fps[i], KEY_FP_SIZE) !=
+				    KEY_FP_LEN)
+					abort();	/* whole, terminated */
+		} else if (dk.nfps != 0)
+			abort();
 		free(line);
 		if (nl == NULL)
 			break;

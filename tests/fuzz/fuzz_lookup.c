@@ -2,7 +2,8 @@
  * fuzz_lookup.c: libFuzzer target for lookup_classify (core/lookup.c),
  * the pure function that turns a DNS answer into a lookup state.  The
  * first octet sets the flags (bit 0 secure, bit 1 bogus, bit 2 policy
- * lookup, bits 3-4 the rcode: NOERROR, NXDOMAIN, SERVFAIL, REFUSED); the
+ * lookup, bits 3-4 the rcode: NOERROR, NXDOMAIN, SERVFAIL, REFUSED; bit 6
+ * a DKIM key record lookup, before bit 2); the
  * rest is TXT texts separated by LF (NULs kept).  The checks are the
  * security ones: trusted only when secure, SECURE_KEY only for a secure,
  * non-bogus NOERROR answer, bogus always BOGUS, every key usable.
@@ -33,7 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&in, 0, sizeof(in));
 	in.secure = data[0] & 1;
 	in.bogus = (data[0] >> 1) & 1;
-	in.kind = (data[0] & 4) ? LOOKUP_POLICY : LOOKUP_KEY;
+	in.kind = (data[0] & 0x40) ? LOOKUP_DKIM : (data[0] & 4) ?
+	    LOOKUP_POLICY : LOOKUP_KEY;
 	in.rcode = rcodes[(data[0] >> 3) & 3];
 	in.why_bogus = (data[0] & 0x20) ? "fuzz: signature expired" : NULL;
 	in.ttl = 300;
